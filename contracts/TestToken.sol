@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+
+/// @notice A stand-in stablecoin for the local chain: fixed decimals, owner-free minting for test funding.
+contract TestToken is ERC20 {
+    uint8 private immutable _decimals;
+
+    constructor(string memory name_, string memory symbol_, uint8 decimals_) ERC20(name_, symbol_) {
+        _decimals = decimals_;
+    }
+
+    function decimals() public view override returns (uint8) {
+        return _decimals;
+    }
+
+    /// @notice Anyone may mint on the local chain; this contract is never deployed anywhere else.
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * CDK app entry (cdk.json: `npx tsx infra/app.ts`): the stablefee stack, checked by cdk-nag's AwsSolutions pack.
+ * Any unacknowledged finding fails synthesis; acknowledgements live next to the construct they concern, each with
+ * its reason (see infra/stack.ts and infra/function-defaults.ts).
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { StablefeeStack } from './stack';
+
+const app = new App();
+
+// Environment-agnostic on purpose: no lookups are needed, so one template deploys to any account and region
+// (the region-dependent parts, such as the Cognito issuer URL, use the AWS::Region pseudo parameter).
+new StablefeeStack(app, process.env.STABLEFEE_STACK_NAME ?? 'Stablefee', {
+  tags: { project: 'stablefee' },
+});
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+
+app.synth();

@@ -1,0 +1,254 @@
+/**
+ * The local HTTP API: serves every HTTP route of the topology by turning each request into a real API Gateway
+ * HTTP API (payload 2.0) event for the route's handler, with the JWT authorizer's behaviour on `jwt` routes.
+ * Also serves the dev issuer's `POST /dev/tokens` and JWKS, which exist only locally.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { functions as allFunctions, type FunctionSpec, type HttpRoute } from '../topology';
+import { type DevIssuer, devTokenRequestSchema } from './dev-issuer';
+import { invoke } from './lambda';
+
+interface CompiledRoute {
+  route: HttpRoute;
+  fn: FunctionSpec;
+  pattern: RegExp;
+  params: string[];
+  /** Literal segments count: a more literal route wins over one with a parameter in the same place. */
+  specificity: number;
+}
+
+/** API Gateway's own limit on request payloads. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+const TEXT_TYPES = /^(text\/|application\/(json|problem\+json|x-www-form-urlencoded|xml|javascript)|[^;]*\+json)/i;
+
+/** Compiles the topology's routes into matchers, most specific first. */
+export function compileRoutes(functions: FunctionSpec[] = allFunctions): CompiledRoute[] {
+  const compiled: CompiledRoute[] = [];
+  for (const fn of functions) {
+    for (const trigger of fn.triggers) {
+      if (trigger.kind !== 'http') continue;
+      for (const route of trigger.routes) {
+        const params: string[] = [];
+        let specificity = 0;
+        const source = route.path
+          .split('/')
+          .map((segment) => {
+            const param = /^\{(\w+)\+?\}$/.exec(segment);
+            if (param?.[1]) {
+              params.push(param[1]);
+              return segment.endsWith('+}') ? '(.+)' : '([^/]+)';
+            }
+            specificity++;
+            return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          })
+          .join('/');
+        compiled.push({ route, fn, pattern: new RegExp(`^${source}$`), params, specificity });
+      }
+    }
+  }
+  return compiled.sort((a, b) => b.specificity - a.specificity);
+}
+
+export interface ApiServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the API on `host:port` (port 0 = any free port). */
+export async function startApiServer(options: {
+  port: number;
+  host?: string;
+  issuer: (baseUrl: string) => Promise<DevIssuer>;
+  functions?: FunctionSpec[];
+}): Promise<ApiServer & { issuer: DevIssuer }> {
+  const routes = compileRoutes(options.functions);
+  const host = options.host ?? '127.0.0.1';
+  let issuer: DevIssuer | undefined;
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      console.error('[api] request failed', error);
+      if (!res.headersSent)
+        send(res, 500, { 'content-type': 'application/json' }, '{"message":"Internal Server Error"}');
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = await readBody(req);
+    if (body === 'too-large') {
+      send(res, 413, { 'content-type': 'application/json' }, '{"message":"Request Entity Too Large"}');
+      return;
+    }
+    if (!issuer) throw new Error('issuer not ready');
+
+    if (url.pathname === '/dev/.well-known/jwks.json' && req.method === 'GET') {
+      send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(issuer.jwks));
+      return;
+    }
+    if (url.pathname === '/dev/tokens' && req.method === 'POST') {
+      let parsed: ReturnType<typeof devTokenRequestSchema.safeParse>;
+      try {
+        parsed = devTokenRequestSchema.safeParse(JSON.parse(body.toString('utf8') || '{}'));
+      } catch {
+        parsed = devTokenRequestSchema.safeParse(undefined);
+      }
+      if (!parsed.success) {
+        const errors = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+        send(
+          res,
+          400,
+          { 'content-type': 'application/problem+json' },
+          JSON.stringify({
+            type: 'https://stablefee.dev/problems/validation',
+            title: 'Invalid request',
+            status: 400,
+            errors,
+          }),
+        );
+        return;
+      }
+      send(
+        res,
+        200,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ token: await issuer.issue(parsed.data) }),
+      );
+      return;
+    }
+
+    const method = (req.method ?? 'GET').toUpperCase();
+    const matches = routes.filter((r) => r.pattern.test(url.pathname));
+    const match = matches.find((r) => r.route.method === method);
+    if (!match) {
+      send(res, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
+      return;
+    }
+
+    let claims: Record<string, string> | undefined;
+    if (match.route.auth === 'jwt') {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      try {
+        if (!bearer?.[1]) throw new Error('no token');
+        claims = await issuer.verify(bearer[1]);
+      } catch {
+        // The cloud authorizer answers exactly this and never calls the function.
+        send(
+          res,
+          401,
+          { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+          '{"message":"Unauthorized"}',
+        );
+        return;
+      }
+    }
+
+    const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
+    const pathParameters = Object.fromEntries(
+      match.params.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]),
+    );
+    const event = toEvent(req, url, body, match, pathParameters, claims);
+    const result = (await invoke(match.fn, event)) as APIGatewayProxyStructuredResultV2 | undefined;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(result?.headers ?? {})) headers[k] = String(v);
+    const payload = result?.isBase64Encoded
+      ? Buffer.from(result.body ?? '', 'base64')
+      : Buffer.from(result?.body ?? '');
+    const out: Record<string, string | string[]> = { ...headers };
+    if (result?.cookies?.length) out['set-cookie'] = result.cookies;
+    send(res, result?.statusCode ?? 200, out, payload);
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host}:${port}`;
+  issuer = await options.issuer(url);
+  return {
+    url,
+    server,
+    issuer,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: string | Buffer,
+): void {
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  match: CompiledRoute,
+  pathParameters: Record<string, string>,
+  claims: Record<string, string> | undefined,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (name === 'cookie') cookies.push(...String(value).split(/;\s*/));
+    else headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  const routeKey = `${match.route.method} ${match.route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    ...(cookies.length ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
+      http: {
+        method: match.route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+      ...(claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } } : {}),
+    } as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'],
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}

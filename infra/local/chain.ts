@@ -1,0 +1,107 @@
+/**
+ * The local EVM chain: Hardhat 2 in-process on loopback (chain 31337), mining a block every second as well as on
+ * each transaction, with the test stablecoins deployed and Hardhat's standard accounts 1..9 funded with each.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ContractFactory, Contract as EthersContract, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
+import { compileTestToken } from './contracts';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** A token the local runtime deploys. */
+export interface LocalToken {
+  address: string;
+  symbol: string;
+  name: string;
+  decimals: number;
+}
+
+export interface LocalChain {
+  chainId: number;
+  rpcUrl: string;
+  tokens: LocalToken[];
+  /** Hardhat's standard accounts 1..9, each funded with every token. */
+  payers: string[];
+  /** A provider set up the way Hardhat needs (no caching, static network). */
+  provider: JsonRpcProvider;
+  close(): Promise<void>;
+}
+
+/** The tokens deployed on the local chain, in deployment order (so their addresses are deterministic). */
+export const LOCAL_TOKEN_SPECS = [
+  { name: 'Test Tether USD', symbol: 'USDT', decimals: 6 },
+  { name: 'Test USD Coin', symbol: 'USDC', decimals: 6 },
+  { name: 'Test USD 18', symbol: 'USD18', decimals: 18 },
+] as const;
+
+/** How much of each token every payer account holds at start: one million tokens. */
+const FUNDING_TOKENS = 1_000_000n;
+
+interface JsonRpcServerLike {
+  listen(): Promise<{ address: string; port: number }>;
+  close(): Promise<void>;
+}
+
+/** Starts the chain on `port` (0 = any free port) and deploys and funds the test tokens. */
+export async function startChain(options: { port?: number; blockIntervalMs?: number } = {}): Promise<LocalChain> {
+  process.env.HARDHAT_CONFIG = join(here, 'hardhat.config.cjs');
+  process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT = 'true';
+  process.env.STABLEFEE_BLOCK_INTERVAL_MS = String(options.blockIntervalMs ?? 1000);
+  const hre = require('hardhat') as { network: { provider: unknown } };
+  const { JsonRpcServer } = require('hardhat/internal/hardhat-network/jsonrpc/server') as {
+    JsonRpcServer: new (config: { hostname: string; port: number; provider: unknown }) => JsonRpcServerLike;
+  };
+  const server = new JsonRpcServer({ hostname: '127.0.0.1', port: options.port ?? 0, provider: hre.network.provider });
+  const { port } = await server.listen();
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const provider = new JsonRpcProvider(rpcUrl, 31337, { cacheTimeout: -1, staticNetwork: true, polling: true });
+  provider.pollingInterval = 250;
+
+  const accounts = (await provider.send('eth_accounts', [])) as string[];
+  const deployer = await provider.getSigner(accounts[0]);
+  const payers = accounts.slice(1, 10);
+  const tokens = await deployTokens(deployer);
+  await fund(deployer, tokens, payers);
+
+  return {
+    chainId: 31337,
+    rpcUrl,
+    tokens,
+    payers,
+    provider,
+    close: async () => {
+      provider.destroy();
+      await server.close();
+    },
+  };
+}
+
+async function deployTokens(deployer: JsonRpcSigner): Promise<LocalToken[]> {
+  const { abi, bytecode } = compileTestToken();
+  const factory = new ContractFactory(abi as never, bytecode, deployer);
+  const tokens: LocalToken[] = [];
+  for (const spec of LOCAL_TOKEN_SPECS) {
+    const contract = await factory.deploy(spec.name, spec.symbol, spec.decimals);
+    await contract.waitForDeployment();
+    tokens.push({ ...spec, address: await contract.getAddress() });
+  }
+  return tokens;
+}
+
+async function fund(deployer: JsonRpcSigner, tokens: LocalToken[], payers: string[]): Promise<void> {
+  const { abi } = compileTestToken();
+  let nonce = await deployer.getNonce();
+  const sent = [];
+  for (const token of tokens) {
+    const contract = new EthersContract(token.address, abi as never, deployer);
+    const amount = FUNDING_TOKENS * 10n ** BigInt(token.decimals);
+    for (const payer of payers) {
+      const mint = contract.getFunction('mint');
+      sent.push(await mint.send(payer, amount, { nonce: nonce++ }));
+    }
+  }
+  await Promise.all(sent.map((tx) => tx.wait()));
+}

@@ -1,0 +1,119 @@
+/**
+ * Creates the table, queues (each with its dead-letter queue and redrive policy) and buckets that
+ * infra/topology.ts declares, in whatever AWS endpoint the clients point at, and returns the environment
+ * variables through which functions find them — the same names the CDK stack sets.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type BucketName, buckets, type QueueName, queues, resourceEnv, table } from '../topology';
+
+export interface ProvisionedResources {
+  env: Record<string, string>;
+  tableName: string;
+  queueUrls: Record<QueueName, string>;
+  dlqUrls: Record<QueueName, string>;
+  bucketNames: Record<BucketName, string>;
+}
+
+/** Provisions every resource under `prefix`; safe to call against resources that already exist. */
+export async function provision(endpoint: string, prefix = 'stablefee'): Promise<ProvisionedResources> {
+  const clientConfig = { endpoint, region: process.env.AWS_REGION ?? 'us-east-1' };
+  const dynamodb = new DynamoDBClient(clientConfig);
+  const sqs = new SQSClient(clientConfig);
+  const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+  try {
+    const tableName = `${prefix}-main`;
+    await createTable(dynamodb, tableName);
+
+    const queueUrls = {} as Record<QueueName, string>;
+    const dlqUrls = {} as Record<QueueName, string>;
+    for (const [name, spec] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
+      const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-${name}-dlq` }));
+      const dlqArn = (
+        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+      ).Attributes?.QueueArn;
+      const queue = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: `${prefix}-${name}`,
+          Attributes: {
+            VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: spec.maxReceiveCount }),
+          },
+        }),
+      );
+      queueUrls[name] = queue.QueueUrl as string;
+      dlqUrls[name] = dlq.QueueUrl as string;
+    }
+
+    const bucketNames = {} as Record<BucketName, string>;
+    for (const name of Object.keys(buckets) as BucketName[]) {
+      const bucket = `${prefix}-${name}`;
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      } catch (error) {
+        if ((error as Error).name !== 'BucketAlreadyOwnedByYou') throw error;
+      }
+      bucketNames[name] = bucket;
+    }
+
+    const env: Record<string, string> = { [resourceEnv.table]: tableName };
+    for (const name of Object.keys(queues) as QueueName[]) {
+      env[resourceEnv.queueUrl(name)] = queueUrls[name];
+      env[resourceEnv.dlqUrl(name)] = dlqUrls[name];
+    }
+    for (const name of Object.keys(buckets) as BucketName[]) env[resourceEnv.bucket(name)] = bucketNames[name];
+    return { env, tableName, queueUrls, dlqUrls, bucketNames };
+  } finally {
+    dynamodb.destroy();
+    sqs.destroy();
+    s3.destroy();
+  }
+}
+
+async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  const keys = new Set<string>([table.partitionKey, table.sortKey]);
+  for (const index of table.indexes) {
+    keys.add(index.partitionKey);
+    keys.add(index.sortKey);
+  }
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...keys].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: table.partitionKey, KeyType: 'HASH' },
+          { AttributeName: table.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: table.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    return;
+  }
+  const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+  if (Table?.TableStatus !== 'ACTIVE') throw new Error(`table ${tableName} is ${Table?.TableStatus}`);
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+    }),
+  );
+}

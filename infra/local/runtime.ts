@@ -1,0 +1,161 @@
+/**
+ * The local runtime: the whole service on one machine, assembled from infra/topology.ts — the AWS emulator with
+ * the table, queues and buckets; the local chain with test tokens; the mock ministry registry; the HTTP API with
+ * the dev JWT issuer; a poller per queue-triggered function and a timer per schedule. `npm start` and the
+ * end-to-end tests both start it through `startLocalRuntime`.
+ */
+import { randomBytes } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DEV_ACCOUNT_XPUB } from '../../shared/deposit-address';
+import { functions, type QueueName } from '../topology';
+import { type ApiServer, startApiServer } from './api-server';
+import { type LocalChain, startChain } from './chain';
+import { createDevIssuer, type DevIssuer } from './dev-issuer';
+import { invoke } from './lambda';
+import { type MockNbk, startMockNbk } from './mock-nbk';
+import { type MockRegistry, startMockRegistry } from './mock-registry';
+import { type Emulator, startEmulator } from './moto';
+import { type ProvisionedResources, provision } from './provision';
+import { type QueuePoller, startQueuePoller } from './queue-poller';
+import { type Schedule, startSchedule } from './scheduler';
+
+export interface LocalRuntimeOptions {
+  /** API port; 0 picks a free one. */
+  apiPort?: number;
+  /** Chain RPC port; 0 picks a free one. */
+  chainPort?: number;
+  /** Use this AWS endpoint instead of spawning moto (LocalStack, a shared moto). */
+  awsEndpoint?: string;
+  /** Milliseconds between interval-mined blocks. */
+  blockIntervalMs?: number;
+  /** Start queue pollers and schedules (tests of single handlers may leave them off). */
+  workers?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  apiUrl: string;
+  chain: LocalChain;
+  aws: Emulator;
+  resources: ProvisionedResources;
+  registry: MockRegistry;
+  issuer: DevIssuer;
+  schedules: Map<string, Schedule>;
+  /** Environment the functions run with (the same names the CDK stack sets). */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+
+/** Starts every part; on a failure half-way, stops what already started and rethrows. */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const log = options.log ?? (() => {});
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((error) => log(`stop failed: ${String(error)}`));
+    }
+    stops.length = 0;
+  };
+  try {
+    const aws = await startEmulator({ adopt: options.awsEndpoint });
+    stops.push(() => aws.stop());
+    // Emulators accept any credentials; real ones must never be picked up by a local run.
+    const awsEnv = {
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
+    Object.assign(process.env, awsEnv);
+    const resources = await provision(aws.endpoint);
+    log(`aws emulator  ${aws.endpoint}`);
+
+    const chain = await startChain({ port: options.chainPort ?? 8545, blockIntervalMs: options.blockIntervalMs });
+    stops.push(() => chain.close());
+    log(`chain rpc     ${chain.rpcUrl} (chain ${chain.chainId})`);
+
+    const registrySecret = randomBytes(32).toString('hex');
+    const registry = await startMockRegistry({ secretFor: () => registrySecret });
+    stops.push(() => registry.close());
+
+    const nbk: MockNbk = await startMockNbk();
+    stops.push(() => nbk.close());
+
+    const env: Record<string, string> = {
+      ...awsEnv,
+      ...resources.env,
+      STAGE: 'local',
+      POWERTOOLS_SERVICE_NAME: 'stablefee',
+      POWERTOOLS_METRICS_NAMESPACE: 'stablefee',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      CHAINS: JSON.stringify([{ chainId: chain.chainId, rpcUrl: chain.rpcUrl }]),
+      LOCAL_CHAIN_TOKENS: JSON.stringify(chain.tokens),
+      REGISTRY_BASE_URL: `${registry.url}/registries`,
+      REGISTRY_SECRET: registrySecret,
+      NBK_RATES_URL: nbk.url,
+      // Dev-only account xpub (public key, no secret); a deployment sets its own.
+      DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
+    };
+    // Handlers run in this process and read their configuration at module load, as in a Lambda container.
+    Object.assign(process.env, env);
+
+    const api: ApiServer & { issuer: DevIssuer } = await startApiServer({
+      port: options.apiPort ?? 3000,
+      issuer: (baseUrl) => createDevIssuer(`${baseUrl}/dev`),
+    });
+    stops.push(() => api.close());
+    env.PUBLIC_BASE_URL = api.url;
+    process.env.PUBLIC_BASE_URL = api.url;
+
+    // Seed today's NBK rate from the fixture before the first invoice is quoted.
+    const refreshRates = functions.find((f) => f.name === 'refresh-rates');
+    if (refreshRates) await invoke(refreshRates, {});
+
+    const schedules = new Map<string, Schedule>();
+    if (options.workers !== false) {
+      const sqs = new SQSClient({ endpoint: aws.endpoint, region: REGION });
+      const pollers: QueuePoller[] = [];
+      for (const fn of functions) {
+        for (const trigger of fn.triggers) {
+          const onError = (error: unknown) => log(`[${fn.name}] ${String(error)}`);
+          if (trigger.kind === 'queue') {
+            const queueUrl = resources.queueUrls[trigger.queue as QueueName];
+            pollers.push(
+              startQueuePoller({ sqs, queueUrl, fn, batchSize: trigger.batchSize, region: REGION, onError }),
+            );
+          } else if (trigger.kind === 'schedule') {
+            schedules.set(
+              fn.name,
+              startSchedule({ fn, everySeconds: trigger.localEverySeconds, region: REGION, onError }),
+            );
+          } else if (trigger.kind === 'stream') {
+            throw new Error(`${fn.name}: stream triggers are not run by the local runtime yet`);
+          }
+        }
+      }
+      stops.push(async () => {
+        await Promise.all([...pollers.map((p) => p.stop()), ...[...schedules.values()].map((s) => s.stop())]);
+        sqs.destroy();
+      });
+    }
+
+    return {
+      apiUrl: api.url,
+      chain,
+      aws,
+      resources,
+      registry,
+      issuer: api.issuer,
+      schedules,
+      env,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,616 @@
+/**
+ * The stablefee stack: everything infra/topology.ts declares, and nothing per function that the topology does not
+ * say. Table, queues (each with a dead-letter queue and an alarm on it), buckets, the HTTP API with its JWT
+ * authorizer, one Lambda function per topology entry (built by FunctionDefaults), their triggers and exactly the
+ * grants their `access` names.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, type ServiceFunction } from './function-defaults';
+import {
+  type BucketName,
+  buckets as bucketSpecs,
+  type FunctionSpec,
+  functions as functionSpecs,
+  type HttpRoute,
+  type QueueName,
+  queues as queueSpecs,
+  resourceEnv,
+  table as tableSpec,
+} from './topology';
+
+/** Repository root (this file lives in infra/). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Default stage throttling: steady-state requests per second and burst. */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/** How many times a failing stream batch is retried (after bisecting) before it goes to the failure queue. */
+export const STREAM_RETRY_ATTEMPTS = 3;
+
+/**
+ * Key-policy actions the account keeps on the alarm topic key: everything needed to administer, rotate, tag and
+ * delete it, listed one by one (no `kms:*`).
+ */
+const KEY_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:CreateGrant',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+const pascal = (name: string): string =>
+  name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');
+
+interface QueuePair {
+  readonly queue: sqs.Queue;
+  readonly dlq: sqs.Queue;
+}
+
+export interface StablefeeStackProps extends StackProps {
+  /** Repository root holding functions/ and package-lock.json. @default the directory above infra/ */
+  readonly projectRoot?: string;
+  /** Function specs to deploy. @default the topology's functions (tests may pass their own) */
+  readonly functions?: FunctionSpec[];
+}
+
+export class StablefeeStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly queues: Record<QueueName, QueuePair>;
+  readonly buckets: Record<BucketName, s3.Bucket>;
+  readonly api: apigw.HttpApi;
+  readonly apiStage: apigw.HttpStage;
+  readonly authorizer: HttpJwtAuthorizer;
+  readonly userPool: cognito.UserPool;
+  readonly userPoolClient: cognito.UserPoolClient;
+  readonly alarmTopic: sns.Topic;
+  readonly functionDefaults: FunctionDefaults;
+  readonly serviceFunctions: ServiceFunction[];
+  private streamFailureQueue?: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StablefeeStackProps = {}) {
+    const { projectRoot = PROJECT_ROOT, functions = functionSpecs, ...stackProps } = props;
+    super(scope, id, {
+      description: 'stablefee: stablecoin government-fee collection (invoices, reconciliation, receipts)',
+      ...stackProps,
+    });
+
+    this.alarmTopic = this.createAlarmTopic();
+    this.table = this.createTable();
+    this.queues = this.createQueues();
+    this.buckets = this.createBuckets();
+
+    const auth = this.createAuth();
+    this.userPool = auth.userPool;
+    this.userPoolClient = auth.client;
+    this.authorizer = auth.authorizer;
+
+    const http = this.createHttpApi();
+    this.api = http.api;
+    this.apiStage = http.stage;
+
+    this.functionDefaults = new FunctionDefaults(this, 'Functions', { projectRoot });
+    this.serviceFunctions = functions.map((spec) => this.createFunction(spec));
+
+    new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'HTTP API base URL' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'JwtIssuerInUse', { value: auth.issuer, description: 'Issuer the JWT authorizer trusts' });
+    new CfnOutput(this, 'JwtAudienceInUse', {
+      value: auth.audience,
+      description: 'Audience the JWT authorizer accepts',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Subscribe on-call to this topic: dead-letter queue alarms publish here',
+    });
+  }
+
+  // ---------------------------------------------------------------- data
+
+  private createTable(): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: tableSpec.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableSpec.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      // AWS managed KMS key (aws/dynamodb): encrypted at rest with KMS, every use logged in CloudTrail, no
+      // key policy to maintain and no kms:* grants to hand to every function and stream consumer. A customer-managed
+      // key buys cross-account sharing and key-level revocation, neither of which this single-account service needs.
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: tableSpec.timeToLiveAttribute,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of tableSpec.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    return table;
+  }
+
+  private createQueues(): Record<QueueName, QueuePair> {
+    const pairs: Partial<Record<QueueName, QueuePair>> = {};
+    for (const [name, spec] of Object.entries(queueSpecs) as [QueueName, (typeof queueSpecs)[QueueName]][]) {
+      const id = `${pascal(name)}Queue`;
+      const dlq = new sqs.Queue(this, `${id}Dlq`, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      const queue = new sqs.Queue(this, id, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount },
+      });
+      this.alarmOnDepth(`${id}DlqAlarm`, dlq, `stablefee ${name} dead-letter queue has messages`);
+      pairs[name] = { queue, dlq };
+    }
+    return pairs as Record<QueueName, QueuePair>;
+  }
+
+  private createBuckets(): Record<BucketName, s3.Bucket> {
+    const entries = Object.entries(bucketSpecs) as [BucketName, (typeof bucketSpecs)[BucketName]][];
+    // Receives the server access logs of the service buckets. It is not access-logged itself (that would log its own
+    // log deliveries); cdk-nag's S1 accepts a bucket that is another bucket's log destination.
+    const accessLogs =
+      entries.length === 0
+        ? undefined
+        : new s3.Bucket(this, 'AccessLogsBucket', {
+            blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+            // Server access log delivery supports SSE-S3 only.
+            encryption: s3.BucketEncryption.S3_MANAGED,
+            enforceSSL: true,
+            // Log delivery is authorized by bucket policy (cdk.json: @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy),
+            // so ACLs stay disabled (bucket owner enforced, the S3 default).
+            lifecycleRules: [{ expiration: Duration.days(365) }],
+            removalPolicy: RemovalPolicy.RETAIN,
+          });
+
+    const result: Partial<Record<BucketName, s3.Bucket>> = {};
+    for (const [name, spec] of entries) {
+      result[name] = new s3.Bucket(this, `${pascal(name)}Bucket`, {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [
+          { expiration: Duration.days(spec.expireAfterDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ],
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: `${name}/`,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    return result as Record<BucketName, s3.Bucket>;
+  }
+
+  // ---------------------------------------------------------------- alarms
+
+  private createAlarmTopic(): sns.Topic {
+    // CloudWatch cannot publish to a topic encrypted with the AWS managed aws/sns key, so the topic has its own key
+    // whose policy lets CloudWatch (this account only) use it. The policy is written out because the L2 Key always
+    // adds `kms:*` for the account.
+    const keyPolicy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'AccountAdministersKey',
+          principals: [new iam.AccountRootPrincipal()],
+          actions: KEY_ADMIN_ACTIONS,
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsPublishEncrypted',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'SnsUsesKeyForTopic',
+          principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+      ],
+    });
+    const cfnKey = new kms.CfnKey(this, 'AlarmTopicKey', {
+      description: 'stablefee alarm topic encryption',
+      enableKeyRotation: true,
+      pendingWindowInDays: 7,
+      keyPolicy,
+    });
+    cfnKey.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    const key = kms.Key.fromKeyArn(this, 'AlarmTopicKeyRef', cfnKey.attrArn);
+
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'stablefee alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    return topic;
+  }
+
+  /** Alarms as soon as one message sits in the queue (used for every dead-letter queue). */
+  private alarmOnDepth(id: string, queue: sqs.IQueue, description: string): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+    alarm.addOkAction(new cwActions.SnsAction(this.alarmTopic));
+    return alarm;
+  }
+
+  // ---------------------------------------------------------------- HTTP API and auth
+
+  private createAuth(): {
+    userPool: cognito.UserPool;
+    client: cognito.UserPoolClient;
+    authorizer: HttpJwtAuthorizer;
+    issuer: string;
+    audience: string;
+  } {
+    const issuerParam = new CfnParameter(this, 'JwtIssuer', {
+      type: 'String',
+      default: '',
+      description: 'JWT issuer URL the API trusts. Empty: the Cognito user pool this stack creates.',
+    });
+    const audienceParam = new CfnParameter(this, 'JwtAudience', {
+      type: 'String',
+      default: '',
+      description: 'JWT audience (aud or client_id) the API accepts. Empty: the app client this stack creates.',
+    });
+
+    // Staff only (ministries, auditors, operators): no self sign-up, TOTP MFA required, threat protection on.
+    // The role and ministry are custom attributes only an administrator can set.
+    const userPool = new cognito.UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      customAttributes: {
+        role: new cognito.StringAttribute({ mutable: true, minLen: 1, maxLen: 32 }),
+        ministry: new cognito.StringAttribute({ mutable: true, minLen: 0, maxLen: 64 }),
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const standard = new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true });
+    const client = userPool.addClient('WebClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      readAttributes: standard.withCustomAttributes('role', 'ministry'),
+      // Users may not write their own role or ministry.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+    });
+
+    const useCognitoIssuer = new CfnCondition(this, 'UseCognitoIssuer', {
+      expression: Fn.conditionEquals(issuerParam.valueAsString, ''),
+    });
+    const useCognitoAudience = new CfnCondition(this, 'UseCognitoAudience', {
+      expression: Fn.conditionEquals(audienceParam.valueAsString, ''),
+    });
+    const issuer = Fn.conditionIf(
+      useCognitoIssuer.logicalId,
+      `https://cognito-idp.${Aws.REGION}.amazonaws.com/${userPool.userPoolId}`,
+      issuerParam.valueAsString,
+    ).toString();
+    const audience = Fn.conditionIf(
+      useCognitoAudience.logicalId,
+      client.userPoolClientId,
+      audienceParam.valueAsString,
+    ).toString();
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', issuer, { jwtAudience: [audience] });
+    return { userPool, client, authorizer, issuer, audience };
+  }
+
+  private createHttpApi(): { api: apigw.HttpApi; stage: apigw.HttpStage } {
+    const api = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'stablefee HTTP API',
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            sub: '$context.authorizer.claims.sub',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+    return { api, stage };
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  private createFunction(spec: FunctionSpec): ServiceFunction {
+    const created = this.functionDefaults.create(spec, this.environmentFor(spec));
+    this.grantAccess(created);
+    for (const [index, trigger] of spec.triggers.entries()) {
+      switch (trigger.kind) {
+        case 'http':
+          this.addRoutes(created, trigger.routes);
+          break;
+        case 'queue': {
+          const { queue } = this.queues[trigger.queue];
+          const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+          const visibility = queueSpecs[trigger.queue].visibilityTimeoutSeconds;
+          if (timeoutSeconds > visibility) {
+            throw new Error(
+              `Function ${spec.name} times out after ${timeoutSeconds} s but queue ${trigger.queue} hides a message ` +
+                `for only ${visibility} s; raise the queue's visibilityTimeoutSeconds in infra/topology.ts.`,
+            );
+          }
+          created.fn.addEventSource(
+            new SqsEventSource(queue, {
+              batchSize: trigger.batchSize,
+              maxBatchingWindow:
+                trigger.maxBatchingWindowSeconds === undefined
+                  ? undefined
+                  : Duration.seconds(trigger.maxBatchingWindowSeconds),
+              reportBatchItemFailures: true,
+            }),
+          );
+          break;
+        }
+        case 'schedule':
+          new events.Rule(created.fn, `Schedule${index}`, {
+            description: `stablefee ${spec.name}: ${trigger.expression}`,
+            schedule: events.Schedule.expression(trigger.expression),
+            targets: [new targets.LambdaFunction(created.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+          });
+          break;
+        case 'stream':
+          created.fn.addEventSource(
+            new DynamoEventSource(this.table, {
+              startingPosition: lambda.StartingPosition.LATEST,
+              batchSize: trigger.batchSize,
+              bisectBatchOnError: true,
+              retryAttempts: STREAM_RETRY_ATTEMPTS,
+              maxRecordAge: Duration.days(1),
+              reportBatchItemFailures: true,
+              onFailure: new SqsDlq(this.getStreamFailureQueue()),
+            }),
+          );
+          break;
+        default: {
+          const unknown: never = trigger;
+          throw new Error(`Unknown trigger ${JSON.stringify(unknown)} on function ${spec.name}`);
+        }
+      }
+    }
+    return created;
+  }
+
+  /** The resource locations a function is told about: only those its `access` names. */
+  private environmentFor(spec: FunctionSpec): Record<string, string> {
+    const env: Record<string, string> = {};
+    const { access } = spec;
+    if (access.table) env[resourceEnv.table] = this.table.tableName;
+    for (const q of access.sendTo ?? []) env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
+    for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
+      env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
+      env[resourceEnv.dlqUrl(q)] = this.queues[q].dlq.queueUrl;
+    }
+    for (const b of Object.keys(access.buckets ?? {}) as BucketName[]) {
+      env[resourceEnv.bucket(b)] = this.buckets[b].bucketName;
+    }
+    return env;
+  }
+
+  /** Least privilege, exactly from `access`; nothing else is granted. */
+  private grantAccess({ spec, role }: ServiceFunction): void {
+    const { access } = spec;
+    if (access.table === 'read') this.table.grantReadData(role);
+    if (access.table === 'readwrite') this.table.grantReadWriteData(role);
+    if (access.table && tableSpec.indexes.length > 0) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${this.nagArn(this.table.tableArn)}/index/*]`,
+        reason: `Queries go through the table's global secondary indexes (${tableSpec.indexes.map((i) => i.name).join(', ')}); the grant covers this table's indexes only.`,
+      });
+    }
+
+    for (const q of access.sendTo ?? []) this.queues[q].queue.grantSendMessages(role);
+
+    const inspected = (access.inspect ?? []).flatMap((q) => [this.queues[q].queue, this.queues[q].dlq]);
+    if (inspected.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sqs:GetQueueAttributes'],
+          resources: inspected.map((queue) => queue.queueArn),
+        }),
+      );
+    }
+
+    for (const q of access.redrive ?? []) {
+      this.queues[q].dlq.grantConsumeMessages(role);
+      this.queues[q].queue.grantSendMessages(role);
+    }
+
+    for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, 'read' | 'readwrite'][]) {
+      const bucket = this.buckets[b];
+      // Explicit actions instead of grantRead/grantReadWrite, whose actions carry wildcards (s3:GetObject*, s3:List*).
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions:
+            level === 'readwrite'
+              ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']
+              : ['s3:GetObject'],
+          resources: [bucket.arnForObjects('*')],
+        }),
+      );
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${this.nagArn(bucket.bucketArn)}/*]`,
+        reason: `Object keys in the ${b} bucket are generated per export; the grant is limited to objects of this one bucket.`,
+      });
+    }
+  }
+
+  private addRoutes({ spec, fn }: ServiceFunction, routes: HttpRoute[]): void {
+    const integration = new HttpLambdaIntegration(`${pascal(spec.name)}Integration`, fn);
+    for (const route of routes) {
+      const created = this.api.addRoutes({
+        path: route.path,
+        methods: [apigw.HttpMethod[route.method]],
+        integration,
+        authorizer: route.auth === 'jwt' ? this.authorizer : undefined,
+      });
+      if (route.auth === 'public') {
+        for (const r of created) {
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.method} ${route.path} is public by design (infra/topology.ts: auth 'public'; DESIGN.md API table). Stage throttling applies.`,
+          });
+        }
+      }
+    }
+  }
+
+  /** The queue Lambda sends a stream batch to after its retries are exhausted; created with the first stream consumer. */
+  private getStreamFailureQueue(): sqs.Queue {
+    if (!this.streamFailureQueue) {
+      const queue = new sqs.Queue(this, 'StreamFailureQueue', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter destination (on-failure destination of the table stream consumers); ' +
+          'it is alarmed and drained by an operator, not consumed.',
+      });
+      this.alarmOnDepth('StreamFailureQueueAlarm', queue, 'stablefee table stream records failed processing');
+      this.streamFailureQueue = queue;
+    }
+    return this.streamFailureQueue;
+  }
+
+  /** How cdk-nag spells an ARN attribute in a finding id: `<LogicalId.Arn>`. */
+  private nagArn(arn: string): string {
+    const resolved = this.resolve(arn) as { 'Fn::GetAtt'?: [string, string] };
+    const getAtt = resolved['Fn::GetAtt'];
+    if (!getAtt) throw new Error(`Expected a Fn::GetAtt ARN, got ${JSON.stringify(resolved)}`);
+    return `<${getAtt[0]}.${getAtt[1]}>`;
+  }
+}

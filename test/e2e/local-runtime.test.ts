@@ -1,0 +1,95 @@
+/**
+ * Starts the whole local runtime (moto, Hardhat, registry mock, API, workers) and calls it over real HTTP,
+ * as `npm start` users do.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { functions, queues } from '../../infra/topology';
+
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0 });
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+describe('local runtime', () => {
+  it('answers GET /v1/health with every dependency ok', async () => {
+    const response = await fetch(`${runtime.apiUrl}/v1/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
+    expect(body.status).toBe('ok');
+    const expected = ['table', ...Object.keys(queues).map((q) => `queue:${q}`), 'chain:31337'];
+    expect(Object.keys(body.checks).sort()).toEqual(expected.sort());
+    for (const name of expected) expect(body.checks[name]?.status, name).toBe('ok');
+  });
+
+  it('reports a failing dependency with 503 and names it', async () => {
+    const { DeleteQueueCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+    const sqs = new SQSClient({ endpoint: runtime.aws.endpoint });
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: runtime.resources.queueUrls.outbox }));
+    sqs.destroy();
+    const response = await fetch(`${runtime.apiUrl}/v1/health`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
+    expect(body.status).toBe('degraded');
+    expect(body.checks['queue:outbox']?.status).toBe('failing');
+    expect(body.checks.table?.status).toBe('ok');
+  });
+
+  it('lists the fee catalog on GET /v1/fees', async () => {
+    const response = await fetch(`${runtime.apiUrl}/v1/fees`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { items: { code: string; ministry: string; amount: object }[] };
+    const ministries = new Set(body.items.map((f) => f.ministry));
+    expect(ministries).toEqual(new Set(['AFSA', 'MINFIN']));
+    const supervision = body.items.find((f) => f.code === 'AFSA-SUP-PMS');
+    expect(supervision?.amount).toEqual({ currency: 'USD', minor: '300000' });
+  });
+
+  it('deploys the test tokens and funds payers 1..9', async () => {
+    expect(runtime.chain.tokens.map((t) => [t.symbol, t.decimals])).toEqual([
+      ['USDT', 6],
+      ['USDC', 6],
+      ['USD18', 18],
+    ]);
+    expect(runtime.chain.payers).toHaveLength(9);
+    const { Contract } = await import('ethers');
+    const usd18 = runtime.chain.tokens[2];
+    const token = new Contract(
+      usd18?.address ?? '',
+      ['function balanceOf(address) view returns (uint256)'],
+      runtime.chain.provider,
+    );
+    const balance = (await token.getFunction('balanceOf')(runtime.chain.payers[8])) as bigint;
+    expect(balance).toBe(1_000_000n * 10n ** 18n);
+  });
+
+  it('issues dev tokens and rejects bad token requests with problem+json', async () => {
+    const ok = await fetch(`${runtime.apiUrl}/dev/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'ministry', ministry: 'AFSA' }),
+    });
+    expect(ok.status).toBe(200);
+    const { token } = (await ok.json()) as { token: string };
+    expect(await runtime.issuer.verify(token)).toMatchObject({ role: 'ministry', ministry: 'AFSA' });
+
+    const bad = await fetch(`${runtime.apiUrl}/dev/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'auditor', ministry: 'AFSA' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('answers unknown routes with 404 and declares a handler for every topology function', async () => {
+    expect((await fetch(`${runtime.apiUrl}/v1/nope`)).status).toBe(404);
+    const { existsSync } = await import('node:fs');
+    for (const fn of functions) expect(existsSync(`functions/${fn.name}/handler.ts`), fn.name).toBe(true);
+  });
+});

@@ -1,0 +1,87 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import { httpRoute, rawBody } from '../../shared/http';
+
+const context = { functionName: 'test', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 1000 } as Context;
+
+function event(overrides: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {}, claims?: Record<string, string>) {
+  return {
+    version: '2.0',
+    routeKey: 'POST /things',
+    rawPath: '/things',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    requestContext: {
+      http: { method: 'POST', path: '/things' },
+      requestId: 'req-1',
+      ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
+    },
+    isBase64Encoded: false,
+    ...overrides,
+  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+const ministry = { sub: 'u1', role: 'ministry', ministry: 'AFSA' };
+const body = z.strictObject({ payer: z.strictObject({ bin: z.string().length(12) }) });
+const route = httpRoute({ auth: ['ministry'], body, maxBodyBytes: 200 }, async (req) => ({
+  status: 201,
+  body: { bin: req.body.payer.bin, ministry: req.caller?.ministry },
+}));
+
+async function call(e: APIGatewayProxyEventV2WithJWTAuthorizer) {
+  const result = await route(e, context);
+  return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
+}
+
+describe('httpRoute', () => {
+  it('passes a valid body and the caller to the use case', async () => {
+    const r = await call(event({ body: '{"payer":{"bin":"940140000385"}}' }, ministry));
+    expect(r.statusCode).toBe(201);
+    expect(r.json).toEqual({ bin: '940140000385', ministry: 'AFSA' });
+  });
+
+  it('names the invalid field in a 400 problem', async () => {
+    const r = await call(event({ body: '{"payer":{"bin":"1"}}' }, ministry));
+    expect(r.statusCode).toBe(400);
+    expect(r.headers?.['content-type']).toBe('application/problem+json');
+    expect(r.json.errors[0].field).toBe('payer.bin');
+    expect(r.json.status).toBe(400);
+  });
+
+  it('refuses a wrong content type (415), a large body (413) and broken JSON (400)', async () => {
+    const plain = await call(event({ body: '{}', headers: { 'content-type': 'text/plain' } }, ministry));
+    expect(plain.statusCode).toBe(415);
+    const large = await call(event({ body: JSON.stringify({ x: 'a'.repeat(300) }) }, ministry));
+    expect(large.statusCode).toBe(413);
+    const broken = await call(event({ body: '{"payer":' }, ministry));
+    expect(broken.statusCode).toBe(400);
+  });
+
+  it('answers 401 without claims and 403 for a role not allowed', async () => {
+    expect((await call(event({ body: '{}' }))).statusCode).toBe(401);
+    const auditor = await call(event({ body: '{}' }, { sub: 'a', role: 'auditor' }));
+    expect(auditor.statusCode).toBe(403);
+    const noMinistry = await call(event({ body: '{}' }, { sub: 'm', role: 'ministry' }));
+    expect(noMinistry.statusCode).toBe(403);
+  });
+
+  it('maps typed errors and hides unexpected ones', async () => {
+    const failing = (error: Error) => httpRoute({ auth: 'public' }, async () => Promise.reject(error));
+    const notFound = await failing(new NotFoundError('no such invoice'))(event(), context);
+    expect(notFound.statusCode).toBe(404);
+    const conflict = await failing(new ConflictError('key reused'))(event(), context);
+    expect(conflict.statusCode).toBe(409);
+    const internal = await failing(new Error('secret connection string'))(event(), context);
+    expect(internal.statusCode).toBe(500);
+    expect(internal.body).not.toContain('secret');
+  });
+
+  it('decodes base64 bodies to the raw bytes', () => {
+    expect(rawBody({ body: Buffer.from('{"a":1}').toString('base64'), isBase64Encoded: true }).toString()).toBe(
+      '{"a":1}',
+    );
+    expect(rawBody({}).length).toBe(0);
+  });
+});

@@ -1,0 +1,582 @@
+/**
+ * The CDK stack against infra/topology.ts. Everything is derived from the topology, so adding a function, route,
+ * queue or grant there is covered here without touching this file. Two stacks are synthesized (bundling skipped):
+ * the topology as it is, and the same functions given every trigger and access kind, so code paths the current
+ * topology does not use yet (JWT routes, queue/stream/schedule triggers, sendTo/redrive/bucket grants) are checked too.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_MEMORY_MB,
+  DEFAULT_TIMEOUT_SECONDS,
+  FUNCTION_TAG,
+  FunctionDefaults,
+} from '../../../infra/function-defaults';
+import { API_THROTTLE, PROJECT_ROOT, STREAM_RETRY_ATTEMPTS, StablefeeStack } from '../../../infra/stack';
+import {
+  type BucketName,
+  buckets,
+  type FunctionSpec,
+  functions,
+  type HttpRoute,
+  type QueueName,
+  queues,
+  resourceEnv,
+  table,
+} from '../../../infra/topology';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
+type Json = any;
+interface Resource {
+  Type: string;
+  Properties?: Json;
+  DeletionPolicy?: string;
+}
+type Resources = Record<string, Resource>;
+
+const cdkContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+const queueNames = Object.keys(queues) as QueueName[];
+const bucketNames = Object.keys(buckets) as BucketName[];
+
+/** The topology's functions, each also given every trigger kind and (alternately) every access kind. */
+const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
+  const queue = queueNames[i % queueNames.length] as QueueName;
+  const writer = i % 2 === 0;
+  return {
+    ...spec,
+    triggers: [
+      ...spec.triggers,
+      { kind: 'http', routes: [{ method: 'POST', path: `/test/${spec.name}`, auth: 'jwt' }] },
+      { kind: 'queue', queue, batchSize: 5, maxBatchingWindowSeconds: 2 },
+      { kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 300 },
+      { kind: 'stream', batchSize: 20 },
+    ],
+    access: writer
+      ? {
+          table: 'readwrite',
+          sendTo: [queue],
+          redrive: queueNames,
+          buckets: Object.fromEntries(bucketNames.map((b) => [b, 'readwrite'])),
+        }
+      : { table: 'read', inspect: queueNames, buckets: Object.fromEntries(bucketNames.map((b) => [b, 'read'])) },
+  };
+});
+
+interface Synth {
+  specs: FunctionSpec[];
+  stack: StablefeeStack;
+  template: Template;
+  resources: Resources;
+}
+
+function synth(specs: FunctionSpec[]): Synth {
+  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new StablefeeStack(app, 'Test', { functions: specs });
+  const template = Template.fromStack(stack);
+  return { specs, stack, template, resources: template.toJSON().Resources as Resources };
+}
+
+const ofType = (resources: Resources, type: string): [string, Resource][] =>
+  Object.entries(resources).filter(([, r]) => r.Type === type);
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+const logicalId = (s: Synth, arnOrRef: string): string => {
+  const resolved = s.stack.resolve(arnOrRef);
+  const id = resolved['Fn::GetAtt']?.[0] ?? resolved.Ref;
+  if (!id) throw new Error(`not a GetAtt/Ref: ${JSON.stringify(resolved)}`);
+  return id;
+};
+
+/** Our functions (tagged by FunctionDefaults), keyed by topology name; CDK helper functions are excluded. */
+function serviceFunctions(resources: Resources): Map<string, [string, Resource]> {
+  const result = new Map<string, [string, Resource]>();
+  for (const [id, r] of ofType(resources, 'AWS::Lambda::Function')) {
+    const tag = asArray<Json>(r.Properties?.Tags).find((t) => t.Key === FUNCTION_TAG);
+    if (tag) result.set(tag.Value, [id, r]);
+  }
+  return result;
+}
+
+/** Every IAM statement found anywhere in the template (identity and resource policies, key policies). */
+function allStatements(node: Json, out: Json[] = []): Json[] {
+  if (Array.isArray(node)) {
+    for (const item of node) allStatements(item, out);
+  } else if (node && typeof node === 'object') {
+    if ('Effect' in node && ('Action' in node || 'NotAction' in node)) out.push(node);
+    for (const value of Object.values(node)) allStatements(value, out);
+  }
+  return out;
+}
+
+/** Statements granted to a role, by action: the JSON of each resource. */
+function grantsOfRole(resources: Resources, roleId: string): Map<string, string[]> {
+  const grants = new Map<string, string[]>();
+  const add = (statement: Json) => {
+    expect(statement.Effect).toBe('Allow');
+    for (const action of asArray<string>(statement.Action)) {
+      grants.set(action, [
+        ...(grants.get(action) ?? []),
+        ...asArray<Json>(statement.Resource).map((r) => JSON.stringify(r)),
+      ]);
+    }
+  };
+  for (const [, policy] of ofType(resources, 'AWS::IAM::Policy')) {
+    if (asArray<Json>(policy.Properties.Roles).some((r) => r.Ref === roleId)) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) add(statement);
+    }
+  }
+  for (const inline of asArray<Json>(resources[roleId]?.Properties?.Policies)) {
+    for (const statement of inline.PolicyDocument.Statement) add(statement);
+  }
+  return grants;
+}
+
+const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const DYNAMODB_READ = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+const DYNAMODB_STREAM = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
+const SQS_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+const SQS_CONSUME = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
+
+/** What a function's role may hold, from its spec: action → the resources (as JSON) it may apply to. */
+function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<string, Set<string>> {
+  const permitted = new Map<string, Set<string>>();
+  const allow = (actions: string[], resources: Json[]) => {
+    for (const action of actions) {
+      const set = permitted.get(action) ?? new Set<string>();
+      for (const r of resources) set.add(JSON.stringify(s.stack.resolve(r)));
+      permitted.set(action, set);
+    }
+  };
+  const { access } = spec;
+  const queueArn = (q: QueueName) => s.stack.queues[q].queue.queueArn;
+  const dlqArn = (q: QueueName) => s.stack.queues[q].dlq.queueArn;
+  const tableArn = s.stack.table.tableArn;
+  const indexArn = { 'Fn::Join': ['', [s.stack.resolve(tableArn), '/index/*']] };
+
+  allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+  allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']);
+  if (access.table) allow(DYNAMODB_READ, [tableArn, indexArn]);
+  if (access.table === 'readwrite') allow(DYNAMODB_WRITE, [tableArn, indexArn]);
+  for (const q of access.sendTo ?? []) allow(SQS_SEND, [queueArn(q)]);
+  for (const q of access.inspect ?? []) allow(['sqs:GetQueueAttributes'], [queueArn(q), dlqArn(q)]);
+  for (const q of access.redrive ?? []) {
+    allow(SQS_CONSUME, [dlqArn(q)]);
+    allow(SQS_SEND, [queueArn(q)]);
+  }
+  for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, string][]) {
+    const bucket = s.stack.buckets[b];
+    allow(['s3:ListBucket'], [bucket.bucketArn]);
+    allow(['s3:GetObject'], [bucket.arnForObjects('*')]);
+    if (level === 'readwrite') {
+      allow(['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], [bucket.arnForObjects('*')]);
+    }
+  }
+  for (const trigger of spec.triggers) {
+    if (trigger.kind === 'queue') allow(SQS_CONSUME, [queueArn(trigger.queue)]);
+    if (trigger.kind === 'stream') {
+      allow(DYNAMODB_STREAM, [s.stack.table.tableStreamArn as string]);
+      allow(['dynamodb:ListStreams'], ['*']);
+      const failureQueue = s.stack.node.findChild('StreamFailureQueue') as unknown as { queueArn: string };
+      allow(SQS_SEND, [failureQueue.queueArn]);
+    }
+  }
+  return permitted;
+}
+
+function expectedEnvKeys(spec: FunctionSpec): string[] {
+  const keys = new Set(['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS']);
+  const { access } = spec;
+  if (access.table) keys.add(resourceEnv.table);
+  for (const q of access.sendTo ?? []) keys.add(resourceEnv.queueUrl(q));
+  for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
+    keys.add(resourceEnv.queueUrl(q));
+    keys.add(resourceEnv.dlqUrl(q));
+  }
+  for (const b of Object.keys(access.buckets ?? {}) as BucketName[]) keys.add(resourceEnv.bucket(b));
+  return [...keys].sort();
+}
+
+const routesOf = (specs: FunctionSpec[]): [FunctionSpec, HttpRoute][] =>
+  specs.flatMap((spec) =>
+    spec.triggers.flatMap((t) => (t.kind === 'http' ? t.routes.map((r): [FunctionSpec, HttpRoute] => [spec, r]) : [])),
+  );
+
+describe('test fixture', () => {
+  it('exercises every trigger kind, a JWT route and every access kind', () => {
+    const kinds = new Set(everythingSpecs.flatMap((s) => s.triggers.map((t) => t.kind)));
+    expect([...kinds].sort()).toEqual(['http', 'queue', 'schedule', 'stream']);
+    expect(routesOf(everythingSpecs).some(([, r]) => r.auth === 'jwt')).toBe(true);
+    if (functions.length >= 2) {
+      const tables = new Set(everythingSpecs.map((s) => s.access.table));
+      expect(tables).toEqual(new Set(['read', 'readwrite']));
+    }
+  });
+});
+
+describe.each([
+  ['the topology', functions],
+  ['the topology with every trigger and access kind', everythingSpecs],
+])('stack from %s', (_label, specs) => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth(specs);
+  });
+
+  it('has zero cdk-nag AwsSolutions findings (errors or warnings)', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.stack);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('grants no Allow statement with a wildcard action anywhere in the template', () => {
+    const statements = allStatements(s.template.toJSON());
+    const allows = statements.filter((st) => st.Effect === 'Allow');
+    expect(allows.length).toBeGreaterThan(0);
+    const wildcard = allows.filter(
+      (st) => 'NotAction' in st || asArray<string>(st.Action).some((a) => typeof a !== 'string' || a.includes('*')),
+    );
+    expect(wildcard).toEqual([]);
+  });
+
+  it('creates the table with PITR, stream, TTL, encryption, retain and the topology GSIs', () => {
+    const tables = ofType(s.resources, 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(1);
+    const [, t] = tables[0] as [string, Resource];
+    expect(t.DeletionPolicy).toBe('Retain');
+    const p = t.Properties;
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(p.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: table.timeToLiveAttribute, Enabled: true });
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(p.KeySchema).toEqual([
+      { AttributeName: table.partitionKey, KeyType: 'HASH' },
+      { AttributeName: table.sortKey, KeyType: 'RANGE' },
+    ]);
+    const gsis = asArray<Json>(p.GlobalSecondaryIndexes);
+    expect(gsis.map((g) => g.IndexName).sort()).toEqual(table.indexes.map((i) => i.name).sort());
+    for (const index of table.indexes) {
+      expect(gsis.find((g) => g.IndexName === index.name).KeySchema).toEqual([
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ]);
+    }
+    const keyAttributes = [
+      table.partitionKey,
+      table.sortKey,
+      ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+    ];
+    for (const name of keyAttributes) {
+      expect(p.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
+    }
+  });
+
+  it.each(queueNames)(
+    'queue %s has its DLQ with maxReceiveCount, visibility, SSE, TLS-only and a DLQ alarm',
+    (name) => {
+      const spec = queues[name];
+      const queueId = logicalId(s, s.stack.queues[name].queue.queueArn);
+      const dlqId = logicalId(s, s.stack.queues[name].dlq.queueArn);
+      const q = s.resources[queueId]?.Properties;
+      expect(q.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: spec.maxReceiveCount,
+      });
+      expect(q.VisibilityTimeout).toBe(spec.visibilityTimeoutSeconds);
+      for (const id of [queueId, dlqId]) {
+        expect(s.resources[id]?.Properties.SqsManagedSseEnabled).toBe(true);
+        const policies = ofType(s.resources, 'AWS::SQS::QueuePolicy').filter(([, p]) =>
+          asArray<Json>(p.Properties.Queues).some((ref) => ref.Ref === id),
+        );
+        const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+        expect(statements).toContainEqual(
+          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        );
+      }
+      const alarms = ofType(s.resources, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
+        asArray<Json>(a.Properties.Dimensions).some(
+          (d) =>
+            d.Name === 'QueueName' &&
+            JSON.stringify(d.Value) === JSON.stringify({ 'Fn::GetAtt': [dlqId, 'QueueName'] }),
+        ),
+      );
+      expect(alarms).toHaveLength(1);
+      const alarm = (alarms[0] as [string, Resource])[1].Properties;
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+      });
+      expect(asArray(alarm.AlarmActions)).toHaveLength(1);
+    },
+  );
+
+  it('encrypts the alarm topic, allows TLS only, and publishes every alarm to it', () => {
+    const topics = ofType(s.resources, 'AWS::SNS::Topic');
+    expect(topics).toHaveLength(1);
+    const [topicId, topic] = topics[0] as [string, Resource];
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    const keys = ofType(s.resources, 'AWS::KMS::Key');
+    expect(keys.every(([, k]) => k.Properties.EnableKeyRotation === true)).toBe(true);
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+    for (const [, alarm] of ofType(s.resources, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it.each(bucketNames)(
+    'bucket %s blocks public access, is encrypted, TLS-only, logged and expires per topology',
+    (name) => {
+      const bucketId = logicalId(s, s.stack.buckets[name].bucketArn);
+      const b = s.resources[bucketId]?.Properties;
+      expect(b.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe(
+        'AES256',
+      );
+      expect(b.LoggingConfiguration.DestinationBucketName).toBeDefined();
+      expect(b.LifecycleConfiguration.Rules).toContainEqual(
+        expect.objectContaining({ ExpirationInDays: buckets[name].expireAfterDays, Status: 'Enabled' }),
+      );
+      s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    },
+  );
+
+  it('creates exactly one tagged Lambda per topology function with the shared defaults', () => {
+    const fns = serviceFunctions(s.resources);
+    expect(fns.size).toBe(s.specs.length);
+    expect([...fns.keys()].sort()).toEqual(s.specs.map((f) => f.name).sort());
+    for (const spec of s.specs) {
+      const [, fn] = fns.get(spec.name) as [string, Resource];
+      const p = fn.Properties;
+      expect(p.Runtime).toBe(FunctionDefaults.RUNTIME.name);
+      expect(Number(p.Runtime.replace(/^nodejs(\d+).*$/, '$1'))).toBeGreaterThanOrEqual(20);
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(p.Handler).toBe('index.handler');
+      expect(p.MemorySize).toBe(spec.memoryMb ?? DEFAULT_MEMORY_MB);
+      expect(p.Timeout).toBe(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+      expect(p.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'stablefee',
+        POWERTOOLS_METRICS_NAMESPACE: 'stablefee',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(Object.keys(p.Environment.Variables).sort()).toEqual(expectedEnvKeys(spec));
+      const logGroupId = p.LoggingConfig.LogGroup.Ref;
+      expect(s.resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(s.resources[logGroupId]?.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it("gives each function's role exactly what its access and triggers need, and no managed policy", () => {
+    for (const spec of s.specs) {
+      const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+      expect(s.resources[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
+      const grants = grantsOfRole(s.resources, roleId);
+      const permitted = permittedGrants(s, spec, fn.Properties.LoggingConfig.LogGroup.Ref);
+      for (const [action, resources] of grants) {
+        expect(permitted.has(action), `${spec.name} must not hold ${action}`).toBe(true);
+        for (const r of resources) {
+          expect(permitted.get(action)?.has(r), `${spec.name}: ${action} on ${r}`).toBe(true);
+        }
+      }
+      // ...and what access names is actually granted.
+      const has = (action: string, resource: Json) =>
+        (grants.get(action) ?? []).includes(JSON.stringify(s.stack.resolve(resource)));
+      const { access } = spec;
+      expect(grants.has('dynamodb:GetItem')).toBe(access.table !== undefined);
+      expect(grants.has('dynamodb:PutItem')).toBe(access.table === 'readwrite');
+      for (const q of access.sendTo ?? []) expect(has('sqs:SendMessage', s.stack.queues[q].queue.queueArn)).toBe(true);
+      for (const q of access.inspect ?? []) {
+        expect(has('sqs:GetQueueAttributes', s.stack.queues[q].queue.queueArn)).toBe(true);
+        expect(has('sqs:GetQueueAttributes', s.stack.queues[q].dlq.queueArn)).toBe(true);
+      }
+      for (const q of access.redrive ?? []) {
+        expect(has('sqs:ReceiveMessage', s.stack.queues[q].dlq.queueArn)).toBe(true);
+        expect(has('sqs:DeleteMessage', s.stack.queues[q].dlq.queueArn)).toBe(true);
+        expect(has('sqs:SendMessage', s.stack.queues[q].queue.queueArn)).toBe(true);
+      }
+      for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, string][]) {
+        const objects = s.stack.buckets[b].arnForObjects('*');
+        expect(has('s3:GetObject', objects)).toBe(true);
+        expect(has('s3:PutObject', objects)).toBe(level === 'readwrite');
+      }
+    }
+  });
+
+  it('puts every topology route on the HTTP API; jwt routes use the JWT authorizer, public ones none', () => {
+    const routes = ofType(s.resources, 'AWS::ApiGatewayV2::Route');
+    const authorizers = ofType(s.resources, 'AWS::ApiGatewayV2::Authorizer');
+    const expected = routesOf(s.specs);
+    expect(routes).toHaveLength(expected.length);
+    const jwtRoutes = expected.filter(([, r]) => r.auth === 'jwt');
+    expect(authorizers).toHaveLength(jwtRoutes.length > 0 ? 1 : 0);
+    const fns = serviceFunctions(s.resources);
+    for (const [spec, route] of expected) {
+      const found = routes.find(([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`);
+      expect(found, `${route.method} ${route.path}`).toBeDefined();
+      const props = (found as [string, Resource])[1].Properties;
+      if (route.auth === 'jwt') {
+        const [authorizerId] = authorizers[0] as [string, Resource];
+        expect(props.AuthorizationType).toBe('JWT');
+        expect(props.AuthorizerId).toEqual({ Ref: authorizerId });
+      } else {
+        expect(props.AuthorizationType).toBe('NONE');
+        expect(props.AuthorizerId).toBeUndefined();
+      }
+      // The route reaches the function that declares it.
+      const integrationId = props.Target['Fn::Join'][1][1].Ref;
+      const [fnId] = fns.get(spec.name) as [string, Resource];
+      expect(s.resources[integrationId]?.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    }
+    for (const [, authorizer] of authorizers) {
+      const p = authorizer.Properties;
+      expect(p.AuthorizerType).toBe('JWT');
+      expect(p.JwtConfiguration.Issuer['Fn::If'][0]).toBe('UseCognitoIssuer');
+      expect(p.JwtConfiguration.Issuer['Fn::If'][2]).toEqual({ Ref: 'JwtIssuer' });
+      expect(p.JwtConfiguration.Audience).toHaveLength(1);
+      expect(p.JwtConfiguration.Audience[0]['Fn::If'][0]).toBe('UseCognitoAudience');
+      expect(p.JwtConfiguration.Audience[0]['Fn::If'][2]).toEqual({ Ref: 'JwtAudience' });
+    }
+  });
+
+  it('defaults the JWT issuer/audience to the Cognito pool and app client when the parameters are empty', () => {
+    const json = s.template.toJSON();
+    expect(json.Parameters.JwtIssuer).toMatchObject({ Type: 'String', Default: '' });
+    expect(json.Parameters.JwtAudience).toMatchObject({ Type: 'String', Default: '' });
+    expect(json.Conditions.UseCognitoIssuer).toEqual({ 'Fn::Equals': [{ Ref: 'JwtIssuer' }, ''] });
+    const poolId = logicalId(s, s.stack.userPool.userPoolArn);
+    const clientId = s.stack.resolve(s.stack.userPoolClient.userPoolClientId).Ref;
+    expect(json.Outputs.JwtIssuerInUse.Value['Fn::If'][1]).toEqual({
+      'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: poolId }]],
+    });
+    expect(json.Outputs.JwtAudienceInUse.Value['Fn::If'][1]).toEqual({ Ref: clientId });
+    expect(s.resources[poolId]?.Properties).toMatchObject({
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+  });
+
+  it('throttles and access-logs the default stage and outputs the API URL', () => {
+    const stages = ofType(s.resources, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const p = (stages[0] as [string, Resource])[1].Properties;
+    expect(p.StageName).toBe('$default');
+    expect(p.AutoDeploy).toBe(true);
+    expect(p.DefaultRouteSettings).toMatchObject({
+      ThrottlingBurstLimit: API_THROTTLE.burstLimit,
+      ThrottlingRateLimit: API_THROTTLE.rateLimit,
+    });
+    const logGroupId = p.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(s.resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
+    expect(p.AccessLogSettings.Format).toContain('$context.requestId');
+    expect(s.template.toJSON().Outputs.ApiUrl).toBeDefined();
+  });
+
+  it('wires queue, schedule and stream triggers from the topology', () => {
+    const fns = serviceFunctions(s.resources);
+    const mappings = ofType(s.resources, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const rules = ofType(s.resources, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    let expectedMappings = 0;
+    let expectedRules = 0;
+    for (const spec of s.specs) {
+      const [fnId] = fns.get(spec.name) as [string, Resource];
+      const mine = mappings.filter((m) => m.FunctionName?.Ref === fnId);
+      for (const trigger of spec.triggers) {
+        if (trigger.kind === 'queue') {
+          expectedMappings++;
+          const queueId = logicalId(s, s.stack.queues[trigger.queue].queue.queueArn);
+          expect(mine).toContainEqual(
+            expect.objectContaining({
+              EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+              BatchSize: trigger.batchSize,
+              FunctionResponseTypes: ['ReportBatchItemFailures'],
+              ...(trigger.maxBatchingWindowSeconds === undefined
+                ? {}
+                : { MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds }),
+            }),
+          );
+        } else if (trigger.kind === 'stream') {
+          expectedMappings++;
+          const tableId = logicalId(s, s.stack.table.tableArn);
+          expect(mine).toContainEqual(
+            expect.objectContaining({
+              EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+              BatchSize: trigger.batchSize,
+              StartingPosition: 'LATEST',
+              BisectBatchOnFunctionError: true,
+              MaximumRetryAttempts: STREAM_RETRY_ATTEMPTS,
+              FunctionResponseTypes: ['ReportBatchItemFailures'],
+              DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+            }),
+          );
+        } else if (trigger.kind === 'schedule') {
+          expectedRules++;
+          expect(rules).toContainEqual(
+            expect.objectContaining({
+              ScheduleExpression: trigger.expression,
+              State: 'ENABLED',
+              Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+            }),
+          );
+        }
+      }
+    }
+    expect(mappings).toHaveLength(expectedMappings);
+    expect(rules).toHaveLength(expectedRules);
+  });
+});
