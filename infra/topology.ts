@@ -93,6 +93,59 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/fees', auth: 'public' }] }],
     access: {},
   },
+  {
+    name: 'issue-invoice',
+    description: 'A ministry issues a fee invoice with a locked quote and its own deposit address.',
+    triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/invoices', auth: 'jwt' }] }],
+    access: { table: 'readwrite' },
+  },
+  {
+    name: 'read-invoices',
+    description: 'Ministries read their own invoices, auditors all: one by id, or a filtered page.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'GET', path: '/v1/invoices', auth: 'jwt' },
+          { method: 'GET', path: '/v1/invoices/{id}', auth: 'jwt' },
+        ],
+      },
+    ],
+    access: { table: 'read' },
+  },
+  {
+    name: 'cancel-invoice',
+    description: 'A ministry cancels its own invoice while nothing is paid or pending.',
+    triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/invoices/{id}/cancel', auth: 'jwt' }] }],
+    access: { table: 'readwrite' },
+  },
+  {
+    name: 'pay-page',
+    description: "The payer's invoice page (HTML, kk/ru/en) and its live JSON.",
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'GET', path: '/pay/{id}', auth: 'public' },
+          { method: 'GET', path: '/v1/pay/{id}', auth: 'public' },
+        ],
+      },
+    ],
+    access: { table: 'read' },
+  },
+  {
+    name: 'expire-invoices',
+    description: 'Moves invoices past their expiry to expired (underpaid when partly paid).',
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 2 }],
+    access: { table: 'readwrite' },
+  },
+  {
+    name: 'refresh-rates',
+    description: "Stores the National Bank of Kazakhstan's USD/KZT rate in force today.",
+    triggers: [{ kind: 'schedule', expression: 'rate(1 hour)', localEverySeconds: 600 }],
+    access: { table: 'readwrite' },
+    timeoutSeconds: 30,
+  },
 ];
 
 /** Environment variable names through which the deployment tells a function where its resources are. */

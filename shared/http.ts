@@ -37,6 +37,8 @@ export interface HttpRequest<Q, B> {
   query: Q;
   body: B;
   headers: Record<string, string>;
+  /** The body exactly as received, base64-decoded when API Gateway says so (webhook signatures are checked on it). */
+  rawBody?: Buffer;
   caller?: Caller;
   requestId: string;
 }
@@ -86,6 +88,7 @@ export function httpRoute<Q extends ZodType = ZodType<Record<string, never>>, B 
         query: query as z.output<Q>,
         body: body as z.output<B>,
         headers,
+        rawBody: rawBody(event),
         caller,
         requestId: event.requestContext.requestId,
       });

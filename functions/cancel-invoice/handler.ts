@@ -1,0 +1,14 @@
+/** POST /v1/invoices/{id}/cancel — a ministry cancels its own invoice while nothing is paid or pending. */
+import { publicBaseUrl } from '../../shared/config';
+import { NotFoundError } from '../../shared/errors';
+import { httpRoute } from '../../shared/http';
+import { INVOICE_ID_PATTERN, invoiceToWire } from '../../shared/invoices';
+import { cancelInvoice } from '../../shared/store/invoices';
+
+export const handler = httpRoute({ auth: ['ministry'] }, async (req) => {
+  const id = req.params.id ?? '';
+  if (!INVOICE_ID_PATTERN.test(id)) throw new NotFoundError(`No invoice ${id}.`);
+  const now = new Date();
+  const invoice = await cancelInvoice(id, req.caller?.ministry as string, now);
+  return { status: 200, body: invoiceToWire(invoice, now, publicBaseUrl()) };
+});

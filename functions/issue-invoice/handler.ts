@@ -1,0 +1,43 @@
+/** POST /v1/invoices — a ministry issues a fee invoice (see shared/use-cases/issue-invoice.ts). */
+import { z } from 'zod';
+import { binSchema } from '../../shared/bin';
+import { depositXpub, publicBaseUrl } from '../../shared/config';
+import { enabledChains } from '../../shared/enabled-chains';
+import { ValidationError } from '../../shared/errors';
+import { sampleFeeCatalog } from '../../shared/fees';
+import { httpRoute } from '../../shared/http';
+import { EXPIRY_MINUTES, invoiceToWire } from '../../shared/invoices';
+import { issueInvoice } from '../../shared/use-cases/issue-invoice';
+
+const body = z.strictObject({
+  feeCode: z.string().min(1).max(64),
+  payer: z.strictObject({ bin: binSchema, name: z.string().trim().min(1).max(200) }),
+  reference: z.string().trim().min(1).max(140).optional(),
+  expiresInMinutes: z.number().int().min(EXPIRY_MINUTES.min).max(EXPIRY_MINUTES.max).optional(),
+  chains: z.array(z.number().int().positive()).min(1).max(20).optional(),
+});
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export const handler = httpRoute({ auth: ['ministry'], body }, async (req) => {
+  const key = req.headers['idempotency-key'];
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationError([{ field: 'Idempotency-Key', message: 'use 1-128 letters, digits or _ . : -' }]);
+  }
+  const ministry = req.caller?.ministry as string;
+  const outcome = await issueInvoice(ministry, req.body, key, {
+    catalog: sampleFeeCatalog,
+    chains: enabledChains,
+    accountXpub: depositXpub(),
+    now: () => new Date(),
+  });
+  const wire = invoiceToWire(outcome.invoice, new Date(), publicBaseUrl());
+  return {
+    status: 201,
+    body: wire,
+    headers: {
+      location: `/v1/invoices/${wire.id}`,
+      ...(outcome.created ? {} : { 'idempotent-replayed': 'true' }),
+    },
+  };
+});

@@ -1,0 +1,35 @@
+/**
+ * GET /pay/{id} — the payment page (server-rendered HTML in kk/ru/en with a strict nonce-based CSP) and
+ * GET /v1/pay/{id} — its JSON, which the page polls for live status. Public: the invoice id is the capability.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { publicBaseUrl } from '../../shared/config';
+import { NotFoundError } from '../../shared/errors';
+import { httpRoute } from '../../shared/http';
+import { INVOICE_ID_PATTERN } from '../../shared/invoices';
+import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/pay-page';
+import { choosePayLanguage, toPayView } from '../../shared/pay-view';
+import { getInvoice } from '../../shared/store/invoices';
+
+// An unknown `lang` falls back to negotiation rather than failing the page.
+const query = z.object({ lang: z.string().max(16).optional() });
+
+export const handler = httpRoute({ auth: 'public', query }, async (req) => {
+  const id = req.params.id ?? '';
+  const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
+  const isHtml = req.path.startsWith('/pay/');
+  const now = new Date();
+  if (!isHtml) {
+    if (!invoice) throw new NotFoundError(`No invoice ${id}.`);
+    return { status: 200, body: toPayView(invoice, now, publicBaseUrl()) };
+  }
+  const lang = choosePayLanguage(req.query.lang, req.headers['accept-language']);
+  const nonce = randomBytes(16).toString('base64');
+  const headers = { ...securityHeaders(nonce), 'content-language': lang, vary: 'Accept-Language' };
+  if (!invoice) {
+    return { status: 404, contentType: 'text/html; charset=utf-8', body: notFoundPage(lang, nonce), headers };
+  }
+  const html = await renderPayPage(toPayView(invoice, now, publicBaseUrl()), { lang, nonce, now });
+  return { status: 200, contentType: 'text/html; charset=utf-8', body: html, headers };
+});

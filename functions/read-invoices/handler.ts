@@ -1,0 +1,37 @@
+/**
+ * GET /v1/invoices/{id} and GET /v1/invoices — a ministry reads its own invoices, an auditor reads all. Another
+ * ministry's invoice is "not found", never "forbidden", so ids of other ministries cannot be probed.
+ */
+import { z } from 'zod';
+import { binSchema } from '../../shared/bin';
+import { publicBaseUrl } from '../../shared/config';
+import { NotFoundError } from '../../shared/errors';
+import { httpRoute } from '../../shared/http';
+import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/invoices';
+import { getInvoice, listInvoices } from '../../shared/store/invoices';
+
+const query = z.strictObject({
+  status: z.enum(invoiceStatuses).optional(),
+  payerBin: binSchema.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const handler = httpRoute({ auth: ['ministry', 'auditor'], query }, async (req) => {
+  const now = new Date();
+  const ministry = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
+  const id = req.params.id;
+  if (id !== undefined) {
+    const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
+    if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
+    return { status: 200, body: invoiceToWire(invoice, now, publicBaseUrl()) };
+  }
+  const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
+  const page = await listInvoices({ ...req.query, from: iso(req.query.from), to: iso(req.query.to), ministry }, now);
+  return {
+    status: 200,
+    body: { items: page.items.map((i) => invoiceToWire(i, now, publicBaseUrl())), nextCursor: page.nextCursor },
+  };
+});

@@ -1,0 +1,110 @@
+/**
+ * The double-entry journal, in micro-USD. Each entry is balanced by construction (debits = credits) and has a
+ * deterministic id derived from what caused it, so writing it twice is impossible (the store puts it with
+ * `attribute_not_exists`). Accounts:
+ * - `receivable:<invoiceId>` — what a payer owes on an invoice;
+ * - `revenue:<ministry>:<feeCode>` — fees earned by a ministry;
+ * - `custody:<chainId>:<token>` — stablecoins received at our deposit addresses;
+ * - `overpayment:<invoiceId>` — money received beyond the amount due, owed back to the payer;
+ * - `suspense:<reason>` — money received that matches no invoice (unknown address, cancelled invoice, ...).
+ */
+
+export interface JournalLine {
+  account: string;
+  /** Micro-USD, non-negative; exactly one of debit/credit is non-zero. */
+  debit: bigint;
+  credit: bigint;
+}
+
+export interface JournalEntry {
+  entryId: string;
+  at: string;
+  /** What caused it: `invoice-issued`, `transfer-final`, `invoice-cancelled`. */
+  kind: 'invoice-issued' | 'transfer-final' | 'invoice-cancelled';
+  invoiceId?: string;
+  transferId?: string;
+  ministry?: string;
+  lines: JournalLine[];
+}
+
+function entry(e: Omit<JournalEntry, 'lines'>, lines: JournalLine[]): JournalEntry {
+  const kept = lines.filter((l) => l.debit !== 0n || l.credit !== 0n);
+  const debits = kept.reduce((s, l) => s + l.debit, 0n);
+  const credits = kept.reduce((s, l) => s + l.credit, 0n);
+  if (debits !== credits) throw new Error(`unbalanced journal entry ${e.entryId}: ${debits} != ${credits}`);
+  if (kept.some((l) => l.debit < 0n || l.credit < 0n)) throw new Error(`negative line in ${e.entryId}`);
+  return { ...e, lines: kept };
+}
+
+const dr = (account: string, amount: bigint): JournalLine => ({ account, debit: amount, credit: 0n });
+const cr = (account: string, amount: bigint): JournalLine => ({ account, debit: 0n, credit: amount });
+
+/** An invoice is issued: the payer owes the fee, the ministry earns it. */
+export function invoiceIssuedEntry(i: {
+  id: string;
+  ministry: string;
+  feeCode: string;
+  dueMicroUsd: bigint;
+  at: string;
+}) {
+  return entry({ entryId: `${i.id}:issued`, at: i.at, kind: 'invoice-issued', invoiceId: i.id, ministry: i.ministry }, [
+    dr(`receivable:${i.id}`, i.dueMicroUsd),
+    cr(`revenue:${i.ministry}:${i.feeCode}`, i.dueMicroUsd),
+  ]);
+}
+
+/** An unpaid invoice is cancelled: the receivable and the revenue are reversed. */
+export function invoiceCancelledEntry(i: {
+  id: string;
+  ministry: string;
+  feeCode: string;
+  dueMicroUsd: bigint;
+  at: string;
+}) {
+  return entry(
+    { entryId: `${i.id}:cancelled`, at: i.at, kind: 'invoice-cancelled', invoiceId: i.id, ministry: i.ministry },
+    [dr(`revenue:${i.ministry}:${i.feeCode}`, i.dueMicroUsd), cr(`receivable:${i.id}`, i.dueMicroUsd)],
+  );
+}
+
+/**
+ * A transfer became final. Matched: custody up, receivable down by what was still owed, the rest an overpayment.
+ * Unmatched: custody up against suspense.
+ */
+export function transferFinalEntry(t: {
+  transferId: string;
+  chainId: number;
+  token: string;
+  microUsd: bigint;
+  at: string;
+  matched?: { invoiceId: string; ministry: string; stillOwedMicroUsd: bigint };
+  unmatchedReason?: string;
+}): JournalEntry {
+  const custody = dr(`custody:${t.chainId}:${t.token.toLowerCase()}`, t.microUsd);
+  const base = {
+    entryId: `${t.transferId}:final`,
+    at: t.at,
+    kind: 'transfer-final' as const,
+    transferId: t.transferId,
+  };
+  if (!t.matched) return entry(base, [custody, cr(`suspense:${t.unmatchedReason ?? 'unknown'}`, t.microUsd)]);
+  const owed = t.matched.stillOwedMicroUsd > 0n ? t.matched.stillOwedMicroUsd : 0n;
+  const applied = t.microUsd < owed ? t.microUsd : owed;
+  return entry({ ...base, invoiceId: t.matched.invoiceId, ministry: t.matched.ministry }, [
+    custody,
+    cr(`receivable:${t.matched.invoiceId}`, applied),
+    cr(`overpayment:${t.matched.invoiceId}`, t.microUsd - applied),
+  ]);
+}
+
+/** Sum of debits and of credits over entries: a balanced journal has them equal. */
+export function trialBalance(entries: Iterable<JournalEntry>): { debits: bigint; credits: bigint } {
+  let debits = 0n;
+  let credits = 0n;
+  for (const e of entries)
+    for (const l of e.lines) {
+      debits += l.debit;
+      credits += l.credit;
+    }
+  return { debits, credits };
+}

@@ -1,0 +1,286 @@
+/**
+ * The payment page's only script, inlined with the CSP nonce. Plain ES2020, no build step, no dependencies. It reads
+ * its data from the `PAY` object the server prepends (strings of the page language and the invoice's public view)
+ * and from `data-*` attributes the server rendered, and never writes HTML: every text goes in via `textContent`.
+ *
+ * It does four things: copy buttons (navigator.clipboard), the live countdown, live status (polls
+ * `GET /v1/pay/{id}` every 3 s until the status is final), and "Pay with wallet" for an injected EIP-1193 provider
+ * (`window.ethereum`): eth_requestAccounts → wallet_switchEthereumChain → eth_chainId check → eth_sendTransaction of
+ * an ERC-20 `transfer(address,uint256)` encoded here by hand.
+ */
+export const CLIENT_SCRIPT = String.raw`(function () {
+  'use strict';
+  var T = PAY.t;
+  var POLL_MS = 3000;
+  var view = PAY.view;
+  var lastKey = '';
+  var pollTimer = 0;
+  var countdownTimer = 0;
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+  function fill(template, vars) {
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole;
+    });
+  }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  // Micro-USD (integer string) as USD with at least two fraction digits, exactly (BigInt, never a float).
+  function usd(micro) {
+    var v = BigInt(micro || '0');
+    var neg = v < 0n;
+    if (neg) v = -v;
+    var whole = (v / 1000000n).toString();
+    var frac = (v % 1000000n).toString().padStart(6, '0').replace(/0+$/, '');
+    while (frac.length < 2) frac += '0';
+    return (neg ? '-' : '') + whole + '.' + frac;
+  }
+  function announce(text) {
+    var region = $('#announcer');
+    if (!region) return;
+    region.textContent = '';
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+  function payable(status) { return status === 'open' || status === 'processing'; }
+  function isFinal(v) {
+    return v.status === 'expired' || v.status === 'cancelled' || (v.status === 'paid' && !!v.receiptUrl);
+  }
+
+  // --- status ---------------------------------------------------------------------------------------------
+  function renderStatus(v) {
+    var key = JSON.stringify([v.status, v.exception, v.paidMicroUsd, v.pendingMicroUsd, v.overpaidMicroUsd, v.receiptUrl]);
+    if (key === lastKey) return;
+    lastKey = key;
+    var body = $('#status-body');
+    if (!body) return;
+    var parts = [];
+    var badge = el('p', 'badge badge-' + v.status, T.badge[v.status] || v.status);
+    parts.push(badge);
+    parts.push(el('p', 'status-text', T.statusText[v.status] || ''));
+    if (v.status === 'processing' || (v.status === 'open' && v.paidMicroUsd !== '0')) {
+      var remaining = BigInt(v.dueMicroUsd) - BigInt(v.paidMicroUsd) - BigInt(v.pendingMicroUsd);
+      if (remaining < 0n) remaining = 0n;
+      parts.push(el('p', 'amounts', fill(T.amountsLine, {
+        paid: usd(v.paidMicroUsd), pending: usd(v.pendingMicroUsd), remaining: usd(remaining.toString()),
+      })));
+    }
+    if (v.exception && v.exception !== 'none' && T.exception[v.exception]) {
+      parts.push(el('p', 'exception', fill(T.exception[v.exception], {
+        overpaid: usd(v.overpaidMicroUsd), paid: usd(v.paidMicroUsd), due: usd(v.dueMicroUsd),
+      })));
+    }
+    if (v.status === 'paid') {
+      if (v.receiptUrl && /^(https?:\/\/|\/)/.test(v.receiptUrl)) {
+        var p = el('p', 'receipt');
+        var a = el('a', 'button-link', T.receiptLink);
+        a.href = v.receiptUrl;
+        a.id = 'receipt-link';
+        p.appendChild(a);
+        parts.push(p);
+      } else {
+        parts.push(el('p', 'muted', T.receiptPending));
+      }
+    }
+    body.replaceChildren.apply(body, parts);
+    var pay = $('#pay');
+    var notPayable = $('#not-payable');
+    if (pay) pay.hidden = !payable(v.status);
+    if (notPayable) notPayable.hidden = payable(v.status) || v.status === 'paid';
+    var deadline = $('#deadline');
+    if (deadline && !payable(v.status)) deadline.hidden = true;
+  }
+
+  var apiUrl = location.pathname.replace(/\/pay\/[^/]*\/?$/, '') + '/v1/pay/' + encodeURIComponent(view.id);
+
+  function schedulePoll(ms) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, ms);
+  }
+  function poll() {
+    fetch(apiUrl, { headers: { accept: 'application/json' }, cache: 'no-store', credentials: 'omit' })
+      .then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.json();
+      })
+      .then(function (v) {
+        $('#status-error').hidden = true;
+        view = v;
+        renderStatus(v);
+        if (!isFinal(v)) schedulePoll(POLL_MS);
+      })
+      .catch(function () {
+        $('#status-error').hidden = false;
+        schedulePoll(POLL_MS);
+      });
+  }
+
+  // --- countdown ------------------------------------------------------------------------------------------
+  function duration(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    var u = T.units;
+    if (d > 0) return d + ' ' + u.d + ' ' + h + ' ' + u.h;
+    if (h > 0) return h + ' ' + u.h + ' ' + m + ' ' + u.min;
+    return m + ' ' + u.min + ' ' + sec + ' ' + u.s;
+  }
+  function tick() {
+    var node = $('#countdown');
+    if (!node) return;
+    var left = Date.parse(node.getAttribute('data-expires')) - Date.now();
+    if (left <= 0) {
+      node.textContent = T.timeOver;
+      clearInterval(countdownTimer);
+      schedulePoll(0);
+      return;
+    }
+    node.textContent = fill(T.timeLeft, { time: duration(left) });
+  }
+
+  // --- copy -----------------------------------------------------------------------------------------------
+  function setupCopy() {
+    $all('button[data-copy]').forEach(function (button) {
+      button.hidden = false;
+      var label = button.textContent;
+      button.addEventListener('click', function () {
+        var text = button.getAttribute('data-copy') || '';
+        var done = function (ok) {
+          button.textContent = ok ? T.copied : label;
+          announce(ok ? T.copied : T.copyFailed);
+          if (ok) setTimeout(function () { button.textContent = label; }, 2000);
+        };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+        } else {
+          done(false);
+        }
+      });
+    });
+  }
+
+  // --- wallet ---------------------------------------------------------------------------------------------
+  var EXPLORERS = {
+    1: 'https://etherscan.io/tx/',
+    56: 'https://bscscan.com/tx/',
+    137: 'https://polygonscan.com/tx/',
+    8453: 'https://basescan.org/tx/',
+    42161: 'https://arbiscan.io/tx/',
+  };
+  function word32(hex) { return hex.padStart(64, '0'); }
+  function transferData(to, amount) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(to)) throw { code: 'bad-data' };
+    if (!/^(0|[1-9][0-9]*)$/.test(amount)) throw { code: 'bad-data' };
+    var units = BigInt(amount);
+    if (units >= (1n << 256n)) throw { code: 'bad-data' };
+    return '0xa9059cbb' + word32(to.slice(2).toLowerCase()) + word32(units.toString(16));
+  }
+  function errorCode(e) {
+    if (!e || typeof e !== 'object') return undefined;
+    if (e.code !== undefined) return e.code;
+    if (e.data && e.data.originalError && e.data.originalError.code !== undefined) return e.data.originalError.code;
+    return undefined;
+  }
+  function walletError(e, opt) {
+    var code = errorCode(e);
+    var vars = { chain: opt.chain, id: opt.chainId };
+    if (code === 4001) return T.errRejected;
+    if (code === 4902 || code === 'unknown-chain') return fill(T.errUnknownChain, vars);
+    if (code === 'wrong-chain') return fill(T.errWrongChain, vars);
+    if (code === -32002) return T.errPending;
+    if (code === 'no-account') return T.errNoAccount;
+    var message = (e && (e.shortMessage || e.message)) || String(e);
+    return fill(T.errGeneric, { message: String(message).slice(0, 300) });
+  }
+  function optionOf(box) {
+    var d = box.dataset;
+    return {
+      chainId: Number(d.chainId), chain: d.chain || '', token: d.token || '', to: d.to || '',
+      amount: d.amount || '', symbol: d.symbol || '', display: d.display || '',
+    };
+  }
+  function say(out, text, kind) {
+    out.className = 'wallet-msg' + (kind ? ' ' + kind : '');
+    out.textContent = text;
+  }
+  async function payWith(eth, box, button, out) {
+    var opt = optionOf(box);
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      say(out, T.walletConnecting);
+      var accounts = await eth.request({ method: 'eth_requestAccounts' });
+      var from = Array.isArray(accounts) ? accounts[0] : undefined;
+      if (typeof from !== 'string') throw { code: 'no-account' };
+      var chainHex = '0x' + opt.chainId.toString(16);
+      say(out, fill(T.walletSwitching, { chain: opt.chain }));
+      try {
+        await eth.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: chainHex }] });
+      } catch (e) {
+        if (errorCode(e) === 4902) throw { code: 'unknown-chain' };
+        throw e;
+      }
+      var current = await eth.request({ method: 'eth_chainId' });
+      if (String(current).toLowerCase() !== chainHex) throw { code: 'wrong-chain' };
+      var data = transferData(opt.to, opt.amount);
+      say(out, fill(T.walletSending, { amount: opt.display, symbol: opt.symbol }));
+      var hash = await eth.request({
+        method: 'eth_sendTransaction',
+        params: [{ from: from, to: opt.token, data: data, value: '0x0' }],
+      });
+      out.className = 'wallet-msg ok';
+      out.replaceChildren(el('span', '', T.txSent + ' '), el('code', 'tx-hash', String(hash)));
+      var explorer = EXPLORERS[opt.chainId];
+      if (explorer && /^0x[0-9a-fA-F]{64}$/.test(String(hash))) {
+        var link = el('a', '', T.viewExplorer);
+        link.href = explorer + hash;
+        link.rel = 'noopener noreferrer';
+        link.target = '_blank';
+        out.appendChild(document.createTextNode(' '));
+        out.appendChild(link);
+      }
+      schedulePoll(500);
+    } catch (e) {
+      say(out, walletError(e, opt), 'error');
+      button.disabled = false;
+    } finally {
+      button.removeAttribute('aria-busy');
+    }
+  }
+  function setupWallet() {
+    var eth = window.ethereum;
+    $all('.wallet').forEach(function (box) {
+      var button = $('button.pay', box);
+      var out = $('.wallet-msg', box);
+      box.hidden = false;
+      if (!eth || typeof eth.request !== 'function') {
+        button.hidden = true;
+        button.disabled = true;
+        say(out, T.noWallet, 'muted');
+        return;
+      }
+      button.hidden = false;
+      button.disabled = false;
+      say(out, '');
+      if (button.getAttribute('data-bound')) return;
+      button.setAttribute('data-bound', '1');
+      button.addEventListener('click', function () { payWith(window.ethereum, box.closest('[data-chain-id]'), button, out); });
+    });
+  }
+
+  document.documentElement.classList.add('js');
+  setupCopy();
+  setupWallet();
+  // Some wallets inject their provider after the page has loaded.
+  window.addEventListener('ethereum#initialized', setupWallet, { once: true });
+  lastKey = JSON.stringify([view.status, view.exception, view.paidMicroUsd, view.pendingMicroUsd, view.overpaidMicroUsd, view.receiptUrl]);
+  if (payable(view.status)) {
+    tick();
+    countdownTimer = setInterval(tick, 1000);
+  }
+  if (!isFinal(view)) schedulePoll(POLL_MS);
+})();
+`;

@@ -1,0 +1,333 @@
+/**
+ * The payment page in a real browser (Debian's Chromium driven by playwright-core) against the whole local runtime:
+ * an invoice issued over the API, the page in kk/ru/en under its strict CSP, the page without JavaScript, live status,
+ * and "Pay with wallet" through an injected EIP-1193 provider that forwards to the Hardhat node, checked on chain.
+ * Screenshots go to test-artifacts/pay-page/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Contract } from 'ethers';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { formatDecimal } from '../../shared/money';
+import { PAY_STRINGS } from '../../shared/pay-page';
+import { type PayLanguage, payLanguages } from '../../shared/pay-view';
+
+const ARTIFACTS = join('test-artifacts', 'pay-page');
+const CHROMIUM = '/usr/bin/chromium';
+const FEE_TITLE: Record<PayLanguage, string> = {
+  kk: 'Жыл сайынғы қадағалау алымы: ақша қызметтерін ұсыну',
+  ru: 'Ежегодный сбор за надзор: предоставление денежных услуг',
+  en: 'Annual supervision fee: Providing Money Services',
+};
+
+interface InvoiceBody {
+  id: string;
+  depositAddress: string;
+  payUrl: string;
+  options: { chainId: number; chain: string; token: string; symbol: string; decimals: number; amount: string }[];
+}
+
+/** The browser globals the page functions touch (the project's tsconfig has no DOM lib). */
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): { textContent: string | null } | null;
+    documentElement: { scrollWidth: number };
+  };
+  innerWidth: number;
+  ethereum?: unknown;
+}
+
+let runtime: LocalRuntime;
+let browser: Browser;
+let invoice: InvoiceBody;
+
+async function issueInvoice(): Promise<InvoiceBody> {
+  const tokenResponse = await fetch(`${runtime.apiUrl}/dev/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'ministry', ministry: 'AFSA' }),
+  });
+  const { token } = (await tokenResponse.json()) as { token: string };
+  const response = await fetch(`${runtime.apiUrl}/v1/invoices`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ feeCode: 'AFSA-SUP-PMS', payer: { bin: '940140000385', name: 'Test Firm LLP' } }),
+  });
+  const text = await response.text();
+  if (response.status !== 201) throw new Error(`POST /v1/invoices answered ${response.status}: ${text}`);
+  return JSON.parse(text) as InvoiceBody;
+}
+
+/** A page that fails the test on any script error or CSP violation. */
+async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  return { page, problems };
+}
+
+const payUrl = (lang: PayLanguage) => `${runtime.apiUrl}/pay/${invoice.id}?lang=${lang}`;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  invoice = await issueInvoice();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+describe('payment page in Chromium', () => {
+  it.each(payLanguages)('shows the invoice in %s under a strict CSP', async (lang) => {
+    const t = PAY_STRINGS[lang];
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const { page, problems } = await watchedPage(context);
+    const response = await page.goto(payUrl(lang));
+    expect(response?.status()).toBe(200);
+    const headers = response?.headers() ?? {};
+    const csp = headers['content-security-policy'] ?? '';
+    expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['content-language']).toBe(lang);
+
+    expect(await page.getAttribute('html', 'lang')).toBe(lang);
+    await expect(page.locator('h1').textContent()).resolves.toBe(FEE_TITLE[lang]);
+    await expect(page.title()).resolves.toContain(FEE_TITLE[lang]);
+    expect(await page.locator('#pay-h').textContent()).toBe(t.howToPay);
+    expect(await page.locator('#status-h').textContent()).toBe(t.statusHeading);
+    expect(await page.locator('#status-body .badge').textContent()).toBe(t.badge.open);
+    expect(await page.locator('#amount-due').textContent()).toBe('USD 3000.00');
+    expect(await page.getByText('Test Firm LLP').count()).toBe(1);
+
+    const options = page.locator('article.option');
+    expect(await options.count()).toBe(invoice.options.length);
+    expect(invoice.options.map((o) => o.symbol)).toEqual(['USDT', 'USDC', 'USD18']);
+    for (const [i, o] of invoice.options.entries()) {
+      const article = options.nth(i);
+      expect(formatDecimal(BigInt(o.amount), o.decimals)).toBe('3000');
+      expect(await article.locator('.amount-value').textContent()).toBe(`3000 ${o.symbol}`);
+      expect(await article.locator('.address-value').textContent()).toBe(invoice.depositAddress);
+      expect(await article.locator('svg[role="img"]').count()).toBe(1);
+      expect(await article.locator('svg[role="img"]').getAttribute('aria-label')).toContain(o.symbol);
+      expect(await article.textContent()).toContain(o.token);
+      expect(await article.textContent()).toContain('31337');
+      // JavaScript ran under the CSP: copy buttons are shown, and without a wallet the page says so.
+      expect(await article.getByRole('button', { name: t.copyAmount }).isVisible()).toBe(true);
+      expect(await article.locator('button.pay').isVisible()).toBe(false);
+      expect(await article.locator('.wallet-msg').textContent()).toBe(t.noWallet);
+    }
+    expect(await page.locator('#no-script').isVisible()).toBe(false);
+    // The countdown is live: it is rewritten by the script within a second or two.
+    const first = await page.locator('#countdown').textContent();
+    await page.waitForFunction(
+      (before) => (globalThis as unknown as PageGlobals).document.querySelector('#countdown')?.textContent !== before,
+      first,
+      { timeout: 5_000 },
+    );
+    // The page polls its JSON (same origin, allowed by connect-src 'self').
+    const poll = await page.waitForResponse((r) => r.url().endsWith(`/v1/pay/${invoice.id}`), { timeout: 10_000 });
+    expect(poll.status()).toBe(200);
+
+    await page.screenshot({ path: join(ARTIFACTS, `invoice-${lang}.png`), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    const { page, problems } = await watchedPage(context);
+    await page.goto(payUrl('kk'));
+    const overflow = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      return g.document.documentElement.scrollWidth - g.innerWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'invoice-kk-phone.png') });
+    await page
+      .locator('article.option')
+      .first()
+      .screenshot({ path: join(ARTIFACTS, 'invoice-kk-phone-option.png') });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the amount and the address with JavaScript disabled', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(payUrl('ru'));
+    expect(await page.locator('#amount-due').textContent()).toBe('USD 3000.00');
+    const first = page.locator('article.option').first();
+    expect(await first.locator('.amount-value').textContent()).toBe('3000 USDT');
+    expect(await first.locator('.address-value').textContent()).toBe(invoice.depositAddress);
+    expect(await first.locator('svg[role="img"]').isVisible()).toBe(true);
+    expect(await first.locator('a.eip681').getAttribute('href')).toMatch(/^ethereum:0x[0-9a-fA-F]{40}@31337\/transfer/);
+    expect(await page.getByText(PAY_STRINGS.ru.noScript).isVisible()).toBe(true);
+    expect(await first.locator('button').first().isVisible()).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'invoice-ru-no-js.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('updates the status region live and stops offering payment once paid', async () => {
+    const t = PAY_STRINGS.en;
+    const context = await browser.newContext();
+    const { page, problems } = await watchedPage(context);
+    let polls = 0;
+    // The reconciler is not part of this test: the page's JSON is answered as the service would once paid.
+    await page.route(`**/v1/pay/${invoice.id}`, async (route) => {
+      polls++;
+      const real = await route.fetch();
+      const view = (await real.json()) as Record<string, unknown>;
+      const paid = {
+        ...view,
+        status: 'paid',
+        exception: 'overpaid',
+        paidMicroUsd: '3000010000',
+        overpaidMicroUsd: '10000',
+        receiptUrl: `${runtime.apiUrl}/v1/pay/${invoice.id}/receipt`,
+      };
+      await route.fulfill({ response: real, json: paid });
+    });
+    await page.goto(payUrl('en'));
+    await page.locator('#status-body .badge-paid').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#status-body').textContent()).toContain(
+      t.exception.overpaid.replace('{overpaid}', '0.01'),
+    );
+    expect(await page.getByRole('link', { name: t.receiptLink }).getAttribute('href')).toBe(
+      `${runtime.apiUrl}/v1/pay/${invoice.id}/receipt`,
+    );
+    expect(await page.locator('#pay').isHidden()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'paid-en.png'), fullPage: true });
+    // Final: no more polling.
+    const seen = polls;
+    await page.waitForTimeout(4_000);
+    expect(polls).toBe(seen);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('explains a wallet that does not know the chain (EIP-1193 error 4902)', async () => {
+    const context = await browser.newContext();
+    const { page, problems } = await watchedPage(context);
+    await page.addInitScript(() => {
+      (globalThis as unknown as PageGlobals).ethereum = {
+        request: async ({ method }: { method: string }) => {
+          if (method === 'eth_requestAccounts') return ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8'];
+          if (method === 'wallet_switchEthereumChain') throw { code: 4902, message: 'Unrecognized chain ID' };
+          throw { code: 4200, message: 'Unsupported method' };
+        },
+      };
+    });
+    await page.goto(payUrl('ru'));
+    const usdt = page.locator('article.option[data-symbol="USDT"]');
+    await usdt.getByRole('button', { name: PAY_STRINGS.ru.payWithWallet }).click();
+    await expect
+      .poll(() => usdt.locator('.wallet-msg').textContent())
+      .toBe(PAY_STRINGS.ru.errUnknownChain.replace('{chain}', 'Hardhat local').replace('{id}', '31337'));
+    expect(await usdt.getByRole('button', { name: PAY_STRINGS.ru.payWithWallet }).isEnabled()).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('pays with an injected wallet: the deposit address receives exactly the option amount on chain', async () => {
+    const t = PAY_STRINGS.en;
+    const payer = runtime.chain.payers[0] as string;
+    const usdtOption = invoice.options.find((o) => o.symbol === 'USDT');
+    if (!usdtOption) throw new Error('no USDT option');
+    const usdt = new Contract(
+      usdtOption.token,
+      ['function balanceOf(address) view returns (uint256)'],
+      runtime.chain.provider,
+    );
+    const balanceOf = usdt.getFunction('balanceOf');
+    const before = (await balanceOf(invoice.depositAddress)) as bigint;
+    const payerBefore = (await balanceOf(payer)) as bigint;
+
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const { page, problems } = await watchedPage(context);
+    const calls: string[] = [];
+    // The wallet's node: Hardhat's accounts are unlocked, so eth_sendTransaction from a payer is signed by the node.
+    let rpcId = 0;
+    await page.exposeFunction('__walletRpc', async (method: string, params: unknown[]) => {
+      calls.push(method);
+      const response = await fetch(runtime.chain.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
+      });
+      return (await response.json()) as { result?: unknown; error?: { code: number; message: string } };
+    });
+    await page.addInitScript((account: string) => {
+      type Rpc = (method: string, params: unknown[]) => Promise<{ result?: unknown; error?: unknown }>;
+      const w = globalThis as unknown as PageGlobals & { __walletRpc: Rpc };
+      w.ethereum = {
+        isStablefeeTestWallet: true,
+        request: async ({ method, params }: { method: string; params?: unknown[] }) => {
+          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
+          if (method === 'wallet_switchEthereumChain') {
+            const [{ chainId }] = params as [{ chainId: string }];
+            if (chainId === '0x7a69') return null;
+            throw { code: 4902, message: `Unrecognized chain ID ${chainId}` };
+          }
+          const answer = await w.__walletRpc(method, params ?? []);
+          if (answer.error) throw answer.error;
+          return answer.result;
+        },
+      };
+    }, payer);
+
+    await page.goto(payUrl('en'));
+    const article = page.locator('article.option[data-symbol="USDT"]');
+    const button = article.getByRole('button', { name: t.payWithWallet });
+    expect(await button.isVisible()).toBe(true);
+    await button.click();
+    const hashNode = article.locator('.tx-hash');
+    await hashNode.waitFor({ timeout: 20_000 });
+    const hash = (await hashNode.textContent()) ?? '';
+    expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(calls).toEqual(['eth_chainId', 'eth_sendTransaction']);
+
+    const receipt = await runtime.chain.provider.waitForTransaction(hash, 1, 20_000);
+    expect(receipt?.status).toBe(1);
+    expect(receipt?.to?.toLowerCase()).toBe(usdtOption.token.toLowerCase());
+    expect(receipt?.from.toLowerCase()).toBe(payer.toLowerCase());
+    const after = (await balanceOf(invoice.depositAddress)) as bigint;
+    expect(after - before).toBe(BigInt(usdtOption.amount));
+    expect(after - before).toBe(3_000_000_000n);
+    expect(payerBefore - ((await balanceOf(payer)) as bigint)).toBe(BigInt(usdtOption.amount));
+
+    await page.screenshot({ path: join(ARTIFACTS, 'after-pay-en.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('answers an unknown invoice with a 404 page in the asked language', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const response = await page.goto(`${runtime.apiUrl}/pay/inv_ZZZZZZZZZZZZZZZZZZZZZZ?lang=kk`);
+    expect(response?.status()).toBe(404);
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(await page.locator('h1').textContent()).toBe(PAY_STRINGS.kk.notFoundTitle);
+    await context.close();
+  });
+});

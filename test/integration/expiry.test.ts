@@ -1,0 +1,71 @@
+/** Expiry against moto: the sweep moves overdue invoices once, underpaid when partly paid, and leaves others. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useMoto } from '../helpers/moto';
+
+await useMoto();
+const { createInvoice, expireInvoice, findDueForExpiry, getInvoice } = await import('../../shared/store/invoices');
+const { handler: expireHandler } = await import('../../functions/expire-invoices/handler');
+const { newInvoiceId } = await import('../../shared/invoices');
+
+import type { Invoice } from '../../shared/invoices';
+
+function invoice(overrides: Partial<Invoice>): Invoice {
+  const id = newInvoiceId();
+  return {
+    id,
+    ministry: 'AFSA',
+    feeCode: 'AFSA-SUP-PMS',
+    feeTitle: { kk: 'kk', ru: 'ru', en: 'en' },
+    fee: { currency: 'USD', minor: 300000n },
+    payer: { bin: '940140000385', name: 'Firm', kod: '17' },
+    quote: { source: 'fixed' },
+    dueMicroUsd: 3_000_000_000n,
+    paidMicroUsd: 0n,
+    pendingMicroUsd: 0n,
+    overpaidMicroUsd: 0n,
+    status: 'open',
+    exception: 'none',
+    depositAddress: `0x${id
+      .slice(4, 24)
+      .padEnd(40, '0')
+      .replace(/[^0-9a-f]/gi, '0')}`,
+    depositIndex: 0,
+    options: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: '2026-01-01T01:00:00.000Z',
+    payments: [],
+    version: 0,
+    ...overrides,
+  };
+}
+
+describe('invoice expiry', () => {
+  const now = new Date();
+  const past = new Date(now.getTime() - 60_000).toISOString();
+  const future = new Date(now.getTime() + 3_600_000).toISOString();
+  const overdue = invoice({ expiresAt: past });
+  const partlyPaid = invoice({ expiresAt: past, status: 'processing', paidMicroUsd: 1_000_000n });
+  const pending = invoice({ expiresAt: past, status: 'processing', pendingMicroUsd: 5_000_000n });
+  const current = invoice({ expiresAt: future });
+
+  beforeAll(async () => {
+    for (const i of [overdue, partlyPaid, pending, current]) await createInvoice(i);
+  });
+
+  it('finds only overdue invoices with nothing pending', async () => {
+    const due = (await findDueForExpiry(now)).map((i) => i.id);
+    expect(due.sort()).toEqual([overdue.id, partlyPaid.id].sort());
+  });
+
+  it('expires them through the scheduled handler, once', async () => {
+    const first = await expireHandler({}, {} as never);
+    expect(first).toEqual({ expired: 2 });
+    expect((await getInvoice(overdue.id))?.status).toBe('expired');
+    expect((await getInvoice(overdue.id))?.exception).toBe('none');
+    expect(await getInvoice(partlyPaid.id)).toMatchObject({ status: 'expired', exception: 'underpaid' });
+    expect((await getInvoice(pending.id))?.status).toBe('processing');
+    expect((await getInvoice(current.id))?.status).toBe('open');
+    expect(await expireHandler({}, {} as never)).toEqual({ expired: 0 });
+    expect(await expireInvoice(overdue, now)).toBe(false);
+  });
+});
