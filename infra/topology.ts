@@ -43,6 +43,10 @@ export interface FunctionAccess {
   /** Dead-letter queues the function may move messages out of (replay). */
   redrive?: QueueName[];
   buckets?: Partial<Record<BucketName, 'read' | 'readwrite'>>;
+  /** Signs with the service's receipt key (KMS Sign and GetPublicKey on that key only). */
+  signer?: boolean;
+  /** Reads the webhook providers' signing secrets. */
+  webhookSecrets?: boolean;
 }
 
 export interface FunctionSpec {
@@ -85,7 +89,7 @@ export const functions: FunctionSpec[] = [
     name: 'health',
     description: 'Liveness and dependency checks: table, queues, chain RPC; publishes the receipt signer.',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
-    access: { table: 'read', inspect: ['transfers', 'outbox'] },
+    access: { table: 'read', inspect: ['transfers', 'outbox'], signer: true },
   },
   {
     name: 'list-fees',
@@ -128,6 +132,54 @@ export const functions: FunctionSpec[] = [
         routes: [
           { method: 'GET', path: '/pay/{id}', auth: 'public' },
           { method: 'GET', path: '/v1/pay/{id}', auth: 'public' },
+          { method: 'GET', path: '/v1/pay/{id}/receipt', auth: 'public' },
+        ],
+      },
+    ],
+    access: { table: 'read' },
+  },
+  {
+    name: 'ingest-webhook',
+    description: 'Provider webhooks (Alchemy, Moralis, QuickNode): signature on the raw body, normalize, enqueue.',
+    triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/webhooks/{provider}', auth: 'public' }] }],
+    access: { sendTo: ['transfers'], webhookSecrets: true },
+  },
+  {
+    name: 'scan-chain',
+    description: 'Discovers transfers to deposit addresses on each enabled chain, from a reorg-checked checkpoint.',
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
+    access: { table: 'readwrite', sendTo: ['transfers'] },
+    timeoutSeconds: 50,
+  },
+  {
+    name: 'confirm-transfers',
+    description: 'Re-checks seen transfers on each chain: final, moved to another block, or removed (reorg).',
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
+    access: { table: 'read', sendTo: ['transfers'] },
+    timeoutSeconds: 50,
+  },
+  {
+    name: 'reconcile-transfers',
+    description: 'Reconciles each transfer sighting into transfers, invoices, journal and signed receipts.',
+    triggers: [{ kind: 'queue', queue: 'transfers', batchSize: 10 }],
+    access: { table: 'readwrite', sendTo: ['outbox'], signer: true },
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'list-transfers',
+    description: 'The suspense list of unmatched transfers, for operators and auditors.',
+    triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/transfers', auth: 'jwt' }] }],
+    access: { table: 'read' },
+  },
+  {
+    name: 'read-receipts',
+    description: 'Signed receipts with delivery state: ministries their own, auditors all.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'GET', path: '/v1/receipts', auth: 'jwt' },
+          { method: 'GET', path: '/v1/receipts/{id}', auth: 'jwt' },
         ],
       },
     ],

@@ -9,6 +9,7 @@ import { dynamodb, sqs } from '../../shared/aws';
 import { chainEndpoints, queueUrl, tableName } from '../../shared/config';
 import { checkHealth, type Probe } from '../../shared/health';
 import { httpRoute } from '../../shared/http';
+import { receiptSigner } from '../../shared/receipt-signer';
 import { jsonRpc } from '../../shared/rpc';
 
 const probes: Record<string, Probe> = {
@@ -45,7 +46,11 @@ const probes: Record<string, Probe> = {
   ),
 };
 
+probes.signer = async () => ({ address: await receiptSigner().address() });
+
 export const handler = httpRoute({ auth: 'public' }, async () => {
   const report = await checkHealth(probes);
-  return { status: report.status === 'ok' ? 200 : 503, body: report };
+  // The receipt signer's address is published so anyone can verify receipts and export manifests offline.
+  const signer = report.checks.signer?.address ?? null;
+  return { status: report.status === 'ok' ? 200 : 503, body: { ...report, signer } };
 });

@@ -11,6 +11,7 @@ import { INVOICE_ID_PATTERN } from '../../shared/invoices';
 import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/pay-page';
 import { choosePayLanguage, toPayView } from '../../shared/pay-view';
 import { getInvoice } from '../../shared/store/invoices';
+import { getReceipt } from '../../shared/store/receipts';
 
 // An unknown `lang` falls back to negotiation rather than failing the page.
 const query = z.object({ lang: z.string().max(16).optional() });
@@ -20,6 +21,12 @@ export const handler = httpRoute({ auth: 'public', query }, async (req) => {
   const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
   const isHtml = req.path.startsWith('/pay/');
   const now = new Date();
+  if (req.path.endsWith('/receipt')) {
+    // The payer's own receipt: the invoice link is the capability.
+    const stored = invoice?.receiptId ? await getReceipt(invoice.receiptId) : undefined;
+    if (!stored) throw new NotFoundError(`No receipt for invoice ${id} yet.`);
+    return { status: 200, body: stored.receipt };
+  }
   if (!isHtml) {
     if (!invoice) throw new NotFoundError(`No invoice ${id}.`);
     return { status: 200, body: toPayView(invoice, now, publicBaseUrl()) };

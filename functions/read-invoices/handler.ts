@@ -9,6 +9,7 @@ import { NotFoundError } from '../../shared/errors';
 import { httpRoute } from '../../shared/http';
 import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/invoices';
 import { getInvoice, listInvoices } from '../../shared/store/invoices';
+import { transfersOfInvoice, transferToWire } from '../../shared/store/transfers';
 
 const query = z.strictObject({
   status: z.enum(invoiceStatuses).optional(),
@@ -26,7 +27,11 @@ export const handler = httpRoute({ auth: ['ministry', 'auditor'], query }, async
   if (id !== undefined) {
     const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
     if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
-    return { status: 200, body: invoiceToWire(invoice, now, publicBaseUrl()) };
+    const transfers = await transfersOfInvoice(invoice.id);
+    return {
+      status: 200,
+      body: { ...invoiceToWire(invoice, now, publicBaseUrl()), transfers: transfers.map(transferToWire) },
+    };
   }
   const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
   const page = await listInvoices({ ...req.query, from: iso(req.query.from), to: iso(req.query.to), ministry }, now);

@@ -15,6 +15,7 @@ import { invoke } from './lambda';
 import { type MockNbk, startMockNbk } from './mock-nbk';
 import { type MockRegistry, startMockRegistry } from './mock-registry';
 import { type Emulator, startEmulator } from './moto';
+import { type ProviderEmulator, startProviderEmulator } from './provider-emulator';
 import { type ProvisionedResources, provision } from './provision';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
@@ -28,6 +29,8 @@ export interface LocalRuntimeOptions {
   awsEndpoint?: string;
   /** Milliseconds between interval-mined blocks. */
   blockIntervalMs?: number;
+  /** Confirmations after which a local-chain transfer is final (the block itself counts as one). */
+  finalityDepth?: number;
   /** Start queue pollers and schedules (tests of single handlers may leave them off). */
   workers?: boolean;
   log?: (line: string) => void;
@@ -40,6 +43,8 @@ export interface LocalRuntime {
   resources: ProvisionedResources;
   registry: MockRegistry;
   issuer: DevIssuer;
+  /** The local stand-in for Alchemy: follows the chain and delivers signed webhooks for watched addresses. */
+  provider: ProviderEmulator;
   schedules: Map<string, Schedule>;
   /** Environment the functions run with (the same names the CDK stack sets). */
   env: Record<string, string>;
@@ -99,6 +104,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       NBK_RATES_URL: nbk.url,
       // Dev-only account xpub (public key, no secret); a deployment sets its own.
       DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
+      // A fresh receipt-signing key per start (state is fresh too); the cloud signs with KMS instead.
+      RECEIPT_SIGNER_PRIVATE_KEY: `0x${randomBytes(32).toString('hex')}`,
+      WEBHOOK_SECRET_ALCHEMY: randomBytes(32).toString('hex'),
+      WEBHOOK_SECRET_MORALIS: randomBytes(32).toString('hex'),
+      WEBHOOK_SECRET_QUICKNODE: randomBytes(32).toString('hex'),
+      LOCAL_FINALITY_DEPTH: String(options.finalityDepth ?? 3),
     };
     // Handlers run in this process and read their configuration at module load, as in a Lambda container.
     Object.assign(process.env, env);
@@ -109,7 +120,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(() => api.close());
     env.PUBLIC_BASE_URL = api.url;
-    process.env.PUBLIC_BASE_URL = api.url;
+
+    const provider = await startProviderEmulator({
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.chainId,
+      apiUrl: api.url,
+      signingKey: env.WEBHOOK_SECRET_ALCHEMY as string,
+      tokens: chain.tokens,
+      authToken: randomBytes(16).toString('hex'),
+      port: 0,
+      onError: (error) => log(`[provider-emulator] ${String(error)}`),
+    });
+    stops.push(() => provider.close());
+    env.ALCHEMY_NOTIFY_URL = provider.url;
+    env.ALCHEMY_WEBHOOK_ID = provider.webhookId;
+    env.ALCHEMY_AUTH_TOKEN = provider.authToken;
+    Object.assign(process.env, env);
+    log(`alchemy emu   ${provider.url}`);
 
     // Seed today's NBK rate from the fixture before the first invoice is quoted.
     const refreshRates = functions.find((f) => f.name === 'refresh-rates');
@@ -150,6 +177,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       resources,
       registry,
       issuer: api.issuer,
+      provider,
       schedules,
       env,
       stop: stopAll,

@@ -10,6 +10,9 @@ import { invoke } from './lambda';
 export interface Schedule {
   /** Runs the function now (tests and `--once` use it); waits for a run already in progress first. */
   runNow(): Promise<void>;
+  /** Stops timed runs until `resume` (tests pause the scanner to exercise the webhook path alone). */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -49,8 +52,9 @@ export function startSchedule(options: {
     return current;
   };
   let busy = false;
+  let paused = false;
   const timer = setInterval(() => {
-    if (busy) return;
+    if (busy || paused) return;
     busy = true;
     run().finally(() => {
       busy = false;
@@ -58,6 +62,13 @@ export function startSchedule(options: {
   }, options.everySeconds * 1000);
   return {
     runNow: run,
+    async pause() {
+      paused = true;
+      await current;
+    },
+    resume() {
+      paused = false;
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -14,7 +14,13 @@ import { ddb } from '../aws';
 import { tableName } from '../config';
 import { ConflictError, NotFoundError } from '../errors';
 import { type FeeAmountWire, feeAmountFromJson, feeAmountToJson } from '../fees';
-import type { FinalPayment, Invoice, InvoiceStatus, PaymentOption } from '../invoices';
+import {
+  type FinalPayment,
+  type Invoice,
+  type InvoiceStatus,
+  LATE_WINDOW_MINUTES,
+  type PaymentOption,
+} from '../invoices';
 import { invoiceCancelledEntry, invoiceIssuedEntry } from '../journal';
 import { decodeCursor, encodeCursor } from './cursor';
 import { putJournalEntry } from './journal';
@@ -35,6 +41,8 @@ export const invoiceKeys = {
   /** gsi3, sparse: invoices that may still expire, by expiry time. Removed when the invoice leaves that state. */
   expiring: (expiresAt: string, id: string) => ({ gsi3pk: 'EXPIRING_INVOICES', gsi3sk: `${expiresAt}#${id}` }),
   address: (address: string) => ({ pk: `ADDRESS#${address.toLowerCase()}`, sk: 'ADDRESS' }),
+  /** gsi2 of address items: every deposit address, filtered on `watchUntil` by the chain scanner. */
+  watched: (address: string) => ({ gsi2pk: 'WATCHED_ADDRESSES', gsi2sk: address.toLowerCase() }),
   idempotency: (ministry: string, key: string) => ({ pk: `IDEMPOTENCY#${ministry}#${key}`, sk: 'IDEMPOTENCY' }),
 };
 
@@ -134,6 +142,9 @@ export async function createInvoice(
         TableName,
         Item: {
           ...invoiceKeys.address(invoice.depositAddress),
+          ...invoiceKeys.watched(invoice.depositAddress),
+          // Watched until the late-payment window closes, so late and stray payments are still seen.
+          watchUntil: new Date(Date.parse(invoice.expiresAt) + LATE_WINDOW_MINUTES * 60_000).toISOString(),
           type: 'address',
           address: invoice.depositAddress,
           invoiceId: invoice.id,
@@ -432,4 +443,25 @@ export async function expireInvoice(invoice: Invoice, now: Date): Promise<boolea
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** Deposit addresses still watched at `now` (lower-case), for the chain scanner's log filter. */
+export async function watchedAddresses(now: Date): Promise<string[]> {
+  const addresses: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        FilterExpression: 'watchUntil > :now',
+        ExpressionAttributeValues: { ':pk': invoiceKeys.watched('').gsi2pk, ':now': now.toISOString() },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) addresses.push(String(item.gsi2sk));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return addresses;
 }

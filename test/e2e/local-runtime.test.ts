@@ -22,9 +22,10 @@ describe('local runtime', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
-    const expected = ['table', ...Object.keys(queues).map((q) => `queue:${q}`), 'chain:31337'];
+    const expected = ['table', ...Object.keys(queues).map((q) => `queue:${q}`), 'chain:31337', 'signer'];
     expect(Object.keys(body.checks).sort()).toEqual(expected.sort());
     for (const name of expected) expect(body.checks[name]?.status, name).toBe('ok');
+    expect((body as unknown as { signer: string }).signer).toMatch(/^0x[0-9a-fA-F]{40}$/);
   });
 
   it('reports a failing dependency with 503 and names it', async () => {

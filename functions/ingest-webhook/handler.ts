@@ -1,0 +1,77 @@
+/**
+ * POST /v1/webhooks/{provider} — a provider (alchemy, moralis, quicknode) tells us of on-chain activity. Public
+ * route: the signature over the raw body is the authentication. Verified deliveries become `TransferObserved`
+ * messages on the transfers queue and are answered 200 at once; reconciliation happens downstream.
+ *
+ * 404 unknown (or unconfigured) provider · 413 body over 256 KB · 401 missing/invalid signature (nothing enqueued) ·
+ * 400 verified body that is not the provider's JSON · 200 `{accepted: n}`. A failure to enqueue is a 500, so the
+ * provider retries the delivery.
+ */
+import { gunzipSync } from 'node:zlib';
+import { enabledChains } from '../../shared/enabled-chains';
+import { NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../../shared/errors';
+import { httpRoute } from '../../shared/http';
+import { logger } from '../../shared/observability';
+import { sendMessages } from '../../shared/queue';
+import { webhookSecret } from '../../shared/webhook-secrets';
+import { type Drop, findWebhookProvider, WebhookPayloadError } from '../../shared/webhooks';
+
+/** Largest accepted body, compressed or not. */
+export const MAX_WEBHOOK_BYTES = 256 * 1024;
+
+/** The bytes the provider signed: the raw body, inflated when sent with `Content-Encoding: gzip`. */
+function signedBytes(raw: Buffer, headers: Record<string, string>): Buffer {
+  if (raw.length > MAX_WEBHOOK_BYTES) {
+    throw new PayloadTooLargeError(`The body is ${raw.length} bytes; at most ${MAX_WEBHOOK_BYTES}.`);
+  }
+  if ((headers['content-encoding'] ?? '').trim().toLowerCase() !== 'gzip') return raw;
+  try {
+    return gunzipSync(raw, { maxOutputLength: MAX_WEBHOOK_BYTES });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PayloadTooLargeError(`The inflated body exceeds ${MAX_WEBHOOK_BYTES} bytes.`);
+    }
+    throw new ValidationError([{ field: '(body)', message: 'The body is not valid gzip.' }]);
+  }
+}
+
+export const handler = httpRoute({ auth: 'public' }, async (req) => {
+  const name = req.params.provider ?? '';
+  const found = findWebhookProvider(name);
+  if (!found) throw new NotFoundError(`No webhook provider ${JSON.stringify(name.slice(0, 40))}.`);
+  const raw = signedBytes(req.rawBody ?? Buffer.alloc(0), req.headers);
+  const secret = await webhookSecret(found.name);
+  if (!secret) {
+    logger.warn('webhook for a provider without a configured secret', { provider: found.name });
+    throw new NotFoundError(`Webhook provider ${found.name} is not enabled.`);
+  }
+  const now = new Date();
+  if (!found.provider.verify(raw, req.headers, secret, now)) {
+    logger.warn('webhook signature rejected', { provider: found.name, bytes: raw.length });
+    throw new UnauthorizedError('The webhook signature is missing or does not verify.');
+  }
+
+  const dropped: Record<string, number> = {};
+  const samples: Drop[] = [];
+  let transfers: ReturnType<typeof found.provider.parse>;
+  try {
+    transfers = found.provider.parse(raw, enabledChains, {
+      now,
+      onDrop: (drop) => {
+        dropped[drop.reason] = (dropped[drop.reason] ?? 0) + 1;
+        if (samples.length < 10) samples.push(drop);
+      },
+    });
+  } catch (error) {
+    if (error instanceof WebhookPayloadError) {
+      throw new ValidationError([{ field: '(body)', message: error.message }]);
+    }
+    throw error;
+  }
+  if (samples.length) logger.info('webhook entries dropped', { provider: found.name, dropped, samples });
+
+  const messages = transfers.map((t) => ({ ...t, correlationId: req.requestId }));
+  if (messages.length) await sendMessages('transfers', messages);
+  logger.info('webhook accepted', { provider: found.name, accepted: messages.length });
+  return { status: 200, body: { accepted: messages.length } };
+});

@@ -1,0 +1,57 @@
+/**
+ * GET /v1/receipts/{id} and GET /v1/receipts — signed receipts with their delivery state. A ministry sees only its
+ * own, whatever the query string says; an auditor sees all (optionally one ministry's).
+ */
+import { z } from 'zod';
+import { binSchema } from '../../shared/bin';
+import { NotFoundError } from '../../shared/errors';
+import { httpRoute } from '../../shared/http';
+import { getReceipt, listReceipts, type StoredReceipt } from '../../shared/store/receipts';
+
+const query = z.strictObject({
+  ministry: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{1,15}$/)
+    .optional(),
+  feeCode: z.string().min(1).max(64).optional(),
+  payerBin: binSchema.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+});
+
+/** The API body of a stored receipt: the signed document plus its delivery state. */
+export function receiptToWire(stored: StoredReceipt) {
+  return {
+    ...stored.receipt,
+    delivery: {
+      state: stored.deliveryState,
+      attempts: stored.attempts,
+      lastError: stored.lastError ?? null,
+      deliveredAt: stored.deliveredAt ?? null,
+    },
+  };
+}
+
+export const handler = httpRoute({ auth: ['ministry', 'auditor'], query }, async (req) => {
+  const own = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
+  const id = req.params.id;
+  if (id !== undefined) {
+    const stored = /^rcp_[A-Za-z0-9_-]{22}$/.test(id) ? await getReceipt(id) : undefined;
+    if (!stored || (own && stored.receipt.ministry !== own)) throw new NotFoundError(`No receipt ${id}.`);
+    return { status: 200, body: receiptToWire(stored) };
+  }
+  const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
+  const page = await listReceipts(
+    {
+      ...req.query,
+      from: iso(req.query.from),
+      to: iso(req.query.to),
+      // A ministry's own scope overrides any `ministry` it asks for.
+      ministry: own ?? req.query.ministry,
+    },
+    new Date(),
+  );
+  return { status: 200, body: { items: page.items.map(receiptToWire), nextCursor: page.nextCursor } };
+});

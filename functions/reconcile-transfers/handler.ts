@@ -1,0 +1,38 @@
+/**
+ * Consumer of the transfers queue: each record is one `TransferObserved` sighting, reconciled on its own
+ * (shared/use-cases/reconcile-transfer.ts). Failed records are reported as partial batch failures, so only they
+ * come back after the visibility timeout (and go to the DLQ after the queue's maxReceiveCount).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { enabledChains } from '../../shared/enabled-chains';
+import { faultHook } from '../../shared/faults';
+import { logger } from '../../shared/observability';
+import { sendMessages } from '../../shared/queue';
+import { receiptSigner } from '../../shared/receipt-signer';
+import { transferObservedSchema } from '../../shared/transfers';
+import { type ReceiptIssued, reconcileTransfer } from '../../shared/use-cases/reconcile-transfer';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function reconcileRecord(record: SQSRecord): Promise<void> {
+  const parsed = transferObservedSchema.safeParse(JSON.parse(record.body));
+  if (!parsed.success) {
+    // A malformed message never becomes valid by retrying: log it and let it go to the DLQ through the failures.
+    logger.error('malformed transfer message', { messageId: record.messageId, issues: parsed.error.issues });
+    throw new Error('malformed transfer message');
+  }
+  await reconcileTransfer(parsed.data, {
+    chains: enabledChains,
+    signer: receiptSigner(),
+    now: () => new Date(),
+    enqueueReceipt: (message: ReceiptIssued) => sendMessages('outbox', [message]),
+    fault: faultHook('reconcile'),
+  });
+}
+
+export const handler = middy((event: SQSEvent) =>
+  processPartialResponse(event, reconcileRecord, processor, { throwOnFullBatchFailure: false }),
+).use(injectLambdaContext(logger, { resetKeys: true }));

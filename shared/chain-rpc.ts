@@ -1,0 +1,87 @@
+/**
+ * The chain port the scanner needs, and its adapter over an ethers JSON-RPC provider. Providers are created once per
+ * chain and container, without caching (`cacheTimeout: -1`) so mined blocks and reorgs are seen as they happen.
+ */
+import { JsonRpcProvider } from 'ethers';
+
+export interface BlockRef {
+  number: number;
+  hash: string;
+}
+
+export interface RawLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: number;
+  blockHash: string;
+  transactionHash: string;
+  logIndex: number;
+  removed: boolean;
+}
+
+export interface ChainRpc {
+  blockNumber(): Promise<number>;
+  /** A block by number or tag; null when the node has none (beyond the head, or unsupported tag). */
+  getBlock(block: number | 'finalized' | 'safe'): Promise<BlockRef | null>;
+  getLogs(filter: {
+    address: string[];
+    topics: (string | string[] | null)[];
+    fromBlock: number;
+    toBlock: number;
+  }): Promise<RawLog[]>;
+  /** Where a transaction is mined now, or null when it is not (dropped or reorged out). */
+  getTransactionBlock(txHash: string): Promise<BlockRef | null>;
+}
+
+const providers = new Map<string, JsonRpcProvider>();
+
+/** The RPC adapter for a chain endpoint. */
+export function ethersChainRpc(rpcUrl: string, chainId: number): ChainRpc {
+  let provider = providers.get(rpcUrl);
+  if (!provider) {
+    provider = new JsonRpcProvider(rpcUrl, chainId, { cacheTimeout: -1, staticNetwork: true, batchMaxCount: 1 });
+    providers.set(rpcUrl, provider);
+  }
+  const p = provider;
+  return {
+    blockNumber: () => p.getBlockNumber(),
+    async getBlock(block) {
+      const b = await p.getBlock(block);
+      return b?.hash ? { number: b.number, hash: b.hash.toLowerCase() } : null;
+    },
+    async getLogs(filter) {
+      const logs = (await p.send('eth_getLogs', [
+        {
+          address: filter.address,
+          topics: filter.topics,
+          fromBlock: `0x${filter.fromBlock.toString(16)}`,
+          toBlock: `0x${filter.toBlock.toString(16)}`,
+        },
+      ])) as {
+        address: string;
+        topics: string[];
+        data: string;
+        blockNumber: string;
+        blockHash: string;
+        transactionHash: string;
+        logIndex: string;
+        removed?: boolean;
+      }[];
+      return logs.map((l) => ({
+        address: l.address,
+        topics: l.topics,
+        data: l.data,
+        blockNumber: Number(BigInt(l.blockNumber)),
+        blockHash: l.blockHash.toLowerCase(),
+        transactionHash: l.transactionHash.toLowerCase(),
+        logIndex: Number(BigInt(l.logIndex)),
+        removed: Boolean(l.removed),
+      }));
+    },
+    async getTransactionBlock(txHash) {
+      const receipt = await p.getTransactionReceipt(txHash);
+      return receipt ? { number: receipt.blockNumber, hash: receipt.blockHash.toLowerCase() } : null;
+    },
+  };
+}

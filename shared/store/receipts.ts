@@ -1,0 +1,209 @@
+/**
+ * DynamoDB form of receipts: the signed document kept byte-exact as JSON, beside its delivery state. The per-ministry
+ * chain head (`RECEIPT_CHAIN#<ministry>`) holds the last receipt number and hash; issuing a receipt updates it in
+ * the same transaction, conditioned on the number it read, so numbers are gapless and the chain never forks.
+ */
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws';
+import { tableName } from '../config';
+import type { Receipt } from '../receipts';
+import { decodeCursor, encodeCursor } from './cursor';
+
+export const receiptKeys = {
+  receipt: (receiptId: string) => ({ pk: `RECEIPT#${receiptId}`, sk: 'RECEIPT' }),
+  byMinistry: (ministry: string, issuedAt: string, receiptId: string) => ({
+    gsi1pk: `MINISTRY#${ministry}#RECEIPTS`,
+    gsi1sk: `${issuedAt}#${receiptId}`,
+  }),
+  byMonth: (issuedAt: string, receiptId: string) => ({
+    gsi2pk: `RECEIPTS#${issuedAt.slice(0, 7)}`,
+    gsi2sk: `${issuedAt}#${receiptId}`,
+  }),
+  chainHead: (ministry: string) => ({ pk: `RECEIPT_CHAIN#${ministry}`, sk: 'HEAD' }),
+};
+
+/** The receipt id of an invoice: one invoice, one receipt, so the id follows from the invoice's. */
+export function receiptIdFor(invoiceId: string): string {
+  return `rcp_${invoiceId.replace(/^inv_/, '')}`;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface StoredReceipt {
+  receipt: Receipt;
+  deliveryState: DeliveryState;
+  attempts: number;
+  lastError?: string;
+  deliveredAt?: string;
+  outboxEnqueuedAt?: string;
+}
+
+/** The last receipt number and hash of a ministry's chain (0 and undefined before the first). */
+export async function receiptChainHead(ministry: string): Promise<{ lastNo: number; lastHash?: string }> {
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: receiptKeys.chainHead(ministry), ConsistentRead: true }),
+  );
+  return Item ? { lastNo: Number(Item.lastNo), lastHash: Item.lastHash as string } : { lastNo: 0 };
+}
+
+/** Transaction items writing a new receipt and advancing its ministry's chain head from `previousNo`. */
+export function putReceiptItems(receipt: Receipt, previousNo: number) {
+  const TableName = tableName();
+  return [
+    {
+      Put: {
+        TableName,
+        Item: {
+          ...receiptKeys.receipt(receipt.receiptId),
+          ...receiptKeys.byMinistry(receipt.ministry, receipt.issuedAt, receipt.receiptId),
+          ...receiptKeys.byMonth(receipt.issuedAt, receipt.receiptId),
+          type: 'receipt',
+          receiptId: receipt.receiptId,
+          invoiceId: receipt.invoiceId,
+          ministry: receipt.ministry,
+          feeCode: receipt.feeCode,
+          payerBin: receipt.payer.bin,
+          issuedAt: receipt.issuedAt,
+          document: JSON.stringify(receipt),
+          deliveryState: 'pending',
+          attempts: 0,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName,
+        Key: receiptKeys.chainHead(receipt.ministry),
+        UpdateExpression: 'SET lastNo = :no, lastHash = :hash, lastReceiptId = :id',
+        ConditionExpression: previousNo === 0 ? 'attribute_not_exists(pk)' : 'lastNo = :prev',
+        ExpressionAttributeValues: {
+          ':no': Number(receipt.receiptNo),
+          ':hash': receipt.hash,
+          ':id': receipt.receiptId,
+          ...(previousNo === 0 ? {} : { ':prev': previousNo }),
+        },
+      },
+    },
+  ];
+}
+
+function fromItem(item: Record<string, unknown>): StoredReceipt {
+  return {
+    receipt: JSON.parse(item.document as string) as Receipt,
+    deliveryState: item.deliveryState as DeliveryState,
+    attempts: Number(item.attempts ?? 0),
+    ...(item.lastError ? { lastError: item.lastError as string } : {}),
+    ...(item.deliveredAt ? { deliveredAt: item.deliveredAt as string } : {}),
+    ...(item.outboxEnqueuedAt ? { outboxEnqueuedAt: item.outboxEnqueuedAt as string } : {}),
+  };
+}
+
+export async function getReceipt(receiptId: string): Promise<StoredReceipt | undefined> {
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: receiptKeys.receipt(receiptId), ConsistentRead: true }),
+  );
+  return Item ? fromItem(Item) : undefined;
+}
+
+/** Records that the receipt's outbox message was sent (so a redelivered transfer does not need to send it again). */
+export async function markOutboxEnqueued(receiptId: string, at: string): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: receiptKeys.receipt(receiptId),
+      UpdateExpression: 'SET outboxEnqueuedAt = if_not_exists(outboxEnqueuedAt, :at)',
+      ExpressionAttributeValues: { ':at': at },
+    }),
+  );
+}
+
+export interface ReceiptQuery {
+  ministry?: string;
+  from?: string;
+  to?: string;
+  feeCode?: string;
+  payerBin?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Receipts by issue time (newest first) through gsi1 (one ministry) or gsi2 (all, month by month). */
+export async function listReceipts(
+  q: ReceiptQuery,
+  now: Date,
+): Promise<{ items: StoredReceipt[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(q.cursor);
+  const from = q.from ?? '2025-01-01T00:00:00.000Z';
+  const to = q.to ?? '9999-12-31T23:59:59.999Z';
+  const index = q.ministry ? 'gsi1' : 'gsi2';
+  const partitions = q.ministry
+    ? [`MINISTRY#${q.ministry}#RECEIPTS`]
+    : months(from, to, now).map((m) => `RECEIPTS#${m}`);
+  const names: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  const filters: string[] = [];
+  if (q.feeCode) {
+    filters.push('feeCode = :feeCode');
+    values[':feeCode'] = q.feeCode;
+  }
+  if (q.payerBin) {
+    filters.push('payerBin = :bin');
+    values[':bin'] = q.payerBin;
+  }
+  const items: StoredReceipt[] = [];
+  let p = cursor?.p ? Math.max(0, partitions.indexOf(cursor.p)) : 0;
+  let startKey = cursor?.k;
+  for (; p < partitions.length; p++) {
+    const partition = partitions[p] as string;
+    do {
+      const page = await ddb.send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: index,
+          KeyConditionExpression: `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`,
+          ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': `${to}#~`, ...values },
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ScanIndexForward: false,
+          Limit: q.limit - items.length + 1,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (items.length === q.limit) {
+          const last = items[items.length - 1]?.receipt as Receipt;
+          const keys =
+            index === 'gsi1'
+              ? receiptKeys.byMinistry(last.ministry, last.issuedAt, last.receiptId)
+              : receiptKeys.byMonth(last.issuedAt, last.receiptId);
+          return {
+            items,
+            nextCursor: encodeCursor({ p: partition, k: { ...receiptKeys.receipt(last.receiptId), ...keys } }),
+          };
+        }
+        items.push(fromItem(item));
+      }
+      startKey = page.LastEvaluatedKey as Record<string, string> | undefined;
+    } while (startKey);
+    startKey = undefined;
+  }
+  return { items, nextCursor: null };
+}
+
+/** Months `YYYY-MM` from `to` (or now) back to `from`, newest first. */
+export function months(from: string, to: string, now: Date): string[] {
+  const last = (to < now.toISOString() ? to : now.toISOString()).slice(0, 7);
+  const first = from.slice(0, 7) < '2025-01' ? '2025-01' : from.slice(0, 7);
+  const out: string[] = [];
+  let [y, m] = last.split('-').map(Number) as [number, number];
+  while (`${y}-${String(m).padStart(2, '0')}` >= first) {
+    out.push(`${y}-${String(m).padStart(2, '0')}`);
+    m -= 1;
+    if (m === 0) {
+      m = 12;
+      y -= 1;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * DynamoDB form of transfers: one item per identity `chainId:txHash:logIndex`, with its state, its match (invoice
+ * or suspense reason), every source that reported it and a history of its state changes. Keys:
+ * - gsi1: `INVOICE#<id>#TRANSFERS` for matched transfers, `UNMATCHED_TRANSFERS` for the suspense list;
+ * - gsi2: `TRANSFERS#<yyyy-mm>` by first sighting (exports);
+ * - gsi3 (sparse, while `seen`): `SEEN_TRANSFERS#<chainId>` by block, for the scanner's finality re-check.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws';
+import { tableName } from '../config';
+import type { TransferRecord, TransferState, UnmatchedReason } from '../reconcile';
+import type { TransferSource } from '../transfers';
+import { decodeCursor, encodeCursor } from './cursor';
+
+/** A transfer as stored and as the API shows it (money as decimal strings on the wire). */
+export interface StoredTransfer extends TransferRecord {
+  id: string;
+  chainId: number;
+  token: string;
+  txHash: string;
+  logIndex: number;
+  from: string;
+  to: string;
+  /** Base units. */
+  amount: bigint;
+  /** Token base units below one micro-USD (18-decimal tokens), kept, never rounded away. */
+  remainderUnits: bigint;
+  sources: TransferSource[];
+  history: { at: string; event: string; detail?: string }[];
+  version: number;
+}
+
+export const transferKeys = {
+  transfer: (id: string) => ({ pk: `TRANSFER#${id}`, sk: 'TRANSFER' }),
+  matched: (invoiceId: string, firstSeenAt: string, id: string) => ({
+    gsi1pk: `INVOICE#${invoiceId}#TRANSFERS`,
+    gsi1sk: `${firstSeenAt}#${id}`,
+  }),
+  unmatched: (firstSeenAt: string, id: string) => ({ gsi1pk: 'UNMATCHED_TRANSFERS', gsi1sk: `${firstSeenAt}#${id}` }),
+  byMonth: (firstSeenAt: string, id: string) => ({
+    gsi2pk: `TRANSFERS#${firstSeenAt.slice(0, 7)}`,
+    gsi2sk: `${firstSeenAt}#${id}`,
+  }),
+  seen: (chainId: number, blockNumber: number, id: string) => ({
+    gsi3pk: `SEEN_TRANSFERS#${chainId}`,
+    gsi3sk: `${String(blockNumber).padStart(12, '0')}#${id}`,
+  }),
+};
+
+/** The full item for a transfer (keys included). */
+export function transferItem(t: StoredTransfer): Record<string, unknown> {
+  return {
+    ...transferKeys.transfer(t.id),
+    ...(t.invoiceId
+      ? transferKeys.matched(t.invoiceId, t.firstSeenAt, t.id)
+      : transferKeys.unmatched(t.firstSeenAt, t.id)),
+    ...transferKeys.byMonth(t.firstSeenAt, t.id),
+    ...(t.state === 'seen' ? transferKeys.seen(t.chainId, t.blockNumber, t.id) : {}),
+    type: 'transfer',
+    ...t,
+    amount: t.amount.toString(),
+    microUsd: t.microUsd.toString(),
+    remainderUnits: t.remainderUnits.toString(),
+  };
+}
+
+/** Reads a stored transfer item. */
+export function transferFromItem(item: Record<string, unknown>): StoredTransfer {
+  // biome-ignore lint/suspicious/noExplicitAny: items are written only by transferItem above
+  const i = item as any;
+  return {
+    id: i.id,
+    chainId: i.chainId,
+    token: i.token,
+    txHash: i.txHash,
+    logIndex: i.logIndex,
+    blockNumber: i.blockNumber,
+    blockHash: i.blockHash,
+    from: i.from,
+    to: i.to,
+    amount: BigInt(i.amount),
+    microUsd: BigInt(i.microUsd),
+    remainderUnits: BigInt(i.remainderUnits ?? '0'),
+    state: i.state as TransferState,
+    removedBlockHashes: i.removedBlockHashes ?? [],
+    ...(i.invoiceId ? { invoiceId: i.invoiceId as string } : {}),
+    ...(i.unmatchedReason ? { unmatchedReason: i.unmatchedReason as UnmatchedReason } : {}),
+    sources: i.sources ?? [],
+    history: i.history ?? [],
+    firstSeenAt: i.firstSeenAt,
+    version: i.version ?? 0,
+  };
+}
+
+/** The API's transfer body. */
+export function transferToWire(t: StoredTransfer) {
+  return {
+    id: t.id,
+    chainId: t.chainId,
+    token: t.token,
+    txHash: t.txHash,
+    logIndex: t.logIndex,
+    blockNumber: t.blockNumber,
+    blockHash: t.blockHash,
+    from: t.from,
+    to: t.to,
+    amount: t.amount.toString(),
+    microUsd: t.microUsd.toString(),
+    state: t.state,
+    invoiceId: t.invoiceId ?? null,
+    unmatchedReason: t.unmatchedReason ?? null,
+    sources: t.sources,
+    firstSeenAt: t.firstSeenAt,
+    history: t.history,
+  };
+}
+
+export async function getTransfer(id: string): Promise<StoredTransfer | undefined> {
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: transferKeys.transfer(id), ConsistentRead: true }),
+  );
+  return Item ? transferFromItem(Item) : undefined;
+}
+
+/** Transfers matched to an invoice, oldest first. */
+export async function transfersOfInvoice(invoiceId: string): Promise<StoredTransfer[]> {
+  const { Items = [] } = await ddb.send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `INVOICE#${invoiceId}#TRANSFERS` },
+    }),
+  );
+  return Items.map(transferFromItem);
+}
+
+/** The suspense list, newest first, paginated. */
+export async function listUnmatched(limit: number, cursor?: string) {
+  const start = decodeCursor(cursor);
+  const page = await ddb.send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'UNMATCHED_TRANSFERS' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: start?.k,
+    }),
+  );
+  return {
+    items: (page.Items ?? []).map(transferFromItem),
+    nextCursor: page.LastEvaluatedKey ? encodeCursor({ k: page.LastEvaluatedKey as Record<string, string> }) : null,
+  };
+}
+
+/** Transfers still `seen` on a chain, lowest block first: the scanner re-checks them. */
+export async function seenTransfers(chainId: number, limit = 500): Promise<StoredTransfer[]> {
+  const { Items = [] } = await ddb.send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': `SEEN_TRANSFERS#${chainId}` },
+      Limit: limit,
+    }),
+  );
+  return Items.map(transferFromItem);
+}

@@ -1,0 +1,215 @@
+/**
+ * The chain scanner, for one chain: reads ERC-20 `Transfer` logs of the allowlisted tokens to watched deposit
+ * addresses from its checkpoint on (block ranges halve when the node refuses a range), detects reorgs by the hash
+ * continuity of its checkpoint and rewinds, and re-checks every `seen` transfer: final when the chain's finality rule
+ * holds and its block is still canonical, moved or removed when it is not. Everything it learns goes to the
+ * transfers queue as `TransferObserved`; reconciliation decides what it means. Alone it gets every payment paid.
+ */
+import { getAddress } from 'ethers';
+import type { ChainRpc, RawLog } from '../chain-rpc';
+import { type ChainConfig, isFinal } from '../chains';
+import { logger } from '../observability';
+import { getCheckpoint, saveCheckpoint } from '../store/checkpoints';
+import { watchedAddresses } from '../store/invoices';
+import { seenTransfers } from '../store/transfers';
+import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../transfers';
+
+export interface ScanDeps {
+  rpc: ChainRpc;
+  now: () => Date;
+  send: (messages: TransferObservedInput[]) => Promise<void>;
+  /** At most this many blocks per run, so a run ends well inside its timeout. */
+  maxBlocksPerRun?: number;
+  /** Where a chain without checkpoint starts: this many blocks before the head. */
+  initialLookback?: number;
+  /** How far back a detected reorg rewinds. */
+  rewindBlocks?: number;
+}
+
+export interface ScanReport {
+  chainId: number;
+  head: number;
+  from?: number;
+  to?: number;
+  logs: number;
+  reorgDetected: boolean;
+  /** Blocks between the head and the checkpoint after this run (scanner lag). */
+  lagBlocks: number;
+}
+
+const ADDRESS_CHUNK = 200;
+
+/** One scanner run over `chain`. */
+export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<ScanReport> {
+  const { rpc } = deps;
+  const at = deps.now();
+  const head = await rpc.blockNumber();
+  const finalizedBlock =
+    chain.finality.kind === 'tag' ? ((await rpc.getBlock(chain.finality.tag))?.number ?? null) : undefined;
+  const report: ScanReport = {
+    chainId: chain.chainId,
+    head,
+    logs: 0,
+    reorgDetected: false,
+    lagBlocks: 0,
+  };
+
+  const checkpoint = await getCheckpoint(chain.chainId);
+  let start: number;
+  if (!checkpoint) start = Math.max(0, head - (deps.initialLookback ?? 1_000));
+  else {
+    const block = checkpoint.blockNumber <= head ? await rpc.getBlock(checkpoint.blockNumber) : null;
+    if (block?.hash === checkpoint.blockHash) start = checkpoint.blockNumber + 1;
+    else {
+      report.reorgDetected = true;
+      start = Math.max(0, checkpoint.blockNumber - (deps.rewindBlocks ?? 64));
+      logger.warn('reorg detected at checkpoint; rewinding', { chainId: chain.chainId, checkpoint, start });
+    }
+  }
+  const end = Math.min(head, start + (deps.maxBlocksPerRun ?? 5_000) - 1);
+  const finalAt = (blockNumber: number) => isFinal(chain, blockNumber, { head, finalizedBlock });
+
+  if (start <= end) {
+    report.from = start;
+    report.to = end;
+    const addresses = await watchedAddresses(at);
+    const tokens = chain.tokens.map((t) => t.address);
+    const messages: TransferObservedInput[] = [];
+    for (let i = 0; i < addresses.length && tokens.length; i += ADDRESS_CHUNK) {
+      const topics = [ERC20_TRANSFER_TOPIC, null, addresses.slice(i, i + ADDRESS_CHUNK).map(toTopic)];
+      for (const log of await logsInRange(rpc, tokens, topics, start, end)) {
+        messages.push(toObserved(chain.chainId, log, finalAt(log.blockNumber), at));
+      }
+    }
+    report.logs = messages.length;
+    await deps.send(messages);
+    const endBlock = await rpc.getBlock(end);
+    if (endBlock)
+      await saveCheckpoint(chain.chainId, { blockNumber: end, blockHash: endBlock.hash }, checkpoint, at.toISOString());
+    report.lagBlocks = head - end;
+  }
+
+  return report;
+}
+
+export interface ConfirmReport {
+  chainId: number;
+  head: number;
+  checked: number;
+  finalized: number;
+  removed: number;
+  moved: number;
+}
+
+/**
+ * Re-checks every `seen` transfer of a chain, whoever reported it: final when the chain's finality rule holds and
+ * its block is still canonical, moved when its transaction now sits in another block, removed when it is gone.
+ * This runs apart from log discovery, so webhook-reported payments reach finality with the scanner paused.
+ */
+export async function confirmTransfers(
+  chain: ChainConfig,
+  deps: Omit<ScanDeps, 'maxBlocksPerRun' | 'initialLookback' | 'rewindBlocks'>,
+): Promise<ConfirmReport> {
+  const { rpc } = deps;
+  const at = deps.now();
+  const head = await rpc.blockNumber();
+  const finalizedBlock =
+    chain.finality.kind === 'tag' ? ((await rpc.getBlock(chain.finality.tag))?.number ?? null) : undefined;
+  const finalAt = (blockNumber: number) => isFinal(chain, blockNumber, { head, finalizedBlock });
+  const report: ConfirmReport = { chainId: chain.chainId, head, checked: 0, finalized: 0, removed: 0, moved: 0 };
+  const blockCache = new Map<number, Promise<{ number: number; hash: string } | null>>();
+  const blockAt = (n: number) => {
+    let b = blockCache.get(n);
+    if (!b) {
+      b = rpc.getBlock(n);
+      blockCache.set(n, b);
+    }
+    return b;
+  };
+  const recheck: TransferObservedInput[] = [];
+  for (const t of await seenTransfers(chain.chainId)) {
+    report.checked++;
+    const block = t.blockNumber <= head ? await blockAt(t.blockNumber) : null;
+    const base = {
+      chainId: chain.chainId,
+      token: t.token,
+      txHash: t.txHash,
+      logIndex: t.logIndex,
+      from: t.from,
+      to: t.to,
+      amount: t.amount.toString(),
+      source: 'confirmer' as const,
+      observedAt: at.toISOString(),
+    };
+    if (block?.hash === t.blockHash) {
+      if (finalAt(t.blockNumber)) {
+        recheck.push({ ...base, blockNumber: t.blockNumber, blockHash: t.blockHash, removed: false, final: true });
+        report.finalized++;
+      }
+      continue;
+    }
+    const now = await rpc.getTransactionBlock(t.txHash);
+    if (now && now.hash !== t.blockHash) {
+      recheck.push({
+        ...base,
+        blockNumber: now.number,
+        blockHash: now.hash,
+        removed: false,
+        final: finalAt(now.number),
+      });
+      report.moved++;
+    } else if (!now) {
+      recheck.push({ ...base, blockNumber: t.blockNumber, blockHash: t.blockHash, removed: true });
+      report.removed++;
+    }
+  }
+  await deps.send(recheck);
+  return report;
+}
+
+/** Logs of one address chunk over [from, to], halving the range when the node refuses it. */
+async function logsInRange(
+  rpc: ChainRpc,
+  tokens: string[],
+  topics: (string | string[] | null)[],
+  from: number,
+  to: number,
+): Promise<RawLog[]> {
+  try {
+    return await rpc.getLogs({ address: tokens, topics, fromBlock: from, toBlock: to });
+  } catch (error) {
+    if (from === to) throw error;
+    const mid = from + Math.floor((to - from) / 2);
+    logger.info('getLogs refused a range; halving', { from, to, error: (error as Error).message });
+    return [
+      ...(await logsInRange(rpc, tokens, topics, from, mid)),
+      ...(await logsInRange(rpc, tokens, topics, mid + 1, to)),
+    ];
+  }
+}
+
+function toTopic(address: string): string {
+  return `0x${address.toLowerCase().replace(/^0x/, '').padStart(64, '0')}`;
+}
+
+function topicToAddress(topic: string): string {
+  return getAddress(`0x${topic.slice(-40)}`);
+}
+
+function toObserved(chainId: number, log: RawLog, final: boolean, at: Date): TransferObservedInput {
+  return {
+    chainId,
+    token: getAddress(log.address),
+    txHash: log.transactionHash,
+    logIndex: log.logIndex,
+    blockNumber: log.blockNumber,
+    blockHash: log.blockHash,
+    from: topicToAddress(log.topics[1] ?? ''),
+    to: topicToAddress(log.topics[2] ?? ''),
+    amount: BigInt(log.data === '0x' ? 0 : log.data).toString(),
+    removed: log.removed,
+    source: 'scanner',
+    observedAt: at.toISOString(),
+    ...(final && !log.removed ? { final: true } : {}),
+  };
+}
