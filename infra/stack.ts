@@ -1,8 +1,8 @@
 /**
  * The stablefee stack: everything infra/topology.ts declares, and nothing per function that the topology does not
  * say. Table, queues (each with a dead-letter queue and an alarm on it), buckets, the HTTP API with its JWT
- * authorizer, one Lambda function per topology entry (built by FunctionDefaults), their triggers and exactly the
- * grants their `access` names.
+ * authorizer, the receipt signing key, the webhook secrets, the deployment parameters, one Lambda function per
+ * topology entry (built by FunctionDefaults), their triggers and exactly the grants their `access` names.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import {
   Duration,
   Fn,
   RemovalPolicy,
+  SecretValue,
   Stack,
   type StackProps,
   Validations,
@@ -31,9 +32,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -91,6 +93,36 @@ const KEY_ADMIN_ACTIONS = [
   'kms:UpdateKeyDescription',
 ];
 
+/**
+ * Environment variables the deployment sets beyond the topology's resource locations (`resourceEnv`). The names are
+ * the ones shared/ reads: config.ts (STAGE, DEPOSIT_XPUB, CHAINS, PUBLIC_BASE_URL), functions/refresh-rates
+ * (NBK_RATES_URL), signer.ts (RECEIPT_SIGNER_KMS_KEY_ID) and webhook-secrets.ts (WEBHOOK_SECRETS_ARN).
+ */
+export const DEPLOYMENT_ENV = {
+  stage: 'STAGE',
+  depositXpub: 'DEPOSIT_XPUB',
+  chains: 'CHAINS',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  nbkRatesUrl: 'NBK_RATES_URL',
+  /** Provider-side ids of the address lists the watch-addresses function maintains (shared/address-watch.ts). */
+  alchemyWebhookId: 'ALCHEMY_WEBHOOK_ID',
+  moralisStreamId: 'MORALIS_STREAM_ID',
+  quicknodeWatchList: 'QUICKNODE_WATCH_LIST',
+  /** Only on functions with `access.signer`. */
+  receiptSignerKeyId: 'RECEIPT_SIGNER_KMS_KEY_ID',
+  /** Only on functions with `access.webhookSecrets`. */
+  webhookSecretsArn: 'WEBHOOK_SECRETS_ARN',
+} as const;
+
+/** The NBK exchange-rate feed refresh-rates reads unless the NbkRatesUrl parameter says otherwise (shared/fx.ts). */
+export const DEFAULT_NBK_RATES_URL = 'https://nationalbank.kz/rss/get_rates.cfm';
+
+/** Webhook providers whose signing secrets the webhook secret holds (shared/webhooks: webhookProviderNames). */
+export const WEBHOOK_PROVIDERS = ['alchemy', 'moralis', 'quicknode'] as const;
+
+/** What a signer function may do with the receipt key, and all it may do. */
+export const RECEIPT_SIGNER_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
+
 const pascal = (name: string): string =>
   name
     .split(/[^a-zA-Z0-9]+/)
@@ -120,6 +152,12 @@ export class StablefeeStack extends Stack {
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   readonly alarmTopic: sns.Topic;
+  /** secp256k1 signing key of the receipts (EIP-712); its public key is the `signer` every receipt names. */
+  readonly receiptSigningKey: kms.CfnKey;
+  /** JSON `{alchemy, moralis, quicknode}`: the providers' webhook signing secrets, filled in by an operator. */
+  readonly webhookSecrets: secretsmanager.Secret;
+  /** Deployment configuration every function receives (parameter values, resolved at deploy time). */
+  readonly deploymentEnv: Readonly<Record<string, string>>;
   readonly functionDefaults: FunctionDefaults;
   readonly serviceFunctions: ServiceFunction[];
   private streamFailureQueue?: sqs.Queue;
@@ -145,6 +183,10 @@ export class StablefeeStack extends Stack {
     this.api = http.api;
     this.apiStage = http.stage;
 
+    this.receiptSigningKey = this.createReceiptSigningKey();
+    this.webhookSecrets = this.createWebhookSecrets();
+    this.deploymentEnv = this.createDeploymentParameters();
+
     this.functionDefaults = new FunctionDefaults(this, 'Functions', { projectRoot });
     this.serviceFunctions = functions.map((spec) => this.createFunction(spec));
 
@@ -156,6 +198,14 @@ export class StablefeeStack extends Stack {
     new CfnOutput(this, 'JwtAudienceInUse', {
       value: auth.audience,
       description: 'Audience the JWT authorizer accepts',
+    });
+    new CfnOutput(this, 'ReceiptSigningKeyArn', {
+      value: this.receiptSigningKey.attrArn,
+      description: 'KMS key (secp256k1) that signs receipts; GET /v1/health publishes its Ethereum address',
+    });
+    new CfnOutput(this, 'WebhookSecretsArn', {
+      value: this.webhookSecrets.secretArn,
+      description: 'Put the providers\' webhook signing keys here: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}',
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
@@ -322,6 +372,158 @@ export class StablefeeStack extends Stack {
     return alarm;
   }
 
+  // ---------------------------------------------------------------- receipt signer and webhook secrets
+
+  /**
+   * The receipt signing key: secp256k1 in KMS, so receipts are EIP-712 signatures anyone verifies offline against
+   * the signer address. Retained: deleting it would orphan every published receipt's signer. The policy is written
+   * out because the L2 Key always adds `kms:*` for the account; the account may administer the key and delegate
+   * exactly Sign and GetPublicKey through IAM, which the stack does for functions with `access.signer` only.
+   * AwsSolutions-KMS5 (rotation) does not apply: KMS cannot rotate asymmetric keys, and a new key would be a new
+   * signer address.
+   */
+  private createReceiptSigningKey(): kms.CfnKey {
+    const keyPolicy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'AccountAdministersKey',
+          principals: [new iam.AccountRootPrincipal()],
+          // Rotation actions are meaningless for an asymmetric key.
+          actions: KEY_ADMIN_ACTIONS.filter((action) => !/Rotat/.test(action)),
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'AccountDelegatesSigningToIam',
+          principals: [new iam.AccountRootPrincipal()],
+          actions: [...RECEIPT_SIGNER_ACTIONS],
+          resources: ['*'],
+        }),
+      ],
+    });
+    const key = new kms.CfnKey(this, 'ReceiptSigningKey', {
+      description: 'stablefee receipt signer (EIP-712, secp256k1)',
+      keySpec: kms.KeySpec.ECC_SECG_P256K1,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      enableKeyRotation: false,
+      pendingWindowInDays: 30,
+      keyPolicy,
+    });
+    key.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return key;
+  }
+
+  /**
+   * One secret holding every webhook provider's signing key as JSON. The template only creates the placeholder
+   * (empty strings: the provider stays disabled); operators put the provider-issued keys in. CloudFormation writes a
+   * new version only when `SecretString` in the template changes, so keep the placeholder stable or a deploy
+   * overwrites the operators' values.
+   */
+  private createWebhookSecrets(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'WebhookSecrets', {
+      description:
+        'stablefee webhook signing secrets: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}; empty = provider disabled',
+      secretObjectValue: Object.fromEntries(
+        WEBHOOK_PROVIDERS.map((provider) => [provider, SecretValue.unsafePlainText('')]),
+      ),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "The values are provider-issued webhook signing keys: they are rotated in the provider's dashboard (then " +
+        'copied here), not generated by a rotation Lambda. shared/webhook-secrets.ts re-reads the secret every 5 minutes.',
+    });
+    return secret;
+  }
+
+  // ---------------------------------------------------------------- deployment parameters
+
+  /**
+   * The per-deployment configuration, as stack parameters, and the environment it becomes on every function. No
+   * parameter holds a secret (parameters show in the console and in the stack's history).
+   */
+  private createDeploymentParameters(): Record<string, string> {
+    const depositXpub = new CfnParameter(this, 'DepositXpub', {
+      type: 'String',
+      description:
+        "Account-level extended PUBLIC key (m/44'/60'/0', xpub…) deposit addresses are derived from. Never an xprv: " +
+        'the service only watches addresses; the private key stays offline.',
+      allowedPattern: '^xpub[1-9A-HJ-NP-Za-km-z]{107}$',
+      constraintDescription: 'must be a 111-character base58 xpub (account level, public key only)',
+    });
+    // RPC URLs are plain parameter values, visible to anyone who can describe the stack or read function
+    // configuration. Use endpoints without an API key embedded in the URL (or keys restricted by origin/IP); moving
+    // keyed RPC URLs into a Secrets Manager secret like the webhook secrets is future work.
+    const chainsJson = new CfnParameter(this, 'ChainsJson', {
+      type: 'String',
+      default: '[]',
+      description:
+        'Chains to watch: JSON array [{"chainId":1,"rpcUrl":"https://..."}]. No API keys inside RPC URLs (parameters ' +
+        'are not secret). Empty array: no chain enabled.',
+      allowedPattern: '^\\s*\\[[\\s\\S]*\\]\\s*$',
+      constraintDescription: 'must be a JSON array',
+    });
+    const publicBaseUrl = new CfnParameter(this, 'PublicBaseUrl', {
+      type: 'String',
+      default: '',
+      description:
+        'Payer-facing origin invoice links use, e.g. https://pay.example.kz (a custom domain in front of the API). ' +
+        "Empty: the HTTP API's own execute-api URL.",
+      allowedPattern: '^(https://[^\\s/]+(/\\S*)?)?$',
+      constraintDescription: 'must be empty or an https:// URL',
+    });
+    const nbkRatesUrl = new CfnParameter(this, 'NbkRatesUrl', {
+      type: 'String',
+      default: DEFAULT_NBK_RATES_URL,
+      description: "The National Bank of Kazakhstan's daily exchange-rate feed (refresh-rates).",
+      allowedPattern: '^https://\\S+$',
+      constraintDescription: 'must be an https:// URL',
+    });
+    // Which provider address lists to keep in step with deposit addresses; empty leaves that provider off.
+    const providerIds = Object.fromEntries(
+      (
+        [
+          [
+            'AlchemyWebhookId',
+            DEPLOYMENT_ENV.alchemyWebhookId,
+            'Alchemy Address Activity webhook id (empty: Alchemy off).',
+          ],
+          ['MoralisStreamId', DEPLOYMENT_ENV.moralisStreamId, 'Moralis stream id (empty: Moralis off).'],
+          [
+            'QuickNodeWatchList',
+            DEPLOYMENT_ENV.quicknodeWatchList,
+            'QuickNode key-value list the stream filter reads (empty: off).',
+          ],
+        ] as const
+      ).map(([id, env, description]) => [
+        env,
+        new CfnParameter(this, id, {
+          type: 'String',
+          default: '',
+          description,
+          allowedPattern: '^[A-Za-z0-9_-]{0,128}$',
+        }).valueAsString,
+      ]),
+    );
+    // Functions do not depend on the routes (routes depend on functions), so pointing them at the API's own endpoint
+    // adds no dependency cycle: the HttpApi resource itself depends on nothing here.
+    const useApiUrl = new CfnCondition(this, 'UseApiUrlAsPublicBaseUrl', {
+      expression: Fn.conditionEquals(publicBaseUrl.valueAsString, ''),
+    });
+    return {
+      [DEPLOYMENT_ENV.stage]: 'cloud',
+      [DEPLOYMENT_ENV.depositXpub]: depositXpub.valueAsString,
+      [DEPLOYMENT_ENV.chains]: chainsJson.valueAsString,
+      [DEPLOYMENT_ENV.publicBaseUrl]: Fn.conditionIf(
+        useApiUrl.logicalId,
+        this.api.apiEndpoint,
+        publicBaseUrl.valueAsString,
+      ).toString(),
+      [DEPLOYMENT_ENV.nbkRatesUrl]: nbkRatesUrl.valueAsString,
+      ...providerIds,
+    };
+  }
+
   // ---------------------------------------------------------------- HTTP API and auth
 
   private createAuth(): {
@@ -460,16 +662,18 @@ export class StablefeeStack extends Stack {
                 `for only ${visibility} s; raise the queue's visibilityTimeoutSeconds in infra/topology.ts.`,
             );
           }
-          created.fn.addEventSource(
-            new SqsEventSource(queue, {
-              batchSize: trigger.batchSize,
-              maxBatchingWindow:
-                trigger.maxBatchingWindowSeconds === undefined
-                  ? undefined
-                  : Duration.seconds(trigger.maxBatchingWindowSeconds),
-              reportBatchItemFailures: true,
-            }),
-          );
+          // Mappings are added by id (function and trigger index) rather than through SqsEventSource, whose id is
+          // derived from the queue alone and so collides when one function has two triggers on the same queue.
+          created.fn.addEventSourceMapping(`${pascal(spec.name)}Queue${index}`, {
+            eventSourceArn: queue.queueArn,
+            batchSize: trigger.batchSize,
+            maxBatchingWindow:
+              trigger.maxBatchingWindowSeconds === undefined
+                ? undefined
+                : Duration.seconds(trigger.maxBatchingWindowSeconds),
+            reportBatchItemFailures: true,
+          });
+          queue.grantConsumeMessages(created.role);
           break;
         }
         case 'schedule':
@@ -480,17 +684,18 @@ export class StablefeeStack extends Stack {
           });
           break;
         case 'stream':
-          created.fn.addEventSource(
-            new DynamoEventSource(this.table, {
-              startingPosition: lambda.StartingPosition.LATEST,
-              batchSize: trigger.batchSize,
-              bisectBatchOnError: true,
-              retryAttempts: STREAM_RETRY_ATTEMPTS,
-              maxRecordAge: Duration.days(1),
-              reportBatchItemFailures: true,
-              onFailure: new SqsDlq(this.getStreamFailureQueue()),
-            }),
-          );
+          // By id, like queue mappings (DynamoEventSource's id is derived from the table alone).
+          created.fn.addEventSourceMapping(`${pascal(spec.name)}Stream${index}`, {
+            eventSourceArn: this.table.tableStreamArn,
+            startingPosition: lambda.StartingPosition.LATEST,
+            batchSize: trigger.batchSize,
+            bisectBatchOnError: true,
+            retryAttempts: STREAM_RETRY_ATTEMPTS,
+            maxRecordAge: Duration.days(1),
+            reportBatchItemFailures: true,
+            onFailure: new SqsDlq(this.getStreamFailureQueue()),
+          });
+          this.table.grantStreamRead(created.role);
           break;
         default: {
           const unknown: never = trigger;
@@ -501,10 +706,12 @@ export class StablefeeStack extends Stack {
     return created;
   }
 
-  /** The resource locations a function is told about: only those its `access` names. */
+  /** The deployment configuration, and the resource locations a function is told about: only those its `access` names. */
   private environmentFor(spec: FunctionSpec): Record<string, string> {
-    const env: Record<string, string> = {};
+    const env: Record<string, string> = { ...this.deploymentEnv };
     const { access } = spec;
+    if (access.signer) env[DEPLOYMENT_ENV.receiptSignerKeyId] = this.receiptSigningKey.attrArn;
+    if (access.webhookSecrets) env[DEPLOYMENT_ENV.webhookSecretsArn] = this.webhookSecrets.secretArn;
     if (access.table) env[resourceEnv.table] = this.table.tableName;
     for (const q of access.sendTo ?? []) env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
     for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
@@ -520,6 +727,13 @@ export class StablefeeStack extends Stack {
   /** Least privilege, exactly from `access`; nothing else is granted. */
   private grantAccess({ spec, role }: ServiceFunction): void {
     const { access } = spec;
+    if (access.signer) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...RECEIPT_SIGNER_ACTIONS], resources: [this.receiptSigningKey.attrArn] }),
+      );
+    }
+    // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).
+    if (access.webhookSecrets) this.webhookSecrets.grantRead(role);
     if (access.table === 'read') this.table.grantReadData(role);
     if (access.table === 'readwrite') this.table.grantReadWriteData(role);
     if (access.table && tableSpec.indexes.length > 0) {

@@ -76,6 +76,7 @@ export const table = {
 export const queues = {
   transfers: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
   outbox: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
+  addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
 } as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
 
 /** S3 buckets. */
@@ -89,7 +90,7 @@ export const functions: FunctionSpec[] = [
     name: 'health',
     description: 'Liveness and dependency checks: table, queues, chain RPC; publishes the receipt signer.',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
-    access: { table: 'read', inspect: ['transfers', 'outbox'], signer: true },
+    access: { table: 'read', inspect: ['transfers', 'outbox', 'addressWatch'], signer: true },
   },
   {
     name: 'list-fees',
@@ -101,7 +102,7 @@ export const functions: FunctionSpec[] = [
     name: 'issue-invoice',
     description: 'A ministry issues a fee invoice with a locked quote and its own deposit address.',
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/invoices', auth: 'jwt' }] }],
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', sendTo: ['addressWatch'] },
   },
   {
     name: 'read-invoices',
@@ -162,7 +163,15 @@ export const functions: FunctionSpec[] = [
     name: 'reconcile-transfers',
     description: 'Reconciles each transfer sighting into transfers, invoices, journal and signed receipts.',
     triggers: [{ kind: 'queue', queue: 'transfers', batchSize: 10 }],
-    access: { table: 'readwrite', sendTo: ['outbox'], signer: true },
+    access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch'], signer: true },
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'watch-addresses',
+    description:
+      'Registers deposit addresses with the webhook providers (Alchemy, Moralis, QuickNode), or removes them.',
+    triggers: [{ kind: 'queue', queue: 'addressWatch', batchSize: 10 }],
+    access: { webhookSecrets: true },
     timeoutSeconds: 30,
   },
   {
@@ -189,7 +198,7 @@ export const functions: FunctionSpec[] = [
     name: 'expire-invoices',
     description: 'Moves invoices past their expiry to expired (underpaid when partly paid).',
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 2 }],
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', sendTo: ['addressWatch'] },
   },
   {
     name: 'refresh-rates',

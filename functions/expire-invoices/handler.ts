@@ -5,6 +5,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { logger } from '../../shared/observability';
+import { sendMessages } from '../../shared/queue';
 import { expireInvoice, findDueForExpiry } from '../../shared/store/invoices';
 
 export const handler = middy(async () => {
@@ -13,8 +14,17 @@ export const handler = middy(async () => {
   for (;;) {
     const due = await findDueForExpiry(now);
     if (!due.length) break;
-    let changed = 0;
-    for (const invoice of due) if (await expireInvoice(invoice, now)) changed++;
+    let changed: number;
+    const expiredNow = [];
+    for (const invoice of due) if (await expireInvoice(invoice, now)) expiredNow.push(invoice);
+    changed = expiredNow.length;
+    if (expiredNow.length) {
+      // Providers stop reporting; the scanner keeps watching through the late-payment window.
+      await sendMessages(
+        'addressWatch',
+        expiredNow.map((i) => ({ action: 'unwatch', addresses: [i.depositAddress], invoiceId: i.id })),
+      ).catch((error: unknown) => logger.warn('address unwatch request failed', { error: (error as Error).message }));
+    }
     expired += changed;
     if (changed === 0) break;
   }

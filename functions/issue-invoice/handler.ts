@@ -7,6 +7,7 @@ import { ValidationError } from '../../shared/errors';
 import { sampleFeeCatalog } from '../../shared/fees';
 import { httpRoute } from '../../shared/http';
 import { EXPIRY_MINUTES, invoiceToWire } from '../../shared/invoices';
+import { sendMessages } from '../../shared/queue';
 import { issueInvoice } from '../../shared/use-cases/issue-invoice';
 
 const body = z.strictObject({
@@ -30,6 +31,8 @@ export const handler = httpRoute({ auth: ['ministry'], body }, async (req) => {
     chains: enabledChains,
     accountXpub: depositXpub(),
     now: () => new Date(),
+    watchAddress: (address, invoiceId) =>
+      sendMessages('addressWatch', [{ action: 'watch', addresses: [address], invoiceId }]),
   });
   const wire = invoiceToWire(outcome.invoice, new Date(), publicBaseUrl());
   return {

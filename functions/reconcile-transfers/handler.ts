@@ -16,6 +16,8 @@ import { transferObservedSchema } from '../../shared/transfers';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/use-cases/reconcile-transfer';
 
 const processor = new BatchProcessor(EventType.SQS);
+/** SQS's longest delivery delay. */
+const UNWATCH_DELAY_SECONDS = 900;
 
 async function reconcileRecord(record: SQSRecord): Promise<void> {
   const parsed = transferObservedSchema.safeParse(JSON.parse(record.body));
@@ -29,6 +31,9 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
     signer: receiptSigner(),
     now: () => new Date(),
     enqueueReceipt: (message: ReceiptIssued) => sendMessages('outbox', [message]),
+    // Delayed so that a duplicate payment sent right after settling is still reported by the providers.
+    unwatchAddress: (address, invoiceId) =>
+      sendMessages('addressWatch', [{ action: 'unwatch', addresses: [address], invoiceId }], UNWATCH_DELAY_SECONDS),
     fault: faultHook('reconcile'),
   });
 }

@@ -11,6 +11,7 @@ import { ConflictError, ValidationError } from '../errors';
 import { type FeeCatalog, findFee } from '../fees';
 import { FxRateUnavailableError, quoteFee } from '../fx';
 import { buildOptions, EXPIRY_MINUTES, type Invoice, newInvoiceId } from '../invoices';
+import { logger } from '../observability';
 import { takeNext } from '../store/counters';
 import { type CreateOutcome, createInvoice, getIdempotencyRecord, getInvoice } from '../store/invoices';
 import { usdKztRateFor } from '../store/rates';
@@ -30,6 +31,11 @@ export interface IssueInvoiceDeps {
   chains: readonly ChainConfig[];
   accountXpub: string;
   now: () => Date;
+  /**
+   * Asks the webhook providers to watch the new deposit address. Best effort: a failure is logged and the invoice
+   * still stands, because the chain scanner watches every deposit address regardless.
+   */
+  watchAddress?: (address: string, invoiceId: string) => Promise<void>;
 }
 
 /** Issues an invoice for `ministry`, or returns the one an earlier identical request with the same key issued. */
@@ -93,7 +99,16 @@ export async function issueInvoice(
     payments: [],
     version: 0,
   };
-  return createInvoice(invoice, idempotency);
+  const outcome = await createInvoice(invoice, idempotency);
+  if (outcome.created && deps.watchAddress) {
+    await deps.watchAddress(invoice.depositAddress, invoice.id).catch((error: unknown) => {
+      logger.warn('address watch request failed; the scanner covers the address', {
+        invoiceId: invoice.id,
+        error: (error as Error).message,
+      });
+    });
+  }
+  return outcome;
 }
 
 function selectChains(enabled: readonly ChainConfig[], wanted: number[] | undefined): ChainConfig[] {

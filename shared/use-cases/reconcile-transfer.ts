@@ -44,6 +44,8 @@ export interface ReconcileDeps {
   signer: ReceiptSigner;
   now: () => Date;
   enqueueReceipt: (message: ReceiptIssued) => Promise<void>;
+  /** Asks the webhook providers to stop watching a settled invoice's address (best effort). */
+  unwatchAddress?: (address: string, invoiceId: string) => Promise<void>;
   /** Test-only fault injection between steps (see test/fault); absent in production. */
   fault?: (step: 'before-commit' | 'after-commit' | 'after-outbox') => void;
 }
@@ -307,6 +309,9 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
     });
     deps.fault?.('after-outbox');
     await markOutboxEnqueued(receipt.receiptId, at);
+    await deps.unwatchAddress?.(invoice.depositAddress, invoice.id).catch((error: unknown) => {
+      logger.warn('address unwatch request failed', { invoiceId: invoice.id, error: (error as Error).message });
+    });
   }
   return { ...result, ...(receipt ? { receiptId: receipt.receiptId } : {}) };
 }

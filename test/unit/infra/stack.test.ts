@@ -3,6 +3,7 @@
  * queue or grant there is covered here without touching this file. Two stacks are synthesized (bundling skipped):
  * the topology as it is, and the same functions given every trigger and access kind, so code paths the current
  * topology does not use yet (JWT routes, queue/stream/schedule triggers, sendTo/redrive/bucket grants) are checked too.
+ * The receipt signer, the webhook secrets and the deployment parameters are checked on the topology as it is.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +17,16 @@ import {
   FUNCTION_TAG,
   FunctionDefaults,
 } from '../../../infra/function-defaults';
-import { API_THROTTLE, PROJECT_ROOT, STREAM_RETRY_ATTEMPTS, StablefeeStack } from '../../../infra/stack';
+import {
+  API_THROTTLE,
+  DEFAULT_NBK_RATES_URL,
+  DEPLOYMENT_ENV,
+  PROJECT_ROOT,
+  RECEIPT_SIGNER_ACTIONS,
+  STREAM_RETRY_ATTEMPTS,
+  StablefeeStack,
+  WEBHOOK_PROVIDERS,
+} from '../../../infra/stack';
 import {
   type BucketName,
   buckets,
@@ -28,13 +38,19 @@ import {
   resourceEnv,
   table,
 } from '../../../infra/topology';
+import { DEV_ACCOUNT_XPUB } from '../../../shared/deposit-address';
+import { NBK_RATES_URL } from '../../../shared/fx';
+import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/webhook-secrets';
+import { webhookProviderNames } from '../../../shared/webhooks';
 
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
+/** CloudFormation JSON (noExplicitAny is off for tests in biome.json). */
 type Json = any;
 interface Resource {
   Type: string;
   Properties?: Json;
   DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  DependsOn?: string | string[];
 }
 type Resources = Record<string, Resource>;
 
@@ -61,8 +77,14 @@ const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
           sendTo: [queue],
           redrive: queueNames,
           buckets: Object.fromEntries(bucketNames.map((b) => [b, 'readwrite'])),
+          signer: true,
         }
-      : { table: 'read', inspect: queueNames, buckets: Object.fromEntries(bucketNames.map((b) => [b, 'read'])) },
+      : {
+          table: 'read',
+          inspect: queueNames,
+          buckets: Object.fromEntries(bucketNames.map((b) => [b, 'read'])),
+          webhookSecrets: true,
+        },
   };
 });
 
@@ -154,6 +176,7 @@ const DYNAMODB_STREAM = [
   'dynamodb:GetShardIterator',
   'dynamodb:ListStreams',
 ];
+const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 const SQS_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 const SQS_CONSUME = [
   'sqs:ReceiveMessage',
@@ -197,6 +220,8 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
       allow(['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], [bucket.arnForObjects('*')]);
     }
   }
+  if (access.signer) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.receiptSigningKey.attrArn]);
+  if (access.webhookSecrets) allow(SECRET_READ, [s.stack.webhookSecrets.secretArn]);
   for (const trigger of spec.triggers) {
     if (trigger.kind === 'queue') allow(SQS_CONSUME, [queueArn(trigger.queue)]);
     if (trigger.kind === 'stream') {
@@ -210,8 +235,22 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
 }
 
 function expectedEnvKeys(spec: FunctionSpec): string[] {
-  const keys = new Set(['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS']);
+  const keys = new Set([
+    'POWERTOOLS_SERVICE_NAME',
+    'POWERTOOLS_METRICS_NAMESPACE',
+    'NODE_OPTIONS',
+    DEPLOYMENT_ENV.stage,
+    DEPLOYMENT_ENV.depositXpub,
+    DEPLOYMENT_ENV.chains,
+    DEPLOYMENT_ENV.publicBaseUrl,
+    DEPLOYMENT_ENV.nbkRatesUrl,
+    DEPLOYMENT_ENV.alchemyWebhookId,
+    DEPLOYMENT_ENV.moralisStreamId,
+    DEPLOYMENT_ENV.quicknodeWatchList,
+  ]);
   const { access } = spec;
+  if (access.signer) keys.add(DEPLOYMENT_ENV.receiptSignerKeyId);
+  if (access.webhookSecrets) keys.add(DEPLOYMENT_ENV.webhookSecretsArn);
   if (access.table) keys.add(resourceEnv.table);
   for (const q of access.sendTo ?? []) keys.add(resourceEnv.queueUrl(q));
   for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
@@ -235,7 +274,28 @@ describe('test fixture', () => {
     if (functions.length >= 2) {
       const tables = new Set(everythingSpecs.map((s) => s.access.table));
       expect(tables).toEqual(new Set(['read', 'readwrite']));
+      // Both with and without each flag, so "only these functions" is checked both ways.
+      expect(new Set(everythingSpecs.map((s) => Boolean(s.access.signer)))).toEqual(new Set([true, false]));
+      expect(new Set(everythingSpecs.map((s) => Boolean(s.access.webhookSecrets)))).toEqual(new Set([true, false]));
     }
+  });
+});
+
+describe('construct ids', () => {
+  it('allow one function several triggers on the same queue and on the table stream', () => {
+    const [first] = functions as [FunctionSpec];
+    const queue = queueNames[0] as QueueName;
+    const spec: FunctionSpec = {
+      ...first,
+      triggers: [
+        { kind: 'queue', queue, batchSize: 1 },
+        { kind: 'queue', queue, batchSize: 10 },
+        { kind: 'stream', batchSize: 1 },
+        { kind: 'stream', batchSize: 10 },
+      ],
+    };
+    const s = synth([spec]);
+    expect(ofType(s.resources, 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
   });
 });
 
@@ -347,8 +407,12 @@ describe.each([
     expect(topics).toHaveLength(1);
     const [topicId, topic] = topics[0] as [string, Resource];
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
-    const keys = ofType(s.resources, 'AWS::KMS::Key');
-    expect(keys.every(([, k]) => k.Properties.EnableKeyRotation === true)).toBe(true);
+    // Symmetric keys rotate; the asymmetric receipt signing key cannot (KMS does not rotate asymmetric keys).
+    const symmetric = ofType(s.resources, 'AWS::KMS::Key').filter(
+      ([, k]) => (k.Properties.KeySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT',
+    );
+    expect(symmetric.length).toBeGreaterThan(0);
+    expect(symmetric.every(([, k]) => k.Properties.EnableKeyRotation === true)).toBe(true);
     s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
@@ -455,6 +519,12 @@ describe.each([
         expect(has('s3:GetObject', objects)).toBe(true);
         expect(has('s3:PutObject', objects)).toBe(level === 'readwrite');
       }
+      for (const action of RECEIPT_SIGNER_ACTIONS) {
+        expect(has(action, s.stack.receiptSigningKey.attrArn), `${spec.name} ${action}`).toBe(access.signer === true);
+      }
+      expect(has('secretsmanager:GetSecretValue', s.stack.webhookSecrets.secretArn)).toBe(
+        access.webhookSecrets === true,
+      );
     }
   });
 
@@ -578,5 +648,148 @@ describe.each([
     }
     expect(mappings).toHaveLength(expectedMappings);
     expect(rules).toHaveLength(expectedRules);
+  });
+
+  it('creates one retained secp256k1 SIGN_VERIFY KMS key and outputs its ARN', () => {
+    const keyId = logicalId(s, s.stack.receiptSigningKey.attrArn);
+    const signingKeys = ofType(s.resources, 'AWS::KMS::Key').filter(([, k]) => k.Properties.KeyUsage === 'SIGN_VERIFY');
+    expect(signingKeys.map(([id]) => id)).toEqual([keyId]);
+    const key = s.resources[keyId] as Resource;
+    expect(key.Properties).toMatchObject({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+    expect(key.Properties.EnableKeyRotation).not.toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.UpdateReplacePolicy).toBe('Retain');
+    // The key policy lets IAM grant Sign and GetPublicKey, nothing else that uses the key (no Decrypt, no Verify…).
+    const usage = asArray<Json>(key.Properties.KeyPolicy.Statement).flatMap((st) => asArray<string>(st.Action));
+    const useActions = usage.filter((a) => /^kms:(Sign|Verify|GetPublicKey|Decrypt|Encrypt|GenerateDataKey)/.test(a));
+    expect(useActions.sort()).toEqual([...RECEIPT_SIGNER_ACTIONS].sort());
+    expect(s.template.toJSON().Outputs.ReceiptSigningKeyArn.Value).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+  });
+
+  it('gives only signer functions the key (env and kms:Sign/GetPublicKey on that key only)', () => {
+    const keyArn = s.stack.resolve(s.stack.receiptSigningKey.attrArn);
+    for (const spec of s.specs) {
+      const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
+      const env = fn.Properties.Environment.Variables;
+      const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
+      const kmsActions = [...grants.keys()].filter((a) => a.startsWith('kms:')).sort();
+      if (spec.access.signer) {
+        expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toEqual(keyArn);
+        expect(kmsActions).toEqual([...RECEIPT_SIGNER_ACTIONS].sort());
+        for (const action of RECEIPT_SIGNER_ACTIONS) expect(grants.get(action)).toEqual([JSON.stringify(keyArn)]);
+      } else {
+        expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toBeUndefined();
+        expect(kmsActions).toEqual([]);
+      }
+    }
+    expect(s.specs.some((spec) => spec.access.signer)).toBe(true);
+  });
+
+  it('creates one retained webhook secret with an empty placeholder per provider, read only by webhook functions', () => {
+    expect([...WEBHOOK_PROVIDERS].sort()).toEqual([...webhookProviderNames].sort());
+    expect(DEPLOYMENT_ENV.webhookSecretsArn).toBe(WEBHOOK_SECRETS_ARN_ENV);
+    const secretId = logicalId(s, s.stack.webhookSecrets.secretArn);
+    const secrets = ofType(s.resources, 'AWS::SecretsManager::Secret');
+    expect(secrets.map(([id]) => id)).toEqual([secretId]);
+    const secret = s.resources[secretId] as Resource;
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties.GenerateSecretString).toBeUndefined();
+    expect(JSON.parse(secret.Properties.SecretString)).toEqual(
+      Object.fromEntries(webhookProviderNames.map((provider) => [provider, ''])),
+    );
+    const secretArn = s.stack.resolve(s.stack.webhookSecrets.secretArn);
+    for (const spec of s.specs) {
+      const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
+      const env = fn.Properties.Environment.Variables;
+      const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
+      const secretActions = [...grants.keys()].filter((a) => a.startsWith('secretsmanager:')).sort();
+      if (spec.access.webhookSecrets) {
+        expect(env[DEPLOYMENT_ENV.webhookSecretsArn]).toEqual(secretArn);
+        expect(secretActions).toEqual([...SECRET_READ].sort());
+        for (const action of SECRET_READ) expect(grants.get(action)).toEqual([JSON.stringify(secretArn)]);
+      } else {
+        expect(env[DEPLOYMENT_ENV.webhookSecretsArn]).toBeUndefined();
+        expect(secretActions).toEqual([]);
+      }
+    }
+    expect(s.specs.some((spec) => spec.access.webhookSecrets)).toBe(true);
+  });
+
+  it('declares the deployment parameters and passes them, with STAGE=cloud, to every function', () => {
+    const json = s.template.toJSON();
+    const params = json.Parameters;
+    expect(params.DepositXpub.Default).toBeUndefined();
+    expect(params.DepositXpub.AllowedPattern.startsWith('^xpub')).toBe(true);
+    const xpubPattern = new RegExp(params.DepositXpub.AllowedPattern);
+    expect(xpubPattern.test(DEV_ACCOUNT_XPUB)).toBe(true);
+    expect(xpubPattern.test(DEV_ACCOUNT_XPUB.replace(/^xpub/, 'xprv'))).toBe(false);
+    expect(params.ChainsJson.Default).toBe('[]');
+    const chainsPattern = new RegExp(params.ChainsJson.AllowedPattern);
+    expect(chainsPattern.test('[]')).toBe(true);
+    expect(chainsPattern.test('[{"chainId":1,"rpcUrl":"https://eth.example"}]')).toBe(true);
+    expect(chainsPattern.test('{"chainId":1}')).toBe(false);
+    expect(params.PublicBaseUrl.Default).toBe('');
+    const urlPattern = new RegExp(params.PublicBaseUrl.AllowedPattern);
+    for (const ok of ['', 'https://pay.example.kz', 'https://pay.example.kz/']) expect(urlPattern.test(ok)).toBe(true);
+    for (const bad of ['http://pay.example.kz', 'pay.example.kz']) expect(urlPattern.test(bad)).toBe(false);
+    expect(params.NbkRatesUrl.Default).toBe(DEFAULT_NBK_RATES_URL);
+    expect(DEFAULT_NBK_RATES_URL).toBe(NBK_RATES_URL);
+    for (const name of ['DepositXpub', 'ChainsJson', 'PublicBaseUrl', 'NbkRatesUrl']) {
+      expect(params[name]).toMatchObject({ Type: 'String', Description: expect.any(String) });
+      expect(params[name].NoEcho).toBeUndefined();
+    }
+    expect(json.Conditions.UseApiUrlAsPublicBaseUrl).toEqual({ 'Fn::Equals': [{ Ref: 'PublicBaseUrl' }, ''] });
+    const apiId = logicalId(s, s.stack.api.apiId);
+    for (const [name, [, fn]] of serviceFunctions(s.resources)) {
+      expect(fn.Properties.Environment.Variables, name).toMatchObject({
+        [DEPLOYMENT_ENV.stage]: 'cloud',
+        [DEPLOYMENT_ENV.depositXpub]: { Ref: 'DepositXpub' },
+        [DEPLOYMENT_ENV.chains]: { Ref: 'ChainsJson' },
+        [DEPLOYMENT_ENV.nbkRatesUrl]: { Ref: 'NbkRatesUrl' },
+        [DEPLOYMENT_ENV.alchemyWebhookId]: { Ref: 'AlchemyWebhookId' },
+        [DEPLOYMENT_ENV.publicBaseUrl]: {
+          'Fn::If': ['UseApiUrlAsPublicBaseUrl', { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, { Ref: 'PublicBaseUrl' }],
+        },
+      });
+    }
+  });
+
+  it('has no dependency cycle between resources (the functions may reference the API endpoint)', () => {
+    const ids = new Set(Object.keys(s.resources));
+    const refsOf = (node: Json, out: Set<string>): Set<string> => {
+      if (Array.isArray(node)) for (const item of node) refsOf(item, out);
+      else if (node && typeof node === 'object') {
+        if (typeof node.Ref === 'string' && ids.has(node.Ref)) out.add(node.Ref);
+        const getAtt = node['Fn::GetAtt'];
+        if (Array.isArray(getAtt) && ids.has(getAtt[0])) out.add(getAtt[0]);
+        const sub = node['Fn::Sub'];
+        const subText = Array.isArray(sub) ? sub[0] : sub;
+        if (typeof subText === 'string') {
+          for (const [, name] of subText.matchAll(/\$\{([^}.!]+)/g))
+            if (ids.has(name as string)) out.add(name as string);
+        }
+        for (const value of Object.values(node)) refsOf(value, out);
+      }
+      return out;
+    };
+    const deps = new Map<string, Set<string>>();
+    for (const [id, r] of Object.entries(s.resources)) {
+      const out = refsOf(r.Properties ?? {}, new Set());
+      for (const d of asArray(r.DependsOn)) out.add(d);
+      deps.set(id, out);
+    }
+    // Kahn's algorithm: every resource must come out.
+    const remaining = new Map([...deps].map(([id, d]) => [id, new Set(d)]));
+    let progressed = true;
+    while (progressed) {
+      progressed = false;
+      for (const [id, d] of remaining) {
+        if ([...d].every((dep) => !remaining.has(dep))) {
+          remaining.delete(id);
+          progressed = true;
+        }
+      }
+    }
+    expect([...remaining.keys()]).toEqual([]);
   });
 });

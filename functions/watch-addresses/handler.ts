@@ -1,0 +1,64 @@
+/**
+ * Consumer of the addressWatch queue: each record is one `AddressWatchMessage` (shared/address-watch.ts), applied
+ * with every enabled provider's watcher (or the ones it names). A record fails — and comes back after the visibility
+ * timeout, then goes to the DLQ after the queue's maxReceiveCount — when any of its watchers fails. The retry calls
+ * every selected watcher again, including those that already succeeded: safe, because adding a watched address and
+ * removing an unwatched one are no-ops at every provider. Meanwhile the chain scanner covers the address, so a delayed
+ * or dead-lettered watch costs latency only.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  type AddressWatcher,
+  addressWatchMessageSchema,
+  applyAddressWatch,
+  watchersFromConfig,
+} from '../../shared/address-watch';
+import { logger } from '../../shared/observability';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function watchRecord(record: SQSRecord, watchers: readonly AddressWatcher[]): Promise<void> {
+  let json: unknown;
+  try {
+    json = JSON.parse(record.body);
+  } catch {
+    json = undefined;
+  }
+  const parsed = addressWatchMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    // A malformed message never becomes valid by retrying: log it and let it go to the DLQ through the failures.
+    logger.error('malformed address-watch message', { messageId: record.messageId, issues: parsed.error?.issues });
+    throw new Error('malformed address-watch message');
+  }
+  const message = parsed.data;
+  const context = {
+    messageId: record.messageId,
+    action: message.action,
+    invoiceId: message.invoiceId,
+    addresses: message.addresses.length,
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+  };
+  try {
+    const providers = await applyAddressWatch(watchers, message);
+    if (providers.length) logger.info('addresses updated', { ...context, providers });
+    else logger.warn('no enabled provider to update; the chain scanner covers these addresses', context);
+  } catch (error) {
+    const failures = error instanceof AggregateError ? error.errors : [error];
+    logger.warn('address watch failed; the record will be retried', {
+      ...context,
+      failures: failures.map((f) => (f instanceof Error ? f.message : String(f))),
+    });
+    throw error;
+  }
+}
+
+export const handler = middy(async (event: SQSEvent) => {
+  // Built per batch: credentials come from Secrets Manager's cache, so a rotated token is picked up without a deploy.
+  const watchers = await watchersFromConfig();
+  return processPartialResponse(event, (record: SQSRecord) => watchRecord(record, watchers), processor, {
+    throwOnFullBatchFailure: false,
+  });
+}).use(injectLambdaContext(logger, { resetKeys: true }));
