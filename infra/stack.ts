@@ -108,6 +108,8 @@ export const DEPLOYMENT_ENV = {
   alchemyWebhookId: 'ALCHEMY_WEBHOOK_ID',
   moralisStreamId: 'MORALIS_STREAM_ID',
   quicknodeWatchList: 'QUICKNODE_WATCH_LIST',
+  /** Each ministry's registry endpoint (shared/registry.ts); its HMAC secret is in the service secret. */
+  registries: 'REGISTRIES',
   /** Only on functions with `access.signer`. */
   receiptSignerKeyId: 'RECEIPT_SIGNER_KMS_KEY_ID',
   /** Only on functions with `access.webhookSecrets`. */
@@ -520,6 +522,14 @@ export class StablefeeStack extends Stack {
         publicBaseUrl.valueAsString,
       ).toString(),
       [DEPLOYMENT_ENV.nbkRatesUrl]: nbkRatesUrl.valueAsString,
+      [DEPLOYMENT_ENV.registries]: new CfnParameter(this, 'RegistriesJson', {
+        type: 'String',
+        default: '{}',
+        description:
+          'Ministry registries, JSON {"AFSA": {"url": "https://…", "timeoutMs": 5000}}; their HMAC secrets go in the ' +
+          'webhook secret under "registries".',
+        allowedPattern: '^\\{.*\\}$',
+      }).valueAsString,
       ...providerIds,
     };
   }

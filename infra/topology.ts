@@ -75,7 +75,8 @@ export const table = {
 /** Queues. Every queue gets a dead-letter queue after `maxReceiveCount` receives and an alarm on the DLQ depth. */
 export const queues = {
   transfers: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
-  outbox: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
+  // Sixteen tries with backoff capped at two hours spread a registry outage over about twenty hours.
+  outbox: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
   addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
 } as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
 
@@ -164,6 +165,20 @@ export const functions: FunctionSpec[] = [
     description: 'Reconciles each transfer sighting into transfers, invoices, journal and signed receipts.',
     triggers: [{ kind: 'queue', queue: 'transfers', batchSize: 10 }],
     access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch'], signer: true },
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'publish-receipts',
+    description: "Publishes each issued receipt to its ministry's registry; retries with backoff, then the DLQ.",
+    triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5 }],
+    access: { table: 'readwrite', webhookSecrets: true },
+    timeoutSeconds: 40,
+  },
+  {
+    name: 'replay-dlq',
+    description: "An operator moves a dead-letter queue's messages back to its queue.",
+    triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/ops/replay', auth: 'jwt' }] }],
+    access: { redrive: ['transfers', 'outbox', 'addressWatch'] },
     timeoutSeconds: 30,
   },
   {

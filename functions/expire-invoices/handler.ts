@@ -14,10 +14,8 @@ export const handler = middy(async () => {
   for (;;) {
     const due = await findDueForExpiry(now);
     if (!due.length) break;
-    let changed: number;
     const expiredNow = [];
     for (const invoice of due) if (await expireInvoice(invoice, now)) expiredNow.push(invoice);
-    changed = expiredNow.length;
     if (expiredNow.length) {
       // Providers stop reporting; the scanner keeps watching through the late-payment window.
       await sendMessages(
@@ -25,8 +23,9 @@ export const handler = middy(async () => {
         expiredNow.map((i) => ({ action: 'unwatch', addresses: [i.depositAddress], invoiceId: i.id })),
       ).catch((error: unknown) => logger.warn('address unwatch request failed', { error: (error as Error).message }));
     }
-    expired += changed;
-    if (changed === 0) break;
+    expired += expiredNow.length;
+    // Nothing changed: what is left is waiting on a pending payment or was changed by someone else.
+    if (expiredNow.length === 0) break;
   }
   if (expired) logger.info('invoices expired', { expired });
   return { expired };

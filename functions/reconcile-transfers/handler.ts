@@ -5,8 +5,11 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { sqs } from '../../shared/aws';
+import { queueUrl } from '../../shared/config';
 import { enabledChains } from '../../shared/enabled-chains';
 import { faultHook } from '../../shared/faults';
 import { logger } from '../../shared/observability';
@@ -16,6 +19,7 @@ import { transferObservedSchema } from '../../shared/transfers';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/use-cases/reconcile-transfer';
 
 const processor = new BatchProcessor(EventType.SQS);
+const RETRY_AFTER_SECONDS = 2;
 /** SQS's longest delivery delay. */
 const UNWATCH_DELAY_SECONDS = 900;
 
@@ -26,18 +30,37 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
     logger.error('malformed transfer message', { messageId: record.messageId, issues: parsed.error.issues });
     throw new Error('malformed transfer message');
   }
-  await reconcileTransfer(parsed.data, {
-    chains: enabledChains,
-    signer: receiptSigner(),
-    now: () => new Date(),
-    enqueueReceipt: (message: ReceiptIssued) => sendMessages('outbox', [message]),
-    // Delayed so that a duplicate payment sent right after settling is still reported by the providers.
-    unwatchAddress: (address, invoiceId) =>
-      sendMessages('addressWatch', [{ action: 'unwatch', addresses: [address], invoiceId }], UNWATCH_DELAY_SECONDS),
-    fault: faultHook('reconcile'),
-  });
+  try {
+    await reconcileTransfer(parsed.data, {
+      chains: enabledChains,
+      signer: receiptSigner(),
+      now: () => new Date(),
+      enqueueReceipt: (message: ReceiptIssued) => sendMessages('outbox', [message]),
+      // Delayed so that a duplicate payment sent right after settling is still reported by the providers.
+      unwatchAddress: (address, invoiceId) =>
+        sendMessages('addressWatch', [{ action: 'unwatch', addresses: [address], invoiceId }], UNWATCH_DELAY_SECONDS),
+      fault: faultHook('reconcile'),
+    });
+  } catch (error) {
+    // Retry soon rather than after the full visibility timeout: most failures here are lost races or a blip.
+    await sqs
+      .send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl('transfers'),
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: RETRY_AFTER_SECONDS,
+        }),
+      )
+      .catch(() => {});
+    throw error;
+  }
 }
 
 export const handler = middy((event: SQSEvent) =>
-  processPartialResponse(event, reconcileRecord, processor, { throwOnFullBatchFailure: false }),
+  // One record at a time: records of one batch often touch the same invoice or receipt chain, and in parallel they
+  // would only lose races against each other.
+  processPartialResponse(event, reconcileRecord, processor, {
+    throwOnFullBatchFailure: false,
+    processInParallel: false,
+  }),
 ).use(injectLambdaContext(logger, { resetKeys: true }));

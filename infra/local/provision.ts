@@ -23,7 +23,11 @@ export interface ProvisionedResources {
 }
 
 /** Provisions every resource under `prefix`; safe to call against resources that already exist. */
-export async function provision(endpoint: string, prefix = 'stablefee'): Promise<ProvisionedResources> {
+export async function provision(
+  endpoint: string,
+  prefix = 'stablefee',
+  overrides: Partial<Record<QueueName, { maxReceiveCount: number }>> = {},
+): Promise<ProvisionedResources> {
   const clientConfig = { endpoint, region: process.env.AWS_REGION ?? 'us-east-1' };
   const dynamodb = new DynamoDBClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
@@ -44,7 +48,10 @@ export async function provision(endpoint: string, prefix = 'stablefee'): Promise
           QueueName: `${prefix}-${name}`,
           Attributes: {
             VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: spec.maxReceiveCount }),
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: dlqArn,
+              maxReceiveCount: overrides[name]?.maxReceiveCount ?? spec.maxReceiveCount,
+            }),
           },
         }),
       );
@@ -67,6 +74,8 @@ export async function provision(endpoint: string, prefix = 'stablefee'): Promise
     for (const name of Object.keys(queues) as QueueName[]) {
       env[resourceEnv.queueUrl(name)] = queueUrls[name];
       env[resourceEnv.dlqUrl(name)] = dlqUrls[name];
+      const override = overrides[name]?.maxReceiveCount;
+      if (override) env[`MAX_RECEIVE_COUNT_${name.toUpperCase()}`] = String(override);
     }
     for (const name of Object.keys(buckets) as BucketName[]) env[resourceEnv.bucket(name)] = bucketNames[name];
     return { env, tableName, queueUrls, dlqUrls, bucketNames };

@@ -29,6 +29,10 @@ export interface LocalRuntimeOptions {
   awsEndpoint?: string;
   /** Milliseconds between interval-mined blocks. */
   blockIntervalMs?: number;
+  /** Per-queue redrive overrides (tests reach a dead-letter queue in a few tries). */
+  queueOverrides?: Partial<Record<QueueName, { maxReceiveCount: number }>>;
+  /** First registry retry delay in seconds (doubling, capped at four times this). */
+  publishBackoffSeconds?: number;
   /** Confirmations after which a local-chain transfer is final (the block itself counts as one). */
   finalityDepth?: number;
   /** Start queue pollers and schedules (tests of single handlers may leave them off). */
@@ -74,7 +78,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_SECRET_ACCESS_KEY: 'local',
     };
     Object.assign(process.env, awsEnv);
-    const resources = await provision(aws.endpoint);
+    const resources = await provision(aws.endpoint, 'stablefee', options.queueOverrides);
     log(`aws emulator  ${aws.endpoint}`);
 
     const chain = await startChain({ port: options.chainPort ?? 8545, blockIntervalMs: options.blockIntervalMs });
@@ -99,8 +103,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       CHAINS: JSON.stringify([{ chainId: chain.chainId, rpcUrl: chain.rpcUrl }]),
       LOCAL_CHAIN_TOKENS: JSON.stringify(chain.tokens),
-      REGISTRY_BASE_URL: `${registry.url}/registries`,
+      REGISTRIES: JSON.stringify(
+        Object.fromEntries(
+          ['AFSA', 'MINFIN'].map((m) => [m, { url: `${registry.url}/registries/${m}/receipts`, timeoutMs: 1_000 }]),
+        ),
+      ),
       REGISTRY_SECRET: registrySecret,
+      // Registry retries in seconds locally (a deployment spreads them over hours).
+      PUBLISH_BACKOFF_BASE_SECONDS: String(options.publishBackoffSeconds ?? 1),
+      PUBLISH_BACKOFF_MAX_SECONDS: String(Math.max(2, (options.publishBackoffSeconds ?? 1) * 4)),
       NBK_RATES_URL: nbk.url,
       // Dev-only account xpub (public key, no secret); a deployment sets its own.
       DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,

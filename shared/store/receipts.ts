@@ -207,3 +207,40 @@ export function months(from: string, to: string, now: Date): string[] {
   }
   return out;
 }
+
+/** Records a delivered receipt (idempotent: a later duplicate delivery keeps the first time). */
+export async function markDelivered(receiptId: string, at: string): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: receiptKeys.receipt(receiptId),
+      UpdateExpression:
+        'SET deliveryState = :delivered, deliveredAt = if_not_exists(deliveredAt, :at), lastAttemptAt = :at ADD attempts :one',
+      ExpressionAttributeValues: { ':delivered': 'delivered', ':at': at, ':one': 1 },
+    }),
+  );
+}
+
+/** Records a failed attempt; `final` marks it `failed` (its message is on its way to the DLQ). */
+export async function recordFailedAttempt(receiptId: string, error: string, at: string, final: boolean): Promise<void> {
+  await ddb
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: receiptKeys.receipt(receiptId),
+        // A receipt already delivered stays delivered, whatever a stale message says.
+        ConditionExpression: 'deliveryState <> :delivered',
+        UpdateExpression: 'SET deliveryState = :state, lastError = :error, lastAttemptAt = :at ADD attempts :one',
+        ExpressionAttributeValues: {
+          ':delivered': 'delivered',
+          ':state': final ? 'failed' : 'pending',
+          ':error': error.slice(0, 300),
+          ':at': at,
+          ':one': 1,
+        },
+      }),
+    )
+    .catch((e: unknown) => {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    });
+}

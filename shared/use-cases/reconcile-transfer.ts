@@ -57,7 +57,7 @@ export interface ReconcileResult {
   receiptId?: string;
 }
 
-const MAX_ATTEMPTS = 6;
+const MAX_ATTEMPTS = 10;
 
 /** Reconciles one sighting; retries itself when it loses a race on the same transfer or invoice. */
 export async function reconcileTransfer(seen: TransferObserved, deps: ReconcileDeps): Promise<ReconcileResult> {
@@ -67,7 +67,7 @@ export async function reconcileTransfer(seen: TransferObserved, deps: ReconcileD
     } catch (error) {
       if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
       // Another writer changed the transfer, invoice or receipt chain since we read it: read again.
-      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+      await new Promise((r) => setTimeout(r, Math.min(500, 25 * 2 ** attempt) * (0.5 + Math.random())));
     }
   }
 }

@@ -52,7 +52,9 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline) {
+      throw new Error(`condition not reached; last value: ${JSON.stringify(value)?.slice(0, 600)}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
     value = await read();
   }

@@ -247,6 +247,7 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
     DEPLOYMENT_ENV.alchemyWebhookId,
     DEPLOYMENT_ENV.moralisStreamId,
     DEPLOYMENT_ENV.quicknodeWatchList,
+    DEPLOYMENT_ENV.registries,
   ]);
   const { access } = spec;
   if (access.signer) keys.add(DEPLOYMENT_ENV.receiptSignerKeyId);

@@ -1,0 +1,53 @@
+/**
+ * Consumer of the outbox queue: publishes each issued receipt to its ministry's registry
+ * (shared/use-cases/publish-receipt.ts). A failed delivery fails its record and stretches the message's visibility
+ * timeout exponentially (with jitter), so tries spread over about twenty hours; after the queue's maxReceiveCount
+ * the message goes to the dead-letter queue, whose alarm calls an operator, who replays it with POST /v1/ops/replay.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { queues } from '../../infra/topology';
+import { sqs } from '../../shared/aws';
+import { queueUrl } from '../../shared/config';
+import { faultHook } from '../../shared/faults';
+import { logger } from '../../shared/observability';
+import { backoffSeconds } from '../../shared/registry';
+import { publishReceipt } from '../../shared/use-cases/publish-receipt';
+
+const processor = new BatchProcessor(EventType.SQS);
+const messageSchema = z.object({ receiptId: z.string().regex(/^rcp_[A-Za-z0-9_-]{22}$/) }).loose();
+const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
+const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
+/** The queue's redrive limit: the topology's, unless the local runtime set another for a test. */
+const MAX_TRIES = Number(process.env.MAX_RECEIVE_COUNT_OUTBOX ?? queues.outbox.maxReceiveCount);
+
+async function publishRecord(record: SQSRecord): Promise<void> {
+  const parsed = messageSchema.safeParse(JSON.parse(record.body));
+  if (!parsed.success) {
+    logger.error('malformed outbox message', { messageId: record.messageId });
+    throw new Error('malformed outbox message');
+  }
+  const tries = Number(record.attributes.ApproximateReceiveCount ?? 1);
+  const outcome = await publishReceipt(parsed.data.receiptId, {
+    now: () => new Date(),
+    lastTry: tries >= MAX_TRIES,
+    fault: faultHook('publish'),
+  });
+  if (outcome.result !== 'retry') return;
+  await sqs.send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: queueUrl('outbox'),
+      ReceiptHandle: record.receiptHandle,
+      VisibilityTimeout: backoffSeconds(tries, BACKOFF_BASE, BACKOFF_CAP),
+    }),
+  );
+  throw new Error(outcome.error);
+}
+
+export const handler = middy((event: SQSEvent) =>
+  processPartialResponse(event, publishRecord, processor, { throwOnFullBatchFailure: false }),
+).use(injectLambdaContext(logger, { resetKeys: true }));

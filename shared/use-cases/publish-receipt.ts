@@ -1,0 +1,44 @@
+/**
+ * Publishing one receipt to its ministry's registry, exactly once in effect: a delivered receipt is not sent again;
+ * a send whose outcome was lost (crash, timeout) is repeated with the same Idempotency-Key and the same bytes, so the
+ * registry stores it once. The receipt records each attempt, its last error and its delivery state.
+ */
+import { logger } from '../observability';
+import { deliverReceipt, registryFor, registrySecret } from '../registry';
+import { getReceipt, markDelivered, recordFailedAttempt } from '../store/receipts';
+
+export type PublishOutcome = { result: 'delivered' | 'already-delivered' } | { result: 'retry'; error: string };
+
+export interface PublishDeps {
+  now: () => Date;
+  /** True when this is the last try before the message goes to the dead-letter queue. */
+  lastTry: boolean;
+  fault?: (step: 'after-send') => void;
+}
+
+export async function publishReceipt(receiptId: string, deps: PublishDeps): Promise<PublishOutcome> {
+  const stored = await getReceipt(receiptId);
+  if (!stored) throw new Error(`receipt ${receiptId} does not exist`);
+  if (stored.deliveryState === 'delivered') return { result: 'already-delivered' };
+  const { ministry } = stored.receipt;
+  const endpoint = registryFor(ministry);
+  const secret = await registrySecret(ministry);
+  const at = deps.now();
+  if (!endpoint || !secret) {
+    const error = `no registry configured for ${ministry}`;
+    await recordFailedAttempt(receiptId, error, at.toISOString(), deps.lastTry);
+    return { result: 'retry', error };
+  }
+  // The signed document exactly as stored: retries send the same bytes.
+  const body = JSON.stringify(stored.receipt);
+  const delivery = await deliverReceipt(endpoint, secret, receiptId, body, at);
+  deps.fault?.('after-send');
+  if (delivery.outcome === 'delivered') {
+    await markDelivered(receiptId, deps.now().toISOString());
+    logger.info('receipt delivered', { receiptId, ministry, status: delivery.status });
+    return { result: 'delivered' };
+  }
+  await recordFailedAttempt(receiptId, delivery.error, at.toISOString(), deps.lastTry);
+  logger.warn('receipt delivery failed', { receiptId, ministry, error: delivery.error, lastTry: deps.lastTry });
+  return { result: 'retry', error: delivery.error };
+}
