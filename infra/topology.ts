@@ -78,6 +78,8 @@ export const queues = {
   // Sixteen tries with backoff capped at two hours spread a registry outage over about twenty hours.
   outbox: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
   addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
+  // Longer than the export worker's timeout, so a running export is not handed to a second worker.
+  exports: { visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
 } as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
 
 /** S3 buckets. */
@@ -91,7 +93,7 @@ export const functions: FunctionSpec[] = [
     name: 'health',
     description: 'Liveness and dependency checks: table, queues, chain RPC; publishes the receipt signer.',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
-    access: { table: 'read', inspect: ['transfers', 'outbox', 'addressWatch'], signer: true },
+    access: { table: 'read', inspect: ['transfers', 'outbox', 'addressWatch', 'exports'], signer: true },
   },
   {
     name: 'list-fees',
@@ -221,6 +223,28 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'schedule', expression: 'rate(1 hour)', localEverySeconds: 600 }],
     access: { table: 'readwrite' },
     timeoutSeconds: 30,
+  },
+  {
+    name: 'request-export',
+    description: 'Auditors start a reconciliation export of a period and read its status, file links and manifest.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'POST', path: '/v1/exports', auth: 'jwt' },
+          { method: 'GET', path: '/v1/exports/{id}', auth: 'jwt' },
+        ],
+      },
+    ],
+    access: { table: 'readwrite', sendTo: ['exports'], buckets: { exports: 'read' } },
+  },
+  {
+    name: 'export-worker',
+    description: "Streams a period's invoices, transfers, receipts and journal to S3 as CSV with a signed manifest.",
+    triggers: [{ kind: 'queue', queue: 'exports', batchSize: 1 }],
+    access: { table: 'readwrite', buckets: { exports: 'readwrite' }, signer: true },
+    memoryMb: 512,
+    timeoutSeconds: 900,
   },
 ];
 

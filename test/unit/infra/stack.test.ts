@@ -64,6 +64,8 @@ const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
   const writer = i % 2 === 0;
   return {
     ...spec,
+    // Every function here also consumes a queue, so it must fit inside the shortest visibility timeout.
+    timeoutSeconds: Math.min(spec.timeoutSeconds ?? 10, 60),
     triggers: [
       ...spec.triggers,
       { kind: 'http', routes: [{ method: 'POST', path: `/test/${spec.name}`, auth: 'jwt' }] },

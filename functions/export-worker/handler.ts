@@ -1,0 +1,68 @@
+/**
+ * Consumer of the `exports` queue: runs one export job (shared/exports/run.ts) from the store's period reads to S3
+ * multipart uploads, signs the manifest and records the job `done`. A job already done is skipped; a failed run is
+ * recorded `failed` and reported as a batch failure, so the queue runs it again (same S3 keys) and finally parks it
+ * in the dead-letter queue.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { s3 } from '../../shared/aws';
+import { type ChainConfig, findChain, findToken, mainnetChains } from '../../shared/chains';
+import { bucketName } from '../../shared/config';
+import { enabledChains } from '../../shared/enabled-chains';
+import type { TokenInfo } from '../../shared/exports/columns';
+import { runExport } from '../../shared/exports/run';
+import { s3Sink } from '../../shared/exports/stream';
+import { logger } from '../../shared/observability';
+import { receiptSigner } from '../../shared/receipt-signer';
+import { failExportJob, finishExportJob, startExportJob, storeExportSources } from '../../shared/store/exports';
+
+const processor = new BatchProcessor(EventType.SQS);
+const message = z.object({ exportId: z.string().regex(/^exp_[A-Za-z0-9_-]{22}$/) });
+
+/** Symbol and decimals of an allowlisted token: the enabled chains first, then the mainnet table. */
+export function tokenInfo(chainId: number, token: string): TokenInfo | undefined {
+  for (const chains of [enabledChains, mainnetChains] as readonly (readonly ChainConfig[])[]) {
+    const chain = findChain(chains, chainId);
+    const found = chain && findToken(chain, token);
+    if (chain && found) return { chain: chain.name, symbol: found.symbol, decimals: found.decimals };
+  }
+  return undefined;
+}
+
+async function exportRecord(record: SQSRecord): Promise<void> {
+  const parsed = message.safeParse(JSON.parse(record.body));
+  if (!parsed.success) {
+    logger.error('malformed export message', { messageId: record.messageId });
+    throw new Error('malformed export message');
+  }
+  const { exportId } = parsed.data;
+  const job = await startExportJob(exportId, new Date().toISOString());
+  if (!job) {
+    logger.info('export already done or unknown; nothing to do', { exportId });
+    return;
+  }
+  try {
+    const bucket = bucketName('exports');
+    const result = await runExport(job, {
+      sources: storeExportSources(job),
+      tokenInfo,
+      sinkFor: (name, contentType) => s3Sink(s3, { bucket, key: job.prefix + name, contentType }),
+      signer: receiptSigner(),
+      now: () => new Date(),
+    });
+    await finishExportJob(exportId, result.files, result.manifest, new Date().toISOString());
+    logger.info('export done', { exportId, files: result.files.map((f) => ({ name: f.name, rows: f.rows })) });
+  } catch (error) {
+    logger.error('export failed', { exportId, error: error as Error });
+    await failExportJob(exportId, (error as Error).message ?? String(error), new Date().toISOString());
+    throw error;
+  }
+}
+
+export const handler = middy((event: SQSEvent) =>
+  processPartialResponse(event, exportRecord, processor, { throwOnFullBatchFailure: false }),
+).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,0 +1,374 @@
+/**
+ * Exports without AWS: columns and formula neutralization, the CSV reader, the S3 multipart sink against a fake
+ * client, the signed manifest, the offline verifier on an export of synthetic data (and on tampered copies), and the
+ * memory of the streaming path at two sizes.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { stringify } from 'csv-stringify/sync';
+import { hexlify, randomBytes } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedDecimal, neutralize, receiptsCsv, rowOf } from '../../shared/exports/columns';
+import { CsvReader } from '../../shared/exports/csv-parse';
+import { manifestHash, renderManifest, signManifest } from '../../shared/exports/manifest';
+import { runExport } from '../../shared/exports/run';
+import { fileSink, MIN_PART_BYTES, s3Sink } from '../../shared/exports/stream';
+import { syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../../shared/exports/synthetic';
+import { verifyExportDir, verifyReceiptFile } from '../../shared/exports/verify';
+import { LocalKeySigner } from '../../shared/signer';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
+const signer = new LocalKeySigner(hexlify(randomBytes(32)));
+const HYPERLINK = '=HYPERLINK("http://x")';
+
+describe('neutralize', () => {
+  it('prefixes a quote to text starting with = + - @ tab CR (and full-width forms), nothing else', () => {
+    for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', '＝1', HYPERLINK])
+      expect(neutralize(s)).toBe(`'${s}`);
+    for (const s of ['Firm LLP', "'=already", '', ' =1', 'ТОО «Пример»', '{"a":1}']) expect(neutralize(s)).toBe(s);
+  });
+
+  it('formats money with exactly the given decimals', () => {
+    expect(fixedDecimal(3_000_000_000n, 6)).toBe('3000.000000');
+    expect(fixedDecimal(1n, 18)).toBe('0.000000000000000001');
+    expect(fixedDecimal(42n, 0)).toBe('42');
+  });
+});
+
+describe('CsvReader', () => {
+  it('reads back what csv-stringify writes, whatever the chunking', () => {
+    const rows = [
+      ['a', 'b,c', 'd"e"', 'line\nbreak', ''],
+      ['ТОО «Пример»', '\'=HYPERLINK("x")', '\r\n', '"', 'x'],
+    ];
+    const text = `\uFEFF${stringify(rows, { quoted: true })}`;
+    for (const size of [1, 3, 7, text.length]) {
+      const reader = new CsvReader();
+      const out: string[][] = [];
+      for (let i = 0; i < text.length; i += size) out.push(...reader.push(text.slice(i, i + size)));
+      out.push(...reader.end());
+      expect(out).toEqual(rows);
+      expect(reader.error).toBeUndefined();
+    }
+  });
+
+  it('reports an unclosed quote', () => {
+    const reader = new CsvReader();
+    reader.push('"abc');
+    reader.end();
+    expect(reader.error).toMatch(/not closed/);
+  });
+});
+
+describe('s3Sink', () => {
+  function fakeS3(failPart?: number) {
+    const calls: { name: string; input: any }[] = [];
+    return {
+      calls,
+      client: {
+        async send(command: any) {
+          const name = command.constructor.name as string;
+          calls.push({ name, input: command.input });
+          if (name === 'CreateMultipartUploadCommand') return { UploadId: 'u1' };
+          if (name === 'UploadPartCommand') {
+            if (command.input.PartNumber === failPart) throw new Error('part failed');
+            return { ETag: `"e${command.input.PartNumber}"` };
+          }
+          return {};
+        },
+      } as any,
+    };
+  }
+  const chunk = (n: number) => Buffer.alloc(n, 0x61);
+
+  it('sends a small object with one PutObject', async () => {
+    const s3 = fakeS3();
+    const sink = s3Sink(s3.client, { bucket: 'b', key: 'k/x.csv', contentType: 'text/csv' });
+    await sink.write(chunk(10));
+    await sink.end();
+    expect(s3.calls.map((c) => c.name)).toEqual(['PutObjectCommand']);
+    expect(s3.calls[0]?.input.Body.length).toBe(10);
+  });
+
+  it('uploads parts of at least 5 MiB, then the rest, and completes with every part', async () => {
+    const s3 = fakeS3();
+    const sink = s3Sink(s3.client, { bucket: 'b', key: 'x.csv', contentType: 'text/csv' });
+    for (let i = 0; i < 12; i++) await sink.write(chunk(1024 * 1024));
+    await sink.end();
+    const parts = s3.calls.filter((c) => c.name === 'UploadPartCommand').map((c) => c.input.Body.length);
+    expect(parts.slice(0, -1).every((n) => n >= MIN_PART_BYTES)).toBe(true);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(12 * 1024 * 1024);
+    const complete = s3.calls.at(-1);
+    expect(complete?.name).toBe('CompleteMultipartUploadCommand');
+    expect(complete?.input.MultipartUpload.Parts).toHaveLength(parts.length);
+  });
+
+  it('aborts the multipart upload when a part fails', async () => {
+    const s3 = fakeS3(2);
+    const sink = s3Sink(s3.client, { bucket: 'b', key: 'x.csv', contentType: 'text/csv' });
+    await expect(
+      (async () => {
+        for (let i = 0; i < 12; i++) await sink.write(chunk(1024 * 1024));
+      })(),
+    ).rejects.toThrow('part failed');
+    await sink.abort();
+    expect(s3.calls.at(-1)?.name).toBe('AbortMultipartUploadCommand');
+  });
+});
+
+/** Flips one bit of the byte at `at` (default: the middle) of a file. */
+async function flipByte(path: string, at?: number) {
+  const bytes = await readFile(path);
+  const i = at ?? Math.floor(bytes.length / 2);
+  bytes[i] = (bytes[i] as number) ^ 0x01;
+  await writeFile(path, bytes);
+}
+
+/** Removes the data row holding `needle` (rows here have no line breaks inside cells). */
+async function deleteRow(path: string, needle: string) {
+  const lines = (await readFile(path, 'utf8')).split('\n');
+  const kept = lines.filter((l) => !l.includes(needle));
+  expect(kept.length).toBe(lines.length - 1);
+  await writeFile(path, kept.join('\n'));
+}
+
+describe('export of synthetic data, verified offline', () => {
+  let dir: string;
+  let work: string;
+  const count = 6;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sf-export-'));
+    work = await mkdtemp(join(tmpdir(), 'sf-tamper-'));
+    await runExport(
+      { id: 'exp_unit', ...syntheticPeriod(count) },
+      {
+        sources: syntheticSources({
+          count,
+          signer,
+          signed: true,
+          payerName: (i) => (i === 2 ? HYPERLINK : `Firm ${i}`),
+        }),
+        tokenInfo: syntheticTokenInfo,
+        sinkFor: (name) => fileSink(join(dir, name)),
+        signer,
+        now: () => new Date(),
+      },
+    );
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
+  });
+
+  async function copy(): Promise<string> {
+    const target = await mkdtemp(join(work, 'x-'));
+    await cp(dir, target, { recursive: true });
+    return target;
+  }
+
+  it('verifies, against the expected signer', async () => {
+    const report = await verifyExportDir(dir, { expectedSigner: await signer.address() });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.files.map((f: { name: string; rows: number }) => [f.name, f.rows])).toEqual([
+      ['invoices.csv', count],
+      ['transfers.csv', count],
+      ['receipts.csv', count],
+      ['journal.csv', count * 4],
+    ]);
+    expect(manifest.trialBalance.debits).toBe(manifest.trialBalance.credits);
+    expect(manifest.receiptChains.AFSA).toMatchObject({ firstNo: '1', lastNo: String(count), rows: count });
+  });
+
+  it('neutralizes a formula payer name in invoices.csv and receipts.csv, and keeps it exact in receipt_json', async () => {
+    const invoices = await readFile(join(dir, 'invoices.csv'), 'utf8');
+    const receipts = await readFile(join(dir, 'receipts.csv'), 'utf8');
+    expect(invoices).toContain('"\'=HYPERLINK(""http://x"")"');
+    expect(receipts).toContain('"\'=HYPERLINK(""http://x"")"');
+    expect(invoices).not.toMatch(/(^|,)"=HYPERLINK/m);
+    expect(receipts).not.toMatch(/(^|,)"=HYPERLINK/m);
+    const reader = new CsvReader();
+    const [header, ...rows] = [...reader.push(receipts), ...reader.end()];
+    const row = rows.find((r) => r.includes(`'${HYPERLINK}`)) as string[];
+    expect(row[(header as string[]).indexOf('payer_name')]).toBe(`'${HYPERLINK}`);
+    expect(JSON.parse(row[(header as string[]).indexOf('receipt_json')] as string).payer.name).toBe(HYPERLINK);
+  });
+
+  it('fails on a wrong expected signer', async () => {
+    const report = await verifyExportDir(dir, { expectedSigner: '0x000000000000000000000000000000000000dEaD' });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/not the expected 0x000000000000000000000000000000000000dEaD/);
+  });
+
+  for (const name of ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv', 'manifest.json']) {
+    it(`fails when one byte of ${name} changes, naming the problem`, async () => {
+      for (const where of ['start', 'middle', 'end'] as const) {
+        const copyDir = await copy();
+        const size = (await readFile(join(copyDir, name))).length;
+        await flipByte(join(copyDir, name), where === 'start' ? 5 : where === 'end' ? size - 3 : undefined);
+        const report = await verifyExportDir(copyDir, { expectedSigner: await signer.address() });
+        expect(report.ok, `${name} ${where}`).toBe(false);
+        const text = report.problems.join('\n');
+        if (name === 'manifest.json') expect(text).toMatch(/manifest\.json/);
+        else expect(text).toContain(`${name}: SHA-256`);
+      }
+    });
+  }
+
+  it('fails when one receipt row is deleted: hash, row count, and the chain gap are named', async () => {
+    const copyDir = await copy();
+    await deleteRow(join(copyDir, 'receipts.csv'), '"rcp_0000000000000000000003"');
+    const report = await verifyExportDir(copyDir);
+    const text = report.problems.join('\n');
+    expect(report.ok).toBe(false);
+    expect(text).toContain('receipts.csv: SHA-256');
+    expect(text).toContain('receipts.csv: 5 rows, the manifest says 6');
+    expect(text).toContain('AFSA: receipt 4 missing');
+    expect(text).toMatch(/invoice inv_0+3 was paid in the period but its receipt rcp_0+3 is not in receipts\.csv/);
+  });
+
+  it('fails when the last receipt row is deleted (the manifest head is not reached)', async () => {
+    const copyDir = await copy();
+    await deleteRow(join(copyDir, 'receipts.csv'), `"rcp_${String(count - 1).padStart(22, '0')}"`);
+    const text = (await verifyExportDir(copyDir)).problems.join('\n');
+    expect(text).toContain(`AFSA's last receipt is ${count - 1}, the manifest's head is receipt ${count}`);
+  });
+
+  it('names a display cell that disagrees with the signed receipt, even in a re-signed export', async () => {
+    // Someone holding the key re-signs the manifest after editing a cell: the signed receipt still gives it away.
+    const copyDir = await copy();
+    const path = join(copyDir, 'receipts.csv');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"Firm 4"', '"Firm 5"'));
+    const manifest = JSON.parse(await readFile(join(copyDir, 'manifest.json'), 'utf8'));
+    const bytes = await readFile(path);
+    const { createHash } = await import('node:crypto');
+    const file = manifest.files.find((f: { name: string }) => f.name === 'receipts.csv');
+    file.sha256 = createHash('sha256').update(bytes).digest('hex');
+    file.bytes = bytes.length;
+    const { signer: _s, signature: _sig, ...unsigned } = manifest;
+    await writeFile(join(copyDir, 'manifest.json'), renderManifest(await signManifest(unsigned, signer)));
+    const report = await verifyExportDir(copyDir, { expectedSigner: await signer.address() });
+    expect(report.problems).toEqual([
+      'receipts.csv row 5 (AFSA receipt 5): column payer_name does not match the signed receipt',
+    ]);
+  });
+
+  it('fails on an unbalanced journal line (the manifest re-signed to match the sums)', async () => {
+    const copyDir = await copy();
+    const path = join(copyDir, 'journal.csv');
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    // First data line: an invoice-issued debit of 3000 USD; make it 3001.
+    lines[1] = (lines[1] as string).replace('"3000000000","0"', '"3001000000","0"');
+    await writeFile(path, lines.join('\n'));
+    const text = (await verifyExportDir(copyDir)).problems.join('\n');
+    expect(text).toMatch(/journal\.csv: entry inv_0+:issued is unbalanced/);
+    expect(text).toMatch(/debits .* != credits/);
+  });
+
+  it('rebuilds every receipt row exactly from its receipt_json', async () => {
+    const text = await readFile(join(dir, 'receipts.csv'), 'utf8');
+    const reader = new CsvReader();
+    const [header, ...rows] = [...reader.push(text), ...reader.end()];
+    const at = (header as string[]).indexOf('receipt_json');
+    const created = (header as string[]).indexOf('invoice_created_at');
+    const { receiptFromJson } = await import('../../shared/exports/verify');
+    for (const row of rows) {
+      expect(
+        rowOf(receiptsCsv, { receipt: receiptFromJson(row[at] as string), invoiceCreatedAt: row[created] }),
+      ).toEqual(row);
+    }
+  });
+
+  it('verify-receipt accepts an API body (with delivery) and rejects a changed amount', async () => {
+    const text = await readFile(join(dir, 'receipts.csv'), 'utf8');
+    const reader = new CsvReader();
+    const [header, first] = [...reader.push(text), ...reader.end()];
+    const json = (first as string[])[(header as string[]).indexOf('receipt_json')] as string;
+    const { receiptFromJson } = await import('../../shared/exports/verify');
+    const body = { ...receiptFromJson(json), delivery: { state: 'delivered', attempts: 1 } };
+    const file = join(work, 'receipt.json');
+    await writeFile(file, JSON.stringify(body));
+    expect((await verifyReceiptFile(file, { expectedSigner: await signer.address() })).problems).toEqual([]);
+    await writeFile(file, JSON.stringify({ ...body, paidMicroUsd: '3000000001' }));
+    const bad = await verifyReceiptFile(file, { expectedSigner: await signer.address() });
+    expect(bad.ok).toBe(false);
+    expect(bad.problems.join('\n')).toMatch(/typedData differs|hash does not match/);
+  });
+
+  it('the CLI exits 0 on the export and 1 naming the problem on a tampered copy', async () => {
+    const bin = join(root, 'bin', 'stablefee.js');
+    const ok = await run(process.execPath, [bin, 'verify-export', dir, '--signer', await signer.address()], {
+      cwd: root,
+    });
+    expect(ok.stdout).toContain('OK:');
+    const copyDir = await copy();
+    await flipByte(join(copyDir, 'transfers.csv'));
+    const failed = await run(process.execPath, [bin, 'verify-export', copyDir]).catch((e) => e);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('transfers.csv: SHA-256');
+  }, 60_000);
+
+  it('the manifest hash covers every field', async () => {
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    const base = manifestHash(manifest);
+    expect(manifestHash({ ...manifest, confirmationsAsOf: {} })).not.toBe(base);
+    expect(manifestHash({ ...manifest, signer: '0x000000000000000000000000000000000000dEaD' })).not.toBe(base);
+    expect(manifestHash({ ...manifest, signature: '0x' })).toBe(base);
+  });
+});
+
+describe('memory of the streaming export', () => {
+  /** Runs an export of `count` synthetic records in a fresh process; live heap is sampled (after a GC) per 64 writes. */
+  async function measure(count: number) {
+    const url = (p: string) => JSON.stringify(join(root, p));
+    const script = `
+      import { runExport } from ${url('shared/exports/run.ts')};
+      import { syntheticSources, syntheticPeriod, syntheticTokenInfo } from ${url('shared/exports/synthetic.ts')};
+      import { LocalKeySigner } from ${url('shared/signer.ts')};
+      const n = ${count};
+      const signer = new LocalKeySigner('0x' + '11'.repeat(32));
+      globalThis.gc();
+      const base = process.memoryUsage().heapUsed;
+      let peak = base, writes = 0, bytes = 0;
+      const sink = () => ({
+        async write(chunk) { bytes += chunk.length; if (++writes % 64 === 0) { globalThis.gc(); peak = Math.max(peak, process.memoryUsage().heapUsed); } },
+        async end() {}, async abort() {},
+      });
+      const started = Date.now();
+      await runExport({ id: 'exp_mem', ...syntheticPeriod(n) },
+        { sources: syntheticSources({ count: n, signer }), tokenInfo: syntheticTokenInfo, sinkFor: sink, signer, now: () => new Date() });
+      console.log(JSON.stringify({ count: n, heapGrowthMiB: (peak - base) / 2 ** 20, bytesMiB: bytes / 2 ** 20,
+        maxRssMiB: process.resourceUsage().maxRSS / 1024, ms: Date.now() - started }));
+    `;
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', '--expose-gc', '--input-type=module', '-e', script],
+      { cwd: root, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+    );
+    return JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
+      count: number;
+      heapGrowthMiB: number;
+      bytesMiB: number;
+      maxRssMiB: number;
+      ms: number;
+    };
+  }
+
+  it('does not grow with the row count (2,000 vs 20,000 receipts)', async () => {
+    const small = await measure(2_000);
+    const large = await measure(20_000);
+    console.log(`export memory: ${JSON.stringify(small)} vs ${JSON.stringify(large)}`);
+    expect(large.bytesMiB).toBeGreaterThan(small.bytesMiB * 9);
+    // Ten times the rows (and about 78 MiB of CSV): the live heap stays within a few MiB of the small run's.
+    expect(large.heapGrowthMiB).toBeLessThan(small.heapGrowthMiB + 4);
+    expect(large.heapGrowthMiB).toBeLessThan(large.bytesMiB / 10);
+  }, 180_000);
+});
