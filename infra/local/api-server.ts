@@ -148,7 +148,7 @@ export async function startApiServer(options: {
 
     const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
     const pathParameters = Object.fromEntries(
-      match.params.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]),
+      match.params.map((name, i) => [name, decodePathSegment(values[i] ?? '')]),
     );
     const event = toEvent(req, url, body, match, pathParameters, claims);
     const result = (await invoke(match.fn, event)) as APIGatewayProxyStructuredResultV2 | undefined;
@@ -177,6 +177,18 @@ export async function startApiServer(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A path parameter as the function receives it: percent-decoded, or as sent when its escapes are malformed
+ * (`%zz`, a cut UTF-8 sequence), so that the function's own validation answers rather than a crash here.
+ */
+function decodePathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 function send(

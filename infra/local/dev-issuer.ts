@@ -30,8 +30,22 @@ export interface DevIssuer {
   audience: string;
   jwks: JSONWebKeySet;
   issue(request: DevTokenRequest): Promise<string>;
+  /**
+   * Test only: signs `claims` with the same key, overriding what `issue` fixes — the audience, issuer, subject,
+   * issue and expiry times (seconds since the epoch, or a Date) — to build tokens the authorizer must refuse.
+   */
+  issueWith(claims: Record<string, unknown>, options?: DevTokenOverrides): Promise<string>;
   /** Verifies a bearer token; resolves with its claims as the authorizer hands them on (string values). */
   verify(token: string): Promise<Record<string, string>>;
+}
+
+/** What `issueWith` may set differently from `issue`. */
+export interface DevTokenOverrides {
+  audience?: string;
+  issuer?: string;
+  subject?: string;
+  issuedAt?: Date | number;
+  expiresAt?: Date | number;
 }
 
 /** Creates an issuer whose `iss` is `issuer` and whose tokens are for `audience`. */
@@ -54,6 +68,18 @@ export async function createDevIssuer(issuer: string, audience = 'stablefee-loca
         .setSubject(request.subject ?? `dev|${request.role}${request.ministry ? `|${request.ministry}` : ''}`)
         .setIssuedAt()
         .setExpirationTime(`${request.expiresInSeconds ?? 3600}s`)
+        .sign(privateKey);
+    },
+    async issueWith(claims, options = {}) {
+      const seconds = (t: Date | number) => (t instanceof Date ? Math.floor(t.getTime() / 1000) : t);
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'dev-1', typ: 'JWT' })
+        .setIssuer(options.issuer ?? issuer)
+        .setAudience(options.audience ?? audience)
+        .setSubject(options.subject ?? `dev|${String(claims.role ?? 'none')}`)
+        .setIssuedAt(seconds(options.issuedAt ?? now))
+        .setExpirationTime(seconds(options.expiresAt ?? now + 3600))
         .sign(privateKey);
     },
     async verify(token) {

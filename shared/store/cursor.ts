@@ -21,6 +21,39 @@ export function decodeCursor(text: string | undefined): Cursor | undefined {
   try {
     return cursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
   } catch {
-    throw new ValidationError([{ field: 'cursor', message: 'not a cursor this API returned' }]);
+    throw invalidCursor();
   }
+}
+
+function invalidCursor(): ValidationError {
+  return new ValidationError([{ field: 'cursor', message: 'not a cursor this API returned' }]);
+}
+
+/**
+ * The `ExclusiveStartKey` of a query of `index` in `partition` (sort keys within `[from, to]` when the query has
+ * bounds), from a decoded cursor. A cursor is client input: DynamoDB refuses a start key that lacks the table's
+ * and the index's key attributes, has others, or lies outside the query's partition or bounds — which would be a
+ * 500 — so any such cursor is a 400 naming `cursor`, as one that does not decode.
+ */
+export function cursorStartKey(
+  cursor: Cursor | undefined,
+  query: { index: string; partition: string | undefined; from?: string; to?: string },
+): Record<string, string> | undefined {
+  const key = cursor?.k;
+  if (!key) return undefined;
+  const pk = `${query.index}pk`;
+  const sk = `${query.index}sk`;
+  const names = Object.keys(key).sort();
+  const expected = ['pk', 'sk', pk, sk].sort();
+  const sortKey = key[sk] ?? '';
+  if (
+    names.length !== expected.length ||
+    names.some((n, i) => n !== expected[i]) ||
+    key[pk] !== query.partition ||
+    (query.from !== undefined && sortKey < query.from) ||
+    (query.to !== undefined && sortKey > query.to)
+  ) {
+    throw invalidCursor();
+  }
+  return key;
 }

@@ -22,7 +22,7 @@ import {
   type PaymentOption,
 } from '../invoices';
 import { invoiceCancelledEntry, invoiceIssuedEntry } from '../journal';
-import { decodeCursor, encodeCursor } from './cursor';
+import { cursorStartKey, decodeCursor, encodeCursor } from './cursor';
 import { putJournalEntry } from './journal';
 
 /** Key builders: the only place invoice keys are spelled. */
@@ -253,8 +253,8 @@ export async function listInvoices(
   // Partitions to walk, newest first: the ministry's one, or one per month from `to` back to `from`.
   const partitions = query.ministry ? [`MINISTRY#${query.ministry}#INVOICES`] : monthsDescending(from, to, now);
   let startIndex = cursor?.p ? Math.max(0, partitions.indexOf(cursor.p)) : 0;
-  let startKey = cursor?.k;
   const index = query.ministry ? 'gsi1' : 'gsi2';
+  let startKey = cursorStartKey(cursor, { index, partition: partitions[startIndex], from, to: `${to}#~` });
 
   for (let p = startIndex; p < partitions.length; p++) {
     const partition = partitions[p] as string;

@@ -7,7 +7,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws';
 import { tableName } from '../config';
 import type { Receipt } from '../receipts';
-import { decodeCursor, encodeCursor } from './cursor';
+import { cursorStartKey, decodeCursor, encodeCursor } from './cursor';
 
 export const receiptKeys = {
   receipt: (receiptId: string) => ({ pk: `RECEIPT#${receiptId}`, sk: 'RECEIPT' }),
@@ -153,7 +153,7 @@ export async function listReceipts(
   }
   const items: StoredReceipt[] = [];
   let p = cursor?.p ? Math.max(0, partitions.indexOf(cursor.p)) : 0;
-  let startKey = cursor?.k;
+  let startKey = cursorStartKey(cursor, { index, partition: partitions[p], from, to: `${to}#~` });
   for (; p < partitions.length; p++) {
     const partition = partitions[p] as string;
     do {

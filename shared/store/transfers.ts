@@ -10,7 +10,7 @@ import { ddb } from '../aws';
 import { tableName } from '../config';
 import type { TransferRecord, TransferState, UnmatchedReason } from '../reconcile';
 import type { TransferSource } from '../transfers';
-import { decodeCursor, encodeCursor } from './cursor';
+import { cursorStartKey, decodeCursor, encodeCursor } from './cursor';
 
 /** A transfer as stored and as the API shows it (money as decimal strings on the wire). */
 export interface StoredTransfer extends TransferRecord {
@@ -146,7 +146,7 @@ export async function listUnmatched(limit: number, cursor?: string) {
       ExpressionAttributeValues: { ':pk': 'UNMATCHED_TRANSFERS' },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: start?.k,
+      ExclusiveStartKey: cursorStartKey(start, { index: 'gsi1', partition: 'UNMATCHED_TRANSFERS' }),
     }),
   );
   return {

@@ -1,0 +1,276 @@
+/**
+ * The authorization matrix, over HTTP against the local runtime: every route of the topology × seven callers — no
+ * token, an expired token, a token for another audience (both signed with the runtime's own issuer key, so only the
+ * claim is wrong), ministry A (AFSA), ministry B (MINFIN), an auditor and an operator — with the answer each must get.
+ *
+ * One table. It must have a row for every HTTP route of infra/topology.ts (a new route fails the test until its row
+ * is added) and no row for a route the topology does not have. Requests are valid, so that the status is the
+ * authorization outcome: A's resources are read by everyone, writes carry valid bodies, and each cancel acts on a
+ * fresh invoice. For jwt routes, the three refused tokens are the authorizer's 401 before any function runs; for
+ * public routes every caller gets the public answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { functions } from '../../infra/topology';
+import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/webhooks/quicknode';
+import { type ApiClient, apiClient } from '../helpers/api';
+import { pay, until } from '../helpers/runtime';
+
+const columns = ['none', 'expired', 'wrong audience', 'ministry A', 'ministry B', 'auditor', 'operator'] as const;
+type Column = (typeof columns)[number];
+type Statuses = [number, number, number, number, number, number, number];
+
+interface Call {
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  rawBody?: string;
+}
+
+type Response = Awaited<ReturnType<ApiClient['call']>>;
+
+interface Row {
+  /** `METHOD /path` exactly as in the topology. */
+  route: string;
+  /** What this row asks, when a route has several rows. */
+  what?: string;
+  expected: Statuses;
+  /** The request, built per caller (may create what it acts on). */
+  request: (caller: Column) => Call | Promise<Call>;
+  /** Extra checks on an answer (scoping of lists, state after a refused write). */
+  verify?: (caller: Column, response: Response, call: Call) => void | Promise<void>;
+}
+
+let runtime: LocalRuntime;
+let api: ApiClient;
+const tokens = {} as Record<Column, string | undefined>;
+const fixtures = { invoiceA: '', invoiceB: '', paidA: '', receiptA: '', exportId: '' };
+
+const payer = { bin: '940140000385', name: 'Test Firm LLP' };
+const day = 86_400_000;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0, blockIntervalMs: 250, finalityDepth: 3 });
+  // The scanner alone finds the fixture payment.
+  runtime.provider.setSwitches({ paused: true });
+  api = apiClient(runtime.apiUrl);
+  const issuer = runtime.issuer;
+  const now = Math.floor(Date.now() / 1000);
+  tokens.none = undefined;
+  [
+    tokens.expired,
+    tokens['wrong audience'],
+    tokens['ministry A'],
+    tokens['ministry B'],
+    tokens.auditor,
+    tokens.operator,
+  ] = await Promise.all([
+    // The owner of A's resources, an hour past expiry.
+    issuer.issueWith({ role: 'ministry', ministry: 'AFSA' }, { issuedAt: now - 7200, expiresAt: now - 3600 }),
+    // The role that reads everything, issued for another API.
+    issuer.issueWith({ role: 'auditor' }, { audience: 'another-api' }),
+    issuer.issue({ role: 'ministry', ministry: 'AFSA' }),
+    issuer.issue({ role: 'ministry', ministry: 'MINFIN' }),
+    issuer.issue({ role: 'auditor' }),
+    issuer.issue({ role: 'operator' }),
+  ]);
+
+  const [a, b, paid] = await Promise.all([
+    issue('ministry A', 'AFSA-SUP-PMS'),
+    issue('ministry B', 'MINFIN-DUTY-LIC-DUP'),
+    issue('ministry A', 'AFSA-APP-AI'),
+  ]);
+  fixtures.invoiceA = a.id;
+  fixtures.invoiceB = b.id;
+  fixtures.paidA = paid.id;
+  const usdt = paid.options.find((o: { symbol: string }) => o.symbol === 'USDT');
+  await pay(runtime, paid.depositAddress, BigInt(usdt.amount));
+  const settled = await until(
+    () => api.call('GET', `/v1/invoices/${paid.id}`, { token: tokens.auditor }),
+    (r) => r.json?.status === 'paid' && Boolean(r.json?.receiptId),
+    60_000,
+  );
+  fixtures.receiptA = settled.json.receiptId;
+
+  const exported = await api.call('POST', '/v1/exports', { token: tokens.auditor, body: period() });
+  expect(exported.status, exported.text).toBe(202);
+  fixtures.exportId = exported.json.id;
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function issue(caller: Column, feeCode: string) {
+  const r = await api.call('POST', '/v1/invoices', { token: tokens[caller], body: { feeCode, payer } });
+  expect(r.status, r.text).toBe(201);
+  return r.json;
+}
+
+/** A closed period: the last two days up to one day ago. */
+function period() {
+  const to = Date.now() - day;
+  return { from: new Date(to - day).toISOString(), to: new Date(to).toISOString() };
+}
+
+/** A QuickNode delivery of a filter that matched nothing, correctly signed: the provider's own 200. */
+function signedEmptyDelivery(): Call {
+  const body = 'null';
+  const nonce = 'authz-matrix';
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const secret = runtime.env.WEBHOOK_SECRET_QUICKNODE as string;
+  return {
+    method: 'POST',
+    path: '/v1/webhooks/quicknode',
+    rawBody: body,
+    headers: {
+      'content-type': 'application/json',
+      [QUICKNODE_HEADERS.nonce]: nonce,
+      [QUICKNODE_HEADERS.timestamp]: timestamp,
+      [QUICKNODE_HEADERS.signature]: quicknodeSignature(body, secret, nonce, timestamp),
+    },
+  };
+}
+
+const ministryOf: Partial<Record<Column, string>> = { 'ministry A': 'AFSA', 'ministry B': 'MINFIN' };
+
+/** A ministry's list holds only its own items; an auditor's holds both ministries'. */
+const scopedList =
+  (idOf: (item: any) => string, fixtureIds: () => { A: string[]; B: string[] }) => (caller: Column, r: Response) => {
+    if (r.status !== 200) return;
+    const ids = r.json.items.map(idOf);
+    const own = ministryOf[caller];
+    if (own)
+      expect(
+        r.json.items.every((i: { ministry: string }) => i.ministry === own),
+        caller,
+      ).toBe(true);
+    const { A, B } = fixtureIds();
+    if (caller === 'ministry A' || caller === 'auditor') expect(ids, caller).toEqual(expect.arrayContaining(A));
+    if (caller === 'ministry B' || caller === 'auditor') expect(ids, caller).toEqual(expect.arrayContaining(B));
+  };
+
+// biome-ignore format: the table is aligned by column
+const table: Row[] = [
+  //                                                         none expired w-aud   A    B  auditor operator
+  { route: 'GET /v1/health',                        expected: [200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: '/v1/health' }) },
+  { route: 'GET /v1/fees',                          expected: [200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: '/v1/fees' }) },
+  { route: 'POST /v1/invoices', what: "A's fee",    expected: [401, 401, 401, 201, 400, 403, 403],
+    request: () => ({ method: 'POST', path: '/v1/invoices', body: { feeCode: 'AFSA-APP-PMS', payer } }) },
+  { route: 'POST /v1/invoices', what: "B's fee",    expected: [401, 401, 401, 400, 201, 403, 403],
+    request: () => ({ method: 'POST', path: '/v1/invoices', body: { feeCode: 'MINFIN-DUTY-APOSTILLE', payer } }) },
+  { route: 'GET /v1/invoices',                      expected: [401, 401, 401, 200, 200, 200, 403],
+    request: () => ({ method: 'GET', path: '/v1/invoices?limit=100' }),
+    verify: scopedList((i) => i.id, () => ({ A: [fixtures.invoiceA], B: [fixtures.invoiceB] })) },
+  { route: 'GET /v1/invoices/{id}', what: "A's",    expected: [401, 401, 401, 200, 404, 200, 403],
+    request: () => ({ method: 'GET', path: `/v1/invoices/${fixtures.invoiceA}` }) },
+  { route: 'GET /v1/invoices/{id}', what: "B's",    expected: [401, 401, 401, 404, 200, 200, 403],
+    request: () => ({ method: 'GET', path: `/v1/invoices/${fixtures.invoiceB}` }) },
+  { route: 'POST /v1/invoices/{id}/cancel', what: "A's, fresh each time",
+                                                    expected: [401, 401, 401, 200, 404, 403, 403],
+    request: async () => ({ method: 'POST', path: `/v1/invoices/${(await issue('ministry A', 'AFSA-SUP-PMS')).id}/cancel` }),
+    verify: async (caller, r, call) => {
+      const id = call.path.split('/')[3];
+      const after = await api.call('GET', `/v1/invoices/${id}`, { token: tokens.auditor });
+      expect(after.json.status, `${caller} cancel → ${r.status}`).toBe(r.status === 200 ? 'cancelled' : 'open');
+    } },
+  { route: 'GET /pay/{id}',                         expected: [200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: `/pay/${fixtures.invoiceA}` }) },
+  { route: 'GET /v1/pay/{id}',                      expected: [200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: `/v1/pay/${fixtures.invoiceA}` }) },
+  { route: 'GET /v1/pay/{id}/receipt',              expected: [200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: `/v1/pay/${fixtures.paidA}/receipt` }) },
+  { route: 'POST /v1/webhooks/{provider}', what: 'signed',
+                                                    expected: [200, 200, 200, 200, 200, 200, 200],
+    request: signedEmptyDelivery },
+  { route: 'POST /v1/webhooks/{provider}', what: 'unsigned',
+                                                    expected: [401, 401, 401, 401, 401, 401, 401],
+    request: () => ({ ...signedEmptyDelivery(), headers: { 'content-type': 'application/json' } }) },
+  { route: 'POST /v1/ops/replay',                   expected: [401, 401, 401, 403, 403, 403, 200],
+    request: () => ({ method: 'POST', path: '/v1/ops/replay', body: { queue: 'transfers' } }) },
+  { route: 'GET /v1/transfers',                     expected: [401, 401, 401, 403, 403, 200, 200],
+    request: () => ({ method: 'GET', path: '/v1/transfers?match=unmatched' }) },
+  { route: 'GET /v1/receipts',                      expected: [401, 401, 401, 200, 200, 200, 403],
+    request: () => ({ method: 'GET', path: '/v1/receipts?limit=100' }),
+    verify: scopedList((r) => r.receiptId, () => ({ A: [fixtures.receiptA], B: [] })) },
+  { route: 'GET /v1/receipts', what: "asking for AFSA's",
+                                                    expected: [401, 401, 401, 200, 200, 200, 403],
+    request: () => ({ method: 'GET', path: '/v1/receipts?limit=100&ministry=AFSA' }),
+    verify: scopedList((r) => r.receiptId, () => ({ A: [fixtures.receiptA], B: [] })) },
+  { route: 'GET /v1/receipts/{id}', what: "A's",    expected: [401, 401, 401, 200, 404, 200, 403],
+    request: () => ({ method: 'GET', path: `/v1/receipts/${fixtures.receiptA}` }) },
+  { route: 'POST /v1/exports',                      expected: [401, 401, 401, 403, 403, 202, 403],
+    request: () => ({ method: 'POST', path: '/v1/exports', body: period() }) },
+  { route: 'GET /v1/exports/{id}',                  expected: [401, 401, 401, 403, 403, 200, 403],
+    request: () => ({ method: 'GET', path: `/v1/exports/${fixtures.exportId}` }) },
+];
+
+const topologyRoutes = functions.flatMap((fn) =>
+  fn.triggers.flatMap((t) => (t.kind === 'http' ? t.routes.map((r) => ({ ...r, key: `${r.method} ${r.path}` })) : [])),
+);
+
+const refusedByAuthorizer = ['none', 'expired', 'wrong audience'] as const;
+
+describe('authorization matrix', () => {
+  it('has a row for every route of the topology, and only for those', () => {
+    const keys = topologyRoutes.map((r) => r.key);
+    expect(
+      keys.filter((k) => !table.some((row) => row.route === k)),
+      'routes without a row',
+    ).toEqual([]);
+    expect(
+      table.map((row) => row.route).filter((k) => !keys.includes(k)),
+      'rows without a route',
+    ).toEqual([]);
+  });
+
+  it("has rows consistent with each route's auth: jwt refuses bad tokens first, public ignores tokens", () => {
+    for (const row of table) {
+      const route = topologyRoutes.find((r) => r.key === row.route);
+      if (route?.auth === 'jwt') {
+        expect(row.expected.slice(0, refusedByAuthorizer.length), row.route).toEqual([401, 401, 401]);
+      } else {
+        expect(new Set(row.expected).size, `${row.route}: a public route answers every caller alike`).toBe(1);
+      }
+    }
+  });
+
+  it('answers every route × caller as the table says', async () => {
+    const expected: Record<string, Record<Column, number>> = {};
+    const actual: Record<string, Record<Column, number>> = {};
+    const failures: string[] = [];
+    for (const row of table) {
+      const name = row.what ? `${row.route} (${row.what})` : row.route;
+      const isJwt = topologyRoutes.find((r) => r.key === row.route)?.auth === 'jwt';
+      expected[name] = Object.fromEntries(columns.map((c, i) => [c, row.expected[i]])) as Record<Column, number>;
+      actual[name] = {} as Record<Column, number>;
+      for (const caller of columns) {
+        const call = await row.request(caller);
+        const r = await api.call(call.method, call.path, {
+          token: tokens[caller],
+          body: call.body,
+          headers: call.headers,
+          rawBody: call.rawBody,
+        });
+        actual[name][caller] = r.status;
+        try {
+          // Who answered: the authorizer's own 401, or the function with a problem for every 4xx.
+          if (isJwt && (refusedByAuthorizer as readonly string[]).includes(caller)) {
+            expect(r.text).toBe('{"message":"Unauthorized"}');
+          } else if (r.status >= 400) {
+            expect(r.headers.get('content-type')).toBe('application/problem+json');
+            expect(r.json.status).toBe(r.status);
+          }
+          await row.verify?.(caller, r, call);
+        } catch (error) {
+          failures.push(`${name} as ${caller}: ${(error as Error).message} — ${r.text.slice(0, 200)}`);
+        }
+      }
+    }
+    expect(actual).toEqual(expected);
+    expect(failures).toEqual([]);
+  });
+});
