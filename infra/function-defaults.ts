@@ -84,6 +84,9 @@ export class FunctionDefaults extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `stablefee ${spec.name} function`,
     });
+    // Writing to its log group is also all Powertools Metrics needs: it prints EMF documents to stdout (with its own
+    // Console, so the JSON log format does not wrap them) and CloudWatch Logs extracts the metrics. No
+    // cloudwatch:PutMetricData is granted, and none must be.
     logGroup.grantWrite(role);
     // Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords; X-Ray has no resource-level
     // permissions for these actions, so the only valid resource is "*". A stream trigger adds dynamodb:ListStreams,

@@ -2,7 +2,8 @@
  * The stablefee stack: everything infra/topology.ts declares, and nothing per function that the topology does not
  * say. Table, queues (each with a dead-letter queue and an alarm on it), buckets, the HTTP API with its JWT
  * authorizer, the receipt signing key, the webhook secrets, the deployment parameters, one Lambda function per
- * topology entry (built by FunctionDefaults), their triggers and exactly the grants their `access` names.
+ * topology entry (built by FunctionDefaults), their triggers and exactly the grants their `access` names; then the
+ * operations side: the alarms of `ALARMS` (all to the alarm topic) and the CloudWatch dashboard.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +40,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, type ServiceFunction } from './function-defaults';
+import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
   buckets as bucketSpecs,
@@ -57,6 +58,142 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 /** Default stage throttling: steady-state requests per second and burst. */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/**
+ * Route throttling of every `auth: 'public'` route (provider webhooks, the payer's page and its JSON, health, fees),
+ * below the stage default: anyone on the internet can call these, so one of them being hammered leaves headroom for
+ * the routes staff use. Webhook providers retry a 429, and the chain scanner finds any transfer a dropped webhook missed.
+ */
+export const PUBLIC_ROUTE_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
+
+/**
+ * The custom metrics the functions emit with Powertools Metrics (EMF, namespace `POWERTOOLS_METRICS_NAMESPACE`,
+ * dimension `service`). The dashboard and alarms read them with exactly the dimension set {service}, except
+ * ScannerLagBlocks, which carries `chainId` too and is read across every dimension set (Metrics Insights, SEARCH).
+ */
+export const SERVICE_METRICS = {
+  namespace: SERVICE_NAME,
+  dimensions: { service: SERVICE_NAME },
+  invoicesIssued: 'InvoicesIssued',
+  transfersSeen: 'TransfersSeen',
+  /** A matched transfer became final. */
+  transfersCredited: 'TransfersCredited',
+  transfersUnmatched: 'TransfersUnmatched',
+  receiptsIssued: 'ReceiptsIssued',
+  receiptsDelivered: 'ReceiptsDelivered',
+  receiptDeliveryFailures: 'ReceiptDeliveryFailures',
+  /** Per scanner run and chain (dimension `chainId`). */
+  scannerLagBlocks: 'ScannerLagBlocks',
+  reorgIncidents: 'ReorgIncidents',
+} as const;
+
+/** The CloudWatch dashboard's name. */
+export const DASHBOARD_NAME = 'stablefee';
+
+/** One alarm (or family of alarms: one per queue or per function) the stack creates; all publish to the alarm topic. */
+export interface AlarmSpec {
+  /** CloudWatch alarm name: `<stack name>-<id>`, or `<stack name>-<id>-<queue or function name>` for a family. */
+  readonly id: string;
+  readonly per?: 'queue' | 'function';
+  /** The condition: the metric's statistic over `periodMinutes` is above `threshold` for `evaluationPeriods` periods. */
+  readonly threshold: number;
+  readonly periodMinutes: number;
+  readonly evaluationPeriods: number;
+  /** What it means and what the operator does; also the alarm's description. */
+  readonly description: string;
+}
+
+/**
+ * Every alarm of the stack, for the runbook. All treat missing data as not breaching: these metrics are only
+ * emitted when something happens (no invoices, no transfers, no chains enabled, an idle queue), so silence is health.
+ * A failing function shows in its FunctionErrors alarm and a reconciler that stops consuming in TransfersBacklog; a
+ * schedule that silently stops firing (or a scanner that stops reporting its lag) is not alarmed.
+ */
+export const ALARMS = {
+  deadLetterQueue: {
+    id: 'DeadLetterQueue',
+    per: 'queue',
+    threshold: 0,
+    periodMinutes: 1,
+    evaluationPeriods: 1,
+    description:
+      'A message reached the dead-letter queue: its processing failed every retry. Find the cause in the consuming ' +
+      "function's logs (by correlation id), fix it, then replay with POST /v1/ops/replay.",
+  },
+  streamFailures: {
+    id: 'StreamFailures',
+    threshold: 0,
+    periodMinutes: 1,
+    evaluationPeriods: 1,
+    description:
+      'Table stream records failed processing after every retry and were parked in the stream failure queue. ' +
+      'Exists only while a function consumes the table stream.',
+  },
+  functionErrors: {
+    id: 'FunctionErrors',
+    per: 'function',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'The function failed an invocation (unhandled error, timeout or out of memory) in the last 5 minutes. ' +
+      'Read its log group for the error; queue consumers retry on their own, scheduled ones run again next minute.',
+  },
+  apiServerErrors: {
+    id: 'ApiServerErrors',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'The HTTP API answered 5xx in the last 5 minutes (a handler failed, timed out, or health reported a dependency ' +
+      'down). The access log has the route and request id; the FunctionErrors alarms name the function.',
+  },
+  scannerLag: {
+    id: 'ScannerLag',
+    threshold: 100,
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    description:
+      "The chain scanner is more than 100 blocks behind a chain's head for 15 minutes (maximum over chains): " +
+      'payments on that chain are not being seen. Check the RPC endpoint (ChainsJson) and scan-chain errors.',
+  },
+  reorgIncident: {
+    id: 'ReorgIncident',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'A chain reorganisation removed or moved a transfer the service had seen, or the scanner found its checkpoint ' +
+      'block replaced. Review the affected invoices and transfers; a credited transfer should never be reorged out.',
+  },
+  receiptDeliveryFailures: {
+    id: 'ReceiptDeliveryFailures',
+    threshold: 20,
+    periodMinutes: 60,
+    evaluationPeriods: 1,
+    description:
+      'More than 20 failed deliveries of receipts to ministry registries in an hour: a registry is down or rejects ' +
+      'our requests (URL, HMAC secret). Deliveries retry with backoff before they reach the outbox dead-letter queue.',
+  },
+  transfersBacklog: {
+    id: 'TransfersBacklog',
+    threshold: 300,
+    periodMinutes: 1,
+    evaluationPeriods: 3,
+    description:
+      'The oldest message in the transfers queue has waited more than 5 minutes for 3 minutes: reconciliation is ' +
+      'falling behind or failing. Check reconcile-transfers errors, throttles and the table.',
+  },
+  transfersUnmatched: {
+    id: 'TransfersUnmatched',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'A transfer to a deposit address could not be matched to a payable invoice: money is in suspense and needs ' +
+      'an operator (GET /v1/transfers lists the suspense items).',
+  },
+} as const satisfies Record<string, AlarmSpec>;
 
 /** How many times a failing stream batch is retried (after bisecting) before it goes to the failure queue. */
 export const STREAM_RETRY_ATTEMPTS = 3;
@@ -142,6 +279,8 @@ export interface StablefeeStackProps extends StackProps {
   readonly projectRoot?: string;
   /** Function specs to deploy. @default the topology's functions (tests may pass their own) */
   readonly functions?: FunctionSpec[];
+  /** Dashboard names are unique per account and region: give a second stack in one region its own. @default DASHBOARD_NAME */
+  readonly dashboardName?: string;
 }
 
 export class StablefeeStack extends Stack {
@@ -162,10 +301,20 @@ export class StablefeeStack extends Stack {
   readonly deploymentEnv: Readonly<Record<string, string>>;
   readonly functionDefaults: FunctionDefaults;
   readonly serviceFunctions: ServiceFunction[];
+  /** Every alarm the stack creates, by CloudWatch alarm name. */
+  readonly alarms: Map<string, cloudwatch.Alarm> = new Map();
+  readonly dashboard: cloudwatch.Dashboard;
   private streamFailureQueue?: sqs.Queue;
+  /** Public routes, by route key (`GET /v1/fees`), for their route throttling. */
+  private readonly publicRoutes: Map<string, apigw.HttpRoute[]> = new Map();
 
   constructor(scope: Construct, id: string, props: StablefeeStackProps = {}) {
-    const { projectRoot = PROJECT_ROOT, functions = functionSpecs, ...stackProps } = props;
+    const {
+      projectRoot = PROJECT_ROOT,
+      functions = functionSpecs,
+      dashboardName = DASHBOARD_NAME,
+      ...stackProps
+    } = props;
     super(scope, id, {
       description: 'stablefee: stablecoin government-fee collection (invoices, reconciliation, receipts)',
       ...stackProps,
@@ -191,6 +340,10 @@ export class StablefeeStack extends Stack {
 
     this.functionDefaults = new FunctionDefaults(this, 'Functions', { projectRoot });
     this.serviceFunctions = functions.map((spec) => this.createFunction(spec));
+    this.throttlePublicRoutes();
+
+    this.createAlarms();
+    this.dashboard = this.createDashboard(dashboardName);
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'HTTP API base URL' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -211,8 +364,9 @@ export class StablefeeStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
-      description: 'Subscribe on-call to this topic: dead-letter queue alarms publish here',
+      description: 'Subscribe on-call to this topic: every alarm (ALARMS in infra/stack.ts) publishes here',
     });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
   }
 
   // ---------------------------------------------------------------- data
@@ -258,7 +412,7 @@ export class StablefeeStack extends Stack {
         visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
         deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount },
       });
-      this.alarmOnDepth(`${id}DlqAlarm`, dlq, `stablefee ${name} dead-letter queue has messages`);
+      this.alarmOnDepth(`${id}DlqAlarm`, ALARMS.deadLetterQueue, name, dlq);
       pairs[name] = { queue, dlq };
     }
     return pairs as Record<QueueName, QueuePair>;
@@ -356,22 +510,273 @@ export class StablefeeStack extends Stack {
     return topic;
   }
 
-  /** Alarms as soon as one message sits in the queue (used for every dead-letter queue). */
-  private alarmOnDepth(id: string, queue: sqs.IQueue, description: string): cloudwatch.Alarm {
+  /** The CloudWatch alarm name of an `ALARMS` entry (and its queue or function for a family). */
+  alarmName(spec: AlarmSpec, subject?: string): string {
+    return [this.stackName, spec.id, subject].filter(Boolean).join('-');
+  }
+
+  /**
+   * Creates the alarm of an `ALARMS` entry: the metric's statistic above the threshold for the entry's evaluation
+   * periods (every one of them breaching), missing data not breaching; alarm and OK both notify the alarm topic.
+   */
+  private addAlarm(
+    id: string,
+    spec: AlarmSpec,
+    subject: string | undefined,
+    metric: cloudwatch.IMetric,
+  ): cloudwatch.Alarm {
+    const alarmName = this.alarmName(spec, subject);
     const alarm = new cloudwatch.Alarm(this, id, {
-      alarmDescription: description,
-      metric: queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 0,
+      alarmName,
+      alarmDescription: `${subject ? `${subject}: ` : ''}${spec.description}`.slice(0, 1024),
+      metric,
+      threshold: spec.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     alarm.addOkAction(new cwActions.SnsAction(this.alarmTopic));
+    this.alarms.set(alarmName, alarm);
     return alarm;
+  }
+
+  /** Alarms as soon as one message sits in the queue (used for every dead-letter queue). */
+  private alarmOnDepth(id: string, spec: AlarmSpec, subject: string | undefined, queue: sqs.IQueue): cloudwatch.Alarm {
+    return this.addAlarm(
+      id,
+      spec,
+      subject,
+      queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(spec.periodMinutes),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+    );
+  }
+
+  /** One of the service's Powertools metrics, with the `service` dimension. */
+  private serviceMetric(metricName: string, statistic: string, period: Duration, label?: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: SERVICE_METRICS.namespace,
+      metricName,
+      dimensionsMap: SERVICE_METRICS.dimensions,
+      statistic,
+      period,
+      label,
+    });
+  }
+
+  /**
+   * The scanner's lag, maximum over chains. It is emitted per chain (dimension `chainId` besides `service`), and an
+   * alarm cannot use SEARCH, so a Metrics Insights query aggregates every dimension set the metric has: it keeps
+   * working whether the functions emit it per chain, without the chain, or both.
+   */
+  private scannerLagMetric(period: Duration): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression:
+        `SELECT MAX(${SERVICE_METRICS.scannerLagBlocks}) FROM "${SERVICE_METRICS.namespace}" ` +
+        `WHERE service = '${SERVICE_METRICS.dimensions.service}'`,
+      label: 'lag (max over chains)',
+      period,
+    });
+  }
+
+  /**
+   * The alarms of `ALARMS` beyond the dead-letter queues (created with their queues). Function errors are one alarm
+   * per function rather than one metric-math sum: an alarm's math may read at most 10 metrics (the topology has more
+   * functions), and the alarm's name then says which function fails.
+   */
+  private createAlarms(): void {
+    const minutes = (spec: AlarmSpec) => Duration.minutes(spec.periodMinutes);
+
+    for (const { spec, fn } of this.serviceFunctions) {
+      const alarm = ALARMS.functionErrors;
+      this.addAlarm(
+        `FunctionErrorsAlarm${pascal(spec.name)}`,
+        alarm,
+        spec.name,
+        fn.metricErrors({ period: minutes(alarm), statistic: cloudwatch.Stats.SUM }),
+      );
+    }
+
+    this.addAlarm(
+      'ApiServerErrorsAlarm',
+      ALARMS.apiServerErrors,
+      undefined,
+      this.api.metricServerError({ period: minutes(ALARMS.apiServerErrors), statistic: cloudwatch.Stats.SUM }),
+    );
+    this.addAlarm('ScannerLagAlarm', ALARMS.scannerLag, undefined, this.scannerLagMetric(minutes(ALARMS.scannerLag)));
+
+    const sums: [string, AlarmSpec, string][] = [
+      ['ReorgIncidentAlarm', ALARMS.reorgIncident, SERVICE_METRICS.reorgIncidents],
+      ['ReceiptDeliveryFailuresAlarm', ALARMS.receiptDeliveryFailures, SERVICE_METRICS.receiptDeliveryFailures],
+      ['TransfersUnmatchedAlarm', ALARMS.transfersUnmatched, SERVICE_METRICS.transfersUnmatched],
+    ];
+    for (const [id, spec, metricName] of sums) {
+      this.addAlarm(id, spec, undefined, this.serviceMetric(metricName, cloudwatch.Stats.SUM, minutes(spec)));
+    }
+
+    this.addAlarm(
+      'TransfersBacklogAlarm',
+      ALARMS.transfersBacklog,
+      undefined,
+      this.queues.transfers.queue.metricApproximateAgeOfOldestMessage({
+        period: minutes(ALARMS.transfersBacklog),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+    );
+  }
+
+  /**
+   * The `stablefee` dashboard: alarm states; the payment pipeline; registry delivery; the scanner; every queue's
+   * depth and oldest message, every dead-letter queue; the HTTP API; then errors, throttles and p99 duration of every
+   * function (from the functions created, so a new topology function or queue appears without editing this).
+   */
+  private createDashboard(dashboardName: string): cloudwatch.Dashboard {
+    const period = Duration.minutes(5);
+    const sum = (metricName: string) => this.serviceMetric(metricName, cloudwatch.Stats.SUM, period, metricName);
+    const queueEntries = Object.entries(this.queues) as [QueueName, QueuePair][];
+    const deadLetterQueues: [string, sqs.IQueue][] = [
+      ...queueEntries.map(([name, { dlq }]): [string, sqs.IQueue] => [name, dlq]),
+      ...(this.streamFailureQueue ? [['table stream failures', this.streamFailureQueue] as [string, sqs.IQueue]] : []),
+    ];
+    const threshold = (spec: AlarmSpec, label: string): cloudwatch.HorizontalAnnotation => ({
+      value: spec.threshold,
+      label,
+      color: cloudwatch.Color.RED,
+    });
+
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName,
+      defaultInterval: Duration.hours(6),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown:
+          '# stablefee\nInvoices → transfers seen → reconciled (credited or unmatched) → receipts issued → delivered ' +
+          "to the ministries' registries. Alarms publish to the alarm topic (stack output AlarmTopicArn).",
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [...this.alarms.values()],
+        width: 24,
+        height: Math.min(2 + Math.ceil(this.alarms.size / 4), 12),
+        sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Pipeline (count per 5 minutes)',
+        left: [
+          SERVICE_METRICS.invoicesIssued,
+          SERVICE_METRICS.transfersSeen,
+          SERVICE_METRICS.transfersCredited,
+          SERVICE_METRICS.transfersUnmatched,
+          SERVICE_METRICS.receiptsIssued,
+          SERVICE_METRICS.receiptsDelivered,
+        ].map(sum),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Registry delivery',
+        left: [SERVICE_METRICS.receiptsDelivered, SERVICE_METRICS.receiptDeliveryFailures].map(sum),
+        right: [
+          this.queues.outbox.queue.metricApproximateNumberOfMessagesVisible({
+            period,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'outbox depth',
+          }),
+        ],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Scanner lag (blocks behind head)',
+        left: [
+          this.scannerLagMetric(period),
+          new cloudwatch.SearchExpression({
+            expression:
+              `SEARCH('{${SERVICE_METRICS.namespace},chainId,service} ` +
+              `MetricName="${SERVICE_METRICS.scannerLagBlocks}"', 'Maximum', ${period.toSeconds()})`,
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudWatch dynamic label, not a JS placeholder.
+            label: "chain ${PROP('Dim.chainId')}",
+            period,
+          }),
+        ],
+        leftAnnotations: [threshold(ALARMS.scannerLag, 'alarm')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Reorgs and unmatched transfers',
+        left: [SERVICE_METRICS.reorgIncidents, SERVICE_METRICS.transfersUnmatched].map(sum),
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Queue depth (messages visible)',
+        left: queueEntries.map(([name, { queue }]) =>
+          queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: name }),
+        ),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Age of oldest message (seconds)',
+        left: queueEntries.map(([name, { queue }]) =>
+          queue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM, label: name }),
+        ),
+        leftAnnotations: [threshold(ALARMS.transfersBacklog, 'transfers backlog alarm')],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Dead-letter queue depth',
+        left: deadLetterQueues.map(([name, dlq]) =>
+          dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: name }),
+        ),
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'HTTP API responses',
+        left: [
+          this.api.metricCount({ period, statistic: cloudwatch.Stats.SUM, label: 'requests' }),
+          this.api.metricClientError({ period, statistic: cloudwatch.Stats.SUM, label: '4xx' }),
+          this.api.metricServerError({ period, statistic: cloudwatch.Stats.SUM, label: '5xx' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'HTTP API latency (ms)',
+        left: [
+          this.api.metricLatency({ period, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+          this.api.metricLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+          this.api.metricIntegrationLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'integration p99' }),
+        ],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      ...this.serviceFunctions.map(
+        ({ spec, fn }) =>
+          new cloudwatch.GraphWidget({
+            title: `${spec.name} (Lambda)`,
+            left: [
+              fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM, label: 'errors' }),
+              fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM, label: 'throttles' }),
+            ],
+            right: [fn.metricDuration({ period, statistic: cloudwatch.Stats.p(99), label: 'duration p99 (ms)' })],
+            width: 8,
+          }),
+      ),
+    );
+    return dashboard;
   }
 
   // ---------------------------------------------------------------- receipt signer and webhook secrets
@@ -800,13 +1205,37 @@ export class StablefeeStack extends Stack {
         authorizer: route.auth === 'jwt' ? this.authorizer : undefined,
       });
       if (route.auth === 'public') {
+        const key = `${route.method} ${route.path}`;
+        this.publicRoutes.set(key, [...(this.publicRoutes.get(key) ?? []), ...created]);
         for (const r of created) {
           Validations.of(r).acknowledge({
             id: 'AwsSolutions-APIG4',
-            reason: `${route.method} ${route.path} is public by design (infra/topology.ts: auth 'public'; DESIGN.md API table). Stage throttling applies.`,
+            reason: `${route.method} ${route.path} is public by design (infra/topology.ts: auth 'public'; DESIGN.md API table). Route throttling (PUBLIC_ROUTE_THROTTLE) applies.`,
           });
         }
       }
+    }
+  }
+
+  /**
+   * Gives every public route its own, lower throttle (RouteSettings on the stage; the L2 HttpStage has no per-route
+   * option). The stage depends on those routes: API Gateway rejects settings for a route key that does not exist yet.
+   */
+  private throttlePublicRoutes(): void {
+    if (this.publicRoutes.size === 0) return;
+    const stage = this.apiStage.node.defaultChild as apigw.CfnStage;
+    // RouteSettings is a JSON map in CloudFormation: keys are route keys and the property names are written as is.
+    stage.routeSettings = Object.fromEntries(
+      [...this.publicRoutes.keys()].map((key) => [
+        key,
+        {
+          ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burstLimit,
+        },
+      ]),
+    );
+    for (const routes of this.publicRoutes.values()) {
+      for (const route of routes) stage.node.addDependency(route);
     }
   }
 
@@ -824,7 +1253,7 @@ export class StablefeeStack extends Stack {
           'This queue is itself a dead-letter destination (on-failure destination of the table stream consumers); ' +
           'it is alarmed and drained by an operator, not consumed.',
       });
-      this.alarmOnDepth('StreamFailureQueueAlarm', queue, 'stablefee table stream records failed processing');
+      this.alarmOnDepth('StreamFailureQueueAlarm', ALARMS.streamFailures, undefined, queue);
       this.streamFailureQueue = queue;
     }
     return this.streamFailureQueue;

@@ -180,7 +180,7 @@ export const functions: FunctionSpec[] = [
     name: 'replay-dlq',
     description: "An operator moves a dead-letter queue's messages back to its queue.",
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/ops/replay', auth: 'jwt' }] }],
-    access: { redrive: ['transfers', 'outbox', 'addressWatch'] },
+    access: { redrive: ['transfers', 'outbox', 'addressWatch', 'exports'] },
     timeoutSeconds: 30,
   },
   {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { binSchema } from './bin';
-import { ValidationError } from './errors';
+import { DomainError, ValidationError } from './errors';
 import { formatDecimal, parseBaseUnits, parseDecimal } from './money';
 
 /** Fraction digits of an MRP count: amounts are kept in hundredths of an MRP. */
@@ -74,10 +74,20 @@ export const MRP_KZT_BY_YEAR: Readonly<Record<number, bigint>> = Object.freeze({
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
+ * The MRP of a year is set by the annual budget law and added to {@link MRP_KZT_BY_YEAR} before 1 January; until
+ * then MRP fees of that year cannot be quoted (503: a configuration gap, not the caller's fault).
+ */
+export class MrpUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly type = 'mrp-unavailable';
+  readonly title = 'MRP value unavailable';
+}
+
+/**
  * The KZT value of one MRP on `date` (`YYYY-MM-DD`).
  *
  * @throws ValidationError (field `date`) for a malformed date.
- * @throws RangeError for a year missing from {@link MRP_KZT_BY_YEAR}: quoting with a guessed MRP would mis-charge
+ * @throws MrpUnavailableError (503) for a year missing from {@link MRP_KZT_BY_YEAR}: quoting with a guessed MRP would mis-charge
  *   every payer, so an unknown year is a configuration gap that must stop issuance until the table is updated.
  */
 export function mrpKztFor(date: string, field = 'date'): bigint {
@@ -85,7 +95,8 @@ export function mrpKztFor(date: string, field = 'date'): bigint {
   if (!m) throw new ValidationError([{ field, message: 'must be a date YYYY-MM-DD' }]);
   const year = Number(m[1]);
   const kzt = MRP_KZT_BY_YEAR[year];
-  if (kzt === undefined) throw new RangeError(`no MRP value configured for ${year}`);
+  if (kzt === undefined)
+    throw new MrpUnavailableError(`No MRP value is configured for ${year}; MRP fees cannot be quoted.`);
   return kzt;
 }
 

@@ -3,8 +3,6 @@
  * caller's role, validates query and body with zod, and maps typed errors (shared/errors.ts) to RFC 9457
  * `application/problem+json` in one place. Use cases never see API Gateway types.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
 import {
@@ -15,6 +13,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors';
+import { lambdaHandler } from './lambda';
 import { logger } from './observability';
 
 /** Roles a token may carry (claim `role`, or `custom:role` from a Cognito ID token). */
@@ -97,7 +96,7 @@ export function httpRoute<Q extends ZodType = ZodType<Record<string, never>>, B 
       return errorResponse(error, event.rawPath);
     }
   };
-  return middy(base).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as ApiHandler;
+  return lambdaHandler(base) as unknown as ApiHandler;
 }
 
 /** Maps any thrown value to a problem response. Unknown errors become a 500 that reveals nothing internal. */

@@ -4,7 +4,7 @@
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { QueueName } from '../infra/topology';
-import { sqs } from './aws';
+import { sqs } from './aws-sqs';
 import { queueUrl } from './config';
 
 /** Sends `bodies` (JSON-serialized) to `queue`; resolves when every one is accepted. */

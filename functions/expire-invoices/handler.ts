@@ -2,13 +2,12 @@
  * Schedule: moves invoices past their expiry to `expired` (`underpaid` when part was paid). Each move is a
  * conditional write, so a repeated or overlapping run changes nothing twice.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
+import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { sendMessages } from '../../shared/queue';
 import { expireInvoice, findDueForExpiry } from '../../shared/store/invoices';
 
-export const handler = middy(async () => {
+export const handler = lambdaHandler(async () => {
   const now = new Date();
   let expired = 0;
   for (;;) {
@@ -29,4 +28,4 @@ export const handler = middy(async () => {
   }
   if (expired) logger.info('invoices expired', { expired });
   return { expired };
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+});

@@ -5,17 +5,16 @@
  * in the dead-letter queue.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { s3 } from '../../shared/aws';
+import { s3 } from '../../shared/aws-s3';
 import { type ChainConfig, findChain, findToken, mainnetChains } from '../../shared/chains';
 import { bucketName } from '../../shared/config';
 import { enabledChains } from '../../shared/enabled-chains';
 import type { TokenInfo } from '../../shared/exports/columns';
 import { runExport } from '../../shared/exports/run';
 import { s3Sink } from '../../shared/exports/stream';
+import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { receiptSigner } from '../../shared/receipt-signer';
 import { failExportJob, finishExportJob, startExportJob, storeExportSources } from '../../shared/store/exports';
@@ -63,6 +62,6 @@ async function exportRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = middy((event: SQSEvent) =>
+export const handler = lambdaHandler((event: SQSEvent) =>
   processPartialResponse(event, exportRecord, processor, { throwOnFullBatchFailure: false }),
-).use(injectLambdaContext(logger, { resetKeys: true }));
+);

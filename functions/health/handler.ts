@@ -5,7 +5,8 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { queues } from '../../infra/topology';
-import { dynamodb, sqs } from '../../shared/aws';
+import { dynamodb } from '../../shared/aws-dynamodb';
+import { sqs } from '../../shared/aws-sqs';
 import { chainEndpoints, queueUrl, tableName } from '../../shared/config';
 import { checkHealth, type Probe } from '../../shared/health';
 import { httpRoute } from '../../shared/http';

@@ -7,6 +7,7 @@ import { ValidationError } from '../../shared/errors';
 import { sampleFeeCatalog } from '../../shared/fees';
 import { httpRoute } from '../../shared/http';
 import { EXPIRY_MINUTES, invoiceToWire } from '../../shared/invoices';
+import { countMetric } from '../../shared/metrics';
 import { sendMessages } from '../../shared/queue';
 import { issueInvoice } from '../../shared/use-cases/issue-invoice';
 
@@ -34,6 +35,7 @@ export const handler = httpRoute({ auth: ['ministry'], body }, async (req) => {
     watchAddress: (address, invoiceId) =>
       sendMessages('addressWatch', [{ action: 'watch', addresses: [address], invoiceId }]),
   });
+  if (outcome.created) countMetric('InvoicesIssued');
   const wire = invoiceToWire(outcome.invoice, new Date(), publicBaseUrl());
   return {
     status: 201,

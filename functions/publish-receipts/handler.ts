@@ -5,21 +5,22 @@
  * the message goes to the dead-letter queue, whose alarm calls an operator, who replays it with POST /v1/ops/replay.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { queues } from '../../infra/topology';
-import { sqs } from '../../shared/aws';
+import { sqs } from '../../shared/aws-sqs';
 import { queueUrl } from '../../shared/config';
 import { faultHook } from '../../shared/faults';
+import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { backoffSeconds } from '../../shared/registry';
 import { publishReceipt } from '../../shared/use-cases/publish-receipt';
 
 const processor = new BatchProcessor(EventType.SQS);
-const messageSchema = z.object({ receiptId: z.string().regex(/^rcp_[A-Za-z0-9_-]{22}$/) }).loose();
+const messageSchema = z
+  .object({ receiptId: z.string().regex(/^rcp_[A-Za-z0-9_-]{22}$/), correlationId: z.string().max(128).optional() })
+  .loose();
 const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
 /** The queue's redrive limit: the topology's, unless the local runtime set another for a test. */
@@ -35,6 +36,7 @@ async function publishRecord(record: SQSRecord): Promise<void> {
   const outcome = await publishReceipt(parsed.data.receiptId, {
     now: () => new Date(),
     lastTry: tries >= MAX_TRIES,
+    correlationId: parsed.data.correlationId ?? parsed.data.receiptId,
     fault: faultHook('publish'),
   });
   if (outcome.result !== 'retry') return;
@@ -48,6 +50,6 @@ async function publishRecord(record: SQSRecord): Promise<void> {
   throw new Error(outcome.error);
 }
 
-export const handler = middy((event: SQSEvent) =>
+export const handler = lambdaHandler((event: SQSEvent) =>
   processPartialResponse(event, publishRecord, processor, { throwOnFullBatchFailure: false }),
-).use(injectLambdaContext(logger, { resetKeys: true }));
+);

@@ -4,18 +4,17 @@
  * come back after the visibility timeout (and go to the DLQ after the queue's maxReceiveCount).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { sqs } from '../../shared/aws';
+import { sqs } from '../../shared/aws-sqs';
 import { queueUrl } from '../../shared/config';
 import { enabledChains } from '../../shared/enabled-chains';
 import { faultHook } from '../../shared/faults';
+import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { sendMessages } from '../../shared/queue';
 import { receiptSigner } from '../../shared/receipt-signer';
-import { transferObservedSchema } from '../../shared/transfers';
+import { transferId, transferObservedSchema } from '../../shared/transfers';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/use-cases/reconcile-transfer';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -30,17 +29,23 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
     logger.error('malformed transfer message', { messageId: record.messageId, issues: parsed.error.issues });
     throw new Error('malformed transfer message');
   }
+  // One id follows a transfer from its first sighting (a webhook's request id, else its identity) to the registry.
+  const correlationId = parsed.data.correlationId ?? transferId(parsed.data);
+  logger.appendKeys({ correlationId });
   try {
-    await reconcileTransfer(parsed.data, {
-      chains: enabledChains,
-      signer: receiptSigner(),
-      now: () => new Date(),
-      enqueueReceipt: (message: ReceiptIssued) => sendMessages('outbox', [message]),
-      // Delayed so that a duplicate payment sent right after settling is still reported by the providers.
-      unwatchAddress: (address, invoiceId) =>
-        sendMessages('addressWatch', [{ action: 'unwatch', addresses: [address], invoiceId }], UNWATCH_DELAY_SECONDS),
-      fault: faultHook('reconcile'),
-    });
+    await reconcileTransfer(
+      { ...parsed.data, correlationId },
+      {
+        chains: enabledChains,
+        signer: receiptSigner(),
+        now: () => new Date(),
+        enqueueReceipt: (message: ReceiptIssued) => sendMessages('outbox', [message]),
+        // Delayed so that a duplicate payment sent right after settling is still reported by the providers.
+        unwatchAddress: (address, invoiceId) =>
+          sendMessages('addressWatch', [{ action: 'unwatch', addresses: [address], invoiceId }], UNWATCH_DELAY_SECONDS),
+        fault: faultHook('reconcile'),
+      },
+    );
   } catch (error) {
     // Retry soon rather than after the full visibility timeout: most failures here are lost races or a blip.
     await sqs
@@ -53,14 +58,16 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
       )
       .catch(() => {});
     throw error;
+  } finally {
+    logger.removeKeys(['correlationId']);
   }
 }
 
-export const handler = middy((event: SQSEvent) =>
+export const handler = lambdaHandler((event: SQSEvent) =>
   // One record at a time: records of one batch often touch the same invoice or receipt chain, and in parallel they
   // would only lose races against each other.
   processPartialResponse(event, reconcileRecord, processor, {
     throwOnFullBatchFailure: false,
     processInParallel: false,
   }),
-).use(injectLambdaContext(logger, { resetKeys: true }));
+);

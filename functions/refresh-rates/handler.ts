@@ -3,9 +3,9 @@
  * under the day NBK set it for. On a day without rates (`<rates/>`) the feed is walked back to the previous day
  * that has one, as NBK practice says. Re-running stores the same value again.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
+
 import { NBK_RATES_URL, NbkFeedError, nbkRatesUrl, resolveRateForDay } from '../../shared/fx';
+import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { putUsdKztRate } from '../../shared/store/rates';
 import { kazakhstanDay } from '../../shared/time';
@@ -18,9 +18,9 @@ async function fetchDay(day: string): Promise<string> {
   return response.text();
 }
 
-export const handler = middy(async () => {
+export const handler = lambdaHandler(async () => {
   const { rate, rateDate } = await resolveRateForDay(kazakhstanDay(new Date()), fetchDay);
   await putUsdKztRate({ rate, rateDate, source: 'NBK', fetchedAt: new Date().toISOString() });
   logger.info('NBK rate stored', { rateDate, rate });
   return { rate, rateDate };
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+});

@@ -6,7 +6,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { type QueueName, queues } from '../../infra/topology';
-import { sqs } from '../../shared/aws';
+import { sqs } from '../../shared/aws-sqs';
 import { dlqUrl, queueUrl } from '../../shared/config';
 import { httpRoute } from '../../shared/http';
 import { logger } from '../../shared/observability';

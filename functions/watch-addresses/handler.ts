@@ -7,8 +7,6 @@
  * or dead-lettered watch costs latency only.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   type AddressWatcher,
@@ -16,6 +14,7 @@ import {
   applyAddressWatch,
   watchersFromConfig,
 } from '../../shared/address-watch';
+import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -55,10 +54,10 @@ async function watchRecord(record: SQSRecord, watchers: readonly AddressWatcher[
   }
 }
 
-export const handler = middy(async (event: SQSEvent) => {
+export const handler = lambdaHandler(async (event: SQSEvent) => {
   // Built per batch: credentials come from Secrets Manager's cache, so a rotated token is picked up without a deploy.
   const watchers = await watchersFromConfig();
   return processPartialResponse(event, (record: SQSRecord) => watchRecord(record, watchers), processor, {
     throwOnFullBatchFailure: false,
   });
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+});

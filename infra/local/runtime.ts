@@ -11,6 +11,7 @@ import { functions, type QueueName } from '../topology';
 import { type ApiServer, startApiServer } from './api-server';
 import { type LocalChain, startChain } from './chain';
 import { createDevIssuer, type DevIssuer } from './dev-issuer';
+import { serializeRequests } from './emulator-guard';
 import { invoke } from './lambda';
 import { type MockNbk, startMockNbk } from './mock-nbk';
 import { type MockRegistry, startMockRegistry } from './mock-registry';
@@ -124,6 +125,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     // Handlers run in this process and read their configuration at module load, as in a Lambda container.
     Object.assign(process.env, env);
+    // Only now may shared/aws load: its clients take AWS_ENDPOINT_URL at module load.
+    serializeRequests((await import('../../shared/aws-dynamodb')).dynamodb);
 
     const api: ApiServer & { issuer: DevIssuer } = await startApiServer({
       port: options.apiPort ?? 3000,

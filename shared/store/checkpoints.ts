@@ -1,7 +1,7 @@
 /** The chain scanner's checkpoint per chain: the last block scanned and its hash (to detect reorgs by continuity). */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 
 export const checkpointKey = (chainId: number) => ({ pk: `CHECKPOINT#${chainId}`, sk: 'SCANNER' });

@@ -1,6 +1,6 @@
 /** Atomic counters (deposit-address index). One item per counter; ADD is atomic, so no two callers get the same value. */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 
 export const counterKey = (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' });

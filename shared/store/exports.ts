@@ -11,7 +11,7 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 import type { ExportManifest, ManifestFile } from '../exports/manifest';
 import type { ExportJobSpec, ExportSources } from '../exports/run';

@@ -10,7 +10,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 import { ConflictError, NotFoundError } from '../errors';
 import { type FeeAmountWire, feeAmountFromJson, feeAmountToJson } from '../fees';

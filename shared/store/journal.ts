@@ -1,6 +1,6 @@
 /** DynamoDB form of journal entries: one item per entry, put once (`attribute_not_exists`), listed by month. */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 import type { JournalEntry } from '../journal';
 

@@ -1,6 +1,6 @@
 /** Stored NBK exchange rates: one item per rate day, written by refresh-rates, read when quoting. */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 
 export const rateKeys = {

@@ -4,7 +4,7 @@
  * the same transaction, conditioned on the number it read, so numbers are gapless and the chain never forks.
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 import type { Receipt } from '../receipts';
 import { cursorStartKey, decodeCursor, encodeCursor } from './cursor';

@@ -6,7 +6,7 @@
  * - gsi3 (sparse, while `seen`): `SEEN_TRANSFERS#<chainId>` by block, for the scanner's finality re-check.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 import type { TransferRecord, TransferState, UnmatchedReason } from '../reconcile';
 import type { TransferSource } from '../transfers';

@@ -3,6 +3,7 @@
  * a send whose outcome was lost (crash, timeout) is repeated with the same Idempotency-Key and the same bytes, so the
  * registry stores it once. The receipt records each attempt, its last error and its delivery state.
  */
+import { countMetric } from '../metrics';
 import { logger } from '../observability';
 import { deliverReceipt, registryFor, registrySecret } from '../registry';
 import { getReceipt, markDelivered, recordFailedAttempt } from '../store/receipts';
@@ -13,6 +14,8 @@ export interface PublishDeps {
   now: () => Date;
   /** True when this is the last try before the message goes to the dead-letter queue. */
   lastTry: boolean;
+  /** Carried into every log line of this delivery (records of a batch are published in parallel). */
+  correlationId?: string;
   fault?: (step: 'after-send') => void;
 }
 
@@ -35,10 +38,23 @@ export async function publishReceipt(receiptId: string, deps: PublishDeps): Prom
   deps.fault?.('after-send');
   if (delivery.outcome === 'delivered') {
     await markDelivered(receiptId, deps.now().toISOString());
-    logger.info('receipt delivered', { receiptId, ministry, status: delivery.status });
+    countMetric('ReceiptsDelivered');
+    logger.info('receipt delivered', {
+      receiptId,
+      ministry,
+      status: delivery.status,
+      correlationId: deps.correlationId,
+    });
     return { result: 'delivered' };
   }
   await recordFailedAttempt(receiptId, delivery.error, at.toISOString(), deps.lastTry);
-  logger.warn('receipt delivery failed', { receiptId, ministry, error: delivery.error, lastTry: deps.lastTry });
+  countMetric('ReceiptDeliveryFailures');
+  logger.warn('receipt delivery failed', {
+    receiptId,
+    ministry,
+    error: delivery.error,
+    lastTry: deps.lastTry,
+    correlationId: deps.correlationId,
+  });
   return { result: 'retry', error: delivery.error };
 }

@@ -8,12 +8,13 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws';
+import { ddb } from '../aws-dynamodb';
 import { type ChainConfig, findToken } from '../chains';
 import { tableName } from '../config';
 import { feeAmountToJson } from '../fees';
 import type { FinalPayment, Invoice } from '../invoices';
 import { transferFinalEntry } from '../journal';
+import { countMetric } from '../metrics';
 import { tokenUnitsToMicroUsd } from '../money';
 import { logger } from '../observability';
 import {
@@ -291,6 +292,13 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
   deps.fault?.('before-commit');
   await ddb.send(new TransactWriteCommand({ TransactItems: items }));
   deps.fault?.('after-commit');
+  if (change.kind === 'record') {
+    countMetric('TransfersSeen');
+    if (!transfer.invoiceId) countMetric('TransfersUnmatched');
+  }
+  if (becomesFinal && transfer.invoiceId) countMetric('TransfersCredited');
+  if (receipt) countMetric('ReceiptsIssued');
+  if (change.kind === 'incident') countMetric('ReorgIncidents');
   logger.info('transfer reconciled', {
     transferId: id,
     change: change.kind,
@@ -426,7 +434,10 @@ async function noteSource(existing: StoredTransfer | undefined, seen: TransferOb
     .catch(() => {});
 }
 
-/** Sends the receipt's outbox message if an earlier run issued the receipt but crashed before sending it. */
+/**
+ * Finishes what an earlier run that issued the receipt left undone when it crashed before recording the outbox
+ * send: the outbox message and the request to stop watching the settled invoice's address.
+ */
 async function ensureOutbox(invoice: Invoice, deps: ReconcileDeps, correlationId?: string): Promise<void> {
   const receiptId = invoice.receiptId as string;
   const stored = await getReceipt(receiptId);
@@ -438,4 +449,7 @@ async function ensureOutbox(invoice: Invoice, deps: ReconcileDeps, correlationId
     ...(correlationId ? { correlationId } : {}),
   });
   await markOutboxEnqueued(receiptId, deps.now().toISOString());
+  await deps.unwatchAddress?.(invoice.depositAddress, invoice.id).catch((error: unknown) => {
+    logger.warn('address unwatch request failed', { invoiceId: invoice.id, error: (error as Error).message });
+  });
 }

@@ -92,6 +92,24 @@ export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<Sca
   return report;
 }
 
+/**
+ * What this container already reported, by transfer and block: a transfer stays `seen` in the table until its
+ * report is reconciled, and re-sending the same report every run only adds duplicates to the queue. Reports are
+ * re-sent after a while in case one was lost.
+ */
+const reported = new Map<string, number>();
+const RESEND_AFTER_MS = 30_000;
+
+function alreadyReported(key: string, now: number): boolean {
+  const at = reported.get(key);
+  if (at !== undefined && now - at < RESEND_AFTER_MS) return true;
+  reported.set(key, now);
+  if (reported.size > 10_000) {
+    for (const [k, t] of reported) if (now - t >= RESEND_AFTER_MS) reported.delete(k);
+  }
+  return false;
+}
+
 export interface ConfirmReport {
   chainId: number;
   head: number;
@@ -163,7 +181,12 @@ export async function confirmTransfers(
       report.removed++;
     }
   }
-  await deps.send(recheck);
+  const nowMs = at.getTime();
+  await deps.send(
+    recheck.filter(
+      (m) => !alreadyReported(`${m.chainId}:${m.txHash}:${m.logIndex}:${m.blockHash}:${m.removed}:${m.final}`, nowMs),
+    ),
+  );
   return report;
 }
 

@@ -21,7 +21,9 @@ const signerKey = hexlify(randomBytes(32));
 process.env.STAGE = 'local';
 process.env.RECEIPT_SIGNER_PRIVATE_KEY = signerKey;
 
-const { ddb, s3, sqs } = await import('../../shared/aws');
+const { ddb } = await import('../../shared/aws-dynamodb');
+const { s3 } = await import('../../shared/aws-s3');
+const { sqs } = await import('../../shared/aws-sqs');
 const { handler: requestExport } = await import('../../functions/request-export/handler');
 const { handler: exportWorker } = await import('../../functions/export-worker/handler');
 const { createInvoice } = await import('../../shared/store/invoices');

@@ -12,6 +12,7 @@ import {
   feeToJson,
   findFee,
   MRP_KZT_BY_YEAR,
+  MrpUnavailableError,
   mrpKztFor,
   mrpToKztMinor,
   sampleFeeCatalog,
@@ -36,7 +37,7 @@ describe('MRP', () => {
   });
 
   it('refuses an unknown year rather than guessing', () => {
-    expect(() => mrpKztFor('2024-06-01')).toThrow(RangeError);
+    expect(() => mrpKztFor('2024-06-01')).toThrow(MrpUnavailableError);
     expect(() => mrpKztFor('2027-01-01')).toThrow(/2027/);
   });
 

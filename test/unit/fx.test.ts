@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MrpUnavailableError } from '../../shared/fees';
 import {
   addDays,
   divideDecimalByQuant,
@@ -206,7 +207,7 @@ describe('quoteFee', () => {
     expect(q.quote.mrpKzt).toBe('3932');
     expect(q.quote.kztMinor).toBe('196600');
     expect(q.quote.rateDate).toBe('2025-12-30');
-    expect(() => quoteFee({ mrp: 50n }, { rate: '474.2', day: '2030-01-01' })).toThrow(RangeError);
+    expect(() => quoteFee({ mrp: 50n }, { rate: '474.2', day: '2030-01-01' })).toThrow(MrpUnavailableError);
   });
 
   it('KZT fee: rounded UP to the cent, exact when it divides', () => {

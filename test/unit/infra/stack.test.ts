@@ -4,6 +4,8 @@
  * the topology as it is, and the same functions given every trigger and access kind, so code paths the current
  * topology does not use yet (JWT routes, queue/stream/schedule triggers, sendTo/redrive/bucket grants) are checked too.
  * The receipt signer, the webhook secrets and the deployment parameters are checked on the topology as it is.
+ * Operations: the dashboard is checked to show every function and queue of the synthesized topology, and each alarm
+ * of ALARMS to exist with the threshold the runbook gives (written out here, not read back from ALARMS).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,11 +20,15 @@ import {
   FunctionDefaults,
 } from '../../../infra/function-defaults';
 import {
+  ALARMS,
   API_THROTTLE,
+  DASHBOARD_NAME,
   DEFAULT_NBK_RATES_URL,
   DEPLOYMENT_ENV,
   PROJECT_ROOT,
+  PUBLIC_ROUTE_THROTTLE,
   RECEIPT_SIGNER_ACTIONS,
+  SERVICE_METRICS,
   STREAM_RETRY_ATTEMPTS,
   StablefeeStack,
   WEBHOOK_PROVIDERS,
@@ -40,6 +46,7 @@ import {
 } from '../../../infra/topology';
 import { DEV_ACCOUNT_XPUB } from '../../../shared/deposit-address';
 import { NBK_RATES_URL } from '../../../shared/fx';
+import type { StageMetric } from '../../../shared/metrics';
 import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/webhook-secrets';
 import { webhookProviderNames } from '../../../shared/webhooks';
 
@@ -264,6 +271,56 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
   return [...keys].sort();
 }
 
+/** A metric line of a dashboard graph: `[namespace, name, dim, value, …, {options}]` or `[{expression, …}]`. */
+interface DashboardMetric {
+  widget: string;
+  namespace?: string;
+  metricName?: string;
+  dimensions: Record<string, string>;
+  options: Json;
+}
+
+/**
+ * The dashboard body as widgets. The body is an Fn::Join of JSON text and tokens; each token is put back as the
+ * text `Ref:<logical id>` or `GetAtt:<logical id>.<attribute>` so the JSON parses and references can be compared.
+ */
+function dashboardWidgets(resources: Resources): Json[] {
+  const dashboards = ofType(resources, 'AWS::CloudWatch::Dashboard');
+  expect(dashboards).toHaveLength(1);
+  const body = (dashboards[0] as [string, Resource])[1].Properties.DashboardBody;
+  const parts: Json[] = typeof body === 'string' ? [body] : body['Fn::Join'][1];
+  const text = parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      if (part.Ref) return `Ref:${part.Ref}`;
+      if (part['Fn::GetAtt']) return `GetAtt:${part['Fn::GetAtt'].join('.')}`;
+      throw new Error(`unexpected token in dashboard body: ${JSON.stringify(part)}`);
+    })
+    .join('');
+  return JSON.parse(text).widgets;
+}
+
+function dashboardMetrics(widgets: Json[]): DashboardMetric[] {
+  return widgets.flatMap((w) =>
+    asArray<Json[]>(w.properties?.metrics).map((line): DashboardMetric => {
+      const last = line[line.length - 1];
+      const options = typeof last === 'object' ? last : {};
+      const fields = (typeof last === 'object' ? line.slice(0, -1) : line) as string[];
+      const [namespace, metricName, ...dims] = fields;
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i + 1 < dims.length; i += 2) dimensions[dims[i] as string] = dims[i + 1] as string;
+      return { widget: w.properties.title, namespace, metricName, dimensions, options };
+    }),
+  );
+}
+
+/** Alarms by AlarmName. */
+function alarmsByName(resources: Resources): Map<string, Json> {
+  return new Map(
+    ofType(resources, 'AWS::CloudWatch::Alarm').map(([, a]) => [a.Properties.AlarmName as string, a.Properties]),
+  );
+}
+
 const routesOf = (specs: FunctionSpec[]): [FunctionSpec, HttpRoute][] =>
   specs.flatMap((spec) =>
     spec.triggers.flatMap((t) => (t.kind === 'http' ? t.routes.map((r): [FunctionSpec, HttpRoute] => [spec, r]) : [])),
@@ -281,6 +338,37 @@ describe('test fixture', () => {
       expect(new Set(everythingSpecs.map((s) => Boolean(s.access.signer)))).toEqual(new Set([true, false]));
       expect(new Set(everythingSpecs.map((s) => Boolean(s.access.webhookSecrets)))).toEqual(new Set([true, false]));
     }
+  });
+});
+
+/** The metric names the stack reads, and those shared/metrics.ts emits (its stage counters and the scanner lag). */
+type StackMetricName = (typeof SERVICE_METRICS)[Exclude<keyof typeof SERVICE_METRICS, 'namespace' | 'dimensions'>];
+type EmittedMetricName = StageMetric | 'ScannerLagBlocks';
+
+describe('service metrics', () => {
+  it('reads exactly the metric names the functions emit (checked by the type checker)', () => {
+    const same: [Exclude<EmittedMetricName, StackMetricName>, Exclude<StackMetricName, EmittedMetricName>] extends [
+      never,
+      never,
+    ]
+      ? true
+      : false = true;
+    expect(same).toBe(true);
+    expect(SERVICE_METRICS.namespace).toBe('stablefee');
+    expect(SERVICE_METRICS.dimensions).toEqual({ service: 'stablefee' });
+  });
+});
+
+describe('ALARMS', () => {
+  it('lists each alarm once, with a description for the runbook', () => {
+    const ids = Object.values(ALARMS).map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const alarm of Object.values(ALARMS)) {
+      expect(alarm.id).toMatch(/^[A-Z][A-Za-z]+$/);
+      expect(alarm.description.length).toBeGreaterThan(40);
+    }
+    // One alarm name never prefixes another, so names map back to exactly one entry.
+    for (const a of ids) for (const b of ids) if (a !== b) expect(b.startsWith(a), `${a} / ${b}`).toBe(false);
   });
 });
 
@@ -404,6 +492,208 @@ describe.each([
       expect(asArray(alarm.AlarmActions)).toHaveLength(1);
     },
   );
+
+  it('builds the dashboard from what was synthesized: every function, queue, DLQ, the API and the pipeline', () => {
+    const dashboard = ofType(s.resources, 'AWS::CloudWatch::Dashboard')[0]?.[1] as Resource;
+    expect(dashboard.Properties.DashboardName).toBe(DASHBOARD_NAME);
+    expect(s.template.toJSON().Outputs.DashboardName).toBeDefined();
+    const widgets = dashboardWidgets(s.resources);
+    const metrics = dashboardMetrics(widgets);
+    const has = (namespace: string, metricName: string, dimensions: Record<string, string>, stat?: string) =>
+      metrics.some(
+        (m) =>
+          m.namespace === namespace &&
+          m.metricName === metricName &&
+          JSON.stringify(m.dimensions) === JSON.stringify(dimensions) &&
+          (stat === undefined || m.options.stat === stat),
+      );
+
+    for (const [name, [fnId]] of serviceFunctions(s.resources)) {
+      const dims = { FunctionName: `Ref:${fnId}` };
+      expect(has('AWS/Lambda', 'Errors', dims, 'Sum'), `${name} errors`).toBe(true);
+      expect(has('AWS/Lambda', 'Throttles', dims, 'Sum'), `${name} throttles`).toBe(true);
+      expect(has('AWS/Lambda', 'Duration', dims, 'p99'), `${name} duration p99`).toBe(true);
+      expect(
+        widgets.some((w) => String(w.properties?.title).includes(name)),
+        `a widget titled with ${name}`,
+      ).toBe(true);
+    }
+    expect(serviceFunctions(s.resources).size).toBe(s.specs.length);
+
+    for (const name of queueNames) {
+      const queueDims = { QueueName: `GetAtt:${logicalId(s, s.stack.queues[name].queue.queueArn)}.QueueName` };
+      const dlqDims = { QueueName: `GetAtt:${logicalId(s, s.stack.queues[name].dlq.queueArn)}.QueueName` };
+      expect(has('AWS/SQS', 'ApproximateNumberOfMessagesVisible', queueDims), `${name} depth`).toBe(true);
+      expect(has('AWS/SQS', 'ApproximateAgeOfOldestMessage', queueDims), `${name} oldest message`).toBe(true);
+      expect(has('AWS/SQS', 'ApproximateNumberOfMessagesVisible', dlqDims), `${name} DLQ depth`).toBe(true);
+    }
+    const streamFailures = ofType(s.resources, 'AWS::SQS::Queue').find(([id]) => id.startsWith('StreamFailureQueue'));
+    if (streamFailures) {
+      const dims = { QueueName: `GetAtt:${streamFailures[0]}.QueueName` };
+      expect(has('AWS/SQS', 'ApproximateNumberOfMessagesVisible', dims)).toBe(true);
+    }
+
+    const apiDims = { ApiId: `Ref:${logicalId(s, s.stack.api.apiId)}` };
+    expect(has('AWS/ApiGateway', '4xx', apiDims, 'Sum')).toBe(true);
+    expect(has('AWS/ApiGateway', '5xx', apiDims, 'Sum')).toBe(true);
+    expect(has('AWS/ApiGateway', 'Latency', apiDims, 'p99')).toBe(true);
+
+    const service = { service: 'stablefee' };
+    for (const name of [
+      'InvoicesIssued',
+      'TransfersSeen',
+      'TransfersCredited',
+      'TransfersUnmatched',
+      'ReceiptsIssued',
+      'ReceiptsDelivered',
+      'ReceiptDeliveryFailures',
+      'ReorgIncidents',
+    ]) {
+      expect(has('stablefee', name, service, 'Sum'), name).toBe(true);
+    }
+    const expressions = metrics.map((m) => String(m.options.expression ?? ''));
+    expect(expressions.some((e) => /^SELECT MAX\(ScannerLagBlocks\) FROM "stablefee"/.test(e))).toBe(true);
+    expect(
+      expressions.some((e) => e.startsWith("SEARCH('{stablefee,chainId,service}") && e.includes('ScannerLagBlocks')),
+    ).toBe(true);
+
+    // The alarm status widget lists every alarm.
+    const alarmWidget = widgets.find((w) => w.type === 'alarm');
+    const alarmIds = ofType(s.resources, 'AWS::CloudWatch::Alarm').map(([id]) => `GetAtt:${id}.Arn`);
+    expect([...alarmWidget.properties.alarms].sort()).toEqual(alarmIds.sort());
+  });
+
+  it('creates every alarm of ALARMS with its threshold, window, missing-data policy and the alarm topic', () => {
+    const alarms = alarmsByName(s.resources);
+    const [topicId] = ofType(s.resources, 'AWS::SNS::Topic')[0] as [string, Resource];
+    const name = (id: string, subject?: string) => ['Test', id, subject].filter(Boolean).join('-');
+    const expectAlarm = (alarmName: string, expected: Json) => {
+      const alarm = alarms.get(alarmName);
+      expect(alarm, alarmName).toBeDefined();
+      expect(alarm, alarmName).toMatchObject({
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId }],
+        OKActions: [{ Ref: topicId }],
+        AlarmDescription: expect.any(String),
+        ...expected,
+      });
+    };
+
+    for (const q of queueNames) {
+      expectAlarm(name('DeadLetterQueue', q), {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(s, s.stack.queues[q].dlq.queueArn), 'QueueName'] } },
+        ],
+        Statistic: 'Maximum',
+        Period: 60,
+        Threshold: 0,
+        EvaluationPeriods: 1,
+      });
+    }
+    for (const [fnName, [fnId]] of serviceFunctions(s.resources)) {
+      expectAlarm(name('FunctionErrors', fnName), {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        EvaluationPeriods: 1,
+      });
+    }
+    expectAlarm(name('ApiServerErrors'), {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(s, s.stack.api.apiId) } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+    });
+    // Over 100 blocks behind in each of three 5-minute periods: 15 minutes, maximum over every chain.
+    expectAlarm(name('ScannerLag'), {
+      Metrics: [
+        {
+          Id: expect.any(String),
+          Expression: `SELECT MAX(ScannerLagBlocks) FROM "stablefee" WHERE service = 'stablefee'`,
+          Period: 300,
+          ReturnData: true,
+          Label: expect.any(String),
+        },
+      ],
+      Threshold: 100,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+    const service = [{ Name: 'service', Value: 'stablefee' }];
+    expectAlarm(name('ReorgIncident'), {
+      Namespace: 'stablefee',
+      MetricName: 'ReorgIncidents',
+      Dimensions: service,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      EvaluationPeriods: 1,
+    });
+    expectAlarm(name('ReceiptDeliveryFailures'), {
+      Namespace: 'stablefee',
+      MetricName: 'ReceiptDeliveryFailures',
+      Dimensions: service,
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: 20,
+      EvaluationPeriods: 1,
+    });
+    expectAlarm(name('TransfersUnmatched'), {
+      Namespace: 'stablefee',
+      MetricName: 'TransfersUnmatched',
+      Dimensions: service,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      EvaluationPeriods: 1,
+    });
+    // Oldest transfer waiting over 5 minutes, for 3 minutes running.
+    expectAlarm(name('TransfersBacklog'), {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(s, s.stack.queues.transfers.queue.queueArn), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+    const streams = s.specs.some((spec) => spec.triggers.some((t) => t.kind === 'stream'));
+    if (streams)
+      expectAlarm(name('StreamFailures'), { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+
+    // Nothing else, and every alarm is an ALARMS entry (so the runbook list is complete).
+    const expectedCount = queueNames.length + s.specs.length + 6 + (streams ? 1 : 0);
+    expect(alarms.size).toBe(expectedCount);
+    expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
+    const ids = Object.values(ALARMS).map((a) => a.id);
+    for (const alarmName of alarms.keys()) {
+      expect(
+        ids.some((id) => alarmName.startsWith(`Test-${id}`)),
+        alarmName,
+      ).toBe(true);
+    }
+    for (const spec of Object.values(ALARMS)) {
+      const alarm = [...alarms.entries()].find(([n]) => n.startsWith(`Test-${spec.id}`))?.[1];
+      if (!alarm) continue; // StreamFailures without a stream consumer
+      expect(alarm.Threshold, spec.id).toBe(spec.threshold);
+      expect(alarm.EvaluationPeriods, spec.id).toBe(spec.evaluationPeriods);
+      expect(alarm.Period ?? alarm.Metrics?.[0]?.Period, spec.id).toBe(spec.periodMinutes * 60);
+    }
+  });
 
   it('encrypts the alarm topic, allows TLS only, and publishes every alarm to it', () => {
     const topics = ofType(s.resources, 'AWS::SNS::Topic');
@@ -594,6 +884,24 @@ describe.each([
       ThrottlingBurstLimit: API_THROTTLE.burstLimit,
       ThrottlingRateLimit: API_THROTTLE.rateLimit,
     });
+    // Every public route has its own, lower limit; the stage waits for those routes (settings need them to exist).
+    expect(PUBLIC_ROUTE_THROTTLE.rateLimit).toBeLessThan(API_THROTTLE.rateLimit);
+    expect(PUBLIC_ROUTE_THROTTLE.burstLimit).toBeLessThan(API_THROTTLE.burstLimit);
+    const publicKeys = [
+      ...new Set(routesOf(s.specs).flatMap(([, r]) => (r.auth === 'public' ? [`${r.method} ${r.path}`] : []))),
+    ];
+    expect(Object.keys(p.RouteSettings ?? {}).sort()).toEqual(publicKeys.sort());
+    const [stageId] = stages[0] as [string, Resource];
+    for (const key of publicKeys) {
+      expect(p.RouteSettings[key]).toEqual({
+        ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burstLimit,
+      });
+      const [routeId] = ofType(s.resources, 'AWS::ApiGatewayV2::Route').find(
+        ([, r]) => r.Properties.RouteKey === key,
+      ) as [string, Resource];
+      expect(asArray(s.resources[stageId]?.DependsOn), key).toContain(routeId);
+    }
     const logGroupId = p.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
     expect(s.resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
     expect(p.AccessLogSettings.Format).toContain('$context.requestId');

@@ -1,0 +1,22 @@
+/**
+ * What every handler is wrapped in: the Lambda context in each log line (keys reset between invocations) and the
+ * invocation's metrics flushed at its end (only when there are some, so quiet handlers write no empty EMF lines).
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { logger, metrics } from './observability';
+
+/** Wraps a handler function with the service's middleware. */
+export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
+  return middy(fn)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      after: () => {
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      },
+      onError: () => {
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      },
+    });
+}

@@ -1,0 +1,113 @@
+/** Targets, pass/miss, and the printed table of a bench run. */
+
+// Section results are JSON read back from the children.
+type Json = any;
+
+export const targets = {
+  storeOverheadRatio: { max: 1.5, text: 'store overhead ratio ≤ 1.5 (physical limit 1.0)' },
+  initRatio: { max: 1.5, text: "every function's init time ≤ 1.5× the baseline bundle's" },
+  sizeRatio: { max: 2, text: "every function's size ≤ 2× the baseline bundle's" },
+  scannerRatio: { max: 1.3, text: 'scanner within 1.3× of raw eth_getLogs' },
+  exportTimeRatio: { max: 2, text: 'export time within 2× of reading the same items from the table alone' },
+  exportRssFlat: { max: 1.2, text: 'export peak RSS flat from 10,000 to 100,000 rows (≤ 1.2×)' },
+} as const;
+
+/** true / false, or null when the figure was not measured. */
+export function passes(figures: Json): Record<keyof typeof targets, boolean | null> {
+  const fns: Json[] = figures.bundles?.functions ?? [];
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const le = (v: unknown, max: number) => (num(v) === undefined ? null : (v as number) <= max);
+  return {
+    storeOverheadRatio: le(figures.pipeline?.store?.ratio, targets.storeOverheadRatio.max),
+    initRatio: fns.length ? fns.every((f) => f.initRatio <= targets.initRatio.max) : null,
+    sizeRatio: fns.length ? fns.every((f) => f.sizeRatio <= targets.sizeRatio.max) : null,
+    scannerRatio: le(figures.scanner?.ratio, targets.scannerRatio.max),
+    exportTimeRatio: le(figures.export?.timeRatio, targets.exportTimeRatio.max),
+    exportRssFlat: le(figures.export?.rssRatio, targets.exportRssFlat.max),
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
+  const [head, ...body] = rows;
+  return [line(head ?? []), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+const mark = (p: boolean | null) => (p === null ? 'not measured' : p ? 'met' : 'MISSED');
+
+/** The human-readable report of a run (Markdown tables, so it pastes into the README as is). */
+export function render(result: Json): string {
+  const f = result.figures;
+  const out: string[] = [];
+  out.push(
+    `stablefee bench — ${result.date} — ${result.machine.cpus} CPUs, Node ${result.machine.node}, N = ${result.n}`,
+  );
+  out.push('');
+  const rows: string[][] = [['figure', 'value', 'comparison (same run)']];
+  const p = f.pipeline;
+  if (p && !p.error) {
+    rows.push([
+      `pipeline throughput (N = ${p.n}, ${p.completed} completed)`,
+      `${p.throughputPerS} transfers/s`,
+      `all N paid at once; to ${p.endpoint}`,
+    ]);
+    rows.push([
+      'pipeline latency p50 / p99',
+      `${p.latencyMs.p50} / ${p.latencyMs.p99} ms`,
+      'webhook arrival → receipt',
+    ]);
+    rows.push([
+      'store overhead ratio',
+      `${p.store.ratio}`,
+      `${p.store.pipelinePerTransfer.busyMs} ms/transfer vs ${p.store.baseline.busyMs} ms minimal transaction`,
+    ]);
+  } else rows.push(['pipeline', 'failed', String(p?.error ?? 'not run')]);
+  const c = f.cpu;
+  if (c && !c.error) {
+    rows.push([
+      'CPU per transfer (reconcile, I/O excluded)',
+      `${c.usPerTransfer} µs`,
+      `${c.usPerTransferWithoutSigning} µs without signing`,
+    ]);
+  } else rows.push(['CPU per transfer', 'failed', String(c?.error ?? 'not run')]);
+  const s = f.scanner;
+  if (s && !s.error) {
+    rows.push([
+      `scanner (${s.blocks} blocks, ${s.watchedAddresses} addresses)`,
+      `${s.scannerBlocksPerS} blocks/s`,
+      `raw eth_getLogs ${s.rawBlocksPerS} blocks/s: ratio ${s.ratio} (${s.scannerStoreMs} of ${s.scannerMs} ms in DynamoDB)`,
+    ]);
+  } else rows.push(['scanner', 'failed', String(s?.error ?? 'not run')]);
+  const e = f.export;
+  if (e && e.status !== 'not measured' && !e.error) {
+    rows.push([
+      'export (100,000 receipts)',
+      `${e.rowsPerS} rows/s, peak RSS ${e.peakRssMb} MB`,
+      `time ratio ${e.timeRatio}, RSS 10k→100k ${e.rssRatio}`,
+    ]);
+  } else rows.push(['export', 'not measured', String(e?.reason ?? e?.error ?? 'not run')]);
+  out.push(table(rows));
+  out.push('');
+
+  const b = f.bundles;
+  if (b && !b.error) {
+    const brows: string[][] = [['bundle', 'KB', '× base', 'init ms', '× base', 'largest inputs (KB)']];
+    const top = (x: Json) => x.top.map((t: Json) => `${t.input} ${t.kb}`).join(', ');
+    brows.push([b.baseline.name, String(b.baseline.kb), '1', String(b.baseline.initMs), '1', top(b.baseline)]);
+    for (const fn of b.functions) {
+      brows.push([fn.name, String(fn.kb), String(fn.sizeRatio), String(fn.initMs), String(fn.initRatio), top(fn)]);
+    }
+    out.push(table(brows));
+    out.push('');
+  } else out.push(`bundles: ${b?.error ?? 'not run'}\n`);
+
+  const pass = result.pass as Record<keyof typeof targets, boolean | null>;
+  out.push(
+    table([
+      ['target', 'result'],
+      ...Object.entries(targets).map(([k, t]) => [t.text, mark(pass[k as keyof typeof targets])]),
+    ]),
+  );
+  return out.join('\n');
+}

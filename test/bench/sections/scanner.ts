@@ -1,0 +1,193 @@
+/**
+ * The chain scanner against the node's own speed: a 10,000-block local chain (Hardhat `hardhat_mine`) with
+ * transfers of the test tokens spread across it — most to some of 1,000 watched deposit addresses, the rest to
+ * addresses nobody watches — and the 1,000 addresses seeded in the table as the issue path writes them. Timed:
+ * `scanChain` (shared/use-cases/scan-chain.ts; real RPC adapter and store, a `send` that only counts) run until it
+ * has caught up with the head, against raw `eth_getLogs` over the same range with the same filter (the same
+ * 200-address topic chunks). Alternated, median of several repetitions.
+ */
+import { randomBytes } from 'node:crypto';
+import { getAddress } from 'ethers';
+import { startChain } from '../../../infra/local/chain';
+import { startEmulator } from '../../../infra/local/moto';
+import { provision } from '../../../infra/local/provision';
+import { rpc } from '../lib/chain-pay';
+import { intEnv, onInterrupt, progress, runSection } from '../lib/section';
+import { median, round } from '../lib/stats';
+
+const log = (m: string) => progress('scanner', m);
+const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
+const ADDRESS_CHUNK = 200; // as shared/use-cases/scan-chain.ts
+const randomAddress = () => getAddress(`0x${randomBytes(20).toString('hex')}`);
+const topic = (a: string) => `0x${a.toLowerCase().slice(2).padStart(64, '0')}`;
+
+runSection('scanner', async () => {
+  const blocks = intEnv('BENCH_SCAN_BLOCKS', 10_000);
+  const watchedCount = intEnv('BENCH_SCAN_ADDRESSES', 1_000);
+  const transfers = intEnv('BENCH_SCAN_TRANSFERS', 500);
+  const reps = intEnv('BENCH_SCAN_REPS', 5);
+
+  const aws = await startEmulator();
+  onInterrupt(() => aws.stop());
+  const chain = await startChain({ port: 0, blockIntervalMs: 3_600_000 });
+  onInterrupt(() => chain.close());
+  try {
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+    Object.assign(process.env, (await provision(aws.endpoint)).env);
+    const { ddb, dynamodb } = await import('../../../shared/aws-dynamodb');
+    const { timeDynamoDb, summarize } = await import('../lib/ddb-timer');
+    const timer = timeDynamoDb(dynamodb);
+    const { BatchWriteCommand, DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { invoiceKeys } = await import('../../../shared/store/invoices');
+    const { checkpointKey } = await import('../../../shared/store/checkpoints');
+    const { ethersChainRpc } = await import('../../../shared/chain-rpc');
+    const { localChain } = await import('../../../shared/chains');
+    const { scanChain } = await import('../../../shared/use-cases/scan-chain');
+    const { tableName } = await import('../../../shared/config');
+
+    // 1,000 watched deposit addresses, as createInvoice writes their address items.
+    const watched = Array.from({ length: watchedCount }, randomAddress);
+    const watchUntil = new Date(Date.now() + 86_400_000).toISOString();
+    for (let i = 0; i < watched.length; i += 25) {
+      await ddb.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [tableName()]: watched.slice(i, i + 25).map((address, j) => ({
+              PutRequest: {
+                Item: {
+                  ...invoiceKeys.address(address),
+                  ...invoiceKeys.watched(address),
+                  watchUntil,
+                  type: 'address',
+                  address,
+                  invoiceId: `inv_bench${i + j}`,
+                  ministry: 'AFSA',
+                  depositIndex: i + j,
+                  createdAt: new Date().toISOString(),
+                },
+              },
+            })),
+          },
+        }),
+      );
+    }
+
+    // The chain: `transfers` transfers spread evenly over `blocks` blocks; 4 in 5 to watched addresses.
+    const start = Number(await rpc<string>(chain.rpcUrl, 'eth_blockNumber', [])) + 1;
+    const gap = Math.floor(blocks / transfers) - 1;
+    const { Interface } = await import('ethers');
+    const erc20 = new Interface(['function transfer(address to, uint256 amount) returns (bool)']);
+    let toWatched = 0;
+    const built = performance.now();
+    for (let k = 0; k < transfers; k++) {
+      if (gap > 0) await rpc(chain.rpcUrl, 'hardhat_mine', [`0x${gap.toString(16)}`]);
+      const watchedTarget = k % 5 !== 4;
+      const to = watchedTarget ? (watched[(k * 7919) % watched.length] as string) : randomAddress();
+      if (watchedTarget) toWatched++;
+      const token = chain.tokens[k % chain.tokens.length] as (typeof chain.tokens)[number];
+      await rpc(chain.rpcUrl, 'eth_sendTransaction', [
+        {
+          from: chain.payers[k % chain.payers.length],
+          to: token.address,
+          data: erc20.encodeFunctionData('transfer', [to, 10n ** BigInt(token.decimals)]),
+          gas: '0x30d40',
+        },
+      ]);
+    }
+    let head = Number(await rpc<string>(chain.rpcUrl, 'eth_blockNumber', []));
+    if (head - start + 1 < blocks) {
+      await rpc(chain.rpcUrl, 'hardhat_mine', [`0x${(blocks - (head - start + 1)).toString(16)}`]);
+      head = Number(await rpc<string>(chain.rpcUrl, 'eth_blockNumber', []));
+    }
+    const range = head - start + 1;
+    log(
+      `chain of ${range} blocks with ${transfers} transfers built in ${((performance.now() - built) / 1000).toFixed(1)} s`,
+    );
+
+    const config = localChain(chain.tokens, 3);
+    const tokens = config.tokens.map((t) => t.address);
+    const chainRpc = ethersChainRpc(chain.rpcUrl, chain.chainId);
+
+    async function scanOnce(): Promise<{ ms: number; logs: number; runs: number; storeMs: number }> {
+      await ddb.send(new DeleteCommand({ TableName: tableName(), Key: checkpointKey(chain.chainId) }));
+      let logs = 0;
+      let runs = 0;
+      timer.start();
+      const t0 = performance.now();
+      for (;;) {
+        runs++;
+        const report = await scanChain(config, {
+          rpc: chainRpc,
+          now: () => new Date(),
+          send: async (messages) => {
+            logs += messages.length;
+          },
+          initialLookback: head - start,
+        });
+        if (report.lagBlocks === 0 || report.to === undefined) break;
+      }
+      const ms = performance.now() - t0;
+      timer.stop();
+      return { ms, logs, runs, storeMs: summarize(timer.calls()).busyMs };
+    }
+
+    async function rawOnce(): Promise<{ ms: number; logs: number }> {
+      const t0 = performance.now();
+      let logs = 0;
+      for (let i = 0; i < watched.length; i += ADDRESS_CHUNK) {
+        const result = await rpc<unknown[]>(chain.rpcUrl, 'eth_getLogs', [
+          {
+            address: tokens,
+            topics: [TRANSFER_TOPIC, null, watched.slice(i, i + ADDRESS_CHUNK).map(topic)],
+            fromBlock: `0x${start.toString(16)}`,
+            toBlock: `0x${head.toString(16)}`,
+          },
+        ]);
+        logs += result.length;
+      }
+      return { ms: performance.now() - t0, logs };
+    }
+
+    await scanOnce(); // warm-up: connections, JIT, moto's first query
+    await rawOnce();
+    const scans: { ms: number; logs: number; runs: number; storeMs: number }[] = [];
+    const raws: { ms: number; logs: number }[] = [];
+    for (let r = 0; r < reps; r++) {
+      scans.push(await scanOnce());
+      raws.push(await rawOnce());
+    }
+    const scanMs = median(scans.map((s) => s.ms));
+    const rawMs = median(raws.map((s) => s.ms));
+    const found = scans[0]?.logs ?? 0;
+    if (found !== toWatched || raws[0]?.logs !== toWatched) {
+      throw new Error(`expected ${toWatched} watched transfers; scanner found ${found}, raw getLogs ${raws[0]?.logs}`);
+    }
+    log(`scanner ${round(scanMs, 0)} ms, raw getLogs ${round(rawMs, 0)} ms over ${range} blocks`);
+    return {
+      blocks: range,
+      watchedAddresses: watched.length,
+      transfers,
+      transfersToWatched: toWatched,
+      scannerRunsToCatchUp: scans[0]?.runs,
+      repetitions: reps,
+      scannerMs: round(scanMs, 1),
+      rawGetLogsMs: round(rawMs, 1),
+      scannerBlocksPerS: round((range / scanMs) * 1000, 0),
+      rawBlocksPerS: round((range / rawMs) * 1000, 0),
+      ratio: round(scanMs / rawMs, 2),
+      scannerStoreMs: round(median(scans.map((s) => s.storeMs)), 1),
+      scannerRunsMs: scans.map((s) => round(s.ms, 1)),
+      rawRunsMs: raws.map((s) => round(s.ms, 1)),
+    };
+  } finally {
+    await chain.close();
+    await aws.stop();
+  }
+});
