@@ -3,6 +3,7 @@
  * chain and container, without caching (`cacheTimeout: -1`) so mined blocks and reorgs are seen as they happen.
  */
 import { JsonRpcProvider } from 'ethers';
+import { faultHook } from './faults';
 
 export interface BlockRef {
   number: number;
@@ -44,13 +45,21 @@ export function ethersChainRpc(rpcUrl: string, chainId: number): ChainRpc {
     providers.set(rpcUrl, provider);
   }
   const p = provider;
+  // Test-only: `FAULTS=rpc:call*<n>` on a local stage makes the next n calls fail as a refusing node would.
+  const fault = faultHook('rpc');
+  const refuse = () => fault?.('call');
   return {
-    blockNumber: () => p.getBlockNumber(),
+    async blockNumber() {
+      refuse();
+      return p.getBlockNumber();
+    },
     async getBlock(block) {
+      refuse();
       const b = await p.getBlock(block);
       return b?.hash ? { number: b.number, hash: b.hash.toLowerCase() } : null;
     },
     async getLogs(filter) {
+      refuse();
       const logs = (await p.send('eth_getLogs', [
         {
           address: filter.address,
@@ -80,6 +89,7 @@ export function ethersChainRpc(rpcUrl: string, chainId: number): ChainRpc {
       }));
     },
     async getTransactionBlock(txHash) {
+      refuse();
       const receipt = await p.getTransactionReceipt(txHash);
       return receipt ? { number: receipt.blockNumber, hash: receipt.blockHash.toLowerCase() } : null;
     },

@@ -21,6 +21,12 @@ export interface TransferRecord {
   blockNumber: number;
   /** Block hashes this transfer was reported removed from: a late "added" sighting in one of them is stale. */
   removedBlockHashes: string[];
+  /**
+   * Other blocks this `seen` transfer was reported in before it moved to `blockHash` (sightings arrive in any order:
+   * a stale one can move it back to a block a reorg is about to remove). When its block is removed it falls back on
+   * the latest of these not removed, instead of reverting a payment that is still on chain.
+   */
+  previousBlocks?: { blockHash: string; blockNumber: number }[];
   invoiceId?: string;
   unmatchedReason?: UnmatchedReason;
   /** Micro-USD the transfer is worth (0 when its token is not accepted). */
@@ -49,6 +55,11 @@ export type TransferChange =
   | { kind: 'finalize' }
   /** A `seen` transfer's block left the canonical chain: undo its pending credit. */
   | { kind: 'revert' }
+  /**
+   * A `seen` transfer's block left the canonical chain, but it was also reported in another block not removed: it
+   * stays seen there (pending credit kept), and the confirmer checks that block against the chain.
+   */
+  | { kind: 'fall-back'; blockHash: string; blockNumber: number }
   /** A reverted transfer was mined again (possibly in another block). */
   | { kind: 'reinclude'; state: TransferState }
   /** A `seen` transfer moved to another block; still not final (or final now). */
@@ -81,7 +92,12 @@ export function decide(existing: TransferRecord | undefined, seen: TransferObser
         ? { kind: 'none', why: 'removal already noted' }
         : { kind: 'note-removed' };
     }
-    if (existing.state === 'seen') return { kind: 'revert' };
+    if (existing.state === 'seen') {
+      const fallback = (existing.previousBlocks ?? [])
+        .filter((b) => b.blockHash !== blockHash && !existing.removedBlockHashes.includes(b.blockHash))
+        .at(-1);
+      return fallback ? { kind: 'fall-back', ...fallback } : { kind: 'revert' };
+    }
     if (existing.state === 'final') {
       return { kind: 'incident', detail: `final transfer reported removed from block ${blockHash}` };
     }
@@ -95,9 +111,12 @@ export function decide(existing: TransferRecord | undefined, seen: TransferObser
       if (!sameBlock) return { kind: 'move', finalNow: Boolean(seen.final) };
       return seen.final ? { kind: 'finalize' } : { kind: 'none', why: 'repeat sighting' };
     case 'final':
-      return sameBlock
-        ? { kind: 'none', why: 'already final' }
-        : { kind: 'incident', detail: `final transfer reported in another block ${blockHash}` };
+      if (sameBlock) return { kind: 'none', why: 'already final' };
+      // A transaction sits in one canonical block. A plain sighting of another block after finality is a late
+      // report from a fork; only a finality claim for another block contradicts what we made final.
+      return seen.final
+        ? { kind: 'incident', detail: `final transfer reported final in another block ${blockHash}` }
+        : { kind: 'none', why: 'stale: another block of a final transfer' };
   }
 }
 

@@ -57,3 +57,23 @@ export function cursorStartKey(
   }
   return key;
 }
+
+/**
+ * Months `YYYY-MM` from `to` (or now, whichever is earlier) back to `from` (not before the service's first month,
+ * 2025-01), newest first: the monthly partitions a period's list walks.
+ */
+export function monthsDescending(from: string, to: string, now: Date): string[] {
+  const last = (to < now.toISOString() ? to : now.toISOString()).slice(0, 7);
+  const first = from.slice(0, 7) < '2025-01' ? '2025-01' : from.slice(0, 7);
+  const out: string[] = [];
+  let [y, m] = last.split('-').map(Number) as [number, number];
+  while (`${y}-${String(m).padStart(2, '0')}` >= first) {
+    out.push(`${y}-${String(m).padStart(2, '0')}`);
+    m -= 1;
+    if (m === 0) {
+      m = 12;
+      y -= 1;
+    }
+  }
+  return out;
+}

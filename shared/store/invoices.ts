@@ -22,7 +22,7 @@ import {
   type PaymentOption,
 } from '../invoices';
 import { invoiceCancelledEntry, invoiceIssuedEntry } from '../journal';
-import { cursorStartKey, decodeCursor, encodeCursor } from './cursor';
+import { cursorStartKey, decodeCursor, encodeCursor, monthsDescending } from './cursor';
 import { putJournalEntry } from './journal';
 
 /** Key builders: the only place invoice keys are spelled. */
@@ -251,7 +251,9 @@ export async function listInvoices(
   const filter = statusFilter(query, now);
 
   // Partitions to walk, newest first: the ministry's one, or one per month from `to` back to `from`.
-  const partitions = query.ministry ? [`MINISTRY#${query.ministry}#INVOICES`] : monthsDescending(from, to, now);
+  const partitions = query.ministry
+    ? [`MINISTRY#${query.ministry}#INVOICES`]
+    : monthsDescending(from, to, now).map((m) => `INVOICES#${m}`);
   let startIndex = cursor?.p ? Math.max(0, partitions.indexOf(cursor.p)) : 0;
   const index = query.ministry ? 'gsi1' : 'gsi2';
   let startKey = cursorStartKey(cursor, { index, partition: partitions[startIndex], from, to: `${to}#~` });
@@ -293,22 +295,6 @@ function keyOf(invoice: Invoice, index: 'gsi1' | 'gsi2'): Record<string, string>
       ? invoiceKeys.byMinistry(invoice.ministry, invoice.createdAt, invoice.id)
       : invoiceKeys.byMonth(invoice.createdAt, invoice.id);
   return { ...invoiceKeys.invoice(invoice.id), ...keys };
-}
-
-function monthsDescending(from: string, to: string, now: Date): string[] {
-  const last = (to < now.toISOString() ? to : now.toISOString()).slice(0, 7);
-  const first = from.slice(0, 7) < EPOCH_MONTH ? EPOCH_MONTH : from.slice(0, 7);
-  const months: string[] = [];
-  let [y, m] = last.split('-').map(Number) as [number, number];
-  while (`${y}-${String(m).padStart(2, '0')}` >= first) {
-    months.push(`INVOICES#${y}-${String(m).padStart(2, '0')}`);
-    m -= 1;
-    if (m === 0) {
-      m = 12;
-      y -= 1;
-    }
-  }
-  return months;
 }
 
 function statusFilter(query: InvoiceQuery, now: Date) {

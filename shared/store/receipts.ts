@@ -7,7 +7,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 import type { Receipt } from '../receipts';
-import { cursorStartKey, decodeCursor, encodeCursor } from './cursor';
+import { cursorStartKey, decodeCursor, encodeCursor, monthsDescending } from './cursor';
 
 export const receiptKeys = {
   receipt: (receiptId: string) => ({ pk: `RECEIPT#${receiptId}`, sk: 'RECEIPT' }),
@@ -139,7 +139,7 @@ export async function listReceipts(
   const index = q.ministry ? 'gsi1' : 'gsi2';
   const partitions = q.ministry
     ? [`MINISTRY#${q.ministry}#RECEIPTS`]
-    : months(from, to, now).map((m) => `RECEIPTS#${m}`);
+    : monthsDescending(from, to, now).map((m) => `RECEIPTS#${m}`);
   const names: Record<string, string> = {};
   const values: Record<string, string> = {};
   const filters: string[] = [];
@@ -189,23 +189,6 @@ export async function listReceipts(
     startKey = undefined;
   }
   return { items, nextCursor: null };
-}
-
-/** Months `YYYY-MM` from `to` (or now) back to `from`, newest first. */
-export function months(from: string, to: string, now: Date): string[] {
-  const last = (to < now.toISOString() ? to : now.toISOString()).slice(0, 7);
-  const first = from.slice(0, 7) < '2025-01' ? '2025-01' : from.slice(0, 7);
-  const out: string[] = [];
-  let [y, m] = last.split('-').map(Number) as [number, number];
-  while (`${y}-${String(m).padStart(2, '0')}` >= first) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    m -= 1;
-    if (m === 0) {
-      m = 12;
-      y -= 1;
-    }
-  }
-  return out;
 }
 
 /** Records a delivered receipt (idempotent: a later duplicate delivery keeps the first time). */

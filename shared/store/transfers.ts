@@ -83,6 +83,7 @@ export function transferFromItem(item: Record<string, unknown>): StoredTransfer 
     remainderUnits: BigInt(i.remainderUnits ?? '0'),
     state: i.state as TransferState,
     removedBlockHashes: i.removedBlockHashes ?? [],
+    ...(i.previousBlocks?.length ? { previousBlocks: i.previousBlocks } : {}),
     ...(i.invoiceId ? { invoiceId: i.invoiceId as string } : {}),
     ...(i.unmatchedReason ? { unmatchedReason: i.unmatchedReason as UnmatchedReason } : {}),
     sources: i.sources ?? [],

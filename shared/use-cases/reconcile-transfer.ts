@@ -170,7 +170,16 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
         paidDelta = credit;
       } else pendingDelta = credit;
       break;
+    case 'fall-back':
+      transfer.removedBlockHashes = [...transfer.removedBlockHashes, seen.blockHash];
+      transfer.blockHash = change.blockHash;
+      transfer.blockNumber = change.blockNumber;
+      break;
     case 'move':
+      transfer.previousBlocks = [
+        ...(transfer.previousBlocks ?? []).filter((b) => b.blockHash !== transfer.blockHash),
+        { blockHash: transfer.blockHash, blockNumber: transfer.blockNumber },
+      ];
       transfer.blockHash = seen.blockHash;
       transfer.blockNumber = seen.blockNumber;
       if (change.finalNow) {

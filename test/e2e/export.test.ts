@@ -10,17 +10,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Contract } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { CsvReader } from '../../shared/exports/csv-parse';
 import { verifyExportDir } from '../../shared/exports/verify';
 import { type ApiClient, apiClient } from '../helpers/api';
+import { expireInvoiceNow, pay as payFrom, until } from '../helpers/runtime';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
 const HYPERLINK = '=HYPERLINK("http://x")';
-const ERC20 = ['function transfer(address to, uint256 amount) returns (bool)'];
 const FILES = ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv', 'manifest.json'];
 
 let runtime: LocalRuntime;
@@ -59,42 +58,13 @@ async function issue(name = 'Test Firm LLP') {
   return r.json;
 }
 
-async function pay(to: string, amount: bigint, payerIndex: number, symbol = 'USDT') {
-  const token = runtime.chain.tokens.find((t) => t.symbol === symbol);
-  const wallet = await runtime.chain.provider.getSigner(runtime.chain.payers[payerIndex]);
-  const tx = await new Contract(token?.address ?? '', ERC20, wallet).getFunction('transfer')(to, amount);
-  return tx.wait();
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
+const pay = (to: string, amount: bigint, payerIndex: number, symbol = 'USDT') =>
+  payFrom(runtime, to, amount, payerIndex, symbol);
+const expireNow = (id: string, minutesAgo = 1) => expireInvoiceNow(runtime, id, minutesAgo);
 
 const invoiceOf = async (id: string) => (await api.call('GET', `/v1/invoices/${id}`, { token: afsa })).json;
 
 /** Moves an invoice's expiry into the past, as time would. */
-async function expireNow(id: string) {
-  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.aws.endpoint }));
-  const expiresAt = new Date(Date.now() - 60_000).toISOString();
-  await ddb.send(
-    new UpdateCommand({
-      TableName: runtime.resources.tableName,
-      Key: { pk: `INVOICE#${id}`, sk: 'INVOICE' },
-      UpdateExpression: 'SET expiresAt = :e, gsi3sk = :s',
-      ExpressionAttributeValues: { ':e': expiresAt, ':s': `${expiresAt}#${id}` },
-    }),
-  );
-  ddb.destroy();
-}
 
 function parseCsv(text: string): Record<string, string>[] {
   const reader = new CsvReader();

@@ -3,10 +3,11 @@
  * found by the chain scanner (no webhook), confirmed by the confirmer, reconciled into invoices, journal and signed
  * receipts.
  */
-import { Contract, verifyTypedData } from 'ethers';
+import { verifyTypedData } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { type ApiClient, apiClient } from '../helpers/api';
+import { pay as payFrom, until } from '../helpers/runtime';
 
 let runtime: LocalRuntime;
 let api: ApiClient;
@@ -16,7 +17,6 @@ let operator: string;
 let signer: string;
 
 const payer = { bin: '940140000385', name: 'Test Firm LLP' };
-const ERC20 = ['function transfer(address to, uint256 amount) returns (bool)'];
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0, blockIntervalMs: 250, finalityDepth: 3 });
@@ -41,26 +41,8 @@ async function issue(feeCode = 'AFSA-APP-AI') {
   return r.json;
 }
 
-async function pay(to: string, amount: bigint, payerIndex = 0, symbol = 'USDT') {
-  const token = runtime.chain.tokens.find((t) => t.symbol === symbol);
-  const wallet = await runtime.chain.provider.getSigner(runtime.chain.payers[payerIndex]);
-  const contract = new Contract(token?.address ?? '', ERC20, wallet);
-  const tx = await contract.getFunction('transfer')(to, amount);
-  return tx.wait();
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) {
-      throw new Error(`condition not reached; last value: ${JSON.stringify(value)?.slice(0, 600)}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
+const pay = (to: string, amount: bigint, payerIndex = 0, symbol = 'USDT') =>
+  payFrom(runtime, to, amount, payerIndex, symbol);
 
 const invoiceOf = async (id: string) => (await api.call('GET', `/v1/invoices/${id}`, { token: afsa })).json;
 

@@ -4,12 +4,13 @@
  * finality). Also: duplicates, wrong signatures, late and underpaid invoices, the journal and the receipt chain.
  */
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Contract, getAddress, zeroPadValue } from 'ethers';
+import { getAddress, zeroPadValue } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { type Receipt, verifyReceiptChain } from '../../shared/receipts';
 import { alchemySignature } from '../../shared/webhooks/alchemy';
 import { type ApiClient, apiClient } from '../helpers/api';
+import { expireInvoiceNow, pay as payFrom, until } from '../helpers/runtime';
 
 let runtime: LocalRuntime;
 let api: ApiClient;
@@ -17,7 +18,6 @@ let afsa: string;
 let auditor: string;
 
 const payer = { bin: '940140000385', name: 'Test Firm LLP' };
-const ERC20 = ['function transfer(address to, uint256 amount) returns (bool)'];
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 
 beforeAll(async () => {
@@ -41,44 +41,12 @@ async function issue(body: Record<string, unknown> = {}) {
   return r.json;
 }
 
-async function pay(to: string, amount: bigint, payerIndex = 0) {
-  const usdt = runtime.chain.tokens[0];
-  const wallet = await runtime.chain.provider.getSigner(runtime.chain.payers[payerIndex]);
-  const tx = await new Contract(usdt?.address ?? '', ERC20, wallet).getFunction('transfer')(to, amount);
-  return tx.wait();
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) {
-      throw new Error(`condition not reached; last value: ${JSON.stringify(value)?.slice(0, 600)}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
+const pay = (to: string, amount: bigint, payerIndex = 0) => payFrom(runtime, to, amount, payerIndex);
+const expireNow = (id: string, minutesAgo = 1) => expireInvoiceNow(runtime, id, minutesAgo);
 
 const invoiceOf = async (id: string) => (await api.call('GET', `/v1/invoices/${id}`, { token: afsa })).json;
 
 /** Moves an invoice's expiry into the past, as time would. */
-async function expireNow(id: string, minutesAgo = 1) {
-  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.aws.endpoint }));
-  const expiresAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
-  await ddb.send(
-    new UpdateCommand({
-      TableName: runtime.resources.tableName,
-      Key: { pk: `INVOICE#${id}`, sk: 'INVOICE' },
-      UpdateExpression: 'SET expiresAt = :e, gsi3sk = :s',
-      ExpressionAttributeValues: { ':e': expiresAt, ':s': `${expiresAt}#${id}` },
-    }),
-  );
-  ddb.destroy();
-}
 
 function alchemyBody(receipt: { hash: string; blockHash: string; blockNumber: number; logs: readonly any[] }) {
   const log = receipt.logs.find((l) => l.topics[0] === TRANSFER_TOPIC);

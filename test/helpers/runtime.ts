@@ -14,7 +14,7 @@ export async function pay(runtime: LocalRuntime, to: string, amount: bigint, pay
 }
 
 /** Polls `read` until `done` holds; fails with the last value after `timeoutMs`. */
-export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value)) {
@@ -25,4 +25,24 @@ export async function until<T>(read: () => Promise<T>, done: (value: T) => boole
     value = await read();
   }
   return value;
+}
+
+/** Moves an invoice's expiry `minutesAgo` into the past, as time would (tests cannot wait an hour). */
+export async function expireInvoiceNow(runtime: LocalRuntime, id: string, minutesAgo = 1): Promise<void> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.aws.endpoint }));
+  const expiresAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: runtime.resources.tableName,
+        Key: { pk: `INVOICE#${id}`, sk: 'INVOICE' },
+        UpdateExpression: 'SET expiresAt = :e, gsi3sk = :s',
+        ExpressionAttributeValues: { ':e': expiresAt, ':s': `${expiresAt}#${id}` },
+      }),
+    );
+  } finally {
+    ddb.destroy();
+  }
 }

@@ -72,7 +72,8 @@ describe('decide', () => {
     expect(decide(record(), sighting({ blockHash: H2 }), true)).toEqual({ kind: 'move', finalNow: false });
     expect(decide(record({ state: 'final' }), sighting({ final: true }), true).kind).toBe('none');
     expect(decide(record({ state: 'final' }), sighting({ removed: true }), true).kind).toBe('incident');
-    expect(decide(record({ state: 'final' }), sighting({ blockHash: H2 }), true).kind).toBe('incident');
+    expect(decide(record({ state: 'final' }), sighting({ blockHash: H2 }), true).kind).toBe('none');
+    expect(decide(record({ state: 'final' }), sighting({ blockHash: H2, final: true }), true).kind).toBe('incident');
   });
 
   it('ignores a late "added" in a removed block, and re-includes a reverted transfer mined again', () => {
@@ -81,6 +82,17 @@ describe('decide', () => {
     expect(decide(reverted, sighting({ blockHash: H2 }), true)).toEqual({ kind: 'reinclude', state: 'seen' });
     expect(decide(reverted, sighting({ removed: true }), true).kind).toBe('none');
     expect(decide(record(), sighting({ removed: true, blockHash: H2 }), true).kind).toBe('note-removed');
+  });
+
+  it('falls back on another block it was seen in when its block is removed, unless that one was removed too', () => {
+    // Seen in H2 (mined again after a reorg), then moved back to H1 by a late sighting, then H1 is removed.
+    const movedBack = record({ previousBlocks: [{ blockHash: H2, blockNumber: 13 }] });
+    expect(decide(movedBack, sighting({ removed: true }), true)).toEqual({
+      kind: 'fall-back',
+      blockHash: H2,
+      blockNumber: 13,
+    });
+    expect(decide({ ...movedBack, removedBlockHashes: [H2] }, sighting({ removed: true }), true).kind).toBe('revert');
   });
 });
 

@@ -1,0 +1,485 @@
+/**
+ * Fault suite against moto (and a Hardhat chain for the RPC part). The fault hooks (shared/faults.ts, active only
+ * with STAGE=local and FAULTS set) make
+ * - reconcile fail before its transaction commits, after it commits, and after the outbox message is sent, on every
+ *   sighting of a scripted sequence, each failed record redelivered (the handler called again with the same record);
+ * - the registry publisher crash after its HTTP request went out;
+ * - the chain RPC refuse every call for a while, under the scanner and the confirmer.
+ * After redelivery the table must be exactly what a clean run of the same sequence gives in a fresh prefix: no
+ * transfer credited twice, no receipt missing or duplicated, the journal balanced, every receipt delivered once.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SQSRecord } from 'aws-lambda';
+import { Contract, Wallet } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChain } from '../../infra/local/chain';
+import { startMockRegistry } from '../../infra/local/mock-registry';
+import { DEV_ACCOUNT_XPUB } from '../../shared/deposit-address';
+import type { TransferObservedInput } from '../../shared/transfers';
+import {
+  destroyLedgerClients,
+  drainQueue,
+  type Ledger,
+  lambdaContext,
+  ledgerProblems,
+  queueDepth,
+  readLedger,
+  redelivered,
+  sqsEvent,
+  sqsRecord,
+} from '../helpers/ledger';
+import { useMoto } from '../helpers/moto';
+
+const REGISTRY_SECRET = randomBytes(32).toString('hex');
+const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
+const SIGNER = new Wallet(SIGNER_KEY).address;
+
+const registry = await startMockRegistry({ secretFor: () => REGISTRY_SECRET });
+// Blocks only when asked (each transaction mines one; `hardhat_mine` adds more).
+const chain = await startChain({ port: 0, blockIntervalMs: 3_600_000 });
+await chain.provider.send('evm_setIntervalMining', [0]);
+let resources = await useMoto();
+Object.assign(process.env, {
+  STAGE: 'local',
+  CHAINS: JSON.stringify([{ chainId: chain.chainId, rpcUrl: chain.rpcUrl }]),
+  LOCAL_CHAIN_TOKENS: JSON.stringify(chain.tokens),
+  LOCAL_FINALITY_DEPTH: '3',
+  RECEIPT_SIGNER_PRIVATE_KEY: SIGNER_KEY,
+  DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
+  PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+  REGISTRIES: JSON.stringify({ AFSA: { url: `${registry.url}/registries/AFSA/receipts`, timeoutMs: 2_000 } }),
+  REGISTRY_SECRET,
+  FAULTS: '',
+});
+delete process.env.WEBHOOK_SECRETS_ARN;
+
+const { handler: reconcileHandler } = await import('../../functions/reconcile-transfers/handler');
+const { handler: publishHandler } = await import('../../functions/publish-receipts/handler');
+const { handler: scanHandler } = await import('../../functions/scan-chain/handler');
+const { handler: confirmHandler } = await import('../../functions/confirm-transfers/handler');
+const { resetFaults } = await import('../../shared/faults');
+const { issueInvoice } = await import('../../shared/use-cases/issue-invoice');
+const { sampleFeeCatalog } = await import('../../shared/fees');
+const { enabledChains } = await import('../../shared/enabled-chains');
+const { getCheckpoint } = await import('../../shared/store/checkpoints');
+const { getReceipt } = await import('../../shared/store/receipts');
+
+const token = (symbol: string) => {
+  const t = chain.tokens.find((x) => x.symbol === symbol);
+  if (!t) throw new Error(`no token ${symbol}`);
+  return t.address;
+};
+const USDT = token('USDT');
+const USDC = token('USDC');
+const USD18 = token('USD18');
+const NOT_ACCEPTED = '0x00000000000000000000000000000000DeaDBeef';
+const UNKNOWN_ADDRESS = '0x1111111111111111111111111111111111111111';
+const ACCEPTED = chain.tokens.map((t) => t.address.toLowerCase());
+const OBSERVED_AT = new Date().toISOString();
+const USD = 1_000_000n;
+
+afterAll(async () => {
+  setFaults('');
+  destroyLedgerClients();
+  await registry.close();
+  await chain.close();
+});
+
+function setFaults(spec: string): void {
+  process.env.FAULTS = spec;
+  resetFaults();
+}
+
+/** A fresh table, queues and bucket: the next run starts from nothing. */
+async function freshPrefix(): Promise<void> {
+  resources = await useMoto();
+}
+
+async function issue(n: number): Promise<{ id: string; depositAddress: string }[]> {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const { invoice } = await issueInvoice(
+      'AFSA',
+      { feeCode: 'AFSA-APP-AI', payer: { bin: '940140000385', name: `Firm ${i}` } },
+      undefined,
+      { catalog: sampleFeeCatalog, chains: enabledChains, accountXpub: DEV_ACCOUNT_XPUB, now: () => new Date() },
+    );
+    expect(invoice.dueMicroUsd).toBe(500n * USD);
+    out.push({ id: invoice.id, depositAddress: invoice.depositAddress });
+  }
+  return out;
+}
+
+const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+const blockHash = (block: number, fork = 0) => hash(0xb10c_0000 + block * 16 + fork);
+
+function sighting(
+  tx: number,
+  to: string,
+  tokenAddress: string,
+  amount: bigint,
+  block: number,
+  opts: { fork?: number; removed?: boolean; final?: boolean; source?: TransferObservedInput['source'] } = {},
+): TransferObservedInput {
+  return {
+    chainId: chain.chainId,
+    token: tokenAddress,
+    txHash: hash(0x7000 + tx),
+    logIndex: 0,
+    blockNumber: block,
+    blockHash: blockHash(block, opts.fork),
+    from: '0x2222222222222222222222222222222222222222',
+    to,
+    amount: amount.toString(),
+    removed: opts.removed ?? false,
+    source: opts.source ?? 'scanner',
+    observedAt: OBSERVED_AT,
+    ...(opts.final ? { final: true } : {}),
+  };
+}
+
+/** The scripted sequence: duplicates, a reorg with re-inclusion, suspense, 18 decimals, over- and late money. */
+function script(inv: { depositAddress: string }[]): TransferObservedInput[] {
+  const [a, b, c] = inv.map((i) => i.depositAddress) as [string, string, string];
+  const usd18 = 250n * 10n ** 18n + 7n; // 250 USD and 7 base units below a micro-USD
+  return [
+    sighting(1, a, USDT, 500n * USD, 10, { source: 'alchemy' }),
+    sighting(1, a, USDT, 500n * USD, 10, { source: 'scanner' }),
+    sighting(2, b, USDT, 250n * USD, 11, { source: 'alchemy' }),
+    sighting(3, UNKNOWN_ADDRESS, USDC, 100n * USD, 11),
+    sighting(4, c, USDT, 600n * USD, 12, { source: 'alchemy' }),
+    sighting(1, a, USDT, 500n * USD, 10, { final: true, source: 'confirmer' }), // a paid: receipt 1
+    sighting(2, b, USDT, 250n * USD, 11, { removed: true, source: 'alchemy' }), // reorged out
+    sighting(2, b, USDT, 250n * USD, 13, { fork: 1 }), // mined again elsewhere
+    sighting(2, b, USDT, 250n * USD, 13, { fork: 1, final: true, source: 'confirmer' }),
+    sighting(5, b, USD18, usd18, 14, { final: true }), // b paid: receipt 2
+    sighting(3, UNKNOWN_ADDRESS, USDC, 100n * USD, 11, { final: true, source: 'confirmer' }), // suspense
+    sighting(4, c, USDT, 600n * USD, 12, { final: true, source: 'confirmer' }), // c overpaid: receipt 3
+    sighting(1, a, USDT, 500n * USD, 10, { final: true, source: 'confirmer' }), // repeat
+    sighting(6, a, USDT, 10n * USD, 15, { source: 'alchemy' }), // after paid: an overpayment
+    sighting(6, a, USDT, 10n * USD, 15, { final: true, source: 'confirmer' }),
+    sighting(7, c, NOT_ACCEPTED, 5n * USD, 15, { source: 'alchemy' }),
+    sighting(7, c, NOT_ACCEPTED, 5n * USD, 15, { final: true }),
+  ];
+}
+
+type Step = 'before-commit' | 'after-commit' | 'after-outbox';
+
+interface RunOptions {
+  /** Fault steps armed (once each) before every record's first delivery. */
+  steps?: Step[];
+  /** Redeliver failed records only after the whole sequence (otherwise right away). */
+  redeliverAtEnd?: boolean;
+}
+
+const context = lambdaContext('test');
+
+/** Delivers one record until the handler accepts it; how many deliveries failed. */
+async function deliver(record: SQSRecord, handler: typeof reconcileHandler): Promise<number> {
+  let failures = 0;
+  let current = record;
+  for (;;) {
+    const result = await handler(sqsEvent([current]), context);
+    if (!result.batchItemFailures.length) return failures;
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    failures++;
+    if (failures > 5) throw new Error(`record ${record.messageId} keeps failing`);
+    current = redelivered(current);
+  }
+}
+
+interface RunOutcome {
+  ledger: Ledger;
+  invoiceIds: string[];
+  failures: number;
+  outbox: { receiptId: string }[];
+  addressWatchDepth: number;
+}
+
+/** Runs the script in a fresh prefix with the given faults, then publishes every outbox message. */
+async function run(options: RunOptions = {}): Promise<RunOutcome> {
+  await freshPrefix();
+  const invoices = await issue(3);
+  const records = script(invoices).map((body) => sqsRecord(body));
+  let failures = 0;
+  const failed: SQSRecord[] = [];
+  for (const record of records) {
+    setFaults((options.steps ?? []).map((s) => `reconcile:${s}*1`).join(','));
+    if (options.redeliverAtEnd) {
+      const result = await reconcileHandler(sqsEvent([record]), context);
+      if (result.batchItemFailures.length) failed.push(record);
+    } else failures += await deliver(record, reconcileHandler);
+    setFaults('');
+  }
+  for (const record of failed) failures += 1 + (await deliver(redelivered(record), reconcileHandler));
+
+  const outbox = (await drainQueue(resources.queueUrls.outbox)) as { receiptId: string }[];
+  const addressWatchDepth = await queueDepth(resources.queueUrls.addressWatch);
+  // Every outbox message, duplicates included, goes through the publisher.
+  if (outbox.length) {
+    const result = await publishHandler(sqsEvent(outbox.map((m) => sqsRecord(m))), context);
+    expect(result.batchItemFailures).toEqual([]);
+  }
+  return { ledger: await readLedger(), invoiceIds: invoices.map((i) => i.id), failures, outbox, addressWatchDepth };
+}
+
+/** The comparable state of a run (JSON: money as decimal strings, ids as labels), as far as tests read it. */
+interface Normalized {
+  invoices: { status: string; exception: string; paid: string }[];
+  transfers: { state: string; unmatchedReason: string | null }[];
+  receipts: { receiptNo: string; invoiceId: string; deliveryState: string }[];
+  heads: Record<string, number>;
+  journal: { entryId: string }[];
+  outboxReceipts: string[];
+  addressWatchDepth: number;
+}
+
+/** What must be equal between two runs of the same sequence, with invoice and receipt ids replaced by labels. */
+function normalize(outcome: RunOutcome): Normalized {
+  const { ledger } = outcome;
+  const projection = {
+    invoices: outcome.invoiceIds.map((id) => {
+      const i = ledger.invoices.find((x) => x.id === id);
+      return (
+        i && {
+          id: i.id,
+          status: i.status,
+          exception: i.exception,
+          due: i.dueMicroUsd,
+          paid: i.paidMicroUsd,
+          pending: i.pendingMicroUsd,
+          overpaid: i.overpaidMicroUsd,
+          payments: i.payments.map((p) => [p.transferId, p.microUsd, p.blockNumber]),
+          receiptId: i.receiptId ?? null,
+          version: i.version,
+        }
+      );
+    }),
+    transfers: [...ledger.transfers]
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((t) => ({
+        id: t.id,
+        state: t.state,
+        invoiceId: t.invoiceId ?? null,
+        unmatchedReason: t.unmatchedReason ?? null,
+        blockNumber: t.blockNumber,
+        blockHash: t.blockHash,
+        removedBlockHashes: t.removedBlockHashes,
+        microUsd: t.microUsd,
+        remainderUnits: t.remainderUnits,
+        sources: t.sources,
+        history: t.history.map((h) => [h.event, h.detail]),
+        version: t.version,
+      })),
+    receipts: ledger.receipts
+      .map((r) => ({
+        receiptId: r.receipt.receiptId,
+        receiptNo: r.receipt.receiptNo,
+        invoiceId: r.receipt.invoiceId,
+        paid: r.receipt.paidMicroUsd,
+        overpaid: r.receipt.overpaidMicroUsd,
+        exception: r.receipt.exception,
+        payments: r.receipt.payments.map((p) => [p.txHash, p.logIndex, p.blockNumber, p.amount, p.microUsd]),
+        deliveryState: r.deliveryState,
+        outboxEnqueued: Boolean(r.outboxEnqueuedAt),
+        // Publishing attempts are not compared: duplicate outbox messages in one batch are published in parallel,
+        // and both may reach the registry before either records the delivery (it keeps one; see registryCopies).
+        registryCopies: registry.received.has(r.receipt.receiptId) ? 1 : 0,
+        registryBodyIsTheSignedReceipt: registry.received.get(r.receipt.receiptId)?.body === JSON.stringify(r.receipt),
+      }))
+      .sort((a, b) => Number(a.receiptNo) - Number(b.receiptNo)),
+    heads: Object.fromEntries([...ledger.heads].map(([m, h]) => [m, h.lastNo])),
+    journal: ledger.journal.map((e) => ({
+      entryId: e.entryId,
+      kind: e.kind,
+      lines: e.lines.map((l) => [l.account, l.debit, l.credit]).sort(),
+    })),
+    incidents: ledger.incidents.length,
+    outboxReceipts: [...new Set(outcome.outbox.map((m) => m.receiptId))],
+    addressWatchDepth: outcome.addressWatchDepth,
+  };
+  let text = JSON.stringify(projection, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  outcome.invoiceIds.forEach((id, i) => {
+    text = text.replaceAll(id.slice(4), `I${i}`);
+  });
+  // Sorted only now: the order of random ids says nothing.
+  const normalized = JSON.parse(text) as Normalized;
+  normalized.journal.sort((a, b) => (a.entryId < b.entryId ? -1 : 1));
+  normalized.outboxReceipts.sort();
+  return normalized;
+}
+
+describe('reconcile faults: every step, every record, redelivered', () => {
+  let clean: RunOutcome;
+  let expected: Normalized;
+
+  beforeAll(async () => {
+    clean = await run();
+    expected = normalize(clean);
+  }, 60_000);
+
+  it('the clean run is itself right', async () => {
+    expect(clean.failures).toBe(0);
+    expect(await ledgerProblems(clean.ledger, { signer: SIGNER, acceptedTokens: ACCEPTED })).toEqual([]);
+    expect(expected.invoices.map((i) => [i.status, i.exception])).toEqual([
+      ['paid', 'overpaid'],
+      ['paid', 'none'],
+      ['paid', 'overpaid'],
+    ]);
+    expect(expected.invoices.map((i) => i.paid)).toEqual(['510000000', '500000000', '600000000']);
+    expect(expected.receipts.map((r) => [r.receiptNo, r.invoiceId])).toEqual([
+      ['1', 'inv_I0'],
+      ['2', 'inv_I1'],
+      ['3', 'inv_I2'],
+    ]);
+    expect(expected.receipts.every((r) => r.deliveryState === 'delivered')).toBe(true);
+    expect(clean.outbox).toHaveLength(3);
+    expect(expected.heads).toEqual({ AFSA: 3 });
+    expect(expected.addressWatchDepth).toBe(3);
+    const t3 = expected.transfers.find((t) => t.unmatchedReason === 'unknown_address');
+    expect(t3?.state).toBe('final');
+  });
+
+  const cases: [string, RunOptions, number][] = [
+    // [name, faults, failed deliveries expected]
+    ['before-commit', { steps: ['before-commit'] }, 15], // every record that writes
+    ['after-commit', { steps: ['after-commit'] }, 15],
+    ['after-outbox', { steps: ['after-outbox'] }, 3], // only records that issue a receipt get there
+    ['each step in turn on every record', { steps: ['before-commit', 'after-commit', 'after-outbox'] }, 30],
+    ['after-commit, redelivered after the rest of the sequence', { steps: ['after-commit'], redeliverAtEnd: true }, 15],
+    ['after-outbox, redelivered after the rest of the sequence', { steps: ['after-outbox'], redeliverAtEnd: true }, 3],
+  ];
+
+  for (const [name, options, failures] of cases) {
+    it(`${name}: the state after redelivery is the clean run's`, async () => {
+      const faulty = await run(options);
+      expect(faulty.failures).toBe(failures);
+      expect(await ledgerProblems(faulty.ledger, { signer: SIGNER, acceptedTokens: ACCEPTED })).toEqual([]);
+      expect(normalize(faulty)).toEqual(expected);
+      // The outbox is at-least-once: a crash between sending and recording the send sends once more on
+      // redelivery (the publisher and the registry's Idempotency-Key absorb it; `registryCopies` above is 1).
+      const duplicates = options.steps?.includes('after-outbox') && !options.steps.includes('after-commit') ? 3 : 0;
+      expect(faulty.outbox).toHaveLength(clean.outbox.length + duplicates);
+    }, 30_000);
+  }
+});
+
+describe('publisher crash after sending', () => {
+  it('the redelivery delivers; the registry stores the receipt once; the receipt reads delivered', async () => {
+    await freshPrefix();
+    const [invoice] = await issue(1);
+    if (!invoice) throw new Error('no invoice');
+    const paying = sighting(100, invoice.depositAddress, USDT, 500n * USD, 20, { final: true });
+    expect(await deliver(sqsRecord(paying), reconcileHandler)).toBe(0);
+    const [message] = (await drainQueue(resources.queueUrls.outbox)) as { receiptId: string }[];
+    if (!message) throw new Error('no outbox message');
+    const { receiptId } = message;
+    const attemptsBefore = registry.attempts;
+
+    const record = sqsRecord(message);
+    setFaults('publish:after-send*1');
+    const first = await publishHandler(sqsEvent([record]), context);
+    setFaults('');
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(registry.received.has(receiptId)).toBe(true); // it did go out
+    expect((await getReceipt(receiptId))?.deliveryState).toBe('pending');
+
+    const second = await publishHandler(sqsEvent([redelivered(record)]), context);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(registry.attempts - attemptsBefore).toBe(2);
+    const stored = await getReceipt(receiptId);
+    expect(stored).toMatchObject({ deliveryState: 'delivered', attempts: 1 });
+    const copies = [...registry.received.values()].filter((r) => r.idempotencyKey === receiptId);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]?.body).toBe(JSON.stringify(stored?.receipt));
+
+    // A duplicate outbox message later: nothing is sent again.
+    const third = await publishHandler(sqsEvent([sqsRecord(message)]), context);
+    expect(third.batchItemFailures).toEqual([]);
+    expect(registry.attempts - attemptsBefore).toBe(2);
+    expect(await ledgerProblems(await readLedger(), { signer: SIGNER, acceptedTokens: ACCEPTED })).toEqual([]);
+  });
+});
+
+describe('chain RPC refusing for a while', () => {
+  const ERC20 = ['function transfer(address to, uint256 amount) returns (bool)'];
+
+  async function pay(to: string, amount: bigint, payer: number, symbol = 'USDT') {
+    const wallet = await chain.provider.getSigner(chain.payers[payer]);
+    const tx = await new Contract(token(symbol), ERC20, wallet).getFunction('transfer')(to, amount);
+    return tx.wait();
+  }
+  const mine = (blocks: number) => chain.provider.send('hardhat_mine', [`0x${blocks.toString(16)}`]);
+
+  /** Feeds what the scanner and confirmer queued to the reconciler; how many messages. */
+  async function pump(): Promise<number> {
+    const bodies = await drainQueue(resources.queueUrls.transfers);
+    if (bodies.length) {
+      const result = await reconcileHandler(sqsEvent(bodies.map((b) => sqsRecord(b))), context);
+      expect(result.batchItemFailures).toEqual([]);
+    }
+    return bodies.length;
+  }
+
+  it('scanner and confirmer runs fail during the refusal, leave the checkpoint, and catch up after it', async () => {
+    await freshPrefix();
+    const [a, b, c] = (await issue(3)) as [
+      { id: string; depositAddress: string },
+      ...{ id: string; depositAddress: string }[],
+    ];
+    if (!b || !c) throw new Error('no invoices');
+    await scanHandler({}, context);
+    await confirmHandler({}, context);
+    expect(await pump()).toBe(0);
+    const checkpoint = await getCheckpoint(chain.chainId);
+    expect(checkpoint).toBeDefined();
+
+    // Paid before the refusal starts; nothing has been scanned yet.
+    await pay(a.depositAddress, 500n * USD, 0);
+    await pay(b.depositAddress, 200n * USD, 1, 'USDC');
+
+    setFaults('rpc:call*1000');
+    for (let i = 0; i < 3; i++) {
+      await expect(scanHandler({}, context)).rejects.toThrow(/chain scan failed/);
+      await expect(confirmHandler({}, context)).rejects.toThrow(/transfer confirmation failed/);
+      // The chain moves on during the refusal, with payments in it.
+      if (i === 0) await pay(b.depositAddress, 300n * USD, 2);
+      if (i === 1) await pay(c.depositAddress, 700n * USD, 3);
+      await mine(2);
+    }
+    expect(await getCheckpoint(chain.chainId)).toEqual(checkpoint);
+    expect(await queueDepth(resources.queueUrls.transfers)).toBe(0);
+    // A refusal that ends by itself: one call refused fails one run; the next runs go through.
+    setFaults('rpc:call*1');
+    await expect(scanHandler({}, context)).rejects.toThrow(/chain scan failed/);
+    setFaults('');
+
+    // Catch up: a few scheduled rounds until nothing new comes.
+    for (let round = 0; round < 4; round++) {
+      await scanHandler({}, context);
+      await pump();
+      await confirmHandler({}, context);
+      await pump();
+      await mine(3);
+    }
+    const after = await getCheckpoint(chain.chainId);
+    expect(after?.blockNumber).toBeGreaterThan(checkpoint?.blockNumber ?? Number.POSITIVE_INFINITY);
+
+    const ledger = await readLedger();
+    expect(await ledgerProblems(ledger, { signer: SIGNER, acceptedTokens: ACCEPTED })).toEqual([]);
+    const byId = new Map(ledger.invoices.map((i) => [i.id, i]));
+    expect(byId.get(a.id)).toMatchObject({ status: 'paid', exception: 'none', paidMicroUsd: 500n * USD });
+    expect(byId.get(b.id)).toMatchObject({ status: 'paid', exception: 'none', paidMicroUsd: 500n * USD });
+    expect(byId.get(c.id)).toMatchObject({ status: 'paid', exception: 'overpaid', paidMicroUsd: 700n * USD });
+    // Every payment reconciled once: four transfers, all final, each credited once and journaled once.
+    expect(ledger.transfers).toHaveLength(4);
+    expect(ledger.transfers.every((t) => t.state === 'final' && t.sources.join() === 'scanner')).toBe(true);
+    for (const t of ledger.transfers) {
+      expect(['record', 'record,finalize']).toContain(t.history.map((h) => h.event).join());
+    }
+    expect(ledger.journal.filter((e) => e.kind === 'transfer-final')).toHaveLength(4);
+    expect(ledger.receipts).toHaveLength(3);
+    expect(ledger.incidents).toEqual([]);
+    expect(await queueDepth(resources.queueUrls.outbox)).toBe(3);
+  }, 60_000);
+});
