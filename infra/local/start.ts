@@ -14,6 +14,26 @@ const runtime = await startLocalRuntime({
   log: (line) => console.log(line),
 });
 
+/** A sample AFSA invoice, so there is a payment page to open right away. */
+async function sampleInvoiceLink(): Promise<string> {
+  try {
+    const token = await runtime.issuer.issue({ role: 'ministry', ministry: 'AFSA' });
+    const response = await fetch(`${runtime.apiUrl}/v1/invoices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        feeCode: 'AFSA-SUP-PMS',
+        payer: { bin: '940140000385', name: 'Sample Firm LLP' },
+        expiresInMinutes: 24 * 60,
+      }),
+    });
+    const invoice = (await response.json()) as { payUrl?: string };
+    return invoice.payUrl ?? `(sample invoice failed: HTTP ${response.status})`;
+  } catch (error) {
+    return `(sample invoice failed: ${String(error)})`;
+  }
+}
+
 const lines = [
   '',
   'stablefee is running',
@@ -24,6 +44,7 @@ const lines = [
   `  funded payers  Hardhat accounts 1..9, e.g. ${runtime.chain.payers[0]}`,
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
+  `  invoice link   ${await sampleInvoiceLink()}   (pay it from a funded account)`,
   '',
   'Ctrl-C stops everything.',
 ];
