@@ -29,7 +29,7 @@
  * Credentials never appear in errors or logs.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEBHOOK_SECRETS_ARN_ENV } from './webhook-secrets';
 
 /** Registers addresses with one provider. Both calls are idempotent; they throw on any failure. */

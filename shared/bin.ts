@@ -2,7 +2,7 @@
  * Kazakhstan BIN (business identification number) and IIN (individual identification number): both are 12 digits
  * sharing one check-digit rule, so a payer identifier is validated here before an invoice is issued.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const WEIGHTS_FIRST = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
 const WEIGHTS_SECOND = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2] as const;

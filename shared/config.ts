@@ -3,7 +3,7 @@
  * deployment (CDK in the cloud, the local runtime on a laptop) under the names declared in infra/topology.ts.
  * A function asks only for what it uses; a missing value fails loudly at the first use, naming the variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BucketName, type QueueName, resourceEnv } from '../infra/topology';
 
 const rpcChainSchema = z.object({

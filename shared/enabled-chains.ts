@@ -3,7 +3,7 @@
  * token allowlist — the mainnet table of shared/chains.ts, or for the local chain 31337 the test tokens the local
  * runtime deployed (`LOCAL_CHAIN_TOKENS`). Read once at module load.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ChainConfig, findChain, LOCAL_CHAIN_ID, localChain, mainnetChains, token } from './chains';
 import { chainEndpoints } from './config';
 

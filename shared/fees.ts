@@ -2,7 +2,7 @@
  * The fee catalog: what a ministry may invoice, in the unit the law sets it in (USD for AIFC fees, KZT or MRP for
  * national state duties), plus the budget details a Kazakh accountant needs to recognise the payment.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { binSchema } from './bin';
 import { DomainError, ValidationError } from './errors';
 import { formatDecimal, parseBaseUnits, parseDecimal } from './money';

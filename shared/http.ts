@@ -4,7 +4,8 @@
  * `application/problem+json` in one place. Use cases never see API Gateway types.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type ZodType, z } from 'zod';
+import type { ZodType } from 'zod';
+import * as z from 'zod';
 import {
   DomainError,
   ForbiddenError,

@@ -13,7 +13,7 @@
  * Pure: persistence (numbering, storing, the previous hash lookup) belongs to the store.
  */
 import { getAddress, type TypedDataDomain, TypedDataEncoder, type TypedDataField, verifyTypedData } from 'ethers';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BudgetDetails, budgetDetailsSchema, type FeeAmountWire, feeAmountWireSchema } from './fees';
 import type { QuoteInfo } from './fx';
 import { MAX_UINT256 } from './money';

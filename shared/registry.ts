@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEBHOOK_SECRETS_ARN_ENV } from './webhook-secrets';
 
 const registriesSchema = z.record(

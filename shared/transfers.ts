@@ -4,7 +4,7 @@
  * unless `blockHash` or `removed` changed (a reorg), or the scanner reports it `final`.
  */
 import { getAddress } from 'ethers';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte hex hash');
 const address = z

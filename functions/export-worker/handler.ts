@@ -6,7 +6,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3 } from '../../shared/aws-s3';
 import { type ChainConfig, findChain, findToken, mainnetChains } from '../../shared/chains';
 import { bucketName } from '../../shared/config';

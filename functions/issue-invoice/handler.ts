@@ -1,5 +1,5 @@
 /** POST /v1/invoices — a ministry issues a fee invoice (see shared/use-cases/issue-invoice.ts). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { binSchema } from '../../shared/bin';
 import { depositXpub, publicBaseUrl } from '../../shared/config';
 import { enabledChains } from '../../shared/enabled-chains';

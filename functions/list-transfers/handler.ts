@@ -1,5 +1,5 @@
 /** GET /v1/transfers?match=unmatched — the suspense list: money that matched no invoice, with the reason. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpRoute } from '../../shared/http';
 import { listUnmatched, transferToWire } from '../../shared/store/transfers';
 

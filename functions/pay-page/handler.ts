@@ -3,7 +3,7 @@
  * GET /v1/pay/{id} — its JSON, which the page polls for live status. Public: the invoice id is the capability.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { publicBaseUrl } from '../../shared/config';
 import { NotFoundError } from '../../shared/errors';
 import { httpRoute } from '../../shared/http';

@@ -2,7 +2,7 @@
  * GET /v1/invoices/{id} and GET /v1/invoices — a ministry reads its own invoices, an auditor reads all. Another
  * ministry's invoice is "not found", never "forbidden", so ids of other ministries cannot be probed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { binSchema } from '../../shared/bin';
 import { publicBaseUrl } from '../../shared/config';
 import { NotFoundError } from '../../shared/errors';

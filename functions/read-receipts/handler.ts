@@ -2,7 +2,7 @@
  * GET /v1/receipts/{id} and GET /v1/receipts — signed receipts with their delivery state. A ministry sees only its
  * own, whatever the query string says; an auditor sees all (optionally one ministry's).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { binSchema } from '../../shared/bin';
 import { NotFoundError } from '../../shared/errors';
 import { httpRoute } from '../../shared/http';

@@ -4,7 +4,7 @@
  * half-way can duplicate a message but never lose one (consumers are idempotent).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type QueueName, queues } from '../../infra/topology';
 import { sqs } from '../../shared/aws-sqs';
 import { dlqUrl, queueUrl } from '../../shared/config';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3 } from '../../shared/aws-s3';
 import { bucketName } from '../../shared/config';
 import { NotFoundError, ValidationError } from '../../shared/errors';

@@ -4,7 +4,7 @@
  * is part of the cloud stack.
  */
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { roles } from '../../shared/http';
 
 /** Body of `POST /dev/tokens`. */

@@ -23,7 +23,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { formatUnits, JsonRpcProvider } from 'ethers';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERC20_TRANSFER_TOPIC } from '../../shared/transfers';
 import {
   ALCHEMY_LOCAL_NETWORK,

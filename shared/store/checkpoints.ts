@@ -6,9 +6,20 @@ import { tableName } from '../config';
 
 export const checkpointKey = (chainId: number) => ({ pk: `CHECKPOINT#${chainId}`, sk: 'SCANNER' });
 
+/**
+ * Which watched addresses the blocks up to the checkpoint were scanned for (shared/use-cases/scan-chain.ts): every
+ * address issued before `at`; and none of the blocks after `block` can hold a payment to an address issued later.
+ * Absent on checkpoints written before it existed: those were scanned with a list read after their head.
+ */
+export interface AddressesAsOf {
+  at: string;
+  block: number;
+}
+
 export interface Checkpoint {
   blockNumber: number;
   blockHash: string;
+  addressesAsOf?: AddressesAsOf;
   version: number;
   updatedAt: string;
 }
@@ -26,7 +37,7 @@ export async function getCheckpoint(chainId: number): Promise<Checkpoint | undef
  */
 export async function saveCheckpoint(
   chainId: number,
-  next: { blockNumber: number; blockHash: string },
+  next: { blockNumber: number; blockHash: string; addressesAsOf?: AddressesAsOf },
   previous: Checkpoint | undefined,
   at: string,
 ): Promise<boolean> {

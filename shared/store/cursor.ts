@@ -2,7 +2,7 @@
  * Opaque pagination cursors: base64url of a small JSON object holding DynamoDB's LastEvaluatedKey (and, for
  * lists that walk several partitions, which partition). A cursor that does not decode is a 400 naming `cursor`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors';
 
 const cursorSchema = z.strictObject({

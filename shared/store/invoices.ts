@@ -431,9 +431,16 @@ export async function expireInvoice(invoice: Invoice, now: Date): Promise<boolea
   }
 }
 
-/** Deposit addresses still watched at `now` (lower-case), for the chain scanner's log filter. */
-export async function watchedAddresses(now: Date): Promise<string[]> {
-  const addresses: string[] = [];
+/** A watched deposit address (lower-case), when its invoice was issued, and until when it is watched. */
+export interface WatchedAddress {
+  address: string;
+  createdAt?: string;
+  watchUntil: string;
+}
+
+/** Deposit addresses still watched at `now`, for the chain scanner's log filter. */
+export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]> {
+  const entries: WatchedAddress[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await ddb.send(
@@ -446,8 +453,19 @@ export async function watchedAddresses(now: Date): Promise<string[]> {
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) addresses.push(String(item.gsi2sk));
+    for (const item of page.Items ?? []) {
+      entries.push({
+        address: String(item.gsi2sk),
+        watchUntil: String(item.watchUntil),
+        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+      });
+    }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return addresses;
+  return entries;
+}
+
+/** Deposit addresses still watched at `now` (lower-case), for the chain scanner's log filter. */
+export async function watchedAddresses(now: Date): Promise<string[]> {
+  return (await watchedAddressEntries(now)).map((e) => e.address);
 }

@@ -8,9 +8,10 @@
 import { getAddress } from 'ethers';
 import type { ChainRpc, RawLog } from '../chain-rpc';
 import { type ChainConfig, isFinal } from '../chains';
+import { tableName } from '../config';
 import { logger } from '../observability';
 import { getCheckpoint, saveCheckpoint } from '../store/checkpoints';
-import { watchedAddresses } from '../store/invoices';
+import { type WatchedAddress, watchedAddressEntries } from '../store/invoices';
 import { seenTransfers } from '../store/transfers';
 import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../transfers';
 
@@ -24,6 +25,12 @@ export interface ScanDeps {
   initialLookback?: number;
   /** How far back a detected reorg rewinds. */
   rewindBlocks?: number;
+  /**
+   * Reuse this container's list of watched addresses for up to this many ms (default 0: read it every run). A
+   * cached list misses addresses issued since it was read; the checkpoint's `addressesAsOf` makes up for that, so no
+   * payment is lost, but the scanner then sees a payment to a new address up to this much later.
+   */
+  addressListMaxAgeMs?: number;
 }
 
 export interface ScanReport {
@@ -35,9 +42,32 @@ export interface ScanReport {
   reorgDetected: boolean;
   /** Blocks between the head and the checkpoint after this run (scanner lag). */
   lagBlocks: number;
+  /** Addresses issued since the list behind the checkpoint was read, re-scanned over the blocks already scanned. */
+  lateAddresses?: number;
 }
 
 const ADDRESS_CHUNK = 200;
+
+/**
+ * Lists of watched addresses per table and chain in this container, each with when it was read and the chain's
+ * head read just before (so every block after `head` was mined after the list was read).
+ */
+const addressLists = new Map<string, { loadedAt: Date; head: number; entries: WatchedAddress[] }>();
+
+/**
+ * An address issued this long before a list was read may still be missing from it (the index is eventually
+ * consistent; the issuing function's clock is not the scanner's): such addresses count as late too.
+ */
+const LATE_MARGIN_MS = 60_000;
+
+async function addressList(chainId: number, head: number, at: Date, maxAgeMs: number) {
+  const key = `${tableName()}#${chainId}`;
+  const cached = addressLists.get(key);
+  if (cached && maxAgeMs > 0 && at.getTime() - cached.loadedAt.getTime() < maxAgeMs) return cached;
+  const list = { loadedAt: at, head, entries: await watchedAddressEntries(at) };
+  if (maxAgeMs > 0) addressLists.set(key, list);
+  return list;
+}
 
 /** One scanner run over `chain`. */
 export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<ScanReport> {
@@ -72,20 +102,49 @@ export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<Sca
   if (start <= end) {
     report.from = start;
     report.to = end;
-    const addresses = await watchedAddresses(at);
+    const list = await addressList(chain.chainId, head, at, deps.addressListMaxAgeMs ?? 0);
+    const watchedNow = list.entries.filter((e) => e.watchUntil > at.toISOString());
     const tokens = chain.tokens.map((t) => t.address);
     const messages: TransferObservedInput[] = [];
-    for (let i = 0; i < addresses.length && tokens.length; i += ADDRESS_CHUNK) {
-      const topics = [ERC20_TRANSFER_TOPIC, null, addresses.slice(i, i + ADDRESS_CHUNK).map(toTopic)];
-      for (const log of await logsInRange(rpc, tokens, topics, start, end)) {
-        messages.push(toObserved(chain.chainId, log, finalAt(log.blockNumber), at));
+    const scan = async (addresses: string[], from: number, to: number) => {
+      for (let i = 0; i < addresses.length && tokens.length; i += ADDRESS_CHUNK) {
+        const topics = [ERC20_TRANSFER_TOPIC, null, addresses.slice(i, i + ADDRESS_CHUNK).map(toTopic)];
+        for (const log of await logsInRange(rpc, tokens, topics, from, to)) {
+          messages.push(toObserved(chain.chainId, log, finalAt(log.blockNumber), at));
+        }
       }
+    };
+    // Late addresses. The blocks up to the checkpoint were scanned for every address issued before
+    // `addressesAsOf.at` (when the list then used was read), and blocks up to `addressesAsOf.block` were mined before
+    // that. An address issued later (or just before, see LATE_MARGIN_MS) can only have been paid in a block after
+    // `addressesAsOf.block`, which may have been scanned without it: scan those blocks again for such addresses.
+    // With a list read in the run that saved the checkpoint (no cache), `block` is that run's head, at or past the
+    // checkpoint, and there is nothing to re-scan. The obligation lives in the checkpoint, not in this container,
+    // so it survives the container. Checkpoints without `addressesAsOf` predate caching: nothing to re-scan either.
+    const asOf = checkpoint?.addressesAsOf;
+    if (asOf && asOf.block + 1 <= start - 1) {
+      const since = Date.parse(asOf.at) - LATE_MARGIN_MS;
+      const late = watchedNow.filter((e) => !e.createdAt || Date.parse(e.createdAt) >= since).map((e) => e.address);
+      report.lateAddresses = late.length;
+      await scan(late, asOf.block + 1, start - 1);
     }
+    await scan(
+      watchedNow.map((e) => e.address),
+      start,
+      end,
+    );
     report.logs = messages.length;
     await deps.send(messages);
     const endBlock = await rpc.getBlock(end);
-    if (endBlock)
-      await saveCheckpoint(chain.chainId, { blockNumber: end, blockHash: endBlock.hash }, checkpoint, at.toISOString());
+    if (endBlock) {
+      const addressesAsOf = { at: list.loadedAt.toISOString(), block: list.head };
+      await saveCheckpoint(
+        chain.chainId,
+        { blockNumber: end, blockHash: endBlock.hash, addressesAsOf },
+        checkpoint,
+        at.toISOString(),
+      );
+    }
     report.lagBlocks = head - end;
   }
 

@@ -22,7 +22,7 @@
  * (infra/local/provider-emulator.ts); Alchemy has no such network.
  */
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChainConfig } from '../chains';
 import type { TransferObserved } from '../transfers';
 import {

@@ -26,7 +26,7 @@
  */
 
 import { keccak256 } from 'ethers';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChainConfig } from '../chains';
 import type { TransferObserved } from '../transfers';
 import {

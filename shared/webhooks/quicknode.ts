@@ -23,7 +23,7 @@
  * base-mainnet 8453; bnbchain-mainnet / bsc-mainnet / bsc 56; local-hardhat 31337 (ours, for local tests).
  */
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChainConfig } from '../chains';
 import type { TransferObserved } from '../transfers';
 import {

@@ -9,7 +9,10 @@ export const targets = {
   sizeRatio: { max: 2, text: "every function's size ≤ 2× the baseline bundle's" },
   scannerRatio: { max: 1.3, text: 'scanner within 1.3× of raw eth_getLogs' },
   exportTimeRatio: { max: 2, text: 'export time within 2× of reading the same items from the table alone' },
-  exportRssFlat: { max: 1.2, text: 'export peak RSS flat from 10,000 to 100,000 rows (≤ 1.2×)' },
+  exportRssFlat: {
+    max: 1.2,
+    text: 'export peak RSS flat in the row count (≤ 1.2×; issue: 10,000 → 100,000, measured 2,000 → 10,000 on moto)',
+  },
 } as const;
 
 /** true / false, or null when the figure was not measured. */
@@ -78,13 +81,21 @@ export function render(result: Json): string {
       `${s.scannerBlocksPerS} blocks/s`,
       `raw eth_getLogs ${s.rawBlocksPerS} blocks/s: ratio ${s.ratio} (${s.scannerStoreMs} of ${s.scannerMs} ms in DynamoDB)`,
     ]);
+    const sc = s.cachedAddressList;
+    if (sc) {
+      rows.push([
+        `scanner, address list cached ${sc.maxAgeMs / 1000} s (opt-in)`,
+        `${sc.blocksPerS} blocks/s`,
+        `ratio ${sc.ratio} (${sc.storeMs} of ${sc.scannerMs} ms in DynamoDB); late address re-scanned: ${sc.lateAddressCheck?.foundAfterExpiry ? 'yes' : 'no'}`,
+      ]);
+    }
   } else rows.push(['scanner', 'failed', String(s?.error ?? 'not run')]);
   const e = f.export;
   if (e && e.status !== 'not measured' && !e.error) {
     rows.push([
-      'export (100,000 receipts)',
+      `export (${e.rows} receipts)`,
       `${e.rowsPerS} rows/s, peak RSS ${e.peakRssMb} MB`,
-      `time ratio ${e.timeRatio}, RSS 10k→100k ${e.rssRatio}`,
+      `table read alone ${e.readRowsPerS} rows/s: time ratio ${e.timeRatio}; peak RSS ${e.smallPeakRssMb} MB at ${e.smallRows} rows: ratio ${e.rssRatio}`,
     ]);
   } else rows.push(['export', 'not measured', String(e?.reason ?? e?.error ?? 'not run')]);
   out.push(table(rows));
