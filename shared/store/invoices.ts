@@ -22,8 +22,9 @@ import {
   type PaymentOption,
 } from '../invoices';
 import { invoiceCancelledEntry, invoiceIssuedEntry } from '../journal';
-import { cursorStartKey, decodeCursor, encodeCursor, monthsDescending } from './cursor';
+import { monthsDescending } from './cursor';
 import { putJournalEntry } from './journal';
+import { queryNewestFirst } from './paging';
 
 /** Key builders: the only place invoice keys are spelled. */
 export const invoiceKeys = {
@@ -244,57 +245,20 @@ export async function listInvoices(
   query: InvoiceQuery,
   now: Date,
 ): Promise<{ items: Invoice[]; nextCursor: string | null }> {
-  const cursor = decodeCursor(query.cursor);
   const from = query.from ?? `${EPOCH_MONTH}-01T00:00:00.000Z`;
   const to = query.to ?? '9999-12-31T23:59:59.999Z';
-  const items: Invoice[] = [];
-  const filter = statusFilter(query, now);
-
-  // Partitions to walk, newest first: the ministry's one, or one per month from `to` back to `from`.
-  const partitions = query.ministry
-    ? [`MINISTRY#${query.ministry}#INVOICES`]
-    : monthsDescending(from, to, now).map((m) => `INVOICES#${m}`);
-  let startIndex = cursor?.p ? Math.max(0, partitions.indexOf(cursor.p)) : 0;
-  const index = query.ministry ? 'gsi1' : 'gsi2';
-  let startKey = cursorStartKey(cursor, { index, partition: partitions[startIndex], from, to: `${to}#~` });
-
-  for (let p = startIndex; p < partitions.length; p++) {
-    const partition = partitions[p] as string;
-    do {
-      const page = await ddb.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: index,
-          KeyConditionExpression: `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`,
-          ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': `${to}#~`, ...filter.values },
-          ...(filter.expression ? { FilterExpression: filter.expression } : {}),
-          ...(Object.keys(filter.names).length ? { ExpressionAttributeNames: filter.names } : {}),
-          ScanIndexForward: false,
-          Limit: query.limit - items.length + 1,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (items.length === query.limit) {
-          // One more exists: the cursor resumes after the last item returned.
-          const last = items[items.length - 1] as Invoice;
-          return { items, nextCursor: encodeCursor({ p: partition, k: keyOf(last, index) }) };
-        }
-        items.push(invoiceFromItem(item));
-      }
-      startKey = page.LastEvaluatedKey as Record<string, string> | undefined;
-    } while (startKey);
-    startIndex = p + 1;
-  }
-  return { items, nextCursor: null };
-}
-
-function keyOf(invoice: Invoice, index: 'gsi1' | 'gsi2'): Record<string, string> {
-  const keys =
-    index === 'gsi1'
-      ? invoiceKeys.byMinistry(invoice.ministry, invoice.createdAt, invoice.id)
-      : invoiceKeys.byMonth(invoice.createdAt, invoice.id);
-  return { ...invoiceKeys.invoice(invoice.id), ...keys };
+  const page = await queryNewestFirst({
+    // A ministry's own partition of gsi1, or gsi2's monthly partitions from `to` back to `from` for auditors.
+    index: query.ministry ? 'gsi1' : 'gsi2',
+    partitions: query.ministry
+      ? [`MINISTRY#${query.ministry}#INVOICES`]
+      : monthsDescending(from, to, now).map((m) => `INVOICES#${m}`),
+    sortKeyBetween: { from, to: `${to}#~` },
+    filter: statusFilter(query, now),
+    limit: query.limit,
+    cursor: query.cursor,
+  });
+  return { items: page.items.map(invoiceFromItem), nextCursor: page.nextCursor };
 }
 
 function statusFilter(query: InvoiceQuery, now: Date) {
@@ -463,9 +427,4 @@ export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return entries;
-}
-
-/** Deposit addresses still watched at `now` (lower-case), for the chain scanner's log filter. */
-export async function watchedAddresses(now: Date): Promise<string[]> {
-  return (await watchedAddressEntries(now)).map((e) => e.address);
 }

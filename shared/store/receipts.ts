@@ -3,11 +3,12 @@
  * chain head (`RECEIPT_CHAIN#<ministry>`) holds the last receipt number and hash; issuing a receipt updates it in
  * the same transaction, conditioned on the number it read, so numbers are gapless and the chain never forks.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 import type { Receipt } from '../receipts';
-import { cursorStartKey, decodeCursor, encodeCursor, monthsDescending } from './cursor';
+import { monthsDescending } from './cursor';
+import { queryNewestFirst } from './paging';
 
 export const receiptKeys = {
   receipt: (receiptId: string) => ({ pk: `RECEIPT#${receiptId}`, sk: 'RECEIPT' }),
@@ -133,14 +134,8 @@ export async function listReceipts(
   q: ReceiptQuery,
   now: Date,
 ): Promise<{ items: StoredReceipt[]; nextCursor: string | null }> {
-  const cursor = decodeCursor(q.cursor);
   const from = q.from ?? '2025-01-01T00:00:00.000Z';
   const to = q.to ?? '9999-12-31T23:59:59.999Z';
-  const index = q.ministry ? 'gsi1' : 'gsi2';
-  const partitions = q.ministry
-    ? [`MINISTRY#${q.ministry}#RECEIPTS`]
-    : monthsDescending(from, to, now).map((m) => `RECEIPTS#${m}`);
-  const names: Record<string, string> = {};
   const values: Record<string, string> = {};
   const filters: string[] = [];
   if (q.feeCode) {
@@ -151,44 +146,17 @@ export async function listReceipts(
     filters.push('payerBin = :bin');
     values[':bin'] = q.payerBin;
   }
-  const items: StoredReceipt[] = [];
-  let p = cursor?.p ? Math.max(0, partitions.indexOf(cursor.p)) : 0;
-  let startKey = cursorStartKey(cursor, { index, partition: partitions[p], from, to: `${to}#~` });
-  for (; p < partitions.length; p++) {
-    const partition = partitions[p] as string;
-    do {
-      const page = await ddb.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: index,
-          KeyConditionExpression: `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`,
-          ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': `${to}#~`, ...values },
-          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ScanIndexForward: false,
-          Limit: q.limit - items.length + 1,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (items.length === q.limit) {
-          const last = items[items.length - 1]?.receipt as Receipt;
-          const keys =
-            index === 'gsi1'
-              ? receiptKeys.byMinistry(last.ministry, last.issuedAt, last.receiptId)
-              : receiptKeys.byMonth(last.issuedAt, last.receiptId);
-          return {
-            items,
-            nextCursor: encodeCursor({ p: partition, k: { ...receiptKeys.receipt(last.receiptId), ...keys } }),
-          };
-        }
-        items.push(fromItem(item));
-      }
-      startKey = page.LastEvaluatedKey as Record<string, string> | undefined;
-    } while (startKey);
-    startKey = undefined;
-  }
-  return { items, nextCursor: null };
+  const page = await queryNewestFirst({
+    index: q.ministry ? 'gsi1' : 'gsi2',
+    partitions: q.ministry
+      ? [`MINISTRY#${q.ministry}#RECEIPTS`]
+      : monthsDescending(from, to, now).map((m) => `RECEIPTS#${m}`),
+    sortKeyBetween: { from, to: `${to}#~` },
+    filter: { expression: filters.join(' AND '), names: {}, values },
+    limit: q.limit,
+    cursor: q.cursor,
+  });
+  return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
 }
 
 /** Records a delivered receipt (idempotent: a later duplicate delivery keeps the first time). */

@@ -10,7 +10,7 @@ import { ddb } from '../aws-dynamodb';
 import { tableName } from '../config';
 import type { TransferRecord, TransferState, UnmatchedReason } from '../reconcile';
 import type { TransferSource } from '../transfers';
-import { cursorStartKey, decodeCursor, encodeCursor } from './cursor';
+import { queryNewestFirst } from './paging';
 
 /** A transfer as stored and as the API shows it (money as decimal strings on the wire). */
 export interface StoredTransfer extends TransferRecord {
@@ -138,22 +138,8 @@ export async function transfersOfInvoice(invoiceId: string): Promise<StoredTrans
 
 /** The suspense list, newest first, paginated. */
 export async function listUnmatched(limit: number, cursor?: string) {
-  const start = decodeCursor(cursor);
-  const page = await ddb.send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'UNMATCHED_TRANSFERS' },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: cursorStartKey(start, { index: 'gsi1', partition: 'UNMATCHED_TRANSFERS' }),
-    }),
-  );
-  return {
-    items: (page.Items ?? []).map(transferFromItem),
-    nextCursor: page.LastEvaluatedKey ? encodeCursor({ k: page.LastEvaluatedKey as Record<string, string> }) : null,
-  };
+  const page = await queryNewestFirst({ index: 'gsi1', partitions: ['UNMATCHED_TRANSFERS'], limit, cursor });
+  return { items: page.items.map(transferFromItem), nextCursor: page.nextCursor };
 }
 
 /** Transfers still `seen` on a chain, lowest block first: the scanner re-checks them. */

@@ -6,8 +6,8 @@
  * outbox queue for the registry publisher; a crash before that is mended by the next sighting of any of the
  * invoice's transfers (the receipt remembers whether its message was sent).
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws-dynamodb';
 import { type ChainConfig, findToken } from '../chains';
 import { tableName } from '../config';
@@ -429,7 +429,6 @@ function receiptFields(
 /** Adds a newly reporting source to a transfer without touching anything else (best effort: it is bookkeeping). */
 async function noteSource(existing: StoredTransfer | undefined, seen: TransferObserved): Promise<void> {
   if (!existing || existing.sources.includes(seen.source) || seen.source === 'confirmer') return;
-  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
   await ddb
     .send(
       new UpdateCommand({
@@ -440,7 +439,10 @@ async function noteSource(existing: StoredTransfer | undefined, seen: TransferOb
         ExpressionAttributeValues: { ':source': [seen.source], ':name': seen.source },
       }),
     )
-    .catch(() => {});
+    .catch((error: unknown) => {
+      // Another sighting recorded the same source first: nothing to add.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
 }
 
 /**
