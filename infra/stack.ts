@@ -85,6 +85,10 @@ export const SERVICE_METRICS = {
   /** Per scanner run and chain (dimension `chainId`). */
   scannerLagBlocks: 'ScannerLagBlocks',
   reorgIncidents: 'ReorgIncidents',
+  /** A provider's sighting our own node contradicts (rejected, nothing recorded). */
+  rejectedHints: 'RejectedHints',
+  /** A final transfer gone at the deeper re-check: receipt annulled, invoice reopened. */
+  annulments: 'Annulments',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -165,6 +169,26 @@ export const ALARMS = {
     description:
       'A chain reorganisation removed or moved a transfer the service had seen, or the scanner found its checkpoint ' +
       'block replaced. Review the affected invoices and transfers; a credited transfer should never be reorged out.',
+  },
+  rejectedHints: {
+    id: 'RejectedHints',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'A webhook provider reported a transfer our own node contradicts (no such transaction, another amount, ' +
+      'recipient or block, or a removal of a transfer still on chain). Nothing was credited. Read the ' +
+      '"rejected hint" logs (provider, deliveryId, reason): a compromised or buggy provider, or a leaked signing key.',
+  },
+  annulment: {
+    id: 'Annulment',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'A transfer credited as final was gone at the deeper re-check: its receipt was annulled by a signed ' +
+      'annulment published to the registry and the invoice reopened. Review GET /v1/incidents, the chain and ' +
+      'the finality configuration (a deeper depth or the finalized tag).',
   },
   receiptDeliveryFailures: {
     id: 'ReceiptDeliveryFailures',
@@ -610,6 +634,8 @@ export class StablefeeStack extends Stack {
 
     const sums: [string, AlarmSpec, string][] = [
       ['ReorgIncidentAlarm', ALARMS.reorgIncident, SERVICE_METRICS.reorgIncidents],
+      ['RejectedHintsAlarm', ALARMS.rejectedHints, SERVICE_METRICS.rejectedHints],
+      ['AnnulmentAlarm', ALARMS.annulment, SERVICE_METRICS.annulments],
       ['ReceiptDeliveryFailuresAlarm', ALARMS.receiptDeliveryFailures, SERVICE_METRICS.receiptDeliveryFailures],
       ['TransfersUnmatchedAlarm', ALARMS.transfersUnmatched, SERVICE_METRICS.transfersUnmatched],
     ];
@@ -714,7 +740,12 @@ export class StablefeeStack extends Stack {
       }),
       new cloudwatch.GraphWidget({
         title: 'Reorgs and unmatched transfers',
-        left: [SERVICE_METRICS.reorgIncidents, SERVICE_METRICS.transfersUnmatched].map(sum),
+        left: [
+          SERVICE_METRICS.reorgIncidents,
+          SERVICE_METRICS.annulments,
+          SERVICE_METRICS.rejectedHints,
+          SERVICE_METRICS.transfersUnmatched,
+        ].map(sum),
         width: 12,
       }),
     );

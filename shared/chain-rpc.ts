@@ -31,8 +31,21 @@ export interface ChainRpc {
     fromBlock: number;
     toBlock: number;
   }): Promise<RawLog[]>;
-  /** Where a transaction is mined now, or null when it is not (dropped or reorged out). */
-  getTransactionBlock(txHash: string): Promise<BlockRef | null>;
+  /**
+   * The transaction's receipt as the node has it now (status, block, logs), or null when the transaction is not
+   * mined on the canonical chain (never sent, dropped, or reorged out).
+   */
+  getTransactionReceipt(txHash: string): Promise<TxReceipt | null>;
+}
+
+/** What our own node says of a mined transaction: all a provider's claim about one of its logs is checked against. */
+export interface TxReceipt {
+  txHash: string;
+  /** 1 success, 0 reverted (a reverted transaction moved no tokens, whatever logs a provider claims). */
+  status: number;
+  blockNumber: number;
+  blockHash: string;
+  logs: RawLog[];
 }
 
 const providers = new Map<string, JsonRpcProvider>();
@@ -88,10 +101,26 @@ export function ethersChainRpc(rpcUrl: string, chainId: number): ChainRpc {
         removed: Boolean(l.removed),
       }));
     },
-    async getTransactionBlock(txHash) {
+    async getTransactionReceipt(txHash) {
       refuse();
       const receipt = await p.getTransactionReceipt(txHash);
-      return receipt ? { number: receipt.blockNumber, hash: receipt.blockHash.toLowerCase() } : null;
+      if (!receipt) return null;
+      return {
+        txHash: receipt.hash.toLowerCase(),
+        status: receipt.status ?? 0,
+        blockNumber: receipt.blockNumber,
+        blockHash: receipt.blockHash.toLowerCase(),
+        logs: receipt.logs.map((l) => ({
+          address: l.address,
+          topics: [...l.topics],
+          data: l.data,
+          blockNumber: l.blockNumber,
+          blockHash: l.blockHash.toLowerCase(),
+          transactionHash: l.transactionHash.toLowerCase(),
+          logIndex: l.index,
+          removed: l.removed,
+        })),
+      };
     },
   };
 }

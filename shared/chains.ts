@@ -28,6 +28,8 @@ export interface ChainConfig {
   finality: Finality;
   tokens: TokenConfig[];
   nativeCurrency?: { symbol: string; decimals: number };
+  /** Depth chains: confirmations at which a final transfer is re-checked (default twice the finality depth). */
+  deepCheckBlocks?: number;
 }
 
 /**
@@ -155,4 +157,23 @@ export function isFinal(
     return at.finalizedBlock !== undefined && at.finalizedBlock !== null && blockNumber <= at.finalizedBlock;
   }
   return at.head - blockNumber + 1 >= chain.finality.blocks;
+}
+
+/**
+ * Blocks past finality at which a final transfer is checked once more (DESIGN.md, Trust): a transfer that is gone
+ * then has its receipt annulled. Depth chains: twice their depth. Tag chains: this many blocks below the block the
+ * node tags final.
+ */
+export const DEEP_CHECK_TAG_MARGIN = 64;
+
+/** Whether a block is deep enough for the re-check after finality (see {@link DEEP_CHECK_TAG_MARGIN}). */
+export function isDeeplyFinal(
+  chain: ChainConfig,
+  blockNumber: number,
+  at: { head: number; finalizedBlock?: number | null },
+): boolean {
+  if (chain.finality.kind === 'tag') {
+    return isFinal(chain, blockNumber + DEEP_CHECK_TAG_MARGIN, at);
+  }
+  return at.head - blockNumber + 1 >= (chain.deepCheckBlocks ?? 2 * chain.finality.blocks);
 }

@@ -19,7 +19,11 @@ function localTokens(): ChainConfig['tokens'] {
 
 function resolve(): ChainConfig[] {
   return chainEndpoints.map(({ chainId }) => {
-    if (chainId === LOCAL_CHAIN_ID) return localChain(localTokens(), Number(process.env.LOCAL_FINALITY_DEPTH ?? 3));
+    if (chainId === LOCAL_CHAIN_ID) {
+      const chain = localChain(localTokens(), Number(process.env.LOCAL_FINALITY_DEPTH ?? 3));
+      const deep = process.env.LOCAL_DEEP_CHECK_DEPTH;
+      return deep ? { ...chain, deepCheckBlocks: Number(deep) } : chain;
+    }
     const chain = findChain(mainnetChains, chainId);
     if (!chain) throw new Error(`chain ${chainId} in CHAINS is not a chain stablefee knows`);
     return chain;

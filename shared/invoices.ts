@@ -8,6 +8,7 @@ import { eip681TransferUri } from './eip681';
 import { type BudgetDetails, type FeeAmount, type FeeAmountWire, type FeeTitle, feeAmountToJson } from './fees';
 import type { QuoteInfo } from './fx';
 import { microUsdToTokenUnits } from './money';
+import type { TokenUnits } from './reconcile';
 
 export const invoiceStatuses = ['open', 'processing', 'paid', 'expired', 'cancelled'] as const;
 export type InvoiceStatus = (typeof invoiceStatuses)[number];
@@ -48,7 +49,16 @@ export interface FinalPayment {
   /** Base units. */
   amount: bigint;
   decimals: number;
+  /** What this payment added to the paid balance (summed per token before conversion, so parts add up exactly). */
   microUsd: bigint;
+}
+
+/** One annulment of an invoice's receipt: the signed annulment document, the receipt it annuls, the payment gone. */
+export interface InvoiceAnnulment {
+  annulmentId: string;
+  receiptId: string;
+  transferId: string;
+  at: string;
 }
 
 /** An invoice as the domain sees it: money in bigint. */
@@ -77,6 +87,10 @@ export interface Invoice {
   paidAt?: string;
   /** Final transfers credited so far, in the order they became final. */
   payments: FinalPayment[];
+  /** Base units received per token, pending and final: balances are conversions of these sums. */
+  tokenUnits?: TokenUnits;
+  /** Receipts of this invoice annulled because a payment they listed was gone after finality, oldest first. */
+  annulments?: InvoiceAnnulment[];
   /** Optimistic-concurrency version: every write checks and bumps it. */
   version: number;
 }

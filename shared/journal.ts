@@ -7,6 +7,7 @@
  * - `custody:<chainId>:<token>` — stablecoins received at our deposit addresses;
  * - `overpayment:<invoiceId>` — money received beyond the amount due, owed back to the payer;
  * - `suspense:<reason>` — money received that matches no invoice (unknown address, cancelled invoice, ...).
+ * A final transfer gone at the deep re-check is reversed by a `transfer-annulled` entry; nothing is deleted.
  */
 
 export interface JournalLine {
@@ -19,8 +20,8 @@ export interface JournalLine {
 export interface JournalEntry {
   entryId: string;
   at: string;
-  /** What caused it: `invoice-issued`, `transfer-final`, `invoice-cancelled`. */
-  kind: 'invoice-issued' | 'transfer-final' | 'invoice-cancelled';
+  /** What caused it: `invoice-issued`, `transfer-final`, `invoice-cancelled`, `transfer-annulled`. */
+  kind: 'invoice-issued' | 'transfer-final' | 'invoice-cancelled' | 'transfer-annulled';
   invoiceId?: string;
   transferId?: string;
   ministry?: string;
@@ -79,10 +80,12 @@ export function transferFinalEntry(t: {
   at: string;
   matched?: { invoiceId: string; ministry: string; stillOwedMicroUsd: bigint };
   unmatchedReason?: string;
+  /** Annulments of this transfer so far: a transfer mined again after one is final again under a new entry id. */
+  annulled?: number;
 }): JournalEntry {
   const custody = dr(`custody:${t.chainId}:${t.token.toLowerCase()}`, t.microUsd);
   const base = {
-    entryId: `${t.transferId}:final`,
+    entryId: `${t.transferId}:final${t.annulled ? `:${t.annulled + 1}` : ''}`,
     at: t.at,
     kind: 'transfer-final' as const,
     transferId: t.transferId,
@@ -94,6 +97,39 @@ export function transferFinalEntry(t: {
     custody,
     cr(`receivable:${t.matched.invoiceId}`, applied),
     cr(`overpayment:${t.matched.invoiceId}`, t.microUsd - applied),
+  ]);
+}
+
+/**
+ * A final transfer was gone at the deep re-check: the custody it added comes off again. Matched: against the
+ * invoice's overpayment first (what was beyond the due amount), the rest back onto the receivable. Unmatched:
+ * against its suspense account.
+ */
+export function transferAnnulledEntry(t: {
+  transferId: string;
+  chainId: number;
+  token: string;
+  microUsd: bigint;
+  at: string;
+  /** The how-manieth annulment of this transfer (1 for the first). */
+  n: number;
+  matched?: { invoiceId: string; ministry: string; overpaidMicroUsd: bigint };
+  unmatchedReason?: string;
+}): JournalEntry {
+  const custody = cr(`custody:${t.chainId}:${t.token.toLowerCase()}`, t.microUsd);
+  const base = {
+    entryId: `${t.transferId}:annulled:${t.n}`,
+    at: t.at,
+    kind: 'transfer-annulled' as const,
+    transferId: t.transferId,
+  };
+  if (!t.matched) return entry(base, [dr(`suspense:${t.unmatchedReason ?? 'unknown'}`, t.microUsd), custody]);
+  const overpaid = t.matched.overpaidMicroUsd;
+  const fromOverpayment = t.microUsd < overpaid ? t.microUsd : overpaid; // bigint: no Math.min
+  return entry({ ...base, invoiceId: t.matched.invoiceId, ministry: t.matched.ministry }, [
+    dr(`overpayment:${t.matched.invoiceId}`, fromOverpayment),
+    dr(`receivable:${t.matched.invoiceId}`, t.microUsd - fromOverpayment),
+    custody,
   ]);
 }
 

@@ -14,7 +14,11 @@ export type StageMetric =
   | 'ReceiptsIssued'
   | 'ReceiptsDelivered'
   | 'ReceiptDeliveryFailures'
-  | 'ReorgIncidents';
+  | 'ReorgIncidents'
+  /** A provider's sighting that our own node contradicts: nothing recorded, nothing credited. */
+  | 'RejectedHints'
+  /** A final transfer gone at the deeper re-check: its receipt annulled, the invoice reopened. */
+  | 'Annulments';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {

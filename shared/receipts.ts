@@ -64,6 +64,16 @@ export interface Receipt {
   paidAt: string;
   /** ISO-8601 UTC timestamp of issuance. */
   issuedAt: string;
+  /**
+   * Absent on a receipt. `annulment` on the signed document that annuls an earlier receipt of the same invoice,
+   * because a payment it listed is gone from the chain after finality (DESIGN.md, Trust): it joins the ministry's
+   * chain like a receipt; `payments` are the payments gone, `paidMicroUsd` what the invoice still has.
+   */
+  kind?: 'annulment';
+  /** With `kind: 'annulment'`: the receiptId annulled. */
+  annuls?: string;
+  /** With `kind: 'annulment'`: why, in words. */
+  reason?: string;
   /** `hash` of this ministry's previous receipt, or {@link GENESIS_PREV_HASH} for receipt 1. */
   prevHash: string;
   /** EIP-712 digest of `typedData` (lower-case 0x + 64 hex). */
@@ -90,7 +100,7 @@ export interface TypedDocument {
 
 export interface ReceiptTypedData extends TypedDocument {
   domain: { name: string; version: string };
-  primaryType: 'Receipt';
+  primaryType: 'Receipt' | 'Annulment';
 }
 
 /**
@@ -150,6 +160,15 @@ export const RECEIPT_TYPES: Readonly<Record<'Receipt' | 'Payment', readonly Type
     { name: 'microUsd', type: 'uint256' },
   ],
 });
+
+/**
+ * An annulment is signed as its own primary type (so no receipt and no annulment ever share a digest): the receipt
+ * fields plus what it annuls and why.
+ */
+export const ANNULMENT_FIELDS: readonly TypedDataField[] = Object.freeze([
+  { name: 'annuls', type: 'string' },
+  { name: 'reason', type: 'string' },
+]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wire schema (strict: canonical forms only, so no two strings of one field hash alike)
@@ -213,27 +232,37 @@ const receiptFieldsShape = {
   payments: z.array(paymentSchema).min(1, 'a receipt records at least one payment').max(1_000),
   paidAt: z.iso.datetime(),
   issuedAt: z.iso.datetime(),
+  kind: z.literal('annulment').optional(),
+  annuls: nonEmpty.optional(),
+  reason: nonEmpty.optional(),
   prevHash: hash32,
 };
 
+/** An annulment names what it annuls and why; a receipt carries neither. */
+const annulmentRule = (f: { kind?: string; annuls?: string; reason?: string }) =>
+  f.kind === 'annulment' ? Boolean(f.annuls && f.reason) : f.annuls === undefined && f.reason === undefined;
+const annulmentRuleMessage = { message: 'an annulment names annuls and reason; a receipt has neither', path: ['kind'] };
+
 /** zod schema of the fields a receipt is signed over. */
-export const receiptFieldsSchema = z.strictObject(receiptFieldsShape);
+export const receiptFieldsSchema = z.strictObject(receiptFieldsShape).refine(annulmentRule, annulmentRuleMessage);
 
 /** zod schema of a whole wire receipt (the typed data's content is checked by {@link verifyReceipt}). */
-export const receiptSchema = z.strictObject({
-  ...receiptFieldsShape,
-  hash: hash32,
-  signature: z
-    .string()
-    .regex(/^0x[0-9a-f]{128}(1b|1c)$/, 'must be lower-case 0x + 65 bytes r||s||v with v 27 (1b) or 28 (1c)'),
-  signer: checksummedAddress,
-  typedData: z.strictObject({
-    domain: z.record(z.string(), z.unknown()),
-    types: z.record(z.string(), z.array(z.strictObject({ name: z.string(), type: z.string() }))),
-    primaryType: z.string(),
-    message: z.record(z.string(), z.unknown()),
-  }),
-});
+export const receiptSchema = z
+  .strictObject({
+    ...receiptFieldsShape,
+    hash: hash32,
+    signature: z
+      .string()
+      .regex(/^0x[0-9a-f]{128}(1b|1c)$/, 'must be lower-case 0x + 65 bytes r||s||v with v 27 (1b) or 28 (1c)'),
+    signer: checksummedAddress,
+    typedData: z.strictObject({
+      domain: z.record(z.string(), z.unknown()),
+      types: z.record(z.string(), z.array(z.strictObject({ name: z.string(), type: z.string() }))),
+      primaryType: z.string(),
+      message: z.record(z.string(), z.unknown()),
+    }),
+  })
+  .refine(annulmentRule, annulmentRuleMessage);
 
 function issuesOf(error: z.ZodError): string[] {
   return error.issues.map((i) => {
@@ -294,12 +323,18 @@ export function receiptTypedData(fields: ReceiptFields): ReceiptTypedData {
     issuedAt: fields.issuedAt,
     prevHash: fields.prevHash,
   };
+  const payment = RECEIPT_TYPES.Payment.map((f) => ({ ...f }));
+  if (fields.kind === 'annulment') {
+    return {
+      domain: { ...RECEIPT_DOMAIN },
+      types: { Annulment: [...RECEIPT_TYPES.Receipt, ...ANNULMENT_FIELDS].map((f) => ({ ...f })), Payment: payment },
+      primaryType: 'Annulment',
+      message: { ...message, annuls: fields.annuls ?? '', reason: fields.reason ?? '' },
+    };
+  }
   return {
     domain: { ...RECEIPT_DOMAIN },
-    types: {
-      Receipt: RECEIPT_TYPES.Receipt.map((f) => ({ ...f })),
-      Payment: RECEIPT_TYPES.Payment.map((f) => ({ ...f })),
-    },
+    types: { Receipt: RECEIPT_TYPES.Receipt.map((f) => ({ ...f })), Payment: payment },
     primaryType: 'Receipt',
     message,
   };

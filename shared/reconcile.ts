@@ -4,6 +4,7 @@
  * asks `decide`, and writes the outcome in one DynamoDB transaction.
  */
 import { type InvoiceException, type InvoiceStatus, LATE_WINDOW_MINUTES } from './invoices';
+import { tokenUnitsToMicroUsd } from './money';
 import type { TransferObserved } from './transfers';
 
 export type TransferState = 'seen' | 'final' | 'reverted';
@@ -32,6 +33,8 @@ export interface TransferRecord {
   /** Micro-USD the transfer is worth (0 when its token is not accepted). */
   microUsd: bigint;
   firstSeenAt: string;
+  /** When the deeper re-check after finality found it still on chain (absent: not yet re-checked). */
+  deepCheckedAt?: string;
 }
 
 /** The invoice fields the rules read. */
@@ -67,7 +70,11 @@ export type TransferChange =
   /** A removal notice for a block this transfer is not (or no longer) in: remember it, change nothing else. */
   | { kind: 'note-removed' }
   /** A final transfer was reported removed or moved: never rewritten, an incident is raised. */
-  | { kind: 'incident'; detail: string };
+  | { kind: 'incident'; detail: string }
+  /** The deeper re-check found a final transfer still on chain: it is settled and no longer re-checked. */
+  | { kind: 'settle' }
+  /** The deeper re-check found a final transfer gone: its credit is annulled and the invoice reopened. */
+  | { kind: 'annul'; detail: string };
 
 /**
  * The change one sighting makes. `existing` is the stored transfer or undefined; `matched` says whether a new
@@ -76,6 +83,7 @@ export type TransferChange =
 export function decide(existing: TransferRecord | undefined, seen: TransferObserved, matched: boolean): TransferChange {
   const blockHash = seen.blockHash.toLowerCase();
   if (!existing) {
+    if (seen.deep) return { kind: 'none', why: 'a deep re-check of a transfer not on record' };
     if (seen.removed) return { kind: 'record', state: 'reverted', creditPending: false, creditFinal: false };
     const state: TransferState = seen.final ? 'final' : 'seen';
     return {
@@ -86,6 +94,7 @@ export function decide(existing: TransferRecord | undefined, seen: TransferObser
     };
   }
   const sameBlock = existing.blockHash === blockHash;
+  if (seen.deep) return decideDeep(existing, seen, sameBlock);
   if (seen.removed) {
     if (!sameBlock) {
       return existing.removedBlockHashes.includes(blockHash)
@@ -118,6 +127,21 @@ export function decide(existing: TransferRecord | undefined, seen: TransferObser
         ? { kind: 'incident', detail: `final transfer reported final in another block ${blockHash}` }
         : { kind: 'none', why: 'stale: another block of a final transfer' };
   }
+}
+
+/**
+ * The deeper re-check of a final transfer, which only our confirmer makes (a provider's `deep` is never honoured):
+ * still there → settled; gone → annulled. Any other state has nothing to settle or annul.
+ */
+function decideDeep(existing: TransferRecord, seen: TransferObserved, sameBlock: boolean): TransferChange {
+  if (seen.source !== 'confirmer') return { kind: 'none', why: 'only our confirmer makes the deep re-check' };
+  if (existing.state !== 'final' || existing.deepCheckedAt) return { kind: 'none', why: 'nothing to re-check' };
+  if (seen.removed) {
+    return sameBlock
+      ? { kind: 'annul', detail: `final transfer gone from block ${existing.blockNumber} at the deep re-check` }
+      : { kind: 'none', why: 'stale: another block of a final transfer' };
+  }
+  return sameBlock ? { kind: 'settle' } : { kind: 'none', why: 'stale: another block of a final transfer' };
 }
 
 /**
@@ -184,12 +208,82 @@ export function applyToInvoice(
       becamePaid: true,
     };
   }
-  let status: InvoiceStatus;
-  let exception: InvoiceException = 'none';
-  if (pending > 0n || (paid > 0n && !expired)) status = 'processing';
-  else if (expired || invoice.status === 'expired') {
-    status = 'expired';
-    exception = paid > 0n ? 'underpaid' : 'none';
-  } else status = 'open';
-  return { paidMicroUsd: paid, pendingMicroUsd: pending, overpaidMicroUsd: 0n, status, exception, becamePaid: false };
+  return {
+    paidMicroUsd: paid,
+    pendingMicroUsd: pending,
+    overpaidMicroUsd: 0n,
+    ...unpaidState(paid, pending, expired, invoice.status),
+    becamePaid: false,
+  };
+}
+
+/** The state of an invoice that is not (or no longer) paid, from its balances. */
+function unpaidState(
+  paid: bigint,
+  pending: bigint,
+  expired: boolean,
+  status: InvoiceStatus,
+): { status: InvoiceStatus; exception: InvoiceException } {
+  if (pending > 0n || (paid > 0n && !expired)) return { status: 'processing', exception: 'none' };
+  if (expired || status === 'expired') return { status: 'expired', exception: paid > 0n ? 'underpaid' : 'none' };
+  return { status: 'open', exception: 'none' };
+}
+
+/**
+ * An invoice after a final payment of it was annulled (gone at the deep re-check): `paidDelta` (negative) comes off
+ * the paid balance. Still covered by what remains → `paid` (a replacement receipt is due: `becamePaid`); otherwise
+ * the invoice reopens for the missing amount, its expiry moved to `reopenUntil` when it has passed, so the payer
+ * can pay again.
+ */
+export function reopenAfterAnnulment(
+  invoice: InvoiceBalance,
+  paidDelta: bigint,
+  now: Date,
+  reopenUntil: string,
+): InvoiceOutcome & { expiresAt: string } {
+  const paid = invoice.paidMicroUsd + paidDelta;
+  if (paidDelta > 0n || paid < 0n) throw new Error('an annulment can only take off what was paid');
+  const overpaid = paid > invoice.dueMicroUsd ? paid - invoice.dueMicroUsd : 0n;
+  const balances = { paidMicroUsd: paid, pendingMicroUsd: invoice.pendingMicroUsd, overpaidMicroUsd: overpaid };
+  if (paid >= invoice.dueMicroUsd) {
+    const exception = overpaid > 0n ? 'overpaid' : invoice.exception === 'overpaid' ? 'none' : invoice.exception;
+    return { ...balances, status: 'paid', exception, becamePaid: true, expiresAt: invoice.expiresAt };
+  }
+  const expiresAt = Date.parse(invoice.expiresAt) > now.getTime() ? invoice.expiresAt : reopenUntil;
+  const state = unpaidState(paid, invoice.pendingMicroUsd, false, 'open');
+  return { ...balances, ...state, becamePaid: false, expiresAt };
+}
+
+/**
+ * Base units an invoice has received per token (`chainId:token`, token lower-case), pending and final. Money is
+ * summed here, in base units, before it is converted: two 18-decimal parts that add up to the due amount pay it
+ * exactly, where converting each part first would lose up to one micro-USD per part.
+ */
+export type TokenUnits = Record<string, { pending: bigint; paid: bigint }>;
+
+/** The key of a token in {@link TokenUnits}. */
+export function tokenUnitsKey(chainId: number, token: string): string {
+  return `${chainId}:${token.toLowerCase()}`;
+}
+
+/**
+ * Applies a change in base units of one token to an invoice's sums and answers the micro-USD deltas of its pending
+ * and paid balances: each balance is the sum over tokens of the conversion of that token's summed units, so the
+ * deltas are differences of conversions of sums (for 6-decimal tokens, exactly the units).
+ */
+export function applyUnits(
+  units: TokenUnits,
+  key: string,
+  decimals: number,
+  change: { pending: bigint; paid: bigint },
+): { units: TokenUnits; pendingDelta: bigint; paidDelta: bigint } {
+  const before = units[key] ?? { pending: 0n, paid: 0n };
+  const after = { pending: before.pending + change.pending, paid: before.paid + change.paid };
+  if (after.pending < 0n || after.paid < 0n) throw new Error(`token units of ${key} would become negative`);
+  const micro = (u: bigint) => tokenUnitsToMicroUsd(u, decimals).microUsd;
+  return {
+    units: { ...units, [key]: after },
+    pendingDelta: micro(after.pending) - micro(before.pending),
+    paidDelta: micro(after.paid) - micro(before.paid),
+  };
 }

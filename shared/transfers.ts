@@ -39,6 +39,11 @@ export const transferObservedSchema = z.strictObject({
    * the transfer can no longer be undone.
    */
   final: z.boolean().optional(),
+  /**
+   * Set only by the confirmer at the deeper re-check of a final transfer (DESIGN.md, Trust): with `removed: false`
+   * the transfer still stands there (it is settled); with `removed: true` it is gone (its receipt is annulled).
+   */
+  deep: z.boolean().optional(),
   /** Follows a transfer from its first sighting to the registry (logs). */
   correlationId: z.string().max(128).optional(),
 });

@@ -15,11 +15,12 @@ import { faultHook } from '../../shared/faults';
 import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { backoffSeconds } from '../../shared/registry';
+import { CHAIN_DOCUMENT_ID_PATTERN } from '../../shared/store/receipts';
 import { publishReceipt } from '../../shared/use-cases/publish-receipt';
 
 const processor = new BatchProcessor(EventType.SQS);
 const messageSchema = z
-  .object({ receiptId: z.string().regex(/^rcp_[A-Za-z0-9_-]{22}$/), correlationId: z.string().max(128).optional() })
+  .object({ receiptId: z.string().regex(CHAIN_DOCUMENT_ID_PATTERN), correlationId: z.string().max(128).optional() })
   .loose();
 const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);

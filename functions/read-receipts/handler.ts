@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { binSchema } from '../../shared/bin';
 import { NotFoundError } from '../../shared/errors';
 import { httpRoute } from '../../shared/http';
-import { getReceipt, listReceipts, type StoredReceipt } from '../../shared/store/receipts';
+import { CHAIN_DOCUMENT_ID_PATTERN, getReceipt, listReceipts, type StoredReceipt } from '../../shared/store/receipts';
 
 const query = z.strictObject({
   ministry: z
@@ -38,7 +38,7 @@ export const handler = httpRoute({ auth: ['ministry', 'auditor'], query }, async
   const own = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
   const id = req.params.id;
   if (id !== undefined) {
-    const stored = /^rcp_[A-Za-z0-9_-]{22}$/.test(id) ? await getReceipt(id) : undefined;
+    const stored = CHAIN_DOCUMENT_ID_PATTERN.test(id) ? await getReceipt(id) : undefined;
     if (!stored || (own && stored.receipt.ministry !== own)) throw new NotFoundError(`No receipt ${id}.`);
     return { status: 200, body: receiptToWire(stored) };
   }

@@ -1,5 +1,7 @@
 /**
- * Consumer of the transfers queue: each record is one `TransferObserved` sighting, reconciled on its own
+ * Consumer of the transfers queue: each record is one `TransferObserved` sighting. A provider's sighting is first
+ * checked against our own node (shared/use-cases/admit-sighting.ts; the batch's transactions are read once each, in
+ * parallel, before the records are processed); then each is reconciled on its own
  * (shared/use-cases/reconcile-transfer.ts). Failed records are reported as partial batch failures, so only they
  * come back after the visibility timeout (and go to the DLQ after the queue's maxReceiveCount).
  */
@@ -7,23 +9,58 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqs } from '../../shared/aws-sqs';
+import { ethersChainRpc, type TxReceipt } from '../../shared/chain-rpc';
 import { queueUrl } from '../../shared/config';
-import { enabledChains } from '../../shared/enabled-chains';
+import { enabledChains, rpcUrlOf } from '../../shared/enabled-chains';
 import { faultHook } from '../../shared/faults';
 import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { sendMessages } from '../../shared/queue';
 import { receiptSigner } from '../../shared/receipt-signer';
-import { transferId, transferObservedSchema } from '../../shared/transfers';
+import { type TransferObserved, transferId, transferObservedSchema } from '../../shared/transfers';
+import { admitSighting } from '../../shared/use-cases/admit-sighting';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/use-cases/reconcile-transfer';
+import { needsVerification } from '../../shared/verify-sighting';
 
 const processor = new BatchProcessor(EventType.SQS);
 const RETRY_AFTER_SECONDS = 2;
 /** SQS's longest delivery delay. */
 const UNWATCH_DELAY_SECONDS = 900;
 
+/** Receipts read in this invocation, by `chainId:txHash`: one RPC read per transaction, however many logs. */
+let receipts = new Map<string, Promise<TxReceipt | null>>();
+
+function receiptOf(chainId: number, txHash: string): Promise<TxReceipt | null> {
+  const key = `${chainId}:${txHash}`;
+  let read = receipts.get(key);
+  if (!read) {
+    read = ethersChainRpc(rpcUrlOf(chainId), chainId).getTransactionReceipt(txHash);
+    receipts.set(key, read);
+  }
+  return read;
+}
+
+/** Starts reading the receipts every hint of the batch needs, side by side; failures surface per record. */
+function prefetchReceipts(records: SQSRecord[]): void {
+  receipts = new Map();
+  for (const record of records) {
+    const parsed = safeParseBody(record);
+    if (parsed?.success && needsVerification(parsed.data)) {
+      receiptOf(parsed.data.chainId, parsed.data.txHash).catch(() => {});
+    }
+  }
+}
+
+function safeParseBody(record: SQSRecord) {
+  try {
+    return transferObservedSchema.safeParse(JSON.parse(record.body));
+  } catch {
+    return undefined;
+  }
+}
+
 async function reconcileRecord(record: SQSRecord): Promise<void> {
-  const parsed = transferObservedSchema.safeParse(JSON.parse(record.body));
+  const parsed = safeParseBody(record) ?? transferObservedSchema.safeParse(undefined);
   if (!parsed.success) {
     // A malformed message never becomes valid by retrying: log it and let it go to the DLQ through the failures.
     logger.error('malformed transfer message', { messageId: record.messageId, issues: parsed.error.issues });
@@ -33,19 +70,21 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
   const correlationId = parsed.data.correlationId ?? transferId(parsed.data);
   logger.appendKeys({ correlationId });
   try {
-    await reconcileTransfer(
+    const admitted: TransferObserved | undefined = await admitSighting(
       { ...parsed.data, correlationId },
-      {
-        chains: enabledChains,
-        signer: receiptSigner(),
-        now: () => new Date(),
-        enqueueReceipt: (message: ReceiptIssued) => sendMessages('outbox', [message]),
-        // Delayed so that a duplicate payment sent right after settling is still reported by the providers.
-        unwatchAddress: (address, invoiceId) =>
-          sendMessages('addressWatch', [{ action: 'unwatch', addresses: [address], invoiceId }], UNWATCH_DELAY_SECONDS),
-        fault: faultHook('reconcile'),
-      },
+      { receiptOf },
     );
+    if (!admitted) return;
+    await reconcileTransfer(admitted, {
+      chains: enabledChains,
+      signer: receiptSigner(),
+      now: () => new Date(),
+      enqueueReceipt: (message: ReceiptIssued) => sendMessages('outbox', [message]),
+      // Delayed so that a duplicate payment sent right after settling is still reported by the providers.
+      unwatchAddress: (address, invoiceId) =>
+        sendMessages('addressWatch', [{ action: 'unwatch', addresses: [address], invoiceId }], UNWATCH_DELAY_SECONDS),
+      fault: faultHook('reconcile'),
+    });
   } catch (error) {
     // Retry soon rather than after the full visibility timeout: most failures here are lost races or a blip.
     await sqs
@@ -63,11 +102,12 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = lambdaHandler((event: SQSEvent) =>
+export const handler = lambdaHandler((event: SQSEvent) => {
+  prefetchReceipts(event.Records);
   // One record at a time: records of one batch often touch the same invoice or receipt chain, and in parallel they
   // would only lose races against each other.
-  processPartialResponse(event, reconcileRecord, processor, {
+  return processPartialResponse(event, reconcileRecord, processor, {
     throwOnFullBatchFailure: false,
     processInParallel: false,
-  }),
-);
+  });
+});

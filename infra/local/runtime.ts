@@ -36,6 +36,8 @@ export interface LocalRuntimeOptions {
   publishBackoffSeconds?: number;
   /** Confirmations after which a local-chain transfer is final (the block itself counts as one). */
   finalityDepth?: number;
+  /** Confirmations at which a final transfer is re-checked (default twice `finalityDepth`). */
+  deepCheckDepth?: number;
   /** Start queue pollers and schedules (tests of single handlers may leave them off). */
   workers?: boolean;
   log?: (line: string) => void;
@@ -122,6 +124,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       WEBHOOK_SECRET_MORALIS: randomBytes(32).toString('hex'),
       WEBHOOK_SECRET_QUICKNODE: randomBytes(32).toString('hex'),
       LOCAL_FINALITY_DEPTH: String(options.finalityDepth ?? 3),
+      ...(options.deepCheckDepth ? { LOCAL_DEEP_CHECK_DEPTH: String(options.deepCheckDepth) } : {}),
     };
     // Handlers run in this process and read their configuration at module load, as in a Lambda container.
     Object.assign(process.env, env);

@@ -22,6 +22,7 @@ import {
   type PaymentOption,
 } from '../invoices';
 import { invoiceCancelledEntry, invoiceIssuedEntry } from '../journal';
+import type { TokenUnits } from '../reconcile';
 import { monthsDescending } from './cursor';
 import { putJournalEntry } from './journal';
 import { queryNewestFirst } from './paging';
@@ -49,7 +50,11 @@ export const invoiceKeys = {
 
 /** Stored form: money as decimal strings, never numbers. */
 interface InvoiceItem
-  extends Omit<Invoice, 'fee' | 'dueMicroUsd' | 'paidMicroUsd' | 'pendingMicroUsd' | 'overpaidMicroUsd' | 'options'> {
+  extends Omit<
+    Invoice,
+    'fee' | 'dueMicroUsd' | 'paidMicroUsd' | 'pendingMicroUsd' | 'overpaidMicroUsd' | 'options' | 'tokenUnits'
+  > {
+  tokenUnits?: Record<string, { pending: string; paid: string }>;
   pk: string;
   sk: string;
   type: 'invoice';
@@ -85,7 +90,21 @@ function toItem(invoice: Invoice): Record<string, unknown> {
     overpaidMicroUsd: invoice.overpaidMicroUsd.toString(),
     options: invoice.options.map((o) => ({ ...o, amount: o.amount.toString() })),
     payments: invoice.payments.map(paymentToItem),
+    tokenUnits: tokenUnitsToItem(invoice.tokenUnits ?? {}),
   };
+}
+
+/** Stored form of an invoice's per-token sums (decimal strings). */
+export function tokenUnitsToItem(units: TokenUnits): Record<string, { pending: string; paid: string }> {
+  return Object.fromEntries(
+    Object.entries(units).map(([k, u]) => [k, { pending: u.pending.toString(), paid: u.paid.toString() }]),
+  );
+}
+
+function tokenUnitsFromItem(item: Record<string, { pending: string; paid: string }> | undefined): TokenUnits {
+  return Object.fromEntries(
+    Object.entries(item ?? {}).map(([k, u]) => [k, { pending: BigInt(u.pending), paid: BigInt(u.paid) }]),
+  );
 }
 
 /** Reads a stored invoice item back into the domain type. */
@@ -115,6 +134,8 @@ export function invoiceFromItem(item: Record<string, unknown>): Invoice {
     ...(i.receiptId ? { receiptId: i.receiptId } : {}),
     ...(i.paidAt ? { paidAt: i.paidAt } : {}),
     payments: (i.payments ?? []).map((p) => ({ ...p, amount: BigInt(p.amount), microUsd: BigInt(p.microUsd) })),
+    tokenUnits: tokenUnitsFromItem(i.tokenUnits),
+    ...(i.annulments?.length ? { annulments: i.annulments } : {}),
     version: Number(i.version ?? 0),
   };
 }
@@ -124,6 +145,24 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 /** The outcome of a create: the new invoice, or the one an earlier request with the same key created. */
 export type CreateOutcome = { created: true; invoice: Invoice } | { created: false; invoice: Invoice };
+
+/** Until when a deposit address is watched: the late-payment window's close, so late and stray payments are seen. */
+function watchUntilFor(expiresAt: string): string {
+  return new Date(Date.parse(expiresAt) + LATE_WINDOW_MINUTES * 60_000).toISOString();
+}
+
+/** The update that keeps watching an invoice's deposit address until its (moved) expiry's late window closes. */
+export function extendWatchItem(depositAddress: string, expiresAt: string) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: invoiceKeys.address(depositAddress),
+      UpdateExpression: 'SET watchUntil = :until',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':until': watchUntilFor(expiresAt) },
+    },
+  };
+}
 
 /**
  * Writes a new invoice, its deposit-address item and (with a key) its idempotency record in one transaction, so a
@@ -144,8 +183,7 @@ export async function createInvoice(
         Item: {
           ...invoiceKeys.address(invoice.depositAddress),
           ...invoiceKeys.watched(invoice.depositAddress),
-          // Watched until the late-payment window closes, so late and stray payments are still seen.
-          watchUntil: new Date(Date.parse(invoice.expiresAt) + LATE_WINDOW_MINUTES * 60_000).toISOString(),
+          watchUntil: watchUntilFor(invoice.expiresAt),
           type: 'address',
           address: invoice.depositAddress,
           invoiceId: invoice.id,

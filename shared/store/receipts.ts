@@ -23,10 +23,22 @@ export const receiptKeys = {
   chainHead: (ministry: string) => ({ pk: `RECEIPT_CHAIN#${ministry}`, sk: 'HEAD' }),
 };
 
-/** The receipt id of an invoice: one invoice, one receipt, so the id follows from the invoice's. */
-export function receiptIdFor(invoiceId: string): string {
-  return `rcp_${invoiceId.replace(/^inv_/, '')}`;
+/**
+ * The id of an invoice's receipt: it follows from the invoice's. An invoice has one receipt standing at a time; when
+ * a receipt is annulled (a payment gone after finality) and the invoice is paid again, the next one is
+ * `generation` 2, 3, …
+ */
+export function receiptIdFor(invoiceId: string, generation = 1): string {
+  return `rcp_${invoiceId.replace(/^inv_/, '')}${generation > 1 ? `.${generation}` : ''}`;
 }
+
+/** The id of the `n`th annulment of an invoice's receipts. */
+export function annulmentIdFor(invoiceId: string, n: number): string {
+  return `ann_${invoiceId.replace(/^inv_/, '')}.${n}`;
+}
+
+/** Shape of every id of a document in a receipt chain (receipts and annulments), checked before any read. */
+export const CHAIN_DOCUMENT_ID_PATTERN = /^(rcp|ann)_[A-Za-z0-9_-]{22}(\.[1-9]\d{0,3})?$/;
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 
@@ -47,46 +59,58 @@ export async function receiptChainHead(ministry: string): Promise<{ lastNo: numb
   return Item ? { lastNo: Number(Item.lastNo), lastHash: Item.lastHash as string } : { lastNo: 0 };
 }
 
-/** Transaction items writing a new receipt and advancing its ministry's chain head from `previousNo`. */
-export function putReceiptItems(receipt: Receipt, previousNo: number) {
+/**
+ * Transaction items writing new documents of one ministry's chain (receipts or annulments, consecutive numbers) and
+ * advancing its chain head from `previousNo` to the last of them.
+ */
+export function putReceiptItems(receipt: Receipt | readonly Receipt[], previousNo: number) {
+  const documents = Array.isArray(receipt) ? receipt : [receipt as Receipt];
+  const last = documents[documents.length - 1] as Receipt;
+  return [...documents.map(putDocumentItem), chainHeadItem(last, previousNo)];
+}
+
+function putDocumentItem(receipt: Receipt) {
   const TableName = tableName();
-  return [
-    {
-      Put: {
-        TableName,
-        Item: {
-          ...receiptKeys.receipt(receipt.receiptId),
-          ...receiptKeys.byMinistry(receipt.ministry, receipt.issuedAt, receipt.receiptId),
-          ...receiptKeys.byMonth(receipt.issuedAt, receipt.receiptId),
-          type: 'receipt',
-          receiptId: receipt.receiptId,
-          invoiceId: receipt.invoiceId,
-          ministry: receipt.ministry,
-          feeCode: receipt.feeCode,
-          payerBin: receipt.payer.bin,
-          issuedAt: receipt.issuedAt,
-          document: JSON.stringify(receipt),
-          deliveryState: 'pending',
-          attempts: 0,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+  return {
+    Put: {
+      TableName,
+      Item: {
+        ...receiptKeys.receipt(receipt.receiptId),
+        ...receiptKeys.byMinistry(receipt.ministry, receipt.issuedAt, receipt.receiptId),
+        ...receiptKeys.byMonth(receipt.issuedAt, receipt.receiptId),
+        type: 'receipt',
+        receiptId: receipt.receiptId,
+        invoiceId: receipt.invoiceId,
+        ministry: receipt.ministry,
+        feeCode: receipt.feeCode,
+        payerBin: receipt.payer.bin,
+        issuedAt: receipt.issuedAt,
+        document: JSON.stringify(receipt),
+        deliveryState: 'pending',
+        attempts: 0,
+        ...(receipt.kind ? { kind: receipt.kind } : {}),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+function chainHeadItem(receipt: Receipt, previousNo: number) {
+  const TableName = tableName();
+  return {
+    Update: {
+      TableName,
+      Key: receiptKeys.chainHead(receipt.ministry),
+      UpdateExpression: 'SET lastNo = :no, lastHash = :hash, lastReceiptId = :id',
+      ConditionExpression: previousNo === 0 ? 'attribute_not_exists(pk)' : 'lastNo = :prev',
+      ExpressionAttributeValues: {
+        ':no': Number(receipt.receiptNo),
+        ':hash': receipt.hash,
+        ':id': receipt.receiptId,
+        ...(previousNo === 0 ? {} : { ':prev': previousNo }),
       },
     },
-    {
-      Update: {
-        TableName,
-        Key: receiptKeys.chainHead(receipt.ministry),
-        UpdateExpression: 'SET lastNo = :no, lastHash = :hash, lastReceiptId = :id',
-        ConditionExpression: previousNo === 0 ? 'attribute_not_exists(pk)' : 'lastNo = :prev',
-        ExpressionAttributeValues: {
-          ':no': Number(receipt.receiptNo),
-          ':hash': receipt.hash,
-          ':id': receipt.receiptId,
-          ...(previousNo === 0 ? {} : { ':prev': previousNo }),
-        },
-      },
-    },
-  ];
+  };
 }
 
 function fromItem(item: Record<string, unknown>): StoredReceipt {

@@ -3,7 +3,8 @@
  * or suspense reason), every source that reported it and a history of its state changes. Keys:
  * - gsi1: `INVOICE#<id>#TRANSFERS` for matched transfers, `UNMATCHED_TRANSFERS` for the suspense list;
  * - gsi2: `TRANSFERS#<yyyy-mm>` by first sighting (exports);
- * - gsi3 (sparse, while `seen`): `SEEN_TRANSFERS#<chainId>` by block, for the scanner's finality re-check.
+ * - gsi3 (sparse, while `seen`): `SEEN_TRANSFERS#<chainId>` by block, for the confirmer's finality check; while
+ *   `final` and not yet re-checked deeper: `FINAL_UNSETTLED#<chainId>` by block, for the deep re-check.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws-dynamodb';
@@ -26,6 +27,8 @@ export interface StoredTransfer extends TransferRecord {
   /** Token base units below one micro-USD (18-decimal tokens), kept, never rounded away. */
   remainderUnits: bigint;
   sources: TransferSource[];
+  /** Receipts annulled because this transfer was gone at the deep re-check (it may be mined again later). */
+  annulments?: { at: string; blockHash: string; receiptId?: string; annulmentId?: string }[];
   history: { at: string; event: string; detail?: string }[];
   version: number;
 }
@@ -45,7 +48,18 @@ export const transferKeys = {
     gsi3pk: `SEEN_TRANSFERS#${chainId}`,
     gsi3sk: `${String(blockNumber).padStart(12, '0')}#${id}`,
   }),
+  unsettled: (chainId: number, blockNumber: number, id: string) => ({
+    gsi3pk: `FINAL_UNSETTLED#${chainId}`,
+    gsi3sk: `${String(blockNumber).padStart(12, '0')}#${id}`,
+  }),
 };
+
+/** The gsi3 keys of a transfer: which re-check list it is on, if any. */
+function recheckKeys(t: StoredTransfer) {
+  if (t.state === 'seen') return transferKeys.seen(t.chainId, t.blockNumber, t.id);
+  if (t.state === 'final' && !t.deepCheckedAt) return transferKeys.unsettled(t.chainId, t.blockNumber, t.id);
+  return {};
+}
 
 /** The full item for a transfer (keys included). */
 export function transferItem(t: StoredTransfer): Record<string, unknown> {
@@ -55,7 +69,7 @@ export function transferItem(t: StoredTransfer): Record<string, unknown> {
       ? transferKeys.matched(t.invoiceId, t.firstSeenAt, t.id)
       : transferKeys.unmatched(t.firstSeenAt, t.id)),
     ...transferKeys.byMonth(t.firstSeenAt, t.id),
-    ...(t.state === 'seen' ? transferKeys.seen(t.chainId, t.blockNumber, t.id) : {}),
+    ...recheckKeys(t),
     type: 'transfer',
     ...t,
     amount: t.amount.toString(),
@@ -89,6 +103,8 @@ export function transferFromItem(item: Record<string, unknown>): StoredTransfer 
     sources: i.sources ?? [],
     history: i.history ?? [],
     firstSeenAt: i.firstSeenAt,
+    ...(i.deepCheckedAt ? { deepCheckedAt: i.deepCheckedAt as string } : {}),
+    ...(i.annulments?.length ? { annulments: i.annulments } : {}),
     version: i.version ?? 0,
   };
 }
@@ -142,14 +158,23 @@ export async function listUnmatched(limit: number, cursor?: string) {
   return { items: page.items.map(transferFromItem), nextCursor: page.nextCursor };
 }
 
-/** Transfers still `seen` on a chain, lowest block first: the scanner re-checks them. */
-export async function seenTransfers(chainId: number, limit = 500): Promise<StoredTransfer[]> {
+/** Transfers still `seen` on a chain, lowest block first: the confirmer checks them for finality. */
+export function seenTransfers(chainId: number, limit = 500): Promise<StoredTransfer[]> {
+  return recheckList(transferKeys.seen(chainId, 0, '').gsi3pk, limit);
+}
+
+/** Final transfers on a chain not yet re-checked deeper, lowest block first. */
+export function unsettledTransfers(chainId: number, limit = 500): Promise<StoredTransfer[]> {
+  return recheckList(transferKeys.unsettled(chainId, 0, '').gsi3pk, limit);
+}
+
+async function recheckList(partition: string, limit: number): Promise<StoredTransfer[]> {
   const { Items = [] } = await ddb.send(
     new QueryCommand({
       TableName: tableName(),
       IndexName: 'gsi3',
       KeyConditionExpression: 'gsi3pk = :pk',
-      ExpressionAttributeValues: { ':pk': `SEEN_TRANSFERS#${chainId}` },
+      ExpressionAttributeValues: { ':pk': partition },
       Limit: limit,
     }),
   );

@@ -97,6 +97,7 @@ export async function issueInvoice(
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + expiresInMinutes * 60_000).toISOString(),
     payments: [],
+    tokenUnits: {},
     version: 0,
   };
   const outcome = await createInvoice(invoice, idempotency);

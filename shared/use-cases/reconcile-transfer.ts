@@ -6,50 +6,45 @@
  * outbox queue for the registry publisher; a crash before that is mended by the next sighting of any of the
  * invoice's transfers (the receipt remembers whether its message was sent).
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws-dynamodb';
-import { type ChainConfig, findToken } from '../chains';
-import { tableName } from '../config';
-import { feeAmountToJson } from '../fees';
+import { findToken, type TokenConfig } from '../chains';
 import type { FinalPayment, Invoice } from '../invoices';
 import { transferFinalEntry } from '../journal';
 import { countMetric } from '../metrics';
 import { tokenUnitsToMicroUsd } from '../money';
 import { logger } from '../observability';
+import { buildReceipt, GENESIS_PREV_HASH, type Receipt } from '../receipts';
 import {
-  buildReceipt,
-  GENESIS_PREV_HASH,
-  type Receipt,
-  type ReceiptException,
-  type UnsignedReceipt,
-} from '../receipts';
-import { applyToInvoice, decide, type InvoiceOutcome, matchTransfer, type TransferChange } from '../reconcile';
-import type { ReceiptSigner } from '../signer';
-import { findInvoiceIdByAddress, getInvoice, invoiceKeys, paymentToItem } from '../store/invoices';
+  applyToInvoice,
+  applyUnits,
+  decide,
+  type InvoiceOutcome,
+  matchTransfer,
+  type TransferChange,
+  tokenUnitsKey,
+} from '../reconcile';
+import { findInvoiceIdByAddress, getInvoice } from '../store/invoices';
 import { putJournalEntry } from '../store/journal';
-import { getReceipt, markOutboxEnqueued, putReceiptItems, receiptChainHead, receiptIdFor } from '../store/receipts';
-import { getTransfer, type StoredTransfer, transferItem, transferKeys } from '../store/transfers';
+import { putReceiptItems, receiptChainHead } from '../store/receipts';
+import { getTransfer, type StoredTransfer } from '../store/transfers';
 import { type TransferObserved, transferId } from '../transfers';
+import { annulPayment } from './annul-payment';
+import {
+  ensureOutbox,
+  historyEntry,
+  incidentItem,
+  invoiceUpdate,
+  noteSource,
+  putTransferItem,
+  type ReconcileDeps,
+  receiptFields,
+  requestWatch,
+  sendToOutbox,
+} from './reconcile-writes';
 
-/** The message the registry publisher consumes. */
-export interface ReceiptIssued {
-  receiptId: string;
-  invoiceId: string;
-  ministry: string;
-  correlationId?: string;
-}
-
-export interface ReconcileDeps {
-  chains: readonly ChainConfig[];
-  signer: ReceiptSigner;
-  now: () => Date;
-  enqueueReceipt: (message: ReceiptIssued) => Promise<void>;
-  /** Asks the webhook providers to stop watching a settled invoice's address (best effort). */
-  unwatchAddress?: (address: string, invoiceId: string) => Promise<void>;
-  /** Test-only fault injection between steps (see test/fault); absent in production. */
-  fault?: (step: 'before-commit' | 'after-commit' | 'after-outbox') => void;
-}
+export type { ReceiptIssued, ReconcileDeps } from './reconcile-writes';
 
 export interface ReconcileResult {
   transferId: string;
@@ -98,77 +93,153 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
 
   if (change.kind === 'none') {
     await noteSource(existing, seen);
-    if (invoice?.receiptId) await ensureOutbox(invoice, deps, seen.correlationId);
+    if (invoice?.receiptId || invoice?.annulments?.length) await ensureOutbox(invoice, deps, seen.correlationId);
     return { ...result, ...(invoice?.receiptId ? { receiptId: invoice.receiptId } : {}) };
   }
+  if (change.kind === 'annul' && existing) {
+    const annulled = await annulPayment({ transfer: existing, invoice, token, seen, detail: change.detail }, deps);
+    return { ...result, ...(annulled.annulmentId ? { receiptId: annulled.annulmentId } : {}) };
+  }
 
+  const transfer = existing ? withSource(existing, seen) : newTransfer(seen, id, token, match, invoice, firstSeenAt);
+  const effect = applyChange(transfer, change, seen, at);
+  transfer.history = [...transfer.history, historyEntry(change.kind, seen, at)];
+  const previousVersion = transfer.version;
+  transfer.version = previousVersion + 1;
+
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    putTransferItem(transfer, existing ? previousVersion : undefined),
+  ];
+  if (change.kind === 'incident') items.push(incidentItem(id, seen.blockHash, 'reorg-after-final', change.detail, at));
+
+  const credit = invoice && transfer.invoiceId && token ? creditInvoice(invoice, transfer, token, effect) : undefined;
+  let outcome: InvoiceOutcome | undefined;
+  let receipt: Receipt | undefined;
+  if (invoice && token && credit) {
+    outcome = applyToInvoice(invoice, { ...credit, firstSeenAt }, now);
+    const payment = effect.becomesFinal ? finalPayment(transfer, token, credit.paidDelta) : undefined;
+    let receiptItems: ReturnType<typeof putReceiptItems> = [];
+    if (outcome.becamePaid && !invoice.receiptId) {
+      const head = await receiptChainHead(invoice.ministry);
+      const payments = payment ? [...invoice.payments, payment] : invoice.payments;
+      receipt = await buildReceipt(
+        receiptFields(invoice, outcome, payments, head.lastNo + 1, at),
+        head.lastHash ?? GENESIS_PREV_HASH,
+        deps.signer,
+      );
+      receiptItems = putReceiptItems(receipt, head.lastNo);
+    }
+    items.push(
+      invoiceUpdate(invoice, outcome, { payment, receipt, tokenUnits: credit.tokenUnits }, at),
+      ...receiptItems,
+    );
+  }
+  if (effect.becomesFinal && (transfer.invoiceId || token)) {
+    items.push(putJournalEntry(finalEntry(transfer, invoice, credit?.paidDelta, at)));
+  }
+
+  deps.fault?.('before-commit');
+  await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+  deps.fault?.('after-commit');
+  countChange(change, transfer, effect.becomesFinal, receipt);
+  logger.info('transfer reconciled', {
+    transferId: id,
+    change: change.kind,
+    state: transfer.state,
+    invoiceId: transfer.invoiceId,
+    unmatchedReason: transfer.unmatchedReason,
+    invoiceStatus: outcome?.status,
+    correlationId: seen.correlationId,
+  });
+  if (receipt && invoice) {
+    await sendToOutbox(receipt, deps, seen.correlationId);
+    await requestWatch(deps.unwatchAddress, invoice);
+  }
+  return { ...result, ...(receipt ? { receiptId: receipt.receiptId } : {}) };
+}
+
+/** A known transfer with the sighting's source added (the confirmer re-reports what others found: not a source). */
+function withSource(existing: StoredTransfer, seen: TransferObserved): StoredTransfer {
+  const known = existing.sources.includes(seen.source) || seen.source === 'confirmer';
+  return { ...existing, sources: known ? existing.sources : [...existing.sources, seen.source] };
+}
+
+function newTransfer(
+  seen: TransferObserved,
+  id: string,
+  token: TokenConfig | undefined,
+  match: ReturnType<typeof matchTransfer>,
+  invoice: Invoice | undefined,
+  firstSeenAt: string,
+): StoredTransfer {
   const conversion = token ? tokenUnitsToMicroUsd(BigInt(seen.amount), token.decimals) : undefined;
-  const transfer: StoredTransfer = existing
-    ? {
-        ...existing,
-        // The confirmer re-reports what others found; it is not a source of the transfer.
-        sources:
-          existing.sources.includes(seen.source) || seen.source === 'confirmer'
-            ? existing.sources
-            : [...existing.sources, seen.source],
-      }
-    : {
-        id,
-        chainId: seen.chainId,
-        token: seen.token,
-        txHash: seen.txHash,
-        logIndex: seen.logIndex,
-        blockNumber: seen.blockNumber,
-        blockHash: seen.blockHash,
-        from: seen.from,
-        to: seen.to,
-        amount: BigInt(seen.amount),
-        microUsd: conversion?.microUsd ?? 0n,
-        remainderUnits: conversion?.remainder ?? 0n,
-        state: 'seen',
-        removedBlockHashes: [],
-        ...(match.matched && invoice ? { invoiceId: invoice.id } : {}),
-        ...(match.matched ? {} : { unmatchedReason: match.reason }),
-        sources: [seen.source],
-        history: [],
-        firstSeenAt,
-        version: -1,
-      };
+  return {
+    id,
+    chainId: seen.chainId,
+    token: seen.token,
+    txHash: seen.txHash,
+    logIndex: seen.logIndex,
+    blockNumber: seen.blockNumber,
+    blockHash: seen.blockHash,
+    from: seen.from,
+    to: seen.to,
+    amount: BigInt(seen.amount),
+    microUsd: conversion?.microUsd ?? 0n,
+    remainderUnits: conversion?.remainder ?? 0n,
+    state: 'seen',
+    removedBlockHashes: [],
+    ...(match.matched && invoice ? { invoiceId: invoice.id } : {}),
+    ...(match.matched ? {} : { unmatchedReason: match.reason }),
+    sources: [seen.source],
+    history: [],
+    firstSeenAt,
+    version: -1,
+  };
+}
 
-  // What the change does to the transfer and to the invoice's pending/paid balances (micro-USD).
-  let pendingDelta = 0n;
-  let paidDelta = 0n;
-  let becomesFinal = false;
-  const credit = transfer.invoiceId ? transfer.microUsd : 0n;
+/** How a change moves a transfer's base units between the invoice's pending and paid sums. */
+interface ChangeEffect {
+  pendingUnits: bigint;
+  paidUnits: bigint;
+  becomesFinal: boolean;
+}
+
+/** Applies `change` to `transfer` (state, blocks) and answers what it does to the invoice's sums. */
+function applyChange(transfer: StoredTransfer, change: TransferChange, seen: TransferObserved, at: string) {
+  const u = transfer.amount;
+  const effect: ChangeEffect = { pendingUnits: 0n, paidUnits: 0n, becomesFinal: false };
+  const becomeFinal = () => {
+    transfer.state = 'final';
+    effect.becomesFinal = true;
+  };
   switch (change.kind) {
     case 'record':
       transfer.state = change.state;
       if (change.state === 'reverted') transfer.removedBlockHashes = [seen.blockHash];
-      if (change.creditPending) pendingDelta = credit;
+      if (change.creditPending) effect.pendingUnits = u;
       if (change.state === 'final') {
-        becomesFinal = true;
-        paidDelta = change.creditFinal ? credit : 0n;
+        becomeFinal();
+        if (change.creditFinal) effect.paidUnits = u;
       }
       break;
     case 'finalize':
-      transfer.state = 'final';
-      becomesFinal = true;
-      pendingDelta = -credit;
-      paidDelta = credit;
+      becomeFinal();
+      effect.pendingUnits = -u;
+      effect.paidUnits = u;
       break;
     case 'revert':
       transfer.state = 'reverted';
       transfer.removedBlockHashes = [...transfer.removedBlockHashes, seen.blockHash];
-      pendingDelta = -credit;
+      effect.pendingUnits = -u;
       break;
     case 'reinclude':
       transfer.state = change.state;
       transfer.blockHash = seen.blockHash;
       transfer.blockNumber = seen.blockNumber;
       if (change.state === 'final') {
-        becomesFinal = true;
-        paidDelta = credit;
-      } else pendingDelta = credit;
+        becomeFinal();
+        effect.paidUnits = u;
+      } else effect.pendingUnits = u;
       break;
     case 'fall-back':
       transfer.removedBlockHashes = [...transfer.removedBlockHashes, seen.blockHash];
@@ -183,284 +254,80 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
       transfer.blockHash = seen.blockHash;
       transfer.blockNumber = seen.blockNumber;
       if (change.finalNow) {
-        transfer.state = 'final';
-        becomesFinal = true;
-        pendingDelta = -credit;
-        paidDelta = credit;
+        becomeFinal();
+        effect.pendingUnits = -u;
+        effect.paidUnits = u;
       }
       break;
     case 'note-removed':
       transfer.removedBlockHashes = [...transfer.removedBlockHashes, seen.blockHash];
       break;
+    case 'settle':
+      transfer.deepCheckedAt = at;
+      break;
     case 'incident':
-      logger.error('reorg after finality', { transferId: id, detail: change.detail });
+      logger.error('reorg after finality', { transferId: transfer.id, detail: change.detail });
       break;
   }
-  transfer.history = [
-    ...transfer.history,
-    {
-      at,
-      event: change.kind,
-      detail: `${seen.source}: block ${seen.blockNumber} ${seen.blockHash}${seen.removed ? ' removed' : ''}`,
-    },
-  ];
-  const previousVersion = transfer.version;
-  transfer.version = previousVersion + 1;
+  return effect;
+}
 
-  const TableName = tableName();
-  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-    {
-      Put: {
-        TableName,
-        Item: transferItem(transfer),
-        ConditionExpression: existing ? '#version = :version' : 'attribute_not_exists(pk)',
-        ...(existing
-          ? {
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':version': previousVersion },
-            }
-          : {}),
-      },
-    },
-  ];
-  if (change.kind === 'incident') {
-    items.push({
-      Put: {
-        TableName,
-        Item: {
-          pk: `INCIDENT#${id}`,
-          sk: `REORG#${seen.blockHash}`,
-          type: 'incident',
-          kind: 'reorg-after-final',
-          transferId: id,
-          detail: change.detail,
-          at,
-        },
-      },
-    });
-  }
+/**
+ * The change in the invoice's balances: base units summed per token first, then converted (DESIGN.md, Trust), so
+ * parts of an 18-decimal payment that add up to the due amount pay it exactly.
+ */
+function creditInvoice(invoice: Invoice, transfer: StoredTransfer, token: TokenConfig, effect: ChangeEffect) {
+  if (effect.pendingUnits === 0n && effect.paidUnits === 0n) return undefined;
+  const key = tokenUnitsKey(transfer.chainId, token.address);
+  const applied = applyUnits(invoice.tokenUnits ?? {}, key, token.decimals, {
+    pending: effect.pendingUnits,
+    paid: effect.paidUnits,
+  });
+  return { pendingDelta: applied.pendingDelta, paidDelta: applied.paidDelta, tokenUnits: applied.units };
+}
 
-  let outcome: InvoiceOutcome | undefined;
-  let receipt: Receipt | undefined;
-  if (invoice && transfer.invoiceId && (pendingDelta !== 0n || paidDelta !== 0n)) {
-    outcome = applyToInvoice(invoice, { pendingDelta, paidDelta, firstSeenAt }, now);
-    const payment: FinalPayment | undefined = becomesFinal
+function finalPayment(transfer: StoredTransfer, token: TokenConfig, paidDelta: bigint): FinalPayment {
+  return {
+    transferId: transfer.id,
+    chainId: transfer.chainId,
+    token: transfer.token,
+    txHash: transfer.txHash,
+    logIndex: transfer.logIndex,
+    blockNumber: transfer.blockNumber,
+    amount: transfer.amount,
+    decimals: token.decimals,
+    microUsd: paidDelta,
+  };
+}
+
+function finalEntry(transfer: StoredTransfer, invoice: Invoice | undefined, paidDelta: bigint | undefined, at: string) {
+  const matched = invoice && transfer.invoiceId;
+  return transferFinalEntry({
+    transferId: transfer.id,
+    chainId: transfer.chainId,
+    token: transfer.token,
+    // A matched transfer adds what it credited to the invoice (its share of the per-token sum).
+    microUsd: matched ? (paidDelta ?? transfer.microUsd) : transfer.microUsd,
+    at,
+    annulled: transfer.annulments?.length ?? 0,
+    ...(matched
       ? {
-          transferId: id,
-          chainId: transfer.chainId,
-          token: transfer.token,
-          txHash: transfer.txHash,
-          logIndex: transfer.logIndex,
-          blockNumber: transfer.blockNumber,
-          amount: transfer.amount,
-          decimals: token?.decimals ?? 0,
-          microUsd: transfer.microUsd,
+          matched: {
+            invoiceId: invoice.id,
+            ministry: invoice.ministry,
+            stillOwedMicroUsd: invoice.dueMicroUsd - invoice.paidMicroUsd,
+          },
         }
-      : undefined;
-    let receiptItems: ReturnType<typeof putReceiptItems> = [];
-    if (outcome.becamePaid && !invoice.receiptId) {
-      const head = await receiptChainHead(invoice.ministry);
-      receipt = await buildReceipt(
-        receiptFields(
-          invoice,
-          outcome,
-          payment ? [...invoice.payments, payment] : invoice.payments,
-          head.lastNo + 1,
-          at,
-        ),
-        head.lastHash ?? GENESIS_PREV_HASH,
-        deps.signer,
-      );
-      receiptItems = putReceiptItems(receipt, head.lastNo);
-    }
-    items.push(invoiceUpdate(invoice, outcome, payment, receipt, at), ...receiptItems);
-  }
-  if (becomesFinal && (transfer.invoiceId || token)) {
-    items.push(
-      putJournalEntry(
-        transferFinalEntry({
-          transferId: id,
-          chainId: transfer.chainId,
-          token: transfer.token,
-          microUsd: transfer.microUsd,
-          at,
-          ...(invoice && transfer.invoiceId
-            ? {
-                matched: {
-                  invoiceId: invoice.id,
-                  ministry: invoice.ministry,
-                  stillOwedMicroUsd: invoice.dueMicroUsd - invoice.paidMicroUsd,
-                },
-              }
-            : { unmatchedReason: transfer.unmatchedReason ?? 'unknown_address' }),
-        }),
-      ),
-    );
-  }
+      : { unmatchedReason: transfer.unmatchedReason ?? 'unknown_address' }),
+  });
+}
 
-  deps.fault?.('before-commit');
-  await ddb.send(new TransactWriteCommand({ TransactItems: items }));
-  deps.fault?.('after-commit');
+function countChange(change: TransferChange, transfer: StoredTransfer, final: boolean, receipt?: Receipt): void {
   if (change.kind === 'record') {
     countMetric('TransfersSeen');
     if (!transfer.invoiceId) countMetric('TransfersUnmatched');
   }
-  if (becomesFinal && transfer.invoiceId) countMetric('TransfersCredited');
+  if (final && transfer.invoiceId) countMetric('TransfersCredited');
   if (receipt) countMetric('ReceiptsIssued');
   if (change.kind === 'incident') countMetric('ReorgIncidents');
-  logger.info('transfer reconciled', {
-    transferId: id,
-    change: change.kind,
-    state: transfer.state,
-    invoiceId: transfer.invoiceId,
-    unmatchedReason: transfer.unmatchedReason,
-    invoiceStatus: outcome?.status,
-    correlationId: seen.correlationId,
-  });
-  if (receipt && invoice) {
-    await deps.enqueueReceipt({
-      receiptId: receipt.receiptId,
-      invoiceId: invoice.id,
-      ministry: invoice.ministry,
-      ...(seen.correlationId ? { correlationId: seen.correlationId } : {}),
-    });
-    deps.fault?.('after-outbox');
-    await markOutboxEnqueued(receipt.receiptId, at);
-    await deps.unwatchAddress?.(invoice.depositAddress, invoice.id).catch((error: unknown) => {
-      logger.warn('address unwatch request failed', { invoiceId: invoice.id, error: (error as Error).message });
-    });
-  }
-  return { ...result, ...(receipt ? { receiptId: receipt.receiptId } : {}) };
-}
-
-function invoiceUpdate(
-  invoice: Invoice,
-  outcome: InvoiceOutcome,
-  payment: FinalPayment | undefined,
-  receipt: Receipt | undefined,
-  at: string,
-) {
-  const names: Record<string, string> = { '#status': 'status', '#exception': 'exception', '#version': 'version' };
-  const values: Record<string, unknown> = {
-    ':version': invoice.version,
-    ':next': invoice.version + 1,
-    ':paid': outcome.paidMicroUsd.toString(),
-    ':pending': outcome.pendingMicroUsd.toString(),
-    ':overpaid': outcome.overpaidMicroUsd.toString(),
-    ':status': outcome.status,
-    ':exception': outcome.exception,
-    ':at': at,
-  };
-  const sets = [
-    'paidMicroUsd = :paid',
-    'pendingMicroUsd = :pending',
-    'overpaidMicroUsd = :overpaid',
-    '#status = :status',
-    '#exception = :exception',
-    '#version = :next',
-    'updatedAt = :at',
-  ];
-  if (payment) {
-    sets.push('payments = list_append(if_not_exists(payments, :empty), :payment)');
-    values[':empty'] = [];
-    values[':payment'] = [paymentToItem(payment)];
-  }
-  if (receipt) {
-    sets.push('receiptId = :receiptId', 'paidAt = :at');
-    values[':receiptId'] = receipt.receiptId;
-  }
-  let remove = '';
-  if (outcome.status === 'open' || outcome.status === 'processing') {
-    const expiring = invoiceKeys.expiring(invoice.expiresAt, invoice.id);
-    sets.push('gsi3pk = :g3pk', 'gsi3sk = :g3sk');
-    values[':g3pk'] = expiring.gsi3pk;
-    values[':g3sk'] = expiring.gsi3sk;
-  } else remove = ' REMOVE gsi3pk, gsi3sk';
-  return {
-    Update: {
-      TableName: tableName(),
-      Key: invoiceKeys.invoice(invoice.id),
-      ConditionExpression: '#version = :version',
-      UpdateExpression: `SET ${sets.join(', ')}${remove}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
-
-function receiptFields(
-  invoice: Invoice,
-  outcome: InvoiceOutcome,
-  payments: FinalPayment[],
-  receiptNo: number,
-  at: string,
-): UnsignedReceipt {
-  return {
-    receiptId: receiptIdFor(invoice.id),
-    receiptNo: String(receiptNo),
-    invoiceId: invoice.id,
-    ministry: invoice.ministry,
-    feeCode: invoice.feeCode,
-    feeTitle: invoice.feeTitle.en,
-    payer: invoice.payer,
-    fee: feeAmountToJson(invoice.fee),
-    ...(invoice.budget ? { budget: invoice.budget } : {}),
-    quote: invoice.quote,
-    dueMicroUsd: invoice.dueMicroUsd.toString(),
-    paidMicroUsd: outcome.paidMicroUsd.toString(),
-    overpaidMicroUsd: outcome.overpaidMicroUsd.toString(),
-    // A receipt is issued only on reaching `paid`, whose exception is never `underpaid`.
-    exception: outcome.exception as ReceiptException,
-    payments: payments.map((p) => ({
-      chainId: p.chainId,
-      token: p.token,
-      txHash: p.txHash,
-      logIndex: p.logIndex,
-      blockNumber: p.blockNumber,
-      amount: p.amount.toString(),
-      decimals: p.decimals,
-      microUsd: p.microUsd.toString(),
-    })),
-    paidAt: at,
-    issuedAt: at,
-  };
-}
-
-/** Adds a newly reporting source to a transfer without touching anything else (best effort: it is bookkeeping). */
-async function noteSource(existing: StoredTransfer | undefined, seen: TransferObserved): Promise<void> {
-  if (!existing || existing.sources.includes(seen.source) || seen.source === 'confirmer') return;
-  await ddb
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: transferKeys.transfer(existing.id),
-        UpdateExpression: 'SET sources = list_append(sources, :source)',
-        ConditionExpression: 'NOT contains(sources, :name)',
-        ExpressionAttributeValues: { ':source': [seen.source], ':name': seen.source },
-      }),
-    )
-    .catch((error: unknown) => {
-      // Another sighting recorded the same source first: nothing to add.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
-}
-
-/**
- * Finishes what an earlier run that issued the receipt left undone when it crashed before recording the outbox
- * send: the outbox message and the request to stop watching the settled invoice's address.
- */
-async function ensureOutbox(invoice: Invoice, deps: ReconcileDeps, correlationId?: string): Promise<void> {
-  const receiptId = invoice.receiptId as string;
-  const stored = await getReceipt(receiptId);
-  if (!stored || stored.outboxEnqueuedAt) return;
-  await deps.enqueueReceipt({
-    receiptId,
-    invoiceId: invoice.id,
-    ministry: invoice.ministry,
-    ...(correlationId ? { correlationId } : {}),
-  });
-  await markOutboxEnqueued(receiptId, deps.now().toISOString());
-  await deps.unwatchAddress?.(invoice.depositAddress, invoice.id).catch((error: unknown) => {
-    logger.warn('address unwatch request failed', { invoiceId: invoice.id, error: (error as Error).message });
-  });
 }

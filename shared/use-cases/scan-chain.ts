@@ -6,14 +6,15 @@
  * transfers queue as `TransferObserved`; reconciliation decides what it means. Alone it gets every payment paid.
  */
 import { getAddress } from 'ethers';
-import type { ChainRpc, RawLog } from '../chain-rpc';
-import { type ChainConfig, isFinal } from '../chains';
+import type { ChainRpc, RawLog, TxReceipt } from '../chain-rpc';
+import { type ChainConfig, isDeeplyFinal, isFinal } from '../chains';
 import { tableName } from '../config';
 import { logger } from '../observability';
 import { getCheckpoint, saveCheckpoint } from '../store/checkpoints';
 import { type WatchedAddress, watchedAddressEntries } from '../store/invoices';
-import { seenTransfers } from '../store/transfers';
-import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../transfers';
+import { type StoredTransfer, seenTransfers, unsettledTransfers } from '../store/transfers';
+import { ERC20_TRANSFER_TOPIC, type TransferObserved, type TransferObservedInput } from '../transfers';
+import { checkSighting } from '../verify-sighting';
 
 export interface ScanDeps {
   rpc: ChainRpc;
@@ -176,12 +177,21 @@ export interface ConfirmReport {
   finalized: number;
   removed: number;
   moved: number;
+  /** Final transfers re-checked at the deeper depth: still there (settled) or gone (to be annulled). */
+  settled: number;
+  gone: number;
+  /** `eth_getTransactionReceipt` calls this run (one per transaction at most). */
+  receiptReads: number;
 }
 
 /**
- * Re-checks every `seen` transfer of a chain, whoever reported it: final when the chain's finality rule holds and
- * its block is still canonical, moved when its transaction now sits in another block, removed when it is gone.
- * This runs apart from log discovery, so webhook-reported payments reach finality with the scanner paused.
+ * Re-checks every `seen` transfer of a chain, whoever reported it, and every final one not yet re-checked deeper.
+ * A `seen` transfer whose block is still canonical but not yet final costs one cached block read. One that is
+ * final by the chain's rule, or whose block is gone, is checked against our node's transaction receipt (DESIGN.md,
+ * Trust): final when its log is there as recorded, moved when the same log now sits in another block, removed
+ * otherwise. At the deeper depth ({@link isDeeplyFinal}) a final transfer is read once more: still there → settled;
+ * gone → reported removed with `deep`, and reconciliation annuls its receipt. This runs apart from log discovery,
+ * so webhook-reported payments reach finality with the scanner paused.
  */
 export async function confirmTransfers(
   chain: ChainConfig,
@@ -192,61 +202,106 @@ export async function confirmTransfers(
   const head = await rpc.blockNumber();
   const finalizedBlock =
     chain.finality.kind === 'tag' ? ((await rpc.getBlock(chain.finality.tag))?.number ?? null) : undefined;
-  const finalAt = (blockNumber: number) => isFinal(chain, blockNumber, { head, finalizedBlock });
-  const report: ConfirmReport = { chainId: chain.chainId, head, checked: 0, finalized: 0, removed: 0, moved: 0 };
-  const blockCache = new Map<number, Promise<{ number: number; hash: string } | null>>();
-  const blockAt = (n: number) => {
-    let b = blockCache.get(n);
-    if (!b) {
-      b = rpc.getBlock(n);
-      blockCache.set(n, b);
-    }
-    return b;
+  const tip = { head, finalizedBlock };
+  const report: ConfirmReport = {
+    chainId: chain.chainId,
+    head,
+    checked: 0,
+    finalized: 0,
+    removed: 0,
+    moved: 0,
+    settled: 0,
+    gone: 0,
+    receiptReads: 0,
   };
+  const blockAt = memo((n: number) => rpc.getBlock(n));
+  const receiptOf = memo((txHash: string) => {
+    report.receiptReads++;
+    return rpc.getTransactionReceipt(txHash);
+  });
   const recheck: TransferObservedInput[] = [];
   for (const t of await seenTransfers(chain.chainId)) {
     report.checked++;
     const block = t.blockNumber <= head ? await blockAt(t.blockNumber) : null;
-    const base = {
-      chainId: chain.chainId,
-      token: t.token,
-      txHash: t.txHash,
-      logIndex: t.logIndex,
-      from: t.from,
-      to: t.to,
-      amount: t.amount.toString(),
-      source: 'confirmer' as const,
-      observedAt: at.toISOString(),
-    };
-    if (block?.hash === t.blockHash) {
-      if (finalAt(t.blockNumber)) {
-        recheck.push({ ...base, blockNumber: t.blockNumber, blockHash: t.blockHash, removed: false, final: true });
-        report.finalized++;
-      }
-      continue;
-    }
-    const now = await rpc.getTransactionBlock(t.txHash);
-    if (now && now.hash !== t.blockHash) {
-      recheck.push({
-        ...base,
-        blockNumber: now.number,
-        blockHash: now.hash,
-        removed: false,
-        final: finalAt(now.number),
-      });
-      report.moved++;
-    } else if (!now) {
-      recheck.push({ ...base, blockNumber: t.blockNumber, blockHash: t.blockHash, removed: true });
-      report.removed++;
-    }
+    if (block?.hash === t.blockHash && !isFinal(chain, t.blockNumber, tip)) continue;
+    const message = await recheckSeen(chain, t, await receiptOf(t.txHash), tip, at);
+    if (!message) continue;
+    recheck.push(message);
+    if (message.removed) report.removed++;
+    else if (message.blockHash !== t.blockHash) report.moved++;
+    else report.finalized++;
+  }
+  for (const t of await unsettledTransfers(chain.chainId)) {
+    if (!isDeeplyFinal(chain, t.blockNumber, tip)) break; // lowest block first: the rest are shallower still
+    const holds = checkSighting(sightingOf(t, at), await receiptOf(t.txHash)).ok;
+    recheck.push({ ...sightingOf(t, at), removed: !holds, deep: true, ...(holds ? { final: true } : {}) });
+    if (holds) report.settled++;
+    else report.gone++;
   }
   const nowMs = at.getTime();
   await deps.send(
     recheck.filter(
-      (m) => !alreadyReported(`${m.chainId}:${m.txHash}:${m.logIndex}:${m.blockHash}:${m.removed}:${m.final}`, nowMs),
+      (m) =>
+        !alreadyReported(
+          `${m.chainId}:${m.txHash}:${m.logIndex}:${m.blockHash}:${m.removed}:${m.final}:${m.deep}`,
+          nowMs,
+        ),
     ),
   );
   return report;
+}
+
+/** A stored transfer as the sighting the confirmer reports (its recorded block, not removed). */
+function sightingOf(t: StoredTransfer, at: Date): TransferObserved {
+  return {
+    chainId: t.chainId,
+    token: t.token,
+    txHash: t.txHash,
+    logIndex: t.logIndex,
+    blockNumber: t.blockNumber,
+    blockHash: t.blockHash,
+    from: t.from,
+    to: t.to,
+    amount: t.amount.toString(),
+    removed: false,
+    source: 'confirmer',
+    observedAt: at.toISOString(),
+  };
+}
+
+/**
+ * What the chain says of a `seen` transfer that is final by the rule or whose block is gone: final (its log is in
+ * its block as recorded), moved (the same log now sits in another block), removed (not there), or nothing yet.
+ */
+async function recheckSeen(
+  chain: ChainConfig,
+  t: StoredTransfer,
+  receipt: TxReceipt | null,
+  tip: { head: number; finalizedBlock?: number | null },
+  at: Date,
+): Promise<TransferObservedInput | undefined> {
+  const recorded = sightingOf(t, at);
+  if (checkSighting(recorded, receipt).ok) {
+    return isFinal(chain, t.blockNumber, tip) ? { ...recorded, final: true } : undefined;
+  }
+  if (receipt && receipt.blockHash !== t.blockHash) {
+    const elsewhere = { ...recorded, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash };
+    if (checkSighting(elsewhere, receipt).ok) return { ...elsewhere, final: isFinal(chain, receipt.blockNumber, tip) };
+  }
+  return { ...recorded, removed: true };
+}
+
+/** Memoizes an async read for one run, so each block or transaction is read once. */
+function memo<K, V>(read: (key: K) => Promise<V>): (key: K) => Promise<V> {
+  const cache = new Map<K, Promise<V>>();
+  return (key) => {
+    let value = cache.get(key);
+    if (!value) {
+      value = read(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
 }
 
 /** Logs of one address chunk over [from, to], halving the range when the node refuses it. */

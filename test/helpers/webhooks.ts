@@ -93,3 +93,90 @@ export function signedEvent(
     isBase64Encoded: base64,
   };
 }
+
+/** One ERC-20 Transfer as a provider would report it (hex hashes, checksummed or lower-case addresses). */
+export interface ReportedTransfer {
+  token: string;
+  txHash: string;
+  logIndex: number;
+  blockNumber: number;
+  blockHash: string;
+  from: string;
+  to: string;
+  amount: bigint;
+  removed?: boolean;
+}
+
+const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
+const hexQ = (n: number | bigint) => `0x${n.toString(16)}`;
+const word = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
+const addressTopic = (a: string) => `0x${a.toLowerCase().replace(/^0x/, '').padStart(64, '0')}`;
+
+/**
+ * A delivery body of `provider` on the local chain (31337) reporting `t`, in the provider's own shape: Alchemy
+ * Address Activity (`LOCAL_HARDHAT`), a Moralis Streams block event (no removal notices in that format), a QuickNode
+ * Streams log batch (`local-hardhat`).
+ */
+export function deliveryBody(provider: Provider, t: ReportedTransfer, alchemyWebhookId = 'wh_local'): string {
+  const log = {
+    address: t.token.toLowerCase(),
+    topics: [TRANSFER_TOPIC, addressTopic(t.from), addressTopic(t.to)],
+    data: word(t.amount),
+    blockNumber: hexQ(t.blockNumber),
+    blockHash: t.blockHash,
+    transactionHash: t.txHash,
+    transactionIndex: '0x0',
+    logIndex: hexQ(t.logIndex),
+    removed: t.removed === true,
+  };
+  switch (provider) {
+    case 'alchemy':
+      return JSON.stringify({
+        webhookId: alchemyWebhookId,
+        id: `whevt_${randomBytes(8).toString('hex')}`,
+        createdAt: new Date().toISOString(),
+        type: 'ADDRESS_ACTIVITY',
+        event: {
+          network: 'LOCAL_HARDHAT',
+          activity: [
+            {
+              fromAddress: t.from.toLowerCase(),
+              toAddress: t.to.toLowerCase(),
+              blockNum: hexQ(t.blockNumber),
+              hash: t.txHash,
+              category: 'token',
+              rawContract: { rawValue: word(t.amount), address: t.token.toLowerCase(), decimals: 6 },
+              log,
+            },
+          ],
+        },
+      });
+    case 'moralis':
+      if (t.removed) throw new Error('Moralis Streams have no removal notice');
+      return JSON.stringify({
+        confirmed: false,
+        chainId: '0x7a69',
+        streamId: 'local',
+        tag: 'stablefee-local',
+        retries: 0,
+        block: { number: String(t.blockNumber), hash: t.blockHash, timestamp: String(Math.floor(Date.now() / 1000)) },
+        logs: [
+          {
+            logIndex: String(t.logIndex),
+            transactionHash: t.txHash,
+            address: log.address,
+            data: log.data,
+            topic0: log.topics[0],
+            topic1: log.topics[1],
+            topic2: log.topics[2],
+            topic3: null,
+          },
+        ],
+        txs: [],
+        txsInternal: [],
+        erc20Transfers: [],
+      });
+    case 'quicknode':
+      return JSON.stringify({ network: 'local-hardhat', logs: [log] });
+  }
+}

@@ -671,12 +671,26 @@ describe.each([
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
     });
+    for (const [id, metric] of [
+      ['RejectedHints', 'RejectedHints'],
+      ['Annulment', 'Annulments'],
+    ]) {
+      expectAlarm(name(id as string), {
+        Namespace: 'stablefee',
+        MetricName: metric,
+        Dimensions: service,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        EvaluationPeriods: 1,
+      });
+    }
     const streams = s.specs.some((spec) => spec.triggers.some((t) => t.kind === 'stream'));
     if (streams)
       expectAlarm(name('StreamFailures'), { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
 
     // Nothing else, and every alarm is an ALARMS entry (so the runbook list is complete).
-    const expectedCount = queueNames.length + s.specs.length + 6 + (streams ? 1 : 0);
+    const expectedCount = queueNames.length + s.specs.length + 8 + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);

@@ -1,0 +1,199 @@
+/**
+ * A final transfer gone at the deep re-check (DESIGN.md, Trust). Nothing is deleted; in ONE transaction:
+ * - the transfer becomes `reverted`, remembering the annulment (it may be mined again, and is then credited anew);
+ * - an incident is recorded, and the `Annulments` metric raises the alarm;
+ * - the journal reverses what the transfer added to custody;
+ * - a matched transfer comes off its invoice's paid balance (base units per token, then converted). When the
+ *   invoice's receipt listed it, a signed annulment naming that receipt joins the ministry's receipt chain, and the
+ *   invoice reopens for the missing amount (its expiry moved forward when it has passed); when what remains still
+ *   covers the due amount, a replacement receipt follows the annulment in the chain.
+ * After the commit, the annulment (and a replacement receipt) go to the registry through the outbox.
+ */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws-dynamodb';
+import type { TokenConfig } from '../chains';
+import type { FinalPayment, Invoice, InvoiceAnnulment } from '../invoices';
+import { LATE_WINDOW_MINUTES } from '../invoices';
+import { transferAnnulledEntry } from '../journal';
+import { countMetric } from '../metrics';
+import { logger } from '../observability';
+import { buildReceipt, GENESIS_PREV_HASH, type Receipt } from '../receipts';
+import { applyUnits, reopenAfterAnnulment, tokenUnitsKey } from '../reconcile';
+import { extendWatchItem } from '../store/invoices';
+import { putJournalEntry } from '../store/journal';
+import { annulmentIdFor, putReceiptItems, receiptChainHead } from '../store/receipts';
+import type { StoredTransfer } from '../store/transfers';
+import type { TransferObserved } from '../transfers';
+import {
+  historyEntry,
+  incidentItem,
+  invoiceUpdate,
+  putTransferItem,
+  type ReconcileDeps,
+  receiptFields,
+  requestWatch,
+  sendToOutbox,
+} from './reconcile-writes';
+
+export interface AnnulInput {
+  transfer: StoredTransfer;
+  invoice: Invoice | undefined;
+  token: TokenConfig | undefined;
+  seen: TransferObserved;
+  detail: string;
+}
+
+/** Annuls a final transfer that is gone; answers the annulment document's id when one was issued. */
+export async function annulPayment(input: AnnulInput, deps: ReconcileDeps): Promise<{ annulmentId?: string }> {
+  const { transfer: existing, seen, detail } = input;
+  const now = deps.now();
+  const at = now.toISOString();
+  const n = (existing.annulments?.length ?? 0) + 1;
+  const invoice = existing.invoiceId ? input.invoice : undefined;
+  const plan = invoice && input.token ? await planInvoice(invoice, existing, input.token, deps, now) : undefined;
+  const transfer: StoredTransfer = {
+    ...existing,
+    state: 'reverted',
+    removedBlockHashes: [...existing.removedBlockHashes, existing.blockHash],
+    annulments: [
+      ...(existing.annulments ?? []),
+      {
+        at,
+        blockHash: existing.blockHash,
+        ...(plan?.annulment ? { receiptId: plan.annulment.annuls, annulmentId: plan.annulment.receiptId } : {}),
+      },
+    ],
+    history: [...existing.history, historyEntry('annul', seen, at)],
+    version: existing.version + 1,
+  };
+  const removedMicroUsd = plan ? -plan.paidDelta : existing.microUsd;
+  const items = [
+    putTransferItem(transfer, existing.version),
+    incidentItem(existing.id, existing.blockHash, 'final-transfer-gone', detail, at),
+    putJournalEntry(
+      transferAnnulledEntry({
+        transferId: existing.id,
+        chainId: existing.chainId,
+        token: existing.token,
+        microUsd: removedMicroUsd,
+        at,
+        n,
+        ...(invoice
+          ? {
+              matched: {
+                invoiceId: invoice.id,
+                ministry: invoice.ministry,
+                overpaidMicroUsd: invoice.overpaidMicroUsd,
+              },
+            }
+          : { unmatchedReason: existing.unmatchedReason ?? 'unknown_address' }),
+      }),
+    ),
+    ...(plan?.items ?? []),
+  ];
+  deps.fault?.('before-commit');
+  await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+  deps.fault?.('after-commit');
+  countMetric('Annulments');
+  countMetric('ReorgIncidents');
+  logger.error('final transfer gone at the deep re-check: annulled', {
+    transferId: existing.id,
+    invoiceId: invoice?.id,
+    annulmentId: plan?.annulment?.receiptId,
+    annuls: plan?.annulment?.annuls,
+    reopenedAs: plan?.status,
+    detail,
+  });
+  if (invoice && plan) {
+    for (const document of plan.documents) await sendToOutbox(document, deps, seen.correlationId);
+    if (plan.status !== 'paid') await requestWatch(deps.watchAddress, invoice);
+  }
+  return plan?.annulment ? { annulmentId: plan.annulment.receiptId } : {};
+}
+
+/** What the annulment does to the invoice: balances, state, documents for its ministry's chain. */
+async function planInvoice(
+  invoice: Invoice,
+  transfer: StoredTransfer,
+  token: TokenConfig,
+  deps: ReconcileDeps,
+  now: Date,
+) {
+  const at = now.toISOString();
+  const key = tokenUnitsKey(transfer.chainId, token.address);
+  const units = applyUnits(invoice.tokenUnits ?? {}, key, token.decimals, { pending: 0n, paid: -transfer.amount });
+  const reopenUntil = new Date(now.getTime() + LATE_WINDOW_MINUTES * 60_000).toISOString();
+  const outcome = reopenAfterAnnulment(invoice, units.paidDelta, now, reopenUntil);
+  const gone = invoice.payments.find((p) => p.transferId === transfer.id);
+  const payments = invoice.payments.filter((p) => p.transferId !== transfer.id);
+  const documents: Receipt[] = [];
+  let record: InvoiceAnnulment | undefined;
+  let replacement: Receipt | undefined;
+  let head: { lastNo: number; lastHash?: string } | undefined;
+  if (invoice.receiptId && gone) {
+    head = await receiptChainHead(invoice.ministry);
+    const annulmentId = annulmentIdFor(invoice.id, (invoice.annulments?.length ?? 0) + 1);
+    documents.push(await annulmentDocument(invoice, outcome, gone, annulmentId, head, deps, at));
+    record = { annulmentId, receiptId: invoice.receiptId, transferId: transfer.id, at };
+    if (outcome.becamePaid) {
+      const next = { ...invoice, annulments: [...(invoice.annulments ?? []), record] };
+      const previous = documents[0] as Receipt;
+      replacement = await buildReceipt(
+        receiptFields(next, outcome, payments, Number(previous.receiptNo) + 1, at),
+        previous.hash,
+        deps.signer,
+      );
+      documents.push(replacement);
+    }
+  }
+  const update = invoiceUpdate(
+    invoice,
+    outcome,
+    {
+      payments,
+      tokenUnits: units.units,
+      ...(record ? { receiptAnnulled: record } : {}),
+      ...(replacement ? { receipt: replacement } : {}),
+      ...(outcome.expiresAt !== invoice.expiresAt ? { expiresAt: outcome.expiresAt } : {}),
+    },
+    at,
+  );
+  const moved = outcome.expiresAt !== invoice.expiresAt;
+  return {
+    paidDelta: units.paidDelta,
+    status: outcome.status,
+    annulment: documents[0],
+    documents,
+    items: [
+      update,
+      ...(head && documents.length ? putReceiptItems(documents, head.lastNo) : []),
+      ...(moved ? [extendWatchItem(invoice.depositAddress, outcome.expiresAt)] : []),
+    ],
+  };
+}
+
+/** The signed annulment of the invoice's standing receipt: the payment gone, what the invoice still has. */
+async function annulmentDocument(
+  invoice: Invoice,
+  outcome: ReturnType<typeof reopenAfterAnnulment>,
+  gone: FinalPayment,
+  annulmentId: string,
+  head: { lastNo: number; lastHash?: string },
+  deps: ReconcileDeps,
+  at: string,
+): Promise<Receipt> {
+  const fields = receiptFields(invoice, outcome, [gone], head.lastNo + 1, at);
+  return buildReceipt(
+    {
+      ...fields,
+      receiptId: annulmentId,
+      exception: 'none',
+      paidAt: invoice.paidAt ?? at,
+      kind: 'annulment',
+      annuls: invoice.receiptId as string,
+      reason: `payment ${gone.chainId}:${gone.txHash}:${gone.logIndex} is no longer on chain after finality`,
+    },
+    head.lastHash ?? GENESIS_PREV_HASH,
+    deps.signer,
+  );
+}
