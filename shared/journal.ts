@@ -9,6 +9,7 @@
  * - `suspense:<reason>` — money received that matches no invoice (unknown address, cancelled invoice, ...).
  * A final transfer gone at the deep re-check is reversed by a `transfer-annulled` entry; nothing is deleted.
  */
+import { minBigInt } from './money';
 
 export interface JournalLine {
   account: string;
@@ -124,8 +125,7 @@ export function transferAnnulledEntry(t: {
     transferId: t.transferId,
   };
   if (!t.matched) return entry(base, [dr(`suspense:${t.unmatchedReason ?? 'unknown'}`, t.microUsd), custody]);
-  const overpaid = t.matched.overpaidMicroUsd;
-  const fromOverpayment = t.microUsd < overpaid ? t.microUsd : overpaid; // bigint: no Math.min
+  const fromOverpayment = minBigInt(t.microUsd, t.matched.overpaidMicroUsd);
   return entry({ ...base, invoiceId: t.matched.invoiceId, ministry: t.matched.ministry }, [
     dr(`overpayment:${t.matched.invoiceId}`, fromOverpayment),
     dr(`receivable:${t.matched.invoiceId}`, t.microUsd - fromOverpayment),

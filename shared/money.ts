@@ -35,6 +35,11 @@ export function pow10(n: number): bigint {
   return 10n ** BigInt(n);
 }
 
+/** The smaller of two bigints (Math.min takes numbers only). */
+export function minBigInt(a: bigint, b: bigint): bigint {
+  return a <= b ? a : b;
+}
+
 /** Integer division rounding towards +infinity (BigInt `/` truncates towards zero). `b` must be positive. */
 export function ceilDiv(a: bigint, b: bigint): bigint {
   if (b <= 0n) throw new RangeError('ceilDiv: divisor must be positive');

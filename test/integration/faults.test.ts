@@ -480,7 +480,9 @@ describe('chain RPC refusing for a while', () => {
     expect(ledger.transfers.every((t) => t.state === 'final' && t.sources.join() === 'scanner')).toBe(true);
     for (const t of ledger.transfers) {
       // `settle`: the confirmer's deeper re-check found it still there.
-      expect(['record', 'record,finalize', 'record,settle', 'record,finalize,settle']).toContain(t.history.map((h) => h.event).join());
+      expect(['record', 'record,finalize', 'record,settle', 'record,finalize,settle']).toContain(
+        t.history.map((h) => h.event).join(),
+      );
     }
     expect(ledger.journal.filter((e) => e.kind === 'transfer-final')).toHaveLength(4);
     expect(ledger.receipts).toHaveLength(3);

@@ -88,7 +88,10 @@ describe('checkSighting: a hint against our node', () => {
   it('lets the chain decide a removal: confirmed when gone or elsewhere, rejected while still in that block', () => {
     expect(checkSighting(sighting({ removed: true }), null)).toEqual({ ok: true });
     expect(checkSighting(sighting({ removed: true }), receipt({ blockHash: OTHER_BLOCK }))).toEqual({ ok: true });
-    expect(checkSighting(sighting({ removed: true }), receipt())).toMatchObject({ ok: false, reason: 'still_on_chain' });
+    expect(checkSighting(sighting({ removed: true }), receipt())).toMatchObject({
+      ok: false,
+      reason: 'still_on_chain',
+    });
   });
 
   it('checks every provider, never our own readers', () => {
