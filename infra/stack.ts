@@ -85,6 +85,8 @@ export const SERVICE_METRICS = {
   /** Per scanner run and chain (dimension `chainId`). */
   scannerLagBlocks: 'ScannerLagBlocks',
   reorgIncidents: 'ReorgIncidents',
+  /** Zero-value transfers dropped at intake (webhooks and scanner); never alarmed, they move no money. */
+  zeroValueTransfersIgnored: 'ZeroValueTransfersIgnored',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -713,8 +715,12 @@ export class StablefeeStack extends Stack {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Reorgs and unmatched transfers',
-        left: [SERVICE_METRICS.reorgIncidents, SERVICE_METRICS.transfersUnmatched].map(sum),
+        title: 'Reorgs, unmatched and ignored zero-value transfers',
+        left: [
+          SERVICE_METRICS.reorgIncidents,
+          SERVICE_METRICS.transfersUnmatched,
+          SERVICE_METRICS.zeroValueTransfersIgnored,
+        ].map(sum),
         width: 12,
       }),
     );
