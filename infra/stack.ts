@@ -89,6 +89,8 @@ export const SERVICE_METRICS = {
   rejectedHints: 'RejectedHints',
   /** A final transfer gone at the deeper re-check: receipt annulled, invoice reopened. */
   annulments: 'Annulments',
+  /** Zero-value transfers dropped at intake (webhooks and scanner); never alarmed, they move no money. */
+  zeroValueTransfersIgnored: 'ZeroValueTransfersIgnored',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -739,12 +741,13 @@ export class StablefeeStack extends Stack {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Reorgs and unmatched transfers',
+        title: 'Reorgs, annulments, rejected hints, unmatched and ignored zero-value transfers',
         left: [
           SERVICE_METRICS.reorgIncidents,
           SERVICE_METRICS.annulments,
           SERVICE_METRICS.rejectedHints,
           SERVICE_METRICS.transfersUnmatched,
+          SERVICE_METRICS.zeroValueTransfersIgnored,
         ].map(sum),
         width: 12,
       }),

@@ -26,7 +26,8 @@ export interface ChainRpc {
   /** A block by number or tag; null when the node has none (beyond the head, or unsupported tag). */
   getBlock(block: number | 'finalized' | 'safe'): Promise<BlockRef | null>;
   getLogs(filter: {
-    address: string[];
+    /** Emitting contracts; omitted or empty: logs of any contract. */
+    address?: string[];
     topics: (string | string[] | null)[];
     fromBlock: number;
     toBlock: number;
@@ -75,7 +76,8 @@ export function ethersChainRpc(rpcUrl: string, chainId: number): ChainRpc {
       refuse();
       const logs = (await p.send('eth_getLogs', [
         {
-          address: filter.address,
+          // Omitted rather than sent empty, so "any contract" does not depend on how a node reads an empty list.
+          ...(filter.address?.length ? { address: filter.address } : {}),
           topics: filter.topics,
           fromBlock: `0x${filter.fromBlock.toString(16)}`,
           toBlock: `0x${filter.toBlock.toString(16)}`,

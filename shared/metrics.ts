@@ -1,7 +1,7 @@
 /**
  * The service's business metrics, one name per stage of the money path (the stack's dashboard and alarms read
- * these names): invoices issued; transfers seen, credited, unmatched; receipts issued, delivered, failed; reorg
- * incidents; scanner lag.
+ * these names): invoices issued; transfers seen, credited, unmatched, ignored as zero-value; receipts issued,
+ * delivered, failed; reorg incidents; scanner lag.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metrics } from './observability';
@@ -18,7 +18,9 @@ export type StageMetric =
   /** A provider's sighting that our own node contradicts: nothing recorded, nothing credited. */
   | 'RejectedHints'
   /** A final transfer gone at the deeper re-check: its receipt annulled, the invoice reopened. */
-  | 'Annulments';
+  | 'Annulments'
+  /** Zero-value transfers dropped at intake (webhooks, scanner): they move no money and are not worth a look. */
+  | 'ZeroValueTransfersIgnored';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {

@@ -59,3 +59,12 @@ export function transferId(t: Pick<TransferObserved, 'chainId' | 'txHash' | 'log
 
 /** keccak256("Transfer(address,address,uint256)"): the ERC-20 Transfer event topic. */
 export const ERC20_TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
+
+/**
+ * Whether a transfer moves nothing. Zero-value transfers (address-poisoning dust, `transferFrom` of 0 by anyone) are
+ * ignored wherever sightings enter — webhooks and the scanner — and counted as `ZeroValueTransfersIgnored`, so they
+ * never reach suspense or the unmatched-transfers alarm.
+ */
+export function isZeroValue(amount: bigint | string): boolean {
+  return BigInt(amount) === 0n;
+}

@@ -11,10 +11,12 @@ import { gunzipSync } from 'node:zlib';
 import { enabledChains } from '../../shared/enabled-chains';
 import { NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../../shared/errors';
 import { httpRoute } from '../../shared/http';
+import { countMetric } from '../../shared/metrics';
 import { logger } from '../../shared/observability';
 import { sendMessages } from '../../shared/queue';
+import { isZeroValue } from '../../shared/transfers';
 import { webhookSecret } from '../../shared/webhook-secrets';
-import { type Drop, findWebhookProvider, WebhookPayloadError } from '../../shared/webhooks';
+import { type Drop, type DropReason, findWebhookProvider, WebhookPayloadError } from '../../shared/webhooks';
 
 /** Largest accepted body, compressed or not. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
@@ -51,26 +53,32 @@ export const handler = httpRoute({ auth: 'public' }, async (req) => {
     throw new UnauthorizedError('The webhook signature is missing or does not verify.');
   }
 
-  const dropped: Record<string, number> = {};
+  const dropped: Partial<Record<DropReason, number>> = {};
   const samples: Drop[] = [];
+  const onDrop = (drop: Drop) => {
+    dropped[drop.reason] = (dropped[drop.reason] ?? 0) + 1;
+    if (samples.length < 10) samples.push(drop);
+  };
   let transfers: ReturnType<typeof found.provider.parse>;
   try {
-    transfers = found.provider.parse(raw, enabledChains, {
-      now,
-      onDrop: (drop) => {
-        dropped[drop.reason] = (dropped[drop.reason] ?? 0) + 1;
-        if (samples.length < 10) samples.push(drop);
-      },
-    });
+    transfers = found.provider.parse(raw, enabledChains, { now, onDrop });
   } catch (error) {
     if (error instanceof WebhookPayloadError) {
       throw new ValidationError([{ field: '(body)', message: error.message }]);
     }
     throw error;
   }
+  // The adapters already drop zero values; checked again here because a message of nothing must never reach
+  // suspense, whatever a future adapter forgets.
+  const kept = transfers.filter((t) => {
+    if (!isZeroValue(t.amount)) return true;
+    onDrop({ reason: 'zero_value', chainId: t.chainId, token: t.token, txHash: t.txHash, logIndex: t.logIndex });
+    return false;
+  });
+  if (dropped.zero_value) countMetric('ZeroValueTransfersIgnored', dropped.zero_value);
   if (samples.length) logger.info('webhook entries dropped', { provider: found.name, dropped, samples });
 
-  const messages = transfers.map((t) => ({ ...t, correlationId: req.requestId }));
+  const messages = kept.map((t) => ({ ...t, correlationId: req.requestId }));
   if (messages.length) await sendMessages('transfers', messages);
   logger.info('webhook accepted', { provider: found.name, accepted: messages.length });
   return { status: 200, body: { accepted: messages.length } };

@@ -1,6 +1,7 @@
 /**
- * The chain scanner, for one chain: reads ERC-20 `Transfer` logs of the allowlisted tokens to watched deposit
- * addresses from its checkpoint on (block ranges halve when the node refuses a range), detects reorgs by the hash
+ * The chain scanner, for one chain: reads ERC-20 `Transfer` logs of any token contract to watched deposit addresses
+ * (a token off the allowlist goes to suspense as `token_not_accepted`; zero values are counted and dropped) from its
+ * checkpoint on (block ranges halve when the node refuses a range), detects reorgs by the hash
  * continuity of its checkpoint and rewinds, and re-checks every `seen` transfer: final when the chain's finality rule
  * holds and its block is still canonical, moved or removed when it is not. Everything it learns goes to the
  * transfers queue as `TransferObserved`; reconciliation decides what it means. Alone it gets every payment paid.
@@ -9,12 +10,14 @@ import { getAddress } from 'ethers';
 import type { ChainRpc, RawLog, TxReceipt } from '../chain-rpc';
 import { type ChainConfig, isDeeplyFinal, isFinal } from '../chains';
 import { tableName } from '../config';
+import { countMetric } from '../metrics';
 import { logger } from '../observability';
 import { getCheckpoint, saveCheckpoint } from '../store/checkpoints';
 import { type WatchedAddress, watchedAddressEntries } from '../store/invoices';
 import { type StoredTransfer, seenTransfers, unsettledTransfers } from '../store/transfers';
-import { ERC20_TRANSFER_TOPIC, type TransferObserved, type TransferObservedInput } from '../transfers';
+import { ERC20_TRANSFER_TOPIC, isZeroValue, type TransferObserved, type TransferObservedInput } from '../transfers';
 import { checkSighting } from '../verify-sighting';
+import { decodeTransferLog } from '../webhooks/common';
 
 export interface ScanDeps {
   rpc: ChainRpc;
@@ -45,6 +48,8 @@ export interface ScanReport {
   lagBlocks: number;
   /** Addresses issued since the list behind the checkpoint was read, re-scanned over the blocks already scanned. */
   lateAddresses?: number;
+  /** Zero-value transfers found and not sent (also counted as `ZeroValueTransfersIgnored`). */
+  zeroValueIgnored: number;
 }
 
 const ADDRESS_CHUNK = 200;
@@ -83,6 +88,7 @@ export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<Sca
     logs: 0,
     reorgDetected: false,
     lagBlocks: 0,
+    zeroValueIgnored: 0,
   };
 
   const checkpoint = await getCheckpoint(chain.chainId);
@@ -105,15 +111,13 @@ export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<Sca
     report.to = end;
     const list = await addressList(chain.chainId, head, at, deps.addressListMaxAgeMs ?? 0);
     const watchedNow = list.entries.filter((e) => e.watchUntil > at.toISOString());
-    const tokens = chain.tokens.map((t) => t.address);
     const messages: TransferObservedInput[] = [];
     const scan = async (addresses: string[], from: number, to: number) => {
-      for (let i = 0; i < addresses.length && tokens.length; i += ADDRESS_CHUNK) {
-        const topics = [ERC20_TRANSFER_TOPIC, null, addresses.slice(i, i + ADDRESS_CHUNK).map(toTopic)];
-        for (const log of await logsInRange(rpc, tokens, topics, from, to)) {
-          messages.push(toObserved(chain.chainId, log, finalAt(log.blockNumber), at));
-        }
-      }
+      const found = await transfersTo(rpc, addresses, from, to, (log) =>
+        toObserved(chain.chainId, log, finalAt(log.blockNumber), at),
+      );
+      messages.push(...found.messages);
+      report.zeroValueIgnored += found.zeroValue;
     };
     // Late addresses. The blocks up to the checkpoint were scanned for every address issued before
     // `addressesAsOf.at` (when the list then used was read), and blocks up to `addressesAsOf.block` were mined before
@@ -136,6 +140,7 @@ export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<Sca
     );
     report.logs = messages.length;
     await deps.send(messages);
+    if (report.zeroValueIgnored) countMetric('ZeroValueTransfersIgnored', report.zeroValueIgnored);
     const endBlock = await rpc.getBlock(end);
     if (endBlock) {
       const addressesAsOf = { at: list.loadedAt.toISOString(), block: list.head };
@@ -304,24 +309,46 @@ function memo<K, V>(read: (key: K) => Promise<V>): (key: K) => Promise<V> {
   };
 }
 
-/** Logs of one address chunk over [from, to], halving the range when the node refuses it. */
+/**
+ * The ERC-20 Transfers to `addresses` over [from, to] as messages, whatever the token contract (no `address` filter:
+ * a token off the allowlist paid to a deposit address must reach suspense). Logs that are not ERC-20 Transfers are
+ * skipped (an ERC-721 Transfer has the same topic0 and a 4th topic); zero values are counted, not kept.
+ */
+async function transfersTo(
+  rpc: ChainRpc,
+  addresses: string[],
+  from: number,
+  to: number,
+  observe: (log: RawLog) => TransferObservedInput | undefined,
+): Promise<{ messages: TransferObservedInput[]; zeroValue: number }> {
+  const messages: TransferObservedInput[] = [];
+  let zeroValue = 0;
+  for (let i = 0; i < addresses.length; i += ADDRESS_CHUNK) {
+    const topics = [ERC20_TRANSFER_TOPIC, null, addresses.slice(i, i + ADDRESS_CHUNK).map(toTopic)];
+    for (const log of await logsInRange(rpc, topics, from, to)) {
+      const observed = observe(log);
+      if (!observed) continue;
+      if (isZeroValue(observed.amount)) zeroValue++;
+      else messages.push(observed);
+    }
+  }
+  return { messages, zeroValue };
+}
+
+/** Logs of one address chunk over [from, to], from any contract, halving the range when the node refuses it. */
 async function logsInRange(
   rpc: ChainRpc,
-  tokens: string[],
   topics: (string | string[] | null)[],
   from: number,
   to: number,
 ): Promise<RawLog[]> {
   try {
-    return await rpc.getLogs({ address: tokens, topics, fromBlock: from, toBlock: to });
+    return await rpc.getLogs({ topics, fromBlock: from, toBlock: to });
   } catch (error) {
     if (from === to) throw error;
     const mid = from + Math.floor((to - from) / 2);
     logger.info('getLogs refused a range; halving', { from, to, error: (error as Error).message });
-    return [
-      ...(await logsInRange(rpc, tokens, topics, from, mid)),
-      ...(await logsInRange(rpc, tokens, topics, mid + 1, to)),
-    ];
+    return [...(await logsInRange(rpc, topics, from, mid)), ...(await logsInRange(rpc, topics, mid + 1, to))];
   }
 }
 
@@ -329,11 +356,10 @@ function toTopic(address: string): string {
   return `0x${address.toLowerCase().replace(/^0x/, '').padStart(64, '0')}`;
 }
 
-function topicToAddress(topic: string): string {
-  return getAddress(`0x${topic.slice(-40)}`);
-}
-
-function toObserved(chainId: number, log: RawLog, final: boolean, at: Date): TransferObservedInput {
+/** The message for a log, or undefined when the log is not an ERC-20 Transfer. */
+function toObserved(chainId: number, log: RawLog, final: boolean, at: Date): TransferObservedInput | undefined {
+  const decoded = decodeTransferLog(log);
+  if (!decoded) return undefined;
   return {
     chainId,
     token: getAddress(log.address),
@@ -341,9 +367,9 @@ function toObserved(chainId: number, log: RawLog, final: boolean, at: Date): Tra
     logIndex: log.logIndex,
     blockNumber: log.blockNumber,
     blockHash: log.blockHash,
-    from: topicToAddress(log.topics[1] ?? ''),
-    to: topicToAddress(log.topics[2] ?? ''),
-    amount: BigInt(log.data === '0x' ? 0 : log.data).toString(),
+    from: getAddress(decoded.from),
+    to: getAddress(decoded.to),
+    amount: decoded.amount.toString(),
     removed: log.removed,
     source: 'scanner',
     observedAt: at.toISOString(),

@@ -13,7 +13,7 @@
  *    "log":{"address":"0x…","topics":["0xddf2…","0x…from","0x…to"],"data":"0x…","blockNumber":"0x…",
  *           "transactionHash":"0x…","transactionIndex":"0x…","blockHash":"0x…","logIndex":"0x…","removed":false}}]}}
  * ```
- * Only `category: "token"` (ERC-20) activity of allowlisted contracts becomes a transfer. The float `value` and
+ * Only `category: "token"` (ERC-20) activity of some value becomes a transfer, of any contract. The float `value` and
  * `rawContract.decimals` are never read: the amount is `rawContract.rawValue` (base units, hex), cross-checked against
  * the log's `data`; decimals are ours. `log.removed: true` is Alchemy's reorg notification.
  *
@@ -127,7 +127,7 @@ const activitySchema = z.looseObject({
 
 const TOKEN_CATEGORIES = new Set(['token', 'erc20']);
 
-/** The transfers in an Address Activity webhook: allowlisted ERC-20 activity only. */
+/** The transfers in an Address Activity webhook: ERC-20 activity only (any token; zero values dropped). */
 export function parse(raw: Buffer, chains: readonly ChainConfig[], options: ParseOptions = {}): TransferObserved[] {
   const body = payloadSchema.safeParse(parseJson(raw));
   if (!body.success) throw new WebhookPayloadError('The body is not an Alchemy webhook.');

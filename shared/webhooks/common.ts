@@ -1,12 +1,14 @@
 /**
  * What the provider adapters share: constant-time signature comparison, strict parsing of hex/decimal quantities,
  * ERC-20 Transfer log decoding, and the collector that turns candidate sightings into validated `TransferObserved`
- * messages — keeping only enabled chains and allowlisted token contracts, and reporting everything it drops.
+ * messages — keeping only enabled chains and transfers of some value, and reporting everything it drops. Tokens off
+ * the allowlist are kept: reconciliation puts them in suspense as `token_not_accepted`, so the money stays visible.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { type ChainConfig, findChain, findToken } from '../chains';
+import { type ChainConfig, findChain } from '../chains';
 import {
   ERC20_TRANSFER_TOPIC,
+  isZeroValue,
   type TransferObserved,
   type TransferSource,
   transferId,
@@ -17,8 +19,8 @@ import {
 export type DropReason =
   /** The chain (or provider network name) is not one this deployment enables. */
   | 'chain_not_enabled'
-  /** The token contract is not on the chain's allowlist (a symbol proves nothing). */
-  | 'token_not_allowlisted'
+  /** A transfer of amount 0: moves no money (address-poisoning dust); counted as `ZeroValueTransfersIgnored`. */
+  | 'zero_value'
   /** Native coin, NFT, or another log than an ERC-20 Transfer. */
   | 'not_a_token_transfer'
   /** A payload kind this adapter does not ingest (e.g. an Alchemy MINED_TRANSACTION webhook). */
@@ -121,9 +123,10 @@ export interface Candidate {
 }
 
 /**
- * Collects candidates into validated messages: the chain must be enabled, the token allowlisted on it (decimals are
- * ours, the payload's are never read), every field valid per `transferObservedSchema`. The same sighting twice in
- * one payload (e.g. Moralis listing a transfer both as a parsed transfer and as a raw log) is kept once.
+ * Collects candidates into validated messages: the chain must be enabled, the amount not zero, every field valid per
+ * `transferObservedSchema`. Any token contract is kept (the payload's decimals and symbols are never read; whether
+ * the token is accepted is reconciliation's call, against our allowlist). The same sighting twice in one payload
+ * (e.g. Moralis listing a transfer both as a parsed transfer and as a raw log) is kept once.
  */
 export class TransferCollector {
   private readonly seen = new Set<string>();
@@ -151,8 +154,8 @@ export class TransferCollector {
       this.drop({ reason: 'chain_not_enabled', ...where });
       return;
     }
-    if (!c.token || !findToken(chain, c.token)) {
-      this.drop({ reason: 'token_not_allowlisted', ...where });
+    if (c.amount !== undefined && isZeroValue(c.amount)) {
+      this.drop({ reason: 'zero_value', ...where });
       return;
     }
     const parsed = transferObservedSchema.safeParse({

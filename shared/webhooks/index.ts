@@ -1,7 +1,7 @@
 /**
  * The webhook providers stablefee ingests, by the name in `POST /v1/webhooks/{provider}`. Each verifies a delivery's
- * signature on the raw body bytes and turns a verified body into `TransferObserved` messages (allowlisted tokens of
- * enabled chains only; `source` = the provider name).
+ * signature on the raw body bytes and turns a verified body into `TransferObserved` messages (ERC-20 transfers of
+ * some value on enabled chains, of any token; `source` = the provider name).
  */
 import type { ChainConfig } from '../chains';
 import type { TransferObserved } from '../transfers';

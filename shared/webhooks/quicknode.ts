@@ -17,7 +17,7 @@
  * Also accepted: `chainId` (number or hex) instead of `network`; a log carrying its own `chainId`; the unfiltered
  * shape `{"metadata":{"network":…},"data":[…]}` where `data` nests receipts (`{logs:[…]}`) or logs at any depth.
  * We decode the Transfer logs ourselves (topic0 = ERC-20 Transfer, from = topics[1], to = topics[2],
- * amount = data) and keep only allowlisted token contracts.
+ * amount = data) and keep every token contract of some value (a token off the allowlist ends in suspense).
  *
  * Network names → chain ids: ethereum-mainnet 1; matic-mainnet / polygon-mainnet 137; arbitrum-mainnet 42161;
  * base-mainnet 8453; bnbchain-mainnet / bsc-mainnet / bsc 56; local-hardhat 31337 (ours, for local tests).
@@ -60,8 +60,10 @@ export const quicknodeNetworks: Readonly<Record<string, number>> = {
 
 /**
  * The stream filter (`main`, dataset `receipts`) whose output `parse` reads: Transfer logs of successful
- * transactions, optionally only of `TOKENS` (lower-case contract addresses; empty = every ERC-20 Transfer, which the
- * allowlist then narrows). Install it with the Streams REST API (`filter_function`, base64) per network.
+ * transactions, optionally only of `TOKENS` (lower-case contract addresses; empty = every ERC-20 Transfer). The
+ * installed stream must also keep only logs to our deposit addresses (docs/operations.md, `QuickNodeWatchList`):
+ * intake keeps every token, so an unfiltered stream would put the whole chain's transfers in suspense. Install it
+ * with the Streams REST API (`filter_function`, base64) per network.
  */
 export const QUICKNODE_FILTER = `function main(stream) {
   var TRANSFER = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';

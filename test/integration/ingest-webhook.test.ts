@@ -1,6 +1,7 @@
 /**
  * POST /v1/webhooks/{provider} against moto: each sample delivery, verified on its raw body, lands on the transfers
- * queue as exact `TransferObserved` messages; a bad signature is a 401 and leaves the queue empty.
+ * queue as exact `TransferObserved` messages (tokens off the allowlist too: they go to suspense); zero-value transfers
+ * are dropped and counted; a bad signature is a 401 and leaves the queue empty.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -8,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useMoto } from '../helpers/moto';
 import { eventBody, loadEvent, signedEvent, TEST_WEBHOOK_SECRET_ENV } from '../helpers/webhooks';
 
@@ -19,6 +20,7 @@ Object.assign(process.env, TEST_WEBHOOK_SECRET_ENV, {
 delete process.env.WEBHOOK_SECRETS_ARN;
 const { handler } = await import('../../functions/ingest-webhook/handler');
 const { transferObservedSchema } = await import('../../shared/transfers');
+const { metrics } = await import('../../shared/observability');
 
 const queueUrl = resources.queueUrls.transfers;
 const sqs = new SQSClient({ endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION });
@@ -57,11 +59,11 @@ describe('ingest-webhook', () => {
     await drain();
   });
 
-  it('Alchemy: enqueues the allowlisted USDT transfer only', async () => {
+  it("Alchemy: enqueues the USDT transfer and the look-alike token's (for suspense), not the ETH transfer", async () => {
     const r = await call(loadEvent('alchemy-address-activity'));
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ accepted: 1 });
-    const messages = await drain();
+    expect(r.json).toEqual({ accepted: 2 });
+    const messages = ((await drain()) as { logIndex: number }[]).sort((a, b) => a.logIndex - b.logIndex);
     expect(messages).toEqual([
       {
         chainId: 1,
@@ -78,17 +80,22 @@ describe('ingest-webhook', () => {
         observedAt: expect.any(String),
         correlationId: 'Zq3xKhAbIAMEV1Q=',
       },
+      expect.objectContaining({ token: '0x3B8dbF2D4e6a1b55C7e0F2a91d6c4e5F8a7b9C10', logIndex: 230 }),
     ]);
-    expect(transferObservedSchema.safeParse(messages[0]).success).toBe(true);
+    for (const m of messages) expect(transferObservedSchema.safeParse(m).success).toBe(true);
   });
 
-  it('Moralis: unconfirmed then confirmed enqueue the same identity twice; the test webhook nothing', async () => {
-    expect((await call(loadEvent('moralis-unconfirmed'))).json).toEqual({ accepted: 1 });
-    expect((await call(loadEvent('moralis-confirmed'))).json).toEqual({ accepted: 1 });
+  it('Moralis: unconfirmed then confirmed enqueue the same identities twice; the test webhook nothing', async () => {
+    expect((await call(loadEvent('moralis-unconfirmed'))).json).toEqual({ accepted: 2 });
+    expect((await call(loadEvent('moralis-confirmed'))).json).toEqual({ accepted: 2 });
     const messages = (await drain()) as { chainId: number; txHash: string; logIndex: number; amount: string }[];
-    expect(messages).toHaveLength(2);
-    expect(new Set(messages.map((m) => `${m.chainId}:${m.txHash}:${m.logIndex}`)).size).toBe(1);
-    expect(messages[0]).toMatchObject({ chainId: 137, amount: '150250000', source: 'moralis' });
+    expect(messages).toHaveLength(4);
+    expect(new Set(messages.map((m) => `${m.chainId}:${m.txHash}:${m.logIndex}`)).size).toBe(2);
+    expect(messages.find((m) => m.logIndex === 41)).toMatchObject({
+      chainId: 137,
+      amount: '150250000',
+      source: 'moralis',
+    });
 
     const test = await call(loadEvent('moralis-test'));
     expect(test.status).toBe(200);
@@ -98,10 +105,12 @@ describe('ingest-webhook', () => {
 
   it('QuickNode: a fresh, base64-encoded delivery enqueues the exact 18-decimal amount', async () => {
     const r = await call(signedEvent(loadEvent('quicknode-stream'), 'quicknode', { base64: true }));
-    expect(r.json).toEqual({ accepted: 1 });
-    expect(await drain()).toEqual([
-      expect.objectContaining({ chainId: 56, amount: '3000123456789012345678', source: 'quicknode' }),
-    ]);
+    expect(r.json).toEqual({ accepted: 2 });
+    expect(await drain()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ chainId: 56, amount: '3000123456789012345678', source: 'quicknode' }),
+      ]),
+    );
   });
 
   it('QuickNode: a gzip delivery is verified on the inflated JSON', async () => {
@@ -113,8 +122,28 @@ describe('ingest-webhook', () => {
       body: gzipSync(eventBody(event)).toString('base64'),
       isBase64Encoded: true,
     };
-    expect((await call(zipped)).json).toEqual({ accepted: 1 });
-    expect(await drain()).toHaveLength(1);
+    expect((await call(zipped)).json).toEqual({ accepted: 2 });
+    expect(await drain()).toHaveLength(2);
+  });
+
+  it('a signed delivery of zero-value transfers enqueues nothing and counts them as ZeroValueTransfersIgnored', async () => {
+    const base = loadEvent('alchemy-address-activity');
+    const payload = JSON.parse(eventBody(base).toString());
+    const zero = `0x${'0'.repeat(64)}`;
+    for (const a of payload.event.activity) {
+      if (a.rawContract) a.rawContract.rawValue = zero;
+      if (a.log) a.log.data = zero;
+    }
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    try {
+      const r = await call(signedEvent(base, 'alchemy', { body: JSON.stringify(payload) }));
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({ accepted: 0 });
+      expect(addMetric).toHaveBeenCalledWith('ZeroValueTransfersIgnored', 'Count', 2);
+    } finally {
+      addMetric.mockRestore();
+    }
+    expect(await drain()).toEqual([]);
   });
 
   it('401 and nothing enqueued for a bad, missing or stale signature', async () => {
@@ -181,12 +210,12 @@ describe('ingest-webhook', () => {
       // The environment's secret no longer counts; the stored one does; a provider absent from it is disabled.
       expect((await call(base)).status).toBe(401);
       expect((await call(signedEvent(base, 'alchemy', { secret: 'rotated-alchemy-key' }))).json).toEqual({
-        accepted: 1,
+        accepted: 2,
       });
       expect((await call(loadEvent('moralis-confirmed'))).status).toBe(404);
     } finally {
       delete process.env.WEBHOOK_SECRETS_ARN;
     }
-    expect(await drain()).toHaveLength(1);
+    expect(await drain()).toHaveLength(2);
   });
 });

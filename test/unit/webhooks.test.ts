@@ -1,7 +1,8 @@
 /**
  * Webhook adapters: signature verification on the raw bytes (right signature accepted; one changed byte of body or
  * signature, a stale QuickNode timestamp, a wrong secret rejected; base64 bodies as API Gateway delivers binary
- * ones), and parsing into exact `TransferObserved` messages from the sample events.
+ * ones), and parsing into exact `TransferObserved` messages from the sample events: every token contract is kept (one
+ * off the allowlist ends in suspense as `token_not_accepted`), zero values are dropped and reported.
  */
 import { gzipSync } from 'node:zlib';
 import { keccak256, toUtf8Bytes } from 'ethers';
@@ -10,6 +11,7 @@ import { mainnetChains } from '../../shared/chains';
 import { transferId, transferObservedSchema } from '../../shared/transfers';
 import { type Drop, findWebhookProvider, WebhookPayloadError, webhookProviders } from '../../shared/webhooks';
 import { alchemySignature } from '../../shared/webhooks/alchemy';
+import { type Candidate, TransferCollector } from '../../shared/webhooks/common';
 import { QUICKNODE_TOLERANCE_SECONDS, quicknodeSignature } from '../../shared/webhooks/quicknode';
 import {
   eventBody,
@@ -148,7 +150,7 @@ function parseSample(provider: Provider, sample: SampleEvent, chains = mainnetCh
 }
 
 describe('parsing', () => {
-  it('Alchemy: the USDT transfer, exactly; the look-alike "USDT" contract and the ETH transfer dropped', () => {
+  it('Alchemy: the USDT transfer, exactly; the look-alike "USDT" contract kept for suspense; the ETH transfer dropped', () => {
     const { transfers, drops } = parseSample('alchemy', 'alchemy-address-activity');
     expect(transfers).toEqual([
       {
@@ -165,12 +167,22 @@ describe('parsing', () => {
         source: 'alchemy',
         observedAt: now.toISOString(),
       },
+      {
+        chainId: 1,
+        token: '0x3B8dbF2D4e6a1b55C7e0F2a91d6c4e5F8a7b9C10',
+        txHash: '0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809',
+        logIndex: 230,
+        blockNumber: 21_000_123,
+        blockHash: '0x5f1d3c9a8e2b47d6a0c3e1f9b8d7a6c5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9',
+        from: '0x4e8b2c1A9d7f3e6b5a0C2D4f6e8a1B3c5D7E9F02',
+        to: '0x8ba1f109551bD432803012645Ac136ddd64DBA72',
+        amount: '3000000000',
+        removed: false,
+        source: 'alchemy',
+        observedAt: now.toISOString(),
+      },
     ]);
-    expect(drops.map((d) => d.reason).sort()).toEqual(['not_a_token_transfer', 'token_not_allowlisted']);
-    expect(drops.find((d) => d.reason === 'token_not_allowlisted')).toMatchObject({
-      chainId: 1,
-      token: '0x3b8dbf2d4e6a1b55c7e0f2a91d6c4e5f8a7b9c10',
-    });
+    expect(drops.map((d) => d.reason)).toEqual(['not_a_token_transfer']);
     for (const t of transfers) expect(transferObservedSchema.parse(t)).toEqual(t);
   });
 
@@ -184,10 +196,10 @@ describe('parsing', () => {
 
     payload.event.activity[0].rawContract.rawValue = '0x01';
     const drops: Drop[] = [];
-    const none = webhookProviders.alchemy.parse(Buffer.from(JSON.stringify(payload)), mainnetChains, {
+    const rest = webhookProviders.alchemy.parse(Buffer.from(JSON.stringify(payload)), mainnetChains, {
       onDrop: (d) => drops.push(d),
     });
-    expect(none).toEqual([]);
+    expect(rest.map((x) => x.txHash)).not.toContain(payload.event.activity[0].hash);
     expect(drops[0]?.reason).toBe('malformed');
   });
 
@@ -204,7 +216,7 @@ describe('parsing', () => {
     expect(webhookProviders.alchemy.parse(Buffer.from(JSON.stringify(payload)), mainnetChains)).toEqual([]);
   });
 
-  it('Moralis: native USDC on Polygon kept once (parsed transfer + raw log), bridged USDC.e dropped', () => {
+  it('Moralis: native USDC and bridged USDC.e (off the allowlist) on Polygon, each kept once (parsed + raw log)', () => {
     const { transfers, drops } = parseSample('moralis', 'moralis-unconfirmed');
     expect(transfers).toEqual([
       {
@@ -221,9 +233,22 @@ describe('parsing', () => {
         source: 'moralis',
         observedAt: now.toISOString(),
       },
+      {
+        chainId: 137,
+        token: '0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174',
+        txHash: '0x0c2e4b6d8f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c2e',
+        logIndex: 57,
+        blockNumber: 62_845_113,
+        blockHash: '0x2d8f6a1c4e7b9d0f3a5c8e1b4d6f9a2c5e8b0d3f6a9c1e4b7d0f2a5c8e1b3d6f',
+        from: '0xF977814e90dA44bFA03b6295A0616a897441aceC',
+        to: '0x8ba1f109551bD432803012645Ac136ddd64DBA72',
+        amount: '20000000',
+        removed: false,
+        source: 'moralis',
+        observedAt: now.toISOString(),
+      },
     ]);
-    expect(drops.map((d) => d.reason)).toEqual(['token_not_allowlisted', 'token_not_allowlisted']);
-    expect(drops[0]?.token).toBe('0x2791bca1f2de4661ed88a30c99a7a9449aa84174');
+    expect(drops).toEqual([]);
   });
 
   it('Moralis: the confirmed:false and confirmed:true deliveries give the same identities and content', () => {
@@ -238,7 +263,7 @@ describe('parsing', () => {
     expect(parseSample('moralis', 'moralis-test')).toEqual({ transfers: [], drops: [] });
   });
 
-  it('QuickNode: the 18-decimal BSC USDT amount is exact; BUSD dropped', () => {
+  it('QuickNode: the 18-decimal BSC USDT amount is exact; BUSD (off the allowlist) kept too', () => {
     const { transfers, drops } = parseSample('quicknode', 'quicknode-stream');
     expect(transfers).toEqual([
       {
@@ -255,8 +280,13 @@ describe('parsing', () => {
         source: 'quicknode',
         observedAt: now.toISOString(),
       },
+      expect.objectContaining({
+        chainId: 56,
+        token: '0xe9e7CEA3DedcA5984780Bafc599bD69ADd087D56',
+        amount: '500000000000000000000',
+      }),
     ]);
-    expect(drops).toEqual([expect.objectContaining({ reason: 'token_not_allowlisted', chainId: 56 })]);
+    expect(drops).toEqual([]);
   });
 
   it('QuickNode: also reads the unfiltered {metadata, data: [[receipt]]} shape and a bare array of logs', () => {
@@ -288,5 +318,85 @@ describe('parsing', () => {
   it('gzip is not the parser’s business (the handler inflates first)', () => {
     const zipped = gzipSync(eventBody(loadEvent('quicknode-stream')));
     expect(() => webhookProviders.quicknode.parse(zipped, mainnetChains)).toThrow(WebhookPayloadError);
+  });
+});
+
+describe('TransferCollector: dust and tokens off the allowlist', () => {
+  const USDT = '0xdAC17F958D2ee523a2206206994597C13D831ec7';
+  const NOT_LISTED = '0x3B8dbF2D4e6a1b55C7e0F2a91d6c4e5F8a7b9C10';
+  const candidate = (over: Partial<Candidate> = {}): Candidate => ({
+    chainId: 1,
+    token: USDT,
+    txHash: `0x${'ab'.repeat(32)}`,
+    logIndex: 7,
+    blockNumber: 21_000_123,
+    blockHash: `0x${'cd'.repeat(32)}`,
+    from: '0x28C6c06298d514Db089934071355E5743bf21d60',
+    to: '0x8ba1f109551bD432803012645Ac136ddd64DBA72',
+    amount: 1n,
+    removed: false,
+    ...over,
+  });
+  function collect(...candidates: Candidate[]) {
+    const drops: Drop[] = [];
+    const collector = new TransferCollector(mainnetChains, 'alchemy', { now, onDrop: (d) => drops.push(d) });
+    for (const c of candidates) collector.add(c);
+    return { transfers: collector.transfers, drops };
+  }
+
+  it('drops a zero-value transfer (added or removed) as zero_value, naming it; one base unit is kept', () => {
+    const { transfers, drops } = collect(
+      candidate({ amount: 0n }),
+      candidate({ amount: 0n, logIndex: 8, removed: true }),
+      candidate({ amount: 0n, logIndex: 9, token: NOT_LISTED }),
+      candidate({ amount: 1n, logIndex: 10 }),
+    );
+    expect(transfers.map((t) => [t.logIndex, t.amount])).toEqual([[10, '1']]);
+    expect(drops).toEqual([
+      { reason: 'zero_value', chainId: 1, token: USDT.toLowerCase(), txHash: `0x${'ab'.repeat(32)}`, logIndex: 7 },
+      expect.objectContaining({ reason: 'zero_value', logIndex: 8 }),
+      expect.objectContaining({ reason: 'zero_value', logIndex: 9, token: NOT_LISTED.toLowerCase() }),
+    ]);
+  });
+
+  it('keeps a transfer of a token off the allowlist as a normal message (reconciliation puts it in suspense)', () => {
+    const { transfers, drops } = collect(candidate({ token: NOT_LISTED.toLowerCase(), amount: 5_000_000n }));
+    expect(drops).toEqual([]);
+    expect(transfers).toEqual([expect.objectContaining({ chainId: 1, token: NOT_LISTED, amount: '5000000' })]);
+    expect(transferObservedSchema.parse(transfers[0])).toEqual(transfers[0]);
+  });
+
+  it('still drops a chain that is not enabled, and an entry without a token contract as malformed', () => {
+    const { transfers, drops } = collect(candidate({ chainId: 11_155_111 }), candidate({ token: undefined }));
+    expect(transfers).toEqual([]);
+    expect(drops.map((d) => d.reason)).toEqual(['chain_not_enabled', 'malformed']);
+  });
+
+  it("every provider drops the sample deliveries' transfers once their amounts are zero, as zero_value", () => {
+    const zero = `0x${'0'.repeat(64)}`;
+    const alchemy = JSON.parse(eventBody(loadEvent('alchemy-address-activity')).toString());
+    for (const a of alchemy.event.activity) {
+      if (a.rawContract) a.rawContract.rawValue = zero;
+      if (a.log) a.log.data = zero;
+    }
+    const moralis = JSON.parse(eventBody(loadEvent('moralis-unconfirmed')).toString());
+    for (const t of moralis.erc20Transfers) t.value = '0';
+    for (const l of moralis.logs) l.data = zero;
+    const quicknode = JSON.parse(eventBody(loadEvent('quicknode-stream')).toString());
+    for (const l of quicknode.logs) l.data = zero;
+    const cases: [Provider, unknown, number][] = [
+      ['alchemy', alchemy, 2],
+      ['moralis', moralis, 4], // each transfer both as a parsed transfer and as a raw log
+      ['quicknode', quicknode, 2],
+    ];
+    for (const [provider, payload, zeroDrops] of cases) {
+      const drops: Drop[] = [];
+      const raw = Buffer.from(JSON.stringify(payload));
+      expect(webhookProviders[provider].parse(raw, mainnetChains, { now, onDrop: (d) => drops.push(d) })).toEqual([]);
+      expect(
+        drops.filter((d) => d.reason === 'zero_value'),
+        provider,
+      ).toHaveLength(zeroDrops);
+    }
   });
 });

@@ -548,6 +548,7 @@ describe.each([
       'ReceiptsDelivered',
       'ReceiptDeliveryFailures',
       'ReorgIncidents',
+      'ZeroValueTransfersIgnored',
     ]) {
       expect(has('stablefee', name, service, 'Sum'), name).toBe(true);
     }
