@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useMoto } from '../helpers/moto';
 import { eventBody, loadEvent, signedEvent, TEST_WEBHOOK_SECRET_ENV } from '../helpers/webhooks';
 
@@ -114,6 +114,25 @@ describe('ingest-webhook', () => {
       isBase64Encoded: true,
     };
     expect((await call(zipped)).json).toEqual({ accepted: 1 });
+    expect(await drain()).toHaveLength(1);
+  });
+
+  it('QuickNode: a nonce seen in the last ten minutes is a 401 with nothing enqueued, in any container', async () => {
+    const delivery = signedEvent(loadEvent('quicknode-stream'), 'quicknode');
+    expect((await call(delivery)).json).toEqual({ accepted: 1 });
+    expect(await drain()).toHaveLength(1);
+
+    const replay = await call(delivery);
+    expect(replay.status).toBe(401);
+    expect(replay.result.headers?.['content-type']).toBe('application/problem+json');
+    // Another Lambda container: a fresh instance of every module, nothing shared in memory.
+    vi.resetModules();
+    const other = (await import('../../functions/ingest-webhook/handler')).handler;
+    expect((await other(delivery, context)).statusCode).toBe(401);
+    expect(await drain()).toEqual([]);
+
+    // The same body under a new nonce is a new delivery.
+    expect((await call(signedEvent(loadEvent('quicknode-stream'), 'quicknode'))).json).toEqual({ accepted: 1 });
     expect(await drain()).toHaveLength(1);
   });
 
