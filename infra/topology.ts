@@ -146,7 +146,8 @@ export const functions: FunctionSpec[] = [
     name: 'ingest-webhook',
     description: 'Provider webhooks (Alchemy, Moralis, QuickNode): signature on the raw body, normalize, enqueue.',
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/webhooks/{provider}', auth: 'public' }] }],
-    access: { sendTo: ['transfers'], webhookSecrets: true },
+    // The table holds the QuickNode nonces seen (replay protection across containers).
+    access: { table: 'readwrite', sendTo: ['transfers'], webhookSecrets: true },
   },
   {
     name: 'scan-chain',

@@ -16,6 +16,7 @@ import {
 } from './errors';
 import { lambdaHandler } from './lambda';
 import { logger } from './observability';
+import { responseSecurityHeaders } from './security-headers';
 
 /** Roles a token may carry (claim `role`, or `custom:role` from a Cognito ID token). */
 export const roles = ['ministry', 'auditor', 'operator'] as const;
@@ -122,23 +123,28 @@ export function problem(
 ): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      ...responseSecurityHeaders('application/problem+json'),
+    },
     body: JSON.stringify({ type: `https://stablefee.dev/problems/${type}`, title, status, detail, instance, ...extra }),
   };
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
-  const headers: Record<string, string> = { 'cache-control': 'no-store', ...result.headers };
-  if (result.contentType) {
-    return {
-      statusCode: result.status,
-      headers: { 'content-type': result.contentType, ...headers },
-      body: String(result.body ?? ''),
-    };
-  }
+  const contentType = result.contentType ?? 'application/json';
+  // The security headers last: no route can drop them.
+  const headers: Record<string, string> = {
+    'content-type': contentType,
+    'cache-control': 'no-store',
+    ...result.headers,
+    ...responseSecurityHeaders(contentType),
+  };
+  if (result.contentType) return { statusCode: result.status, headers, body: String(result.body ?? '') };
   return {
     statusCode: result.status,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers,
     body: result.body === undefined ? '' : JSON.stringify(result.body),
   };
 }

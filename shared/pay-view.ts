@@ -3,6 +3,8 @@
  * rendered as HTML by `GET /pay/{id}`. It leaves out what only the ministry needs (deposit index, budget codes are
  * kept since the payer's accountant needs them).
  */
+
+import * as z from 'zod';
 import type { BudgetDetails, FeeAmountWire, FeeTitle } from './fees';
 import type { QuoteInfo } from './fx';
 import { effectiveState, type Invoice, type InvoiceException, type InvoiceStatus, invoiceToWire } from './invoices';
@@ -10,6 +12,16 @@ import { effectiveState, type Invoice, type InvoiceException, type InvoiceStatus
 /** Languages of the payment page. */
 export const payLanguages = ['kk', 'ru', 'en'] as const;
 export type PayLanguage = (typeof payLanguages)[number];
+
+/**
+ * The one rule for a `?lang=` query value, wherever a route reads it: a BCP 47-shaped tag (letters, then subtags of
+ * letters and digits joined by `-`) of at most 35 characters. A well-formed tag we do not translate into falls back
+ * to negotiation ({@link choosePayLanguage}); anything else is a 400, so arbitrary text never reaches the page.
+ */
+export const langQuerySchema = z
+  .string()
+  .max(35, 'at most 35 characters')
+  .regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/, 'a language tag such as kk, ru or en');
 
 export interface PayOptionView {
   chainId: number;

@@ -4,20 +4,31 @@
  * cloud the service secret's `registries.<MINISTRY>` entry, read like the webhook secrets), and the signed POST:
  * `Idempotency-Key: <receiptId>` and `Stablefee-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`.
  * JSON over HTTPS is the one format built; the boundary (`RegistryDelivery`) leaves room for the e-government bus.
+ * Registry URLs must be `https` outside the local stage, and a delivery never follows a redirect.
  */
 import { createHmac } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
+import { stage } from './config';
 import { WEBHOOK_SECRETS_ARN_ENV } from './webhook-secrets';
 
-const registriesSchema = z.record(
-  z.string().regex(/^[A-Z][A-Z0-9_]{1,15}$/),
-  z.object({ url: z.url(), timeoutMs: z.number().int().min(100).max(30_000).default(5_000) }),
-);
+/** `REGISTRIES` for `forStage`: plain `http` is a local-stage convenience (the mock registry), never deployed. */
+function registriesSchema(forStage: typeof stage) {
+  const url = forStage === 'local' ? z.url({ protocol: /^https?$/ }) : z.url({ protocol: /^https$/ });
+  return z.record(
+    z.string().regex(/^[A-Z][A-Z0-9_]{1,15}$/),
+    z.object({ url, timeoutMs: z.number().int().min(100).max(30_000).default(5_000) }),
+  );
+}
 
-export type RegistryEndpoint = z.output<typeof registriesSchema>[string];
+export type RegistryEndpoint = z.output<ReturnType<typeof registriesSchema>>[string];
 
-const registries = registriesSchema.parse(JSON.parse(process.env.REGISTRIES || '{}'));
+/** Parses `REGISTRIES` JSON; throws when an entry is malformed or not `https` outside the local stage. */
+export function parseRegistries(json: string, forStage: typeof stage): Record<string, RegistryEndpoint> {
+  return registriesSchema(forStage).parse(JSON.parse(json || '{}'));
+}
+
+const registries = parseRegistries(process.env.REGISTRIES ?? '', stage);
 
 /** The configured registry of `ministry`, or undefined (then receipts wait, and the DLQ alarm tells operators). */
 export function registryFor(ministry: string): RegistryEndpoint | undefined {
@@ -46,8 +57,10 @@ export type RegistryDelivery =
 
 /**
  * POSTs a signed receipt. 2xx and 409 (the registry has this key already) count as delivered; everything else —
- * 5xx, 429, other 4xx (a misconfigured secret is fixed by an operator, then the retry or a replay succeeds),
- * timeouts and network errors — is retried by the caller.
+ * 3xx, 5xx, 429, other 4xx (a misconfigured secret is fixed by an operator, then the retry or a replay succeeds),
+ * timeouts and network errors — is retried by the caller. Redirects are never followed: a 301/302 would turn the
+ * POST into a GET whose 200 looks like a delivery, and a 307/308 would carry the signed receipt and its signature
+ * to wherever the registry (or whoever answers for it) points; an operator fixes the configured URL instead.
  */
 export async function deliverReceipt(
   endpoint: RegistryEndpoint,
@@ -66,11 +79,13 @@ export async function deliverReceipt(
         'stablefee-signature': registrySignature(body, secret, t),
       },
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(endpoint.timeoutMs),
     });
     await response.body?.cancel().catch(() => {});
     if (response.ok || response.status === 409) return { outcome: 'delivered', status: response.status };
-    return { outcome: 'retry', status: response.status, error: `registry answered HTTP ${response.status}` };
+    const redirect = response.status >= 300 && response.status < 400 ? ' (a redirect: not followed)' : '';
+    return { outcome: 'retry', status: response.status, error: `registry answered HTTP ${response.status}${redirect}` };
   } catch (error) {
     const name = (error as Error).name;
     return {

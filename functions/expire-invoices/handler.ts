@@ -1,18 +1,18 @@
 /**
  * Schedule: moves invoices past their expiry to `expired` (`underpaid` when part was paid). Each move is a
- * conditional write, so a repeated or overlapping run changes nothing twice.
+ * conditional write, so a repeated or overlapping run changes nothing twice. Invoices waiting on a pending payment
+ * are read past, never waited behind.
  */
 import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { sendMessages } from '../../shared/queue';
-import { expireInvoice, findDueForExpiry } from '../../shared/store/invoices';
+import { dueForExpiry, expireInvoice } from '../../shared/store/invoices';
 
 export const handler = lambdaHandler(async () => {
   const now = new Date();
   let expired = 0;
-  for (;;) {
-    const due = await findDueForExpiry(now);
-    if (!due.length) break;
+  // Expired invoices leave the index as we go; the scan resumes after the last key read, so none is read twice.
+  for await (const due of dueForExpiry(now)) {
     const expiredNow = [];
     for (const invoice of due) if (await expireInvoice(invoice, now)) expiredNow.push(invoice);
     if (expiredNow.length) {
@@ -23,8 +23,6 @@ export const handler = lambdaHandler(async () => {
       ).catch((error: unknown) => logger.warn('address unwatch request failed', { error: (error as Error).message }));
     }
     expired += expiredNow.length;
-    // Nothing changed: what is left is waiting on a pending payment or was changed by someone else.
-    if (expiredNow.length === 0) break;
   }
   if (expired) logger.info('invoices expired', { expired });
   return { expired };

@@ -3,9 +3,9 @@
  * route: the signature over the raw body is the authentication. Verified deliveries become `TransferObserved`
  * messages on the transfers queue and are answered 200 at once; reconciliation happens downstream.
  *
- * 404 unknown (or unconfigured) provider · 413 body over 256 KB · 401 missing/invalid signature (nothing enqueued) ·
- * 400 verified body that is not the provider's JSON · 200 `{accepted: n}`. A failure to enqueue is a 500, so the
- * provider retries the delivery.
+ * 404 unknown (or unconfigured) provider · 413 body over 256 KB · 401 missing/invalid signature, or a QuickNode nonce
+ * seen in the last ten minutes (nothing enqueued) · 400 verified body that is not the provider's JSON ·
+ * 200 `{accepted: n}`. A failure to enqueue is a 500 (and forgets the nonce), so the provider retries the delivery.
  */
 import { gunzipSync } from 'node:zlib';
 import { enabledChains } from '../../shared/enabled-chains';
@@ -14,9 +14,17 @@ import { httpRoute } from '../../shared/http';
 import { countMetric } from '../../shared/metrics';
 import { logger } from '../../shared/observability';
 import { sendMessages } from '../../shared/queue';
-import { isZeroValue } from '../../shared/transfers';
+import { claimNonce, releaseNonce } from '../../shared/store/nonces';
+import { isZeroValue, type TransferObserved } from '../../shared/transfers';
 import { webhookSecret } from '../../shared/webhook-secrets';
-import { type Drop, type DropReason, findWebhookProvider, WebhookPayloadError } from '../../shared/webhooks';
+import {
+  type Drop,
+  type DropReason,
+  findWebhookProvider,
+  WebhookPayloadError,
+  type WebhookProvider,
+  type WebhookProviderName,
+} from '../../shared/webhooks';
 
 /** Largest accepted body, compressed or not. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
@@ -34,6 +42,30 @@ function signedBytes(raw: Buffer, headers: Record<string, string>): Buffer {
       throw new PayloadTooLargeError(`The inflated body exceeds ${MAX_WEBHOOK_BYTES} bytes.`);
     }
     throw new ValidationError([{ field: '(body)', message: 'The body is not valid gzip.' }]);
+  }
+}
+
+/**
+ * Enqueues a verified delivery's transfers, once per nonce where the provider signs one: a nonce seen within its
+ * window is a replay (401). If enqueueing fails the nonce is forgotten again, so the provider's retry gets through.
+ */
+async function enqueueOnce(
+  name: WebhookProviderName,
+  provider: WebhookProvider,
+  headers: Record<string, string>,
+  now: Date,
+  messages: TransferObserved[],
+): Promise<void> {
+  const nonce = provider.replay?.nonce(headers);
+  if (provider.replay && nonce && !(await claimNonce(name, nonce, now, provider.replay.windowSeconds))) {
+    logger.warn('webhook replay refused', { provider: name, transfers: messages.length });
+    throw new UnauthorizedError('This delivery was already received (its nonce was seen).');
+  }
+  try {
+    if (messages.length) await sendMessages('transfers', messages);
+  } catch (error) {
+    if (nonce) await releaseNonce(name, nonce).catch(() => {});
+    throw error;
   }
 }
 
@@ -79,7 +111,7 @@ export const handler = httpRoute({ auth: 'public' }, async (req) => {
   if (samples.length) logger.info('webhook entries dropped', { provider: found.name, dropped, samples });
 
   const messages = kept.map((t) => ({ ...t, correlationId: req.requestId }));
-  if (messages.length) await sendMessages('transfers', messages);
+  await enqueueOnce(found.name, found.provider, req.headers, now, messages);
   logger.info('webhook accepted', { provider: found.name, accepted: messages.length });
   return { status: 200, body: { accepted: messages.length } };
 });

@@ -16,7 +16,17 @@ const body = z.strictObject({
   payer: z.strictObject({ bin: binSchema, name: z.string().trim().min(1).max(200) }),
   reference: z.string().trim().min(1).max(140).optional(),
   expiresInMinutes: z.number().int().min(EXPIRY_MINUTES.min).max(EXPIRY_MINUTES.max).optional(),
-  chains: z.array(z.number().int().positive()).min(1).max(20).optional(),
+  chains: z
+    .array(z.number().int().positive())
+    .min(1)
+    .max(20)
+    // A repeated chain would repeat its payment options (and their amounts) on the invoice.
+    .superRefine((ids, ctx) => {
+      ids.forEach((id, i) => {
+        if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `chain ${id} is listed twice` });
+      });
+    })
+    .optional(),
 });
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;

@@ -9,12 +9,12 @@ import { NotFoundError } from '../../shared/errors';
 import { httpRoute } from '../../shared/http';
 import { INVOICE_ID_PATTERN } from '../../shared/invoices';
 import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/pay-page';
-import { choosePayLanguage, toPayView } from '../../shared/pay-view';
+import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/pay-view';
 import { getInvoice } from '../../shared/store/invoices';
 import { getReceipt } from '../../shared/store/receipts';
 
-// An unknown `lang` falls back to negotiation rather than failing the page.
-const query = z.object({ lang: z.string().max(16).optional() });
+// A well-formed but unknown `lang` falls back to negotiation rather than failing the page.
+const query = z.object({ lang: langQuerySchema.optional() });
 
 export const handler = httpRoute({ auth: 'public', query }, async (req) => {
   const id = req.params.id ?? '';

@@ -5,8 +5,9 @@
  *   stablefee verify-receipt <file> [--signer 0x…] [--api https://…]
  *
  * `--signer` is the published receipt signer (`GET /v1/health` answers it as `signer`); `--api` fetches it from a
- * deployment's health endpoint instead. Without either, signatures are checked against the signer the document
- * names, and a warning says so. Exit code 0 when everything verifies, 1 on any problem, 2 on a usage error.
+ * deployment's health endpoint instead. Without either nothing verifies (exit 1): a forged document re-signed with
+ * any key is valid against the signer it names. Exit code 0 when everything verifies, 1 on any problem, 2 on a usage
+ * error. On a failure the problems come first, then what was checked.
  */
 import { getAddress } from 'ethers';
 import { type VerifyReport, verifyExportDir, verifyReceiptFile } from '../../shared/exports/verify';
@@ -57,13 +58,15 @@ async function main(argv: string[]): Promise<number> {
   else if (command === 'verify-receipt') {
     report = await verifyReceiptFile(positional[0] as string, { expectedSigner: signer });
   } else usage(`unknown command ${command}`);
-  for (const note of report.notes) process.stdout.write(`  ${note}\n`);
   if (report.ok) {
+    for (const note of report.notes) process.stdout.write(`  ${note}\n`);
     process.stdout.write(`OK: ${positional[0]} verifies\n`);
     return 0;
   }
+  // The verdict first: nothing reassuring may be read above a failure.
   process.stderr.write(`FAILED: ${positional[0]} does not verify (${report.problems.length} problem(s)):\n`);
   for (const problem of report.problems) process.stderr.write(`  - ${problem}\n`);
+  for (const note of report.notes) process.stderr.write(`  checked: ${note}\n`);
   return 1;
 }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { responseSecurityHeaders } from '../../shared/security-headers';
 import { functions as allFunctions, type FunctionSpec, type HttpRoute } from '../topology';
 import { type DevIssuer, devTokenRequestSchema } from './dev-issuer';
 import { invoke } from './lambda';
@@ -197,7 +198,12 @@ function send(
   headers: Record<string, string | string[]>,
   body: string | Buffer,
 ): void {
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  const type = headers['content-type'];
+  res.writeHead(status, {
+    ...headers,
+    ...responseSecurityHeaders(Array.isArray(type) ? type[0] : type),
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEV_ACCOUNT_XPUB } from '../../shared/deposit-address';
+import { webhookSecretEnv } from '../../shared/webhook-secrets';
 import { functions, type QueueName } from '../topology';
 import { type ApiServer, startApiServer } from './api-server';
 import { type LocalChain, startChain } from './chain';
@@ -40,6 +41,11 @@ export interface LocalRuntimeOptions {
   deepCheckDepth?: number;
   /** Start queue pollers and schedules (tests of single handlers may leave them off). */
   workers?: boolean;
+  /**
+   * Where to take the webhook signing secrets from (`WEBHOOK_SECRET_ALCHEMY`, `…_MORALIS`, `…_QUICKNODE`): `npm start`
+   * passes its environment, so a developer can sign deliveries by hand. Each one not given is random.
+   */
+  webhookSecretsFrom?: Record<string, string | undefined>;
   log?: (line: string) => void;
 }
 
@@ -59,6 +65,16 @@ export interface LocalRuntime {
 }
 
 const REGION = 'us-east-1';
+
+/**
+ * The webhook signing secrets of a local run, as the environment variables the handlers read them from: each one
+ * set (non-blank) in `given` is kept, so hand-signed deliveries verify; every other one is a fresh random secret.
+ */
+export function localWebhookSecrets(given: Record<string, string | undefined> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.values(webhookSecretEnv).map((name) => [name, given[name]?.trim() || randomBytes(32).toString('hex')]),
+  );
+}
 
 /** Starts every part; on a failure half-way, stops what already started and rethrows. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
@@ -120,9 +136,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
       // A fresh receipt-signing key per start (state is fresh too); the cloud signs with KMS instead.
       RECEIPT_SIGNER_PRIVATE_KEY: `0x${randomBytes(32).toString('hex')}`,
-      WEBHOOK_SECRET_ALCHEMY: randomBytes(32).toString('hex'),
-      WEBHOOK_SECRET_MORALIS: randomBytes(32).toString('hex'),
-      WEBHOOK_SECRET_QUICKNODE: randomBytes(32).toString('hex'),
+      ...localWebhookSecrets(options.webhookSecretsFrom),
       LOCAL_FINALITY_DEPTH: String(options.finalityDepth ?? 3),
       ...(options.deepCheckDepth ? { LOCAL_DEEP_CHECK_DEPTH: String(options.deepCheckDepth) } : {}),
     };

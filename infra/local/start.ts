@@ -2,6 +2,7 @@
  * `npm start`: the whole service on this machine. Prints where everything is, then runs until Ctrl-C, when it
  * stops every part (moto's process included) before exiting.
  */
+import { webhookSecretEnv } from '../../shared/webhook-secrets';
 import { startLocalRuntime } from './runtime';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -11,6 +12,7 @@ const runtime = await startLocalRuntime({
   apiPort: port,
   chainPort,
   awsEndpoint: process.env.AWS_ENDPOINT_URL || undefined,
+  webhookSecretsFrom: process.env,
   log: (line) => console.log(line),
 });
 
@@ -34,6 +36,14 @@ async function sampleInvoiceLink(): Promise<string> {
   }
 }
 
+/** Which provider signing secrets came from the environment; the others are random for this run. */
+function webhookSecretsLine(): string {
+  const given = Object.values(webhookSecretEnv).filter((name) => process.env[name]?.trim());
+  return given.length
+    ? `${given.join(', ')} from the environment (POST ${runtime.apiUrl}/v1/webhooks/{provider})`
+    : 'random; set WEBHOOK_SECRET_ALCHEMY, _MORALIS or _QUICKNODE to sign deliveries by hand';
+}
+
 const lines = [
   '',
   'stablefee is running',
@@ -44,6 +54,7 @@ const lines = [
   `  funded payers  Hardhat accounts 1..9, e.g. ${runtime.chain.payers[0]}`,
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
+  `  webhook keys   ${webhookSecretsLine()}`,
   `  invoice link   ${await sampleInvoiceLink()}   (pay it from a funded account)`,
   '',
   'Ctrl-C stops everything.',

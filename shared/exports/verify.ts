@@ -46,11 +46,19 @@ import {
 } from './manifest';
 import { type Row, TotalsAccumulator } from './totals';
 
+/**
+ * The problem reported when no expected signer is given: a signature only proves that someone signed, so a forged
+ * document re-signed with any key would verify against the signer it names. Verifiers fail closed.
+ */
+export const NO_EXPECTED_SIGNER =
+  'no expected signer given: pass --signer 0x… or --api https://… (the signer GET /v1/health publishes); ' +
+  'a signature checked only against the signer the document names proves nothing';
+
 export interface VerifyReport {
   ok: boolean;
   /** What is wrong; empty when the export verifies. */
   problems: string[];
-  /** What was checked, and caveats (no expected signer given). */
+  /** What was checked (printed after the problems). */
   notes: string[];
 }
 
@@ -151,14 +159,10 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
   if (renderManifest(manifest) !== text) {
     problems.push('manifest.json is not in its canonical form (signed files are never reformatted): it was changed');
   }
+  if (!options.expectedSigner) problems.push(NO_EXPECTED_SIGNER);
   const signature = verifyManifestSignature(manifest, options.expectedSigner);
   if (!signature.ok) problems.push(...signature.problems.map((p) => `manifest.json signature: ${p}`));
-  if (options.expectedSigner) notes.push(`manifest signed by ${manifest.signer}, the expected signer`);
-  else {
-    notes.push(
-      `manifest signed by ${manifest.signer}; NOT compared with a published signer: pass --signer (GET /v1/health)`,
-    );
-  }
+  else if (options.expectedSigner) notes.push(`manifest signed by ${manifest.signer}, the expected signer`);
 
   const listed = new Map(manifest.files.map((f) => [f.name, f]));
   for (const name of listed.keys()) {
@@ -419,12 +423,11 @@ export async function verifyReceiptFile(
   if (!parsed || typeof parsed !== 'object') return { ok: false, problems: [`${path} is not a receipt`], notes };
   const { delivery: _delivery, ...signed } = parsed as Record<string, unknown>;
   const receipt = 'typedData' in signed ? (signed as unknown as Receipt) : receiptFromJson(JSON.stringify(signed));
+  if (!options.expectedSigner) problems.push(NO_EXPECTED_SIGNER);
   const result = verifyReceipt(receipt, options.expectedSigner);
   if (!result.ok) problems.push(...result.problems);
-  notes.push(
-    options.expectedSigner
-      ? `${receipt.ministry} receipt ${receipt.receiptNo} signed by ${receipt.signer}, the expected signer`
-      : `${receipt.ministry} receipt ${receipt.receiptNo} signed by ${receipt.signer}; NOT compared with a published signer: pass --signer`,
-  );
+  else if (options.expectedSigner) {
+    notes.push(`${receipt.ministry} receipt ${receipt.receiptNo} signed by ${receipt.signer}, the expected signer`);
+  }
   return { ok: problems.length === 0, problems, notes };
 }

@@ -5,6 +5,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
+  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -378,10 +379,25 @@ export async function cancelInvoice(id: string, ministry: string, now: Date): Pr
   return { ...current, status: 'cancelled', version: current.version + 1 };
 }
 
-/** Invoices whose expiry has passed and that may still need to be expired, oldest first. */
-export async function findDueForExpiry(now: Date, limit = 100): Promise<Invoice[]> {
-  const { Items = [] } = await ddb.send(
-    new QueryCommand({
+/** How the expiry sweep reads the index: items per Query page, and pages per run (the next run goes on). */
+export interface ExpiryScan {
+  pageSize?: number;
+  maxPages?: number;
+}
+
+/**
+ * Invoices whose expiry has passed and that may still need to be expired, oldest first, one Query page at a time
+ * (a yielded page may be empty). Invoices with a payment pending stay in the index but are filtered out, and a
+ * Query's `Limit` counts items before the filter: so the scan walks on past them (`LastEvaluatedKey`) instead of
+ * stopping at a page of them, up to `maxPages` pages a run.
+ */
+export async function* dueForExpiry(
+  now: Date,
+  { pageSize = 100, maxPages = 50 }: ExpiryScan = {},
+): AsyncGenerator<Invoice[]> {
+  const pages = paginateQuery(
+    { client: ddb, pageSize },
+    {
       TableName: tableName(),
       IndexName: 'gsi3',
       KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :now',
@@ -392,10 +408,13 @@ export async function findDueForExpiry(now: Date, limit = 100): Promise<Invoice[
         ':now': now.toISOString(),
         ':zero': '0',
       },
-      Limit: limit,
-    }),
+    },
   );
-  return Items.map(invoiceFromItem);
+  let read = 0;
+  for await (const page of pages) {
+    yield (page.Items ?? []).map(invoiceFromItem);
+    if (++read >= maxPages) return;
+  }
 }
 
 /**

@@ -27,12 +27,24 @@ export interface WebhookProvider {
    * payload; entries it cannot use (other tokens, other chains, NFTs…) are reported through `options.onDrop`.
    */
   parse(raw: Buffer, chains: readonly ChainConfig[], options?: ParseOptions): TransferObserved[];
+  /**
+   * For schemes that sign a nonce: the nonce of a verified delivery and how long it must not be seen again (as long
+   * as a signed timestamp stays acceptable). A delivery whose nonce was seen within that window is a replay.
+   */
+  replay?: { nonce(headers: Record<string, string>): string | undefined; windowSeconds: number };
 }
 
 export const webhookProviders: Readonly<Record<WebhookProviderName, WebhookProvider>> = {
   alchemy: { verify: alchemy.verify, parse: alchemy.parse },
   moralis: { verify: moralis.verify, parse: moralis.parse },
-  quicknode: { verify: quicknode.verify, parse: quicknode.parse },
+  quicknode: {
+    verify: quicknode.verify,
+    parse: quicknode.parse,
+    replay: {
+      nonce: (headers) => headers[quicknode.QUICKNODE_HEADERS.nonce],
+      windowSeconds: quicknode.QUICKNODE_NONCE_WINDOW_SECONDS,
+    },
+  },
 };
 
 /** The provider named `name`, or undefined (also for `__proto__` and other inherited names). */

@@ -4,7 +4,8 @@
  * Signature: headers `x-qn-nonce`, `x-qn-timestamp` (Unix seconds) and `x-qn-signature` = HMAC-SHA256 of
  * `nonce + timestamp + body` keyed with the stream's security token, hex-encoded (base64 is accepted as well).
  * The timestamp must be within `QUICKNODE_TOLERANCE_SECONDS` of our clock, so a captured delivery cannot be replayed
- * later. A gzip-compressed delivery is signed over the uncompressed JSON; the handler inflates before verifying.
+ * later; within that span the handler remembers the nonce (shared/store/nonces.ts), so it cannot be replayed sooner
+ * either. A gzip-compressed delivery is signed over the uncompressed JSON; the handler inflates before verifying.
  *
  * Payload: a stream delivers whatever its filter function returns. We assume the stream below — dataset `receipts`
  * with the filter `QUICKNODE_FILTER` — which delivers the ERC-20 Transfer logs of successful transactions as
@@ -44,6 +45,12 @@ export const QUICKNODE_HEADERS = {
 
 /** How far the delivery's timestamp may be from our clock, either way. */
 export const QUICKNODE_TOLERANCE_SECONDS = 300;
+
+/**
+ * How long a nonce is remembered: the whole span over which its timestamp can be accepted (tolerance either way),
+ * ten minutes. A replay after that fails the timestamp check instead.
+ */
+export const QUICKNODE_NONCE_WINDOW_SECONDS = 2 * QUICKNODE_TOLERANCE_SECONDS;
 
 /** QuickNode network names of the chains stablefee knows. */
 export const quicknodeNetworks: Readonly<Record<string, number>> = {

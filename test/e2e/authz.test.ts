@@ -9,6 +9,7 @@
  * fresh invoice. For jwt routes, the three refused tokens are the authorizer's 401 before any function runs; for
  * public routes every caller gets the public answer.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { functions } from '../../infra/topology';
@@ -114,10 +115,13 @@ function period() {
   return { from: new Date(to - day).toISOString(), to: new Date(to).toISOString() };
 }
 
-/** A QuickNode delivery of a filter that matched nothing, correctly signed: the provider's own 200. */
+/**
+ * A QuickNode delivery of a filter that matched nothing, correctly signed: the provider's own 200. A fresh nonce each
+ * time: a nonce seen before is refused as a replay.
+ */
 function signedEmptyDelivery(): Call {
   const body = 'null';
-  const nonce = 'authz-matrix';
+  const nonce = randomBytes(16).toString('hex');
   const timestamp = String(Math.floor(Date.now() / 1000));
   const secret = runtime.env.WEBHOOK_SECRET_QUICKNODE as string;
   return {

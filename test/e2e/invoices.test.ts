@@ -126,6 +126,7 @@ describe('POST /v1/invoices', () => {
       [{ feeCode: 'AFSA-SUP-PMS', payer, expiresInMinutes: 1 }, 400, 'expiresInMinutes'],
       [{ feeCode: 'AFSA-SUP-PMS', payer, expiresInMinutes: 100_000 }, 400, 'expiresInMinutes'],
       [{ feeCode: 'AFSA-SUP-PMS', payer, chains: [1] }, 400, 'chains.0'],
+      [{ feeCode: 'AFSA-SUP-PMS', payer, chains: [31337, 31337] }, 400, 'chains.1'],
       [{ feeCode: 'AFSA-SUP-PMS', payer, extra: true }, 400, '(body)'],
     ];
     for (const [body, status, field] of cases) {

@@ -3,11 +3,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from '../helpers/moto';
 
 await useMoto();
-const { createInvoice, expireInvoice, findDueForExpiry, getInvoice } = await import('../../shared/store/invoices');
+const { createInvoice, dueForExpiry, expireInvoice, getInvoice, invoiceKeys } = await import(
+  '../../shared/store/invoices'
+);
 const { handler: expireHandler } = await import('../../functions/expire-invoices/handler');
 const { newInvoiceId } = await import('../../shared/invoices');
 
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Invoice } from '../../shared/invoices';
+
+const { ddb } = await import('../../shared/aws-dynamodb');
+const { tableName } = await import('../../shared/config');
 
 function invoice(overrides: Partial<Invoice>): Invoice {
   const id = newInvoiceId();
@@ -53,7 +59,8 @@ describe('invoice expiry', () => {
   });
 
   it('finds only overdue invoices with nothing pending', async () => {
-    const due = (await findDueForExpiry(now)).map((i) => i.id);
+    const due: string[] = [];
+    for await (const page of dueForExpiry(now)) due.push(...page.map((i) => i.id));
     expect(due.sort()).toEqual([overdue.id, partlyPaid.id].sort());
   });
 
@@ -67,5 +74,42 @@ describe('invoice expiry', () => {
     expect((await getInvoice(current.id))?.status).toBe('open');
     expect(await expireHandler({}, {} as never)).toEqual({ expired: 0 });
     expect(await expireInvoice(overdue, now)).toBe(false);
+  });
+});
+
+describe('invoice expiry behind invoices with money pending', () => {
+  it('is not starved by more than a Query page of pending invoices at the head of the index', async () => {
+    const now = new Date();
+    const longAgo = new Date(now.getTime() - 86_400_000).toISOString();
+    // 120 pending invoices expiring before the open one: more than the sweep's Query page of 100. Only the keys
+    // and attributes the sweep reads, written in batches (transactions would copy the whole table in moto).
+    const blockers = Array.from({ length: 120 }, () => newInvoiceId());
+    for (let i = 0; i < blockers.length; i += 25) {
+      await ddb.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [tableName()]: blockers.slice(i, i + 25).map((id) => ({
+              PutRequest: {
+                Item: {
+                  ...invoiceKeys.invoice(id),
+                  ...invoiceKeys.expiring(longAgo, id),
+                  type: 'invoice',
+                  status: 'processing',
+                  pendingMicroUsd: '5000000',
+                },
+              },
+            })),
+          },
+        }),
+      );
+    }
+    const behind = invoice({ expiresAt: new Date(now.getTime() - 60_000).toISOString() });
+    await createInvoice(behind);
+
+    expect(await expireHandler({}, {} as never)).toEqual({ expired: 1 });
+    expect((await getInvoice(behind.id))?.status).toBe('expired');
+    let pages = 0;
+    for await (const _ of dueForExpiry(now, { pageSize: 10, maxPages: 3 })) pages++;
+    expect(pages).toBe(3);
   });
 });

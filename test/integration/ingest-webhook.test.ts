@@ -146,6 +146,25 @@ describe('ingest-webhook', () => {
     expect(await drain()).toEqual([]);
   });
 
+  it('QuickNode: a nonce seen in the last ten minutes is a 401 with nothing enqueued, in any container', async () => {
+    const delivery = signedEvent(loadEvent('quicknode-stream'), 'quicknode');
+    expect((await call(delivery)).json).toEqual({ accepted: 1 });
+    expect(await drain()).toHaveLength(1);
+
+    const replay = await call(delivery);
+    expect(replay.status).toBe(401);
+    expect(replay.result.headers?.['content-type']).toBe('application/problem+json');
+    // Another Lambda container: a fresh instance of every module, nothing shared in memory.
+    vi.resetModules();
+    const other = (await import('../../functions/ingest-webhook/handler')).handler;
+    expect((await other(delivery, context)).statusCode).toBe(401);
+    expect(await drain()).toEqual([]);
+
+    // The same body under a new nonce is a new delivery.
+    expect((await call(signedEvent(loadEvent('quicknode-stream'), 'quicknode'))).json).toEqual({ accepted: 1 });
+    expect(await drain()).toHaveLength(1);
+  });
+
   it('401 and nothing enqueued for a bad, missing or stale signature', async () => {
     const alchemy = loadEvent('alchemy-address-activity');
     const tampered = { ...alchemy, body: (alchemy.body ?? '').replace('b2d05e00"', 'b2d05e01"') };

@@ -316,6 +316,41 @@ describe('export of synthetic data, verified offline', () => {
     expect(failed.stderr).toContain('transfers.csv: SHA-256');
   }, 60_000);
 
+  it('the CLI fails closed on an export forged and re-signed with another key', async () => {
+    const bin = join(root, 'bin', 'stablefee.js');
+    const forger = new LocalKeySigner(hexlify(randomBytes(32)));
+    const copyDir = await copy();
+    const manifest = JSON.parse(await readFile(join(copyDir, 'manifest.json'), 'utf8'));
+    const { signer: _s, signature: _sig, ...unsigned } = manifest;
+    const forged = await signManifest({ ...unsigned, generatedAt: '2020-01-01T00:00:00.000Z' }, forger);
+    await writeFile(join(copyDir, 'manifest.json'), renderManifest(forged));
+
+    const unpinned = await run(process.execPath, [bin, 'verify-export', copyDir], { cwd: root }).catch((e) => e);
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stdout).toBe('');
+    expect(unpinned.stderr).toMatch(/^FAILED: /);
+    expect(unpinned.stderr).toContain('no expected signer given');
+    expect(unpinned.stderr).not.toContain('the expected signer\n');
+
+    const args = [bin, 'verify-export', copyDir, '--signer', await signer.address()];
+    const pinned = await run(process.execPath, args, { cwd: root }).catch((e) => e);
+    expect(pinned.code).toBe(1);
+    expect(pinned.stdout).toBe('');
+    expect(pinned.stderr).toMatch(/^FAILED: /);
+    expect(pinned.stderr).toContain(`not the expected ${await signer.address()}`);
+    expect(pinned.stderr).not.toContain('the expected signer');
+
+    // A genuine receipt, too, only verifies against a signer given by the caller.
+    const receipt = join(work, 'unpinned-receipt.json');
+    const text = await readFile(join(dir, 'receipts.csv'), 'utf8');
+    const reader = new CsvReader();
+    const [header, first] = [...reader.push(text), ...reader.end()];
+    await writeFile(receipt, (first as string[])[(header as string[]).indexOf('receipt_json')] as string);
+    const single = await run(process.execPath, [bin, 'verify-receipt', receipt], { cwd: root }).catch((e) => e);
+    expect(single.code).toBe(1);
+    expect(single.stderr).toMatch(/^FAILED: [^\n]*\n {2}- no expected signer given/);
+  }, 60_000);
+
   it('the manifest hash covers every field', async () => {
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     const base = manifestHash(manifest);

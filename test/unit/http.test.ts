@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { startApiServer } from '../../infra/local/api-server';
+import { createDevIssuer } from '../../infra/local/dev-issuer';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { httpRoute, rawBody } from '../../shared/http';
 
@@ -83,5 +85,49 @@ describe('httpRoute', () => {
       '{"a":1}',
     );
     expect(rawBody({}).length).toBe(0);
+  });
+});
+
+describe('security headers', () => {
+  const HSTS = 'max-age=63072000; includeSubDomains';
+
+  it('puts HSTS on every response and nosniff on JSON and problem+json', async () => {
+    const ok = await call(event({ body: '{"payer":{"bin":"940140000385"}}' }, ministry));
+    expect(ok.headers?.['strict-transport-security']).toBe(HSTS);
+    expect(ok.headers?.['x-content-type-options']).toBe('nosniff');
+    const problem = await call(event({ body: '{"payer":{"bin":"1"}}' }, ministry));
+    expect(problem.headers?.['content-type']).toBe('application/problem+json');
+    expect(problem.headers?.['strict-transport-security']).toBe(HSTS);
+    expect(problem.headers?.['x-content-type-options']).toBe('nosniff');
+    const internal = await httpRoute({ auth: 'public' }, async () => Promise.reject(new Error('x')))(event(), context);
+    expect(internal.headers?.['strict-transport-security']).toBe(HSTS);
+  });
+
+  it('puts HSTS on HTML, and no route can drop or weaken it', async () => {
+    const page = httpRoute({ auth: 'public' }, async () => ({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      body: '<!doctype html>',
+      headers: { 'strict-transport-security': 'max-age=0' },
+    }));
+    const html = await page(event(), context);
+    expect(html.headers?.['strict-transport-security']).toBe(HSTS);
+    expect(html.headers?.['content-type']).toBe('text/html; charset=utf-8');
+  });
+
+  it('puts them on the answers the local API server makes itself (404, dev-token 400)', async () => {
+    const server = await startApiServer({ port: 0, functions: [], issuer: (url) => createDevIssuer(`${url}/dev`) });
+    try {
+      const missing = await fetch(`${server.url}/v1/nothing-here`);
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('strict-transport-security')).toBe(HSTS);
+      expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
+      const bad = await fetch(`${server.url}/dev/tokens`, { method: 'POST', body: '{"role":"nobody"}' });
+      expect(bad.status).toBe(400);
+      expect(bad.headers.get('strict-transport-security')).toBe(HSTS);
+      expect(bad.headers.get('x-content-type-options')).toBe('nosniff');
+    } finally {
+      await server.close();
+    }
   });
 });
