@@ -319,7 +319,11 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
   let receiptsTotal = 0n;
   let earlierTotal = 0n;
   const receiptIds = new Set<string>();
+  // An annulment (a payment gone after finality) takes the receipt it names out of the comparison: that receipt's
+  // invoice reopened, and the receipt no longer stands for money received. Both stay in the chain checked above.
+  const annulled = new Set(receiptRows.flatMap(({ receipt }) => (receipt.annuls ? [receipt.annuls] : [])));
   for (const { receipt, invoiceCreatedAt } of receiptRows) {
+    if (receipt.kind === 'annulment' || annulled.has(receipt.receiptId)) continue;
     receiptIds.add(receipt.receiptId);
     const paid = BigInt(receipt.paidMicroUsd);
     receiptsTotal += paid;

@@ -147,9 +147,10 @@ describe('ingest-webhook', () => {
   });
 
   it('QuickNode: a nonce seen in the last ten minutes is a 401 with nothing enqueued, in any container', async () => {
+    // The sample holds USDT and a token off the allowlist (kept for suspense): two transfers.
     const delivery = signedEvent(loadEvent('quicknode-stream'), 'quicknode');
-    expect((await call(delivery)).json).toEqual({ accepted: 1 });
-    expect(await drain()).toHaveLength(1);
+    expect((await call(delivery)).json).toEqual({ accepted: 2 });
+    expect(await drain()).toHaveLength(2);
 
     const replay = await call(delivery);
     expect(replay.status).toBe(401);
@@ -161,8 +162,8 @@ describe('ingest-webhook', () => {
     expect(await drain()).toEqual([]);
 
     // The same body under a new nonce is a new delivery.
-    expect((await call(signedEvent(loadEvent('quicknode-stream'), 'quicknode'))).json).toEqual({ accepted: 1 });
-    expect(await drain()).toHaveLength(1);
+    expect((await call(signedEvent(loadEvent('quicknode-stream'), 'quicknode'))).json).toEqual({ accepted: 2 });
+    expect(await drain()).toHaveLength(2);
   });
 
   it('401 and nothing enqueued for a bad, missing or stale signature', async () => {
