@@ -77,6 +77,11 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
   const token = chain ? findToken(chain, seen.token) : undefined;
 
   const invoiceId = existing ? existing.invoiceId : await findInvoiceIdByAddress(seen.to);
+  if (!existing && !token && !invoiceId) {
+    // Neither our address nor a token we accept (an unfiltered provider stream, a spam token): not our money.
+    logger.info('ignored: a token not accepted, to an address that is not ours', { transferId: id });
+    return { transferId: id, change: 'none' };
+  }
   const invoice = invoiceId ? await getInvoice(invoiceId) : undefined;
   const firstSeenAt = existing?.firstSeenAt ?? seen.observedAt;
   const match = existing

@@ -117,6 +117,20 @@ describe('reconciliation by the chain scanner alone', () => {
     expect(paid.paidMicroUsd).toBe('500000000');
   });
 
+  it('pays exactly with 18-decimal parts that add up to the due amount (summed in base units first)', async () => {
+    const invoice = await issue();
+    await pay(invoice.depositAddress, 249_999_999_999_999_999_999n, 3, 'USD18');
+    await pay(invoice.depositAddress, 250_000_000_000_000_000_001n, 3, 'USD18');
+    const paid = await until(
+      () => invoiceOf(invoice.id),
+      (i) => i.status === 'paid',
+    );
+    expect(paid).toMatchObject({ paidMicroUsd: '500000000', overpaidMicroUsd: '0', exception: 'none' });
+    const receipt = (await api.call('GET', `/v1/receipts/${paid.receiptId}`, { token: afsa })).json;
+    const parts = receipt.payments.map((p: { microUsd: string }) => BigInt(p.microUsd));
+    expect(parts.reduce((a: bigint, b: bigint) => a + b, 0n)).toBe(500_000_000n);
+  });
+
   it('reverts a payment undone by a reorg before finality: back to open, no receipt', async () => {
     const invoice = await issue();
     const rpc = runtime.chain.provider;
@@ -134,7 +148,8 @@ describe('reconciliation by the chain scanner alone', () => {
       for (let i = 0; i < 4; i++) await rpc.send('evm_mine', []);
       const back = await until(
         () => invoiceOf(invoice.id),
-        (i) => i.transfers[0]?.state === 'reverted',
+        // Both: the invoice and its transfers are two reads, and a revert can land between them.
+        (i) => i.transfers[0]?.state === 'reverted' && i.status === 'open',
       );
       expect(back).toMatchObject({ status: 'open', pendingMicroUsd: '0', paidMicroUsd: '0', receiptId: null });
     } finally {

@@ -490,3 +490,22 @@ describe('chain RPC refusing for a while', () => {
     expect(await queueDepth(resources.queueUrls.outbox)).toBe(3);
   }, 60_000);
 });
+
+describe('money that is neither ours nor accepted', () => {
+  it('ignores a token off the allowlist sent to an address that is not ours; keeps one sent to ours in suspense', async () => {
+    await freshPrefix();
+    const [invoice] = await issue(1);
+    if (!invoice) throw new Error('no invoice');
+    for (const body of [
+      sighting(20, UNKNOWN_ADDRESS, NOT_ACCEPTED, 5n * USD, 30),
+      sighting(21, invoice.depositAddress, NOT_ACCEPTED, 5n * USD, 30),
+    ]) {
+      const result = await reconcileHandler(sqsEvent([sqsRecord(body)]), context);
+      expect(result.batchItemFailures).toEqual([]);
+    }
+    const ledger = await readLedger();
+    expect(ledger.transfers.map((t) => [t.to.toLowerCase(), t.unmatchedReason])).toEqual([
+      [invoice.depositAddress.toLowerCase(), 'token_not_accepted'],
+    ]);
+  });
+});
