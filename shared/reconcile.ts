@@ -71,8 +71,11 @@ export type TransferChange =
   | { kind: 'note-removed' }
   /** A final transfer was reported removed or moved: never rewritten, an incident is raised. */
   | { kind: 'incident'; detail: string }
-  /** The deeper re-check found a final transfer still on chain: it is settled and no longer re-checked. */
-  | { kind: 'settle' }
+  /**
+   * The deeper re-check found a final transfer still on chain (in another block when `moved`): it is settled and no
+   * longer re-checked.
+   */
+  | { kind: 'settle'; moved?: { blockHash: string; blockNumber: number } }
   /** The deeper re-check found a final transfer gone: its credit is annulled and the invoice reopened. */
   | { kind: 'annul'; detail: string };
 
@@ -141,7 +144,9 @@ function decideDeep(existing: TransferRecord, seen: TransferObserved, sameBlock:
       ? { kind: 'annul', detail: `final transfer gone from block ${existing.blockNumber} at the deep re-check` }
       : { kind: 'none', why: 'stale: another block of a final transfer' };
   }
-  return sameBlock ? { kind: 'settle' } : { kind: 'none', why: 'stale: another block of a final transfer' };
+  return sameBlock
+    ? { kind: 'settle' }
+    : { kind: 'settle', moved: { blockHash: seen.blockHash.toLowerCase(), blockNumber: seen.blockNumber } };
 }
 
 /**

@@ -25,7 +25,9 @@ export type RejectReason =
   | 'to_mismatch'
   | 'amount_mismatch'
   /** A removal notice for a transaction still mined in that very block. */
-  | 'still_on_chain';
+  | 'still_on_chain'
+  /** A chain we do not read: nothing to check the hint against. */
+  | 'chain_not_enabled';
 
 export type SightingVerdict = { ok: true } | { ok: false; reason: RejectReason; detail: string };
 

@@ -17,7 +17,7 @@ import { lambdaHandler } from '../../shared/lambda';
 import { logger } from '../../shared/observability';
 import { sendMessages } from '../../shared/queue';
 import { receiptSigner } from '../../shared/receipt-signer';
-import { type TransferObserved, transferId, transferObservedSchema } from '../../shared/transfers';
+import { transferId, transferObservedSchema } from '../../shared/transfers';
 import { admitSighting } from '../../shared/use-cases/admit-sighting';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/use-cases/reconcile-transfer';
 import { needsVerification } from '../../shared/verify-sighting';
@@ -34,18 +34,26 @@ function receiptOf(chainId: number, txHash: string): Promise<TxReceipt | null> {
   const key = `${chainId}:${txHash}`;
   let read = receipts.get(key);
   if (!read) {
-    read = ethersChainRpc(rpcUrlOf(chainId), chainId).getTransactionReceipt(txHash);
+    read = (async () => ethersChainRpc(rpcUrlOf(chainId), chainId).getTransactionReceipt(txHash))();
     receipts.set(key, read);
   }
   return read;
 }
+
+const chainEnabled = (chainId: number) => enabledChains.some((c) => c.chainId === chainId);
+
+/** A hint our node cannot see yet: read again after a while (not a failure of ours). */
+class HintNotYetOnChain extends Error {}
+/** Receives of a hint before a `tx_not_found`/`block_mismatch` is final (below the queue's redrive limit of 5). */
+const HINT_TRIES = 3;
+const HINT_RETRY_AFTER_SECONDS = 10;
 
 /** Starts reading the receipts every hint of the batch needs, side by side; failures surface per record. */
 function prefetchReceipts(records: SQSRecord[]): void {
   receipts = new Map();
   for (const record of records) {
     const parsed = safeParseBody(record);
-    if (parsed?.success && needsVerification(parsed.data)) {
+    if (parsed?.success && needsVerification(parsed.data) && chainEnabled(parsed.data.chainId)) {
       receiptOf(parsed.data.chainId, parsed.data.txHash).catch(() => {});
     }
   }
@@ -70,12 +78,14 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
   const correlationId = parsed.data.correlationId ?? transferId(parsed.data);
   logger.appendKeys({ correlationId });
   try {
-    const admitted: TransferObserved | undefined = await admitSighting(
+    const tries = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    const admission = await admitSighting(
       { ...parsed.data, correlationId },
-      { receiptOf },
+      { receiptOf, chainEnabled, mayRetry: tries < HINT_TRIES },
     );
-    if (!admitted) return;
-    await reconcileTransfer(admitted, {
+    if ('retry' in admission) throw new HintNotYetOnChain(`hint not (yet) on our node: ${admission.retry}`);
+    if ('rejected' in admission) return;
+    await reconcileTransfer(admission.admit, {
       chains: enabledChains,
       signer: receiptSigner(),
       now: () => new Date(),
@@ -83,6 +93,9 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
       // Delayed so that a duplicate payment sent right after settling is still reported by the providers.
       unwatchAddress: (address, invoiceId) =>
         sendMessages('addressWatch', [{ action: 'unwatch', addresses: [address], invoiceId }], UNWATCH_DELAY_SECONDS),
+      // A reopened invoice (its payment annulled) is watched again, so the payer's new payment is reported.
+      watchAddress: (address, invoiceId) =>
+        sendMessages('addressWatch', [{ action: 'watch', addresses: [address], invoiceId }]),
       fault: faultHook('reconcile'),
     });
   } catch (error) {
@@ -92,7 +105,7 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
         new ChangeMessageVisibilityCommand({
           QueueUrl: queueUrl('transfers'),
           ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: RETRY_AFTER_SECONDS,
+          VisibilityTimeout: error instanceof HintNotYetOnChain ? HINT_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS,
         }),
       )
       .catch(() => {});

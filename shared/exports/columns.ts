@@ -145,6 +145,11 @@ export const invoicesCsv: CsvSpec<InvoiceRowInput> = {
     },
     { name: 'deposit_address', kind: 'text', value: ({ invoice }) => invoice.depositAddress },
     { name: 'receipt_id', kind: 'text', value: ({ invoice }) => invoice.receiptId },
+    {
+      name: 'annulled_receipt_ids',
+      kind: 'text',
+      value: ({ invoice }) => (invoice.annulments ?? []).map((a) => a.receiptId).join(' '),
+    },
     { name: 'budget_kbk', kind: 'text', value: ({ invoice }) => invoice.budget?.kbk },
     { name: 'budget_knp', kind: 'text', value: ({ invoice }) => invoice.budget?.knp },
     { name: 'budget_kbe', kind: 'text', value: ({ invoice }) => invoice.budget?.kbe },

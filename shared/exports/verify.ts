@@ -114,6 +114,8 @@ interface InvoiceFacts {
   dueMicroUsd: string;
   paidMicroUsd: string;
   receiptId: string;
+  /** Receipts of the invoice annulled (a payment gone after finality), whatever period the annulment fell in. */
+  annulledReceiptIds: string[];
   paidAt: string;
   ministry: string;
 }
@@ -223,6 +225,7 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
           dueMicroUsd: row.due_micro_usd as string,
           paidMicroUsd: row.paid_micro_usd as string,
           receiptId: row.receipt_id as string,
+          annulledReceiptIds: (row.annulled_receipt_ids ?? '').split(' ').filter(Boolean),
           paidAt: row.paid_at as string,
           ministry: row.ministry as string,
         });
@@ -321,7 +324,11 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
   const receiptIds = new Set<string>();
   // An annulment (a payment gone after finality) takes the receipt it names out of the comparison: that receipt's
   // invoice reopened, and the receipt no longer stands for money received. Both stay in the chain checked above.
-  const annulled = new Set(receiptRows.flatMap(({ receipt }) => (receipt.annuls ? [receipt.annuls] : [])));
+  // The annulment may fall in a later period than its receipt: the invoice row names its annulled receipts too.
+  const annulled = new Set([
+    ...receiptRows.flatMap(({ receipt }) => (receipt.annuls ? [receipt.annuls] : [])),
+    ...[...invoices.values()].flatMap((i) => i.annulledReceiptIds),
+  ]);
   for (const { receipt, invoiceCreatedAt } of receiptRows) {
     if (receipt.kind === 'annulment' || annulled.has(receipt.receiptId)) continue;
     receiptIds.add(receipt.receiptId);

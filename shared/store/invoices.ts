@@ -91,7 +91,7 @@ function toItem(invoice: Invoice): Record<string, unknown> {
     overpaidMicroUsd: invoice.overpaidMicroUsd.toString(),
     options: invoice.options.map((o) => ({ ...o, amount: o.amount.toString() })),
     payments: invoice.payments.map(paymentToItem),
-    tokenUnits: tokenUnitsToItem(invoice.tokenUnits ?? {}),
+    ...(invoice.tokenUnits ? { tokenUnits: tokenUnitsToItem(invoice.tokenUnits) } : {}),
   };
 }
 
@@ -102,9 +102,9 @@ export function tokenUnitsToItem(units: TokenUnits): Record<string, { pending: s
   );
 }
 
-function tokenUnitsFromItem(item: Record<string, { pending: string; paid: string }> | undefined): TokenUnits {
+function tokenUnitsFromItem(item: Record<string, { pending: string; paid: string }>): TokenUnits {
   return Object.fromEntries(
-    Object.entries(item ?? {}).map(([k, u]) => [k, { pending: BigInt(u.pending), paid: BigInt(u.paid) }]),
+    Object.entries(item).map(([k, u]) => [k, { pending: BigInt(u.pending), paid: BigInt(u.paid) }]),
   );
 }
 
@@ -135,7 +135,7 @@ export function invoiceFromItem(item: Record<string, unknown>): Invoice {
     ...(i.receiptId ? { receiptId: i.receiptId } : {}),
     ...(i.paidAt ? { paidAt: i.paidAt } : {}),
     payments: (i.payments ?? []).map((p) => ({ ...p, amount: BigInt(p.amount), microUsd: BigInt(p.microUsd) })),
-    tokenUnits: tokenUnitsFromItem(i.tokenUnits),
+    ...(i.tokenUnits ? { tokenUnits: tokenUnitsFromItem(i.tokenUnits) } : {}),
     ...(i.annulments?.length ? { annulments: i.annulments } : {}),
     version: Number(i.version ?? 0),
   };

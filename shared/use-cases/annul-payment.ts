@@ -18,10 +18,10 @@ import { transferAnnulledEntry } from '../journal';
 import { countMetric } from '../metrics';
 import { logger } from '../observability';
 import { buildReceipt, GENESIS_PREV_HASH, type Receipt } from '../receipts';
-import { applyUnits, reopenAfterAnnulment, tokenUnitsKey } from '../reconcile';
+import { reopenAfterAnnulment } from '../reconcile';
 import { extendWatchItem } from '../store/invoices';
 import { putJournalEntry } from '../store/journal';
-import { annulmentIdFor, putReceiptItems, receiptChainHead } from '../store/receipts';
+import { annulmentIdFor, getReceipt, putReceiptItems, receiptChainHead } from '../store/receipts';
 import type { StoredTransfer } from '../store/transfers';
 import type { TransferObserved } from '../transfers';
 import {
@@ -33,6 +33,7 @@ import {
   receiptFields,
   requestWatch,
   sendToOutbox,
+  unitChange,
 } from './reconcile-writes';
 
 export interface AnnulInput {
@@ -67,28 +68,34 @@ export async function annulPayment(input: AnnulInput, deps: ReconcileDeps): Prom
     version: existing.version + 1,
   };
   const removedMicroUsd = plan ? -plan.paidDelta : existing.microUsd;
+  // The journal reverses only what a final entry added (matched, or of an accepted token).
+  const journaled = Boolean(existing.invoiceId || input.token);
   const items = [
     putTransferItem(transfer, existing.version),
     incidentItem(existing.id, existing.blockHash, 'final-transfer-gone', detail, at),
-    putJournalEntry(
-      transferAnnulledEntry({
-        transferId: existing.id,
-        chainId: existing.chainId,
-        token: existing.token,
-        microUsd: removedMicroUsd,
-        at,
-        n,
-        ...(invoice
-          ? {
-              matched: {
-                invoiceId: invoice.id,
-                ministry: invoice.ministry,
-                overpaidMicroUsd: invoice.overpaidMicroUsd,
-              },
-            }
-          : { unmatchedReason: existing.unmatchedReason ?? 'unknown_address' }),
-      }),
-    ),
+    ...(journaled
+      ? [
+          putJournalEntry(
+            transferAnnulledEntry({
+              transferId: existing.id,
+              chainId: existing.chainId,
+              token: existing.token,
+              microUsd: removedMicroUsd,
+              at,
+              n,
+              ...(invoice
+                ? {
+                    matched: {
+                      invoiceId: invoice.id,
+                      ministry: invoice.ministry,
+                      overpaidMicroUsd: invoice.overpaidMicroUsd,
+                    },
+                  }
+                : { unmatchedReason: existing.unmatchedReason ?? 'unknown_address' }),
+            }),
+          ),
+        ]
+      : []),
     ...(plan?.items ?? []),
   ];
   deps.fault?.('before-commit');
@@ -120,8 +127,7 @@ async function planInvoice(
   now: Date,
 ) {
   const at = now.toISOString();
-  const key = tokenUnitsKey(transfer.chainId, token.address);
-  const units = applyUnits(invoice.tokenUnits ?? {}, key, token.decimals, { pending: 0n, paid: -transfer.amount });
+  const units = unitChange(invoice, transfer, token, { pending: 0n, paid: -transfer.amount });
   const reopenUntil = new Date(now.getTime() + LATE_WINDOW_MINUTES * 60_000).toISOString();
   const outcome = reopenAfterAnnulment(invoice, units.paidDelta, now, reopenUntil);
   const gone = invoice.payments.find((p) => p.transferId === transfer.id);
@@ -130,7 +136,7 @@ async function planInvoice(
   let record: InvoiceAnnulment | undefined;
   let replacement: Receipt | undefined;
   let head: { lastNo: number; lastHash?: string } | undefined;
-  if (invoice.receiptId && gone) {
+  if (invoice.receiptId && gone && (await receiptLists(invoice.receiptId, gone))) {
     head = await receiptChainHead(invoice.ministry);
     const annulmentId = annulmentIdFor(invoice.id, (invoice.annulments?.length ?? 0) + 1);
     documents.push(await annulmentDocument(invoice, outcome, gone, annulmentId, head, deps, at));
@@ -146,22 +152,27 @@ async function planInvoice(
       documents.push(replacement);
     }
   }
+  // A payment the receipt did not list (money after it, an overpayment) leaves the receipt standing: what remains
+  // still covers the due amount, so the invoice stays paid under it.
+  const standing = invoice.receiptId && !record ? { ...outcome, status: 'paid' as const, becamePaid: false } : outcome;
   const update = invoiceUpdate(
     invoice,
-    outcome,
+    standing,
     {
       payments,
-      tokenUnits: units.units,
+      ...(units.tokenUnits ? { tokenUnits: units.tokenUnits } : {}),
       ...(record ? { receiptAnnulled: record } : {}),
       ...(replacement ? { receipt: replacement } : {}),
-      ...(outcome.expiresAt !== invoice.expiresAt ? { expiresAt: outcome.expiresAt } : {}),
+      ...(outcome.expiresAt !== invoice.expiresAt && standing.status !== 'paid'
+        ? { expiresAt: outcome.expiresAt }
+        : {}),
     },
     at,
   );
-  const moved = outcome.expiresAt !== invoice.expiresAt;
+  const moved = outcome.expiresAt !== invoice.expiresAt && standing.status !== 'paid';
   return {
     paidDelta: units.paidDelta,
-    status: outcome.status,
+    status: standing.status,
     annulment: documents[0],
     documents,
     items: [
@@ -170,6 +181,16 @@ async function planInvoice(
       ...(moved ? [extendWatchItem(invoice.depositAddress, outcome.expiresAt)] : []),
     ],
   };
+}
+
+/** Whether the invoice's standing receipt lists `payment` (later money shows on the invoice, not the receipt). */
+async function receiptLists(receiptId: string, payment: FinalPayment): Promise<boolean> {
+  const stored = await getReceipt(receiptId);
+  return Boolean(
+    stored?.receipt.payments.some(
+      (p) => p.chainId === payment.chainId && p.txHash === payment.txHash && p.logIndex === payment.logIndex,
+    ),
+  );
 }
 
 /** The signed annulment of the invoice's standing receipt: the payment gone, what the invoice still has. */

@@ -16,15 +16,7 @@ import { countMetric } from '../metrics';
 import { tokenUnitsToMicroUsd } from '../money';
 import { logger } from '../observability';
 import { buildReceipt, GENESIS_PREV_HASH, type Receipt } from '../receipts';
-import {
-  applyToInvoice,
-  applyUnits,
-  decide,
-  type InvoiceOutcome,
-  matchTransfer,
-  type TransferChange,
-  tokenUnitsKey,
-} from '../reconcile';
+import { applyToInvoice, decide, type InvoiceOutcome, matchTransfer, type TransferChange } from '../reconcile';
 import { findInvoiceIdByAddress, getInvoice } from '../store/invoices';
 import { putJournalEntry } from '../store/journal';
 import { putReceiptItems, receiptChainHead } from '../store/receipts';
@@ -42,6 +34,7 @@ import {
   receiptFields,
   requestWatch,
   sendToOutbox,
+  unitChange,
 } from './reconcile-writes';
 
 export type { ReceiptIssued, ReconcileDeps } from './reconcile-writes';
@@ -269,6 +262,15 @@ function applyChange(transfer: StoredTransfer, change: TransferChange, seen: Tra
       break;
     case 'settle':
       transfer.deepCheckedAt = at;
+      if (change.moved) {
+        // Still on chain, in another block: the money stands; the receipt keeps the block it was issued with.
+        transfer.previousBlocks = [
+          ...(transfer.previousBlocks ?? []),
+          { blockHash: transfer.blockHash, blockNumber: transfer.blockNumber },
+        ];
+        transfer.blockHash = change.moved.blockHash;
+        transfer.blockNumber = change.moved.blockNumber;
+      }
       break;
     case 'incident':
       logger.error('reorg after finality', { transferId: transfer.id, detail: change.detail });
@@ -277,18 +279,10 @@ function applyChange(transfer: StoredTransfer, change: TransferChange, seen: Tra
   return effect;
 }
 
-/**
- * The change in the invoice's balances: base units summed per token first, then converted (DESIGN.md, Trust), so
- * parts of an 18-decimal payment that add up to the due amount pay it exactly.
- */
+/** The invoice's balance change for `effect`, or nothing when no units move. */
 function creditInvoice(invoice: Invoice, transfer: StoredTransfer, token: TokenConfig, effect: ChangeEffect) {
   if (effect.pendingUnits === 0n && effect.paidUnits === 0n) return undefined;
-  const key = tokenUnitsKey(transfer.chainId, token.address);
-  const applied = applyUnits(invoice.tokenUnits ?? {}, key, token.decimals, {
-    pending: effect.pendingUnits,
-    paid: effect.paidUnits,
-  });
-  return { pendingDelta: applied.pendingDelta, paidDelta: applied.paidDelta, tokenUnits: applied.units };
+  return unitChange(invoice, transfer, token, { pending: effect.pendingUnits, paid: effect.paidUnits });
 }
 
 function finalPayment(transfer: StoredTransfer, token: TokenConfig, paidDelta: bigint): FinalPayment {

@@ -10,9 +10,10 @@ import type { ChainConfig } from '../chains';
 import { tableName } from '../config';
 import { feeAmountToJson } from '../fees';
 import type { FinalPayment, Invoice, InvoiceAnnulment } from '../invoices';
+import { tokenUnitsToMicroUsd } from '../money';
 import { logger } from '../observability';
 import type { Receipt, ReceiptException, UnsignedReceipt } from '../receipts';
-import type { InvoiceOutcome, TokenUnits } from '../reconcile';
+import { applyUnits, type InvoiceOutcome, type TokenUnits, tokenUnitsKey } from '../reconcile';
 import type { ReceiptSigner } from '../signer';
 import { invoiceKeys, paymentToItem, tokenUnitsToItem } from '../store/invoices';
 import { getReceipt, markOutboxEnqueued, receiptIdFor } from '../store/receipts';
@@ -259,4 +260,25 @@ export function historyEntry(kind: string, seen: TransferObserved, at: string) {
     event: kind,
     detail: `${seen.source}: block ${seen.blockNumber} ${seen.blockHash}${seen.removed ? ' removed' : ''}`,
   };
+}
+
+/**
+ * The change in an invoice's balances when `pending`/`paid` base units of `transfer`'s token come or go: summed per
+ * token in base units first, then converted (DESIGN.md, Trust). An invoice stored before per-token sums existed has
+ * none: its transfers are converted one by one, as they were when its balances were written.
+ */
+export function unitChange(
+  invoice: Invoice,
+  transfer: Pick<StoredTransfer, 'chainId' | 'amount'>,
+  token: { address: string; decimals: number },
+  change: { pending: bigint; paid: bigint },
+): { pendingDelta: bigint; paidDelta: bigint; tokenUnits?: TokenUnits } {
+  if (!invoice.tokenUnits) {
+    const micro = tokenUnitsToMicroUsd(transfer.amount, token.decimals).microUsd;
+    const part = (units: bigint) => (units === 0n ? 0n : units > 0n ? micro : -micro);
+    return { pendingDelta: part(change.pending), paidDelta: part(change.paid) };
+  }
+  const key = tokenUnitsKey(transfer.chainId, token.address);
+  const applied = applyUnits(invoice.tokenUnits, key, token.decimals, change);
+  return { pendingDelta: applied.pendingDelta, paidDelta: applied.paidDelta, tokenUnits: applied.units };
 }

@@ -187,6 +187,8 @@ export interface ConfirmReport {
   gone: number;
   /** `eth_getTransactionReceipt` calls this run (one per transaction at most). */
   receiptReads: number;
+  /** Transfers whose block is still canonical but whose receipt our node did not give as recorded: left for later. */
+  unsure: number;
 }
 
 /**
@@ -218,6 +220,7 @@ export async function confirmTransfers(
     settled: 0,
     gone: 0,
     receiptReads: 0,
+    unsure: 0,
   };
   const blockAt = memo((n: number) => rpc.getBlock(n));
   const receiptOf = memo((txHash: string) => {
@@ -225,23 +228,34 @@ export async function confirmTransfers(
     return rpc.getTransactionReceipt(txHash);
   });
   const recheck: TransferObservedInput[] = [];
+  const canonical = async (t: StoredTransfer) =>
+    t.blockNumber <= head && (await blockAt(t.blockNumber))?.hash === t.blockHash;
   for (const t of await seenTransfers(chain.chainId)) {
     report.checked++;
-    const block = t.blockNumber <= head ? await blockAt(t.blockNumber) : null;
-    if (block?.hash === t.blockHash && !isFinal(chain, t.blockNumber, tip)) continue;
-    const message = await recheckSeen(chain, t, await receiptOf(t.txHash), tip, at);
-    if (!message) continue;
+    const inBlock = await canonical(t);
+    if (inBlock && !isFinal(chain, t.blockNumber, tip)) continue;
+    const reading = readTransfer(t, inBlock, await receiptOf(t.txHash), at);
+    const message = seenMessage(chain, reading, tip);
+    if (!message) {
+      if (reading.kind === 'unsure') report.unsure++;
+      continue;
+    }
     recheck.push(message);
     if (message.removed) report.removed++;
-    else if (message.blockHash !== t.blockHash) report.moved++;
+    else if (reading.kind === 'moved') report.moved++;
     else report.finalized++;
   }
   for (const t of await unsettledTransfers(chain.chainId)) {
     if (!isDeeplyFinal(chain, t.blockNumber, tip)) break; // lowest block first: the rest are shallower still
-    const holds = checkSighting(sightingOf(t, at), await receiptOf(t.txHash)).ok;
-    recheck.push({ ...sightingOf(t, at), removed: !holds, deep: true, ...(holds ? { final: true } : {}) });
-    if (holds) report.settled++;
-    else report.gone++;
+    const reading = readTransfer(t, await canonical(t), await receiptOf(t.txHash), at);
+    if (reading.kind === 'unsure') {
+      report.unsure++;
+      continue;
+    }
+    const gone = reading.kind === 'gone';
+    recheck.push({ ...reading.sighting, removed: gone, deep: true, ...(gone ? {} : { final: true }) });
+    if (gone) report.gone++;
+    else report.settled++;
   }
   const nowMs = at.getTime();
   await deps.send(
@@ -275,25 +289,50 @@ function sightingOf(t: StoredTransfer, at: Date): TransferObserved {
 }
 
 /**
- * What the chain says of a `seen` transfer that is final by the rule or whose block is gone: final (its log is in
- * its block as recorded), moved (the same log now sits in another block), removed (not there), or nothing yet.
+ * What our node says of a recorded transfer: its log is there as recorded (`holds`); the same log now sits in
+ * another block (`moved`); it is gone. One empty or different receipt read while the recorded block is still
+ * canonical proves nothing (a lagging or load-balanced node, a pruned transaction index): `unsure`, read again next
+ * run. A receipt in the recorded block that contradicts the record is definitive.
  */
-async function recheckSeen(
-  chain: ChainConfig,
-  t: StoredTransfer,
-  receipt: TxReceipt | null,
-  tip: { head: number; finalizedBlock?: number | null },
-  at: Date,
-): Promise<TransferObservedInput | undefined> {
+type Reading =
+  | { kind: 'holds' | 'moved' | 'gone'; sighting: TransferObserved }
+  | { kind: 'unsure'; sighting: TransferObserved };
+
+function readTransfer(t: StoredTransfer, blockCanonical: boolean, receipt: TxReceipt | null, at: Date): Reading {
   const recorded = sightingOf(t, at);
-  if (checkSighting(recorded, receipt).ok) {
-    return isFinal(chain, t.blockNumber, tip) ? { ...recorded, final: true } : undefined;
-  }
+  if (checkSighting(recorded, receipt).ok) return { kind: 'holds', sighting: recorded };
   if (receipt && receipt.blockHash !== t.blockHash) {
     const elsewhere = { ...recorded, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash };
-    if (checkSighting(elsewhere, receipt).ok) return { ...elsewhere, final: isFinal(chain, receipt.blockNumber, tip) };
+    if (blockCanonical) return { kind: 'unsure', sighting: recorded };
+    return checkSighting(elsewhere, receipt).ok
+      ? { kind: 'moved', sighting: elsewhere }
+      : { kind: 'gone', sighting: recorded };
   }
-  return { ...recorded, removed: true };
+  if (!receipt && blockCanonical) return { kind: 'unsure', sighting: recorded };
+  return { kind: 'gone', sighting: recorded };
+}
+
+/** The confirmer's report of a `seen` transfer from what the node says, or nothing (not final yet, or unsure). */
+function seenMessage(
+  chain: ChainConfig,
+  reading: Reading,
+  tip: { head: number; finalizedBlock?: number | null },
+): TransferObservedInput | undefined {
+  const { sighting } = reading;
+  switch (reading.kind) {
+    case 'holds':
+      return isFinal(chain, sighting.blockNumber, tip) ? { ...sighting, final: true } : undefined;
+    case 'moved':
+      return { ...sighting, final: isFinal(chain, sighting.blockNumber, tip) };
+    case 'gone':
+      return { ...sighting, removed: true };
+    case 'unsure':
+      logger.warn('our node has no receipt as recorded for a transfer in a canonical block; re-checked later', {
+        txHash: sighting.txHash,
+        blockNumber: sighting.blockNumber,
+      });
+      return undefined;
+  }
 }
 
 /** Memoizes an async read for one run, so each block or transaction is read once. */

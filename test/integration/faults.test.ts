@@ -489,6 +489,48 @@ describe('chain RPC refusing for a while', () => {
     expect(ledger.incidents).toEqual([]);
     expect(await queueDepth(resources.queueUrls.outbox)).toBe(3);
   }, 60_000);
+
+  it('a node that gives no receipt for a transfer in a canonical block reverts and annuls nothing', async () => {
+    await freshPrefix();
+    const [invoice] = await issue(1);
+    if (!invoice) throw new Error('no invoice');
+    await scanHandler({}, context);
+    await pay(invoice.depositAddress, 500n * USD, 4);
+    await scanHandler({}, context);
+    await pump();
+    const { confirmTransfers } = await import('../../shared/use-cases/scan-chain');
+    const { ethersChainRpc } = await import('../../shared/chain-rpc');
+    const real = ethersChainRpc(chain.rpcUrl, chain.chainId);
+    // A lagging or load-balanced node (or a pruned transaction index): the one answer Hardhat cannot give.
+    const lagging = { ...real, getTransactionReceipt: async () => null };
+    const sent: unknown[] = [];
+    const confirmWith = (rpc: typeof real) =>
+      confirmTransfers(enabledChains[0] as (typeof enabledChains)[number], {
+        rpc,
+        now: () => new Date(),
+        send: async (messages) => {
+          sent.push(...messages);
+        },
+      });
+
+    await mine(3); // final by the rule (depth 3)
+    expect(await confirmWith(lagging)).toMatchObject({ unsure: 1, removed: 0, finalized: 0 });
+    expect(sent).toEqual([]);
+    await confirmHandler({}, context);
+    await pump();
+    await mine(6); // past the deep re-check (twice the depth)
+    expect(await confirmWith(lagging)).toMatchObject({ unsure: 1, gone: 0, settled: 0 });
+    expect(sent).toEqual([]);
+    await confirmHandler({}, context);
+    await pump();
+
+    const ledger = await readLedger();
+    expect(ledger.invoices[0]).toMatchObject({ status: 'paid', paidMicroUsd: 500n * USD });
+    expect(ledger.transfers[0]).toMatchObject({ state: 'final' });
+    expect(ledger.transfers[0]?.deepCheckedAt).toBeDefined();
+    expect(ledger.incidents).toEqual([]);
+    expect(ledger.receipts.filter((r) => r.receipt.kind === 'annulment')).toEqual([]);
+  }, 60_000);
 });
 
 describe('money that is neither ours nor accepted', () => {

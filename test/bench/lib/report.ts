@@ -65,6 +65,15 @@ export function render(result: Json): string {
       `${p.store.ratio}`,
       `${p.store.pipelinePerTransfer.busyMs} ms/transfer vs ${p.store.baseline.busyMs} ms minimal transaction`,
     ]);
+    const reads = (p.chainReadsPerTransfer ?? {}) as Record<string, number>;
+    const total = Object.values(reads).reduce((a, b) => a + b, 0);
+    rows.push([
+      'chain reads per transfer (trust rule)',
+      `${Math.round(total * 100) / 100} RPC calls`,
+      Object.entries(reads)
+        .map(([m, v]) => `${m} ${v}`)
+        .join(', ') || 'none',
+    ]);
   } else rows.push(['pipeline', 'failed', String(p?.error ?? 'not run')]);
   const c = f.cpu;
   if (c && !c.error) {

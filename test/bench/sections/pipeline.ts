@@ -3,7 +3,8 @@
  * on the local chain to their deposit addresses, and the provider emulator's webhooks carry them through ingest →
  * SQS → reconcile (seen) → confirmer → reconcile (final, receipt) → outbox → publisher → registry.
  *
- * Measured: throughput and p50/p99 latency from the webhook's arrival at the API to the receipt's delivery to the
+ * Measured: the service's own chain reads per transfer (every provider hint is checked against our node's
+ * transaction receipt; the confirmer reads it again at finality and at the deep re-check), throughput and p50/p99 latency from the webhook's arrival at the API to the receipt's delivery to the
  * registry (to the receipt's issuance when the topology has no publisher yet); DynamoDB time per transfer (SDK
  * middleware on the handlers' clients) against the minimal transaction a transfer needs, run on the same emulator
  * in the same run (the store overhead ratio).
@@ -12,6 +13,7 @@
  * every DynamoDB request seen then belongs to the pipeline.
  */
 import { performance } from 'node:perf_hooks';
+import { type JsonRpcPayload, JsonRpcProvider } from 'ethers';
 import { startLocalRuntime } from '../../../infra/local/runtime';
 import { functions } from '../../../infra/topology';
 import { apiClient } from '../../helpers/api';
@@ -61,6 +63,20 @@ async function pipelineBench() {
     }
     return realFetch(input, init);
   }) as typeof fetch;
+
+  // The service's chain reads: its RPC adapter (shared/chain-rpc.ts) is the only provider with batchMaxCount 1; the
+  // payers, the provider emulator and the local chain's own provider are not the service.
+  const rpcCalls = new Map<string, number>();
+  const proto = JsonRpcProvider.prototype as unknown as {
+    _send(this: JsonRpcProvider, payload: JsonRpcPayload | JsonRpcPayload[]): Promise<unknown>;
+  };
+  const realSend = proto._send;
+  proto._send = function (payload) {
+    if (watchingWebhooks && this._getOption('batchMaxCount') === 1) {
+      for (const p of [payload].flat()) rpcCalls.set(p.method, (rpcCalls.get(p.method) ?? 0) + 1);
+    }
+    return realSend.call(this, payload);
+  };
 
   const runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0, blockIntervalMs: 250, finalityDepth: 3 });
   onInterrupt(() => runtime.stop());
@@ -222,6 +238,9 @@ async function pipelineBench() {
         min: round(Math.min(...latencies), 0),
         max: round(Math.max(...latencies), 0),
       },
+      chainReadsPerTransfer: Object.fromEntries(
+        [...rpcCalls.entries()].sort((a, b) => b[1] - a[1]).map(([m, v]) => [m, round(v / Math.max(1, completed), 2)]),
+      ),
       store: {
         pipelinePerTransfer: pipelinePer,
         byCommand: Object.fromEntries(
@@ -251,6 +270,7 @@ async function pipelineBench() {
       },
     };
   } finally {
+    proto._send = realSend;
     globalThis.fetch = realFetch;
     await runtime.stop();
   }
