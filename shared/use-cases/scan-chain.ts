@@ -165,9 +165,19 @@ export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<Sca
 const reported = new Map<string, number>();
 const RESEND_AFTER_MS = 30_000;
 
-function alreadyReported(key: string, now: number): boolean {
+/** The dedupe key of a report: what it says of which transfer in which block. */
+function reportKey(m: TransferObservedInput): string {
+  return `${m.chainId}:${m.txHash}:${m.logIndex}:${m.blockHash}:${m.removed}:${m.final}:${m.deep}`;
+}
+
+/** Whether this container sent `key` within the resend interval (without recording anything). */
+function reportedRecently(key: string, now: number): boolean {
   const at = reported.get(key);
-  if (at !== undefined && now - at < RESEND_AFTER_MS) return true;
+  return at !== undefined && now - at < RESEND_AFTER_MS;
+}
+
+function alreadyReported(key: string, now: number): boolean {
+  if (reportedRecently(key, now)) return true;
   reported.set(key, now);
   if (reported.size > 10_000) {
     for (const [k, t] of reported) if (now - t >= RESEND_AFTER_MS) reported.delete(k);
@@ -234,6 +244,8 @@ export async function confirmTransfers(
     report.checked++;
     const inBlock = await canonical(t);
     if (inBlock && !isFinal(chain, t.blockNumber, tip)) continue;
+    // Reported final moments ago and still in its block: reconciliation has not caught up yet; no need to read again.
+    if (inBlock && reportedRecently(reportKey({ ...sightingOf(t, at), final: true }), at.getTime())) continue;
     const reading = readTransfer(t, inBlock, await receiptOf(t.txHash), at);
     const message = seenMessage(chain, reading, tip);
     if (!message) {
@@ -247,6 +259,7 @@ export async function confirmTransfers(
   }
   for (const t of await unsettledTransfers(chain.chainId)) {
     if (!isDeeplyFinal(chain, t.blockNumber, tip)) break; // lowest block first: the rest are shallower still
+    if (reportedRecently(reportKey({ ...sightingOf(t, at), deep: true, final: true }), at.getTime())) continue;
     const reading = readTransfer(t, await canonical(t), await receiptOf(t.txHash), at);
     if (reading.kind === 'unsure') {
       report.unsure++;
@@ -258,15 +271,7 @@ export async function confirmTransfers(
     else report.settled++;
   }
   const nowMs = at.getTime();
-  await deps.send(
-    recheck.filter(
-      (m) =>
-        !alreadyReported(
-          `${m.chainId}:${m.txHash}:${m.logIndex}:${m.blockHash}:${m.removed}:${m.final}:${m.deep}`,
-          nowMs,
-        ),
-    ),
-  );
+  await deps.send(recheck.filter((m) => !alreadyReported(reportKey(m), nowMs)));
   return report;
 }
 
