@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../infra/cli/stablefee.ts');
+await import('../tools/stablefee.ts');

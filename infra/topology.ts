@@ -6,6 +6,11 @@
  * Adding a function: create functions/<name>/handler.ts exporting `handler`, then add one entry to `functions`.
  */
 
+import { type BucketName, buckets, type QueueName, queues, resourceEnv, table } from '../shared/resources';
+
+// The named resources live in shared/resources.ts (read by the functions too); the topology declares them here.
+export { type BucketName, buckets, type QueueName, queues, resourceEnv, table };
+
 /** Who may call an HTTP route. `jwt` routes carry the authorizer; the handler still checks the role. */
 export type RouteAuth = 'jwt' | 'public';
 
@@ -17,9 +22,6 @@ export interface HttpRoute {
   path: string;
   auth: RouteAuth;
 }
-
-export type QueueName = keyof typeof queues;
-export type BucketName = keyof typeof buckets;
 
 export type Trigger =
   | { kind: 'http'; routes: HttpRoute[] }
@@ -58,34 +60,6 @@ export interface FunctionSpec {
   memoryMb?: number;
   timeoutSeconds?: number;
 }
-
-/** The single DynamoDB table (single-table design; see docs/data-model.md). */
-export const table = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  /** Overloaded global secondary indexes; entity modules in shared/ build their keys. */
-  indexes: [
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-  ],
-  timeToLiveAttribute: 'ttl',
-} as const;
-
-/** Queues. Every queue gets a dead-letter queue after `maxReceiveCount` receives and an alarm on the DLQ depth. */
-export const queues = {
-  transfers: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
-  // Sixteen tries with backoff capped at two hours spread a registry outage over about twenty hours.
-  outbox: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
-  addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
-  // Longer than the export worker's timeout, so a running export is not handed to a second worker.
-  exports: { visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
-} as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
-
-/** S3 buckets. */
-export const buckets = {
-  exports: { expireAfterDays: 30 },
-} as const satisfies Record<string, { expireAfterDays: number }>;
 
 /** Every Lambda function of the service. */
 export const functions: FunctionSpec[] = [
@@ -248,14 +222,6 @@ export const functions: FunctionSpec[] = [
     timeoutSeconds: 900,
   },
 ];
-
-/** Environment variable names through which the deployment tells a function where its resources are. */
-export const resourceEnv = {
-  table: 'TABLE_NAME',
-  queueUrl: (q: QueueName) => `QUEUE_URL_${q.toUpperCase()}`,
-  dlqUrl: (q: QueueName) => `DLQ_URL_${q.toUpperCase()}`,
-  bucket: (b: BucketName) => `BUCKET_${b.toUpperCase()}`,
-} as const;
 
 export const topology = { table, queues, buckets, functions } as const;
 export type Topology = typeof topology;

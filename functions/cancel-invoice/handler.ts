@@ -1,9 +1,9 @@
 /** POST /v1/invoices/{id}/cancel — a ministry cancels its own invoice while nothing is paid or pending. */
-import { publicBaseUrl } from '../../shared/config';
-import { NotFoundError } from '../../shared/errors';
-import { httpRoute } from '../../shared/http';
-import { INVOICE_ID_PATTERN, invoiceToWire } from '../../shared/invoices';
-import { cancelInvoice } from '../../shared/store/invoices';
+import { publicBaseUrl } from '../../shared/adapters/config';
+import { cancelInvoice } from '../../shared/adapters/dynamo/invoices';
+import { httpRoute } from '../../shared/adapters/http';
+import { NotFoundError } from '../../shared/domain/errors';
+import { INVOICE_ID_PATTERN, invoiceToWire } from '../../shared/domain/invoices';
 
 export const handler = httpRoute({ auth: ['ministry'] }, async (req) => {
   const id = req.params.id ?? '';

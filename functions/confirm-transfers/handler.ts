@@ -1,11 +1,12 @@
 /**
  * Schedule: re-checks every `seen` transfer on every enabled chain — final, moved or removed — whoever reported it
- * (shared/use-cases/scan-chain.ts `confirmTransfers`).
+ * (shared/app/scan-chain.ts `confirmTransfers`).
  */
-import { lambdaHandler } from '../../shared/lambda';
-import { forEachChain } from '../../shared/per-chain';
-import { sendMessages } from '../../shared/queue';
-import { confirmTransfers } from '../../shared/use-cases/scan-chain';
+
+import { forEachChain } from '../../shared/adapters/chain/per-chain';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { sendMessages } from '../../shared/adapters/queue';
+import { confirmTransfers } from '../../shared/app/scan-chain';
 
 export const handler = lambdaHandler(async () => ({
   reports: await forEachChain(

@@ -3,10 +3,11 @@
  * conditional write, so a repeated or overlapping run changes nothing twice. Invoices waiting on a pending payment
  * are read past, never waited behind.
  */
-import { lambdaHandler } from '../../shared/lambda';
-import { logger } from '../../shared/observability';
-import { sendMessages } from '../../shared/queue';
-import { dueForExpiry, expireInvoice } from '../../shared/store/invoices';
+
+import { dueForExpiry, expireInvoice } from '../../shared/adapters/dynamo/invoices';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { logger } from '../../shared/adapters/observability';
+import { sendMessages } from '../../shared/adapters/queue';
 
 export const handler = lambdaHandler(async () => {
   const now = new Date();

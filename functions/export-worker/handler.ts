@@ -1,5 +1,5 @@
 /**
- * Consumer of the `exports` queue: runs one export job (shared/exports/run.ts) from the store's period reads to S3
+ * Consumer of the `exports` queue: runs one export job (shared/app/export.ts) from the store's period reads to S3
  * multipart uploads, signs the manifest and records the job `done`. A job already done is skipped; a failed run is
  * recorded `failed` and reported as a batch failure, so the queue runs it again (same S3 keys) and finally parks it
  * in the dead-letter queue.
@@ -7,17 +7,22 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws-s3';
-import { type ChainConfig, findChain, findToken, mainnetChains } from '../../shared/chains';
-import { bucketName } from '../../shared/config';
-import { enabledChains } from '../../shared/enabled-chains';
-import type { TokenInfo } from '../../shared/exports/columns';
-import { runExport } from '../../shared/exports/run';
-import { s3Sink } from '../../shared/exports/stream';
-import { lambdaHandler } from '../../shared/lambda';
-import { logger } from '../../shared/observability';
-import { receiptSigner } from '../../shared/receipt-signer';
-import { failExportJob, finishExportJob, startExportJob, storeExportSources } from '../../shared/store/exports';
+import { s3 } from '../../shared/adapters/aws/s3';
+import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
+import { bucketName } from '../../shared/adapters/config';
+import {
+  failExportJob,
+  finishExportJob,
+  startExportJob,
+  storeExportSources,
+} from '../../shared/adapters/dynamo/exports';
+import { s3Sink } from '../../shared/adapters/export-stream';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { logger } from '../../shared/adapters/observability';
+import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
+import { runExport } from '../../shared/app/export';
+import { type ChainConfig, findChain, findToken, mainnetChains } from '../../shared/domain/chains';
+import type { TokenInfo } from '../../shared/domain/exports/columns';
 
 const processor = new BatchProcessor(EventType.SQS);
 const message = z.object({ exportId: z.string().regex(/^exp_[A-Za-z0-9_-]{22}$/) });

@@ -5,13 +5,13 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { queues } from '../../infra/topology';
-import { dynamodb } from '../../shared/aws-dynamodb';
-import { sqs } from '../../shared/aws-sqs';
-import { chainEndpoints, queueUrl, tableName } from '../../shared/config';
-import { checkHealth, type Probe } from '../../shared/health';
-import { httpRoute } from '../../shared/http';
-import { receiptSigner } from '../../shared/receipt-signer';
-import { jsonRpc } from '../../shared/rpc';
+import { dynamodb } from '../../shared/adapters/aws/dynamodb';
+import { sqs } from '../../shared/adapters/aws/sqs';
+import { jsonRpc } from '../../shared/adapters/chain/json-rpc';
+import { chainEndpoints, queueUrl, tableName } from '../../shared/adapters/config';
+import { httpRoute } from '../../shared/adapters/http';
+import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
+import { checkHealth, type Probe } from '../../shared/app/health';
 
 const probes: Record<string, Probe> = {
   table: async () => {

@@ -8,15 +8,11 @@
  * 200 `{accepted: n}`. A failure to enqueue is a 500 (and forgets the nonce), so the provider retries the delivery.
  */
 import { gunzipSync } from 'node:zlib';
-import { enabledChains } from '../../shared/enabled-chains';
-import { NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../../shared/errors';
-import { httpRoute } from '../../shared/http';
-import { countMetric } from '../../shared/metrics';
-import { logger } from '../../shared/observability';
-import { sendMessages } from '../../shared/queue';
-import { claimNonce, releaseNonce } from '../../shared/store/nonces';
-import { isZeroValue, type TransferObserved } from '../../shared/transfers';
-import { webhookSecret } from '../../shared/webhook-secrets';
+import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
+import { claimNonce, releaseNonce } from '../../shared/adapters/dynamo/nonces';
+import { httpRoute } from '../../shared/adapters/http';
+import { countMetric } from '../../shared/adapters/metrics';
+import { logger } from '../../shared/adapters/observability';
 import {
   type Drop,
   type DropReason,
@@ -24,7 +20,11 @@ import {
   WebhookPayloadError,
   type WebhookProvider,
   type WebhookProviderName,
-} from '../../shared/webhooks';
+} from '../../shared/adapters/providers/index';
+import { webhookSecret } from '../../shared/adapters/providers/secrets';
+import { sendMessages } from '../../shared/adapters/queue';
+import { NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../../shared/domain/errors';
+import { isZeroValue, type TransferObserved } from '../../shared/domain/transfers';
 
 /** Largest accepted body, compressed or not. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;

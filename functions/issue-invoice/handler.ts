@@ -1,15 +1,15 @@
-/** POST /v1/invoices — a ministry issues a fee invoice (see shared/use-cases/issue-invoice.ts). */
+/** POST /v1/invoices — a ministry issues a fee invoice (see shared/app/issue-invoice.ts). */
 import * as z from 'zod';
-import { binSchema } from '../../shared/bin';
-import { depositXpub, publicBaseUrl } from '../../shared/config';
-import { enabledChains } from '../../shared/enabled-chains';
-import { ValidationError } from '../../shared/errors';
-import { sampleFeeCatalog } from '../../shared/fees';
-import { httpRoute } from '../../shared/http';
-import { EXPIRY_MINUTES, invoiceToWire } from '../../shared/invoices';
-import { countMetric } from '../../shared/metrics';
-import { sendMessages } from '../../shared/queue';
-import { issueInvoice } from '../../shared/use-cases/issue-invoice';
+import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
+import { depositXpub, publicBaseUrl } from '../../shared/adapters/config';
+import { httpRoute } from '../../shared/adapters/http';
+import { countMetric } from '../../shared/adapters/metrics';
+import { sendMessages } from '../../shared/adapters/queue';
+import { issueInvoice } from '../../shared/app/issue-invoice';
+import { binSchema } from '../../shared/domain/bin';
+import { ValidationError } from '../../shared/domain/errors';
+import { sampleFeeCatalog } from '../../shared/domain/fees';
+import { EXPIRY_MINUTES, invoiceToWire } from '../../shared/domain/invoices';
 
 const body = z.strictObject({
   feeCode: z.string().min(1).max(64),

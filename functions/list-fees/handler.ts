@@ -1,6 +1,7 @@
 /** GET /v1/fees — the fee catalog, public: every payer and ministry may see what each fee costs. */
-import { feeToJson, sampleFeeCatalog } from '../../shared/fees';
-import { httpRoute } from '../../shared/http';
+
+import { httpRoute } from '../../shared/adapters/http';
+import { feeToJson, sampleFeeCatalog } from '../../shared/domain/fees';
 
 const body = { items: sampleFeeCatalog.map(feeToJson) };
 

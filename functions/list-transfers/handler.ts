@@ -1,7 +1,7 @@
 /** GET /v1/transfers?match=unmatched — the suspense list: money that matched no invoice, with the reason. */
 import * as z from 'zod';
-import { httpRoute } from '../../shared/http';
-import { listUnmatched, transferToWire } from '../../shared/store/transfers';
+import { listUnmatched, transferToWire } from '../../shared/adapters/dynamo/transfers';
+import { httpRoute } from '../../shared/adapters/http';
 
 const query = z.strictObject({
   match: z.literal('unmatched'),

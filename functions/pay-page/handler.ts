@@ -4,14 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import { publicBaseUrl } from '../../shared/config';
-import { NotFoundError } from '../../shared/errors';
-import { httpRoute } from '../../shared/http';
-import { INVOICE_ID_PATTERN } from '../../shared/invoices';
-import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/pay-page';
-import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/pay-view';
-import { getInvoice } from '../../shared/store/invoices';
-import { getReceipt } from '../../shared/store/receipts';
+import { publicBaseUrl } from '../../shared/adapters/config';
+import { getInvoice } from '../../shared/adapters/dynamo/invoices';
+import { getReceipt } from '../../shared/adapters/dynamo/receipts';
+import { httpRoute } from '../../shared/adapters/http';
+import { NotFoundError } from '../../shared/domain/errors';
+import { INVOICE_ID_PATTERN } from '../../shared/domain/invoices';
+import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/web/pay-page';
+import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/web/pay-view';
 
 // A well-formed but unknown `lang` falls back to negotiation rather than failing the page.
 const query = z.object({ lang: langQuerySchema.optional() });

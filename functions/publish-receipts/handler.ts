@@ -1,6 +1,6 @@
 /**
  * Consumer of the outbox queue: publishes each issued receipt to its ministry's registry
- * (shared/use-cases/publish-receipt.ts). A failed delivery fails its record and stretches the message's visibility
+ * (shared/app/publish-receipt.ts). A failed delivery fails its record and stretches the message's visibility
  * timeout exponentially (with jitter), so tries spread over about twenty hours; after the queue's maxReceiveCount
  * the message goes to the dead-letter queue, whose alarm calls an operator, who replays it with POST /v1/ops/replay.
  */
@@ -9,14 +9,14 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { queues } from '../../infra/topology';
-import { sqs } from '../../shared/aws-sqs';
-import { queueUrl } from '../../shared/config';
-import { faultHook } from '../../shared/faults';
-import { lambdaHandler } from '../../shared/lambda';
-import { logger } from '../../shared/observability';
-import { backoffSeconds } from '../../shared/registry';
-import { CHAIN_DOCUMENT_ID_PATTERN } from '../../shared/store/receipts';
-import { publishReceipt } from '../../shared/use-cases/publish-receipt';
+import { sqs } from '../../shared/adapters/aws/sqs';
+import { queueUrl } from '../../shared/adapters/config';
+import { CHAIN_DOCUMENT_ID_PATTERN } from '../../shared/adapters/dynamo/receipts';
+import { faultHook } from '../../shared/adapters/faults';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { logger } from '../../shared/adapters/observability';
+import { backoffSeconds } from '../../shared/adapters/registry';
+import { publishReceipt } from '../../shared/app/publish-receipt';
 
 const processor = new BatchProcessor(EventType.SQS);
 const messageSchema = z

@@ -3,13 +3,13 @@
  * ministry's invoice is "not found", never "forbidden", so ids of other ministries cannot be probed.
  */
 import * as z from 'zod';
-import { binSchema } from '../../shared/bin';
-import { publicBaseUrl } from '../../shared/config';
-import { NotFoundError } from '../../shared/errors';
-import { httpRoute } from '../../shared/http';
-import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/invoices';
-import { getInvoice, listInvoices } from '../../shared/store/invoices';
-import { transfersOfInvoice, transferToWire } from '../../shared/store/transfers';
+import { publicBaseUrl } from '../../shared/adapters/config';
+import { getInvoice, listInvoices } from '../../shared/adapters/dynamo/invoices';
+import { transfersOfInvoice, transferToWire } from '../../shared/adapters/dynamo/transfers';
+import { httpRoute } from '../../shared/adapters/http';
+import { binSchema } from '../../shared/domain/bin';
+import { NotFoundError } from '../../shared/domain/errors';
+import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/domain/invoices';
 
 const query = z.strictObject({
   status: z.enum(invoiceStatuses).optional(),

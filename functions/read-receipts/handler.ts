@@ -3,10 +3,15 @@
  * own, whatever the query string says; an auditor sees all (optionally one ministry's).
  */
 import * as z from 'zod';
-import { binSchema } from '../../shared/bin';
-import { NotFoundError } from '../../shared/errors';
-import { httpRoute } from '../../shared/http';
-import { CHAIN_DOCUMENT_ID_PATTERN, getReceipt, listReceipts, type StoredReceipt } from '../../shared/store/receipts';
+import {
+  CHAIN_DOCUMENT_ID_PATTERN,
+  getReceipt,
+  listReceipts,
+  type StoredReceipt,
+} from '../../shared/adapters/dynamo/receipts';
+import { httpRoute } from '../../shared/adapters/http';
+import { binSchema } from '../../shared/domain/bin';
+import { NotFoundError } from '../../shared/domain/errors';
 
 const query = z.strictObject({
   ministry: z

@@ -1,26 +1,26 @@
 /**
  * Consumer of the transfers queue: each record is one `TransferObserved` sighting. A provider's sighting is first
- * checked against our own node (shared/use-cases/admit-sighting.ts; the batch's transactions are read once each, in
+ * checked against our own node (shared/app/admit-sighting.ts; the batch's transactions are read once each, in
  * parallel, before the records are processed); then each is reconciled on its own
- * (shared/use-cases/reconcile-transfer.ts). Failed records are reported as partial batch failures, so only they
+ * (shared/app/reconcile-transfer.ts). Failed records are reported as partial batch failures, so only they
  * come back after the visibility timeout (and go to the DLQ after the queue's maxReceiveCount).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { sqs } from '../../shared/aws-sqs';
-import { ethersChainRpc, type TxReceipt } from '../../shared/chain-rpc';
-import { queueUrl } from '../../shared/config';
-import { enabledChains, rpcUrlOf } from '../../shared/enabled-chains';
-import { faultHook } from '../../shared/faults';
-import { lambdaHandler } from '../../shared/lambda';
-import { logger } from '../../shared/observability';
-import { sendMessages } from '../../shared/queue';
-import { receiptSigner } from '../../shared/receipt-signer';
-import { transferId, transferObservedSchema } from '../../shared/transfers';
-import { admitSighting } from '../../shared/use-cases/admit-sighting';
-import { type ReceiptIssued, reconcileTransfer } from '../../shared/use-cases/reconcile-transfer';
-import { needsVerification } from '../../shared/verify-sighting';
+import { sqs } from '../../shared/adapters/aws/sqs';
+import { enabledChains, rpcUrlOf } from '../../shared/adapters/chain/enabled-chains';
+import { ethersChainRpc, type TxReceipt } from '../../shared/adapters/chain/rpc';
+import { queueUrl } from '../../shared/adapters/config';
+import { faultHook } from '../../shared/adapters/faults';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { logger } from '../../shared/adapters/observability';
+import { sendMessages } from '../../shared/adapters/queue';
+import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
+import { admitSighting } from '../../shared/app/admit-sighting';
+import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcile-transfer';
+import { transferId, transferObservedSchema } from '../../shared/domain/transfers';
+import { needsVerification } from '../../shared/domain/verify-sighting';
 
 const processor = new BatchProcessor(EventType.SQS);
 const RETRY_AFTER_SECONDS = 2;

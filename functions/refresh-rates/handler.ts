@@ -4,11 +4,11 @@
  * that has one, as NBK practice says. Re-running stores the same value again.
  */
 
-import { NBK_RATES_URL, NbkFeedError, nbkRatesUrl, resolveRateForDay } from '../../shared/fx';
-import { lambdaHandler } from '../../shared/lambda';
-import { logger } from '../../shared/observability';
-import { putUsdKztRate } from '../../shared/store/rates';
-import { kazakhstanDay } from '../../shared/time';
+import { putUsdKztRate } from '../../shared/adapters/dynamo/rates';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { logger } from '../../shared/adapters/observability';
+import { NBK_RATES_URL, NbkFeedError, nbkRatesUrl, resolveRateForDay } from '../../shared/domain/fx';
+import { kazakhstanDay } from '../../shared/domain/time';
 
 const feedBase = process.env.NBK_RATES_URL || NBK_RATES_URL;
 

@@ -6,10 +6,10 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { type QueueName, queues } from '../../infra/topology';
-import { sqs } from '../../shared/aws-sqs';
-import { dlqUrl, queueUrl } from '../../shared/config';
-import { httpRoute } from '../../shared/http';
-import { logger } from '../../shared/observability';
+import { sqs } from '../../shared/adapters/aws/sqs';
+import { dlqUrl, queueUrl } from '../../shared/adapters/config';
+import { httpRoute } from '../../shared/adapters/http';
+import { logger } from '../../shared/adapters/observability';
 
 const body = z.strictObject({ queue: z.enum(Object.keys(queues) as [QueueName, ...QueueName[]]) });
 

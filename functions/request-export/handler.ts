@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws-s3';
-import { bucketName } from '../../shared/config';
-import { NotFoundError, ValidationError } from '../../shared/errors';
-import { type ApiHandler, httpRoute } from '../../shared/http';
-import { sendMessages } from '../../shared/queue';
-import { createExportJob, type ExportJob, failExportJob, getExportJob } from '../../shared/store/exports';
+import { s3 } from '../../shared/adapters/aws/s3';
+import { bucketName } from '../../shared/adapters/config';
+import { createExportJob, type ExportJob, failExportJob, getExportJob } from '../../shared/adapters/dynamo/exports';
+import { type ApiHandler, httpRoute } from '../../shared/adapters/http';
+import { sendMessages } from '../../shared/adapters/queue';
+import { NotFoundError, ValidationError } from '../../shared/domain/errors';
 
 /** How long a download link stays valid. */
 export const DOWNLOAD_URL_SECONDS = 15 * 60;

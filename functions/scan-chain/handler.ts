@@ -1,9 +1,10 @@
-/** Schedule: discovers transfers to deposit addresses on every enabled chain (shared/use-cases/scan-chain.ts). */
-import { lambdaHandler } from '../../shared/lambda';
-import { scannerLag } from '../../shared/metrics';
-import { forEachChain } from '../../shared/per-chain';
-import { sendMessages } from '../../shared/queue';
-import { scanChain } from '../../shared/use-cases/scan-chain';
+/** Schedule: discovers transfers to deposit addresses on every enabled chain (shared/app/scan-chain.ts). */
+
+import { forEachChain } from '../../shared/adapters/chain/per-chain';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { scannerLag } from '../../shared/adapters/metrics';
+import { sendMessages } from '../../shared/adapters/queue';
+import { scanChain } from '../../shared/app/scan-chain';
 
 export const handler = lambdaHandler(async () => ({
   reports: await forEachChain(

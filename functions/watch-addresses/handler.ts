@@ -1,5 +1,5 @@
 /**
- * Consumer of the addressWatch queue: each record is one `AddressWatchMessage` (shared/address-watch.ts), applied
+ * Consumer of the addressWatch queue: each record is one `AddressWatchMessage` (shared/adapters/providers/address-watch.ts), applied
  * with every enabled provider's watcher (or the ones it names). A record fails — and comes back after the visibility
  * timeout, then goes to the DLQ after the queue's maxReceiveCount — when any of its watchers fails. The retry calls
  * every selected watcher again, including those that already succeeded: safe, because adding a watched address and
@@ -8,14 +8,14 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { logger } from '../../shared/adapters/observability';
 import {
   type AddressWatcher,
   addressWatchMessageSchema,
   applyAddressWatch,
   watchersFromConfig,
-} from '../../shared/address-watch';
-import { lambdaHandler } from '../../shared/lambda';
-import { logger } from '../../shared/observability';
+} from '../../shared/adapters/providers/address-watch';
 
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { responseSecurityHeaders } from '../../shared/security-headers';
+import { responseSecurityHeaders } from '../../shared/adapters/security-headers';
 import { functions as allFunctions, type FunctionSpec, type HttpRoute } from '../topology';
 import { type DevIssuer, devTokenRequestSchema } from './dev-issuer';
 import { invoke } from './lambda';

@@ -5,7 +5,7 @@
  */
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, jwtVerify, SignJWT } from 'jose';
 import * as z from 'zod';
-import { roles } from '../../shared/http';
+import { roles } from '../../shared/adapters/http';
 
 /** Body of `POST /dev/tokens`. */
 export const devTokenRequestSchema = z

@@ -2,7 +2,7 @@
  * A local stand-in for Alchemy Notify (Address Activity), so that `npm start` exercises the webhook path end to end:
  * it follows the local chain, and for every ERC-20 Transfer of the test tokens that touches a watched address (as
  * sender or recipient, as Alchemy does) it POSTs a signed Address Activity webhook — exactly the payload shape
- * shared/webhooks/alchemy.ts reads, network `LOCAL_HARDHAT` — to `${apiUrl}/v1/webhooks/alchemy`, retrying a few times
+ * shared/adapters/providers/alchemy.ts reads, network `LOCAL_HARDHAT` — to `${apiUrl}/v1/webhooks/alchemy`, retrying a few times
  * on a non-2xx answer as Alchemy does.
  *
  * Watched addresses are managed through an Alchemy-like Notify API on the emulator's own port:
@@ -24,7 +24,6 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { formatUnits, JsonRpcProvider } from 'ethers';
 import * as z from 'zod';
-import { ERC20_TRANSFER_TOPIC } from '../../shared/transfers';
 import {
   ALCHEMY_LOCAL_NETWORK,
   type AlchemyActivity,
@@ -32,7 +31,8 @@ import {
   type AlchemyLog,
   alchemyNetworks,
   alchemySignature,
-} from '../../shared/webhooks/alchemy';
+} from '../../shared/adapters/providers/alchemy';
+import { ERC20_TRANSFER_TOPIC } from '../../shared/domain/transfers';
 
 export interface EmulatorToken {
   address: string;

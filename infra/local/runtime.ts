@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEV_ACCOUNT_XPUB } from '../../shared/deposit-address';
-import { webhookSecretEnv } from '../../shared/webhook-secrets';
+import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
+import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
 import { functions, type QueueName } from '../topology';
 import { type ApiServer, startApiServer } from './api-server';
 import { type LocalChain, startChain } from './chain';
@@ -143,7 +143,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Handlers run in this process and read their configuration at module load, as in a Lambda container.
     Object.assign(process.env, env);
     // Only now may shared/aws load: its clients take AWS_ENDPOINT_URL at module load.
-    serializeRequests((await import('../../shared/aws-dynamodb')).dynamodb);
+    serializeRequests((await import('../../shared/adapters/aws/dynamodb')).dynamodb);
 
     const api: ApiServer & { issuer: DevIssuer } = await startApiServer({
       port: options.apiPort ?? 3000,

@@ -2,7 +2,7 @@
  * `npm start`: the whole service on this machine. Prints where everything is, then runs until Ctrl-C, when it
  * stops every part (moto's process included) before exiting.
  */
-import { webhookSecretEnv } from '../../shared/webhook-secrets';
+import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
 import { startLocalRuntime } from './runtime';
 
 const port = Number(process.env.PORT ?? 3000);

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { functions } from '../../infra/topology';
-import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/webhooks/quicknode';
+import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/adapters/providers/quicknode';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { pay, until } from '../helpers/runtime';
 

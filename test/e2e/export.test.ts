@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
-import { CsvReader } from '../../shared/exports/csv-parse';
-import { verifyExportDir } from '../../shared/exports/verify';
+import { CsvReader } from '../../tools/csv-parse';
+import { verifyExportDir } from '../../tools/verify-export';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { expireInvoiceNow, pay as payFrom, until } from '../helpers/runtime';
 

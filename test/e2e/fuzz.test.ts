@@ -22,11 +22,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../infra/local/api-server';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { functions, type HttpRoute } from '../../infra/topology';
-import { sampleFeeCatalog } from '../../shared/fees';
-import { EXPIRY_MINUTES } from '../../shared/invoices';
-import { ALCHEMY_SIGNATURE_HEADER, alchemySignature } from '../../shared/webhooks/alchemy';
-import { MORALIS_SIGNATURE_HEADER, moralisSignature } from '../../shared/webhooks/moralis';
-import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/webhooks/quicknode';
+import { ALCHEMY_SIGNATURE_HEADER, alchemySignature } from '../../shared/adapters/providers/alchemy';
+import { MORALIS_SIGNATURE_HEADER, moralisSignature } from '../../shared/adapters/providers/moralis';
+import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/adapters/providers/quicknode';
+import { sampleFeeCatalog } from '../../shared/domain/fees';
+import { EXPIRY_MINUTES } from '../../shared/domain/invoices';
 import { type ApiClient, apiClient } from '../helpers/api';
 
 /** Roughly how many requests the whole fuzz sends (kept under a minute on two cores). */

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
-import { parseEip681TransferUri } from '../../shared/eip681';
+import { parseEip681TransferUri } from '../../shared/domain/eip681';
 import { type ApiClient, apiClient } from '../helpers/api';
 
 let runtime: LocalRuntime;

@@ -10,9 +10,9 @@ import { Contract } from 'ethers';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
-import { formatDecimal } from '../../shared/money';
-import { PAY_STRINGS } from '../../shared/pay-page';
-import { type PayLanguage, payLanguages } from '../../shared/pay-view';
+import { formatDecimal } from '../../shared/domain/money';
+import { PAY_STRINGS } from '../../shared/web/pay-page';
+import { type PayLanguage, payLanguages } from '../../shared/web/pay-view';
 
 const ARTIFACTS = join('test-artifacts', 'pay-page');
 const CHROMIUM = '/usr/bin/chromium';

@@ -7,8 +7,8 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getAddress, zeroPadValue } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
-import { type Receipt, verifyReceiptChain } from '../../shared/receipts';
-import { alchemySignature } from '../../shared/webhooks/alchemy';
+import { alchemySignature } from '../../shared/adapters/providers/alchemy';
+import { type Receipt, verifyReceiptChain } from '../../shared/domain/receipts';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { expireInvoiceNow, pay as payFrom, until } from '../helpers/runtime';
 

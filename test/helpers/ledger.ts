@@ -4,7 +4,7 @@
  * transfers, one receipt per paid invoice, a gapless signed receipt chain, a balanced journal, every transfer
  * matched or in suspense) or normalized for comparing two runs of the same sequence.
  *
- * Modules that touch shared/aws-dynamodb are imported lazily, so importing this file before `useMoto()` is safe.
+ * Modules that touch shared/adapters/aws/dynamodb are imported lazily, so importing this file before `useMoto()` is safe.
  */
 import {
   DeleteMessageBatchCommand,
@@ -13,11 +13,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Invoice } from '../../shared/invoices';
-import type { JournalEntry } from '../../shared/journal';
-import type { Receipt } from '../../shared/receipts';
-import type { StoredReceipt } from '../../shared/store/receipts';
-import type { StoredTransfer } from '../../shared/store/transfers';
+import type { StoredReceipt } from '../../shared/adapters/dynamo/receipts';
+import type { StoredTransfer } from '../../shared/adapters/dynamo/transfers';
+import type { Invoice } from '../../shared/domain/invoices';
+import type { JournalEntry } from '../../shared/domain/journal';
+import type { Receipt } from '../../shared/domain/receipts';
 
 export function lambdaContext(functionName: string): Context {
   return {
@@ -128,12 +128,12 @@ export interface Ledger {
 }
 
 export async function readLedger(): Promise<Ledger> {
-  const { ddb } = await import('../../shared/aws-dynamodb');
-  const { tableName } = await import('../../shared/config');
+  const { ddb } = await import('../../shared/adapters/aws/dynamodb');
+  const { tableName } = await import('../../shared/adapters/config');
   const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { invoiceFromItem } = await import('../../shared/store/invoices');
-  const { transferFromItem } = await import('../../shared/store/transfers');
-  const { getReceipt } = await import('../../shared/store/receipts');
+  const { invoiceFromItem } = await import('../../shared/adapters/dynamo/invoices');
+  const { transferFromItem } = await import('../../shared/adapters/dynamo/transfers');
+  const { getReceipt } = await import('../../shared/adapters/dynamo/receipts');
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -187,8 +187,8 @@ export async function ledgerProblems(
   ledger: Ledger,
   opts: { signer: string; acceptedTokens: readonly string[] },
 ): Promise<string[]> {
-  const { verifyReceiptChain } = await import('../../shared/receipts');
-  const { trialBalance } = await import('../../shared/journal');
+  const { verifyReceiptChain } = await import('../../shared/domain/receipts');
+  const { trialBalance } = await import('../../shared/domain/journal');
   const problems: string[] = [];
   const accepted = new Set(opts.acceptedTokens.map((t) => t.toLowerCase()));
   const balance = new Map<string, bigint>();

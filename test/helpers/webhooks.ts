@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { ALCHEMY_SIGNATURE_HEADER, alchemySignature } from '../../shared/webhooks/alchemy';
-import { MORALIS_SIGNATURE_HEADER, moralisSignature } from '../../shared/webhooks/moralis';
-import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/webhooks/quicknode';
+import { ALCHEMY_SIGNATURE_HEADER, alchemySignature } from '../../shared/adapters/providers/alchemy';
+import { MORALIS_SIGNATURE_HEADER, moralisSignature } from '../../shared/adapters/providers/moralis';
+import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/adapters/providers/quicknode';
 
 /** The secrets the sample events are signed with. Test values only; never used by a deployment. */
 export const TEST_WEBHOOK_SECRETS = {

@@ -4,16 +4,16 @@ import { useMoto } from '../helpers/moto';
 
 await useMoto();
 const { createInvoice, dueForExpiry, expireInvoice, getInvoice, invoiceKeys } = await import(
-  '../../shared/store/invoices'
+  '../../shared/adapters/dynamo/invoices'
 );
 const { handler: expireHandler } = await import('../../functions/expire-invoices/handler');
-const { newInvoiceId } = await import('../../shared/invoices');
+const { newInvoiceId } = await import('../../shared/domain/invoices');
 
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Invoice } from '../../shared/invoices';
+import type { Invoice } from '../../shared/domain/invoices';
 
-const { ddb } = await import('../../shared/aws-dynamodb');
-const { tableName } = await import('../../shared/config');
+const { ddb } = await import('../../shared/adapters/aws/dynamodb');
+const { tableName } = await import('../../shared/adapters/config');
 
 function invoice(overrides: Partial<Invoice>): Invoice {
   const id = newInvoiceId();

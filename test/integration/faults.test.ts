@@ -1,5 +1,5 @@
 /**
- * Fault suite against moto (and a Hardhat chain for the RPC part). The fault hooks (shared/faults.ts, active only
+ * Fault suite against moto (and a Hardhat chain for the RPC part). The fault hooks (shared/adapters/faults.ts, active only
  * with STAGE=local and FAULTS set) make
  * - reconcile fail before its transaction commits, after it commits, and after the outbox message is sent, on every
  *   sighting of a scripted sequence, each failed record redelivered (the handler called again with the same record);
@@ -14,8 +14,8 @@ import { Contract, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChain } from '../../infra/local/chain';
 import { startMockRegistry } from '../../infra/local/mock-registry';
-import { DEV_ACCOUNT_XPUB } from '../../shared/deposit-address';
-import type { TransferObservedInput } from '../../shared/transfers';
+import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
+import type { TransferObservedInput } from '../../shared/domain/transfers';
 import {
   destroyLedgerClients,
   drainQueue,
@@ -57,12 +57,12 @@ const { handler: reconcileHandler } = await import('../../functions/reconcile-tr
 const { handler: publishHandler } = await import('../../functions/publish-receipts/handler');
 const { handler: scanHandler } = await import('../../functions/scan-chain/handler');
 const { handler: confirmHandler } = await import('../../functions/confirm-transfers/handler');
-const { resetFaults } = await import('../../shared/faults');
-const { issueInvoice } = await import('../../shared/use-cases/issue-invoice');
-const { sampleFeeCatalog } = await import('../../shared/fees');
-const { enabledChains } = await import('../../shared/enabled-chains');
-const { getCheckpoint } = await import('../../shared/store/checkpoints');
-const { getReceipt } = await import('../../shared/store/receipts');
+const { resetFaults } = await import('../../shared/adapters/faults');
+const { issueInvoice } = await import('../../shared/app/issue-invoice');
+const { sampleFeeCatalog } = await import('../../shared/domain/fees');
+const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
+const { getCheckpoint } = await import('../../shared/adapters/dynamo/checkpoints');
+const { getReceipt } = await import('../../shared/adapters/dynamo/receipts');
 
 const token = (symbol: string) => {
   const t = chain.tokens.find((x) => x.symbol === symbol);
@@ -498,8 +498,8 @@ describe('chain RPC refusing for a while', () => {
     const paid = await pay(invoice.depositAddress, 500n * USD, 4);
     await scanHandler({}, context);
     await pump();
-    const { confirmTransfers } = await import('../../shared/use-cases/scan-chain');
-    const { ethersChainRpc } = await import('../../shared/chain-rpc');
+    const { confirmTransfers } = await import('../../shared/app/scan-chain');
+    const { ethersChainRpc } = await import('../../shared/adapters/chain/rpc');
     const real = ethersChainRpc(chain.rpcUrl, chain.chainId);
     // A lagging or load-balanced node (or a pruned transaction index): the one answer Hardhat cannot give.
     const lagging = { ...real, getTransactionReceipt: async () => null };

@@ -19,8 +19,8 @@ Object.assign(process.env, TEST_WEBHOOK_SECRET_ENV, {
 });
 delete process.env.WEBHOOK_SECRETS_ARN;
 const { handler } = await import('../../functions/ingest-webhook/handler');
-const { transferObservedSchema } = await import('../../shared/transfers');
-const { metrics } = await import('../../shared/observability');
+const { transferObservedSchema } = await import('../../shared/domain/transfers');
+const { metrics } = await import('../../shared/adapters/observability');
 
 const queueUrl = resources.queueUrls.transfers;
 const sqs = new SQSClient({ endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION });

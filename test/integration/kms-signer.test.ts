@@ -11,7 +11,7 @@ import { CreateKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { hexlify, recoverAddress } from 'ethers';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-type SignerModule = typeof import('../../shared/signer');
+type SignerModule = typeof import('../../shared/adapters/signing/signer');
 
 let signerModule: SignerModule;
 let client: KMSClient;
@@ -25,9 +25,9 @@ async function createKey(keySpec: 'ECC_SECG_P256K1' | 'ECC_NIST_P256'): Promise<
 
 beforeAll(async () => {
   const endpoint = inject('awsEndpoint');
-  // shared/aws-kms.ts reads AWS_ENDPOINT_URL when first imported, so set it before importing the signer module.
+  // shared/adapters/aws/kms.ts reads AWS_ENDPOINT_URL when first imported, so set it before importing the signer module.
   process.env.AWS_ENDPOINT_URL = endpoint;
-  signerModule = await import('../../shared/signer');
+  signerModule = await import('../../shared/adapters/signing/signer');
   client = new KMSClient({ endpoint });
 });
 

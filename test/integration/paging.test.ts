@@ -3,12 +3,12 @@
  * that ends on the last item of one month must resume in the next month, every invoice exactly once.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Invoice } from '../../shared/invoices';
+import type { Invoice } from '../../shared/domain/invoices';
 import { useMoto } from '../helpers/moto';
 
 await useMoto();
-const { createInvoice, listInvoices } = await import('../../shared/store/invoices');
-const { newInvoiceId } = await import('../../shared/invoices');
+const { createInvoice, listInvoices } = await import('../../shared/adapters/dynamo/invoices');
+const { newInvoiceId } = await import('../../shared/domain/invoices');
 
 function invoice(createdAt: string, n: number): Invoice {
   return {

@@ -8,9 +8,9 @@ import { Contract, getAddress, Wallet } from 'ethers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalChain, startChain } from '../../infra/local/chain';
 import { type ProviderEmulator, startProviderEmulator } from '../../infra/local/provider-emulator';
-import { localChain } from '../../shared/chains';
-import type { TransferObserved } from '../../shared/transfers';
-import { webhookProviders } from '../../shared/webhooks';
+import { webhookProviders } from '../../shared/adapters/providers/index';
+import { localChain } from '../../shared/domain/chains';
+import type { TransferObserved } from '../../shared/domain/transfers';
 
 const SIGNING_KEY = 'whsec_emulator_test';
 const AUTH_TOKEN = 'alchemy-auth-token-test';

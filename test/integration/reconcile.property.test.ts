@@ -17,8 +17,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { Wallet } from 'ethers';
 import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
-import { DEV_ACCOUNT_XPUB } from '../../shared/deposit-address';
-import type { TransferObservedInput, TransferSource } from '../../shared/transfers';
+import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
+import type { TransferObservedInput, TransferSource } from '../../shared/domain/transfers';
 import {
   destroyLedgerClients,
   drainQueue,
@@ -55,13 +55,13 @@ delete process.env.FAULTS;
 
 const { handler: reconcileHandler } = await import('../../functions/reconcile-transfers/handler');
 const { handler: expireHandler } = await import('../../functions/expire-invoices/handler');
-const { issueInvoice } = await import('../../shared/use-cases/issue-invoice');
-const { sampleFeeCatalog } = await import('../../shared/fees');
-const { enabledChains } = await import('../../shared/enabled-chains');
-const { ddb } = await import('../../shared/aws-dynamodb');
+const { issueInvoice } = await import('../../shared/app/issue-invoice');
+const { sampleFeeCatalog } = await import('../../shared/domain/fees');
+const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
+const { ddb } = await import('../../shared/adapters/aws/dynamodb');
 const { GetCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-const { tableName } = await import('../../shared/config');
-const { invoiceKeys } = await import('../../shared/store/invoices');
+const { tableName } = await import('../../shared/adapters/config');
+const { invoiceKeys } = await import('../../shared/adapters/dynamo/invoices');
 
 const context = lambdaContext('reconcile-transfers');
 

@@ -10,8 +10,8 @@ import { Contract, ContractFactory, Wallet } from 'ethers';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startChain } from '../../infra/local/chain';
 import { compileTestToken } from '../../infra/local/contracts';
-import { DEV_ACCOUNT_XPUB } from '../../shared/deposit-address';
-import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../../shared/transfers';
+import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
+import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../../shared/domain/transfers';
 import {
   destroyLedgerClients,
   drainQueue,
@@ -43,14 +43,14 @@ Object.assign(process.env, {
 delete process.env.WEBHOOK_SECRETS_ARN;
 
 const { handler: reconcileHandler } = await import('../../functions/reconcile-transfers/handler');
-const { scanChain, confirmTransfers } = await import('../../shared/use-cases/scan-chain');
-const { ethersChainRpc } = await import('../../shared/chain-rpc');
-const { sendMessages } = await import('../../shared/queue');
-const { enabledChains } = await import('../../shared/enabled-chains');
-const { issueInvoice } = await import('../../shared/use-cases/issue-invoice');
-const { sampleFeeCatalog } = await import('../../shared/fees');
-const { listUnmatched } = await import('../../shared/store/transfers');
-const { metrics } = await import('../../shared/observability');
+const { scanChain, confirmTransfers } = await import('../../shared/app/scan-chain');
+const { ethersChainRpc } = await import('../../shared/adapters/chain/rpc');
+const { sendMessages } = await import('../../shared/adapters/queue');
+const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
+const { issueInvoice } = await import('../../shared/app/issue-invoice');
+const { sampleFeeCatalog } = await import('../../shared/domain/fees');
+const { listUnmatched } = await import('../../shared/adapters/dynamo/transfers');
+const { metrics } = await import('../../shared/adapters/observability');
 
 const USD = 1_000_000n;
 const ERC20 = ['function transfer(address to, uint256 amount) returns (bool)'];

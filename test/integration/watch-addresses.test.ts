@@ -17,7 +17,7 @@ import { useMoto } from '../helpers/moto';
 await useMoto();
 delete process.env.WEBHOOK_SECRETS_ARN;
 const { handler } = await import('../../functions/watch-addresses/handler');
-const { quicknodeWatcher } = await import('../../shared/address-watch');
+const { quicknodeWatcher } = await import('../../shared/adapters/providers/address-watch');
 
 const AUTH_TOKEN = 'alchemy-notify-token-test';
 const MORALIS_STREAM_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';

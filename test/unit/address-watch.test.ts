@@ -10,7 +10,7 @@ import {
   applyAddressWatch,
   type FetchLike,
   watchersFromConfig,
-} from '../../shared/address-watch';
+} from '../../shared/adapters/providers/address-watch';
 
 const A = `0x${'Ab'.repeat(20)}`;
 const B = `0x${'12'.repeat(20)}`;

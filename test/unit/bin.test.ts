@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binCheckDigit, binSchema, isValidBin, payerKod } from '../../shared/bin';
+import { binCheckDigit, binSchema, isValidBin, payerKod } from '../../shared/domain/bin';
 
 const VALID = '940140000385';
 

@@ -8,7 +8,7 @@ import {
   localChain,
   mainnetChains,
   token,
-} from '../../shared/chains';
+} from '../../shared/domain/chains';
 
 // Copied verbatim from /work/shared/DESIGN.md ("Tokens").
 const DESIGN_TABLE: { chainId: number; symbol: string; address: string; decimals: number }[] = [

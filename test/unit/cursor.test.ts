@@ -1,7 +1,7 @@
 /** Pagination cursors are client input: only a start key DynamoDB would accept for the query gets through. */
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../shared/errors';
-import { cursorStartKey, decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { cursorStartKey, decodeCursor, encodeCursor } from '../../shared/adapters/dynamo/cursor';
+import { ValidationError } from '../../shared/domain/errors';
 
 const key = {
   pk: 'INVOICE#inv_1',

@@ -5,7 +5,7 @@ import {
   DepositKeyError,
   deriveDepositAddress,
   MAX_DEPOSIT_INDEX,
-} from '../../shared/deposit-address';
+} from '../../shared/domain/deposit-address';
 
 // The dev-only mnemonic behind DEV_ACCOUNT_XPUB. It lives only in this test: never fund these addresses.
 const DEV_MNEMONIC = 'answer special cushion renew federal frown dragon immense eagle broom income cinnamon';

@@ -1,8 +1,8 @@
 import { getAddress } from 'ethers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eip681TransferUri, parseEip681TransferUri } from '../../shared/eip681';
-import { MAX_UINT256 } from '../../shared/money';
+import { eip681TransferUri, parseEip681TransferUri } from '../../shared/domain/eip681';
+import { MAX_UINT256 } from '../../shared/domain/money';
 
 const USDT = '0xdAC17F958D2ee523a2206206994597C13D831ec7';
 const TO = '0x0a8431CAf3F8634AeECA5a6909Cc39dc33145E2c';

@@ -12,14 +12,14 @@ import { promisify } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { hexlify, randomBytes } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedDecimal, neutralize, receiptsCsv, rowOf } from '../../shared/exports/columns';
-import { CsvReader } from '../../shared/exports/csv-parse';
-import { manifestHash, renderManifest, signManifest } from '../../shared/exports/manifest';
-import { runExport } from '../../shared/exports/run';
-import { fileSink, MIN_PART_BYTES, s3Sink } from '../../shared/exports/stream';
-import { syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../../shared/exports/synthetic';
-import { verifyExportDir, verifyReceiptFile } from '../../shared/exports/verify';
-import { LocalKeySigner } from '../../shared/signer';
+import { fileSink, MIN_PART_BYTES, s3Sink } from '../../shared/adapters/export-stream';
+import { LocalKeySigner } from '../../shared/adapters/signing/signer';
+import { runExport } from '../../shared/app/export';
+import { fixedDecimal, neutralize, receiptsCsv, rowOf } from '../../shared/domain/exports/columns';
+import { manifestHash, renderManifest, signManifest } from '../../shared/domain/exports/manifest';
+import { CsvReader } from '../../tools/csv-parse';
+import { verifyExportDir, verifyReceiptFile } from '../../tools/verify-export';
+import { syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
@@ -279,7 +279,7 @@ describe('export of synthetic data, verified offline', () => {
     const [header, ...rows] = [...reader.push(text), ...reader.end()];
     const at = (header as string[]).indexOf('receipt_json');
     const created = (header as string[]).indexOf('invoice_created_at');
-    const { receiptFromJson } = await import('../../shared/exports/verify');
+    const { receiptFromJson } = await import('../../tools/verify-export');
     for (const row of rows) {
       expect(
         rowOf(receiptsCsv, { receipt: receiptFromJson(row[at] as string), invoiceCreatedAt: row[created] }),
@@ -292,7 +292,7 @@ describe('export of synthetic data, verified offline', () => {
     const reader = new CsvReader();
     const [header, first] = [...reader.push(text), ...reader.end()];
     const json = (first as string[])[(header as string[]).indexOf('receipt_json')] as string;
-    const { receiptFromJson } = await import('../../shared/exports/verify');
+    const { receiptFromJson } = await import('../../tools/verify-export');
     const body = { ...receiptFromJson(json), delivery: { state: 'delivered', attempts: 1 } };
     const file = join(work, 'receipt.json');
     await writeFile(file, JSON.stringify(body));
@@ -365,9 +365,9 @@ describe('memory of the streaming export', () => {
   async function measure(count: number) {
     const url = (p: string) => JSON.stringify(join(root, p));
     const script = `
-      import { runExport } from ${url('shared/exports/run.ts')};
-      import { syntheticSources, syntheticPeriod, syntheticTokenInfo } from ${url('shared/exports/synthetic.ts')};
-      import { LocalKeySigner } from ${url('shared/signer.ts')};
+      import { runExport } from ${url('shared/app/export.ts')};
+      import { syntheticSources, syntheticPeriod, syntheticTokenInfo } from ${url('test/fixtures/synthetic-export.ts')};
+      import { LocalKeySigner } from ${url('shared/adapters/signing/signer.ts')};
       const n = ${count};
       const signer = new LocalKeySigner('0x' + '11'.repeat(32));
       globalThis.gc();

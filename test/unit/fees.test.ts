@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidBin } from '../../shared/bin';
-import { ValidationError } from '../../shared/errors';
+import { isValidBin } from '../../shared/domain/bin';
+import { ValidationError } from '../../shared/domain/errors';
 import {
   catalogFromJson,
   type FeeAmount,
@@ -16,7 +16,7 @@ import {
   mrpKztFor,
   mrpToKztMinor,
   sampleFeeCatalog,
-} from '../../shared/fees';
+} from '../../shared/domain/fees';
 
 function fieldsOf(fn: () => unknown): string[] {
   try {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MrpUnavailableError } from '../../shared/fees';
+import { MrpUnavailableError } from '../../shared/domain/fees';
 import {
   addDays,
   divideDecimalByQuant,
@@ -15,8 +15,8 @@ import {
   parseNbkRates,
   quoteFee,
   resolveRateForDay,
-} from '../../shared/fx';
-import { formatDecimal, parseDecimal } from '../../shared/money';
+} from '../../shared/domain/fx';
+import { formatDecimal, parseDecimal } from '../../shared/domain/money';
 
 const fixture = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../fixtures/nbk/${name}`, import.meta.url)), 'utf8');

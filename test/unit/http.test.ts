@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { startApiServer } from '../../infra/local/api-server';
 import { createDevIssuer } from '../../infra/local/dev-issuer';
-import { ConflictError, NotFoundError } from '../../shared/errors';
-import { httpRoute, rawBody } from '../../shared/http';
+import { httpRoute, rawBody } from '../../shared/adapters/http';
+import { ConflictError, NotFoundError } from '../../shared/domain/errors';
 
 const context = { functionName: 'test', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 1000 } as Context;
 

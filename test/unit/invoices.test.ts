@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { localChain, token } from '../../shared/chains';
-import { parseEip681TransferUri } from '../../shared/eip681';
-import { buildOptions, effectiveState, newInvoiceId } from '../../shared/invoices';
-import { choosePayLanguage } from '../../shared/pay-view';
+import { localChain, token } from '../../shared/domain/chains';
+import { parseEip681TransferUri } from '../../shared/domain/eip681';
+import { buildOptions, effectiveState, newInvoiceId } from '../../shared/domain/invoices';
+import { choosePayLanguage } from '../../shared/web/pay-view';
 
 describe('effectiveState', () => {
   const base = { status: 'open' as const, exception: 'none' as const, paidMicroUsd: 0n, pendingMicroUsd: 0n };

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { lambdaHandler } from '../../shared/lambda';
-import { countMetric } from '../../shared/metrics';
-import { metrics } from '../../shared/observability';
+import { lambdaHandler } from '../../shared/adapters/lambda';
+import { countMetric } from '../../shared/adapters/metrics';
+import { metrics } from '../../shared/adapters/observability';
 
 const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 } as Context;
 

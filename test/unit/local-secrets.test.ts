@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { localWebhookSecrets } from '../../infra/local/runtime';
-import { webhookSecret, webhookSecretEnv } from '../../shared/webhook-secrets';
+import { webhookSecret, webhookSecretEnv } from '../../shared/adapters/providers/secrets';
 
 describe('localWebhookSecrets', () => {
   it('keeps the secrets the environment sets, and makes the others random', async () => {

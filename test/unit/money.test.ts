@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../shared/errors';
+import { ValidationError } from '../../shared/domain/errors';
 import {
   ceilDiv,
   formatDecimal,
@@ -12,7 +12,7 @@ import {
   parseDecimal,
   roundUpToCentMicroUsd,
   tokenUnitsToMicroUsd,
-} from '../../shared/money';
+} from '../../shared/domain/money';
 
 function issuesOf(fn: () => unknown): { field: string; message: string }[] {
   try {

@@ -5,7 +5,7 @@
 import { Script } from 'node:vm';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
-import { eip681TransferUri } from '../../shared/eip681';
+import { eip681TransferUri } from '../../shared/domain/eip681';
 import {
   escapeHtml,
   formatDuration,
@@ -14,8 +14,8 @@ import {
   PAY_STRINGS,
   renderPayPage,
   securityHeaders,
-} from '../../shared/pay-page';
-import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from '../../shared/pay-view';
+} from '../../shared/web/pay-page';
+import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from '../../shared/web/pay-view';
 
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
 const NOW = new Date('2026-03-10T09:00:00.000Z');

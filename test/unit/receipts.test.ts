@@ -2,7 +2,19 @@ import { GetPublicKeyCommand, type KMSClient, type SignCommand } from '@aws-sdk/
 import { getBytes, hexlify, randomBytes, SigningKey, toBeArray, verifyTypedData, Wallet } from 'ethers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_UINT256 } from '../../shared/money';
+import {
+  addressFromSpki,
+  ethSignatureFromDer,
+  KmsSignatureError,
+  KmsSigner,
+  LocalKeySigner,
+  parseDerSignature,
+  type ReceiptSigner,
+  SECP256K1_N,
+  SignerConfigurationError,
+  signerFromEnv,
+} from '../../shared/adapters/signing/signer';
+import { MAX_UINT256 } from '../../shared/domain/money';
 import {
   buildReceipt,
   GENESIS_PREV_HASH,
@@ -16,19 +28,7 @@ import {
   verifyReceipt,
   verifyReceiptChain,
   verifyTypedDocument,
-} from '../../shared/receipts';
-import {
-  addressFromSpki,
-  ethSignatureFromDer,
-  KmsSignatureError,
-  KmsSigner,
-  LocalKeySigner,
-  parseDerSignature,
-  type ReceiptSigner,
-  SECP256K1_N,
-  SignerConfigurationError,
-  signerFromEnv,
-} from '../../shared/signer';
+} from '../../shared/domain/receipts';
 
 const randomKey = () => hexlify(randomBytes(32));
 const signer = new LocalKeySigner(randomKey());

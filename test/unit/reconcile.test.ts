@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { invoiceIssuedEntry, transferFinalEntry, trialBalance } from '../../shared/journal';
+import { invoiceIssuedEntry, transferFinalEntry, trialBalance } from '../../shared/domain/journal';
 import {
   applyToInvoice,
   decide,
   type InvoiceBalance,
   matchTransfer,
   type TransferRecord,
-} from '../../shared/reconcile';
-import type { TransferObserved } from '../../shared/transfers';
+} from '../../shared/domain/reconcile';
+import type { TransferObserved } from '../../shared/domain/transfers';
 
 const H1 = `0x${'a'.repeat(64)}`;
 const H2 = `0x${'b'.repeat(64)}`;

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverReceipt, parseRegistries } from '../../shared/registry';
+import { deliverReceipt, parseRegistries } from '../../shared/adapters/registry';
 
 interface Seen {
   method: string;

@@ -5,14 +5,14 @@
  */
 import { Wallet, zeroPadValue } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import type { TxReceipt } from '../../shared/chain-rpc';
-import { isDeeplyFinal, localChain } from '../../shared/chains';
-import { transferAnnulledEntry, transferFinalEntry, trialBalance } from '../../shared/journal';
-import { buildReceipt, GENESIS_PREV_HASH, verifyReceipt, verifyReceiptChain } from '../../shared/receipts';
-import { applyUnits, decide, reopenAfterAnnulment, type TransferRecord } from '../../shared/reconcile';
-import { LocalKeySigner } from '../../shared/signer';
-import { ERC20_TRANSFER_TOPIC, type TransferObserved } from '../../shared/transfers';
-import { checkSighting, needsVerification } from '../../shared/verify-sighting';
+import type { TxReceipt } from '../../shared/adapters/chain/rpc';
+import { LocalKeySigner } from '../../shared/adapters/signing/signer';
+import { isDeeplyFinal, localChain } from '../../shared/domain/chains';
+import { transferAnnulledEntry, transferFinalEntry, trialBalance } from '../../shared/domain/journal';
+import { buildReceipt, GENESIS_PREV_HASH, verifyReceipt, verifyReceiptChain } from '../../shared/domain/receipts';
+import { applyUnits, decide, reopenAfterAnnulment, type TransferRecord } from '../../shared/domain/reconcile';
+import { ERC20_TRANSFER_TOPIC, type TransferObserved } from '../../shared/domain/transfers';
+import { checkSighting, needsVerification } from '../../shared/domain/verify-sighting';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const FROM = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';

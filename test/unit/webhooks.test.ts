@@ -7,12 +7,17 @@
 import { gzipSync } from 'node:zlib';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { mainnetChains } from '../../shared/chains';
-import { transferId, transferObservedSchema } from '../../shared/transfers';
-import { type Drop, findWebhookProvider, WebhookPayloadError, webhookProviders } from '../../shared/webhooks';
-import { alchemySignature } from '../../shared/webhooks/alchemy';
-import { type Candidate, TransferCollector } from '../../shared/webhooks/common';
-import { QUICKNODE_TOLERANCE_SECONDS, quicknodeSignature } from '../../shared/webhooks/quicknode';
+import { alchemySignature } from '../../shared/adapters/providers/alchemy';
+import { type Candidate, TransferCollector } from '../../shared/adapters/providers/common';
+import {
+  type Drop,
+  findWebhookProvider,
+  WebhookPayloadError,
+  webhookProviders,
+} from '../../shared/adapters/providers/index';
+import { QUICKNODE_TOLERANCE_SECONDS, quicknodeSignature } from '../../shared/adapters/providers/quicknode';
+import { mainnetChains } from '../../shared/domain/chains';
+import { transferId, transferObservedSchema } from '../../shared/domain/transfers';
 import {
   eventBody,
   loadEvent,
@@ -82,7 +87,7 @@ describe.each(samples)('%s verification (%s)', (provider, sample) => {
   });
 
   it('verifies a base64-encoded body (API Gateway binary media) on the decoded bytes', async () => {
-    const { rawBody } = await import('../../shared/http');
+    const { rawBody } = await import('../../shared/adapters/http');
     const b64 = signedEvent(loadEvent(sample), provider, { base64: true, now });
     expect(b64.isBase64Encoded).toBe(true);
     expect(verify(rawBody(b64), lowerHeaders(b64.headers), secret, now)).toBe(true);

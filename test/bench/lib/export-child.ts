@@ -14,11 +14,11 @@ const count = Number(process.env.BENCH_EXPORT_COUNT);
 const out = process.env.BENCH_OUT as string;
 const PAGE_SIZE = 500; // storeExportSources' default
 
-const { dynamodb, ddb } = await import('../../../shared/aws-dynamodb');
+const { dynamodb, ddb } = await import('../../../shared/adapters/aws/dynamodb');
 const { timeDynamoDb, summarize } = await import('./ddb-timer');
 const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
-const { tableName } = await import('../../../shared/config');
-const { monthsOf, createExportJob } = await import('../../../shared/store/exports');
+const { tableName } = await import('../../../shared/adapters/config');
+const { monthsOf, createExportJob } = await import('../../../shared/adapters/dynamo/exports');
 const worker = mode === 'export' ? await import('../../../functions/export-worker/handler') : undefined;
 
 const from = `${month}-01T00:00:00.000Z`;
@@ -64,7 +64,7 @@ async function exportOnce(): Promise<{ rows: number; ms: number }> {
   const ms = performance.now() - t0;
   timer.stop();
   if ((result as { batchItemFailures: unknown[] }).batchItemFailures.length) throw new Error('export failed');
-  const { getExportJob } = await import('../../../shared/store/exports');
+  const { getExportJob } = await import('../../../shared/adapters/dynamo/exports');
   const job = await getExportJob(id);
   return { rows: job?.files?.find((f) => f.name === 'receipts.csv')?.rows ?? -1, ms };
 }

@@ -4,11 +4,11 @@
  * the same client (and so the same timing middleware) against the same emulator, one after another.
  */
 import { BatchWriteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../../../shared/aws-dynamodb';
-import { tableName } from '../../../shared/config';
-import { transferFinalEntry } from '../../../shared/journal';
-import { putJournalEntry } from '../../../shared/store/journal';
-import { transferItem } from '../../../shared/store/transfers';
+import { ddb } from '../../../shared/adapters/aws/dynamodb';
+import { tableName } from '../../../shared/adapters/config';
+import { putJournalEntry } from '../../../shared/adapters/dynamo/journal';
+import { transferItem } from '../../../shared/adapters/dynamo/transfers';
+import { transferFinalEntry } from '../../../shared/domain/journal';
 import { nowMs } from './stats';
 
 let run = 0;

@@ -43,16 +43,16 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 runSection('cpu', async () => {
   const n = intEnv('BENCH_CPU_N', 1000);
   const warmup = Math.min(100, Math.ceil(n / 5));
-  const { dynamodb } = await import('../../../shared/aws-dynamodb');
-  const { sqs } = await import('../../../shared/aws-sqs');
+  const { dynamodb } = await import('../../../shared/adapters/aws/dynamodb');
+  const { sqs } = await import('../../../shared/adapters/aws/sqs');
   const { table } = fakeAwsOf(await import('../lib/fake-aws'), dynamodb, sqs);
-  const { issueInvoice } = await import('../../../shared/use-cases/issue-invoice');
-  const { enabledChains } = await import('../../../shared/enabled-chains');
-  const { sampleFeeCatalog } = await import('../../../shared/fees');
-  const { DEV_ACCOUNT_XPUB } = await import('../../../shared/deposit-address');
+  const { issueInvoice } = await import('../../../shared/app/issue-invoice');
+  const { enabledChains } = await import('../../../shared/adapters/chain/enabled-chains');
+  const { sampleFeeCatalog } = await import('../../../shared/domain/fees');
+  const { DEV_ACCOUNT_XPUB } = await import('../../../shared/domain/deposit-address');
   const { handler } = await import('../../../functions/reconcile-transfers/handler');
-  const { receiptSigner } = await import('../../../shared/receipt-signer');
-  const { signTypedDocument } = await import('../../../shared/receipts');
+  const { receiptSigner } = await import('../../../shared/adapters/signing/receipt-signer');
+  const { signTypedDocument } = await import('../../../shared/domain/receipts');
 
   // Invoices (not measured): issued by the real use case into the fake table.
   const invoices: { depositAddress: string; amount: string }[] = [];

@@ -74,13 +74,13 @@ runSection('export', async () => {
       RECEIPT_SIGNER_PRIVATE_KEY: hexlify(randomBytes(32)),
     });
     Object.assign(process.env, (await provision(aws.endpoint)).env);
-    const { ddb } = await import('../../../shared/aws-dynamodb');
+    const { ddb } = await import('../../../shared/adapters/aws/dynamodb');
     const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { tableName } = await import('../../../shared/config');
-    const { putReceiptItems } = await import('../../../shared/store/receipts');
-    const { invoiceKeys } = await import('../../../shared/store/invoices');
-    const { syntheticSources } = await import('../../../shared/exports/synthetic');
-    const { LocalKeySigner } = await import('../../../shared/signer');
+    const { tableName } = await import('../../../shared/adapters/config');
+    const { putReceiptItems } = await import('../../../shared/adapters/dynamo/receipts');
+    const { invoiceKeys } = await import('../../../shared/adapters/dynamo/invoices');
+    const { syntheticSources } = await import('../../fixtures/synthetic-export');
+    const { LocalKeySigner } = await import('../../../shared/adapters/signing/signer');
     const signer = new LocalKeySigner(process.env.RECEIPT_SIGNER_PRIVATE_KEY as string);
     let template: Awaited<ReturnType<typeof firstReceipt>>;
     async function firstReceipt() {

@@ -64,7 +64,7 @@ async function pipelineBench() {
     return realFetch(input, init);
   }) as typeof fetch;
 
-  // The service's chain reads: its RPC adapter (shared/chain-rpc.ts) is the only provider with batchMaxCount 1; the
+  // The service's chain reads: its RPC adapter (shared/adapters/chain/rpc.ts) is the only provider with batchMaxCount 1; the
   // payers, the provider emulator and the local chain's own provider are not the service.
   const rpcCalls = new Map<string, number>();
   const proto = JsonRpcProvider.prototype as unknown as {
@@ -82,8 +82,8 @@ async function pipelineBench() {
   onInterrupt(() => runtime.stop());
   try {
     for (const name of ['scan-chain', 'expire-invoices', 'refresh-rates']) await runtime.schedules.get(name)?.pause();
-    // shared/aws-dynamodb reads AWS_ENDPOINT_URL at load: import it only now that the runtime has set it.
-    const { dynamodb } = await import('../../../shared/aws-dynamodb');
+    // shared/adapters/aws/dynamodb reads AWS_ENDPOINT_URL at load: import it only now that the runtime has set it.
+    const { dynamodb } = await import('../../../shared/adapters/aws/dynamodb');
     const { storeBaseline } = await import('../lib/store-baseline');
     const timer = timeDynamoDb(dynamodb, { serialize: true });
 

@@ -2,7 +2,7 @@
  * The chain scanner against the node's own speed: a 10,000-block local chain (Hardhat `hardhat_mine`) with
  * transfers of the test tokens spread across it — most to some of 1,000 watched deposit addresses, the rest to
  * addresses nobody watches — and the 1,000 addresses seeded in the table as the issue path writes them. Timed:
- * `scanChain` (shared/use-cases/scan-chain.ts; real RPC adapter and store, a `send` that only counts) run until it
+ * `scanChain` (shared/app/scan-chain.ts; real RPC adapter and store, a `send` that only counts) run until it
  * has caught up with the head, against raw `eth_getLogs` over the same range with the same filter (the same
  * 200-address topic chunks, any token contract). Alternated, median of several repetitions.
  */
@@ -17,7 +17,7 @@ import { median, round } from '../lib/stats';
 
 const log = (m: string) => progress('scanner', m);
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
-const ADDRESS_CHUNK = 200; // as shared/use-cases/scan-chain.ts
+const ADDRESS_CHUNK = 200; // as shared/app/scan-chain.ts
 const CACHE_MS = 60_000; // the address-list cache measured beside the scanner as deployed
 const randomAddress = () => getAddress(`0x${randomBytes(20).toString('hex')}`);
 const topic = (a: string) => `0x${a.toLowerCase().slice(2).padStart(64, '0')}`;
@@ -27,7 +27,7 @@ runSection('scanner', async () => {
   const watchedCount = intEnv('BENCH_SCAN_ADDRESSES', 1_000);
   const transfers = intEnv('BENCH_SCAN_TRANSFERS', 500);
   const reps = intEnv('BENCH_SCAN_REPS', 5);
-  // The handler's default (shared/use-cases/scan-chain.ts) unless set: blocks per scanner run.
+  // The handler's default (shared/app/scan-chain.ts) unless set: blocks per scanner run.
   const maxBlocksPerRun = process.env.BENCH_SCAN_MAX_BLOCKS ? intEnv('BENCH_SCAN_MAX_BLOCKS', 1) : undefined;
 
   const aws = await startEmulator();
@@ -44,16 +44,16 @@ runSection('scanner', async () => {
       POWERTOOLS_LOG_LEVEL: 'WARN',
     });
     Object.assign(process.env, (await provision(aws.endpoint)).env);
-    const { ddb, dynamodb } = await import('../../../shared/aws-dynamodb');
+    const { ddb, dynamodb } = await import('../../../shared/adapters/aws/dynamodb');
     const { timeDynamoDb, summarize } = await import('../lib/ddb-timer');
     const timer = timeDynamoDb(dynamodb);
     const { BatchWriteCommand, DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { invoiceKeys } = await import('../../../shared/store/invoices');
-    const { checkpointKey } = await import('../../../shared/store/checkpoints');
-    const { ethersChainRpc } = await import('../../../shared/chain-rpc');
-    const { localChain } = await import('../../../shared/chains');
-    const { scanChain } = await import('../../../shared/use-cases/scan-chain');
-    const { tableName } = await import('../../../shared/config');
+    const { invoiceKeys } = await import('../../../shared/adapters/dynamo/invoices');
+    const { checkpointKey } = await import('../../../shared/adapters/dynamo/checkpoints');
+    const { ethersChainRpc } = await import('../../../shared/adapters/chain/rpc');
+    const { localChain } = await import('../../../shared/domain/chains');
+    const { scanChain } = await import('../../../shared/app/scan-chain');
+    const { tableName } = await import('../../../shared/adapters/config');
 
     // 1,000 watched deposit addresses, as createInvoice writes their address items.
     const watched = Array.from({ length: watchedCount }, randomAddress);

@@ -44,11 +44,11 @@ import {
   resourceEnv,
   table,
 } from '../../../infra/topology';
-import { DEV_ACCOUNT_XPUB } from '../../../shared/deposit-address';
-import { NBK_RATES_URL } from '../../../shared/fx';
-import type { StageMetric } from '../../../shared/metrics';
-import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/webhook-secrets';
-import { webhookProviderNames } from '../../../shared/webhooks';
+import type { StageMetric } from '../../../shared/adapters/metrics';
+import { webhookProviderNames } from '../../../shared/adapters/providers/index';
+import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/adapters/providers/secrets';
+import { DEV_ACCOUNT_XPUB } from '../../../shared/domain/deposit-address';
+import { NBK_RATES_URL } from '../../../shared/domain/fx';
 
 /** CloudFormation JSON (noExplicitAny is off for tests in biome.json). */
 type Json = any;
@@ -341,7 +341,7 @@ describe('test fixture', () => {
   });
 });
 
-/** The metric names the stack reads, and those shared/metrics.ts emits (its stage counters and the scanner lag). */
+/** The metric names the stack reads, and those shared/adapters/metrics.ts emits (its stage counters and the scanner lag). */
 type StackMetricName = (typeof SERVICE_METRICS)[Exclude<keyof typeof SERVICE_METRICS, 'namespace' | 'dimensions'>];
 type EmittedMetricName = StageMetric | 'ScannerLagBlocks';
 

@@ -1,0 +1,59 @@
+/**
+ * Configuration, read from the environment and validated once at module load. Resource locations come from the
+ * deployment (CDK in the cloud, the local runtime on a laptop) under the names declared in infra/topology.ts.
+ * A function asks only for what it uses; a missing value fails loudly at the first use, naming the variable.
+ */
+import * as z from 'zod';
+import { type BucketName, type QueueName, resourceEnv } from '../resources';
+
+const rpcChainSchema = z.object({
+  chainId: z.number().int().positive(),
+  rpcUrl: z.url(),
+});
+
+/** One enabled chain as deployment configuration: where to reach it. Tokens and finality live in shared/domain/chains. */
+export type ChainEndpoint = z.infer<typeof rpcChainSchema>;
+
+const envSchema = z.object({
+  STAGE: z.enum(['local', 'cloud']).default('cloud'),
+  CHAINS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      try {
+        return z.array(rpcChainSchema).parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `CHAINS is not a JSON array of {chainId, rpcUrl}: ${error}` });
+        return z.NEVER;
+      }
+    }),
+});
+
+const env = envSchema.parse(process.env);
+
+/** Where payers open invoice links: the API's public origin. */
+export const publicBaseUrl = (): string => required('PUBLIC_BASE_URL').replace(/\/$/, '');
+
+/** The account-level xpub (m/44'/60'/0') deposit addresses are derived from. Public key only. */
+export const depositXpub = (): string => required('DEPOSIT_XPUB');
+
+/** Deployment stage: `local` enables dev-only conveniences; nothing dev-only runs in `cloud`. */
+export const stage = env.STAGE;
+
+/** Chains this deployment watches, with their RPC endpoints. */
+export const chainEndpoints: readonly ChainEndpoint[] = env.CHAINS;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Configuration ${name} is not set for this function (see infra/topology.ts).`);
+  return value;
+}
+
+/** The single table's name. */
+export const tableName = (): string => required(resourceEnv.table);
+/** A queue's URL. */
+export const queueUrl = (queue: QueueName): string => required(resourceEnv.queueUrl(queue));
+/** A queue's dead-letter queue URL. */
+export const dlqUrl = (queue: QueueName): string => required(resourceEnv.dlqUrl(queue));
+/** A bucket's name. */
+export const bucketName = (bucket: BucketName): string => required(resourceEnv.bucket(bucket));

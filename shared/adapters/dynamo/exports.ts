@@ -1,0 +1,320 @@
+/**
+ * DynamoDB side of exports: the job items (`EXPORT#<id>`) and the period reads the export worker streams from.
+ *
+ * A job goes `requested` → `running` → `done`, or `failed` (with the error; the queue's retry runs it again, and a
+ * new run overwrites the same S3 keys). A job already `done` is never run again, so a redelivered message is a
+ * no-op.
+ *
+ * Period reads walk the monthly gsi2 partitions (`INVOICES#yyyy-mm`, `TRANSFERS#…`, `RECEIPTS#…`, `JOURNAL#…`)
+ * oldest first, with the sort key bounded to [from, to), one page (at most `pageSize` items) at a time.
+ */
+
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ExportJobSpec, ExportSources } from '../../app/export';
+import type { ExportManifest, ManifestFile } from '../../domain/exports/manifest';
+import type { JournalEntry } from '../../domain/journal';
+import type { Receipt } from '../../domain/receipts';
+import { ddb } from '../aws/dynamodb';
+import { tableName } from '../config';
+import { getCheckpoint } from './checkpoints';
+import { invoiceFromItem, invoiceKeys } from './invoices';
+import { transferFromItem } from './transfers';
+
+export type ExportStatus = 'requested' | 'running' | 'done' | 'failed';
+
+export interface ExportJob extends ExportJobSpec {
+  status: ExportStatus;
+  requestedBy: string;
+  requestedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  attempts: number;
+  /** S3 key prefix of the files. */
+  prefix: string;
+  files?: ManifestFile[];
+  manifest?: ExportManifest;
+  error?: string;
+}
+
+export const exportKeys = {
+  job: (id: string) => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' }),
+};
+
+/** Where a job's files live in the exports bucket. */
+export const exportPrefix = (id: string) => `exports/${id}/`;
+
+function jobFromItem(item: Record<string, unknown>): ExportJob {
+  return {
+    id: item.id as string,
+    from: item.from as string,
+    to: item.to as string,
+    ...(item.ministry ? { ministry: item.ministry as string } : {}),
+    status: item.status as ExportStatus,
+    requestedBy: item.requestedBy as string,
+    requestedAt: item.requestedAt as string,
+    ...(item.startedAt ? { startedAt: item.startedAt as string } : {}),
+    ...(item.finishedAt ? { finishedAt: item.finishedAt as string } : {}),
+    attempts: Number(item.attempts ?? 0),
+    prefix: item.prefix as string,
+    ...(item.files ? { files: JSON.parse(item.files as string) as ManifestFile[] } : {}),
+    ...(item.manifest ? { manifest: JSON.parse(item.manifest as string) as ExportManifest } : {}),
+    ...(item.error ? { error: item.error as string } : {}),
+  };
+}
+
+/** Records a new job in state `requested`. */
+export async function createExportJob(spec: ExportJobSpec, requestedBy: string, at: string): Promise<ExportJob> {
+  const job: ExportJob = {
+    ...spec,
+    status: 'requested',
+    requestedBy,
+    requestedAt: at,
+    attempts: 0,
+    prefix: exportPrefix(spec.id),
+  };
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...exportKeys.job(spec.id), type: 'export', ...job },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return job;
+}
+
+export async function getExportJob(id: string): Promise<ExportJob | undefined> {
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: exportKeys.job(id), ConsistentRead: true }),
+  );
+  return Item ? jobFromItem(Item) : undefined;
+}
+
+/** Moves a job to `running` (counting the attempt); undefined when it is absent or already done. */
+export async function startExportJob(id: string, at: string): Promise<ExportJob | undefined> {
+  try {
+    const { Attributes } = await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: exportKeys.job(id),
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
+        UpdateExpression: 'SET #status = :running, startedAt = :at ADD attempts :one REMOVE #error',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: { ':done': 'done', ':running': 'running', ':at': at, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes ? jobFromItem(Attributes) : undefined;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+/** Records the files and the signed manifest; the job is `done`. */
+export async function finishExportJob(
+  id: string,
+  files: ManifestFile[],
+  manifest: ExportManifest,
+  at: string,
+): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: exportKeys.job(id),
+      ConditionExpression: 'attribute_exists(pk)',
+      UpdateExpression: 'SET #status = :done, finishedAt = :at, files = :files, manifest = :manifest',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':done': 'done',
+        ':at': at,
+        ':files': JSON.stringify(files),
+        ':manifest': JSON.stringify(manifest),
+      },
+    }),
+  );
+}
+
+/** Records a failed run (the queue may run it again). Never overwrites a `done` job. */
+export async function failExportJob(id: string, message: string, at: string): Promise<void> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: exportKeys.job(id),
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
+        UpdateExpression: 'SET #status = :failed, finishedAt = :at, #error = :error',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':done': 'done',
+          ':failed': 'failed',
+          ':at': at,
+          ':error': message.slice(0, 1000),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Period reads
+
+/** Months `YYYY-MM` touched by [from, to), oldest first. */
+export function monthsOf(from: string, to: string): string[] {
+  const last = new Date(Date.parse(to) - 1).toISOString().slice(0, 7);
+  const out: string[] = [];
+  let [y, m] = from.slice(0, 7).split('-').map(Number) as [number, number];
+  for (let month = from.slice(0, 7); month <= last; ) {
+    out.push(month);
+    m += 1;
+    if (m === 13) {
+      m = 1;
+      y += 1;
+    }
+    month = `${y}-${String(m).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+type Item = Record<string, unknown>;
+
+/**
+ * Pages of a gsi2 family over [from, to). Sort keys are `<ISO time>#<id>`, and `BETWEEN from AND to` keeps exactly
+ * the times in [from, to): a key equal to `to` would need an empty id.
+ */
+async function* periodPages(
+  family: 'INVOICES' | 'TRANSFERS' | 'RECEIPTS' | 'JOURNAL',
+  spec: ExportJobSpec,
+  pageSize: number,
+  ministryFilter: boolean,
+): AsyncGenerator<Item[]> {
+  for (const month of monthsOf(spec.from, spec.to)) {
+    let startKey: Item | undefined;
+    do {
+      const filter = ministryFilter && spec.ministry;
+      const page = await ddb.send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': `${family}#${month}`,
+            ':from': spec.from,
+            ':to': spec.to,
+            ...(filter ? { ':ministry': spec.ministry } : {}),
+          },
+          ...(filter
+            ? { FilterExpression: '#ministry = :ministry', ExpressionAttributeNames: { '#ministry': 'ministry' } }
+            : {}),
+          Limit: pageSize,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      if (page.Items?.length) yield page.Items;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
+
+/** `id`, `ministry` and `createdAt` of up to 100 invoices per call (BatchGet, unprocessed keys retried). */
+async function invoiceFacts(ids: readonly string[]): Promise<Map<string, { ministry: string; createdAt: string }>> {
+  const out = new Map<string, { ministry: string; createdAt: string }>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => invoiceKeys.invoice(id));
+    for (let attempt = 0; keys?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      const table = tableName();
+      const result = await ddb.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: keys,
+              ProjectionExpression: 'id, #ministry, createdAt',
+              ExpressionAttributeNames: { '#ministry': 'ministry' },
+            },
+          },
+        }),
+      );
+      for (const item of result.Responses?.[table] ?? []) {
+        out.set(item.id as string, { ministry: item.ministry as string, createdAt: item.createdAt as string });
+      }
+      keys = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
+      if (attempt > 8 && keys?.length) throw new Error('BatchGet left keys unprocessed after 9 attempts');
+    }
+  }
+  return out;
+}
+
+function journalFromItem(item: Item): JournalEntry {
+  return {
+    entryId: item.entryId as string,
+    at: item.at as string,
+    kind: item.kind as JournalEntry['kind'],
+    ...(item.invoiceId ? { invoiceId: item.invoiceId as string } : {}),
+    ...(item.transferId ? { transferId: item.transferId as string } : {}),
+    ...(item.ministry ? { ministry: item.ministry as string } : {}),
+    lines: (item.lines as { account: string; debit: string; credit: string }[]).map((l) => ({
+      account: l.account,
+      debit: BigInt(l.debit),
+      credit: BigInt(l.credit),
+    })),
+  };
+}
+
+/**
+ * The store's records of an export's period: invoices by `createdAt`, transfers by `firstSeenAt`, receipts by
+ * `issuedAt`, journal entries by `at`. With a ministry: its invoices, receipts and journal entries, and the
+ * transfers matched to its invoices (unmatched transfers belong to no ministry and are left out).
+ */
+export function storeExportSources(spec: ExportJobSpec, options: { pageSize?: number } = {}): ExportSources {
+  const pageSize = options.pageSize ?? 500;
+  const checkpoints = new Map<number, number | undefined>();
+  async function checkpointBlock(chainId: number) {
+    if (!checkpoints.has(chainId)) checkpoints.set(chainId, (await getCheckpoint(chainId))?.blockNumber);
+    return checkpoints.get(chainId);
+  }
+  return {
+    async *invoices() {
+      for await (const page of periodPages('INVOICES', spec, pageSize, true)) {
+        for (const item of page) yield invoiceFromItem(item);
+      }
+    },
+    async *transfers() {
+      for await (const page of periodPages('TRANSFERS', spec, pageSize, false)) {
+        const transfers = page.map(transferFromItem);
+        const facts = spec.ministry
+          ? await invoiceFacts(transfers.flatMap((t) => (t.invoiceId ? [t.invoiceId] : [])))
+          : undefined;
+        for (const transfer of transfers) {
+          if (facts && (!transfer.invoiceId || facts.get(transfer.invoiceId)?.ministry !== spec.ministry)) continue;
+          const head = await checkpointBlock(transfer.chainId);
+          const confirmations =
+            transfer.state !== 'reverted' && head !== undefined && head >= transfer.blockNumber
+              ? head - transfer.blockNumber + 1
+              : undefined;
+          yield { transfer, confirmations };
+        }
+      }
+    },
+    async *receipts() {
+      for await (const page of periodPages('RECEIPTS', spec, pageSize, true)) {
+        const receipts = page.map((item) => JSON.parse(item.document as string) as Receipt);
+        const facts = await invoiceFacts(receipts.map((r) => r.invoiceId));
+        for (const receipt of receipts) yield { receipt, invoiceCreatedAt: facts.get(receipt.invoiceId)?.createdAt };
+      }
+    },
+    async *journal() {
+      for await (const page of periodPages('JOURNAL', spec, pageSize, true)) {
+        for (const item of page) yield journalFromItem(item);
+      }
+    },
+    confirmationsAsOf() {
+      const out: Record<string, number> = {};
+      for (const [chainId, block] of checkpoints) if (block !== undefined) out[String(chainId)] = block;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,487 @@
+/**
+ * DynamoDB adapter for invoices and the items that must change with them: the deposit-address index item and the
+ * idempotency record of a create. All keys of these entities are built here (see docs/data-model.md).
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  paginateQuery,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import { type FeeAmountWire, feeAmountFromJson, feeAmountToJson } from '../../domain/fees';
+import {
+  type FinalPayment,
+  type Invoice,
+  type InvoiceStatus,
+  LATE_WINDOW_MINUTES,
+  type PaymentOption,
+} from '../../domain/invoices';
+import { invoiceCancelledEntry, invoiceIssuedEntry } from '../../domain/journal';
+import type { TokenUnits } from '../../domain/reconcile';
+import { ddb } from '../aws/dynamodb';
+import { tableName } from '../config';
+import { monthsDescending } from './cursor';
+import { putJournalEntry } from './journal';
+import { queryNewestFirst } from './paging';
+
+/** Key builders: the only place invoice keys are spelled. */
+export const invoiceKeys = {
+  invoice: (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' }),
+  /** gsi1: a ministry's invoices by creation time. */
+  byMinistry: (ministry: string, createdAt: string, id: string) => ({
+    gsi1pk: `MINISTRY#${ministry}#INVOICES`,
+    gsi1sk: `${createdAt}#${id}`,
+  }),
+  /** gsi2: every invoice by creation time, one partition a month (auditors). */
+  byMonth: (createdAt: string, id: string) => ({
+    gsi2pk: `INVOICES#${createdAt.slice(0, 7)}`,
+    gsi2sk: `${createdAt}#${id}`,
+  }),
+  /** gsi3, sparse: invoices that may still expire, by expiry time. Removed when the invoice leaves that state. */
+  expiring: (expiresAt: string, id: string) => ({ gsi3pk: 'EXPIRING_INVOICES', gsi3sk: `${expiresAt}#${id}` }),
+  address: (address: string) => ({ pk: `ADDRESS#${address.toLowerCase()}`, sk: 'ADDRESS' }),
+  /** gsi2 of address items: every deposit address, filtered on `watchUntil` by the chain scanner. */
+  watched: (address: string) => ({ gsi2pk: 'WATCHED_ADDRESSES', gsi2sk: address.toLowerCase() }),
+  idempotency: (ministry: string, key: string) => ({ pk: `IDEMPOTENCY#${ministry}#${key}`, sk: 'IDEMPOTENCY' }),
+};
+
+/** Stored form: money as decimal strings, never numbers. */
+interface InvoiceItem
+  extends Omit<
+    Invoice,
+    'fee' | 'dueMicroUsd' | 'paidMicroUsd' | 'pendingMicroUsd' | 'overpaidMicroUsd' | 'options' | 'tokenUnits'
+  > {
+  tokenUnits?: Record<string, { pending: string; paid: string }>;
+  pk: string;
+  sk: string;
+  type: 'invoice';
+  fee: FeeAmountWire;
+  dueMicroUsd: string;
+  paidMicroUsd: string;
+  pendingMicroUsd: string;
+  overpaidMicroUsd: string;
+  options: (Omit<PaymentOption, 'amount'> & { amount: string })[];
+}
+
+type PaymentItem = Omit<FinalPayment, 'amount' | 'microUsd'> & { amount: string; microUsd: string };
+
+/** Stored form of a final payment. */
+export function paymentToItem(p: FinalPayment): PaymentItem {
+  return { ...p, amount: p.amount.toString(), microUsd: p.microUsd.toString() };
+}
+
+function toItem(invoice: Invoice): Record<string, unknown> {
+  return {
+    ...invoiceKeys.invoice(invoice.id),
+    ...invoiceKeys.byMinistry(invoice.ministry, invoice.createdAt, invoice.id),
+    ...invoiceKeys.byMonth(invoice.createdAt, invoice.id),
+    ...(invoice.status === 'open' || invoice.status === 'processing'
+      ? invoiceKeys.expiring(invoice.expiresAt, invoice.id)
+      : {}),
+    type: 'invoice',
+    ...invoice,
+    fee: feeAmountToJson(invoice.fee),
+    dueMicroUsd: invoice.dueMicroUsd.toString(),
+    paidMicroUsd: invoice.paidMicroUsd.toString(),
+    pendingMicroUsd: invoice.pendingMicroUsd.toString(),
+    overpaidMicroUsd: invoice.overpaidMicroUsd.toString(),
+    options: invoice.options.map((o) => ({ ...o, amount: o.amount.toString() })),
+    payments: invoice.payments.map(paymentToItem),
+    ...(invoice.tokenUnits ? { tokenUnits: tokenUnitsToItem(invoice.tokenUnits) } : {}),
+  };
+}
+
+/** Stored form of an invoice's per-token sums (decimal strings). */
+export function tokenUnitsToItem(units: TokenUnits): Record<string, { pending: string; paid: string }> {
+  return Object.fromEntries(
+    Object.entries(units).map(([k, u]) => [k, { pending: u.pending.toString(), paid: u.paid.toString() }]),
+  );
+}
+
+function tokenUnitsFromItem(item: Record<string, { pending: string; paid: string }>): TokenUnits {
+  return Object.fromEntries(
+    Object.entries(item).map(([k, u]) => [k, { pending: BigInt(u.pending), paid: BigInt(u.paid) }]),
+  );
+}
+
+/** Reads a stored invoice item back into the domain type. */
+export function invoiceFromItem(item: Record<string, unknown>): Invoice {
+  const i = item as unknown as InvoiceItem;
+  return {
+    id: i.id,
+    ministry: i.ministry,
+    feeCode: i.feeCode,
+    feeTitle: i.feeTitle,
+    fee: feeAmountFromJson(i.fee),
+    ...(i.budget ? { budget: i.budget } : {}),
+    payer: i.payer,
+    ...(i.reference ? { reference: i.reference } : {}),
+    quote: i.quote,
+    dueMicroUsd: BigInt(i.dueMicroUsd),
+    paidMicroUsd: BigInt(i.paidMicroUsd),
+    pendingMicroUsd: BigInt(i.pendingMicroUsd),
+    overpaidMicroUsd: BigInt(i.overpaidMicroUsd),
+    status: i.status,
+    exception: i.exception,
+    depositAddress: i.depositAddress,
+    depositIndex: i.depositIndex,
+    options: i.options.map((o) => ({ ...o, amount: BigInt(o.amount) })),
+    createdAt: i.createdAt,
+    expiresAt: i.expiresAt,
+    ...(i.receiptId ? { receiptId: i.receiptId } : {}),
+    ...(i.paidAt ? { paidAt: i.paidAt } : {}),
+    payments: (i.payments ?? []).map((p) => ({ ...p, amount: BigInt(p.amount), microUsd: BigInt(p.microUsd) })),
+    ...(i.tokenUnits ? { tokenUnits: tokenUnitsFromItem(i.tokenUnits) } : {}),
+    ...(i.annulments?.length ? { annulments: i.annulments } : {}),
+    version: Number(i.version ?? 0),
+  };
+}
+
+/** How long an idempotency record is kept: a client retries within minutes, a day is generous. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+/** The outcome of a create: the new invoice, or the one an earlier request with the same key created. */
+export type CreateOutcome = { created: true; invoice: Invoice } | { created: false; invoice: Invoice };
+
+/** Until when a deposit address is watched: the late-payment window's close, so late and stray payments are seen. */
+function watchUntilFor(expiresAt: string): string {
+  return new Date(Date.parse(expiresAt) + LATE_WINDOW_MINUTES * 60_000).toISOString();
+}
+
+/** The update that keeps watching an invoice's deposit address until its (moved) expiry's late window closes. */
+export function extendWatchItem(depositAddress: string, expiresAt: string) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: invoiceKeys.address(depositAddress),
+      UpdateExpression: 'SET watchUntil = :until',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':until': watchUntilFor(expiresAt) },
+    },
+  };
+}
+
+/**
+ * Writes a new invoice, its deposit-address item and (with a key) its idempotency record in one transaction, so a
+ * crash leaves all or none. A repeated key with the same request returns the first invoice; with a different
+ * request it is a 409.
+ */
+export async function createInvoice(
+  invoice: Invoice,
+  idempotency?: { key: string; requestHash: string },
+): Promise<CreateOutcome> {
+  const TableName = tableName();
+  const notExists = 'attribute_not_exists(pk)';
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    { Put: { TableName, Item: toItem(invoice), ConditionExpression: notExists } },
+    {
+      Put: {
+        TableName,
+        Item: {
+          ...invoiceKeys.address(invoice.depositAddress),
+          ...invoiceKeys.watched(invoice.depositAddress),
+          watchUntil: watchUntilFor(invoice.expiresAt),
+          type: 'address',
+          address: invoice.depositAddress,
+          invoiceId: invoice.id,
+          ministry: invoice.ministry,
+          depositIndex: invoice.depositIndex,
+          createdAt: invoice.createdAt,
+        },
+        ConditionExpression: notExists,
+      },
+    },
+  ];
+  items.push(
+    putJournalEntry(
+      invoiceIssuedEntry({
+        id: invoice.id,
+        ministry: invoice.ministry,
+        feeCode: invoice.feeCode,
+        dueMicroUsd: invoice.dueMicroUsd,
+        at: invoice.createdAt,
+      }),
+    ),
+  );
+  if (idempotency) {
+    items.push({
+      Put: {
+        TableName,
+        Item: {
+          ...invoiceKeys.idempotency(invoice.ministry, idempotency.key),
+          type: 'idempotency',
+          requestHash: idempotency.requestHash,
+          invoiceId: invoice.id,
+          createdAt: invoice.createdAt,
+          ttl: Math.floor(Date.parse(invoice.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS,
+        },
+        ConditionExpression: notExists,
+      },
+    });
+  }
+  try {
+    await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+    return { created: true, invoice };
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException) || !idempotency) throw error;
+    const earlier = await getIdempotencyRecord(invoice.ministry, idempotency.key);
+    if (!earlier) throw error;
+    if (earlier.requestHash !== idempotency.requestHash) {
+      throw new ConflictError('This Idempotency-Key was used with a different request.');
+    }
+    const existing = await getInvoice(earlier.invoiceId);
+    if (!existing) throw error;
+    return { created: false, invoice: existing };
+  }
+}
+
+/** The record an earlier create with this key left, if any. */
+export async function getIdempotencyRecord(ministry: string, key: string) {
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: invoiceKeys.idempotency(ministry, key), ConsistentRead: true }),
+  );
+  return Item as { requestHash: string; invoiceId: string } | undefined;
+}
+
+/** An invoice by id, or undefined. */
+export async function getInvoice(id: string): Promise<Invoice | undefined> {
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: invoiceKeys.invoice(id), ConsistentRead: true }),
+  );
+  return Item ? invoiceFromItem(Item) : undefined;
+}
+
+/** The invoice a deposit address belongs to, or undefined. */
+export async function findInvoiceIdByAddress(address: string): Promise<string | undefined> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: invoiceKeys.address(address) }));
+  return Item?.invoiceId as string | undefined;
+}
+
+export interface InvoiceQuery {
+  /** Only this ministry's invoices; absent for auditors (all ministries). */
+  ministry?: string;
+  status?: InvoiceStatus;
+  payerBin?: string;
+  /** Inclusive ISO instants on `createdAt`. */
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** The first month the service could hold invoices: an auditor's unbounded list stops here. */
+const EPOCH_MONTH = '2025-01';
+
+/**
+ * Invoices newest first, through an index (a ministry's partition of gsi1, or gsi2's monthly partitions for
+ * auditors), with status and payer filtered on the query. `now` decides which open invoices read as expired.
+ */
+export async function listInvoices(
+  query: InvoiceQuery,
+  now: Date,
+): Promise<{ items: Invoice[]; nextCursor: string | null }> {
+  const from = query.from ?? `${EPOCH_MONTH}-01T00:00:00.000Z`;
+  const to = query.to ?? '9999-12-31T23:59:59.999Z';
+  const page = await queryNewestFirst({
+    // A ministry's own partition of gsi1, or gsi2's monthly partitions from `to` back to `from` for auditors.
+    index: query.ministry ? 'gsi1' : 'gsi2',
+    partitions: query.ministry
+      ? [`MINISTRY#${query.ministry}#INVOICES`]
+      : monthsDescending(from, to, now).map((m) => `INVOICES#${m}`),
+    sortKeyBetween: { from, to: `${to}#~` },
+    filter: statusFilter(query, now),
+    limit: query.limit,
+    cursor: query.cursor,
+  });
+  return { items: page.items.map(invoiceFromItem), nextCursor: page.nextCursor };
+}
+
+function statusFilter(query: InvoiceQuery, now: Date) {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  if (query.payerBin) {
+    names['#payer'] = 'payer';
+    values[':bin'] = query.payerBin;
+    parts.push('#payer.bin = :bin');
+  }
+  if (query.status) {
+    names['#status'] = 'status';
+    values[':now'] = now.toISOString();
+    values[':status'] = query.status;
+    if (query.status === 'open') {
+      parts.push('(#status = :status AND expiresAt > :now)');
+    } else if (query.status === 'expired') {
+      values[':open'] = 'open';
+      parts.push('(#status = :status OR (#status = :open AND expiresAt <= :now))');
+    } else {
+      parts.push('#status = :status');
+    }
+  }
+  return { expression: parts.join(' AND '), names, values };
+}
+
+/**
+ * Cancels an invoice of `ministry` while nothing is paid or pending and it has not expired. Another ministry's
+ * invoice reads as absent (404).
+ */
+export async function cancelInvoice(id: string, ministry: string, now: Date): Promise<Invoice> {
+  const current = await getInvoice(id);
+  if (!current || current.ministry !== ministry) throw new NotFoundError(`No invoice ${id}.`);
+  if (current.status === 'cancelled') return current;
+  const at = now.toISOString();
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: invoiceKeys.invoice(id),
+              ConditionExpression:
+                '#version = :version AND #status = :open AND paidMicroUsd = :zero AND pendingMicroUsd = :zero AND expiresAt > :now',
+              UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now, #version = :next REMOVE gsi3pk, gsi3sk',
+              ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+              ExpressionAttributeValues: {
+                ':version': current.version,
+                ':next': current.version + 1,
+                ':open': 'open',
+                ':zero': '0',
+                ':now': at,
+                ':cancelled': 'cancelled',
+              },
+            },
+          },
+          putJournalEntry(
+            invoiceCancelledEntry({
+              id,
+              ministry,
+              feeCode: current.feeCode,
+              dueMicroUsd: current.dueMicroUsd,
+              at,
+            }),
+          ),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const latest = await getInvoice(id);
+    if (latest?.status === 'cancelled') return latest;
+    throw new ConflictError(
+      `Invoice ${id} can no longer be cancelled: a payment was seen, or it is ${latest?.status}.`,
+    );
+  }
+  return { ...current, status: 'cancelled', version: current.version + 1 };
+}
+
+/** How the expiry sweep reads the index: items per Query page, and pages per run (the next run goes on). */
+export interface ExpiryScan {
+  pageSize?: number;
+  maxPages?: number;
+}
+
+/**
+ * Invoices whose expiry has passed and that may still need to be expired, oldest first, one Query page at a time
+ * (a yielded page may be empty). Invoices with a payment pending stay in the index but are filtered out, and a
+ * Query's `Limit` counts items before the filter: so the scan walks on past them (`LastEvaluatedKey`) instead of
+ * stopping at a page of them, up to `maxPages` pages a run.
+ */
+export async function* dueForExpiry(
+  now: Date,
+  { pageSize = 100, maxPages = 50 }: ExpiryScan = {},
+): AsyncGenerator<Invoice[]> {
+  const pages = paginateQuery(
+    { client: ddb, pageSize },
+    {
+      TableName: tableName(),
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :now',
+      // An invoice with a payment still pending waits for that payment's finality, not for the sweep.
+      FilterExpression: 'pendingMicroUsd = :zero',
+      ExpressionAttributeValues: {
+        ':pk': invoiceKeys.expiring('', '').gsi3pk,
+        ':now': now.toISOString(),
+        ':zero': '0',
+      },
+    },
+  );
+  let read = 0;
+  for await (const page of pages) {
+    yield (page.Items ?? []).map(invoiceFromItem);
+    if (++read >= maxPages) return;
+  }
+}
+
+/**
+ * Moves one invoice to `expired` if it is still open (or processing with nothing pending) and past expiry; the
+ * condition makes a repeat, or a race with a payment, a no-op. Returns whether it changed.
+ */
+export async function expireInvoice(invoice: Invoice, now: Date): Promise<boolean> {
+  const exception = invoice.paidMicroUsd > 0n ? 'underpaid' : 'none';
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: invoiceKeys.invoice(invoice.id),
+        ConditionExpression:
+          '(#status = :open OR #status = :processing) AND pendingMicroUsd = :zero AND paidMicroUsd = :paid AND expiresAt <= :now',
+        UpdateExpression:
+          'SET #status = :expired, #exception = :exception, expiredAt = :now ADD #version :one REMOVE gsi3pk, gsi3sk',
+        ExpressionAttributeNames: { '#status': 'status', '#exception': 'exception', '#version': 'version' },
+        ExpressionAttributeValues: {
+          ':open': 'open',
+          ':processing': 'processing',
+          ':zero': '0',
+          ':paid': invoice.paidMicroUsd.toString(),
+          ':now': now.toISOString(),
+          ':expired': 'expired',
+          ':exception': exception,
+          ':one': 1,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** A watched deposit address (lower-case), when its invoice was issued, and until when it is watched. */
+export interface WatchedAddress {
+  address: string;
+  createdAt?: string;
+  watchUntil: string;
+}
+
+/** Deposit addresses still watched at `now`, for the chain scanner's log filter. */
+export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]> {
+  const entries: WatchedAddress[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        FilterExpression: 'watchUntil > :now',
+        ExpressionAttributeValues: { ':pk': invoiceKeys.watched('').gsi2pk, ':now': now.toISOString() },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      entries.push({
+        address: String(item.gsi2sk),
+        watchUntil: String(item.watchUntil),
+        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+      });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return entries;
+}

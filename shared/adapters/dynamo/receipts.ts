@@ -1,0 +1,221 @@
+/**
+ * DynamoDB form of receipts: the signed document kept byte-exact as JSON, beside its delivery state. The per-ministry
+ * chain head (`RECEIPT_CHAIN#<ministry>`) holds the last receipt number and hash; issuing a receipt updates it in
+ * the same transaction, conditioned on the number it read, so numbers are gapless and the chain never forks.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Receipt } from '../../domain/receipts';
+import { ddb } from '../aws/dynamodb';
+import { tableName } from '../config';
+import { monthsDescending } from './cursor';
+import { queryNewestFirst } from './paging';
+
+export const receiptKeys = {
+  receipt: (receiptId: string) => ({ pk: `RECEIPT#${receiptId}`, sk: 'RECEIPT' }),
+  byMinistry: (ministry: string, issuedAt: string, receiptId: string) => ({
+    gsi1pk: `MINISTRY#${ministry}#RECEIPTS`,
+    gsi1sk: `${issuedAt}#${receiptId}`,
+  }),
+  byMonth: (issuedAt: string, receiptId: string) => ({
+    gsi2pk: `RECEIPTS#${issuedAt.slice(0, 7)}`,
+    gsi2sk: `${issuedAt}#${receiptId}`,
+  }),
+  chainHead: (ministry: string) => ({ pk: `RECEIPT_CHAIN#${ministry}`, sk: 'HEAD' }),
+};
+
+/**
+ * The id of an invoice's receipt: it follows from the invoice's. An invoice has one receipt standing at a time; when
+ * a receipt is annulled (a payment gone after finality) and the invoice is paid again, the next one is
+ * `generation` 2, 3, …
+ */
+export function receiptIdFor(invoiceId: string, generation = 1): string {
+  return `rcp_${invoiceId.replace(/^inv_/, '')}${generation > 1 ? `.${generation}` : ''}`;
+}
+
+/** The id of the `n`th annulment of an invoice's receipts. */
+export function annulmentIdFor(invoiceId: string, n: number): string {
+  return `ann_${invoiceId.replace(/^inv_/, '')}.${n}`;
+}
+
+/** Shape of every id of a document in a receipt chain (receipts and annulments), checked before any read. */
+export const CHAIN_DOCUMENT_ID_PATTERN = /^(rcp|ann)_[A-Za-z0-9_-]{22}(\.[1-9]\d{0,3})?$/;
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface StoredReceipt {
+  receipt: Receipt;
+  deliveryState: DeliveryState;
+  attempts: number;
+  lastError?: string;
+  deliveredAt?: string;
+  outboxEnqueuedAt?: string;
+}
+
+/** The last receipt number and hash of a ministry's chain (0 and undefined before the first). */
+export async function receiptChainHead(ministry: string): Promise<{ lastNo: number; lastHash?: string }> {
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: receiptKeys.chainHead(ministry), ConsistentRead: true }),
+  );
+  return Item ? { lastNo: Number(Item.lastNo), lastHash: Item.lastHash as string } : { lastNo: 0 };
+}
+
+/**
+ * Transaction items writing new documents of one ministry's chain (receipts or annulments, consecutive numbers) and
+ * advancing its chain head from `previousNo` to the last of them.
+ */
+export function putReceiptItems(receipt: Receipt | readonly Receipt[], previousNo: number) {
+  const documents = Array.isArray(receipt) ? receipt : [receipt as Receipt];
+  const last = documents[documents.length - 1] as Receipt;
+  return [...documents.map(putDocumentItem), chainHeadItem(last, previousNo)];
+}
+
+function putDocumentItem(receipt: Receipt) {
+  const TableName = tableName();
+  return {
+    Put: {
+      TableName,
+      Item: {
+        ...receiptKeys.receipt(receipt.receiptId),
+        ...receiptKeys.byMinistry(receipt.ministry, receipt.issuedAt, receipt.receiptId),
+        ...receiptKeys.byMonth(receipt.issuedAt, receipt.receiptId),
+        type: 'receipt',
+        receiptId: receipt.receiptId,
+        invoiceId: receipt.invoiceId,
+        ministry: receipt.ministry,
+        feeCode: receipt.feeCode,
+        payerBin: receipt.payer.bin,
+        issuedAt: receipt.issuedAt,
+        document: JSON.stringify(receipt),
+        deliveryState: 'pending',
+        attempts: 0,
+        ...(receipt.kind ? { kind: receipt.kind } : {}),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+function chainHeadItem(receipt: Receipt, previousNo: number) {
+  const TableName = tableName();
+  return {
+    Update: {
+      TableName,
+      Key: receiptKeys.chainHead(receipt.ministry),
+      UpdateExpression: 'SET lastNo = :no, lastHash = :hash, lastReceiptId = :id',
+      ConditionExpression: previousNo === 0 ? 'attribute_not_exists(pk)' : 'lastNo = :prev',
+      ExpressionAttributeValues: {
+        ':no': Number(receipt.receiptNo),
+        ':hash': receipt.hash,
+        ':id': receipt.receiptId,
+        ...(previousNo === 0 ? {} : { ':prev': previousNo }),
+      },
+    },
+  };
+}
+
+function fromItem(item: Record<string, unknown>): StoredReceipt {
+  return {
+    receipt: JSON.parse(item.document as string) as Receipt,
+    deliveryState: item.deliveryState as DeliveryState,
+    attempts: Number(item.attempts ?? 0),
+    ...(item.lastError ? { lastError: item.lastError as string } : {}),
+    ...(item.deliveredAt ? { deliveredAt: item.deliveredAt as string } : {}),
+    ...(item.outboxEnqueuedAt ? { outboxEnqueuedAt: item.outboxEnqueuedAt as string } : {}),
+  };
+}
+
+export async function getReceipt(receiptId: string): Promise<StoredReceipt | undefined> {
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: receiptKeys.receipt(receiptId), ConsistentRead: true }),
+  );
+  return Item ? fromItem(Item) : undefined;
+}
+
+/** Records that the receipt's outbox message was sent (so a redelivered transfer does not need to send it again). */
+export async function markOutboxEnqueued(receiptId: string, at: string): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: receiptKeys.receipt(receiptId),
+      UpdateExpression: 'SET outboxEnqueuedAt = if_not_exists(outboxEnqueuedAt, :at)',
+      ExpressionAttributeValues: { ':at': at },
+    }),
+  );
+}
+
+export interface ReceiptQuery {
+  ministry?: string;
+  from?: string;
+  to?: string;
+  feeCode?: string;
+  payerBin?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Receipts by issue time (newest first) through gsi1 (one ministry) or gsi2 (all, month by month). */
+export async function listReceipts(
+  q: ReceiptQuery,
+  now: Date,
+): Promise<{ items: StoredReceipt[]; nextCursor: string | null }> {
+  const from = q.from ?? '2025-01-01T00:00:00.000Z';
+  const to = q.to ?? '9999-12-31T23:59:59.999Z';
+  const values: Record<string, string> = {};
+  const filters: string[] = [];
+  if (q.feeCode) {
+    filters.push('feeCode = :feeCode');
+    values[':feeCode'] = q.feeCode;
+  }
+  if (q.payerBin) {
+    filters.push('payerBin = :bin');
+    values[':bin'] = q.payerBin;
+  }
+  const page = await queryNewestFirst({
+    index: q.ministry ? 'gsi1' : 'gsi2',
+    partitions: q.ministry
+      ? [`MINISTRY#${q.ministry}#RECEIPTS`]
+      : monthsDescending(from, to, now).map((m) => `RECEIPTS#${m}`),
+    sortKeyBetween: { from, to: `${to}#~` },
+    filter: { expression: filters.join(' AND '), names: {}, values },
+    limit: q.limit,
+    cursor: q.cursor,
+  });
+  return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
+}
+
+/** Records a delivered receipt (idempotent: a later duplicate delivery keeps the first time). */
+export async function markDelivered(receiptId: string, at: string): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: receiptKeys.receipt(receiptId),
+      UpdateExpression:
+        'SET deliveryState = :delivered, deliveredAt = if_not_exists(deliveredAt, :at), lastAttemptAt = :at ADD attempts :one',
+      ExpressionAttributeValues: { ':delivered': 'delivered', ':at': at, ':one': 1 },
+    }),
+  );
+}
+
+/** Records a failed attempt; `final` marks it `failed` (its message is on its way to the DLQ). */
+export async function recordFailedAttempt(receiptId: string, error: string, at: string, final: boolean): Promise<void> {
+  await ddb
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: receiptKeys.receipt(receiptId),
+        // A receipt already delivered stays delivered, whatever a stale message says.
+        ConditionExpression: 'deliveryState <> :delivered',
+        UpdateExpression: 'SET deliveryState = :state, lastError = :error, lastAttemptAt = :at ADD attempts :one',
+        ExpressionAttributeValues: {
+          ':delivered': 'delivered',
+          ':state': final ? 'failed' : 'pending',
+          ':error': error.slice(0, 300),
+          ':at': at,
+          ':one': 1,
+        },
+      }),
+    )
+    .catch((e: unknown) => {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    });
+}

@@ -1,0 +1,228 @@
+/**
+ * The HTTP adapter shared by every API function: turns an API Gateway v2 event into a typed request, enforces the
+ * caller's role, validates query and body with zod, and maps typed errors (shared/domain/errors.ts) to RFC 9457
+ * `application/problem+json` in one place. Use cases never see API Gateway types.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { ZodType } from 'zod';
+import * as z from 'zod';
+import {
+  DomainError,
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors';
+import { lambdaHandler } from './lambda';
+import { logger } from './observability';
+import { responseSecurityHeaders } from './security-headers';
+
+/** Roles a token may carry (claim `role`, or `custom:role` from a Cognito ID token). */
+export const roles = ['ministry', 'auditor', 'operator'] as const;
+export type Role = (typeof roles)[number];
+
+/** The authenticated caller, as the JWT authorizer hands it to us. */
+export interface Caller {
+  subject: string;
+  role: Role;
+  /** Set for role `ministry` only: the short upper-case ministry code the caller acts for. */
+  ministry?: string;
+}
+
+/** What a route handler receives. */
+export interface HttpRequest<Q, B> {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: Q;
+  body: B;
+  headers: Record<string, string>;
+  /** The body exactly as received, base64-decoded when API Gateway says so (webhook signatures are checked on it). */
+  rawBody?: Buffer;
+  caller?: Caller;
+  requestId: string;
+}
+
+/** What a route handler answers: JSON by default, or any text with its content type. */
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  /** When set, `body` must be a string sent as is. */
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** Route options. `auth: 'public'` routes take no token; otherwise the caller's role must be listed. */
+export interface RouteOptions<Q extends ZodType, B extends ZodType> {
+  auth: 'public' | readonly Role[];
+  query?: Q;
+  body?: B;
+  /** Largest accepted body, in bytes after base64 decoding. */
+  maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Builds a Lambda handler for one HTTP route. */
+export function httpRoute<Q extends ZodType = ZodType<Record<string, never>>, B extends ZodType = ZodType<undefined>>(
+  options: RouteOptions<Q, B>,
+  run: (req: HttpRequest<z.output<Q>, z.output<B>>) => Promise<HttpResult>,
+): ApiHandler {
+  const base = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> => {
+    try {
+      const headers = lowerCaseHeaders(event.headers);
+      const caller = options.auth === 'public' ? optionalCaller(event) : requireCaller(event, options.auth);
+      const query = options.query ? parseWith(options.query, event.queryStringParameters ?? {}) : {};
+      const body = options.body
+        ? parseWith(options.body, readJsonBody(event, headers, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES))
+        : undefined;
+      const result = await run({
+        method: event.requestContext.http.method,
+        path: event.rawPath,
+        params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
+        query: query as z.output<Q>,
+        body: body as z.output<B>,
+        headers,
+        rawBody: rawBody(event),
+        caller,
+        requestId: event.requestContext.requestId,
+      });
+      return toResponse(result);
+    } catch (error) {
+      return errorResponse(error, event.rawPath);
+    }
+  };
+  return lambdaHandler(base) as unknown as ApiHandler;
+}
+
+/** Maps any thrown value to a problem response. Unknown errors become a 500 that reveals nothing internal. */
+export function errorResponse(error: unknown, instance?: string): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof DomainError) {
+    const extra = error instanceof ValidationError ? { errors: error.issues } : {};
+    if (error.status >= 500) logger.error('request failed', { error });
+    return problem(error.status, error.type, error.title, error.message, instance, extra);
+  }
+  logger.error('unexpected error', { error: error as Error });
+  return problem(500, 'internal', 'Internal error', 'The request could not be completed.', instance);
+}
+
+/** An RFC 9457 problem response. */
+export function problem(
+  status: number,
+  type: string,
+  title: string,
+  detail: string,
+  instance?: string,
+  extra: Record<string, unknown> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: {
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      ...responseSecurityHeaders('application/problem+json'),
+    },
+    body: JSON.stringify({ type: `https://stablefee.dev/problems/${type}`, title, status, detail, instance, ...extra }),
+  };
+}
+
+function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  const contentType = result.contentType ?? 'application/json';
+  // The security headers last: no route can drop them.
+  const headers: Record<string, string> = {
+    'content-type': contentType,
+    'cache-control': 'no-store',
+    ...result.headers,
+    ...responseSecurityHeaders(contentType),
+  };
+  if (result.contentType) return { statusCode: result.status, headers, body: String(result.body ?? '') };
+  return {
+    statusCode: result.status,
+    headers,
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
+  };
+}
+
+/** Zod issues become field-named validation errors (`payer.bin`). */
+export function parseWith<S extends ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    parsed.error.issues.map((issue) => ({
+      field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
+      message: issue.message,
+    })),
+  );
+}
+
+function lowerCaseHeaders(headers: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** The raw body as bytes, base64-decoded when API Gateway says so. Signatures are checked on exactly this. */
+export function rawBody(event: { body?: string; isBase64Encoded?: boolean }): Buffer {
+  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+function readJsonBody(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  headers: Record<string, string>,
+  maxBytes: number,
+): unknown {
+  const bytes = rawBody(event);
+  if (bytes.length > maxBytes)
+    throw new PayloadTooLargeError(`The body is ${bytes.length} bytes; at most ${maxBytes}.`);
+  const type = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new UnsupportedMediaTypeError('Send the body as application/json.');
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new ValidationError([{ field: '(body)', message: 'The body is not valid JSON.' }]);
+  }
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  role: z.enum(roles),
+  ministry: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{1,15}$/)
+    .optional(),
+});
+
+function claimsOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Caller | undefined {
+  const raw = event.requestContext.authorizer?.jwt?.claims;
+  if (!raw) return undefined;
+  const parsed = claimsSchema.safeParse({
+    sub: raw.sub,
+    role: raw.role ?? raw['custom:role'],
+    ministry: raw.ministry ?? raw['custom:ministry'],
+  });
+  if (!parsed.success) return undefined;
+  const { sub, role, ministry } = parsed.data;
+  if (role === 'ministry' && !ministry) return undefined;
+  return role === 'ministry' ? { subject: sub, role, ministry } : { subject: sub, role };
+}
+
+function optionalCaller(event: APIGatewayProxyEventV2WithJWTAuthorizer): Caller | undefined {
+  return claimsOf(event);
+}
+
+function requireCaller(event: APIGatewayProxyEventV2WithJWTAuthorizer, allowed: readonly Role[]): Caller {
+  if (!event.requestContext.authorizer?.jwt?.claims) throw new UnauthorizedError('A bearer token is required.');
+  const caller = claimsOf(event);
+  if (!caller) throw new ForbiddenError('The token carries no valid role.');
+  if (!allowed.includes(caller.role)) throw new ForbiddenError(`Role ${caller.role} may not call this route.`);
+  return caller;
+}

@@ -1,0 +1,108 @@
+/**
+ * The ministry registry adapter: where each ministry's registry is (`REGISTRIES`, JSON
+ * `{"AFSA": {"url": "https://…", "timeoutMs": 5000}}`), its shared HMAC secret (locally `REGISTRY_SECRET`; in the
+ * cloud the service secret's `registries.<MINISTRY>` entry, read like the webhook secrets), and the signed POST:
+ * `Idempotency-Key: <receiptId>` and `Stablefee-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`.
+ * JSON over HTTPS is the one format built; the boundary (`RegistryDelivery`) leaves room for the e-government bus.
+ * Registry URLs must be `https` outside the local stage, and a delivery never follows a redirect.
+ */
+import { createHmac } from 'node:crypto';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import * as z from 'zod';
+import { stage } from './config';
+import { WEBHOOK_SECRETS_ARN_ENV } from './providers/secrets';
+
+/** `REGISTRIES` for `forStage`: plain `http` is a local-stage convenience (the mock registry), never deployed. */
+function registriesSchema(forStage: typeof stage) {
+  const url = forStage === 'local' ? z.url({ protocol: /^https?$/ }) : z.url({ protocol: /^https$/ });
+  return z.record(
+    z.string().regex(/^[A-Z][A-Z0-9_]{1,15}$/),
+    z.object({ url, timeoutMs: z.number().int().min(100).max(30_000).default(5_000) }),
+  );
+}
+
+export type RegistryEndpoint = z.output<ReturnType<typeof registriesSchema>>[string];
+
+/** Parses `REGISTRIES` JSON; throws when an entry is malformed or not `https` outside the local stage. */
+export function parseRegistries(json: string, forStage: typeof stage): Record<string, RegistryEndpoint> {
+  return registriesSchema(forStage).parse(JSON.parse(json || '{}'));
+}
+
+const registries = parseRegistries(process.env.REGISTRIES ?? '', stage);
+
+/** The configured registry of `ministry`, or undefined (then receipts wait, and the DLQ alarm tells operators). */
+export function registryFor(ministry: string): RegistryEndpoint | undefined {
+  return registries[ministry];
+}
+
+/** The HMAC secret shared with `ministry`'s registry. */
+export async function registrySecret(ministry: string): Promise<string | undefined> {
+  const arn = process.env[WEBHOOK_SECRETS_ARN_ENV];
+  if (arn) {
+    const secrets = await getSecret<{ registries?: Record<string, string> }>(arn, { transform: 'json', maxAge: 300 });
+    return secrets?.registries?.[ministry] || undefined;
+  }
+  return process.env.REGISTRY_SECRET || undefined;
+}
+
+/** The signature header value for `body` at unix time `t`. */
+export function registrySignature(body: string, secret: string, t: number): string {
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+/** What one delivery attempt came to. */
+export type RegistryDelivery =
+  | { outcome: 'delivered'; status: number }
+  | { outcome: 'retry'; status?: number; error: string };
+
+/**
+ * POSTs a signed receipt. 2xx and 409 (the registry has this key already) count as delivered; everything else —
+ * 3xx, 5xx, 429, other 4xx (a misconfigured secret is fixed by an operator, then the retry or a replay succeeds),
+ * timeouts and network errors — is retried by the caller. Redirects are never followed: a 301/302 would turn the
+ * POST into a GET whose 200 looks like a delivery, and a 307/308 would carry the signed receipt and its signature
+ * to wherever the registry (or whoever answers for it) points; an operator fixes the configured URL instead.
+ */
+export async function deliverReceipt(
+  endpoint: RegistryEndpoint,
+  secret: string,
+  receiptId: string,
+  body: string,
+  now: Date,
+): Promise<RegistryDelivery> {
+  const t = Math.floor(now.getTime() / 1000);
+  try {
+    const response = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': receiptId,
+        'stablefee-signature': registrySignature(body, secret, t),
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(endpoint.timeoutMs),
+    });
+    await response.body?.cancel().catch(() => {});
+    if (response.ok || response.status === 409) return { outcome: 'delivered', status: response.status };
+    const redirect = response.status >= 300 && response.status < 400 ? ' (a redirect: not followed)' : '';
+    return { outcome: 'retry', status: response.status, error: `registry answered HTTP ${response.status}${redirect}` };
+  } catch (error) {
+    const name = (error as Error).name;
+    return {
+      outcome: 'retry',
+      error:
+        name === 'TimeoutError' || name === 'AbortError'
+          ? `no answer within ${endpoint.timeoutMs} ms`
+          : 'network error',
+    };
+  }
+}
+
+/**
+ * Seconds until the next try after `attempt` failed ones: exponential from `base`, capped, with ±20 % jitter so a
+ * registry coming back is not hit by every receipt at once.
+ */
+export function backoffSeconds(attempt: number, base: number, cap: number, random = Math.random): number {
+  const exp = Math.min(cap, base * 2 ** Math.max(0, attempt - 1));
+  return Math.max(1, Math.round(exp * (0.8 + 0.4 * random())));
+}

@@ -1,6 +1,0 @@
-/** The AWS KMS client (see shared/aws-config.ts): only the functions that sign receipts load the KMS SDK. */
-import { KMSClient } from '@aws-sdk/client-kms';
-import { clientConfig } from './aws-config';
-
-/** KMS client for `GetPublicKey` and `Sign` on the receipt signing key. */
-export const kms = new KMSClient(clientConfig());

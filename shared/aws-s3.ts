@@ -1,5 +1,0 @@
-/** The S3 client (see shared/aws-config.ts). Path-style addressing keeps it working against emulators on localhost. */
-import { S3Client } from '@aws-sdk/client-s3';
-import { awsEndpoint, clientConfig } from './aws-config';
-
-export const s3 = new S3Client({ ...clientConfig(), forcePathStyle: Boolean(awsEndpoint) });

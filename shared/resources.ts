@@ -1,0 +1,45 @@
+/**
+ * The service's named resources and the configuration names through which a deployment tells a function where they
+ * are: the table, the queues (each with its dead-letter queue), the buckets, and the environment variables naming
+ * them. One module that both infra/ (the topology the CDK stack and the local runtime read) and shared/ (the
+ * functions' configuration) read, so a name is spelled once and shared/ never imports infra/.
+ */
+
+/** The single DynamoDB table (single-table design; see docs/data-model.md). */
+export const table = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Overloaded global secondary indexes; entity modules in shared/ build their keys. */
+  indexes: [
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  ],
+  timeToLiveAttribute: 'ttl',
+} as const;
+
+/** Queues. Every queue gets a dead-letter queue after `maxReceiveCount` receives and an alarm on the DLQ depth. */
+export const queues = {
+  transfers: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
+  // Sixteen tries with backoff capped at two hours spread a registry outage over about twenty hours.
+  outbox: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
+  addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
+  // Longer than the export worker's timeout, so a running export is not handed to a second worker.
+  exports: { visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
+} as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
+
+/** S3 buckets. */
+export const buckets = {
+  exports: { expireAfterDays: 30 },
+} as const satisfies Record<string, { expireAfterDays: number }>;
+
+export type QueueName = keyof typeof queues;
+export type BucketName = keyof typeof buckets;
+
+/** Environment variable names through which the deployment tells a function where its resources are. */
+export const resourceEnv = {
+  table: 'TABLE_NAME',
+  queueUrl: (q: QueueName) => `QUEUE_URL_${q.toUpperCase()}`,
+  dlqUrl: (q: QueueName) => `DLQ_URL_${q.toUpperCase()}`,
+  bucket: (b: BucketName) => `BUCKET_${b.toUpperCase()}`,
+} as const;

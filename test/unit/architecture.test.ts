@@ -1,0 +1,67 @@
+/**
+ * The layers of shared/ and the rule that keeps them apart (biome.json, `noRestrictedImports` per folder): the
+ * domain imports no adapter, use case, web module, AWS SDK or Lambda type; a use case imports no AWS SDK; nothing in
+ * shared/ imports infra/. Each rule is proven by a deliberate violation that `biome lint` must refuse.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
+const biome = join(root, 'node_modules', '.bin', 'biome');
+
+/** Lints a probe module at `path` (repo-relative) importing `specifier`; removes it after. */
+async function lintProbe(path: string, specifier: string): Promise<{ ok: boolean; output: string }> {
+  const file = join(root, path);
+  await writeFile(file, `import * as probe from '${specifier}';\n\nexport const used = probe;\n`);
+  try {
+    const { stdout, stderr } = await run(biome, ['lint', '--error-on-warnings', file], { cwd: root });
+    return { ok: true, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+describe('the layout shows the architecture', () => {
+  it('shared/ holds the layers and two one-file modules, nothing flat', () => {
+    const entries = readdirSync(join(root, 'shared')).sort();
+    expect(entries).toEqual(['adapters', 'app', 'domain', 'ports.ts', 'resources.ts', 'web']);
+  });
+
+  const probe = `__layer_probe_${process.pid}.ts`;
+  const refused: [string, string, string][] = [
+    ['the domain importing an adapter', `shared/domain/${probe}`, '../adapters/aws/dynamodb'],
+    ['the domain importing a use case', `shared/domain/${probe}`, '../app/issue-invoice'],
+    ['the domain importing the web', `shared/domain/${probe}`, '../web/pay-view'],
+    ['the domain importing the AWS SDK', `shared/domain/${probe}`, '@aws-sdk/client-s3'],
+    ['the domain importing Lambda types', `shared/domain/${probe}`, 'aws-lambda'],
+    ['a use case importing the AWS SDK', `shared/app/${probe}`, '@aws-sdk/lib-dynamodb'],
+    ['an adapter importing infra/', `shared/adapters/${probe}`, '../../infra/topology'],
+    ['a use case importing infra/', `shared/app/${probe}`, '../../infra/topology'],
+  ];
+  it.each(refused)('refuses %s', async (_name, path, specifier) => {
+    const result = await lintProbe(path, specifier);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('noRestrictedImports');
+  });
+
+  const allowed: [string, string, string][] = [
+    ['the domain importing the domain', `shared/domain/${probe}`, './money'],
+    ['the domain importing the ports', `shared/domain/${probe}`, '../ports'],
+    ['a use case importing an adapter', `shared/app/${probe}`, '../adapters/dynamo/transact'],
+    ['an adapter importing the AWS SDK', `shared/adapters/${probe}`, '@aws-sdk/client-s3'],
+  ];
+  it.each(allowed)('allows %s', async (_name, path, specifier) => {
+    const result = await lintProbe(path, specifier);
+    expect(result.output).not.toContain('noRestrictedImports');
+    expect(result.ok).toBe(true);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * `stablefee` — offline checks for auditors and payers.
+ *
+ *   stablefee verify-export <dir> [--signer 0x…] [--api https://…]
+ *   stablefee verify-receipt <file> [--signer 0x…] [--api https://…]
+ *
+ * `--signer` is the published receipt signer (`GET /v1/health` answers it as `signer`); `--api` fetches it from a
+ * deployment's health endpoint instead. Without either nothing verifies (exit 1): a forged document re-signed with
+ * any key is valid against the signer it names. Exit code 0 when everything verifies, 1 on any problem, 2 on a usage
+ * error. On a failure the problems come first, then what was checked.
+ */
+import { getAddress } from 'ethers';
+import { type VerifyReport, verifyExportDir, verifyReceiptFile } from './verify-export';
+
+const USAGE = `usage:
+  stablefee verify-export <dir> [--signer 0x…] [--api https://api.example]
+  stablefee verify-receipt <file> [--signer 0x…] [--api https://api.example]`;
+
+function usage(message?: string): never {
+  if (message) process.stderr.write(`${message}\n`);
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const positional: string[] = [];
+  let signer: string | undefined;
+  let api: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg === '--signer') signer = rest[++i];
+    else if (arg.startsWith('--signer=')) signer = arg.slice('--signer='.length);
+    else if (arg === '--api') api = rest[++i];
+    else if (arg.startsWith('--api=')) api = arg.slice('--api='.length);
+    else if (arg === '--help' || arg === '-h') usage();
+    else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
+    else positional.push(arg);
+  }
+  if (!command || positional.length !== 1) usage();
+  if (signer !== undefined) {
+    try {
+      signer = getAddress(signer);
+    } catch {
+      usage(`--signer ${signer} is not an address`);
+    }
+  } else if (api) {
+    const health = await fetch(`${api.replace(/\/$/, '')}/v1/health`);
+    const body = (await health.json().catch(() => ({}))) as { signer?: string };
+    if (!body.signer) {
+      process.stderr.write(`${api}/v1/health publishes no signer (HTTP ${health.status})\n`);
+      return 1;
+    }
+    signer = getAddress(body.signer);
+  }
+  let report: VerifyReport;
+  if (command === 'verify-export') report = await verifyExportDir(positional[0] as string, { expectedSigner: signer });
+  else if (command === 'verify-receipt') {
+    report = await verifyReceiptFile(positional[0] as string, { expectedSigner: signer });
+  } else usage(`unknown command ${command}`);
+  if (report.ok) {
+    for (const note of report.notes) process.stdout.write(`  ${note}\n`);
+    process.stdout.write(`OK: ${positional[0]} verifies\n`);
+    return 0;
+  }
+  // The verdict first: nothing reassuring may be read above a failure.
+  process.stderr.write(`FAILED: ${positional[0]} does not verify (${report.problems.length} problem(s)):\n`);
+  for (const problem of report.problems) process.stderr.write(`  - ${problem}\n`);
+  for (const note of report.notes) process.stderr.write(`  checked: ${note}\n`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`stablefee: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,444 @@
+/**
+ * Offline verification of a downloaded export and of single receipts. Pure apart from reading the files: no
+ * network, no service, only the published signer address.
+ *
+ * An export passes when: manifest.json is canonical JSON signed (EIP-712) by the expected signer; every CSV has
+ * the documented header and the SHA-256, byte count and row count the manifest lists; the totals, trial balance
+ * and receipt chain segments recomputed from the rows equal the manifest's; every journal entry balances and
+ * debits = credits; every receipt row rebuilds from its `receipt_json` into a receipt whose signature verifies,
+ * whose display cells match, and whose chain links from the manifest's anchor to its head without gaps; and the
+ * receipts agree with the paid invoices (amounts per invoice, and receipts.csv's total against theirs).
+ * Every failed check is a sentence naming the file, row or receipt at fault.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import * as z from 'zod';
+import {
+  type CsvSpec,
+  EXPORT_CSV_NAMES,
+  type ExportCsvName,
+  fixedDecimal,
+  headerOf,
+  invoicesCsv,
+  journalCsv,
+  receiptsCsv,
+  rowOf,
+  transfersCsv,
+} from '../shared/domain/exports/columns';
+import {
+  canonicalJson,
+  type ExportManifest,
+  MANIFEST_FORMAT,
+  renderManifest,
+  verifyManifestSignature,
+} from '../shared/domain/exports/manifest';
+import { type Row, TotalsAccumulator } from '../shared/domain/exports/totals';
+import {
+  type ChainAnchor,
+  type Receipt,
+  type ReceiptFields,
+  receiptTypedData,
+  verifyReceipt,
+  verifyReceiptChain,
+} from '../shared/domain/receipts';
+import { CsvReader } from './csv-parse';
+
+/**
+ * The problem reported when no expected signer is given: a signature only proves that someone signed, so a forged
+ * document re-signed with any key would verify against the signer it names. Verifiers fail closed.
+ */
+export const NO_EXPECTED_SIGNER =
+  'no expected signer given: pass --signer 0x… or --api https://… (the signer GET /v1/health publishes); ' +
+  'a signature checked only against the signer the document names proves nothing';
+
+export interface VerifyReport {
+  ok: boolean;
+  /** What is wrong; empty when the export verifies. */
+  problems: string[];
+  /** What was checked (printed after the problems). */
+  notes: string[];
+}
+
+const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
+  'invoices.csv': invoicesCsv as CsvSpec<never>,
+  'transfers.csv': transfersCsv as CsvSpec<never>,
+  'receipts.csv': receiptsCsv as CsvSpec<never>,
+  'journal.csv': journalCsv as CsvSpec<never>,
+};
+
+const manifestShape = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  exportId: z.string(),
+  period: z.object({ from: z.string(), to: z.string() }),
+  ministry: z.string().nullable(),
+  generatedAt: z.string(),
+  files: z.array(z.object({ name: z.string(), sha256: z.string(), rows: z.number().int(), bytes: z.number().int() })),
+  totals: z.record(z.string(), z.unknown()),
+  trialBalance: z.object({ debits: z.string(), credits: z.string() }),
+  receiptChains: z.record(
+    z.string(),
+    z.object({
+      firstNo: z.string(),
+      firstPrevHash: z.string(),
+      lastNo: z.string(),
+      lastHash: z.string(),
+      rows: z.number().int(),
+    }),
+  ),
+  confirmationsAsOf: z.record(z.string(), z.number()),
+  signer: z.string(),
+  signature: z.string(),
+});
+
+/** The path of the first difference between two JSON values, or undefined when equal. */
+function firstDiff(a: unknown, b: unknown, path: string): { path: string; a: unknown; b: unknown } | undefined {
+  if (canonicalJson(a) === canonicalJson(b)) return undefined;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    for (const key of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort()) {
+      const d = firstDiff(ao[key], bo[key], `${path}.${key}`);
+      if (d) return d;
+    }
+  }
+  return { path, a, b };
+}
+
+const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+
+interface InvoiceFacts {
+  status: string;
+  dueMicroUsd: string;
+  paidMicroUsd: string;
+  receiptId: string;
+  /** Receipts of the invoice annulled (a payment gone after finality), whatever period the annulment fell in. */
+  annulledReceiptIds: string[];
+  paidAt: string;
+  ministry: string;
+}
+
+/** Rebuilds a receipt from a `receipt_json` cell: the signed fields, with `typedData` derived from them. */
+export function receiptFromJson(json: string): Receipt {
+  const parsed: unknown = JSON.parse(json);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('not a JSON object');
+  const object = parsed as Record<string, unknown>;
+  if ('typedData' in object) return object as unknown as Receipt;
+  const { hash: _h, signature: _s, signer: _g, ...fields } = object;
+  return { ...(object as unknown as Receipt), typedData: receiptTypedData(fields as unknown as ReceiptFields) };
+}
+
+/** Verifies the export in `dir` (the four CSVs and manifest.json as downloaded). */
+export async function verifyExportDir(dir: string, options: { expectedSigner?: string } = {}): Promise<VerifyReport> {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const done = (): VerifyReport => ({ ok: problems.length === 0, problems, notes });
+
+  // --- manifest
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    problems.push('manifest.json is missing');
+    return done();
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    problems.push(`manifest.json is not valid JSON (${(error as Error).message}): the file was changed`);
+    return done();
+  }
+  const shape = manifestShape.safeParse(raw);
+  if (!shape.success) {
+    const issue = shape.error.issues[0];
+    problems.push(`manifest.json is not an export manifest: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    return done();
+  }
+  const manifest = raw as ExportManifest;
+  if (renderManifest(manifest) !== text) {
+    problems.push('manifest.json is not in its canonical form (signed files are never reformatted): it was changed');
+  }
+  if (!options.expectedSigner) problems.push(NO_EXPECTED_SIGNER);
+  const signature = verifyManifestSignature(manifest, options.expectedSigner);
+  if (!signature.ok) problems.push(...signature.problems.map((p) => `manifest.json signature: ${p}`));
+  else if (options.expectedSigner) notes.push(`manifest signed by ${manifest.signer}, the expected signer`);
+
+  const listed = new Map(manifest.files.map((f) => [f.name, f]));
+  for (const name of listed.keys()) {
+    if (!(EXPORT_CSV_NAMES as readonly string[]).includes(name))
+      problems.push(`manifest.json lists an unknown file ${name}`);
+  }
+
+  // --- files
+  const acc = new TotalsAccumulator();
+  const invoices = new Map<string, InvoiceFacts>();
+  const receipts: Receipt[] = [];
+  const receiptRows: { receipt: Receipt; invoiceCreatedAt: string }[] = [];
+  const { from, to } = manifest.period;
+  const inPeriod = (t: string) => t >= from && t < to;
+
+  for (const name of EXPORT_CSV_NAMES) {
+    const spec = SPECS[name];
+    const entry = listed.get(name);
+    if (!entry) problems.push(`manifest.json does not list ${name}`);
+    const path = join(dir, name);
+    try {
+      await access(path);
+    } catch {
+      problems.push(`${name} is missing`);
+      continue;
+    }
+    const expectedHeader = headerOf(spec);
+    const hash = createHash('sha256');
+    const decoder = new StringDecoder('utf8');
+    const reader = new CsvReader();
+    let bytes = 0;
+    let rows = 0;
+    let header: string[] | undefined;
+    let rowProblems = 0;
+    const report = (message: string) => {
+      if (rowProblems++ < 20) problems.push(message);
+      else if (rowProblems === 21) problems.push(`${name}: more problems not listed`);
+    };
+    const onRecord = (record: string[]) => {
+      if (!header) {
+        header = record;
+        if (canonicalJson(record) !== canonicalJson(expectedHeader)) {
+          report(`${name}: the header is not the documented columns (got ${record.slice(0, 5).join(',')}…)`);
+        }
+        return;
+      }
+      rows++;
+      if (record.length !== expectedHeader.length) {
+        report(`${name} row ${rows}: ${record.length} cells, expected ${expectedHeader.length}`);
+        return;
+      }
+      const row: Record<string, string> = {};
+      for (let i = 0; i < expectedHeader.length; i++) row[expectedHeader[i] as string] = record[i] as string;
+      acc.add(name, row);
+      if (name === 'invoices.csv') {
+        invoices.set(row.invoice_id as string, {
+          status: row.status as string,
+          dueMicroUsd: row.due_micro_usd as string,
+          paidMicroUsd: row.paid_micro_usd as string,
+          receiptId: row.receipt_id as string,
+          annulledReceiptIds: (row.annulled_receipt_ids ?? '').split(' ').filter(Boolean),
+          paidAt: row.paid_at as string,
+          ministry: row.ministry as string,
+        });
+      } else if (name === 'receipts.csv') {
+        checkReceiptRow(row, rows, record, report, receipts, receiptRows);
+      }
+    };
+    for await (const chunk of createReadStream(path)) {
+      const buffer = chunk as Buffer;
+      hash.update(buffer);
+      bytes += buffer.length;
+      for (const record of reader.push(decoder.write(buffer))) onRecord(record);
+    }
+    for (const record of reader.push(decoder.end())) onRecord(record);
+    for (const record of reader.end()) onRecord(record);
+    if (reader.error) report(`${name}: not valid CSV (${reader.error})`);
+    if (!header) report(`${name} is empty (no header)`);
+    const sha256 = hash.digest('hex');
+    if (entry) {
+      if (sha256 !== entry.sha256) {
+        problems.push(`${name}: SHA-256 ${sha256} differs from the manifest's ${entry.sha256}: the file was changed`);
+      }
+      if (bytes !== entry.bytes) problems.push(`${name}: ${bytes} bytes, the manifest says ${entry.bytes}`);
+      if (rows !== entry.rows) problems.push(`${name}: ${rows} rows, the manifest says ${entry.rows}`);
+    }
+    notes.push(`${name}: ${rows} rows, ${bytes} bytes`);
+  }
+
+  // --- totals, trial balance, chain segments
+  const recomputed = acc.finish();
+  problems.push(...acc.problems);
+  const totalsDiff = firstDiff(recomputed.totals, manifest.totals, 'totals');
+  if (totalsDiff) {
+    problems.push(
+      `${totalsDiff.path}: the files add up to ${show(totalsDiff.a)}, the manifest says ${show(totalsDiff.b)}`,
+    );
+  }
+  const { debits, credits } = recomputed.trialBalance;
+  if (debits !== credits) {
+    problems.push(
+      `journal.csv: debits ${usd(debits)} USD != credits ${usd(credits)} USD (the journal does not balance)`,
+    );
+  }
+  if (debits !== manifest.trialBalance.debits || credits !== manifest.trialBalance.credits) {
+    problems.push(
+      `journal.csv: trial balance ${debits}/${credits} micro-USD differs from the manifest's ` +
+        `${manifest.trialBalance.debits}/${manifest.trialBalance.credits}`,
+    );
+  }
+  if (manifest.trialBalance.debits !== manifest.trialBalance.credits) {
+    problems.push('manifest.json: the trial balance it states does not balance');
+  }
+
+  // --- receipt chains: each ministry's segment links from the manifest's anchor to its head, without gaps
+  const anchors: Record<string, ChainAnchor> = {};
+  for (const [ministry, seg] of Object.entries(manifest.receiptChains)) {
+    if (/^\d+$/.test(seg.firstNo) && BigInt(seg.firstNo) > 1n) {
+      anchors[ministry] = { receiptNo: (BigInt(seg.firstNo) - 1n).toString(), hash: seg.firstPrevHash };
+    }
+  }
+  const chainProblems = verifyReceiptChain(receipts, { expectedSigner: options.expectedSigner, anchors });
+  problems.push(...chainProblems.slice(0, 50).map((p) => `receipts.csv: ${p}`));
+  for (const [ministry, seg] of Object.entries(manifest.receiptChains)) {
+    const mine = recomputed.receiptChains[ministry];
+    if (!mine) {
+      problems.push(
+        `receipts.csv: the manifest lists ${ministry} receipts ${seg.firstNo}..${seg.lastNo}, the file none`,
+      );
+      continue;
+    }
+    if (mine.lastNo !== seg.lastNo || mine.lastHash !== seg.lastHash) {
+      problems.push(
+        `receipts.csv: ${ministry}'s last receipt is ${mine.lastNo}, the manifest's head is receipt ${seg.lastNo} ` +
+          '(receipts missing at the end, or changed)',
+      );
+    }
+    if (mine.firstNo !== seg.firstNo || mine.firstPrevHash !== seg.firstPrevHash) {
+      problems.push(
+        `receipts.csv: ${ministry}'s first receipt is ${mine.firstNo}, the manifest's segment starts at ${seg.firstNo}`,
+      );
+    }
+    const span =
+      /^\d+$/.test(seg.lastNo) && /^\d+$/.test(seg.firstNo) ? BigInt(seg.lastNo) - BigInt(seg.firstNo) + 1n : -1n;
+    if (BigInt(mine.rows) !== span) {
+      problems.push(`receipts.csv: ${ministry} has ${mine.rows} receipts for numbers ${seg.firstNo}..${seg.lastNo}`);
+    }
+  }
+  for (const ministry of Object.keys(recomputed.receiptChains)) {
+    if (!manifest.receiptChains[ministry])
+      problems.push(`receipts.csv: ${ministry} receipts the manifest does not list`);
+  }
+
+  // --- receipts against paid invoices
+  let receiptsTotal = 0n;
+  let earlierTotal = 0n;
+  const receiptIds = new Set<string>();
+  // An annulment (a payment gone after finality) takes the receipt it names out of the comparison: that receipt's
+  // invoice reopened, and the receipt no longer stands for money received. Both stay in the chain checked above.
+  // The annulment may fall in a later period than its receipt: the invoice row names its annulled receipts too.
+  const annulled = new Set([
+    ...receiptRows.flatMap(({ receipt }) => (receipt.annuls ? [receipt.annuls] : [])),
+    ...[...invoices.values()].flatMap((i) => i.annulledReceiptIds),
+  ]);
+  for (const { receipt, invoiceCreatedAt } of receiptRows) {
+    if (receipt.kind === 'annulment' || annulled.has(receipt.receiptId)) continue;
+    receiptIds.add(receipt.receiptId);
+    const paid = BigInt(receipt.paidMicroUsd);
+    receiptsTotal += paid;
+    const invoice = invoices.get(receipt.invoiceId);
+    if (!invoice) {
+      if (invoiceCreatedAt && inPeriod(invoiceCreatedAt)) {
+        problems.push(
+          `receipts.csv: receipt ${receipt.receiptId}'s invoice ${receipt.invoiceId} was issued in the period but is missing from invoices.csv`,
+        );
+      }
+      earlierTotal += paid;
+      continue;
+    }
+    const label = `receipt ${receipt.receiptId} (invoice ${receipt.invoiceId})`;
+    if (invoice.status !== 'paid') problems.push(`${label}: the invoice's status is ${invoice.status}, not paid`);
+    if (invoice.receiptId !== receipt.receiptId)
+      problems.push(`${label}: the invoice names receipt ${invoice.receiptId}`);
+    if (invoice.paidMicroUsd !== receipt.paidMicroUsd) {
+      problems.push(`${label}: receipt paid ${receipt.paidMicroUsd} micro-USD, the invoice ${invoice.paidMicroUsd}`);
+    }
+    if (invoice.dueMicroUsd !== receipt.dueMicroUsd) {
+      problems.push(`${label}: receipt due ${receipt.dueMicroUsd} micro-USD, the invoice ${invoice.dueMicroUsd}`);
+    }
+  }
+  let paidInvoicesTotal = 0n;
+  for (const [id, invoice] of invoices) {
+    if (invoice.status !== 'paid' || !inPeriod(invoice.paidAt)) continue;
+    paidInvoicesTotal += BigInt(invoice.paidMicroUsd || '0');
+    if (!receiptIds.has(invoice.receiptId)) {
+      problems.push(
+        `invoices.csv: invoice ${id} was paid in the period but its receipt ${invoice.receiptId || '(none)'} is not in receipts.csv`,
+      );
+    }
+  }
+  if (receiptsTotal !== paidInvoicesTotal + earlierTotal) {
+    problems.push(
+      `receipts.csv totals ${usd(receiptsTotal)} USD paid, the paid invoices ${usd(paidInvoicesTotal)} USD` +
+        (earlierTotal ? ` (+ ${usd(earlierTotal)} USD for invoices issued before the period)` : ''),
+    );
+  }
+  notes.push(
+    `receipts total ${usd(receiptsTotal)} USD = paid invoices ${usd(paidInvoicesTotal)} USD` +
+      (earlierTotal ? ` + ${usd(earlierTotal)} USD for invoices issued before the period` : ''),
+  );
+  notes.push(`journal: debits ${usd(debits)} USD, credits ${usd(credits)} USD`);
+  return done();
+}
+
+function usd(micro: bigint | string): string {
+  const v = BigInt(micro);
+  return v < 0n ? `-${fixedDecimal(-v, 6)}` : fixedDecimal(v, 6);
+}
+
+/** Rebuilds a receipt row from its receipt_json and checks it cell by cell. */
+function checkReceiptRow(
+  row: Row,
+  n: number,
+  record: string[],
+  report: (message: string) => void,
+  receipts: Receipt[],
+  receiptRows: { receipt: Receipt; invoiceCreatedAt: string }[],
+) {
+  let receipt: Receipt;
+  try {
+    receipt = receiptFromJson(row.receipt_json ?? '');
+  } catch {
+    report(`receipts.csv row ${n}: receipt_json is not valid JSON`);
+    return;
+  }
+  const label = `receipts.csv row ${n} (${receipt.ministry} receipt ${receipt.receiptNo})`;
+  let rebuilt: string[];
+  try {
+    rebuilt = rowOf(receiptsCsv, { receipt, invoiceCreatedAt: row.invoice_created_at || undefined });
+  } catch (error) {
+    report(`${label}: receipt_json is not a receipt (${(error as Error).message})`);
+    return;
+  }
+  const header = headerOf(receiptsCsv);
+  const differs = rebuilt.findIndex((cell, i) => cell !== record[i]);
+  if (differs >= 0) report(`${label}: column ${header[differs]} does not match the signed receipt`);
+  receipts.push(receipt);
+  receiptRows.push({ receipt, invoiceCreatedAt: row.invoice_created_at ?? '' });
+}
+
+/**
+ * Verifies one receipt file: a receipt as `GET /v1/receipts/{id}` or `GET /v1/pay/{id}/receipt` answers it (the
+ * `delivery` field the API adds beside the signed document is dropped), or a `receipt_json` cell.
+ */
+export async function verifyReceiptFile(
+  path: string,
+  options: { expectedSigner?: string } = {},
+): Promise<VerifyReport> {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    return { ok: false, problems: [`${path} is not readable JSON (${(error as Error).message})`], notes };
+  }
+  if (!parsed || typeof parsed !== 'object') return { ok: false, problems: [`${path} is not a receipt`], notes };
+  const { delivery: _delivery, ...signed } = parsed as Record<string, unknown>;
+  const receipt = 'typedData' in signed ? (signed as unknown as Receipt) : receiptFromJson(JSON.stringify(signed));
+  if (!options.expectedSigner) problems.push(NO_EXPECTED_SIGNER);
+  const result = verifyReceipt(receipt, options.expectedSigner);
+  if (!result.ok) problems.push(...result.problems);
+  else if (options.expectedSigner) {
+    notes.push(`${receipt.ministry} receipt ${receipt.receiptNo} signed by ${receipt.signer}, the expected signer`);
+  }
+  return { ok: problems.length === 0, problems, notes };
+}
