@@ -8,6 +8,7 @@ import type { ZodType } from 'zod';
 import * as z from 'zod';
 import {
   DomainError,
+  type DomainErrorType,
   ForbiddenError,
   PayloadTooLargeError,
   UnauthorizedError,
@@ -101,12 +102,27 @@ export function httpRoute<Q extends ZodType = ZodType<Record<string, never>>, B 
   return lambdaHandler(base) as unknown as ApiHandler;
 }
 
+/** The one place a domain error becomes an HTTP status. */
+const HTTP_STATUS: Record<DomainErrorType, number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  // A quote needs data we lack for now (an NBK rate, next year's MRP): the service's outage, retryable.
+  'fx-rate-unavailable': 503,
+  'mrp-unavailable': 503,
+};
+
 /** Maps any thrown value to a problem response. Unknown errors become a 500 that reveals nothing internal. */
 export function errorResponse(error: unknown, instance?: string): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
     const extra = error instanceof ValidationError ? { errors: error.issues } : {};
-    if (error.status >= 500) logger.error('request failed', { error });
-    return problem(error.status, error.type, error.title, error.message, instance, extra);
+    const status = HTTP_STATUS[error.type];
+    if (status >= 500) logger.error('request failed', { error });
+    return problem(status, error.type, error.title, error.message, instance, extra);
   }
   logger.error('unexpected error', { error: error as Error });
   return problem(500, 'internal', 'Internal error', 'The request could not be completed.', instance);

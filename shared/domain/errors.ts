@@ -9,16 +9,29 @@ export interface FieldIssue {
   message: string;
 }
 
-/** Base class: `status` is the HTTP status the error maps to; `type` a stable problem type slug. */
+/**
+ * The stable problem types of the domain's errors. The HTTP adapter maps each to a status in one table; the domain
+ * knows nothing of HTTP.
+ */
+export type DomainErrorType =
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'fx-rate-unavailable'
+  | 'mrp-unavailable';
+
+/** Base class: `type` is a stable problem type slug, `title` its short human title. */
 export abstract class DomainError extends Error {
-  abstract readonly status: number;
-  abstract readonly type: string;
+  abstract readonly type: DomainErrorType;
   abstract readonly title: string;
 }
 
-/** The request is malformed or breaks a rule about its fields (400). */
+/** The request is malformed or breaks a rule about its fields. */
 export class ValidationError extends DomainError {
-  readonly status = 400;
   readonly type = 'validation';
   readonly title = 'Invalid request';
   constructor(
@@ -29,44 +42,38 @@ export class ValidationError extends DomainError {
   }
 }
 
-/** No token, or a token that does not verify (401). */
+/** No token, or a token that does not verify. */
 export class UnauthorizedError extends DomainError {
-  readonly status = 401;
   readonly type = 'unauthorized';
   readonly title = 'Authentication required';
 }
 
-/** Authenticated, but the role may not do this (403). */
+/** Authenticated, but the role may not do this. */
 export class ForbiddenError extends DomainError {
-  readonly status = 403;
   readonly type = 'forbidden';
   readonly title = 'Forbidden';
 }
 
-/** Absent, or not visible to the caller: another ministry's invoice is "not found", never "forbidden" (404). */
+/** Absent, or not visible to the caller: another ministry's invoice is "not found", never "forbidden". */
 export class NotFoundError extends DomainError {
-  readonly status = 404;
   readonly type = 'not-found';
   readonly title = 'Not found';
 }
 
-/** The request conflicts with the current state (409). */
+/** The request conflicts with the current state. */
 export class ConflictError extends DomainError {
-  readonly status = 409;
   readonly type = 'conflict';
   readonly title = 'Conflict';
 }
 
-/** The body exceeds the accepted size (413). */
+/** The body exceeds the accepted size. */
 export class PayloadTooLargeError extends DomainError {
-  readonly status = 413;
   readonly type = 'payload-too-large';
   readonly title = 'Payload too large';
 }
 
-/** The body is not in a media type the route accepts (415). */
+/** The body is not in a media type the route accepts. */
 export class UnsupportedMediaTypeError extends DomainError {
-  readonly status = 415;
   readonly type = 'unsupported-media-type';
   readonly title = 'Unsupported media type';
 }

@@ -75,10 +75,9 @@ const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
  * The MRP of a year is set by the annual budget law and added to {@link MRP_KZT_BY_YEAR} before 1 January; until
- * then MRP fees of that year cannot be quoted (503: a configuration gap, not the caller's fault).
+ * then MRP fees of that year cannot be quoted (a configuration gap, not the caller's fault: a retryable outage).
  */
 export class MrpUnavailableError extends DomainError {
-  readonly status = 503;
   readonly type = 'mrp-unavailable';
   readonly title = 'MRP value unavailable';
 }

@@ -52,9 +52,8 @@ export interface Quote {
   quote: QuoteInfo;
 }
 
-/** No NBK rate could be found for a KZT or MRP fee: the fee cannot be quoted right now (503, retry later). */
+/** No NBK rate could be found for a KZT or MRP fee: the fee cannot be quoted right now (retry later). */
 export class FxRateUnavailableError extends DomainError {
-  readonly status = 503;
   readonly type = 'fx-rate-unavailable';
   readonly title = 'Exchange rate unavailable';
 }

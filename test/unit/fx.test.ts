@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorResponse } from '../../shared/adapters/http';
 import { MrpUnavailableError } from '../../shared/domain/fees';
 import {
   addDays,
@@ -162,7 +163,7 @@ describe('resolveRateForDay', () => {
     });
   });
 
-  it('gives up after maxDaysBack with FxRateUnavailableError (503)', async () => {
+  it('gives up after maxDaysBack with FxRateUnavailableError (a 503 at the HTTP adapter)', async () => {
     let calls = 0;
     const fetchDay = async (d: string) => {
       calls++;
@@ -170,7 +171,7 @@ describe('resolveRateForDay', () => {
     };
     const err = await resolveRateForDay('2026-11-28', fetchDay, { maxDaysBack: 2 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FxRateUnavailableError);
-    expect((err as FxRateUnavailableError).status).toBe(503);
+    expect(errorResponse(err).statusCode).toBe(503);
     expect(calls).toBe(3);
   });
 });
