@@ -12,12 +12,10 @@ import {
 import { httpRoute } from '../../shared/adapters/http';
 import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
+import { ministryCodeSchema } from '../../shared/domain/ministry';
 
 const query = z.strictObject({
-  ministry: z
-    .string()
-    .regex(/^[A-Z][A-Z0-9_]{1,15}$/)
-    .optional(),
+  ministry: ministryCodeSchema.optional(),
   feeCode: z.string().min(1).max(64).optional(),
   payerBin: binSchema.optional(),
   from: z.iso.datetime({ offset: true }).optional(),

@@ -14,6 +14,7 @@ import { createExportJob, type ExportJob, failExportJob, getExportJob } from '..
 import { type ApiHandler, httpRoute } from '../../shared/adapters/http';
 import { sendMessages } from '../../shared/adapters/queue';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
+import { ministryCodeSchema } from '../../shared/domain/ministry';
 
 /** How long a download link stays valid. */
 export const DOWNLOAD_URL_SECONDS = 15 * 60;
@@ -22,10 +23,7 @@ const EXPORT_ID = /^exp_[A-Za-z0-9_-]{22}$/;
 const body = z.strictObject({
   from: z.iso.datetime({ offset: true }),
   to: z.iso.datetime({ offset: true }),
-  ministry: z
-    .string()
-    .regex(/^[A-Z][A-Z0-9]{1,15}$/, 'must be a short upper-case ministry code such as AFSA')
-    .optional(),
+  ministry: ministryCodeSchema.optional(),
 });
 
 /** The period rules: from < to, at most one year, and closed (`to` not in the future). */

@@ -6,15 +6,13 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, jwtVerify, SignJWT } from 'jose';
 import * as z from 'zod';
 import { roles } from '../../shared/adapters/http';
+import { ministryCodeSchema } from '../../shared/domain/ministry';
 
 /** Body of `POST /dev/tokens`. */
 export const devTokenRequestSchema = z
   .strictObject({
     role: z.enum(roles),
-    ministry: z
-      .string()
-      .regex(/^[A-Z][A-Z0-9_]{1,15}$/)
-      .optional(),
+    ministry: ministryCodeSchema.optional(),
     subject: z.string().min(1).max(128).optional(),
     expiresInSeconds: z.number().int().min(1).max(86_400).optional(),
   })

@@ -15,6 +15,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../domain/errors';
+import { ministryCodeSchema } from '../domain/ministry';
 import { lambdaHandler } from './lambda';
 import { logger } from './observability';
 import { responseSecurityHeaders } from './security-headers';
@@ -211,10 +212,7 @@ function readJsonBody(
 const claimsSchema = z.object({
   sub: z.string().min(1),
   role: z.enum(roles),
-  ministry: z
-    .string()
-    .regex(/^[A-Z][A-Z0-9_]{1,15}$/)
-    .optional(),
+  ministry: ministryCodeSchema.optional(),
 });
 
 function claimsOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Caller | undefined {

@@ -9,6 +9,7 @@
 import { createHmac } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
+import { ministryCodeSchema } from '../domain/ministry';
 import { stage } from './config';
 import { WEBHOOK_SECRETS_ARN_ENV } from './providers/secrets';
 
@@ -16,7 +17,7 @@ import { WEBHOOK_SECRETS_ARN_ENV } from './providers/secrets';
 function registriesSchema(forStage: typeof stage) {
   const url = forStage === 'local' ? z.url({ protocol: /^https?$/ }) : z.url({ protocol: /^https$/ });
   return z.record(
-    z.string().regex(/^[A-Z][A-Z0-9_]{1,15}$/),
+    ministryCodeSchema,
     z.object({ url, timeoutMs: z.number().int().min(100).max(30_000).default(5_000) }),
   );
 }

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { binSchema } from './bin';
 import { DomainError, ValidationError } from './errors';
+import { ministryCodeSchema } from './ministry';
 import { formatDecimal, parseBaseUnits, parseDecimal } from './money';
 
 /** Fraction digits of an MRP count: amounts are kept in hundredths of an MRP. */
@@ -138,7 +139,7 @@ export const feeEntryWireSchema = z.strictObject({
     .string()
     .max(64)
     .regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'code must be upper-case letters and digits separated by "-"'),
-  ministry: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'ministry must be a short upper-case code'),
+  ministry: ministryCodeSchema,
   title: z.strictObject({ kk: nonEmptyTitle, ru: nonEmptyTitle, en: nonEmptyTitle }),
   amount: feeAmountWireSchema,
   budget: budgetDetailsSchema.optional(),

@@ -17,6 +17,7 @@ import * as z from 'zod';
 import type { ReceiptSigner } from '../ports';
 import { type BudgetDetails, budgetDetailsSchema, type FeeAmountWire, feeAmountWireSchema } from './fees';
 import type { QuoteInfo } from './fx';
+import { ministryCodeSchema } from './ministry';
 import { MAX_UINT256 } from './money';
 
 /** The `prevHash` of a ministry's receipt 1. */
@@ -214,7 +215,7 @@ const receiptFieldsShape = {
   receiptId: nonEmpty,
   receiptNo: uintString.refine((s) => s !== '0', 'must be at least 1'),
   invoiceId: nonEmpty,
-  ministry: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'must be a short upper-case ministry code'),
+  ministry: ministryCodeSchema,
   feeCode: nonEmpty,
   feeTitle: nonEmpty.optional(),
   payer: z.strictObject({
