@@ -40,6 +40,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { providerNames } from '../shared/domain/transfers';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
@@ -283,7 +284,7 @@ export const DEPLOYMENT_ENV = {
 export const DEFAULT_NBK_RATES_URL = 'https://nationalbank.kz/rss/get_rates.cfm';
 
 /** Webhook providers whose signing secrets the webhook secret holds (shared/adapters/providers: webhookProviderNames). */
-export const WEBHOOK_PROVIDERS = ['alchemy', 'moralis', 'quicknode'] as const;
+export const WEBHOOK_PROVIDERS = providerNames;
 
 /** What a signer function may do with the receipt key, and all it may do. */
 export const RECEIPT_SIGNER_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;

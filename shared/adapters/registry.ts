@@ -7,11 +7,10 @@
  * Registry URLs must be `https` outside the local stage, and a delivery never follows a redirect.
  */
 import { createHmac } from 'node:crypto';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { ministryCodeSchema } from '../domain/ministry';
 import { stage } from './config';
-import { WEBHOOK_SECRETS_ARN_ENV } from './providers/secrets';
+import { serviceSecretValue } from './service-secret';
 
 /** `REGISTRIES` for `forStage`: plain `http` is a local-stage convenience (the mock registry), never deployed. */
 function registriesSchema(forStage: typeof stage) {
@@ -37,13 +36,8 @@ export function registryFor(ministry: string): RegistryEndpoint | undefined {
 }
 
 /** The HMAC secret shared with `ministry`'s registry. */
-export async function registrySecret(ministry: string): Promise<string | undefined> {
-  const arn = process.env[WEBHOOK_SECRETS_ARN_ENV];
-  if (arn) {
-    const secrets = await getSecret<{ registries?: Record<string, string> }>(arn, { transform: 'json', maxAge: 300 });
-    return secrets?.registries?.[ministry] || undefined;
-  }
-  return process.env.REGISTRY_SECRET || undefined;
+export function registrySecret(ministry: string): Promise<string | undefined> {
+  return serviceSecretValue(['registries', ministry], 'REGISTRY_SECRET');
 }
 
 /** The signature header value for `body` at unix time `t`. */

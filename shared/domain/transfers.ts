@@ -14,7 +14,11 @@ const address = z
 const baseUnits = z.string().regex(/^(0|[1-9]\d{0,77})$/, 'a non-negative integer in base units');
 
 /** Who reported a sighting. `confirmer` re-reports known transfers with their finality; it discovers nothing. */
-export const transferSources = ['alchemy', 'moralis', 'quicknode', 'scanner', 'confirmer', 'emulator'] as const;
+/** The webhook providers stablefee takes hints from (their adapters, secrets and address lists are keyed by these). */
+export const providerNames = ['alchemy', 'moralis', 'quicknode'] as const;
+export type ProviderName = (typeof providerNames)[number];
+
+export const transferSources = [...providerNames, 'scanner', 'confirmer', 'emulator'] as const;
 export type TransferSource = (typeof transferSources)[number];
 
 /** Schema of the message on the transfers queue. */

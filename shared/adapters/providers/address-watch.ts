@@ -28,9 +28,10 @@
  * `alchemyAuthToken`, `moralisApiKey`, `quicknodeApiKey`, read through Powertools Parameters and cached five minutes.
  * Credentials never appear in errors or logs.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+
 import * as z from 'zod';
-import { WEBHOOK_SECRETS_ARN_ENV } from './secrets';
+import { providerNames } from '../../domain/transfers';
+import { serviceSecretValue } from '../service-secret';
 
 /** Registers addresses with one provider. Both calls are idempotent; they throw on any failure. */
 export interface AddressWatcher {
@@ -39,7 +40,7 @@ export interface AddressWatcher {
   unwatch(addresses: string[]): Promise<void>;
 }
 
-export const addressWatchProviderNames = ['alchemy', 'moralis', 'quicknode'] as const;
+export const addressWatchProviderNames = providerNames;
 export type AddressWatchProviderName = (typeof addressWatchProviderNames)[number];
 
 /** Most addresses one message carries (every provider accepts at least this many per call). */
@@ -185,22 +186,14 @@ export const ALCHEMY_NOTIFY_DEFAULT_URL = 'https://dashboard.alchemy.com';
 export const MORALIS_STREAMS_DEFAULT_URL = 'https://api.moralis-streams.com';
 export const QUICKNODE_API_DEFAULT_URL = 'https://api.quicknode.com';
 
-const CACHE_SECONDS = 300;
-
 type Env = Record<string, string | undefined>;
 
 /** A provider's credential (trimmed), or undefined when the deployment has none (its watcher is then disabled). */
-export async function watchCredential(
+export function watchCredential(
   provider: AddressWatchProviderName,
   env: Env = process.env,
 ): Promise<string | undefined> {
-  const arn = env[WEBHOOK_SECRETS_ARN_ENV];
-  if (arn) {
-    const secrets = await getSecret<Record<string, unknown>>(arn, { transform: 'json', maxAge: CACHE_SECONDS });
-    const value = secrets?.[watchCredentials[provider].secretKey];
-    return typeof value === 'string' && value.trim() ? value.trim() : undefined;
-  }
-  return setting(env, watchCredentials[provider].env);
+  return serviceSecretValue([watchCredentials[provider].secretKey], watchCredentials[provider].env, env);
 }
 
 /** A setting, trimmed; undefined when absent or blank. */

@@ -5,6 +5,7 @@
  */
 import type { ChainConfig } from '../../domain/chains';
 import type { TransferObserved } from '../../domain/transfers';
+import { providerNames } from '../../domain/transfers';
 import * as alchemy from './alchemy';
 import type { ParseOptions } from './common';
 import * as moralis from './moralis';
@@ -13,7 +14,7 @@ import * as quicknode from './quicknode';
 export type { Drop, DropReason, ParseOptions } from './common';
 export { WebhookPayloadError } from './common';
 
-export const webhookProviderNames = ['alchemy', 'moralis', 'quicknode'] as const;
+export const webhookProviderNames = providerNames;
 export type WebhookProviderName = (typeof webhookProviderNames)[number];
 
 export interface WebhookProvider {

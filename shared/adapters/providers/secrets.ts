@@ -5,7 +5,7 @@
  * secret takes effect without a deploy. Locally (no ARN), `WEBHOOK_SECRET_ALCHEMY`, `WEBHOOK_SECRET_MORALIS` and
  * `WEBHOOK_SECRET_QUICKNODE` hold them. Secrets are never logged.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { serviceSecretValue, WEBHOOK_SECRETS_ARN_ENV } from '../service-secret';
 import type { WebhookProviderName } from './index';
 
 /** Environment variable holding a provider's secret when no Secrets Manager secret is configured. */
@@ -15,18 +15,9 @@ export const webhookSecretEnv: Readonly<Record<WebhookProviderName, string>> = {
   quicknode: 'WEBHOOK_SECRET_QUICKNODE',
 };
 
-export const WEBHOOK_SECRETS_ARN_ENV = 'WEBHOOK_SECRETS_ARN';
-
-const CACHE_SECONDS = 300;
+export { WEBHOOK_SECRETS_ARN_ENV };
 
 /** The provider's signing secret, or undefined when the deployment has none for it (the provider is disabled). */
-export async function webhookSecret(provider: WebhookProviderName): Promise<string | undefined> {
-  const arn = process.env[WEBHOOK_SECRETS_ARN_ENV];
-  if (arn) {
-    const secrets = await getSecret<Record<string, unknown>>(arn, { transform: 'json', maxAge: CACHE_SECONDS });
-    const value = secrets?.[provider];
-    return typeof value === 'string' && value ? value : undefined;
-  }
-  const value = process.env[webhookSecretEnv[provider]];
-  return value ? value : undefined;
+export function webhookSecret(provider: WebhookProviderName): Promise<string | undefined> {
+  return serviceSecretValue([provider], webhookSecretEnv[provider]);
 }
