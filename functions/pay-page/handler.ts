@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { publicBaseUrl } from '../../shared/adapters/config';
 import { getInvoice } from '../../shared/adapters/dynamo/invoices';
 import { getReceipt } from '../../shared/adapters/dynamo/receipts';
-import { httpRoute } from '../../shared/adapters/http';
+import { httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN } from '../../shared/domain/invoices';
 import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/web/pay-page';
@@ -16,27 +16,42 @@ import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/web/
 // A well-formed but unknown `lang` falls back to negotiation rather than failing the page.
 const query = z.object({ lang: langQuerySchema.optional() });
 
-export const handler = httpRoute({ auth: 'public', query }, async (req) => {
-  const id = req.params.id ?? '';
-  const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
-  const isHtml = req.path.startsWith('/pay/');
-  const now = new Date();
-  if (req.path.endsWith('/receipt')) {
-    // The payer's own receipt: the invoice link is the capability.
-    const stored = invoice?.receiptId ? await getReceipt(invoice.receiptId) : undefined;
-    if (!stored) throw new NotFoundError(`No receipt for invoice ${id} yet.`);
-    return { status: 200, body: stored.receipt };
-  }
-  if (!isHtml) {
-    if (!invoice) throw new NotFoundError(`No invoice ${id}.`);
-    return { status: 200, body: toPayView(invoice, now, publicBaseUrl()) };
-  }
+/** The invoice behind a payment link, or undefined (a malformed id never touches the table). */
+async function invoiceOf(id: string) {
+  return INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
+}
+
+const page = httpRoute({ auth: 'public', query }, async (req) => {
+  const invoice = await invoiceOf(req.params.id ?? '');
   const lang = choosePayLanguage(req.query.lang, req.headers['accept-language']);
   const nonce = randomBytes(16).toString('base64');
   const headers = { ...securityHeaders(nonce), 'content-language': lang, vary: 'Accept-Language' };
   if (!invoice) {
     return { status: 404, contentType: 'text/html; charset=utf-8', body: notFoundPage(lang, nonce), headers };
   }
+  const now = new Date();
   const html = await renderPayPage(toPayView(invoice, now, publicBaseUrl()), { lang, nonce, now });
   return { status: 200, contentType: 'text/html; charset=utf-8', body: html, headers };
+});
+
+const view = httpRoute({ auth: 'public', query }, async (req) => {
+  const id = req.params.id ?? '';
+  const invoice = await invoiceOf(id);
+  if (!invoice) throw new NotFoundError(`No invoice ${id}.`);
+  return { status: 200, body: toPayView(invoice, new Date(), publicBaseUrl()) };
+});
+
+// The payer's own receipt: the invoice link is the capability.
+const receipt = httpRoute({ auth: 'public', query }, async (req) => {
+  const id = req.params.id ?? '';
+  const invoice = await invoiceOf(id);
+  const stored = invoice?.receiptId ? await getReceipt(invoice.receiptId) : undefined;
+  if (!stored) throw new NotFoundError(`No receipt for invoice ${id} yet.`);
+  return { status: 200, body: stored.receipt };
+});
+
+export const handler = httpRoutes({
+  'GET /pay/{id}': page,
+  'GET /v1/pay/{id}': view,
+  'GET /v1/pay/{id}/receipt': receipt,
 });

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { publicBaseUrl } from '../../shared/adapters/config';
 import { getInvoice, listInvoices } from '../../shared/adapters/dynamo/invoices';
 import { transfersOfInvoice, transferToWire } from '../../shared/adapters/dynamo/transfers';
-import { httpRoute } from '../../shared/adapters/http';
+import { httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/domain/invoices';
@@ -20,19 +20,24 @@ const query = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
-export const handler = httpRoute({ auth: ['ministry', 'auditor'], query }, async (req) => {
+const options = { auth: ['ministry', 'auditor'] as const, query };
+
+const byId = httpRoute(options, async (req) => {
   const now = new Date();
   const ministry = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
-  const id = req.params.id;
-  if (id !== undefined) {
-    const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
-    if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
-    const transfers = await transfersOfInvoice(invoice.id);
-    return {
-      status: 200,
-      body: { ...invoiceToWire(invoice, now, publicBaseUrl()), transfers: transfers.map(transferToWire) },
-    };
-  }
+  const id = req.params.id ?? '';
+  const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
+  if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
+  const transfers = await transfersOfInvoice(invoice.id);
+  return {
+    status: 200,
+    body: { ...invoiceToWire(invoice, now, publicBaseUrl()), transfers: transfers.map(transferToWire) },
+  };
+});
+
+const list = httpRoute(options, async (req) => {
+  const now = new Date();
+  const ministry = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
   const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
   const page = await listInvoices({ ...req.query, from: iso(req.query.from), to: iso(req.query.to), ministry }, now);
   return {
@@ -40,3 +45,5 @@ export const handler = httpRoute({ auth: ['ministry', 'auditor'], query }, async
     body: { items: page.items.map((i) => invoiceToWire(i, now, publicBaseUrl())), nextCursor: page.nextCursor },
   };
 });
+
+export const handler = httpRoutes({ 'GET /v1/invoices': list, 'GET /v1/invoices/{id}': byId });

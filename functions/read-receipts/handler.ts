@@ -9,7 +9,7 @@ import {
   listReceipts,
   type StoredReceipt,
 } from '../../shared/adapters/dynamo/receipts';
-import { httpRoute } from '../../shared/adapters/http';
+import { httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
 import { ministryCodeSchema } from '../../shared/domain/ministry';
@@ -37,14 +37,18 @@ export function receiptToWire(stored: StoredReceipt) {
   };
 }
 
-export const handler = httpRoute({ auth: ['ministry', 'auditor'], query }, async (req) => {
+const options = { auth: ['ministry', 'auditor'] as const, query };
+
+const byId = httpRoute(options, async (req) => {
   const own = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
-  const id = req.params.id;
-  if (id !== undefined) {
-    const stored = CHAIN_DOCUMENT_ID_PATTERN.test(id) ? await getReceipt(id) : undefined;
-    if (!stored || (own && stored.receipt.ministry !== own)) throw new NotFoundError(`No receipt ${id}.`);
-    return { status: 200, body: receiptToWire(stored) };
-  }
+  const id = req.params.id ?? '';
+  const stored = CHAIN_DOCUMENT_ID_PATTERN.test(id) ? await getReceipt(id) : undefined;
+  if (!stored || (own && stored.receipt.ministry !== own)) throw new NotFoundError(`No receipt ${id}.`);
+  return { status: 200, body: receiptToWire(stored) };
+});
+
+const list = httpRoute(options, async (req) => {
+  const own = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
   const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
   const page = await listReceipts(
     {
@@ -58,3 +62,5 @@ export const handler = httpRoute({ auth: ['ministry', 'auditor'], query }, async
   );
   return { status: 200, body: { items: page.items.map(receiptToWire), nextCursor: page.nextCursor } };
 });
+
+export const handler = httpRoutes({ 'GET /v1/receipts': list, 'GET /v1/receipts/{id}': byId });

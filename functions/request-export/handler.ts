@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { s3 } from '../../shared/adapters/aws/s3';
 import { bucketName } from '../../shared/adapters/config';
 import { createExportJob, type ExportJob, failExportJob, getExportJob } from '../../shared/adapters/dynamo/exports';
-import { type ApiHandler, httpRoute } from '../../shared/adapters/http';
+import { httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { sendMessages } from '../../shared/adapters/queue';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
 import { ministryCodeSchema } from '../../shared/domain/ministry';
@@ -104,5 +104,4 @@ const read = httpRoute({ auth: ['auditor'] }, async (req) => {
   return { status: 200, body: await toWire(job) };
 });
 
-export const handler: ApiHandler = (event, context) =>
-  event.requestContext.http.method === 'POST' ? start(event, context) : read(event, context);
+export const handler = httpRoutes({ 'POST /v1/exports': start, 'GET /v1/exports/{id}': read });

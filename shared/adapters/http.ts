@@ -10,6 +10,7 @@ import {
   DomainError,
   type DomainErrorType,
   ForbiddenError,
+  NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
@@ -70,6 +71,23 @@ export type ApiHandler = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A handler serving several routes of one function, with the route keys it serves (checked against the topology). */
+export type RoutesHandler = ApiHandler & { routeKeys: readonly string[] };
+
+/**
+ * One Lambda handler for several routes: dispatches on API Gateway's `routeKey` (`GET /v1/pay/{id}`), never on the
+ * path's text. A route key the function does not serve is a 404 (the topology and the handler disagree).
+ */
+export function httpRoutes(routes: Record<string, ApiHandler>): RoutesHandler {
+  const handler = (async (event, context) => {
+    const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
+    if (!route) return errorResponse(new NotFoundError(`No route ${event.routeKey}.`), event.rawPath);
+    return route(event, context);
+  }) as RoutesHandler;
+  handler.routeKeys = Object.keys(routes);
+  return handler;
+}
 
 /** Builds a Lambda handler for one HTTP route. */
 export function httpRoute<Q extends ZodType = ZodType<Record<string, never>>, B extends ZodType = ZodType<undefined>>(

@@ -11,7 +11,11 @@ const context = { functionName: 'pay-page', awsRequestId: 'r-1', getRemainingTim
 async function get(path: string, lang: string, acceptLanguage?: string) {
   const event = {
     version: '2.0',
-    routeKey: 'GET /pay/{id}',
+    routeKey: path.startsWith('/pay/')
+      ? 'GET /pay/{id}'
+      : path.endsWith('/receipt')
+        ? 'GET /v1/pay/{id}/receipt'
+        : 'GET /v1/pay/{id}',
     rawPath: path,
     rawQueryString: `lang=${encodeURIComponent(lang)}`,
     queryStringParameters: { lang },
