@@ -20,6 +20,7 @@ import { s3Sink } from '../../shared/adapters/export-stream';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
+import { parseRecordBody } from '../../shared/adapters/sqs-message';
 import { runExport } from '../../shared/app/export';
 import { type ChainConfig, findChain, findToken, mainnetChains } from '../../shared/domain/chains';
 import type { TokenInfo } from '../../shared/domain/exports/columns';
@@ -38,12 +39,7 @@ export function tokenInfo(chainId: number, token: string): TokenInfo | undefined
 }
 
 async function exportRecord(record: SQSRecord): Promise<void> {
-  const parsed = message.safeParse(JSON.parse(record.body));
-  if (!parsed.success) {
-    logger.error('malformed export message', { messageId: record.messageId });
-    throw new Error('malformed export message');
-  }
-  const { exportId } = parsed.data;
+  const { exportId } = parseRecordBody(record, message, 'export');
   const job = await startExportJob(exportId, new Date().toISOString());
   if (!job) {
     logger.info('export already done or unknown; nothing to do', { exportId });

@@ -16,6 +16,7 @@ import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
 import { backoffSeconds } from '../../shared/adapters/registry';
+import { parseRecordBody } from '../../shared/adapters/sqs-message';
 import { publishReceipt } from '../../shared/app/publish-receipt';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -28,16 +29,12 @@ const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
 const MAX_TRIES = Number(process.env.MAX_RECEIVE_COUNT_OUTBOX ?? queues.outbox.maxReceiveCount);
 
 async function publishRecord(record: SQSRecord): Promise<void> {
-  const parsed = messageSchema.safeParse(JSON.parse(record.body));
-  if (!parsed.success) {
-    logger.error('malformed outbox message', { messageId: record.messageId });
-    throw new Error('malformed outbox message');
-  }
+  const message = parseRecordBody(record, messageSchema, 'outbox');
   const tries = Number(record.attributes.ApproximateReceiveCount ?? 1);
-  const outcome = await publishReceipt(parsed.data.receiptId, {
+  const outcome = await publishReceipt(message.receiptId, {
     now: () => new Date(),
     lastTry: tries >= MAX_TRIES,
-    correlationId: parsed.data.correlationId ?? parsed.data.receiptId,
+    correlationId: message.correlationId ?? message.receiptId,
     fault: faultHook('publish'),
   });
   if (outcome.result !== 'retry') return;

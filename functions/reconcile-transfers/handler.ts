@@ -17,6 +17,7 @@ import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
 import { sendMessages } from '../../shared/adapters/queue';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
+import { parseRecordBody, safeParseRecordBody } from '../../shared/adapters/sqs-message';
 import { admitSighting } from '../../shared/app/admit-sighting';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcile-transfer';
 import { transferId, transferObservedSchema } from '../../shared/domain/transfers';
@@ -52,35 +53,22 @@ const HINT_RETRY_AFTER_SECONDS = 10;
 function prefetchReceipts(records: SQSRecord[]): void {
   receipts = new Map();
   for (const record of records) {
-    const parsed = safeParseBody(record);
-    if (parsed?.success && needsVerification(parsed.data) && chainEnabled(parsed.data.chainId)) {
+    const parsed = safeParseRecordBody(record, transferObservedSchema);
+    if (parsed.success && needsVerification(parsed.data) && chainEnabled(parsed.data.chainId)) {
       receiptOf(parsed.data.chainId, parsed.data.txHash).catch(() => {});
     }
   }
 }
 
-function safeParseBody(record: SQSRecord) {
-  try {
-    return transferObservedSchema.safeParse(JSON.parse(record.body));
-  } catch {
-    return undefined;
-  }
-}
-
 async function reconcileRecord(record: SQSRecord): Promise<void> {
-  const parsed = safeParseBody(record) ?? transferObservedSchema.safeParse(undefined);
-  if (!parsed.success) {
-    // A malformed message never becomes valid by retrying: log it and let it go to the DLQ through the failures.
-    logger.error('malformed transfer message', { messageId: record.messageId, issues: parsed.error.issues });
-    throw new Error('malformed transfer message');
-  }
+  const seen = parseRecordBody(record, transferObservedSchema, 'transfer');
   // One id follows a transfer from its first sighting (a webhook's request id, else its identity) to the registry.
-  const correlationId = parsed.data.correlationId ?? transferId(parsed.data);
+  const correlationId = seen.correlationId ?? transferId(seen);
   logger.appendKeys({ correlationId });
   try {
     const tries = Number(record.attributes?.ApproximateReceiveCount ?? 1);
     const admission = await admitSighting(
-      { ...parsed.data, correlationId },
+      { ...seen, correlationId },
       { receiptOf, chainEnabled, mayRetry: tries < HINT_TRIES },
     );
     if ('retry' in admission) throw new HintNotYetOnChain(`hint not (yet) on our node: ${admission.retry}`);

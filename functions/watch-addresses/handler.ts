@@ -16,23 +16,12 @@ import {
   applyAddressWatch,
   watchersFromConfig,
 } from '../../shared/adapters/providers/address-watch';
+import { parseRecordBody } from '../../shared/adapters/sqs-message';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 async function watchRecord(record: SQSRecord, watchers: readonly AddressWatcher[]): Promise<void> {
-  let json: unknown;
-  try {
-    json = JSON.parse(record.body);
-  } catch {
-    json = undefined;
-  }
-  const parsed = addressWatchMessageSchema.safeParse(json);
-  if (!parsed.success) {
-    // A malformed message never becomes valid by retrying: log it and let it go to the DLQ through the failures.
-    logger.error('malformed address-watch message', { messageId: record.messageId, issues: parsed.error?.issues });
-    throw new Error('malformed address-watch message');
-  }
-  const message = parsed.data;
+  const message = parseRecordBody(record, addressWatchMessageSchema, 'address-watch');
   const context = {
     messageId: record.messageId,
     action: message.action,
