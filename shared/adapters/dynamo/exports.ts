@@ -10,7 +10,7 @@
  */
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExportJobSpec, ExportSources } from '../../app/export';
 import type { ExportManifest, ManifestFile } from '../../domain/exports/manifest';
 import type { JournalEntry } from '../../domain/journal';
@@ -191,30 +191,25 @@ async function* periodPages(
   ministryFilter: boolean,
 ): AsyncGenerator<Item[]> {
   for (const month of monthsOf(spec.from, spec.to)) {
-    let startKey: Item | undefined;
-    do {
-      const filter = ministryFilter && spec.ministry;
-      const page = await ddb.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': `${family}#${month}`,
-            ':from': spec.from,
-            ':to': spec.to,
-            ...(filter ? { ':ministry': spec.ministry } : {}),
-          },
-          ...(filter
-            ? { FilterExpression: '#ministry = :ministry', ExpressionAttributeNames: { '#ministry': 'ministry' } }
-            : {}),
-          Limit: pageSize,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      if (page.Items?.length) yield page.Items;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const filter = ministryFilter && spec.ministry;
+    const pages = paginateQuery(
+      { client: ddb, pageSize },
+      {
+        TableName: tableName(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': `${family}#${month}`,
+          ':from': spec.from,
+          ':to': spec.to,
+          ...(filter ? { ':ministry': spec.ministry } : {}),
+        },
+        ...(filter
+          ? { FilterExpression: '#ministry = :ministry', ExpressionAttributeNames: { '#ministry': 'ministry' } }
+          : {}),
+      },
+    );
+    for await (const page of pages) if (page.Items?.length) yield page.Items;
   }
 }
 

@@ -6,7 +6,6 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   GetCommand,
   paginateQuery,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -462,18 +461,17 @@ export interface WatchedAddress {
 /** Deposit addresses still watched at `now`, for the chain scanner's log filter. */
 export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]> {
   const entries: WatchedAddress[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        FilterExpression: 'watchUntil > :now',
-        ExpressionAttributeValues: { ':pk': invoiceKeys.watched('').gsi2pk, ':now': now.toISOString() },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: ddb },
+    {
+      TableName: tableName(),
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      FilterExpression: 'watchUntil > :now',
+      ExpressionAttributeValues: { ':pk': invoiceKeys.watched('').gsi2pk, ':now': now.toISOString() },
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       entries.push({
         address: String(item.gsi2sk),
@@ -481,7 +479,6 @@ export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]
         ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
       });
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return entries;
 }

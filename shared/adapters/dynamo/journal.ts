@@ -1,5 +1,5 @@
 /** DynamoDB form of journal entries: one item per entry, put once (`attribute_not_exists`), listed by month. */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { JournalEntry } from '../../domain/journal';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
@@ -28,17 +28,16 @@ export function putJournalEntry(entry: JournalEntry) {
 
 /** Journal entries of one month (`YYYY-MM`), oldest first, page by page. */
 export async function* journalEntriesOfMonth(month: string): AsyncGenerator<JournalEntry> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': `JOURNAL#${month}` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: ddb },
+    {
+      TableName: tableName(),
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': `JOURNAL#${month}` },
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       yield {
         entryId: item.entryId,
@@ -54,6 +53,5 @@ export async function* journalEntriesOfMonth(month: string): AsyncGenerator<Jour
         })),
       };
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 }
