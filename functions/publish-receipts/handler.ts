@@ -14,7 +14,6 @@ import { queueUrl } from '../../shared/adapters/config';
 import { CHAIN_DOCUMENT_ID_PATTERN } from '../../shared/adapters/dynamo/receipts';
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
-import { logger } from '../../shared/adapters/observability';
 import { backoffSeconds } from '../../shared/adapters/registry';
 import { parseRecordBody } from '../../shared/adapters/sqs-message';
 import { publishReceipt } from '../../shared/app/publish-receipt';
