@@ -108,27 +108,13 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
   if (change.kind === 'incident') items.push(incidentItem(id, seen.blockHash, 'reorg-after-final', change.detail, at));
 
   const credit = invoice && transfer.invoiceId && token ? creditInvoice(invoice, transfer, token, effect) : undefined;
-  let outcome: InvoiceOutcome | undefined;
-  let receipt: Receipt | undefined;
-  if (invoice && token && credit) {
-    outcome = applyToInvoice(invoice, { ...credit, firstSeenAt }, now);
-    const payment = effect.becomesFinal ? finalPayment(transfer, token, credit.paidDelta) : undefined;
-    let receiptItems: ReturnType<typeof putReceiptItems> = [];
-    if (outcome.becamePaid && !invoice.receiptId) {
-      const head = await receiptChainHead(invoice.ministry);
-      const payments = payment ? [...invoice.payments, payment] : invoice.payments;
-      receipt = await buildReceipt(
-        receiptFields(invoice, outcome, payments, head.lastNo + 1, at),
-        head.lastHash ?? GENESIS_PREV_HASH,
-        deps.signer,
-      );
-      receiptItems = putReceiptItems(receipt, head.lastNo);
-    }
-    items.push(
-      invoiceUpdate(invoice, outcome, { payment, receipt, tokenUnits: credit.tokenUnits }, at),
-      ...receiptItems,
-    );
-  }
+  const invoicePlan =
+    invoice && token && credit
+      ? await planInvoiceCredit({ invoice, transfer, token, credit, effect, firstSeenAt, now }, deps)
+      : undefined;
+  const outcome = invoicePlan?.outcome;
+  const receipt = invoicePlan?.receipt;
+  if (invoicePlan) items.push(...invoicePlan.items);
   if (effect.becomesFinal && (transfer.invoiceId || token)) {
     items.push(putJournalEntry(finalEntry(transfer, invoice, credit?.paidDelta, at)));
   }
@@ -151,6 +137,42 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
     await requestWatch(deps.unwatchAddress, invoice);
   }
   return { ...result, ...(receipt ? { receiptId: receipt.receiptId } : {}) };
+}
+
+/**
+ * What a credit does to the invoice: its new balances and state, the payment that became final, and — when it
+ * completes the invoice — the signed receipt linked to the ministry's chain head.
+ */
+async function planInvoiceCredit(
+  c: {
+    invoice: Invoice;
+    transfer: StoredTransfer;
+    token: TokenConfig;
+    credit: NonNullable<ReturnType<typeof creditInvoice>>;
+    effect: ChangeEffect;
+    firstSeenAt: string;
+    now: Date;
+  },
+  deps: ReconcileDeps,
+): Promise<{ outcome: InvoiceOutcome; receipt?: Receipt; items: TransactionItems }> {
+  const { invoice, credit } = c;
+  const at = c.now.toISOString();
+  const outcome = applyToInvoice(invoice, { ...credit, firstSeenAt: c.firstSeenAt }, c.now);
+  const payment = c.effect.becomesFinal ? finalPayment(c.transfer, c.token, credit.paidDelta) : undefined;
+  let receipt: Receipt | undefined;
+  let receiptItems: ReturnType<typeof putReceiptItems> = [];
+  if (outcome.becamePaid && !invoice.receiptId) {
+    const head = await receiptChainHead(invoice.ministry);
+    const payments = payment ? [...invoice.payments, payment] : invoice.payments;
+    receipt = await buildReceipt(
+      receiptFields(invoice, outcome, payments, head.lastNo + 1, at),
+      head.lastHash ?? GENESIS_PREV_HASH,
+      deps.signer,
+    );
+    receiptItems = putReceiptItems(receipt, head.lastNo);
+  }
+  const update = invoiceUpdate(invoice, outcome, { payment, receipt, tokenUnits: credit.tokenUnits }, at);
+  return { outcome, ...(receipt ? { receipt } : {}), items: [update, ...receiptItems] };
 }
 
 /** A known transfer with the sighting's source added (the confirmer re-reports what others found: not a source). */

@@ -259,14 +259,8 @@ ${script === undefined ? '' : `<script nonce="${n}">${script}</script>`}
 `;
 }
 
-/** The full payment page of `view` in `opts.lang`. */
-export async function renderPayPage(view: PayView, opts: RenderOptions): Promise<string> {
-  checkNonce(opts.nonce);
-  const t = STRINGS[opts.lang];
-  const feeTitle = view.feeTitle[opts.lang];
-  const payable = isPayable(view.status);
-  const dueUsd = `USD ${formatUsd(view.dueMicroUsd)}`;
-
+/** The invoice's facts (number, payer, amounts, rate) and, for budget revenue, its budget details, as HTML. */
+function invoiceFactsHtml(view: PayView, t: PayStrings, dueUsd: string): { factsHtml: string; budget: string } {
   const facts: [string, string, string?][] = [
     [t.invoiceNo, view.id, 'mono'],
     ...(view.reference ? [[t.reference, view.reference] as [string, string]] : []),
@@ -290,6 +284,59 @@ export async function renderPayPage(view: PayView, opts: RenderOptions): Promise
 <dt>${escapeHtml(t.beneficiaryBin)}</dt><dd class="mono">${escapeHtml(view.budget.beneficiaryBin)}</dd>
 </dl>`
     : '';
+
+  return { factsHtml, budget };
+}
+
+/** The page's script: the live-status client with the strings and view it needs (inlined under the CSP nonce). */
+function clientScript(view: PayView, t: PayStrings): string {
+  const clientView = {
+    id: view.id,
+    status: view.status,
+    exception: view.exception,
+    dueMicroUsd: view.dueMicroUsd,
+    paidMicroUsd: view.paidMicroUsd,
+    pendingMicroUsd: view.pendingMicroUsd,
+    overpaidMicroUsd: view.overpaidMicroUsd,
+    receiptUrl: safeHttpUrl(view.receiptUrl) ?? null,
+  };
+  const clientStrings = {
+    badge: t.badge,
+    statusText: t.statusText,
+    amountsLine: t.amountsLine,
+    exception: t.exception,
+    receiptLink: t.receiptLink,
+    receiptPending: t.receiptPending,
+    timeLeft: t.timeLeft,
+    timeOver: t.timeOver,
+    units: t.units,
+    copied: t.copied,
+    copyFailed: t.copyFailed,
+    noWallet: t.noWallet,
+    walletConnecting: t.walletConnecting,
+    walletSwitching: t.walletSwitching,
+    walletSending: t.walletSending,
+    txSent: t.txSent,
+    viewExplorer: t.viewExplorer,
+    errRejected: t.errRejected,
+    errUnknownChain: t.errUnknownChain,
+    errWrongChain: t.errWrongChain,
+    errPending: t.errPending,
+    errNoAccount: t.errNoAccount,
+    errGeneric: t.errGeneric,
+  };
+  return `var PAY = ${scriptJson({ t: clientStrings, view: clientView })};\n${CLIENT_SCRIPT}`;
+}
+
+/** The full payment page of `view` in `opts.lang`. */
+export async function renderPayPage(view: PayView, opts: RenderOptions): Promise<string> {
+  checkNonce(opts.nonce);
+  const t = STRINGS[opts.lang];
+  const feeTitle = view.feeTitle[opts.lang];
+  const payable = isPayable(view.status);
+  const dueUsd = `USD ${formatUsd(view.dueMicroUsd)}`;
+
+  const { factsHtml, budget } = invoiceFactsHtml(view, t, dueUsd);
 
   const left = Date.parse(view.expiresAt) - opts.now.getTime();
   const countdown = left > 0 ? fill(t.timeLeft, { time: formatDuration(left, t) }) : t.timeOver;
@@ -328,42 +375,7 @@ ${options.join('\n')}
 </section>
 <div id="announcer" class="sr-only" aria-live="polite"></div>`;
 
-  const clientView = {
-    id: view.id,
-    status: view.status,
-    exception: view.exception,
-    dueMicroUsd: view.dueMicroUsd,
-    paidMicroUsd: view.paidMicroUsd,
-    pendingMicroUsd: view.pendingMicroUsd,
-    overpaidMicroUsd: view.overpaidMicroUsd,
-    receiptUrl: safeHttpUrl(view.receiptUrl) ?? null,
-  };
-  const clientStrings = {
-    badge: t.badge,
-    statusText: t.statusText,
-    amountsLine: t.amountsLine,
-    exception: t.exception,
-    receiptLink: t.receiptLink,
-    receiptPending: t.receiptPending,
-    timeLeft: t.timeLeft,
-    timeOver: t.timeOver,
-    units: t.units,
-    copied: t.copied,
-    copyFailed: t.copyFailed,
-    noWallet: t.noWallet,
-    walletConnecting: t.walletConnecting,
-    walletSwitching: t.walletSwitching,
-    walletSending: t.walletSending,
-    txSent: t.txSent,
-    viewExplorer: t.viewExplorer,
-    errRejected: t.errRejected,
-    errUnknownChain: t.errUnknownChain,
-    errWrongChain: t.errWrongChain,
-    errPending: t.errPending,
-    errNoAccount: t.errNoAccount,
-    errGeneric: t.errGeneric,
-  };
-  const script = `var PAY = ${scriptJson({ t: clientStrings, view: clientView })};\n${CLIENT_SCRIPT}`;
+  const script = clientScript(view, t);
   return documentHtml(opts.lang, opts.nonce, `${feeTitle} — ${t.htmlTitle}`, body, script, t);
 }
 
