@@ -20,6 +20,7 @@ import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
 import { parseRecordBody, safeParseRecordBody } from '../../shared/adapters/sqs-message';
 import { admitSighting } from '../../shared/app/admit-sighting';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcile-transfer';
+import { findChain } from '../../shared/domain/chains';
 import { transferId, transferObservedSchema } from '../../shared/domain/transfers';
 import { needsVerification } from '../../shared/domain/verify-sighting';
 
@@ -41,7 +42,7 @@ function receiptOf(chainId: number, txHash: string): Promise<TxReceipt | null> {
   return read;
 }
 
-const chainEnabled = (chainId: number) => enabledChains.some((c) => c.chainId === chainId);
+const chainEnabled = (chainId: number) => findChain(enabledChains, chainId) !== undefined;
 
 /** A hint our node cannot see yet: read again after a while (not a failure of ours). */
 class HintNotYetOnChain extends Error {}

@@ -155,6 +155,8 @@ async function planInvoice(
   // A payment the receipt did not list (money after it, an overpayment) leaves the receipt standing: what remains
   // still covers the due amount, so the invoice stays paid under it.
   const standing = invoice.receiptId && !record ? { ...outcome, status: 'paid' as const, becamePaid: false } : outcome;
+  // A reopened invoice gets its moved expiry, and its address stays watched until that expiry's late window closes.
+  const moved = outcome.expiresAt !== invoice.expiresAt && standing.status !== 'paid';
   const update = invoiceUpdate(
     invoice,
     standing,
@@ -163,13 +165,10 @@ async function planInvoice(
       ...(units.tokenUnits ? { tokenUnits: units.tokenUnits } : {}),
       ...(record ? { receiptAnnulled: record } : {}),
       ...(replacement ? { receipt: replacement } : {}),
-      ...(outcome.expiresAt !== invoice.expiresAt && standing.status !== 'paid'
-        ? { expiresAt: outcome.expiresAt }
-        : {}),
+      ...(moved ? { expiresAt: outcome.expiresAt } : {}),
     },
     at,
   );
-  const moved = outcome.expiresAt !== invoice.expiresAt && standing.status !== 'paid';
   return {
     paidDelta: units.paidDelta,
     status: standing.status,

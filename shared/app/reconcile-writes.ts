@@ -93,12 +93,12 @@ export function invoiceUpdate(invoice: Invoice, outcome: InvoiceOutcome, changes
       changes.receiptAnnulled,
     ]);
     values[':none'] = [];
-    removes.push('receiptId', 'paidAt');
+    // Without a replacement receipt in the same change, the invoice names no receipt until it is paid again.
+    if (!changes.receipt) removes.push('receiptId', 'paidAt');
   }
   if (changes.receipt) {
     set('receiptId = :receiptId', ':receiptId', changes.receipt.receiptId);
     sets.push('paidAt = :at');
-    removes.splice(0, removes.length);
   }
   const expiresAt = changes.expiresAt ?? invoice.expiresAt;
   if (changes.expiresAt) set('expiresAt = :expiresAt', ':expiresAt', expiresAt);
