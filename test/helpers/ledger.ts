@@ -206,10 +206,12 @@ export async function ledgerProblems(
     if (Boolean(t.invoiceId) === Boolean(t.unmatchedReason)) {
       problems.push(`transfer ${t.id}: invoiceId=${t.invoiceId} unmatchedReason=${t.unmatchedReason}`);
     }
-    const entries = ledger.journal.filter((e) => e.kind === 'transfer-final' && e.transferId === t.id);
+    // Net of final entries and annulments (a final transfer gone at the deep re-check is reversed, never deleted).
+    const count = (kind: string) => ledger.journal.filter((e) => e.kind === kind && e.transferId === t.id).length;
+    const net = count('transfer-final') - count('transfer-annulled');
     const journaled = t.state === 'final' && (Boolean(t.invoiceId) || accepted.has(t.token.toLowerCase()));
-    if (entries.length !== (journaled ? 1 : 0)) {
-      problems.push(`transfer ${t.id} (${t.state}): ${entries.length} transfer-final journal entries`);
+    if (net !== (journaled ? 1 : 0)) {
+      problems.push(`transfer ${t.id} (${t.state}): ${net} transfer-final journal entries net of annulments`);
     }
   }
   const finalAccepted = ledger.transfers.filter((t) => t.state === 'final' && accepted.has(t.token.toLowerCase()));

@@ -538,6 +538,50 @@ describe('chain RPC refusing for a while', () => {
     expect(ledger.incidents).toEqual([]);
     expect(ledger.receipts.filter((r) => r.receipt.kind === 'annulment')).toEqual([]);
   }, 60_000);
+
+  it('an overpayment gone after finality comes off the invoice; the receipt that did not list it stands', async () => {
+    await freshPrefix();
+    // A fresh table reuses deposit indexes 0..2, which earlier tests paid: the fourth address is untouched.
+    const invoice = (await issue(4))[3];
+    if (!invoice) throw new Error('no invoice');
+    await scanHandler({}, context);
+    const round = async () => {
+      await scanHandler({}, context);
+      await pump();
+      await confirmHandler({}, context);
+      await pump();
+    };
+    await pay(invoice.depositAddress, 500n * USD, 5);
+    await mine(3);
+    await round();
+    const paid = (await readLedger()).invoices.find((i) => i.id === invoice.id);
+    expect(paid).toMatchObject({ status: 'paid', paidMicroUsd: 500n * USD });
+    const receiptId = paid?.receiptId;
+
+    const snapshot = await chain.provider.send('evm_snapshot', []);
+    await pay(invoice.depositAddress, 100n * USD, 6);
+    await mine(3);
+    await round();
+    expect((await readLedger()).invoices.find((i) => i.id === invoice.id)).toMatchObject({
+      overpaidMicroUsd: 100n * USD,
+    });
+    await chain.provider.send('evm_revert', [snapshot]); // the overpayment is gone, the payment stays
+    await mine(12);
+    await round();
+    await round();
+
+    const ledger = await readLedger();
+    expect(await ledgerProblems(ledger, { signer: SIGNER, acceptedTokens: ACCEPTED })).toEqual([]);
+    expect(ledger.invoices.find((i) => i.id === invoice.id)).toMatchObject({
+      status: 'paid',
+      paidMicroUsd: 500n * USD,
+      overpaidMicroUsd: 0n,
+      receiptId,
+    });
+    expect(ledger.incidents.filter((i) => i.kind === 'final-transfer-gone')).toHaveLength(1);
+    expect(ledger.receipts.filter((r) => r.receipt.kind === 'annulment')).toEqual([]);
+    expect(ledger.journal.filter((e) => e.kind === 'transfer-annulled')).toHaveLength(1);
+  }, 60_000);
 });
 
 describe('money that is neither ours nor accepted', () => {
