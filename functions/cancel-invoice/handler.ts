@@ -9,6 +9,6 @@ export const handler = httpRoute({ auth: ['ministry'] }, async (req) => {
   const id = req.params.id ?? '';
   if (!INVOICE_ID_PATTERN.test(id)) throw new NotFoundError(`No invoice ${id}.`);
   const now = new Date();
-  const invoice = await cancelInvoice(id, req.caller?.ministry as string, now);
+  const invoice = await cancelInvoice(id, req.caller.ministry, now);
   return { status: 200, body: invoiceToWire(invoice, now, publicBaseUrl()) };
 });

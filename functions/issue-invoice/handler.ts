@@ -36,7 +36,7 @@ export const handler = httpRoute({ auth: ['ministry'], body }, async (req) => {
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ValidationError([{ field: 'Idempotency-Key', message: 'use 1-128 letters, digits or _ . : -' }]);
   }
-  const ministry = req.caller?.ministry as string;
+  const ministry = req.caller.ministry;
   const outcome = await issueInvoice(ministry, req.body, key, {
     catalog: sampleFeeCatalog,
     chains: enabledChains,

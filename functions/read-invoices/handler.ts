@@ -24,7 +24,7 @@ const options = { auth: ['ministry', 'auditor'] as const, query };
 
 const byId = httpRoute(options, async (req) => {
   const now = new Date();
-  const ministry = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
+  const ministry = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
   const id = req.params.id ?? '';
   const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
   if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
@@ -37,7 +37,7 @@ const byId = httpRoute(options, async (req) => {
 
 const list = httpRoute(options, async (req) => {
   const now = new Date();
-  const ministry = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
+  const ministry = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
   const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
   const page = await listInvoices({ ...req.query, from: iso(req.query.from), to: iso(req.query.to), ministry }, now);
   return {

@@ -40,7 +40,7 @@ export function receiptToWire(stored: StoredReceipt) {
 const options = { auth: ['ministry', 'auditor'] as const, query };
 
 const byId = httpRoute(options, async (req) => {
-  const own = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
+  const own = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
   const id = req.params.id ?? '';
   const stored = CHAIN_DOCUMENT_ID_PATTERN.test(id) ? await getReceipt(id) : undefined;
   if (!stored || (own && stored.receipt.ministry !== own)) throw new NotFoundError(`No receipt ${id}.`);
@@ -48,7 +48,7 @@ const byId = httpRoute(options, async (req) => {
 });
 
 const list = httpRoute(options, async (req) => {
-  const own = req.caller?.role === 'ministry' ? req.caller.ministry : undefined;
+  const own = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
   const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
   const page = await listReceipts(
     {

@@ -53,6 +53,6 @@ export const handler = httpRoute({ auth: ['operator'], body }, async (req) => {
     moved += done.length;
     if (done.length < Messages.length) break;
   }
-  logger.info('dead letters replayed', { queue, moved, operator: req.caller?.subject });
+  logger.info('dead letters replayed', { queue, moved, operator: req.caller.subject });
   return { status: 200, body: { queue, moved } };
 });

@@ -87,7 +87,7 @@ const start = httpRoute({ auth: ['auditor'], body }, async (req) => {
     to: to.toISOString(),
     ...(req.body.ministry ? { ministry: req.body.ministry } : {}),
   };
-  const job = await createExportJob(spec, req.caller?.subject ?? 'unknown', now.toISOString());
+  const job = await createExportJob(spec, req.caller.subject, now.toISOString());
   try {
     await sendMessages('exports', [{ exportId: id }]);
   } catch (error) {

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
 import { startApiServer } from '../../infra/local/api-server';
 import { createDevIssuer } from '../../infra/local/dev-issuer';
-import { httpRoute, rawBody } from '../../shared/adapters/http';
+import { type Caller, httpRoute, rawBody } from '../../shared/adapters/http';
 import { ConflictError, NotFoundError } from '../../shared/domain/errors';
 
 const context = { functionName: 'test', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 1000 } as Context;
@@ -29,7 +29,7 @@ const ministry = { sub: 'u1', role: 'ministry', ministry: 'AFSA' };
 const body = z.strictObject({ payer: z.strictObject({ bin: z.string().length(12) }) });
 const route = httpRoute({ auth: ['ministry'], body, maxBodyBytes: 200 }, async (req) => ({
   status: 201,
-  body: { bin: req.body.payer.bin, ministry: req.caller?.ministry },
+  body: { bin: req.body.payer.bin, ministry: req.caller.ministry },
 }));
 
 async function call(e: APIGatewayProxyEventV2WithJWTAuthorizer) {
@@ -85,6 +85,46 @@ describe('httpRoute', () => {
       '{"a":1}',
     );
     expect(rawBody({}).length).toBe(0);
+  });
+});
+
+describe('request types follow the route auth', () => {
+  const noContent = async () => ({ status: 204 });
+
+  it('types the caller by the roles a route admits (checked by tsc)', () => {
+    httpRoute({ auth: ['ministry'] }, async (req) => {
+      expectTypeOf(req.caller.ministry).toEqualTypeOf<string>();
+      return noContent();
+    });
+    httpRoute({ auth: ['auditor', 'operator'] }, async (req) => {
+      expectTypeOf(req.caller.role).toEqualTypeOf<'auditor' | 'operator'>();
+      // @ts-expect-error an auditor or operator acts for no ministry
+      void req.caller.ministry;
+      return noContent();
+    });
+    httpRoute({ auth: ['ministry', 'auditor'] }, async (req) => {
+      const own = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
+      expectTypeOf(own).toEqualTypeOf<string | undefined>();
+      return noContent();
+    });
+    httpRoute({ auth: 'public' }, async (req) => {
+      expectTypeOf(req.caller).toEqualTypeOf<Caller | undefined>();
+      return noContent();
+    });
+  });
+
+  it('hands a ministry route the caller of one of its roles at run time', async () => {
+    const seen: unknown[] = [];
+    const both = httpRoute({ auth: ['ministry', 'auditor'] }, async (req) => {
+      seen.push(req.caller);
+      return noContent();
+    });
+    await both(event({}, ministry), context);
+    await both(event({}, { sub: 'a1', role: 'auditor', ministry: 'AFSA' }), context);
+    expect(seen).toEqual([
+      { subject: 'u1', role: 'ministry', ministry: 'AFSA' },
+      { subject: 'a1', role: 'auditor' },
+    ]);
   });
 });
 
