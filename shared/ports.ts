@@ -3,6 +3,15 @@
  * (shared/adapters/) implement them against ethers, AWS KMS, DynamoDB and the rest; tests implement them in memory.
  */
 
+import type { ExportJob, ExportJobSpec } from './domain/exports/jobs';
+import type { ExportManifest, ManifestFile } from './domain/exports/manifest';
+import type { ResolvedRate } from './domain/fx';
+import type { Invoice, InvoiceException } from './domain/invoices';
+import type { JournalEntry } from './domain/journal';
+import type { Receipt } from './domain/receipts';
+import type { StoredTransfer } from './domain/reconcile';
+import type { QueueName } from './resources';
+
 export interface BlockRef {
   number: number;
   hash: string;
@@ -57,3 +66,227 @@ export interface ReceiptSigner {
    */
   signDigest(digest: string): Promise<string>;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Invoices: issuing, cancelling, expiring (shared/app/issue-invoice.ts, cancel-invoice.ts, expire-invoices.ts)
+
+/** What an `Idempotency-Key` header claims: the key, and the hash of the request it came with. */
+export interface IdempotencyClaim {
+  key: string;
+  requestHash: string;
+}
+
+/** What an earlier create under a key left: its request's hash and the invoice it created. */
+export interface IdempotencyRecord {
+  requestHash: string;
+  invoiceId: string;
+}
+
+/**
+ * The invoices of the store, with the items that change with them (deposit-address item, journal entry, idempotency
+ * record). Every change is conditional on the invoice as read (its `version` and state), so a race is refused, never
+ * lost: the use case reads again and decides.
+ */
+export interface InvoiceStore {
+  /** An invoice by id (consistent read), or undefined. */
+  get(id: string): Promise<Invoice | undefined>;
+  /** The next deposit-address index, starting at 0; a value is never handed out twice, even when its request fails. */
+  takeDepositIndex(): Promise<number>;
+  /** The record an earlier create of `ministry` under `key` left, if it is still kept (a day). */
+  idempotencyRecord(ministry: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Writes a new invoice with its deposit-address item, its `issued` journal entry and (with a claim) its
+   * idempotency record, all or none.
+   * @returns false when the claim's key is taken (a twin request won the race); throws on any other refusal.
+   */
+  create(invoice: Invoice, idempotency?: IdempotencyClaim): Promise<boolean>;
+  /**
+   * Moves `invoice` (as read: same version, still open with nothing paid or pending, before its expiry) to
+   * `cancelled` with its `cancelled` journal entry, and takes it off the expiry index.
+   * @returns false when the invoice changed since it was read.
+   */
+  cancel(invoice: Invoice, at: Date): Promise<boolean>;
+  /**
+   * Invoices whose expiry passed before `now` and that wait on no pending payment, oldest expiry first, a page at a
+   * time (a page may be empty). Bounded per call: what is left is read on the next run.
+   */
+  dueForExpiry(now: Date): AsyncIterable<Invoice[]>;
+  /**
+   * Moves `invoice` (as read: still open or processing, nothing pending, the same amount paid, expiry passed) to
+   * `expired` with `exception`, and takes it off the expiry index.
+   * @returns false when it changed since it was read (paid meanwhile, or expired by an overlapping run).
+   */
+  expire(invoice: Invoice, exception: InvoiceException, at: Date): Promise<boolean>;
+}
+
+/** A deposit address and the invoice it belongs to. */
+export interface WatchedDeposit {
+  address: string;
+  invoiceId: string;
+}
+
+/**
+ * Requests to the webhook providers to start or stop reporting transfers to deposit addresses. Queued and applied
+ * later; the chain scanner watches every deposit address regardless, so a lost request costs latency only.
+ */
+export interface AddressWatchRequests {
+  watch(deposits: readonly WatchedDeposit[]): Promise<void>;
+  unwatch(deposits: readonly WatchedDeposit[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Exchange rates (shared/app/issue-invoice.ts quotes with them, shared/app/refresh-rates.ts stores them)
+
+/** The NBK USD/KZT rate stored for one NBK day. */
+export interface StoredRate extends ResolvedRate {
+  source: 'NBK';
+  /** When the service read it from the feed. */
+  fetchedAt: string;
+}
+
+/** Stored NBK rates, one per rate day. */
+export interface RateStore {
+  /**
+   * The rate in force on `day` (`YYYY-MM-DD`): that day's, or the latest earlier one within a week (NBK publishes
+   * none on some days; the previous one then applies). Undefined when none is that recent.
+   */
+  usdKztRateFor(day: string): Promise<StoredRate | undefined>;
+  /** Stores the rate of `rate.rateDate`; storing a day again overwrites it (with the same value). */
+  putUsdKztRate(rate: StoredRate): Promise<void>;
+}
+
+/** The National Bank of Kazakhstan's daily rates feed. */
+export interface NbkRatesFeed {
+  /** The raw XML of `day`'s feed (`YYYY-MM-DD`); throws when the feed cannot be read. */
+  ratesXml(day: string): Promise<string>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Receipt delivery to the ministries' registries (shared/app/publish-receipt.ts)
+
+/** Where a chain document (receipt or annulment) stands in its delivery to its ministry's registry. */
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+/** A chain document as stored: the signed document, byte-exact, beside its delivery state. */
+export interface StoredReceipt {
+  receipt: Receipt;
+  deliveryState: DeliveryState;
+  /** Delivery attempts so far, successful or not. */
+  attempts: number;
+  lastError?: string;
+  deliveredAt?: string;
+  /** When its outbox message was sent (a redelivered transfer then need not send it again). */
+  outboxEnqueuedAt?: string;
+}
+
+/** The delivery records of stored chain documents. */
+export interface ReceiptDeliveries {
+  /** The stored document (consistent read), or undefined. */
+  get(receiptId: string): Promise<StoredReceipt | undefined>;
+  /** Records a delivery; idempotent (a later duplicate keeps the first delivery time). */
+  markDelivered(receiptId: string, at: Date): Promise<void>;
+  /**
+   * Records a failed attempt and its error; `final` marks the document `failed` (its message goes to the
+   * dead-letter queue). A document already delivered stays delivered, whatever a stale message says.
+   */
+  recordFailedAttempt(receiptId: string, failure: { error: string; at: Date; final: boolean }): Promise<void>;
+}
+
+/** What one delivery attempt to a registry came to. */
+export type RegistryDelivery =
+  | { outcome: 'delivered'; status: number }
+  | { outcome: 'retry'; status?: number; error: string }
+  /** The ministry has no registry (or no shared secret) configured: nothing was sent. */
+  | { outcome: 'not-configured' };
+
+/** The ministries' registries: each receives its ministry's signed documents. */
+export interface Registry {
+  /**
+   * Sends `body` (the stored document's exact bytes) to `ministry`'s registry under the idempotency key
+   * `documentId`, signed with the secret shared with that registry at time `at`. Never throws for a failed
+   * delivery: that is a `retry` outcome.
+   */
+  deliver(ministry: string, documentId: string, body: string, at: Date): Promise<RegistryDelivery>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Exports (shared/app/request-export.ts, read-export.ts, export.ts)
+
+/** The export jobs of the store. */
+export interface ExportJobs {
+  /** Records a new job in state `requested`; refuses an id already taken. */
+  create(spec: ExportJobSpec, requestedBy: string, at: Date): Promise<ExportJob>;
+  /** A job by id (consistent read), or undefined. */
+  get(id: string): Promise<ExportJob | undefined>;
+  /** Moves a job to `running`, counting the attempt; undefined when it is absent or already `done`. */
+  start(id: string, at: Date): Promise<ExportJob | undefined>;
+  /** Records the files and the signed manifest: the job is `done`. */
+  finish(id: string, result: { files: ManifestFile[]; manifest: ExportManifest }, at: Date): Promise<void>;
+  /** Records a failed run with its error; never overwrites a `done` job. */
+  fail(id: string, error: string, at: Date): Promise<void>;
+}
+
+/** Hands export jobs to the export worker. */
+export interface ExportQueue {
+  /** Resolves once the job's message is accepted; rejects when it was not. */
+  enqueue(exportId: string): Promise<void>;
+}
+
+/** Time-limited download links to files in the exports bucket. */
+export interface DownloadLinks {
+  /** A URL that reads the object at `key` for `expiresInSeconds`, with no other credential. */
+  urlFor(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** The records of an export's period, each source read lazily page by page. */
+export interface ExportSources {
+  invoices(): AsyncIterable<Invoice>;
+  transfers(): AsyncIterable<{ transfer: StoredTransfer; confirmations?: number }>;
+  receipts(): AsyncIterable<{ receipt: Receipt; invoiceCreatedAt?: string }>;
+  journal(): AsyncIterable<JournalEntry>;
+  /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
+  confirmationsAsOf(): Record<string, number>;
+}
+
+/** Where a file's bytes go. `write` resolves when the chunk may be reused (backpressure). */
+export interface ByteSink {
+  write(chunk: Buffer): Promise<void>;
+  /** All bytes written: make the file visible. */
+  end(): Promise<void>;
+  /** Something failed: drop what was written. */
+  abort(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dead letters (shared/app/replay-dead-letters.ts)
+
+/** A message attribute carried through a replay unchanged. */
+export interface MessageAttribute {
+  dataType: string;
+  stringValue?: string;
+  binaryValue?: Uint8Array;
+}
+
+/** A message parked in a dead-letter queue, received (hidden from other readers for a while). */
+export interface DeadLetter {
+  body: string;
+  attributes?: Record<string, MessageAttribute>;
+  /** The receive's handle: what deleting the message needs. */
+  handle: string;
+}
+
+/** The dead-letter queue of each of the service's queues. */
+export interface DeadLetters {
+  /** Receives up to `max` (at most 10) messages of `queue`'s dead-letter queue, without waiting; [] when empty. */
+  receive(queue: QueueName, max: number): Promise<DeadLetter[]>;
+  /** Sends `letters` back to `queue` itself. @returns those accepted (the rest stay parked). */
+  sendToSource(queue: QueueName, letters: readonly DeadLetter[]): Promise<DeadLetter[]>;
+  /** Deletes `letters` from `queue`'s dead-letter queue. */
+  delete(queue: QueueName, letters: readonly DeadLetter[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Health (shared/app/health.ts)
+
+/** One dependency check: resolves with facts worth showing (a queue's depth, a chain's head), rejects on failure. */
+export type HealthProbe = () => Promise<Record<string, unknown> | undefined>;

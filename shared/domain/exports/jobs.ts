@@ -1,0 +1,61 @@
+/**
+ * Export jobs: what an auditor asks for (a closed period of at most a year, optionally one ministry's), the job's
+ * life (`requested` → `running` → `done`, or `failed`, which the queue's retry runs again), and its id.
+ */
+import { randomBytes } from 'node:crypto';
+import { ValidationError } from '../errors';
+import type { ExportManifest, ManifestFile } from './manifest';
+
+/** What one export covers. */
+export interface ExportJobSpec {
+  id: string;
+  /** Inclusive start, ISO-8601 UTC with milliseconds. */
+  from: string;
+  /** Exclusive end. */
+  to: string;
+  ministry?: string;
+}
+
+export type ExportStatus = 'requested' | 'running' | 'done' | 'failed';
+
+/** An export job as stored: its spec, its state, and once `done` its files and signed manifest. */
+export interface ExportJob extends ExportJobSpec {
+  status: ExportStatus;
+  /** The auditor's token subject. */
+  requestedBy: string;
+  requestedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Runs started so far (a failed run is retried by the queue). */
+  attempts: number;
+  /** Key prefix of the job's files in the exports bucket. */
+  prefix: string;
+  files?: ManifestFile[];
+  manifest?: ExportManifest;
+  error?: string;
+}
+
+/** Shape of an export id (`exp_` and 128 random bits, base64url), checked before any read. */
+export const EXPORT_ID_PATTERN = /^exp_[A-Za-z0-9_-]{22}$/;
+
+/** A new export id. */
+export function newExportId(): string {
+  return `exp_${randomBytes(16).toString('base64url')}`;
+}
+
+/**
+ * The period rules: from < to, at most one year, and closed (`to` not after `now`), so an export never changes once
+ * made.
+ * @throws ValidationError naming `to` for each rule broken.
+ */
+export function checkPeriod(from: Date, to: Date, now: Date): void {
+  const issues: { field: string; message: string }[] = [];
+  if (from.getTime() >= to.getTime()) issues.push({ field: 'to', message: 'must be after from' });
+  const yearLater = new Date(from);
+  yearLater.setUTCFullYear(yearLater.getUTCFullYear() + 1);
+  if (to.getTime() > yearLater.getTime()) issues.push({ field: 'to', message: 'the period must not exceed one year' });
+  if (to.getTime() > now.getTime()) {
+    issues.push({ field: 'to', message: 'must not be in the future: an export covers a closed period' });
+  }
+  if (issues.length) throw new ValidationError(issues);
+}
