@@ -4,18 +4,16 @@
  * derived watch-only at an atomically allocated index; options list every accepted token on every enabled chain.
  */
 import { createHash } from 'node:crypto';
-import { takeNext } from '../adapters/dynamo/counters';
-import { type CreateOutcome, createInvoice, getIdempotencyRecord, getInvoice } from '../adapters/dynamo/invoices';
-import { usdKztRateFor } from '../adapters/dynamo/rates';
 import { logger } from '../adapters/observability';
 import { payerKod } from '../domain/bin';
 import type { ChainConfig } from '../domain/chains';
 import { deriveDepositAddress } from '../domain/deposit-address';
 import { ConflictError, ValidationError } from '../domain/errors';
-import { type FeeCatalog, findFee } from '../domain/fees';
-import { FxRateUnavailableError, quoteFee } from '../domain/fx';
+import { type FeeAmount, type FeeCatalog, findFee } from '../domain/fees';
+import { FxRateUnavailableError, type Quote, quoteFee } from '../domain/fx';
 import { buildOptions, EXPIRY_MINUTES, type Invoice, newInvoiceId } from '../domain/invoices';
 import { kazakhstanDay } from '../domain/time';
+import type { AddressWatchRequests, IdempotencyClaim, InvoiceStore, RateStore } from '../ports';
 
 export interface IssueInvoiceRequest {
   feeCode: string;
@@ -31,12 +29,17 @@ export interface IssueInvoiceDeps {
   chains: readonly ChainConfig[];
   accountXpub: string;
   now: () => Date;
+  invoices: InvoiceStore;
+  rates: RateStore;
   /**
    * Asks the webhook providers to watch the new deposit address. Best effort: a failure is logged and the invoice
    * still stands, because the chain scanner watches every deposit address regardless.
    */
-  watchAddress?: (address: string, invoiceId: string) => Promise<void>;
+  addressWatch?: AddressWatchRequests;
 }
+
+/** What issuing came to: the new invoice, or the one an earlier request with the same key issued. */
+export type IssueOutcome = { created: true; invoice: Invoice } | { created: false; invoice: Invoice };
 
 /** Issues an invoice for `ministry`, or returns the one an earlier identical request with the same key issued. */
 export async function issueInvoice(
@@ -44,35 +47,20 @@ export async function issueInvoice(
   request: IssueInvoiceRequest,
   idempotencyKey: string | undefined,
   deps: IssueInvoiceDeps,
-): Promise<CreateOutcome> {
+): Promise<IssueOutcome> {
   const fee = findFee(deps.catalog, request.feeCode);
   if (!fee || fee.ministry !== ministry) {
     throw new ValidationError([{ field: 'feeCode', message: `no fee ${request.feeCode} in ${ministry}'s catalog` }]);
   }
   const chains = selectChains(deps.chains, request.chains);
   const idempotency = idempotencyKey ? { key: idempotencyKey, requestHash: hashRequest(request) } : undefined;
-  if (idempotency) {
-    // A retry must not take a new deposit index; the transaction below still settles races between twins.
-    const earlier = await getIdempotencyRecord(ministry, idempotency.key);
-    if (earlier && earlier.requestHash !== idempotency.requestHash) {
-      throw new ConflictError('This Idempotency-Key was used with a different request.');
-    }
-    const existing = earlier ? await getInvoice(earlier.invoiceId) : undefined;
-    if (existing) return { created: false, invoice: existing };
-  }
+  // A retry must not take a new deposit index; the create below still settles races between twins.
+  const earlier = idempotency && (await earlierInvoice(ministry, idempotency, deps.invoices));
+  if (earlier) return { created: false, invoice: earlier };
 
   const now = deps.now();
-  const day = kazakhstanDay(now);
-  let quoted: ReturnType<typeof quoteFee>;
-  if ('currency' in fee.amount && fee.amount.currency === 'USD') {
-    quoted = quoteFee(fee.amount, { rate: null, day });
-  } else {
-    const rate = await usdKztRateFor(day);
-    if (!rate) throw new FxRateUnavailableError(`No NBK USD/KZT rate for ${day} or the week before; try again later.`);
-    quoted = quoteFee(fee.amount, { rate: rate.rate, rateDate: rate.rateDate, day });
-  }
-
-  const depositIndex = await takeNext('DEPOSIT_INDEX');
+  const quoted = await quote(fee.amount, kazakhstanDay(now), deps.rates);
+  const depositIndex = await deps.invoices.takeDepositIndex();
   const depositAddress = deriveDepositAddress(deps.accountXpub, depositIndex);
   const expiresInMinutes = request.expiresInMinutes ?? EXPIRY_MINUTES.default;
   const invoice: Invoice = {
@@ -100,16 +88,46 @@ export async function issueInvoice(
     tokenUnits: {},
     version: 0,
   };
-  const outcome = await createInvoice(invoice, idempotency);
-  if (outcome.created && deps.watchAddress) {
-    await deps.watchAddress(invoice.depositAddress, invoice.id).catch((error: unknown) => {
+  if (!(await deps.invoices.create(invoice, idempotency))) {
+    // The key was taken between the check above and the create: a twin request won the race.
+    const twin = idempotency && (await earlierInvoice(ministry, idempotency, deps.invoices));
+    if (!twin) throw new Error(`invoice ${invoice.id} was refused, and no earlier request holds its key`);
+    return { created: false, invoice: twin };
+  }
+  await deps.addressWatch
+    ?.watch([{ address: invoice.depositAddress, invoiceId: invoice.id }])
+    .catch((error: unknown) => {
       logger.warn('address watch request failed; the scanner covers the address', {
         invoiceId: invoice.id,
         error: (error as Error).message,
       });
     });
+  return { created: true, invoice };
+}
+
+/**
+ * The invoice an earlier request under the same key issued, if its record is still kept.
+ * @throws ConflictError when that request's body differs from this one.
+ */
+async function earlierInvoice(
+  ministry: string,
+  claim: IdempotencyClaim,
+  invoices: InvoiceStore,
+): Promise<Invoice | undefined> {
+  const earlier = await invoices.idempotencyRecord(ministry, claim.key);
+  if (!earlier) return undefined;
+  if (earlier.requestHash !== claim.requestHash) {
+    throw new ConflictError('This Idempotency-Key was used with a different request.');
   }
-  return outcome;
+  return invoices.get(earlier.invoiceId);
+}
+
+/** A USD fee as is; a KZT or MRP fee with the NBK rate in force on `day`. */
+async function quote(amount: FeeAmount, day: string, rates: RateStore): Promise<Quote> {
+  if ('currency' in amount && amount.currency === 'USD') return quoteFee(amount, { rate: null, day });
+  const rate = await rates.usdKztRateFor(day);
+  if (!rate) throw new FxRateUnavailableError(`No NBK USD/KZT rate for ${day} or the week before; try again later.`);
+  return quoteFee(amount, { rate: rate.rate, rateDate: rate.rateDate, day });
 }
 
 function selectChains(enabled: readonly ChainConfig[], wanted: number[] | undefined): ChainConfig[] {

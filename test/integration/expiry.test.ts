@@ -73,7 +73,7 @@ describe('invoice expiry', () => {
     expect((await getInvoice(pending.id))?.status).toBe('processing');
     expect((await getInvoice(current.id))?.status).toBe('open');
     expect(await expireHandler({}, {} as never)).toEqual({ expired: 0 });
-    expect(await expireInvoice(overdue, now)).toBe(false);
+    expect(await expireInvoice(overdue, 'none', now)).toBe(false);
   });
 });
 

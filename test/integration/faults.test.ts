@@ -59,6 +59,8 @@ const { handler: scanHandler } = await import('../../functions/scan-chain/handle
 const { handler: confirmHandler } = await import('../../functions/confirm-transfers/handler');
 const { resetFaults } = await import('../../shared/adapters/faults');
 const { issueInvoice } = await import('../../shared/app/issue-invoice');
+const { dynamoInvoiceStore } = await import('../../shared/adapters/dynamo/invoices');
+const { dynamoRateStore } = await import('../../shared/adapters/dynamo/rates');
 const { sampleFeeCatalog } = await import('../../shared/domain/fees');
 const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
 const { getCheckpoint } = await import('../../shared/adapters/dynamo/checkpoints');
@@ -102,7 +104,14 @@ async function issue(n: number): Promise<{ id: string; depositAddress: string }[
       'AFSA',
       { feeCode: 'AFSA-APP-AI', payer: { bin: '940140000385', name: `Firm ${i}` } },
       undefined,
-      { catalog: sampleFeeCatalog, chains: enabledChains, accountXpub: DEV_ACCOUNT_XPUB, now: () => new Date() },
+      {
+        catalog: sampleFeeCatalog,
+        chains: enabledChains,
+        accountXpub: DEV_ACCOUNT_XPUB,
+        now: () => new Date(),
+        invoices: dynamoInvoiceStore,
+        rates: dynamoRateStore,
+      },
     );
     expect(invoice.dueMicroUsd).toBe(500n * USD);
     out.push({ id: invoice.id, depositAddress: invoice.depositAddress });

@@ -56,12 +56,13 @@ delete process.env.FAULTS;
 const { handler: reconcileHandler } = await import('../../functions/reconcile-transfers/handler');
 const { handler: expireHandler } = await import('../../functions/expire-invoices/handler');
 const { issueInvoice } = await import('../../shared/app/issue-invoice');
+const { dynamoRateStore } = await import('../../shared/adapters/dynamo/rates');
 const { sampleFeeCatalog } = await import('../../shared/domain/fees');
 const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
 const { ddb } = await import('../../shared/adapters/aws/dynamodb');
 const { GetCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
 const { tableName } = await import('../../shared/adapters/config');
-const { invoiceKeys } = await import('../../shared/adapters/dynamo/invoices');
+const { dynamoInvoiceStore, invoiceKeys } = await import('../../shared/adapters/dynamo/invoices');
 
 const context = lambdaContext('reconcile-transfers');
 
@@ -192,7 +193,14 @@ async function issueInvoices(): Promise<{ id: string; depositAddress: string; du
       'AFSA',
       { feeCode: i === 1 ? 'AFSA-SUP-PMS' : 'AFSA-APP-AI', payer: { bin: '940140000385', name: `Firm ${i}` } },
       undefined,
-      { catalog: sampleFeeCatalog, chains: enabledChains, accountXpub: DEV_ACCOUNT_XPUB, now: () => new Date() },
+      {
+        catalog: sampleFeeCatalog,
+        chains: enabledChains,
+        accountXpub: DEV_ACCOUNT_XPUB,
+        now: () => new Date(),
+        invoices: dynamoInvoiceStore,
+        rates: dynamoRateStore,
+      },
     );
     out.push(invoice);
   }

@@ -48,6 +48,8 @@ const { ethersChainRpc } = await import('../../shared/adapters/chain/rpc');
 const { sendMessages } = await import('../../shared/adapters/queue');
 const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
 const { issueInvoice } = await import('../../shared/app/issue-invoice');
+const { dynamoInvoiceStore } = await import('../../shared/adapters/dynamo/invoices');
+const { dynamoRateStore } = await import('../../shared/adapters/dynamo/rates');
 const { sampleFeeCatalog } = await import('../../shared/domain/fees');
 const { listUnmatched } = await import('../../shared/adapters/dynamo/transfers');
 const { metrics } = await import('../../shared/adapters/observability');
@@ -102,7 +104,14 @@ describe('scanner: dust and tokens off the allowlist', () => {
       'AFSA',
       { feeCode: 'AFSA-APP-AI', payer: { bin: '940140000385', name: 'Dust Test LLP' } },
       undefined,
-      { catalog: sampleFeeCatalog, chains: enabledChains, accountXpub: DEV_ACCOUNT_XPUB, now: () => new Date() },
+      {
+        catalog: sampleFeeCatalog,
+        chains: enabledChains,
+        accountXpub: DEV_ACCOUNT_XPUB,
+        now: () => new Date(),
+        invoices: dynamoInvoiceStore,
+        rates: dynamoRateStore,
+      },
     );
     const deposit = invoice.depositAddress;
     const [payer = '', other = ''] = chain.payers;

@@ -10,19 +10,21 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError } from '../../domain/errors';
 import { type FeeAmountWire, feeAmountFromJson, feeAmountToJson } from '../../domain/fees';
 import {
   type FinalPayment,
   type Invoice,
+  type InvoiceException,
   type InvoiceStatus,
   LATE_WINDOW_MINUTES,
   type PaymentOption,
 } from '../../domain/invoices';
 import { invoiceCancelledEntry, invoiceIssuedEntry } from '../../domain/journal';
 import type { TokenUnits } from '../../domain/reconcile';
+import type { IdempotencyClaim, IdempotencyRecord, InvoiceStore } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
+import { takeNext } from './counters';
 import { monthsDescending } from './cursor';
 import { putJournalEntry } from './journal';
 import { queryNewestFirst } from './paging';
@@ -143,9 +145,6 @@ export function invoiceFromItem(item: Record<string, unknown>): Invoice {
 /** How long an idempotency record is kept: a client retries within minutes, a day is generous. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
-/** The outcome of a create: the new invoice, or the one an earlier request with the same key created. */
-export type CreateOutcome = { created: true; invoice: Invoice } | { created: false; invoice: Invoice };
-
 /** Until when a deposit address is watched: the late-payment window's close, so late and stray payments are seen. */
 function watchUntilFor(expiresAt: string): string {
   return new Date(Date.parse(expiresAt) + LATE_WINDOW_MINUTES * 60_000).toISOString();
@@ -165,14 +164,11 @@ export function extendWatchItem(depositAddress: string, expiresAt: string) {
 }
 
 /**
- * Writes a new invoice, its deposit-address item and (with a key) its idempotency record in one transaction, so a
- * crash leaves all or none. A repeated key with the same request returns the first invoice; with a different
- * request it is a 409.
+ * Writes a new invoice, its deposit-address item, its `issued` journal entry and (with a key) its idempotency record
+ * in one transaction, so a crash leaves all or none. Returns false when the key is taken (the use case then reads
+ * the earlier record and decides); any other refusal throws.
  */
-export async function createInvoice(
-  invoice: Invoice,
-  idempotency?: { key: string; requestHash: string },
-): Promise<CreateOutcome> {
+export async function createInvoice(invoice: Invoice, idempotency?: IdempotencyClaim): Promise<boolean> {
   const TableName = tableName();
   const notExists = 'attribute_not_exists(pk)';
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
@@ -224,26 +220,20 @@ export async function createInvoice(
   }
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: items }));
-    return { created: true, invoice };
+    return true;
   } catch (error) {
-    if (!(error instanceof TransactionCanceledException) || !idempotency) throw error;
-    const earlier = await getIdempotencyRecord(invoice.ministry, idempotency.key);
-    if (!earlier) throw error;
-    if (earlier.requestHash !== idempotency.requestHash) {
-      throw new ConflictError('This Idempotency-Key was used with a different request.');
-    }
-    const existing = await getInvoice(earlier.invoiceId);
-    if (!existing) throw error;
-    return { created: false, invoice: existing };
+    // The invoice id is random and the deposit index fresh: a refused transaction with a key is the key's twin.
+    if (error instanceof TransactionCanceledException && idempotency) return false;
+    throw error;
   }
 }
 
 /** The record an earlier create with this key left, if any. */
-export async function getIdempotencyRecord(ministry: string, key: string) {
+export async function getIdempotencyRecord(ministry: string, key: string): Promise<IdempotencyRecord | undefined> {
   const { Item } = await ddb.send(
     new GetCommand({ TableName: tableName(), Key: invoiceKeys.idempotency(ministry, key), ConsistentRead: true }),
   );
-  return Item as { requestHash: string; invoiceId: string } | undefined;
+  return Item ? { requestHash: String(Item.requestHash), invoiceId: String(Item.invoiceId) } : undefined;
 }
 
 /** An invoice by id, or undefined. */
@@ -325,13 +315,12 @@ function statusFilter(query: InvoiceQuery, now: Date) {
 }
 
 /**
- * Cancels an invoice of `ministry` while nothing is paid or pending and it has not expired. Another ministry's
- * invoice reads as absent (404).
+ * Cancels `current` as read: the write holds only while its version is unchanged, it is open with nothing paid or
+ * pending, and its expiry has not passed; the `cancelled` journal entry goes in the same transaction. Returns false
+ * when the invoice changed since it was read (the use case reads it again and decides).
  */
-export async function cancelInvoice(id: string, ministry: string, now: Date): Promise<Invoice> {
-  const current = await getInvoice(id);
-  if (!current || current.ministry !== ministry) throw new NotFoundError(`No invoice ${id}.`);
-  if (current.status === 'cancelled') return current;
+export async function cancelInvoice(current: Invoice, now: Date): Promise<boolean> {
+  const { id, ministry } = current;
   const at = now.toISOString();
   try {
     await ddb.send(
@@ -367,15 +356,11 @@ export async function cancelInvoice(id: string, ministry: string, now: Date): Pr
         ],
       }),
     );
+    return true;
   } catch (error) {
-    if (!(error instanceof TransactionCanceledException)) throw error;
-    const latest = await getInvoice(id);
-    if (latest?.status === 'cancelled') return latest;
-    throw new ConflictError(
-      `Invoice ${id} can no longer be cancelled: a payment was seen, or it is ${latest?.status}.`,
-    );
+    if (error instanceof TransactionCanceledException) return false;
+    throw error;
   }
-  return { ...current, status: 'cancelled', version: current.version + 1 };
 }
 
 /** How the expiry sweep reads the index: items per Query page, and pages per run (the next run goes on). */
@@ -417,11 +402,10 @@ export async function* dueForExpiry(
 }
 
 /**
- * Moves one invoice to `expired` if it is still open (or processing with nothing pending) and past expiry; the
- * condition makes a repeat, or a race with a payment, a no-op. Returns whether it changed.
+ * Moves one invoice to `expired` with `exception` if it is still open (or processing with nothing pending), paid as
+ * read and past expiry; the condition makes a repeat, or a race with a payment, a no-op. Returns whether it changed.
  */
-export async function expireInvoice(invoice: Invoice, now: Date): Promise<boolean> {
-  const exception = invoice.paidMicroUsd > 0n ? 'underpaid' : 'none';
+export async function expireInvoice(invoice: Invoice, exception: InvoiceException, now: Date): Promise<boolean> {
   try {
     await ddb.send(
       new UpdateCommand({
@@ -482,3 +466,14 @@ export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]
   }
   return entries;
 }
+
+/** The invoice store port (shared/ports.ts) on the table. */
+export const dynamoInvoiceStore: InvoiceStore = {
+  get: getInvoice,
+  takeDepositIndex: () => takeNext('DEPOSIT_INDEX'),
+  idempotencyRecord: getIdempotencyRecord,
+  create: createInvoice,
+  cancel: cancelInvoice,
+  dueForExpiry: (now) => dueForExpiry(now),
+  expire: expireInvoice,
+};

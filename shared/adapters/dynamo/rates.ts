@@ -1,20 +1,14 @@
 /** Stored NBK exchange rates: one item per rate day, written by refresh-rates, read when quoting. */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateStore, StoredRate } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
+
+export type { StoredRate };
 
 export const rateKeys = {
   usdKzt: (day: string) => ({ pk: 'RATE#USD/KZT', sk: `DAY#${day}` }),
 };
-
-export interface StoredRate {
-  /** KZT per 1 USD, exact decimal string. */
-  rate: string;
-  /** The NBK day the rate is set for. */
-  rateDate: string;
-  source: 'NBK';
-  fetchedAt: string;
-}
 
 /** Stores the USD/KZT rate of `rateDate`; writing the same day again overwrites it with the same value. */
 export async function putUsdKztRate(rate: StoredRate): Promise<void> {
@@ -45,3 +39,9 @@ export async function usdKztRateFor(day: string, maxDaysBack = 7): Promise<Store
   const item = Items[0];
   return item ? { rate: item.rate, rateDate: item.rateDate, source: 'NBK', fetchedAt: item.fetchedAt } : undefined;
 }
+
+/** The rate store port (shared/ports.ts) on the table. */
+export const dynamoRateStore: RateStore = {
+  usdKztRateFor: (day) => usdKztRateFor(day),
+  putUsdKztRate,
+};

@@ -47,6 +47,8 @@ runSection('cpu', async () => {
   const { sqs } = await import('../../../shared/adapters/aws/sqs');
   const { table } = fakeAwsOf(await import('../lib/fake-aws'), dynamodb, sqs);
   const { issueInvoice } = await import('../../../shared/app/issue-invoice');
+  const { dynamoInvoiceStore } = await import('../../../shared/adapters/dynamo/invoices');
+  const { dynamoRateStore } = await import('../../../shared/adapters/dynamo/rates');
   const { enabledChains } = await import('../../../shared/adapters/chain/enabled-chains');
   const { sampleFeeCatalog } = await import('../../../shared/domain/fees');
   const { DEV_ACCOUNT_XPUB } = await import('../../../shared/domain/deposit-address');
@@ -61,7 +63,14 @@ runSection('cpu', async () => {
       'AFSA',
       { feeCode: 'AFSA-APP-AI', payer: { bin: '940140000385', name: 'Bench Firm LLP' } },
       undefined,
-      { catalog: sampleFeeCatalog, chains: enabledChains, accountXpub: DEV_ACCOUNT_XPUB, now: () => new Date() },
+      {
+        catalog: sampleFeeCatalog,
+        chains: enabledChains,
+        accountXpub: DEV_ACCOUNT_XPUB,
+        now: () => new Date(),
+        invoices: dynamoInvoiceStore,
+        rates: dynamoRateStore,
+      },
     );
     const option = invoice.options.find((o) => o.token === USDT);
     invoices.push({ depositAddress: invoice.depositAddress, amount: String(option?.amount ?? 500_000_000n) });
