@@ -8,15 +8,15 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { queues } from '../../infra/topology';
 import { sqs } from '../../shared/adapters/aws/sqs';
 import { queueUrl } from '../../shared/adapters/config';
-import { CHAIN_DOCUMENT_ID_PATTERN } from '../../shared/adapters/dynamo/receipts';
+import { CHAIN_DOCUMENT_ID_PATTERN, dynamoReceiptDeliveries } from '../../shared/adapters/dynamo/receipts';
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
-import { backoffSeconds } from '../../shared/adapters/registry';
+import { backoffSeconds, ministryRegistries } from '../../shared/adapters/registry';
 import { parseRecordBody } from '../../shared/adapters/sqs-message';
 import { publishReceipt } from '../../shared/app/publish-receipt';
+import { queues } from '../../shared/resources';
 
 const processor = new BatchProcessor(EventType.SQS);
 const messageSchema = z
@@ -31,6 +31,8 @@ async function publishRecord(record: SQSRecord): Promise<void> {
   const message = parseRecordBody(record, messageSchema, 'outbox');
   const tries = Number(record.attributes.ApproximateReceiveCount ?? 1);
   const outcome = await publishReceipt(message.receiptId, {
+    receipts: dynamoReceiptDeliveries,
+    registry: ministryRegistries,
     now: () => new Date(),
     lastTry: tries >= MAX_TRIES,
     correlationId: message.correlationId ?? message.receiptId,

@@ -9,6 +9,7 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
 import { ministryCodeSchema } from '../domain/ministry';
+import type { Registry, RegistryDelivery } from '../ports';
 import { stage } from './config';
 import { serviceSecretValue } from './service-secret';
 
@@ -45,10 +46,7 @@ export function registrySignature(body: string, secret: string, t: number): stri
   return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 }
 
-/** What one delivery attempt came to. */
-export type RegistryDelivery =
-  | { outcome: 'delivered'; status: number }
-  | { outcome: 'retry'; status?: number; error: string };
+export type { RegistryDelivery };
 
 /**
  * POSTs a signed receipt. 2xx and 409 (the registry has this key already) count as delivered; everything else —
@@ -63,7 +61,7 @@ export async function deliverReceipt(
   receiptId: string,
   body: string,
   now: Date,
-): Promise<RegistryDelivery> {
+): Promise<Exclude<RegistryDelivery, { outcome: 'not-configured' }>> {
   const t = Math.floor(now.getTime() / 1000);
   try {
     const response = await fetch(endpoint.url, {
@@ -92,6 +90,16 @@ export async function deliverReceipt(
     };
   }
 }
+
+/** The registry port (shared/ports.ts): each ministry's configured registry, over HTTPS with its shared secret. */
+export const ministryRegistries: Registry = {
+  async deliver(ministry, documentId, body, at) {
+    const endpoint = registryFor(ministry);
+    const secret = endpoint && (await registrySecret(ministry));
+    if (!endpoint || !secret) return { outcome: 'not-configured' };
+    return deliverReceipt(endpoint, secret, documentId, body, at);
+  },
+};
 
 /**
  * Seconds until the next try after `attempt` failed ones: exponential from `base`, capped, with ±20 % jitter so a

@@ -4,14 +4,15 @@
  * registry stores it once. The receipt records each attempt, its last error and its delivery state.
  */
 
-import { getReceipt, markDelivered, recordFailedAttempt } from '../adapters/dynamo/receipts';
 import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
-import { deliverReceipt, registryFor, registrySecret } from '../adapters/registry';
+import type { ReceiptDeliveries, Registry } from '../ports';
 
 export type PublishOutcome = { result: 'delivered' | 'already-delivered' } | { result: 'retry'; error: string };
 
 export interface PublishDeps {
+  receipts: ReceiptDeliveries;
+  registry: Registry;
   now: () => Date;
   /** True when this is the last try before the message goes to the dead-letter queue. */
   lastTry: boolean;
@@ -20,42 +21,32 @@ export interface PublishDeps {
   fault?: (step: 'after-send') => void;
 }
 
+/** Delivers the stored document `receiptId` (a receipt or an annulment); `retry` when the registry did not take it. */
 export async function publishReceipt(receiptId: string, deps: PublishDeps): Promise<PublishOutcome> {
-  const stored = await getReceipt(receiptId);
+  const stored = await deps.receipts.get(receiptId);
   if (!stored) throw new Error(`receipt ${receiptId} does not exist`);
   if (stored.deliveryState === 'delivered') return { result: 'already-delivered' };
   const { ministry } = stored.receipt;
-  const endpoint = registryFor(ministry);
-  const secret = await registrySecret(ministry);
   const at = deps.now();
-  if (!endpoint || !secret) {
-    const error = `no registry configured for ${ministry}`;
-    await recordFailedAttempt(receiptId, error, at.toISOString(), deps.lastTry);
-    return { result: 'retry', error };
-  }
   // The signed document exactly as stored: retries send the same bytes.
   const body = JSON.stringify(stored.receipt);
-  const delivery = await deliverReceipt(endpoint, secret, receiptId, body, at);
+  const delivery = await deps.registry.deliver(ministry, receiptId, body, at);
+  if (delivery.outcome === 'not-configured') {
+    // Nothing was sent: the receipt waits (and the DLQ alarm tells operators) until the registry is configured.
+    const error = `no registry configured for ${ministry}`;
+    await deps.receipts.recordFailedAttempt(receiptId, { error, at, final: deps.lastTry });
+    return { result: 'retry', error };
+  }
   deps.fault?.('after-send');
+  const log = { receiptId, ministry, correlationId: deps.correlationId };
   if (delivery.outcome === 'delivered') {
-    await markDelivered(receiptId, deps.now().toISOString());
+    await deps.receipts.markDelivered(receiptId, deps.now());
     countMetric('ReceiptsDelivered');
-    logger.info('receipt delivered', {
-      receiptId,
-      ministry,
-      status: delivery.status,
-      correlationId: deps.correlationId,
-    });
+    logger.info('receipt delivered', { ...log, status: delivery.status });
     return { result: 'delivered' };
   }
-  await recordFailedAttempt(receiptId, delivery.error, at.toISOString(), deps.lastTry);
+  await deps.receipts.recordFailedAttempt(receiptId, { error: delivery.error, at, final: deps.lastTry });
   countMetric('ReceiptDeliveryFailures');
-  logger.warn('receipt delivery failed', {
-    receiptId,
-    ministry,
-    error: delivery.error,
-    lastTry: deps.lastTry,
-    correlationId: deps.correlationId,
-  });
+  logger.warn('receipt delivery failed', { ...log, error: delivery.error, lastTry: deps.lastTry });
   return { result: 'retry', error: delivery.error };
 }

@@ -5,6 +5,7 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Receipt } from '../../domain/receipts';
+import type { DeliveryState, ReceiptDeliveries, StoredReceipt } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { monthsDescending } from './cursor';
@@ -40,16 +41,8 @@ export function annulmentIdFor(invoiceId: string, n: number): string {
 /** Shape of every id of a document in a receipt chain (receipts and annulments), checked before any read. */
 export const CHAIN_DOCUMENT_ID_PATTERN = /^(rcp|ann)_[A-Za-z0-9_-]{22}(\.[1-9]\d{0,3})?$/;
 
-export type DeliveryState = 'pending' | 'delivered' | 'failed';
-
-export interface StoredReceipt {
-  receipt: Receipt;
-  deliveryState: DeliveryState;
-  attempts: number;
-  lastError?: string;
-  deliveredAt?: string;
-  outboxEnqueuedAt?: string;
-}
+// The stored form's types are the ports'; re-exported for the modules that read receipts through this one.
+export type { DeliveryState, StoredReceipt };
 
 /** The last receipt number and hash of a ministry's chain (0 and undefined before the first). */
 export async function receiptChainHead(ministry: string): Promise<{ lastNo: number; lastHash?: string }> {
@@ -124,6 +117,7 @@ function fromItem(item: Record<string, unknown>): StoredReceipt {
   };
 }
 
+/** A stored chain document by id (consistent read), or undefined. */
 export async function getReceipt(receiptId: string): Promise<StoredReceipt | undefined> {
   const { Item } = await ddb.send(
     new GetCommand({ TableName: tableName(), Key: receiptKeys.receipt(receiptId), ConsistentRead: true }),
@@ -219,3 +213,11 @@ export async function recordFailedAttempt(receiptId: string, error: string, at: 
       if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
     });
 }
+
+/** The receipt-delivery port (shared/ports.ts) on the table. */
+export const dynamoReceiptDeliveries: ReceiptDeliveries = {
+  get: getReceipt,
+  markDelivered: (receiptId, at) => markDelivered(receiptId, at.toISOString()),
+  recordFailedAttempt: (receiptId, { error, at, final }) =>
+    recordFailedAttempt(receiptId, error, at.toISOString(), final),
+};
