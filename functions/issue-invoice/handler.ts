@@ -1,12 +1,12 @@
 /** POST /v1/invoices — a ministry issues a fee invoice (see shared/app/issue-invoice.ts). */
 import * as z from 'zod';
-import { addressWatchQueue } from '../../shared/adapters/address-watch-queue';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
 import { depositXpub, publicBaseUrl } from '../../shared/adapters/config';
 import { dynamoInvoiceStore } from '../../shared/adapters/dynamo/invoices';
 import { dynamoRateStore } from '../../shared/adapters/dynamo/rates';
 import { httpRoute } from '../../shared/adapters/http';
 import { countMetric } from '../../shared/adapters/metrics';
+import { addressWatchQueue } from '../../shared/adapters/work-queues';
 import { issueInvoice } from '../../shared/app/issue-invoice';
 import { binSchema } from '../../shared/domain/bin';
 import { ValidationError } from '../../shared/domain/errors';

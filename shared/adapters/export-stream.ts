@@ -1,30 +1,16 @@
 /**
- * Streaming: rows → csv-stringify → SHA-256 and byte count → a byte sink (S3 multipart upload in the service). Each
- * stage pulls from the one before with backpressure, so memory holds one store page, the stringifier's buffer and
- * at most one upload part, whatever the row count.
+ * Streaming: rows → csv-stringify → SHA-256 and byte count → a byte sink (S3 multipart upload in the service, see
+ * aws/s3-objects.ts; memory and file sinks here). Each stage pulls from the one before with backpressure, so memory
+ * holds one store page, the stringifier's buffer and at most one upload part, whatever the row count.
  */
 import { createHash } from 'node:crypto';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
 import { stringify } from 'csv-stringify';
+import type { ByteSink } from '../ports';
 
-/** Where a file's bytes go. `write` resolves when the chunk may be reused (backpressure). */
-export interface ByteSink {
-  write(chunk: Buffer): Promise<void>;
-  /** All bytes written: make the object visible. */
-  end(): Promise<void>;
-  /** Something failed: drop what was written. */
-  abort(): Promise<void>;
-}
+export type { ByteSink };
 
 export interface WrittenFile {
   sha256: string;
@@ -84,71 +70,6 @@ export async function writeBytes(data: Buffer, sink: ByteSink): Promise<WrittenF
     throw error;
   }
   return { sha256: createHash('sha256').update(data).digest('hex'), rows: 0, bytes: data.length };
-}
-
-/** S3's smallest part but the last. */
-export const MIN_PART_BYTES = 5 * 1024 * 1024;
-
-/**
- * A sink uploading to `s3://bucket/key`: bytes are buffered up to `partBytes` (at least 5 MiB), then sent as one
- * `UploadPart` of a multipart upload, so at most one part is held in memory. An object that never fills one part is
- * sent with a single `PutObject`. `abort` aborts the multipart upload so no orphaned parts are billed.
- */
-export function s3Sink(
-  client: Pick<S3Client, 'send'>,
-  target: { bucket: string; key: string; contentType: string; partBytes?: number },
-): ByteSink {
-  const partBytes = Math.max(target.partBytes ?? MIN_PART_BYTES, MIN_PART_BYTES);
-  const { bucket: Bucket, key: Key, contentType: ContentType } = target;
-  const ContentDisposition = `attachment; filename="${Key.split('/').pop()}"`;
-  let chunks: Buffer[] = [];
-  let buffered = 0;
-  let uploadId: string | undefined;
-  const parts: { PartNumber: number; ETag: string }[] = [];
-
-  async function flushPart() {
-    if (!uploadId) {
-      const created = await client.send(
-        new CreateMultipartUploadCommand({ Bucket, Key, ContentType, ContentDisposition }),
-      );
-      if (!created.UploadId) throw new Error(`S3 returned no upload id for ${Key}`);
-      uploadId = created.UploadId;
-    }
-    const Body = Buffer.concat(chunks, buffered);
-    chunks = [];
-    buffered = 0;
-    const PartNumber = parts.length + 1;
-    const out = await client.send(new UploadPartCommand({ Bucket, Key, UploadId: uploadId, PartNumber, Body }));
-    if (!out.ETag) throw new Error(`S3 returned no ETag for part ${PartNumber} of ${Key}`);
-    parts.push({ PartNumber, ETag: out.ETag });
-  }
-
-  return {
-    async write(chunk) {
-      chunks.push(Buffer.from(chunk));
-      buffered += chunk.length;
-      if (buffered >= partBytes) await flushPart();
-    },
-    async end() {
-      if (!uploadId) {
-        await client.send(
-          new PutObjectCommand({ Bucket, Key, ContentType, ContentDisposition, Body: Buffer.concat(chunks, buffered) }),
-        );
-        chunks = [];
-        buffered = 0;
-        return;
-      }
-      if (buffered > 0) await flushPart();
-      await client.send(
-        new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
-      );
-    },
-    async abort() {
-      chunks = [];
-      buffered = 0;
-      if (uploadId) await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }));
-    },
-  };
 }
 
 /** A sink that keeps nothing (memory measurements, dry runs). */

@@ -1,12 +1,15 @@
 /**
- * One export run: streams each source through its CSV spec to its sink, accumulating the totals from the rows as
- * written, then signs and writes the manifest. Sources and sinks are injected: the worker passes the store's paged
- * queries and S3 multipart sinks; tests pass generators and memory sinks.
+ * Running an export job: the job moves to `running`, each source streams through its CSV spec to its sink while the
+ * totals accumulate from the rows as written, the manifest is signed and written, and the job is `done`. A job
+ * already done is not run again (a redelivered message is a no-op); a failed run is recorded `failed` and thrown,
+ * so the queue runs it again (the same file names are overwritten) and finally parks it in the dead-letter queue.
+ * Sources and sinks are injected: the worker passes the store's paged queries and S3 multipart sinks; tests pass
+ * generators and memory sinks.
  */
 
-import type { StoredTransfer } from '../adapters/dynamo/transfers';
-import { type ByteSink, writeBytes, writeCsv } from '../adapters/export-stream';
-import type { ReceiptSigner } from '../adapters/signing/signer';
+import { writeBytes, writeCsv } from '../adapters/export-stream';
+import { logger } from '../adapters/observability';
+import { type ChainConfig, findChain, findToken, mainnetChains } from '../domain/chains';
 import {
   type CsvSpec,
   headerOf,
@@ -18,6 +21,7 @@ import {
   type TokenInfo,
   transfersCsv,
 } from '../domain/exports/columns';
+import type { ExportJob, ExportJobSpec } from '../domain/exports/jobs';
 import {
   type ExportManifest,
   MANIFEST_FORMAT,
@@ -26,28 +30,7 @@ import {
   signManifest,
 } from '../domain/exports/manifest';
 import { TotalsAccumulator } from '../domain/exports/totals';
-import type { Invoice } from '../domain/invoices';
-import type { JournalEntry } from '../domain/journal';
-import type { Receipt } from '../domain/receipts';
-
-export interface ExportJobSpec {
-  id: string;
-  /** Inclusive start, ISO-8601 UTC with milliseconds. */
-  from: string;
-  /** Exclusive end. */
-  to: string;
-  ministry?: string;
-}
-
-/** The records of a period, each source read lazily page by page. */
-export interface ExportSources {
-  invoices(): AsyncIterable<Invoice>;
-  transfers(): AsyncIterable<{ transfer: StoredTransfer; confirmations?: number }>;
-  receipts(): AsyncIterable<{ receipt: Receipt; invoiceCreatedAt?: string }>;
-  journal(): AsyncIterable<JournalEntry>;
-  /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
-  confirmationsAsOf(): Record<string, number>;
-}
+import type { ByteSink, ExportJobs, ExportSources, ReceiptSigner } from '../ports';
 
 export interface RunExportDeps {
   sources: ExportSources;
@@ -61,6 +44,57 @@ export interface ExportResult {
   manifest: ExportManifest;
   /** The four CSVs and manifest.json. */
   files: ManifestFile[];
+}
+
+export interface RunExportJobDeps extends Omit<RunExportDeps, 'sources' | 'sinkFor'> {
+  jobs: ExportJobs;
+  /** The store's records of the job's period. */
+  sourcesFor: (job: ExportJobSpec) => ExportSources;
+  /** Where the job's file `name` goes. */
+  sinkFor: (job: ExportJob, name: string, contentType: string) => ByteSink;
+}
+
+/** What a delivery of an export job came to. */
+export type ExportJobOutcome = { result: 'done'; files: ManifestFile[] } | { result: 'skipped' };
+
+/** Runs export job `exportId` unless it is unknown or already done; a failed run is recorded and thrown. */
+export async function runExportJob(exportId: string, deps: RunExportJobDeps): Promise<ExportJobOutcome> {
+  const job = await deps.jobs.start(exportId, deps.now());
+  if (!job) {
+    logger.info('export already done or unknown; nothing to do', { exportId });
+    return { result: 'skipped' };
+  }
+  try {
+    const result = await runExport(job, {
+      ...deps,
+      sources: deps.sourcesFor(job),
+      sinkFor: (name, contentType) => deps.sinkFor(job, name, contentType),
+    });
+    await deps.jobs.finish(exportId, result, deps.now());
+    logger.info('export done', { exportId, files: result.files.map((f) => ({ name: f.name, rows: f.rows })) });
+    return { result: 'done', files: result.files };
+  } catch (error) {
+    logger.error('export failed', { exportId, error: error as Error });
+    await deps.jobs.fail(exportId, (error as Error).message ?? String(error), deps.now());
+    throw error;
+  }
+}
+
+/**
+ * Symbol and decimals of an allowlisted token, for the transfers file: the `enabled` chains first, then the mainnet
+ * table (a transfer of a chain since disabled still gets its token's name).
+ */
+export function tokenInfoFrom(
+  enabled: readonly ChainConfig[],
+): (chainId: number, token: string) => TokenInfo | undefined {
+  return (chainId, token) => {
+    for (const chains of [enabled, mainnetChains]) {
+      const chain = findChain(chains, chainId);
+      const found = chain && findToken(chain, token);
+      if (chain && found) return { chain: chain.name, symbol: found.symbol, decimals: found.decimals };
+    }
+    return undefined;
+  };
 }
 
 /** Runs the export; throws if the journal read does not balance (the store is then inconsistent). */

@@ -11,31 +11,18 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExportJobSpec, ExportSources } from '../../app/export';
+import type { ExportJob, ExportJobSpec, ExportStatus } from '../../domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from '../../domain/exports/manifest';
 import type { JournalEntry } from '../../domain/journal';
 import type { Receipt } from '../../domain/receipts';
+import type { ExportJobs, ExportSources } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { getCheckpoint } from './checkpoints';
 import { invoiceFromItem, invoiceKeys } from './invoices';
 import { transferFromItem } from './transfers';
 
-export type ExportStatus = 'requested' | 'running' | 'done' | 'failed';
-
-export interface ExportJob extends ExportJobSpec {
-  status: ExportStatus;
-  requestedBy: string;
-  requestedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  attempts: number;
-  /** S3 key prefix of the files. */
-  prefix: string;
-  files?: ManifestFile[];
-  manifest?: ExportManifest;
-  error?: string;
-}
+export type { ExportJob, ExportStatus };
 
 export const exportKeys = {
   job: (id: string) => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' }),
@@ -83,6 +70,7 @@ export async function createExportJob(spec: ExportJobSpec, requestedBy: string, 
   return job;
 }
 
+/** A job by id (consistent read), or undefined. */
 export async function getExportJob(id: string): Promise<ExportJob | undefined> {
   const { Item } = await ddb.send(
     new GetCommand({ TableName: tableName(), Key: exportKeys.job(id), ConsistentRead: true }),
@@ -157,6 +145,15 @@ export async function failExportJob(id: string, message: string, at: string): Pr
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
+
+/** The export-jobs port (shared/ports.ts) on the table. */
+export const dynamoExportJobs: ExportJobs = {
+  create: (spec, requestedBy, at) => createExportJob(spec, requestedBy, at.toISOString()),
+  get: getExportJob,
+  start: (id, at) => startExportJob(id, at.toISOString()),
+  finish: (id, { files, manifest }, at) => finishExportJob(id, files, manifest, at.toISOString()),
+  fail: (id, error, at) => failExportJob(id, error, at.toISOString()),
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Period reads

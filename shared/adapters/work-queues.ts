@@ -1,0 +1,33 @@
+/**
+ * The ports through which use cases hand work to the service's own workers, on its queues (shared/ports.ts):
+ * - AddressWatchRequests on `addressWatch`: one message per deposit address, carrying its invoice id for the logs of
+ *   functions/watch-addresses, which applies it at every enabled provider;
+ * - ExportQueue on `exports`: one message per job, run by functions/export-worker.
+ */
+import * as z from 'zod';
+import { EXPORT_ID_PATTERN } from '../domain/exports/jobs';
+import type { AddressWatchRequests, ExportQueue, WatchedDeposit } from '../ports';
+import type { AddressWatchMessage } from './providers/address-watch';
+import { sendMessages } from './queue';
+
+function watchMessages(
+  action: AddressWatchMessage['action'],
+  deposits: readonly WatchedDeposit[],
+): AddressWatchMessage[] {
+  return deposits.map((d) => ({ action, addresses: [d.address], invoiceId: d.invoiceId }));
+}
+
+/** Queues watch and unwatch requests; resolves once SQS accepted every one. */
+export const addressWatchQueue: AddressWatchRequests = {
+  watch: (deposits) => sendMessages('addressWatch', watchMessages('watch', deposits)),
+  unwatch: (deposits) => sendMessages('addressWatch', watchMessages('unwatch', deposits)),
+};
+
+/** A message on the `exports` queue: the job to run. */
+export const exportMessageSchema = z.object({ exportId: z.string().regex(EXPORT_ID_PATTERN) });
+export type ExportMessage = z.infer<typeof exportMessageSchema>;
+
+/** Queues an export job; resolves once SQS accepted it. */
+export const exportQueue: ExportQueue = {
+  enqueue: (exportId) => sendMessages('exports', [{ exportId } satisfies ExportMessage]),
+};
