@@ -1,0 +1,87 @@
+/**
+ * The dead-letters port (shared/ports.ts) on SQS: each queue's dead-letter queue (`dlqUrl`) and the queue itself
+ * (`queueUrl`). Bodies and message attributes are carried back as received.
+ */
+import {
+  DeleteMessageBatchCommand,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+import type { DeadLetter, DeadLetters, MessageAttribute } from '../../ports';
+import { dlqUrl, queueUrl } from '../config';
+import { sqs } from './sqs';
+
+/** How long a received dead letter stays hidden: long enough to send it back and delete it. */
+const RECEIVE_VISIBILITY_SECONDS = 60;
+
+function toPort(attributes: Record<string, MessageAttributeValue> | undefined) {
+  if (!attributes) return undefined;
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, a]): [string, MessageAttribute] => [
+      name,
+      {
+        dataType: a.DataType ?? 'String',
+        ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
+        ...(a.BinaryValue !== undefined ? { binaryValue: a.BinaryValue } : {}),
+      },
+    ]),
+  );
+}
+
+function toSqs(attributes: Record<string, MessageAttribute> | undefined) {
+  if (!attributes) return undefined;
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, a]): [string, MessageAttributeValue] => [
+      name,
+      { DataType: a.dataType, StringValue: a.stringValue, BinaryValue: a.binaryValue },
+    ]),
+  );
+}
+
+export const sqsDeadLetters: DeadLetters = {
+  async receive(queue, max) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl(queue),
+        MaxNumberOfMessages: Math.min(10, max),
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: RECEIVE_VISIBILITY_SECONDS,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    return Messages.map(
+      (m): DeadLetter => ({
+        body: m.Body ?? '',
+        handle: m.ReceiptHandle ?? '',
+        ...(m.MessageAttributes ? { attributes: toPort(m.MessageAttributes) } : {}),
+      }),
+    );
+  },
+
+  async sendToSource(queue, letters) {
+    if (!letters.length) return [];
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl(queue),
+        Entries: letters.map((l, i) => ({
+          Id: String(i),
+          MessageBody: l.body,
+          MessageAttributes: toSqs(l.attributes),
+        })),
+      }),
+    );
+    const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
+    return letters.filter((_, i) => ok.has(String(i)));
+  },
+
+  async delete(queue, letters) {
+    if (!letters.length) return;
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: dlqUrl(queue),
+        Entries: letters.map((l, i) => ({ Id: String(i), ReceiptHandle: l.handle })),
+      }),
+    );
+  },
+};
