@@ -2,6 +2,7 @@
  * Dependency checks behind `GET /v1/health`. Each probe is given a deadline; a failing dependency is reported,
  * never thrown, so the caller sees the state of every dependency at once.
  */
+import type { HealthProbe } from '../ports';
 
 /** The outcome of one dependency check. */
 export interface CheckResult {
@@ -11,9 +12,6 @@ export interface CheckResult {
   [extra: string]: unknown;
 }
 
-/** A named probe: resolves with extra facts on success, rejects on failure. */
-export type Probe = () => Promise<Record<string, unknown> | undefined>;
-
 /** The health report: overall `ok` only when every check is. */
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -21,7 +19,7 @@ export interface HealthReport {
 }
 
 /** Runs every probe concurrently with a deadline each. */
-export async function checkHealth(probes: Record<string, Probe>, deadlineMs = 3_000): Promise<HealthReport> {
+export async function checkHealth(probes: Record<string, HealthProbe>, deadlineMs = 3_000): Promise<HealthReport> {
   const entries = await Promise.all(
     Object.entries(probes).map(async ([name, probe]): Promise<[string, CheckResult]> => {
       const started = performance.now();
