@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { publicBaseUrl } from '../../shared/adapters/config';
 import { getInvoice, listInvoices } from '../../shared/adapters/dynamo/invoices';
 import { transfersOfInvoice, transferToWire } from '../../shared/adapters/dynamo/transfers';
-import { httpRoute, httpRoutes } from '../../shared/adapters/http';
+import { httpRoute, httpRoutes, readScope } from '../../shared/adapters/http';
 import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/domain/invoices';
@@ -24,7 +24,7 @@ const options = { auth: ['ministry', 'auditor'] as const, query };
 
 const byId = httpRoute(options, async (req) => {
   const now = new Date();
-  const ministry = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
+  const ministry = readScope(req.caller);
   const id = req.params.id ?? '';
   const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
   if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
@@ -37,7 +37,7 @@ const byId = httpRoute(options, async (req) => {
 
 const list = httpRoute(options, async (req) => {
   const now = new Date();
-  const ministry = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
+  const ministry = readScope(req.caller);
   const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
   const page = await listInvoices({ ...req.query, from: iso(req.query.from), to: iso(req.query.to), ministry }, now);
   return {

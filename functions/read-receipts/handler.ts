@@ -3,16 +3,12 @@
  * own, whatever the query string says; an auditor sees all (optionally one ministry's).
  */
 import * as z from 'zod';
-import {
-  CHAIN_DOCUMENT_ID_PATTERN,
-  getReceipt,
-  listReceipts,
-  type StoredReceipt,
-} from '../../shared/adapters/dynamo/receipts';
-import { httpRoute, httpRoutes } from '../../shared/adapters/http';
+import { CHAIN_DOCUMENT_ID_PATTERN, getReceipt, listReceipts } from '../../shared/adapters/dynamo/receipts';
+import { httpRoute, httpRoutes, readScope } from '../../shared/adapters/http';
 import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
 import { ministryCodeSchema } from '../../shared/domain/ministry';
+import type { StoredReceipt } from '../../shared/ports';
 
 const query = z.strictObject({
   ministry: ministryCodeSchema.optional(),
@@ -40,7 +36,7 @@ export function receiptToWire(stored: StoredReceipt) {
 const options = { auth: ['ministry', 'auditor'] as const, query };
 
 const byId = httpRoute(options, async (req) => {
-  const own = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
+  const own = readScope(req.caller);
   const id = req.params.id ?? '';
   const stored = CHAIN_DOCUMENT_ID_PATTERN.test(id) ? await getReceipt(id) : undefined;
   if (!stored || (own && stored.receipt.ministry !== own)) throw new NotFoundError(`No receipt ${id}.`);
@@ -48,7 +44,7 @@ const byId = httpRoute(options, async (req) => {
 });
 
 const list = httpRoute(options, async (req) => {
-  const own = req.caller.role === 'ministry' ? req.caller.ministry : undefined;
+  const own = readScope(req.caller);
   const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
   const page = await listReceipts(
     {

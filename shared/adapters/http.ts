@@ -36,6 +36,14 @@ export interface CallerOfRole {
 /** Any authenticated caller: narrow on `role` to reach a ministry caller's `ministry`. */
 export type Caller = CallerOfRole[Role];
 
+/**
+ * The ministry whose records `caller` may read: a ministry caller its own only (another ministry's records read as
+ * absent, never forbidden, so their ids cannot be probed); auditors and operators every ministry's (undefined).
+ */
+export function readScope(caller: Caller): string | undefined {
+  return caller.role === 'ministry' ? caller.ministry : undefined;
+}
+
 /** Who may call a route: anyone (`public`), or a token carrying one of the listed roles. */
 export type RouteAuth = 'public' | readonly Role[];
 

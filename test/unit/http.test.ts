@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
 import { startApiServer } from '../../infra/local/api-server';
 import { createDevIssuer } from '../../infra/local/dev-issuer';
-import { type Caller, httpRoute, rawBody } from '../../shared/adapters/http';
+import { type Caller, httpRoute, rawBody, readScope } from '../../shared/adapters/http';
 import { ConflictError, NotFoundError } from '../../shared/domain/errors';
 
 const context = { functionName: 'test', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 1000 } as Context;
@@ -111,6 +111,12 @@ describe('request types follow the route auth', () => {
       expectTypeOf(req.caller).toEqualTypeOf<Caller | undefined>();
       return noContent();
     });
+  });
+
+  it('confines a ministry caller to its own ministry, and staff to none', () => {
+    expect(readScope({ subject: 'u1', role: 'ministry', ministry: 'AFSA' })).toBe('AFSA');
+    expect(readScope({ subject: 'a1', role: 'auditor' })).toBeUndefined();
+    expect(readScope({ subject: 'o1', role: 'operator' })).toBeUndefined();
   });
 
   it('hands a ministry route the caller of one of its roles at run time', async () => {
