@@ -3,6 +3,14 @@
  * (shared/adapters/) implement them against ethers, AWS KMS, DynamoDB and the rest; tests implement them in memory.
  */
 
+import type { InvoiceChanges } from './domain/invoice-change';
+import type { Invoice } from './domain/invoices';
+import type { JournalEntry } from './domain/journal';
+import type { Receipt } from './domain/receipts';
+import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
+import type { Incident } from './domain/transfer-change';
+import type { TransferSource } from './domain/transfers';
+
 export interface BlockRef {
   number: number;
   hash: string;
@@ -56,4 +64,64 @@ export interface ReceiptSigner {
    * @returns 0x + 130 hex: r (32 bytes) || s (32 bytes, low-s per EIP-2) || v (27 or 28).
    */
   signDigest(digest: string): Promise<string>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reconciliation: what reconciling a sighting reads, and the one transaction it commits.
+
+/**
+ * A write lost a race: something it was conditioned on (a version, a chain head, a record's absence) changed since it
+ * was read. Nothing was written; read again and decide again.
+ */
+export class ConcurrentChangeError extends Error {
+  constructor(message = 'changed since read') {
+    super(message);
+    this.name = 'ConcurrentChangeError';
+  }
+}
+
+/** The last document of a ministry's receipt chain: its number (0: none yet) and hash. */
+export interface ReceiptChainHead {
+  lastNo: number;
+  lastHash?: string;
+}
+
+/** A chain document as stored, as far as reconciliation cares: the document and whether its outbox send happened. */
+export interface StoredChainDocument {
+  receipt: Receipt;
+  outboxEnqueuedAt?: string;
+}
+
+/**
+ * Everything one reconciliation change writes, committed all or nothing, each part conditioned on what was read:
+ * the transfer on its version (or on being new), the invoice on its version, the receipt chain on its head number.
+ */
+export interface ReconcileCommit {
+  transfer: StoredTransfer;
+  /** The transfer version read; absent: the transfer must not exist yet. */
+  expectedTransferVersion?: number;
+  incident?: Incident;
+  /** The invoice as read (its version is the condition) and the change to it. */
+  invoice?: { read: Invoice; outcome: InvoiceOutcome; changes: InvoiceChanges; at: string };
+  /** New documents of the invoice's ministry chain, numbered on from the head read (`afterNo`). */
+  documents?: { ministry: string; items: readonly Receipt[]; afterNo: number };
+  journal?: JournalEntry;
+  /** Keep watching a reopened invoice's address until its moved expiry's late window closes. */
+  extendWatch?: { address: string; expiresAt: string };
+}
+
+/** The store behind reconciliation (DynamoDB in shared/adapters/dynamo/reconcile-store.ts; in memory in tests). */
+export interface ReconcileStore {
+  getTransfer(id: string): Promise<StoredTransfer | undefined>;
+  /** The invoice a deposit address was issued for, if it is ours. */
+  findInvoiceIdByAddress(address: string): Promise<string | undefined>;
+  getInvoice(id: string): Promise<Invoice | undefined>;
+  receiptChainHead(ministry: string): Promise<ReceiptChainHead>;
+  getChainDocument(id: string): Promise<StoredChainDocument | undefined>;
+  /** Adds a reporting source to a transfer, touching nothing else (bookkeeping, no version bump). */
+  addTransferSource(id: string, source: TransferSource): Promise<void>;
+  /** Records that a document's outbox message was sent (the first time only). */
+  markOutboxEnqueued(documentId: string, at: string): Promise<void>;
+  /** Writes all of `change` or nothing; throws {@link ConcurrentChangeError} when a condition no longer holds. */
+  commit(change: ReconcileCommit): Promise<void>;
 }
