@@ -3,13 +3,14 @@
  * (shared/adapters/) implement them against ethers, AWS KMS, DynamoDB and the rest; tests implement them in memory.
  */
 
+import type { ChainConfig } from './domain/chains';
 import type { InvoiceChanges } from './domain/invoice-change';
 import type { Invoice } from './domain/invoices';
 import type { JournalEntry } from './domain/journal';
 import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
 import type { Incident } from './domain/transfer-change';
-import type { TransferSource } from './domain/transfers';
+import type { TransferObserved, TransferSource } from './domain/transfers';
 
 export interface BlockRef {
   number: number;
@@ -124,4 +125,75 @@ export interface ReconcileStore {
   markOutboxEnqueued(documentId: string, at: string): Promise<void>;
   /** Writes all of `change` or nothing; throws {@link ConcurrentChangeError} when a condition no longer holds. */
   commit(change: ReconcileCommit): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Webhook providers and address watching.
+
+/** Why an entry of a verified payload did not become a transfer. */
+export type DropReason =
+  /** The chain (or provider network name) is not one this deployment enables. */
+  | 'chain_not_enabled'
+  /** A transfer of amount 0: moves no money (address-poisoning dust); counted as `ZeroValueTransfersIgnored`. */
+  | 'zero_value'
+  /** Native coin, NFT, or another log than an ERC-20 Transfer. */
+  | 'not_a_token_transfer'
+  /** A payload kind this adapter does not ingest (e.g. an Alchemy MINED_TRANSACTION webhook). */
+  | 'unsupported_payload'
+  /** Missing or inconsistent fields. */
+  | 'malformed';
+
+/** One dropped entry; never carries secrets. */
+export interface Drop {
+  reason: DropReason;
+  chainId?: number;
+  token?: string;
+  txHash?: string;
+  logIndex?: number;
+  detail?: string;
+}
+
+/** Options of every provider's `parse`. */
+export interface ParseOptions {
+  /** `observedAt` of the produced messages; defaults to the current time. */
+  now?: Date;
+  /** Told of every dropped entry (the use case counts and logs them). */
+  onDrop?: (drop: Drop) => void;
+}
+
+/** The verified body is not JSON, or not the provider's payload shape: the delivery is refused as bad input. */
+export class WebhookPayloadError extends Error {}
+
+/** One webhook provider's delivery format (shared/adapters/providers/<name>.ts). */
+export interface WebhookProvider {
+  /**
+   * True when `headers` (lower-case names) carry a valid signature of exactly `raw` under `secret`, and, where the
+   * scheme has a timestamp, it is recent relative to `now`. Constant-time comparison.
+   */
+  verify(raw: Buffer, headers: Record<string, string>, secret: string, now: Date): boolean;
+  /**
+   * The transfers in a verified body. Throws `WebhookPayloadError` when the body is not JSON or not the provider's
+   * payload; entries it cannot use (other tokens, other chains, NFTs…) are reported through `options.onDrop`.
+   */
+  parse(raw: Buffer, chains: readonly ChainConfig[], options?: ParseOptions): TransferObserved[];
+  /**
+   * For schemes that sign a nonce: the nonce of a verified delivery and how long it must not be seen again (as long
+   * as a signed timestamp stays acceptable). A delivery whose nonce was seen within that window is a replay.
+   */
+  replay?: { nonce(headers: Record<string, string>): string | undefined; windowSeconds: number };
+}
+
+/** Delivery nonces seen recently, shared by every container (shared/adapters/dynamo/nonces.ts). */
+export interface NonceStore {
+  /** Records `nonce` as seen for `windowSeconds` from `now`: true when it was not seen in that window. */
+  claim(provider: string, nonce: string, now: Date, windowSeconds: number): Promise<boolean>;
+  /** Forgets a claimed nonce (the delivery was not taken, so the provider's retry must get through). */
+  release(provider: string, nonce: string): Promise<void>;
+}
+
+/** Registers addresses with one provider. Both calls are idempotent; they throw on any failure. */
+export interface AddressWatcher {
+  provider: string;
+  watch(addresses: string[]): Promise<void>;
+  unwatch(addresses: string[]): Promise<void>;
 }
