@@ -197,3 +197,64 @@ export interface AddressWatcher {
   watch(addresses: string[]): Promise<void>;
   unwatch(addresses: string[]): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The chain scanner and the confirmer (shared/app/scan-chain.ts, shared/app/confirm-transfers.ts): where the scan
+// stands per chain, which addresses it looks for, and which transfers the confirmer re-checks.
+
+/**
+ * Which watched addresses the blocks up to a scan checkpoint were scanned for: every address issued before `at`;
+ * and none of the blocks after `block` can hold a payment to an address issued later. Absent on checkpoints written
+ * before it existed: those were scanned with a list read after their head.
+ */
+export interface AddressesAsOf {
+  at: string;
+  block: number;
+}
+
+/** The scanner's checkpoint on one chain: the last block scanned and its hash (reorgs show as a changed hash). */
+export interface ScanCheckpoint {
+  blockNumber: number;
+  blockHash: string;
+  addressesAsOf?: AddressesAsOf;
+  /** Moves by one on every save: two overlapping runs never both advance the checkpoint. */
+  version: number;
+  updatedAt: string;
+}
+
+/** Where the scanner keeps its checkpoint per chain. */
+export interface ScanCheckpoints {
+  /** The chain's checkpoint, read consistently; undefined before the first run. */
+  get(chainId: number): Promise<ScanCheckpoint | undefined>;
+  /**
+   * Moves the checkpoint on from `previous` (undefined for the first) at `at` (ISO time); false when another run
+   * moved it first (its version is no longer `previous.version`), and nothing is written.
+   */
+  save(
+    chainId: number,
+    next: { blockNumber: number; blockHash: string; addressesAsOf?: AddressesAsOf },
+    previous: ScanCheckpoint | undefined,
+    at: string,
+  ): Promise<boolean>;
+}
+
+/** A watched deposit address (lower-case), when its invoice was issued, and until when it is watched. */
+export interface WatchedAddress {
+  address: string;
+  createdAt?: string;
+  watchUntil: string;
+}
+
+/** The deposit addresses the scanner looks for payments to (the same on every chain). */
+export interface WatchedAddresses {
+  /** Addresses still watched at `now`. The list may lag the issuing of an address a little (eventual consistency). */
+  watchedAt(now: Date): Promise<WatchedAddress[]>;
+}
+
+/** The transfers the confirmer re-checks against the chain, per chain, lowest block first (at most a page each). */
+export interface TransfersToRecheck {
+  /** Transfers still `seen`: checked for finality, or for having left their block. */
+  seen(chainId: number): Promise<StoredTransfer[]>;
+  /** Final transfers not yet re-checked at the deeper depth (`deepCheckedAt` unset). */
+  finalUnsettled(chainId: number): Promise<StoredTransfer[]>;
+}

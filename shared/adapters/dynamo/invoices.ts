@@ -21,6 +21,7 @@ import {
 } from '../../domain/invoices';
 import { invoiceCancelledEntry, invoiceIssuedEntry } from '../../domain/journal';
 import type { TokenUnits } from '../../domain/reconcile';
+import type { WatchedAddress, WatchedAddresses } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { monthsDescending } from './cursor';
@@ -451,13 +452,6 @@ export async function expireInvoice(invoice: Invoice, now: Date): Promise<boolea
   }
 }
 
-/** A watched deposit address (lower-case), when its invoice was issued, and until when it is watched. */
-export interface WatchedAddress {
-  address: string;
-  createdAt?: string;
-  watchUntil: string;
-}
-
 /** Deposit addresses still watched at `now`, for the chain scanner's log filter. */
 export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]> {
   const entries: WatchedAddress[] = [];
@@ -482,3 +476,6 @@ export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]
   }
   return entries;
 }
+
+/** The watched deposit addresses in the table (the {@link WatchedAddresses} port the chain scanner reads). */
+export const dynamoWatchedAddresses: WatchedAddresses = { watchedAt: watchedAddressEntries };
