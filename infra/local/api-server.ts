@@ -53,6 +53,7 @@ export function compileRoutes(functions: FunctionSpec[] = allFunctions): Compile
   return compiled.sort((a, b) => b.specificity - a.specificity);
 }
 
+/** A running local API: its base URL, the Node server, and `close` (drops open connections too). */
 export interface ApiServer {
   url: string;
   server: Server;

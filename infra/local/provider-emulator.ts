@@ -34,12 +34,14 @@ import {
 } from '../../shared/adapters/providers/alchemy';
 import { ERC20_TRANSFER_TOPIC } from '../../shared/domain/transfers';
 
+/** A token whose Transfers are followed, with what Alchemy reports of it. */
 export interface EmulatorToken {
   address: string;
   symbol: string;
   decimals: number;
 }
 
+/** How deliveries misbehave, to exercise the consumer (see the file's header). */
 export interface ProviderEmulatorSwitches {
   /** Deliver every followed Transfer, watched or not (until deposit addresses are registered with the API). */
   watchAll: boolean;
@@ -49,6 +51,7 @@ export interface ProviderEmulatorSwitches {
   reorder: boolean;
 }
 
+/** What to follow, where to deliver, and how. */
 export interface ProviderEmulatorOptions {
   /** The chain to follow. */
   rpcUrl: string;
@@ -78,6 +81,7 @@ export interface ProviderEmulatorOptions {
   onError?: (error: unknown) => void;
 }
 
+/** A running emulator: its address-management API, the watch list, the switches, and control over deliveries. */
 export interface ProviderEmulator {
   /** Base URL of the address-management API. */
   url: string;

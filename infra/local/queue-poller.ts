@@ -15,6 +15,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { FunctionSpec } from '../topology';
 import { invoke } from './lambda';
 
+/** A running poller; `stop` aborts the receive under way and waits for the batch being processed. */
 export interface QueuePoller {
   stop(): Promise<void>;
 }

@@ -22,6 +22,7 @@ import { type ProvisionedResources, provision } from './provision';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
 
+/** Ports, the AWS endpoint to adopt, and the knobs tests turn (redrive, backoff, finality, workers). */
 export interface LocalRuntimeOptions {
   /** API port; 0 picks a free one. */
   apiPort?: number;
@@ -49,6 +50,7 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
 }
 
+/** The running service and every part of it, for tests to reach into; `stop` stops them all. */
 export interface LocalRuntime {
   apiUrl: string;
   chain: LocalChain;
