@@ -12,6 +12,7 @@ import {
   CfnCondition,
   CfnOutput,
   CfnParameter,
+  type CfnParameterProps,
   Duration,
   Fn,
   RemovalPolicy,
@@ -286,6 +287,68 @@ export const DEFAULT_NBK_RATES_URL = 'https://nationalbank.kz/rss/get_rates.cfm'
 /** Webhook providers whose signing secrets the webhook secret holds (shared/adapters/providers: webhookProviderNames). */
 export const WEBHOOK_PROVIDERS = providerNames;
 
+/**
+ * The deployment parameters that stand alone (the providers' address lists are ADDRESS_WATCH_PARAMETERS), by
+ * logical id. Every one has a default but DepositXpub, so a first deploy needs only the xpub.
+ */
+const DEPLOYMENT_PARAMETERS = {
+  DepositXpub: {
+    type: 'String',
+    description:
+      "Account-level extended PUBLIC key (m/44'/60'/0', xpub…) deposit addresses are derived from. Never an xprv: " +
+      'the service only watches addresses; the private key stays offline.',
+    allowedPattern: '^xpub[1-9A-HJ-NP-Za-km-z]{107}$',
+    constraintDescription: 'must be a 111-character base58 xpub (account level, public key only)',
+  },
+  // RPC URLs are plain parameter values, visible to anyone who can describe the stack or read function
+  // configuration. Use endpoints without an API key embedded in the URL (or keys restricted by origin/IP); moving
+  // keyed RPC URLs into a Secrets Manager secret like the webhook secrets is future work.
+  ChainsJson: {
+    type: 'String',
+    default: '[]',
+    description:
+      'Chains to watch: JSON array [{"chainId":1,"rpcUrl":"https://..."}]. No API keys inside RPC URLs (parameters ' +
+      'are not secret). Empty array: no chain enabled.',
+    allowedPattern: '^\\s*\\[[\\s\\S]*\\]\\s*$',
+    constraintDescription: 'must be a JSON array',
+  },
+  PublicBaseUrl: {
+    type: 'String',
+    default: '',
+    description:
+      'Payer-facing origin invoice links use, e.g. https://pay.example.kz (a custom domain in front of the API). ' +
+      "Empty: the HTTP API's own execute-api URL.",
+    allowedPattern: '^(https://[^\\s/]+(/\\S*)?)?$',
+    constraintDescription: 'must be empty or an https:// URL',
+  },
+  NbkRatesUrl: {
+    type: 'String',
+    default: DEFAULT_NBK_RATES_URL,
+    description: "The National Bank of Kazakhstan's daily exchange-rate feed (refresh-rates).",
+    allowedPattern: '^https://\\S+$',
+    constraintDescription: 'must be an https:// URL',
+  },
+  RegistriesJson: {
+    type: 'String',
+    default: '{}',
+    description:
+      'Ministry registries, JSON {"AFSA": {"url": "https://…", "timeoutMs": 5000}}; their HMAC secrets go in the ' +
+      'webhook secret under "registries".',
+    allowedPattern: '^\\{.*\\}$',
+  },
+} satisfies Record<string, CfnParameterProps>;
+
+/** The providers' address-list parameters: logical id, the environment variable it sets, its description. */
+const ADDRESS_WATCH_PARAMETERS = [
+  ['AlchemyWebhookId', DEPLOYMENT_ENV.alchemyWebhookId, 'Alchemy Address Activity webhook id (empty: Alchemy off).'],
+  ['MoralisStreamId', DEPLOYMENT_ENV.moralisStreamId, 'Moralis stream id (empty: Moralis off).'],
+  [
+    'QuickNodeWatchList',
+    DEPLOYMENT_ENV.quicknodeWatchList,
+    'QuickNode key-value list the stream filter reads (empty: off).',
+  ],
+] as const;
+
 /** What a signer function may do with the receipt key, and all it may do. */
 export const RECEIPT_SIGNER_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
 
@@ -295,6 +358,23 @@ const pascal = (name: string): string =>
     .filter(Boolean)
     .map((part) => part[0]?.toUpperCase() + part.slice(1))
     .join('');
+
+/** The dashboard's first row: what the pipeline is and where the alarms go. */
+const dashboardHeader = (): cloudwatch.TextWidget =>
+  new cloudwatch.TextWidget({
+    markdown:
+      '# stablefee\nInvoices → transfers seen → reconciled (credited or unmatched) → receipts issued → delivered ' +
+      "to the ministries' registries. Alarms publish to the alarm topic (stack output AlarmTopicArn).",
+    width: 24,
+    height: 2,
+  });
+
+/** A red line on a graph at an alarm's threshold. */
+const alarmThreshold = (spec: AlarmSpec, label: string): cloudwatch.HorizontalAnnotation => ({
+  value: spec.threshold,
+  label,
+  color: cloudwatch.Color.RED,
+});
 
 interface QueuePair {
   readonly queue: sqs.Queue;
@@ -657,6 +737,8 @@ export class StablefeeStack extends Stack {
     );
   }
 
+  // ---------------------------------------------------------------- dashboard
+
   /**
    * The `stablefee` dashboard: alarm states; the payment pipeline; registry delivery; the scanner; every queue's
    * depth and oldest message, every dead-letter queue; the HTTP API; then errors, throttles and p99 duration of every
@@ -664,56 +746,56 @@ export class StablefeeStack extends Stack {
    */
   private createDashboard(dashboardName: string): cloudwatch.Dashboard {
     const period = Duration.minutes(5);
-    const sum = (metricName: string) => this.serviceMetric(metricName, cloudwatch.Stats.SUM, period, metricName);
-    const queueEntries = Object.entries(this.queues) as [QueueName, QueuePair][];
-    const deadLetterQueues: [string, sqs.IQueue][] = [
-      ...queueEntries.map(([name, { dlq }]): [string, sqs.IQueue] => [name, dlq]),
-      ...(this.streamFailureQueue ? [['table stream failures', this.streamFailureQueue] as [string, sqs.IQueue]] : []),
-    ];
-    const threshold = (spec: AlarmSpec, label: string): cloudwatch.HorizontalAnnotation => ({
-      value: spec.threshold,
-      label,
-      color: cloudwatch.Color.RED,
-    });
-
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+    return new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName,
       defaultInterval: Duration.hours(6),
+      widgets: [
+        [dashboardHeader()],
+        [this.alarmStatusWidget()],
+        this.pipelineWidgets(period),
+        this.chainWidgets(period),
+        this.queueWidgets(period),
+        this.httpApiWidgets(period),
+        this.functionWidgets(period),
+      ],
     });
-    dashboard.addWidgets(
-      new cloudwatch.TextWidget({
-        markdown:
-          '# stablefee\nInvoices → transfers seen → reconciled (credited or unmatched) → receipts issued → delivered ' +
-          "to the ministries' registries. Alarms publish to the alarm topic (stack output AlarmTopicArn).",
-        width: 24,
-        height: 2,
-      }),
-    );
-    dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({
-        title: 'Alarms',
-        alarms: [...this.alarms.values()],
-        width: 24,
-        height: Math.min(2 + Math.ceil(this.alarms.size / 4), 12),
-        sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
-      }),
-    );
-    dashboard.addWidgets(
+  }
+
+  /** Every alarm's state, most recently changed first; tall enough for four alarms a line (at most 12 units). */
+  private alarmStatusWidget(): cloudwatch.AlarmStatusWidget {
+    return new cloudwatch.AlarmStatusWidget({
+      title: 'Alarms',
+      alarms: [...this.alarms.values()],
+      width: 24,
+      height: Math.min(2 + Math.ceil(this.alarms.size / 4), 12),
+      sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+    });
+  }
+
+  /** A service metric summed over the dashboard's period, labelled with its own name. */
+  private serviceSum(metricName: string, period: Duration): cloudwatch.Metric {
+    return this.serviceMetric(metricName, cloudwatch.Stats.SUM, period, metricName);
+  }
+
+  /** The payment pipeline's counts, and registry delivery beside the outbox depth. */
+  private pipelineWidgets(period: Duration): cloudwatch.IWidget[] {
+    const sums = (metricNames: string[]) => metricNames.map((name) => this.serviceSum(name, period));
+    return [
       new cloudwatch.GraphWidget({
         title: 'Pipeline (count per 5 minutes)',
-        left: [
+        left: sums([
           SERVICE_METRICS.invoicesIssued,
           SERVICE_METRICS.transfersSeen,
           SERVICE_METRICS.transfersCredited,
           SERVICE_METRICS.transfersUnmatched,
           SERVICE_METRICS.receiptsIssued,
           SERVICE_METRICS.receiptsDelivered,
-        ].map(sum),
+        ]),
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'Registry delivery',
-        left: [SERVICE_METRICS.receiptsDelivered, SERVICE_METRICS.receiptDeliveryFailures].map(sum),
+        left: sums([SERVICE_METRICS.receiptsDelivered, SERVICE_METRICS.receiptDeliveryFailures]),
         right: [
           this.queues.outbox.queue.metricApproximateNumberOfMessagesVisible({
             period,
@@ -723,8 +805,12 @@ export class StablefeeStack extends Stack {
         ],
         width: 12,
       }),
-    );
-    dashboard.addWidgets(
+    ];
+  }
+
+  /** The scanner's lag (overall and per chain), and what the chain or the providers did that needs a look. */
+  private chainWidgets(period: Duration): cloudwatch.IWidget[] {
+    return [
       new cloudwatch.GraphWidget({
         title: 'Scanner lag (blocks behind head)',
         left: [
@@ -738,7 +824,7 @@ export class StablefeeStack extends Stack {
             period,
           }),
         ],
-        leftAnnotations: [threshold(ALARMS.scannerLag, 'alarm')],
+        leftAnnotations: [alarmThreshold(ALARMS.scannerLag, 'alarm')],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
@@ -749,35 +835,49 @@ export class StablefeeStack extends Stack {
           SERVICE_METRICS.rejectedHints,
           SERVICE_METRICS.transfersUnmatched,
           SERVICE_METRICS.zeroValueTransfersIgnored,
-        ].map(sum),
+        ].map((name) => this.serviceSum(name, period)),
         width: 12,
       }),
-    );
-    dashboard.addWidgets(
+    ];
+  }
+
+  /** Depth and oldest message of every queue, and the depth of every dead-letter queue (the stream's too). */
+  private queueWidgets(period: Duration): cloudwatch.IWidget[] {
+    const queueEntries = Object.entries(this.queues) as [QueueName, QueuePair][];
+    const deadLetterQueues: [string, sqs.IQueue][] = [
+      ...queueEntries.map(([name, { dlq }]): [string, sqs.IQueue] => [name, dlq]),
+      ...(this.streamFailureQueue ? [['table stream failures', this.streamFailureQueue] as [string, sqs.IQueue]] : []),
+    ];
+    const maximum = { period, statistic: cloudwatch.Stats.MAXIMUM };
+    return [
       new cloudwatch.GraphWidget({
         title: 'Queue depth (messages visible)',
         left: queueEntries.map(([name, { queue }]) =>
-          queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: name }),
+          queue.metricApproximateNumberOfMessagesVisible({ ...maximum, label: name }),
         ),
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Age of oldest message (seconds)',
         left: queueEntries.map(([name, { queue }]) =>
-          queue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM, label: name }),
+          queue.metricApproximateAgeOfOldestMessage({ ...maximum, label: name }),
         ),
-        leftAnnotations: [threshold(ALARMS.transfersBacklog, 'transfers backlog alarm')],
+        leftAnnotations: [alarmThreshold(ALARMS.transfersBacklog, 'transfers backlog alarm')],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Dead-letter queue depth',
         left: deadLetterQueues.map(([name, dlq]) =>
-          dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: name }),
+          dlq.metricApproximateNumberOfMessagesVisible({ ...maximum, label: name }),
         ),
         width: 8,
       }),
-    );
-    dashboard.addWidgets(
+    ];
+  }
+
+  /** The HTTP API's responses by class, and its latency. */
+  private httpApiWidgets(period: Duration): cloudwatch.IWidget[] {
+    return [
       new cloudwatch.GraphWidget({
         title: 'HTTP API responses',
         left: [
@@ -796,22 +896,23 @@ export class StablefeeStack extends Stack {
         ],
         width: 12,
       }),
+    ];
+  }
+
+  /** One graph per function created: errors and throttles, p99 duration on the right axis. */
+  private functionWidgets(period: Duration): cloudwatch.IWidget[] {
+    return this.serviceFunctions.map(
+      ({ spec, fn }) =>
+        new cloudwatch.GraphWidget({
+          title: `${spec.name} (Lambda)`,
+          left: [
+            fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM, label: 'errors' }),
+            fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM, label: 'throttles' }),
+          ],
+          right: [fn.metricDuration({ period, statistic: cloudwatch.Stats.p(99), label: 'duration p99 (ms)' })],
+          width: 8,
+        }),
     );
-    dashboard.addWidgets(
-      ...this.serviceFunctions.map(
-        ({ spec, fn }) =>
-          new cloudwatch.GraphWidget({
-            title: `${spec.name} (Lambda)`,
-            left: [
-              fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM, label: 'errors' }),
-              fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM, label: 'throttles' }),
-            ],
-            right: [fn.metricDuration({ period, statistic: cloudwatch.Stats.p(99), label: 'duration p99 (ms)' })],
-            width: 8,
-          }),
-      ),
-    );
-    return dashboard;
   }
 
   // ---------------------------------------------------------------- receipt signer and webhook secrets
@@ -885,59 +986,40 @@ export class StablefeeStack extends Stack {
    * parameter holds a secret (parameters show in the console and in the stack's history).
    */
   private createDeploymentParameters(): Record<string, string> {
-    const depositXpub = new CfnParameter(this, 'DepositXpub', {
-      type: 'String',
-      description:
-        "Account-level extended PUBLIC key (m/44'/60'/0', xpub…) deposit addresses are derived from. Never an xprv: " +
-        'the service only watches addresses; the private key stays offline.',
-      allowedPattern: '^xpub[1-9A-HJ-NP-Za-km-z]{107}$',
-      constraintDescription: 'must be a 111-character base58 xpub (account level, public key only)',
+    const parameter = (id: keyof typeof DEPLOYMENT_PARAMETERS): string =>
+      new CfnParameter(this, id, DEPLOYMENT_PARAMETERS[id]).valueAsString;
+    const depositXpub = parameter('DepositXpub');
+    const chainsJson = parameter('ChainsJson');
+    const publicBaseUrl = parameter('PublicBaseUrl');
+    const nbkRatesUrl = parameter('NbkRatesUrl');
+    const providerIds = this.createAddressWatchParameters();
+    // Functions do not depend on the routes (routes depend on functions), so pointing them at the API's own endpoint
+    // adds no dependency cycle: the HttpApi resource itself depends on nothing here.
+    const useApiUrl = new CfnCondition(this, 'UseApiUrlAsPublicBaseUrl', {
+      expression: Fn.conditionEquals(publicBaseUrl, ''),
     });
-    // RPC URLs are plain parameter values, visible to anyone who can describe the stack or read function
-    // configuration. Use endpoints without an API key embedded in the URL (or keys restricted by origin/IP); moving
-    // keyed RPC URLs into a Secrets Manager secret like the webhook secrets is future work.
-    const chainsJson = new CfnParameter(this, 'ChainsJson', {
-      type: 'String',
-      default: '[]',
-      description:
-        'Chains to watch: JSON array [{"chainId":1,"rpcUrl":"https://..."}]. No API keys inside RPC URLs (parameters ' +
-        'are not secret). Empty array: no chain enabled.',
-      allowedPattern: '^\\s*\\[[\\s\\S]*\\]\\s*$',
-      constraintDescription: 'must be a JSON array',
-    });
-    const publicBaseUrl = new CfnParameter(this, 'PublicBaseUrl', {
-      type: 'String',
-      default: '',
-      description:
-        'Payer-facing origin invoice links use, e.g. https://pay.example.kz (a custom domain in front of the API). ' +
-        "Empty: the HTTP API's own execute-api URL.",
-      allowedPattern: '^(https://[^\\s/]+(/\\S*)?)?$',
-      constraintDescription: 'must be empty or an https:// URL',
-    });
-    const nbkRatesUrl = new CfnParameter(this, 'NbkRatesUrl', {
-      type: 'String',
-      default: DEFAULT_NBK_RATES_URL,
-      description: "The National Bank of Kazakhstan's daily exchange-rate feed (refresh-rates).",
-      allowedPattern: '^https://\\S+$',
-      constraintDescription: 'must be an https:// URL',
-    });
-    // Which provider address lists to keep in step with deposit addresses; empty leaves that provider off.
-    const providerIds = Object.fromEntries(
-      (
-        [
-          [
-            'AlchemyWebhookId',
-            DEPLOYMENT_ENV.alchemyWebhookId,
-            'Alchemy Address Activity webhook id (empty: Alchemy off).',
-          ],
-          ['MoralisStreamId', DEPLOYMENT_ENV.moralisStreamId, 'Moralis stream id (empty: Moralis off).'],
-          [
-            'QuickNodeWatchList',
-            DEPLOYMENT_ENV.quicknodeWatchList,
-            'QuickNode key-value list the stream filter reads (empty: off).',
-          ],
-        ] as const
-      ).map(([id, env, description]) => [
+    return {
+      [DEPLOYMENT_ENV.stage]: 'cloud',
+      [DEPLOYMENT_ENV.depositXpub]: depositXpub,
+      [DEPLOYMENT_ENV.chains]: chainsJson,
+      [DEPLOYMENT_ENV.publicBaseUrl]: Fn.conditionIf(
+        useApiUrl.logicalId,
+        this.api.apiEndpoint,
+        publicBaseUrl,
+      ).toString(),
+      [DEPLOYMENT_ENV.nbkRatesUrl]: nbkRatesUrl,
+      [DEPLOYMENT_ENV.registries]: parameter('RegistriesJson'),
+      ...providerIds,
+    };
+  }
+
+  /**
+   * Which provider address lists the watch-addresses function keeps in step with deposit addresses: one parameter
+   * per provider, as the environment variable it sets; empty leaves that provider off.
+   */
+  private createAddressWatchParameters(): Record<string, string> {
+    return Object.fromEntries(
+      ADDRESS_WATCH_PARAMETERS.map(([id, env, description]) => [
         env,
         new CfnParameter(this, id, {
           type: 'String',
@@ -947,31 +1029,6 @@ export class StablefeeStack extends Stack {
         }).valueAsString,
       ]),
     );
-    // Functions do not depend on the routes (routes depend on functions), so pointing them at the API's own endpoint
-    // adds no dependency cycle: the HttpApi resource itself depends on nothing here.
-    const useApiUrl = new CfnCondition(this, 'UseApiUrlAsPublicBaseUrl', {
-      expression: Fn.conditionEquals(publicBaseUrl.valueAsString, ''),
-    });
-    return {
-      [DEPLOYMENT_ENV.stage]: 'cloud',
-      [DEPLOYMENT_ENV.depositXpub]: depositXpub.valueAsString,
-      [DEPLOYMENT_ENV.chains]: chainsJson.valueAsString,
-      [DEPLOYMENT_ENV.publicBaseUrl]: Fn.conditionIf(
-        useApiUrl.logicalId,
-        this.api.apiEndpoint,
-        publicBaseUrl.valueAsString,
-      ).toString(),
-      [DEPLOYMENT_ENV.nbkRatesUrl]: nbkRatesUrl.valueAsString,
-      [DEPLOYMENT_ENV.registries]: new CfnParameter(this, 'RegistriesJson', {
-        type: 'String',
-        default: '{}',
-        description:
-          'Ministry registries, JSON {"AFSA": {"url": "https://…", "timeoutMs": 5000}}; their HMAC secrets go in the ' +
-          'webhook secret under "registries".',
-        allowedPattern: '^\\{.*\\}$',
-      }).valueAsString,
-      ...providerIds,
-    };
   }
 
   // ---------------------------------------------------------------- HTTP API and auth

@@ -1,7 +1,8 @@
 /**
  * POST /v1/webhooks/{provider} — a provider (alchemy, moralis, quicknode) tells us of on-chain activity. Public
  * route: the signature over the raw body is the authentication. Verified deliveries become `TransferObserved`
- * messages on the transfers queue and are answered 200 at once; reconciliation happens downstream.
+ * messages on the transfers queue (shared/app/accept-webhook.ts) and are answered 200 at once; reconciliation
+ * happens downstream.
  *
  * 404 unknown (or unconfigured) provider · 413 body over 256 KB · 401 missing/invalid signature, or a QuickNode nonce
  * seen in the last ten minutes (nothing enqueued) · 400 verified body that is not the provider's JSON ·
@@ -9,22 +10,13 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
-import { claimNonce, releaseNonce } from '../../shared/adapters/dynamo/nonces';
+import { dynamoNonceStore } from '../../shared/adapters/dynamo/nonces';
 import { httpRoute } from '../../shared/adapters/http';
-import { countMetric } from '../../shared/adapters/metrics';
-import { logger } from '../../shared/adapters/observability';
-import {
-  type Drop,
-  type DropReason,
-  findWebhookProvider,
-  WebhookPayloadError,
-  type WebhookProvider,
-  type WebhookProviderName,
-} from '../../shared/adapters/providers/index';
+import { findWebhookProvider } from '../../shared/adapters/providers/index';
 import { webhookSecret } from '../../shared/adapters/providers/secrets';
 import { sendMessages } from '../../shared/adapters/queue';
-import { NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../../shared/domain/errors';
-import { isZeroValue, type TransferObserved } from '../../shared/domain/transfers';
+import { acceptWebhook } from '../../shared/app/accept-webhook';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../shared/domain/errors';
 
 /** Largest accepted body, compressed or not. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
@@ -45,73 +37,21 @@ function signedBytes(raw: Buffer, headers: Record<string, string>): Buffer {
   }
 }
 
-/**
- * Enqueues a verified delivery's transfers, once per nonce where the provider signs one: a nonce seen within its
- * window is a replay (401). If enqueueing fails the nonce is forgotten again, so the provider's retry gets through.
- */
-async function enqueueOnce(
-  name: WebhookProviderName,
-  provider: WebhookProvider,
-  headers: Record<string, string>,
-  now: Date,
-  messages: TransferObserved[],
-): Promise<void> {
-  const nonce = provider.replay?.nonce(headers);
-  if (provider.replay && nonce && !(await claimNonce(name, nonce, now, provider.replay.windowSeconds))) {
-    logger.warn('webhook replay refused', { provider: name, transfers: messages.length });
-    throw new UnauthorizedError('This delivery was already received (its nonce was seen).');
-  }
-  try {
-    if (messages.length) await sendMessages('transfers', messages);
-  } catch (error) {
-    if (nonce) await releaseNonce(name, nonce).catch(() => {});
-    throw error;
-  }
-}
-
 export const handler = httpRoute({ auth: 'public' }, async (req) => {
   const name = req.params.provider ?? '';
   const found = findWebhookProvider(name);
   if (!found) throw new NotFoundError(`No webhook provider ${JSON.stringify(name.slice(0, 40))}.`);
-  const raw = signedBytes(req.rawBody ?? Buffer.alloc(0), req.headers);
-  const secret = await webhookSecret(found.name);
-  if (!secret) {
-    logger.warn('webhook for a provider without a configured secret', { provider: found.name });
-    throw new NotFoundError(`Webhook provider ${found.name} is not enabled.`);
-  }
-  const now = new Date();
-  if (!found.provider.verify(raw, req.headers, secret, now)) {
-    logger.warn('webhook signature rejected', { provider: found.name, bytes: raw.length });
-    throw new UnauthorizedError('The webhook signature is missing or does not verify.');
-  }
-
-  const dropped: Partial<Record<DropReason, number>> = {};
-  const samples: Drop[] = [];
-  const onDrop = (drop: Drop) => {
-    dropped[drop.reason] = (dropped[drop.reason] ?? 0) + 1;
-    if (samples.length < 10) samples.push(drop);
-  };
-  let transfers: ReturnType<typeof found.provider.parse>;
-  try {
-    transfers = found.provider.parse(raw, enabledChains, { now, onDrop });
-  } catch (error) {
-    if (error instanceof WebhookPayloadError) {
-      throw new ValidationError([{ field: '(body)', message: error.message }]);
-    }
-    throw error;
-  }
-  // The adapters already drop zero values; checked again here because a message of nothing must never reach
-  // suspense, whatever a future adapter forgets.
-  const kept = transfers.filter((t) => {
-    if (!isZeroValue(t.amount)) return true;
-    onDrop({ reason: 'zero_value', chainId: t.chainId, token: t.token, txHash: t.txHash, logIndex: t.logIndex });
-    return false;
-  });
-  if (dropped.zero_value) countMetric('ZeroValueTransfersIgnored', dropped.zero_value);
-  if (samples.length) logger.info('webhook entries dropped', { provider: found.name, dropped, samples });
-
-  const messages = kept.map((t) => ({ ...t, correlationId: req.requestId }));
-  await enqueueOnce(found.name, found.provider, req.headers, now, messages);
-  logger.info('webhook accepted', { provider: found.name, accepted: messages.length });
-  return { status: 200, body: { accepted: messages.length } };
+  const body = signedBytes(req.rawBody ?? Buffer.alloc(0), req.headers);
+  const result = await acceptWebhook(
+    { provider: found.name, body, headers: req.headers, correlationId: req.requestId },
+    {
+      format: found.provider,
+      secret: await webhookSecret(found.name),
+      chains: enabledChains,
+      nonces: dynamoNonceStore,
+      sendTransfers: (messages) => sendMessages('transfers', messages),
+      now: () => new Date(),
+    },
+  );
+  return { status: 200, body: result };
 });

@@ -12,6 +12,7 @@ import { sqs } from '../../shared/adapters/aws/sqs';
 import { enabledChains, rpcUrlOf } from '../../shared/adapters/chain/enabled-chains';
 import { ethersChainRpc, type TxReceipt } from '../../shared/adapters/chain/rpc';
 import { queueUrl } from '../../shared/adapters/config';
+import { dynamoReconcileStore } from '../../shared/adapters/dynamo/reconcile-store';
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
@@ -75,6 +76,7 @@ async function reconcileRecord(record: SQSRecord): Promise<void> {
     if ('retry' in admission) throw new HintNotYetOnChain(`hint not (yet) on our node: ${admission.retry}`);
     if ('rejected' in admission) return;
     await reconcileTransfer(admission.admit, {
+      store: dynamoReconcileStore,
       chains: enabledChains,
       signer: receiptSigner(),
       now: () => new Date(),

@@ -1,6 +1,8 @@
 /** Schedule: discovers transfers to deposit addresses on every enabled chain (shared/app/scan-chain.ts). */
 
 import { forEachChain } from '../../shared/adapters/chain/per-chain';
+import { dynamoScanCheckpoints } from '../../shared/adapters/dynamo/checkpoints';
+import { dynamoWatchedAddresses } from '../../shared/adapters/dynamo/invoices';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { scannerLag } from '../../shared/adapters/metrics';
 import { sendMessages } from '../../shared/adapters/queue';
@@ -10,7 +12,13 @@ export const handler = lambdaHandler(async () => ({
   reports: await forEachChain(
     'chain scan',
     async (chain, rpc) => {
-      const report = await scanChain(chain, { rpc, now: () => new Date(), send: (m) => sendMessages('transfers', m) });
+      const report = await scanChain(chain, {
+        rpc,
+        checkpoints: dynamoScanCheckpoints,
+        watchedAddresses: dynamoWatchedAddresses,
+        now: () => new Date(),
+        send: (m) => sendMessages('transfers', m),
+      });
       scannerLag(chain.chainId, report.lagBlocks);
       return report;
     },

@@ -1,5 +1,6 @@
 /**
- * Consumer of the addressWatch queue: each record is one `AddressWatchMessage` (shared/adapters/providers/address-watch.ts), applied
+ * Consumer of the addressWatch queue: each record is one `AddressWatchMessage` (shared/domain/address-watch.ts), applied
+ * by shared/app/watch-addresses.ts
  * with every enabled provider's watcher (or the ones it names). A record fails — and comes back after the visibility
  * timeout, then goes to the DLQ after the queue's maxReceiveCount — when any of its watchers fails. The retry calls
  * every selected watcher again, including those that already succeeded: safe, because adding a watched address and
@@ -10,13 +11,11 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
-import {
-  type AddressWatcher,
-  addressWatchMessageSchema,
-  applyAddressWatch,
-  watchersFromConfig,
-} from '../../shared/adapters/providers/address-watch';
+import { watchersFromConfig } from '../../shared/adapters/providers/address-watch';
 import { parseRecordBody } from '../../shared/adapters/sqs-message';
+import { applyAddressWatch } from '../../shared/app/watch-addresses';
+import { addressWatchMessageSchema } from '../../shared/domain/address-watch';
+import type { AddressWatcher } from '../../shared/ports';
 
 const processor = new BatchProcessor(EventType.SQS);
 

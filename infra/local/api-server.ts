@@ -53,6 +53,7 @@ export function compileRoutes(functions: FunctionSpec[] = allFunctions): Compile
   return compiled.sort((a, b) => b.specificity - a.specificity);
 }
 
+/** A running local API: its base URL, the Node server, and `close` (drops open connections too). */
 export interface ApiServer {
   url: string;
   server: Server;
@@ -68,100 +69,15 @@ export async function startApiServer(options: {
 }): Promise<ApiServer & { issuer: DevIssuer }> {
   const routes = compileRoutes(options.functions);
   const host = options.host ?? '127.0.0.1';
+  // The issuer needs the server's URL, known only once it listens; a request before then fails with a 500.
   let issuer: DevIssuer | undefined;
   const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
+    handleRequest(req, res, routes, () => issuer).catch((error) => {
       console.error('[api] request failed', error);
       if (!res.headersSent)
         send(res, 500, { 'content-type': 'application/json' }, '{"message":"Internal Server Error"}');
     });
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const body = await readBody(req);
-    if (body === 'too-large') {
-      send(res, 413, { 'content-type': 'application/json' }, '{"message":"Request Entity Too Large"}');
-      return;
-    }
-    if (!issuer) throw new Error('issuer not ready');
-
-    if (url.pathname === '/dev/.well-known/jwks.json' && req.method === 'GET') {
-      send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(issuer.jwks));
-      return;
-    }
-    if (url.pathname === '/dev/tokens' && req.method === 'POST') {
-      let parsed: ReturnType<typeof devTokenRequestSchema.safeParse>;
-      try {
-        parsed = devTokenRequestSchema.safeParse(JSON.parse(body.toString('utf8') || '{}'));
-      } catch {
-        parsed = devTokenRequestSchema.safeParse(undefined);
-      }
-      if (!parsed.success) {
-        const errors = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-        send(
-          res,
-          400,
-          { 'content-type': 'application/problem+json' },
-          JSON.stringify({
-            type: 'https://stablefee.dev/problems/validation',
-            title: 'Invalid request',
-            status: 400,
-            errors,
-          }),
-        );
-        return;
-      }
-      send(
-        res,
-        200,
-        { 'content-type': 'application/json' },
-        JSON.stringify({ token: await issuer.issue(parsed.data) }),
-      );
-      return;
-    }
-
-    const method = (req.method ?? 'GET').toUpperCase();
-    const matches = routes.filter((r) => r.pattern.test(url.pathname));
-    const match = matches.find((r) => r.route.method === method);
-    if (!match) {
-      send(res, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
-      return;
-    }
-
-    let claims: Record<string, string> | undefined;
-    if (match.route.auth === 'jwt') {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      try {
-        if (!bearer?.[1]) throw new Error('no token');
-        claims = await issuer.verify(bearer[1]);
-      } catch {
-        // The cloud authorizer answers exactly this and never calls the function.
-        send(
-          res,
-          401,
-          { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
-          '{"message":"Unauthorized"}',
-        );
-        return;
-      }
-    }
-
-    const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
-    const pathParameters = Object.fromEntries(
-      match.params.map((name, i) => [name, decodePathSegment(values[i] ?? '')]),
-    );
-    const event = toEvent(req, url, body, match, pathParameters, claims);
-    const result = (await invoke(match.fn, event)) as APIGatewayProxyStructuredResultV2 | undefined;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(result?.headers ?? {})) headers[k] = String(v);
-    const payload = result?.isBase64Encoded
-      ? Buffer.from(result.body ?? '', 'base64')
-      : Buffer.from(result?.body ?? '');
-    const out: Record<string, string | string[]> = { ...headers };
-    if (result?.cookies?.length) out['set-cookie'] = result.cookies;
-    send(res, result?.statusCode ?? 200, out, payload);
-  }
 
   await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
   const address = server.address();
@@ -178,6 +94,107 @@ export async function startApiServer(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/** One request: the dev issuer's own routes, else the topology route it matches, as API Gateway would serve it. */
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: CompiledRoute[],
+  readyIssuer: () => DevIssuer | undefined,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    send(res, 413, { 'content-type': 'application/json' }, '{"message":"Request Entity Too Large"}');
+    return;
+  }
+  const issuer = readyIssuer();
+  if (!issuer) throw new Error('issuer not ready');
+  if (await serveDevIssuer(req, res, url, body, issuer)) return;
+
+  const method = (req.method ?? 'GET').toUpperCase();
+  const matches = routes.filter((r) => r.pattern.test(url.pathname));
+  const match = matches.find((r) => r.route.method === method);
+  if (!match) {
+    send(res, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
+    return;
+  }
+
+  let claims: Record<string, string> | undefined;
+  if (match.route.auth === 'jwt') {
+    claims = await verifiedClaims(req, issuer);
+    if (!claims) {
+      // The cloud authorizer answers exactly this and never calls the function.
+      send(
+        res,
+        401,
+        { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+        '{"message":"Unauthorized"}',
+      );
+      return;
+    }
+  }
+
+  const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
+  const pathParameters = Object.fromEntries(match.params.map((name, i) => [name, decodePathSegment(values[i] ?? '')]));
+  const event = toEvent(req, url, body, match, pathParameters, claims);
+  const result = (await invoke(match.fn, event)) as APIGatewayProxyStructuredResultV2 | undefined;
+  sendResult(res, result);
+}
+
+/** The claims of the request's bearer token, or undefined when there is none or the issuer rejects it. */
+async function verifiedClaims(req: IncomingMessage, issuer: DevIssuer): Promise<Record<string, string> | undefined> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!bearer?.[1]) return undefined;
+  try {
+    return await issuer.verify(bearer[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Serves the dev issuer's JWKS and `POST /dev/tokens`; false when the request is for neither. */
+async function serveDevIssuer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+  issuer: DevIssuer,
+): Promise<boolean> {
+  if (url.pathname === '/dev/.well-known/jwks.json' && req.method === 'GET') {
+    send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(issuer.jwks));
+    return true;
+  }
+  if (url.pathname !== '/dev/tokens' || req.method !== 'POST') return false;
+  let parsed: ReturnType<typeof devTokenRequestSchema.safeParse>;
+  try {
+    parsed = devTokenRequestSchema.safeParse(JSON.parse(body.toString('utf8') || '{}'));
+  } catch {
+    parsed = devTokenRequestSchema.safeParse(undefined);
+  }
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+    const problem = {
+      type: 'https://stablefee.dev/problems/validation',
+      title: 'Invalid request',
+      status: 400,
+      errors,
+    };
+    send(res, 400, { 'content-type': 'application/problem+json' }, JSON.stringify(problem));
+    return true;
+  }
+  send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ token: await issuer.issue(parsed.data) }));
+  return true;
+}
+
+/** The function's result as API Gateway returns it: headers, cookies, and the body decoded when base64. */
+function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | undefined): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(result?.headers ?? {})) headers[k] = String(v);
+  if (result?.cookies?.length) headers['set-cookie'] = result.cookies;
+  const payload = result?.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result?.body ?? '');
+  send(res, result?.statusCode ?? 200, headers, payload);
 }
 
 /**

@@ -22,6 +22,7 @@ import { type ProvisionedResources, provision } from './provision';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
 
+/** Ports, the AWS endpoint to adopt, and the knobs tests turn (redrive, backoff, finality, workers). */
 export interface LocalRuntimeOptions {
   /** API port; 0 picks a free one. */
   apiPort?: number;
@@ -49,6 +50,7 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
 }
 
+/** The running service and every part of it, for tests to reach into; `stop` stops them all. */
 export interface LocalRuntime {
   apiUrl: string;
   chain: LocalChain;
@@ -79,66 +81,25 @@ export function localWebhookSecrets(given: Record<string, string | undefined> = 
 /** Starts every part; on a failure half-way, stops what already started and rethrows. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) {
-      await stop().catch((error) => log(`stop failed: ${String(error)}`));
-    }
-    stops.length = 0;
-  };
+  const parts = new StartedParts(log);
   try {
-    const aws = await startEmulator({ adopt: options.awsEndpoint });
-    stops.push(() => aws.stop());
-    // Emulators accept any credentials; real ones must never be picked up by a local run.
-    const awsEnv = {
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-    };
-    Object.assign(process.env, awsEnv);
-    const resources = await provision(aws.endpoint, 'stablefee', options.queueOverrides);
-    log(`aws emulator  ${aws.endpoint}`);
+    const { aws, awsEnv, resources } = await startAws(options, parts, log);
 
     const chain = await startChain({ port: options.chainPort ?? 8545, blockIntervalMs: options.blockIntervalMs });
-    stops.push(() => chain.close());
+    parts.add(() => chain.close());
     log(`chain rpc     ${chain.rpcUrl} (chain ${chain.chainId})`);
 
     const registrySecret = randomBytes(32).toString('hex');
     const registry = await startMockRegistry({ secretFor: () => registrySecret });
-    stops.push(() => registry.close());
+    parts.add(() => registry.close());
 
     const nbk: MockNbk = await startMockNbk();
-    stops.push(() => nbk.close());
+    parts.add(() => nbk.close());
 
     const env: Record<string, string> = {
       ...awsEnv,
       ...resources.env,
-      STAGE: 'local',
-      POWERTOOLS_SERVICE_NAME: 'stablefee',
-      POWERTOOLS_METRICS_NAMESPACE: 'stablefee',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      CHAINS: JSON.stringify([{ chainId: chain.chainId, rpcUrl: chain.rpcUrl }]),
-      LOCAL_CHAIN_TOKENS: JSON.stringify(chain.tokens),
-      REGISTRIES: JSON.stringify(
-        Object.fromEntries(
-          ['AFSA', 'MINFIN'].map((m) => [m, { url: `${registry.url}/registries/${m}/receipts`, timeoutMs: 1_000 }]),
-        ),
-      ),
-      REGISTRY_SECRET: registrySecret,
-      // Registry retries in seconds locally (a deployment spreads them over hours).
-      PUBLISH_BACKOFF_BASE_SECONDS: String(options.publishBackoffSeconds ?? 1),
-      PUBLISH_BACKOFF_MAX_SECONDS: String(Math.max(2, (options.publishBackoffSeconds ?? 1) * 4)),
-      NBK_RATES_URL: nbk.url,
-      // Dev-only account xpub (public key, no secret); a deployment sets its own.
-      DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
-      // A fresh receipt-signing key per start (state is fresh too); the cloud signs with KMS instead.
-      RECEIPT_SIGNER_PRIVATE_KEY: `0x${randomBytes(32).toString('hex')}`,
-      ...localWebhookSecrets(options.webhookSecretsFrom),
-      LOCAL_FINALITY_DEPTH: String(options.finalityDepth ?? 3),
-      ...(options.deepCheckDepth ? { LOCAL_DEEP_CHECK_DEPTH: String(options.deepCheckDepth) } : {}),
+      ...functionEnv({ options, chain, registryUrl: registry.url, registrySecret, nbkRatesUrl: nbk.url }),
     };
     // Handlers run in this process and read their configuration at module load, as in a Lambda container.
     Object.assign(process.env, env);
@@ -149,57 +110,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       port: options.apiPort ?? 3000,
       issuer: (baseUrl) => createDevIssuer(`${baseUrl}/dev`),
     });
-    stops.push(() => api.close());
+    parts.add(() => api.close());
     env.PUBLIC_BASE_URL = api.url;
 
-    const provider = await startProviderEmulator({
-      rpcUrl: chain.rpcUrl,
-      chainId: chain.chainId,
-      apiUrl: api.url,
-      signingKey: env.WEBHOOK_SECRET_ALCHEMY as string,
-      tokens: chain.tokens,
-      authToken: randomBytes(16).toString('hex'),
-      port: 0,
-      onError: (error) => log(`[provider-emulator] ${String(error)}`),
-    });
-    stops.push(() => provider.close());
-    env.ALCHEMY_NOTIFY_URL = provider.url;
-    env.ALCHEMY_WEBHOOK_ID = provider.webhookId;
-    env.ALCHEMY_AUTH_TOKEN = provider.authToken;
-    Object.assign(process.env, env);
-    log(`alchemy emu   ${provider.url}`);
+    const provider = await startAlchemyEmulator(chain, api.url, env, parts, log);
 
     // Seed today's NBK rate from the fixture before the first invoice is quoted.
     const refreshRates = functions.find((f) => f.name === 'refresh-rates');
     if (refreshRates) await invoke(refreshRates, {});
 
-    const schedules = new Map<string, Schedule>();
-    if (options.workers !== false) {
-      const sqs = new SQSClient({ endpoint: aws.endpoint, region: REGION });
-      const pollers: QueuePoller[] = [];
-      for (const fn of functions) {
-        for (const trigger of fn.triggers) {
-          const onError = (error: unknown) => log(`[${fn.name}] ${String(error)}`);
-          if (trigger.kind === 'queue') {
-            const queueUrl = resources.queueUrls[trigger.queue as QueueName];
-            pollers.push(
-              startQueuePoller({ sqs, queueUrl, fn, batchSize: trigger.batchSize, region: REGION, onError }),
-            );
-          } else if (trigger.kind === 'schedule') {
-            schedules.set(
-              fn.name,
-              startSchedule({ fn, everySeconds: trigger.localEverySeconds, region: REGION, onError }),
-            );
-          } else if (trigger.kind === 'stream') {
-            throw new Error(`${fn.name}: stream triggers are not run by the local runtime yet`);
-          }
-        }
-      }
-      stops.push(async () => {
-        await Promise.all([...pollers.map((p) => p.stop()), ...[...schedules.values()].map((s) => s.stop())]);
-        sqs.destroy();
-      });
-    }
+    const schedules =
+      options.workers !== false ? startWorkers(aws, resources, parts, log) : new Map<string, Schedule>();
 
     return {
       apiUrl: api.url,
@@ -211,10 +132,150 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       provider,
       schedules,
       env,
-      stop: stopAll,
+      stop: () => parts.stopAll(),
     };
   } catch (error) {
-    await stopAll();
+    await parts.stopAll();
     throw error;
   }
+}
+
+/** What has started so far, to stop in reverse order; a failing stop is logged and the others still run. */
+class StartedParts {
+  private readonly stops: (() => Promise<void>)[] = [];
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  add(stop: () => Promise<void>): void {
+    this.stops.push(stop);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const stop of this.stops.reverse()) {
+      await stop().catch((error) => this.log(`stop failed: ${String(error)}`));
+    }
+    this.stops.length = 0;
+  }
+}
+
+/** The AWS emulator (spawned, or adopted from `awsEndpoint`) with the topology's table, queues and buckets. */
+async function startAws(
+  options: LocalRuntimeOptions,
+  parts: StartedParts,
+  log: (line: string) => void,
+): Promise<{ aws: Emulator; awsEnv: Record<string, string>; resources: ProvisionedResources }> {
+  const aws = await startEmulator({ adopt: options.awsEndpoint });
+  parts.add(() => aws.stop());
+  // Emulators accept any credentials; real ones must never be picked up by a local run.
+  const awsEnv = {
+    AWS_ENDPOINT_URL: aws.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+  Object.assign(process.env, awsEnv);
+  const resources = await provision(aws.endpoint, 'stablefee', options.queueOverrides);
+  log(`aws emulator  ${aws.endpoint}`);
+  return { aws, awsEnv, resources };
+}
+
+/**
+ * The functions' configuration beyond the AWS endpoint and the resource locations: the local chain, the mock
+ * registry and NBK feed, fresh keys and secrets, and the local finality depths.
+ */
+function functionEnv(sources: {
+  options: LocalRuntimeOptions;
+  chain: LocalChain;
+  registryUrl: string;
+  registrySecret: string;
+  nbkRatesUrl: string;
+}): Record<string, string> {
+  const { options, chain, registryUrl } = sources;
+  return {
+    STAGE: 'local',
+    POWERTOOLS_SERVICE_NAME: 'stablefee',
+    POWERTOOLS_METRICS_NAMESPACE: 'stablefee',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    CHAINS: JSON.stringify([{ chainId: chain.chainId, rpcUrl: chain.rpcUrl }]),
+    LOCAL_CHAIN_TOKENS: JSON.stringify(chain.tokens),
+    REGISTRIES: JSON.stringify(
+      Object.fromEntries(
+        ['AFSA', 'MINFIN'].map((m) => [m, { url: `${registryUrl}/registries/${m}/receipts`, timeoutMs: 1_000 }]),
+      ),
+    ),
+    REGISTRY_SECRET: sources.registrySecret,
+    // Registry retries in seconds locally (a deployment spreads them over hours).
+    PUBLISH_BACKOFF_BASE_SECONDS: String(options.publishBackoffSeconds ?? 1),
+    PUBLISH_BACKOFF_MAX_SECONDS: String(Math.max(2, (options.publishBackoffSeconds ?? 1) * 4)),
+    NBK_RATES_URL: sources.nbkRatesUrl,
+    // Dev-only account xpub (public key, no secret); a deployment sets its own.
+    DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
+    // A fresh receipt-signing key per start (state is fresh too); the cloud signs with KMS instead.
+    RECEIPT_SIGNER_PRIVATE_KEY: `0x${randomBytes(32).toString('hex')}`,
+    ...localWebhookSecrets(options.webhookSecretsFrom),
+    LOCAL_FINALITY_DEPTH: String(options.finalityDepth ?? 3),
+    ...(options.deepCheckDepth ? { LOCAL_DEEP_CHECK_DEPTH: String(options.deepCheckDepth) } : {}),
+  };
+}
+
+/**
+ * The Alchemy stand-in, signing with the functions' Alchemy secret and posting to the API; its address-management
+ * API goes into `env` (and the process environment) for the watch-addresses function.
+ */
+async function startAlchemyEmulator(
+  chain: LocalChain,
+  apiUrl: string,
+  env: Record<string, string>,
+  parts: StartedParts,
+  log: (line: string) => void,
+): Promise<ProviderEmulator> {
+  const provider = await startProviderEmulator({
+    rpcUrl: chain.rpcUrl,
+    chainId: chain.chainId,
+    apiUrl,
+    signingKey: env.WEBHOOK_SECRET_ALCHEMY as string,
+    tokens: chain.tokens,
+    authToken: randomBytes(16).toString('hex'),
+    port: 0,
+    onError: (error) => log(`[provider-emulator] ${String(error)}`),
+  });
+  parts.add(() => provider.close());
+  env.ALCHEMY_NOTIFY_URL = provider.url;
+  env.ALCHEMY_WEBHOOK_ID = provider.webhookId;
+  env.ALCHEMY_AUTH_TOKEN = provider.authToken;
+  Object.assign(process.env, env);
+  log(`alchemy emu   ${provider.url}`);
+  return provider;
+}
+
+/** A poller per queue trigger and a timer per schedule of the topology's functions; the schedules, by function. */
+function startWorkers(
+  aws: Emulator,
+  resources: ProvisionedResources,
+  parts: StartedParts,
+  log: (line: string) => void,
+): Map<string, Schedule> {
+  const sqs = new SQSClient({ endpoint: aws.endpoint, region: REGION });
+  const pollers: QueuePoller[] = [];
+  const schedules = new Map<string, Schedule>();
+  for (const fn of functions) {
+    for (const trigger of fn.triggers) {
+      const onError = (error: unknown) => log(`[${fn.name}] ${String(error)}`);
+      if (trigger.kind === 'queue') {
+        const queueUrl = resources.queueUrls[trigger.queue as QueueName];
+        pollers.push(startQueuePoller({ sqs, queueUrl, fn, batchSize: trigger.batchSize, region: REGION, onError }));
+      } else if (trigger.kind === 'schedule') {
+        schedules.set(fn.name, startSchedule({ fn, everySeconds: trigger.localEverySeconds, region: REGION, onError }));
+      } else if (trigger.kind === 'stream') {
+        throw new Error(`${fn.name}: stream triggers are not run by the local runtime yet`);
+      }
+    }
+  }
+  parts.add(async () => {
+    await Promise.all([...pollers.map((p) => p.stop()), ...[...schedules.values()].map((s) => s.stop())]);
+    sqs.destroy();
+  });
+  return schedules;
 }

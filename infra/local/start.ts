@@ -8,6 +8,9 @@ import { startLocalRuntime } from './runtime';
 const port = Number(process.env.PORT ?? 3000);
 const chainPort = Number(process.env.CHAIN_PORT ?? 8545);
 
+// Read before the runtime starts: it puts every secret (a random one for each not given) into process.env.
+const givenWebhookSecrets = Object.values(webhookSecretEnv).filter((name) => process.env[name]?.trim());
+
 const runtime = await startLocalRuntime({
   apiPort: port,
   chainPort,
@@ -38,9 +41,8 @@ async function sampleInvoiceLink(): Promise<string> {
 
 /** Which provider signing secrets came from the environment; the others are random for this run. */
 function webhookSecretsLine(): string {
-  const given = Object.values(webhookSecretEnv).filter((name) => process.env[name]?.trim());
-  return given.length
-    ? `${given.join(', ')} from the environment (POST ${runtime.apiUrl}/v1/webhooks/{provider})`
+  return givenWebhookSecrets.length
+    ? `${givenWebhookSecrets.join(', ')} from the environment (POST ${runtime.apiUrl}/v1/webhooks/{provider})`
     : 'random; set WEBHOOK_SECRET_ALCHEMY, _MORALIS or _QUICKNODE to sign deliveries by hand';
 }
 

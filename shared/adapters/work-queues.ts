@@ -5,9 +5,9 @@
  * - ExportQueue on `exports`: one message per job, run by functions/export-worker.
  */
 import * as z from 'zod';
+import type { AddressWatchMessage } from '../domain/address-watch';
 import { EXPORT_ID_PATTERN } from '../domain/exports/jobs';
 import type { AddressWatchRequests, ExportQueue, WatchedDeposit } from '../ports';
-import type { AddressWatchMessage } from './providers/address-watch';
 import { sendMessages } from './queue';
 
 function watchMessages(

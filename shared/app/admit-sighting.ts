@@ -4,11 +4,12 @@
  * logged with the provider and the delivery that carried it, and nothing is recorded. Sightings our own scanner and
  * confirmer produced come from our own reads and pass. Only those readers may claim finality.
  */
-import type { TxReceipt } from '../adapters/chain/rpc';
+
 import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
 import { type TransferObserved, transferId } from '../domain/transfers';
 import { checkSighting, needsVerification, type RejectReason } from '../domain/verify-sighting';
+import type { TxReceipt } from '../ports';
 
 export interface AdmitDeps {
   /** Whether we read this chain at all (a hint of a chain we do not read cannot be checked). */

@@ -21,6 +21,23 @@ import { ministryCodeSchema } from './ministry';
 import { MAX_UINT256 } from './money';
 
 /** The `prevHash` of a ministry's receipt 1. */
+/**
+ * The id of an invoice's receipt: it follows from the invoice's. An invoice has one receipt standing at a time; when
+ * a receipt is annulled (a payment gone after finality) and the invoice is paid again, the next one is
+ * `generation` 2, 3, …
+ */
+export function receiptIdFor(invoiceId: string, generation = 1): string {
+  return `rcp_${invoiceId.replace(/^inv_/, '')}${generation > 1 ? `.${generation}` : ''}`;
+}
+
+/** The id of the `n`th annulment of an invoice's receipts. */
+export function annulmentIdFor(invoiceId: string, n: number): string {
+  return `ann_${invoiceId.replace(/^inv_/, '')}.${n}`;
+}
+
+/** Shape of every id of a document in a receipt chain (receipts and annulments), checked before any read. */
+export const CHAIN_DOCUMENT_ID_PATTERN = /^(rcp|ann)_[A-Za-z0-9_-]{22}(\.[1-9]\d{0,3})?$/;
+
 export const GENESIS_PREV_HASH = `0x${'0'.repeat(64)}`;
 
 export type ReceiptException = 'none' | 'overpaid' | 'late';

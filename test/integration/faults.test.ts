@@ -507,7 +507,8 @@ describe('chain RPC refusing for a while', () => {
     const paid = await pay(invoice.depositAddress, 500n * USD, 4);
     await scanHandler({}, context);
     await pump();
-    const { confirmTransfers } = await import('../../shared/app/scan-chain');
+    const { confirmTransfers, RecentReports } = await import('../../shared/app/confirm-transfers');
+    const { dynamoTransfersToRecheck } = await import('../../shared/adapters/dynamo/transfers');
     const { ethersChainRpc } = await import('../../shared/adapters/chain/rpc');
     const real = ethersChainRpc(chain.rpcUrl, chain.chainId);
     // A lagging or load-balanced node (or a pruned transaction index): the one answer Hardhat cannot give.
@@ -516,6 +517,8 @@ describe('chain RPC refusing for a while', () => {
     const confirmWith = (rpc: typeof real) =>
       confirmTransfers(enabledChains[0] as (typeof enabledChains)[number], {
         rpc,
+        transfers: dynamoTransfersToRecheck,
+        reported: new RecentReports(),
         now: () => new Date(),
         send: async (messages) => {
           sent.push(...messages);

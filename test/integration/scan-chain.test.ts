@@ -43,7 +43,11 @@ Object.assign(process.env, {
 delete process.env.WEBHOOK_SECRETS_ARN;
 
 const { handler: reconcileHandler } = await import('../../functions/reconcile-transfers/handler');
-const { scanChain, confirmTransfers } = await import('../../shared/app/scan-chain');
+const { scanChain } = await import('../../shared/app/scan-chain');
+const { confirmTransfers, RecentReports } = await import('../../shared/app/confirm-transfers');
+const { dynamoScanCheckpoints } = await import('../../shared/adapters/dynamo/checkpoints');
+const { dynamoWatchedAddresses } = await import('../../shared/adapters/dynamo/invoices');
+const { dynamoTransfersToRecheck } = await import('../../shared/adapters/dynamo/transfers');
 const { ethersChainRpc } = await import('../../shared/adapters/chain/rpc');
 const { sendMessages } = await import('../../shared/adapters/queue');
 const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
@@ -138,6 +142,8 @@ describe('scanner: dust and tokens off the allowlist', () => {
     try {
       const report = await scanChain(localChain, {
         rpc,
+        checkpoints: dynamoScanCheckpoints,
+        watchedAddresses: dynamoWatchedAddresses,
         now: () => new Date(),
         send: async (messages) => {
           sent.push(...messages);
@@ -155,7 +161,13 @@ describe('scanner: dust and tokens off the allowlist', () => {
 
       await pump();
       await chain.provider.send('hardhat_mine', [`0x${(FINALITY_DEPTH + 1).toString(16)}`]);
-      await confirmTransfers(localChain, { rpc, now: () => new Date(), send: (m) => sendMessages('transfers', m) });
+      await confirmTransfers(localChain, {
+        rpc,
+        transfers: dynamoTransfersToRecheck,
+        reported: new RecentReports(),
+        now: () => new Date(),
+        send: (m) => sendMessages('transfers', m),
+      });
       await pump();
       // One unmatched transfer for the alarm to count: the unknown token's, not the dust.
       const unmatched = addMetric.mock.calls.filter(([name]) => name === 'TransfersUnmatched');

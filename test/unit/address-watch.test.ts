@@ -3,14 +3,10 @@
  * from which settings (and where they send), and how one message is applied across watchers.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  AddressWatchError,
-  type AddressWatcher,
-  addressWatchMessageSchema,
-  applyAddressWatch,
-  type FetchLike,
-  watchersFromConfig,
-} from '../../shared/adapters/providers/address-watch';
+import { AddressWatchError, type FetchLike, watchersFromConfig } from '../../shared/adapters/providers/address-watch';
+import { applyAddressWatch } from '../../shared/app/watch-addresses';
+import { addressWatchMessageSchema } from '../../shared/domain/address-watch';
+import type { AddressWatcher } from '../../shared/ports';
 
 const A = `0x${'Ab'.repeat(20)}`;
 const B = `0x${'12'.repeat(20)}`;

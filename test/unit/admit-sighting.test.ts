@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { admitSighting } from '../../shared/app/admit-sighting';
 import { ERC20_TRANSFER_TOPIC, type TransferObserved } from '../../shared/domain/transfers';
 import type { TxReceipt } from '../../shared/ports';
+import { MemoryChain } from '../support/memory-chain';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const FROM = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -47,17 +48,15 @@ const mined: TxReceipt = {
   ],
 };
 
-/** An in-memory node: the receipts it has, and how often it was asked. */
+/** An in-memory node with these receipts, and the gate's dependencies on it (it records what it was asked). */
 function node(receipts: Record<string, TxReceipt>) {
-  const asked: string[] = [];
+  const chain = new MemoryChain();
+  for (const receipt of Object.values(receipts)) chain.addReceipt(receipt);
   return {
-    asked,
+    asked: chain.asked.receipts,
     deps: (mayRetry = false) => ({
       chainEnabled: (chainId: number) => chainId === 31337,
-      receiptOf: async (_chainId: number, txHash: string) => {
-        asked.push(txHash);
-        return receipts[txHash] ?? null;
-      },
+      receiptOf: (_chainId: number, txHash: string) => chain.getTransactionReceipt(txHash),
       mayRetry,
     }),
   };

@@ -1,34 +1,21 @@
-/** The chain scanner's checkpoint per chain: the last block scanned and its hash (to detect reorgs by continuity). */
+/**
+ * The chain scanner's checkpoint per chain in the table: the last block scanned and its hash (to detect reorgs by
+ * continuity), saved only over the version it was read at.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { AddressesAsOf, ScanCheckpoint, ScanCheckpoints } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 
 export const checkpointKey = (chainId: number) => ({ pk: `CHECKPOINT#${chainId}`, sk: 'SCANNER' });
 
-/**
- * Which watched addresses the blocks up to the checkpoint were scanned for (shared/app/scan-chain.ts): every
- * address issued before `at`; and none of the blocks after `block` can hold a payment to an address issued later.
- * Absent on checkpoints written before it existed: those were scanned with a list read after their head.
- */
-export interface AddressesAsOf {
-  at: string;
-  block: number;
-}
-
-export interface Checkpoint {
-  blockNumber: number;
-  blockHash: string;
-  addressesAsOf?: AddressesAsOf;
-  version: number;
-  updatedAt: string;
-}
-
-export async function getCheckpoint(chainId: number): Promise<Checkpoint | undefined> {
+/** The chain's checkpoint, read consistently. */
+export async function getCheckpoint(chainId: number): Promise<ScanCheckpoint | undefined> {
   const { Item } = await ddb.send(
     new GetCommand({ TableName: tableName(), Key: checkpointKey(chainId), ConsistentRead: true }),
   );
-  return Item as Checkpoint | undefined;
+  return Item as ScanCheckpoint | undefined;
 }
 
 /**
@@ -38,7 +25,7 @@ export async function getCheckpoint(chainId: number): Promise<Checkpoint | undef
 export async function saveCheckpoint(
   chainId: number,
   next: { blockNumber: number; blockHash: string; addressesAsOf?: AddressesAsOf },
-  previous: Checkpoint | undefined,
+  previous: ScanCheckpoint | undefined,
   at: string,
 ): Promise<boolean> {
   try {
@@ -62,3 +49,6 @@ export async function saveCheckpoint(
     throw error;
   }
 }
+
+/** The scanner's checkpoints in the table (the {@link ScanCheckpoints} port). */
+export const dynamoScanCheckpoints: ScanCheckpoints = { get: getCheckpoint, save: saveCheckpoint };

@@ -21,7 +21,7 @@ import {
 } from '../../domain/invoices';
 import { invoiceCancelledEntry, invoiceIssuedEntry } from '../../domain/journal';
 import type { TokenUnits } from '../../domain/reconcile';
-import type { IdempotencyClaim, IdempotencyRecord, InvoiceStore } from '../../ports';
+import type { IdempotencyClaim, IdempotencyRecord, InvoiceStore, WatchedAddress, WatchedAddresses } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { takeNext } from './counters';
@@ -435,13 +435,6 @@ export async function expireInvoice(invoice: Invoice, exception: InvoiceExceptio
   }
 }
 
-/** A watched deposit address (lower-case), when its invoice was issued, and until when it is watched. */
-export interface WatchedAddress {
-  address: string;
-  createdAt?: string;
-  watchUntil: string;
-}
-
 /** Deposit addresses still watched at `now`, for the chain scanner's log filter. */
 export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]> {
   const entries: WatchedAddress[] = [];
@@ -477,3 +470,6 @@ export const dynamoInvoiceStore: InvoiceStore = {
   dueForExpiry: (now) => dueForExpiry(now),
   expire: expireInvoice,
 };
+
+/** The watched deposit addresses in the table (the {@link WatchedAddresses} port the chain scanner reads). */
+export const dynamoWatchedAddresses: WatchedAddresses = { watchedAt: watchedAddressEntries };

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { NonceStore } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 
@@ -46,3 +47,6 @@ export async function claimNonce(provider: string, nonce: string, now: Date, win
 export async function releaseNonce(provider: string, nonce: string): Promise<void> {
   await ddb.send(new DeleteCommand({ TableName: tableName(), Key: nonceKey(provider, nonce) }));
 }
+
+/** The nonce store of the service's table (the NonceStore port). */
+export const dynamoNonceStore: NonceStore = { claim: claimNonce, release: releaseNonce };

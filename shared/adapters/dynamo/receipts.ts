@@ -24,22 +24,7 @@ export const receiptKeys = {
   chainHead: (ministry: string) => ({ pk: `RECEIPT_CHAIN#${ministry}`, sk: 'HEAD' }),
 };
 
-/**
- * The id of an invoice's receipt: it follows from the invoice's. An invoice has one receipt standing at a time; when
- * a receipt is annulled (a payment gone after finality) and the invoice is paid again, the next one is
- * `generation` 2, 3, …
- */
-export function receiptIdFor(invoiceId: string, generation = 1): string {
-  return `rcp_${invoiceId.replace(/^inv_/, '')}${generation > 1 ? `.${generation}` : ''}`;
-}
-
-/** The id of the `n`th annulment of an invoice's receipts. */
-export function annulmentIdFor(invoiceId: string, n: number): string {
-  return `ann_${invoiceId.replace(/^inv_/, '')}.${n}`;
-}
-
-/** Shape of every id of a document in a receipt chain (receipts and annulments), checked before any read. */
-export const CHAIN_DOCUMENT_ID_PATTERN = /^(rcp|ann)_[A-Za-z0-9_-]{22}(\.[1-9]\d{0,3})?$/;
+export { annulmentIdFor, CHAIN_DOCUMENT_ID_PATTERN, receiptIdFor } from '../../domain/receipts';
 
 // The stored form's types are the ports'; re-exported for the modules that read receipts through this one.
 export type { DeliveryState, StoredReceipt };

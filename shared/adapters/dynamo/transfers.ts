@@ -10,6 +10,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredTransfer, TransferState, UnmatchedReason } from '../../domain/reconcile';
 import type { TransferSource } from '../../domain/transfers';
+import type { TransfersToRecheck } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { queryNewestFirst } from './paging';
@@ -180,3 +181,9 @@ export async function addTransferSource(id: string, source: TransferSource): Pro
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     });
 }
+
+/** The confirmer's re-check lists in the table (the {@link TransfersToRecheck} port). */
+export const dynamoTransfersToRecheck: TransfersToRecheck = {
+  seen: (chainId) => seenTransfers(chainId),
+  finalUnsettled: (chainId) => unsettledTransfers(chainId),
+};

@@ -1,8 +1,8 @@
 /**
- * The address-watch port: webhook providers only notify about addresses they watch, so each invoice's deposit address
+ * The address-watch adapters (the AddressWatcher port, shared/ports.ts): webhook providers only notify about addresses they watch, so each invoice's deposit address
  * is registered with every enabled provider when the invoice is issued and removed when it is settled or long
  * expired. Work goes through the `addressWatch` queue (message: `AddressWatchMessage`), consumed by
- * functions/watch-addresses; a failed call is retried by SQS and ends in the DLQ, and the chain scanner covers any
+ * functions/watch-addresses (the use case: shared/app/watch-addresses.ts); a failed call is retried by SQS and ends in the DLQ, and the chain scanner covers any
  * gap meanwhile, so a watch is an optimisation of latency, never a condition of correctness.
  *
  * Every operation is idempotent at the provider (adding a watched address or removing an unwatched one changes
@@ -30,35 +30,9 @@
  */
 
 import * as z from 'zod';
-import { providerNames } from '../../domain/transfers';
+import type { ProviderName } from '../../domain/transfers';
+import type { AddressWatcher } from '../../ports';
 import { serviceSecretValue } from '../service-secret';
-
-/** Registers addresses with one provider. Both calls are idempotent; they throw on any failure. */
-export interface AddressWatcher {
-  provider: string;
-  watch(addresses: string[]): Promise<void>;
-  unwatch(addresses: string[]): Promise<void>;
-}
-
-export const addressWatchProviderNames = providerNames;
-export type AddressWatchProviderName = (typeof addressWatchProviderNames)[number];
-
-/** Most addresses one message carries (every provider accepts at least this many per call). */
-export const MAX_ADDRESSES_PER_MESSAGE = 100;
-
-/** A message on the `addressWatch` queue. */
-export const addressWatchMessageSchema = z.object({
-  action: z.enum(['watch', 'unwatch']),
-  addresses: z
-    .array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'not a 0x-prefixed 20-byte hex address'))
-    .min(1)
-    .max(MAX_ADDRESSES_PER_MESSAGE),
-  /** The invoice the addresses belong to, for logs. */
-  invoiceId: z.string().min(1).optional(),
-  /** Only these providers (a retry of one provider); all enabled ones when absent. */
-  providers: z.array(z.enum(addressWatchProviderNames)).min(1).optional(),
-});
-export type AddressWatchMessage = z.infer<typeof addressWatchMessageSchema>;
 
 /** A provider answered non-2xx, or could not be reached. The message never carries credentials. */
 export class AddressWatchError extends Error {
@@ -180,7 +154,7 @@ export const watchCredentials = {
   alchemy: { env: 'ALCHEMY_AUTH_TOKEN', secretKey: 'alchemyAuthToken' },
   moralis: { env: 'MORALIS_API_KEY', secretKey: 'moralisApiKey' },
   quicknode: { env: 'QUICKNODE_API_KEY', secretKey: 'quicknodeApiKey' },
-} as const satisfies Record<AddressWatchProviderName, { env: string; secretKey: string }>;
+} as const satisfies Record<ProviderName, { env: string; secretKey: string }>;
 
 export const ALCHEMY_NOTIFY_DEFAULT_URL = 'https://dashboard.alchemy.com';
 export const MORALIS_STREAMS_DEFAULT_URL = 'https://api.moralis-streams.com';
@@ -189,10 +163,7 @@ export const QUICKNODE_API_DEFAULT_URL = 'https://api.quicknode.com';
 type Env = Record<string, string | undefined>;
 
 /** A provider's credential (trimmed), or undefined when the deployment has none (its watcher is then disabled). */
-export function watchCredential(
-  provider: AddressWatchProviderName,
-  env: Env = process.env,
-): Promise<string | undefined> {
+export function watchCredential(provider: ProviderName, env: Env = process.env): Promise<string | undefined> {
   return serviceSecretValue([watchCredentials[provider].secretKey], watchCredentials[provider].env, env);
 }
 
@@ -251,30 +222,4 @@ export async function watchersFromConfig(options: WatchersFromConfigOptions = {}
   }
 
   return watchers;
-}
-
-/** The watchers a message selects: those of its `providers`, or all. */
-export function selectWatchers(watchers: readonly AddressWatcher[], message: AddressWatchMessage): AddressWatcher[] {
-  const { providers } = message;
-  return providers ? watchers.filter((w) => (providers as readonly string[]).includes(w.provider)) : [...watchers];
-}
-
-/**
- * Applies one message with every selected watcher, concurrently. Resolves with the providers called; rejects with
- * an `AggregateError` of the failures when any failed (the others have succeeded and are safe to repeat).
- */
-export async function applyAddressWatch(
-  watchers: readonly AddressWatcher[],
-  message: AddressWatchMessage,
-): Promise<string[]> {
-  const selected = selectWatchers(watchers, message);
-  const results = await Promise.allSettled(
-    selected.map((w) => (message.action === 'watch' ? w.watch(message.addresses) : w.unwatch(message.addresses))),
-  );
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  if (failures.length) {
-    const names = selected.filter((_, i) => results[i]?.status === 'rejected').map((w) => w.provider);
-    throw new AggregateError(failures, `address ${message.action} failed for ${names.join(', ')}`);
-  }
-  return selected.map((w) => w.provider);
 }

@@ -13,40 +13,10 @@ import {
   transferId,
   transferObservedSchema,
 } from '../../domain/transfers';
+import { type Drop, type ParseOptions, WebhookPayloadError } from '../../ports';
 
-/** Why an entry of a verified payload did not become a transfer. */
-export type DropReason =
-  /** The chain (or provider network name) is not one this deployment enables. */
-  | 'chain_not_enabled'
-  /** A transfer of amount 0: moves no money (address-poisoning dust); counted as `ZeroValueTransfersIgnored`. */
-  | 'zero_value'
-  /** Native coin, NFT, or another log than an ERC-20 Transfer. */
-  | 'not_a_token_transfer'
-  /** A payload kind this adapter does not ingest (e.g. an Alchemy MINED_TRANSACTION webhook). */
-  | 'unsupported_payload'
-  /** Missing or inconsistent fields. */
-  | 'malformed';
-
-/** One dropped entry; never carries secrets. */
-export interface Drop {
-  reason: DropReason;
-  chainId?: number;
-  token?: string;
-  txHash?: string;
-  logIndex?: number;
-  detail?: string;
-}
-
-/** Options of every provider's `parse`. */
-export interface ParseOptions {
-  /** `observedAt` of the produced messages; defaults to the current time. */
-  now?: Date;
-  /** Told of every dropped entry (the handler counts and logs them). */
-  onDrop?: (drop: Drop) => void;
-}
-
-/** The verified body is not JSON, or not the provider's payload shape: the request is answered 400. */
-export class WebhookPayloadError extends Error {}
+export type { Drop, DropReason, ParseOptions } from '../../ports';
+export { WebhookPayloadError } from '../../ports';
 
 /** Parses the raw body as JSON, or throws WebhookPayloadError. */
 export function parseJson(raw: Buffer): unknown {

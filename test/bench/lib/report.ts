@@ -78,9 +78,9 @@ export function render(result: Json): string {
   const c = f.cpu;
   if (c && !c.error) {
     rows.push([
-      'CPU per transfer (reconcile, I/O excluded)',
+      'CPU per transfer (reconcile use case, in-memory store)',
       `${c.usPerTransfer} µs`,
-      `${c.usPerTransferWithoutSigning} µs without signing`,
+      `${c.usPerTransferWithoutSigning} µs without signing; ${c.storeReadsPerTransfer} store reads, ${c.storeCommitsPerTransfer} commits`,
     ]);
   } else rows.push(['CPU per transfer', 'failed', String(c?.error ?? 'not run')]);
   const s = f.scanner;

@@ -17,7 +17,6 @@ import { median, round } from '../lib/stats';
 
 const log = (m: string) => progress('scanner', m);
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
-const ADDRESS_CHUNK = 200; // as shared/app/scan-chain.ts
 const CACHE_MS = 60_000; // the address-list cache measured beside the scanner as deployed
 const randomAddress = () => getAddress(`0x${randomBytes(20).toString('hex')}`);
 const topic = (a: string) => `0x${a.toLowerCase().slice(2).padStart(64, '0')}`;
@@ -52,7 +51,9 @@ runSection('scanner', async () => {
     const { checkpointKey } = await import('../../../shared/adapters/dynamo/checkpoints');
     const { ethersChainRpc } = await import('../../../shared/adapters/chain/rpc');
     const { localChain } = await import('../../../shared/domain/chains');
-    const { scanChain } = await import('../../../shared/app/scan-chain');
+    const { ADDRESS_CHUNK, AddressListCache, scanChain } = await import('../../../shared/app/scan-chain');
+    const { dynamoScanCheckpoints } = await import('../../../shared/adapters/dynamo/checkpoints');
+    const { dynamoWatchedAddresses } = await import('../../../shared/adapters/dynamo/invoices');
     const { tableName } = await import('../../../shared/adapters/config');
 
     // 1,000 watched deposit addresses, as createInvoice writes their address items.
@@ -117,9 +118,12 @@ runSection('scanner', async () => {
     const config = localChain(chain.tokens, 3);
     const chainRpc = ethersChainRpc(chain.rpcUrl, chain.chainId);
 
+    /** The container's watched-address list, kept across catch-ups (warm after the first). */
+    const containerLists = new AddressListCache(CACHE_MS);
+
     /**
      * One catch-up from no checkpoint. `cacheMs` 0 is the scanner as functions/scan-chain/handler.ts runs it (the
-     * watched-address list read every run); 60,000 reuses the container's list (`addressListMaxAgeMs`), warm here.
+     * watched-address list read every run); 60,000 reuses the container's list (an `AddressListCache`), warm here.
      */
     async function scanOnce(
       cacheMs: number,
@@ -133,12 +137,14 @@ runSection('scanner', async () => {
         runs++;
         const report = await scanChain(config, {
           rpc: chainRpc,
+          checkpoints: dynamoScanCheckpoints,
+          watchedAddresses: dynamoWatchedAddresses,
           now: () => new Date(),
           send: async (messages) => {
             logs += messages.length;
           },
           initialLookback: head - start,
-          addressListMaxAgeMs: cacheMs,
+          ...(cacheMs ? { addressLists: containerLists } : {}),
           ...(maxBlocksPerRun ? { maxBlocksPerRun } : {}),
         });
         if (report.lagBlocks === 0 || report.to === undefined) break;
@@ -172,19 +178,22 @@ runSection('scanner', async () => {
     async function lateAddressCheck() {
       await ddb.send(new DeleteCommand({ TableName: tableName(), Key: checkpointKey(chain.chainId) }));
       const t = Date.now();
+      const lists = new AddressListCache(CACHE_MS);
       const run = (offsetMs: number) => {
         const seen: string[] = [];
         return scanChain(config, {
           rpc: chainRpc,
+          checkpoints: dynamoScanCheckpoints,
+          watchedAddresses: dynamoWatchedAddresses,
           now: () => new Date(t + offsetMs),
           send: async (messages) => {
             for (const m of messages) seen.push(m.to.toLowerCase());
           },
           initialLookback: 0,
-          addressListMaxAgeMs: CACHE_MS,
+          addressLists: lists,
         }).then((report) => ({ report, seen }));
       };
-      await run(0); // reads the list (cache key: table and chain)
+      await run(0); // reads the list into the cache
       const address = randomAddress();
       await ddb.send(
         new BatchWriteCommand({

@@ -1,0 +1,146 @@
+/**
+ * The reconciliation store on DynamoDB: reads through the entity modules, and a {@link ReconcileCommit} as ONE
+ * TransactWriteItems — transfer, invoice, documents with the chain head, journal entry, incident, watch extension —
+ * each item conditioned on what was read, so a lost race writes nothing and surfaces as ConcurrentChangeError.
+ */
+import type { InvoiceChanges } from '../../domain/invoice-change';
+import type { Invoice } from '../../domain/invoices';
+import type { InvoiceOutcome, StoredTransfer } from '../../domain/reconcile';
+import type { Incident } from '../../domain/transfer-change';
+import type { ReconcileCommit, ReconcileStore } from '../../ports';
+import { tableName } from '../config';
+import { incidentKeys } from './incidents';
+import {
+  extendWatchItem,
+  findInvoiceIdByAddress,
+  getInvoice,
+  invoiceKeys,
+  paymentToItem,
+  tokenUnitsToItem,
+} from './invoices';
+import { putJournalEntry } from './journal';
+import { getReceipt, markOutboxEnqueued, putReceiptItems, receiptChainHead } from './receipts';
+import { commit, type TransactionItems } from './transact';
+import { addTransferSource, getTransfer, transferItem } from './transfers';
+
+/** The reconciliation store of the service's table. */
+export const dynamoReconcileStore: ReconcileStore = {
+  getTransfer,
+  findInvoiceIdByAddress,
+  getInvoice,
+  receiptChainHead,
+  getChainDocument: getReceipt,
+  addTransferSource,
+  markOutboxEnqueued,
+  commit: (change) => commit(transactionItems(change)),
+};
+
+/** The items of one reconciliation change's transaction. */
+export function transactionItems(change: ReconcileCommit): TransactionItems {
+  const items: TransactionItems = [putTransferItem(change.transfer, change.expectedTransferVersion)];
+  if (change.incident) items.push(incidentItem(change.incident));
+  if (change.invoice) {
+    const { read, outcome, changes, at } = change.invoice;
+    items.push(invoiceUpdate(read, outcome, changes, at));
+  }
+  if (change.documents?.items.length) items.push(...putReceiptItems(change.documents.items, change.documents.afterNo));
+  if (change.extendWatch) items.push(extendWatchItem(change.extendWatch.address, change.extendWatch.expiresAt));
+  if (change.journal) items.push(putJournalEntry(change.journal));
+  return items;
+}
+
+/** The transfer's put, conditioned on the version read (or on being new). */
+function putTransferItem(transfer: StoredTransfer, previousVersion: number | undefined) {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: transferItem(transfer),
+      ConditionExpression: previousVersion !== undefined ? '#version = :version' : 'attribute_not_exists(pk)',
+      ...(previousVersion !== undefined
+        ? {
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': previousVersion },
+          }
+        : {}),
+    },
+  };
+}
+
+/** An incident record: kept for review, listed with the transfer's id. */
+function incidentItem(incident: Incident) {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...incidentKeys.incident(incident), type: 'incident', ...incident },
+    },
+  };
+}
+
+/**
+ * The invoice's update item: balances, state and `changes`, conditioned on the version read — the write form of
+ * `invoiceAfter` (shared/domain/invoice-change.ts), plus the expiry index an open invoice is listed in.
+ */
+export function invoiceUpdate(invoice: Invoice, outcome: InvoiceOutcome, changes: InvoiceChanges, at: string) {
+  const names: Record<string, string> = { '#status': 'status', '#exception': 'exception', '#version': 'version' };
+  const values: Record<string, unknown> = {
+    ':version': invoice.version,
+    ':next': invoice.version + 1,
+    ':paid': outcome.paidMicroUsd.toString(),
+    ':pending': outcome.pendingMicroUsd.toString(),
+    ':overpaid': outcome.overpaidMicroUsd.toString(),
+    ':status': outcome.status,
+    ':exception': outcome.exception,
+    ':at': at,
+  };
+  const sets = [
+    'paidMicroUsd = :paid',
+    'pendingMicroUsd = :pending',
+    'overpaidMicroUsd = :overpaid',
+    '#status = :status',
+    '#exception = :exception',
+    '#version = :next',
+    'updatedAt = :at',
+  ];
+  const removes: string[] = [];
+  const set = (expression: string, name: string, value: unknown) => {
+    sets.push(expression);
+    values[name] = value;
+  };
+  if (changes.payment) {
+    set('payments = list_append(if_not_exists(payments, :empty), :payment)', ':payment', [
+      paymentToItem(changes.payment),
+    ]);
+    values[':empty'] = [];
+  }
+  if (changes.payments) set('payments = :payments', ':payments', changes.payments.map(paymentToItem));
+  if (changes.tokenUnits) set('tokenUnits = :units', ':units', tokenUnitsToItem(changes.tokenUnits));
+  if (changes.receiptAnnulled) {
+    set('annulments = list_append(if_not_exists(annulments, :none), :annulment)', ':annulment', [
+      changes.receiptAnnulled,
+    ]);
+    values[':none'] = [];
+    // Without a replacement receipt in the same change, the invoice names no receipt until it is paid again.
+    if (!changes.receipt) removes.push('receiptId', 'paidAt');
+  }
+  if (changes.receipt) {
+    set('receiptId = :receiptId', ':receiptId', changes.receipt.receiptId);
+    sets.push('paidAt = :at');
+  }
+  const expiresAt = changes.expiresAt ?? invoice.expiresAt;
+  if (changes.expiresAt) set('expiresAt = :expiresAt', ':expiresAt', expiresAt);
+  if (outcome.status === 'open' || outcome.status === 'processing') {
+    const expiring = invoiceKeys.expiring(expiresAt, invoice.id);
+    set('gsi3pk = :g3pk', ':g3pk', expiring.gsi3pk);
+    set('gsi3sk = :g3sk', ':g3sk', expiring.gsi3sk);
+  } else removes.push('gsi3pk', 'gsi3sk');
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: invoiceKeys.invoice(invoice.id),
+      ConditionExpression: '#version = :version',
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}

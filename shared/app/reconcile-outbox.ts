@@ -1,0 +1,88 @@
+/**
+ * What the reconciliation use cases (reconcile-transfer.ts, annul-payment.ts) share: their dependencies, and the
+ * steps after a commit — the outbox message of a chain document, the watch requests, and mending an outbox send a
+ * crash left undone.
+ */
+import { logger } from '../adapters/observability';
+import type { ChainConfig } from '../domain/chains';
+import type { Invoice } from '../domain/invoices';
+import type { Receipt } from '../domain/receipts';
+import type { TransferObserved } from '../domain/transfers';
+import type { ReceiptSigner, ReconcileStore } from '../ports';
+
+/** The message the registry publisher consumes: one document of a ministry's receipt chain. */
+export interface ReceiptIssued {
+  receiptId: string;
+  invoiceId: string;
+  ministry: string;
+  correlationId?: string;
+}
+
+export interface ReconcileDeps {
+  store: ReconcileStore;
+  chains: readonly ChainConfig[];
+  signer: ReceiptSigner;
+  now: () => Date;
+  enqueueReceipt: (message: ReceiptIssued) => Promise<void>;
+  /** Asks the webhook providers to stop watching a settled invoice's address (best effort). */
+  unwatchAddress?: (address: string, invoiceId: string) => Promise<void>;
+  /** Asks the webhook providers to watch a reopened invoice's address again (best effort). */
+  watchAddress?: (address: string, invoiceId: string) => Promise<void>;
+  /** Test-only fault injection between steps (see test/fault); absent in production. */
+  fault?: (step: 'before-commit' | 'after-commit' | 'after-outbox') => void;
+  /** Waits before a retry after a lost race (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Adds a newly reporting source to a transfer without touching anything else (best effort: it is bookkeeping). */
+export async function noteSource(
+  existing: { id: string; sources: readonly string[] } | undefined,
+  seen: TransferObserved,
+  store: ReconcileStore,
+): Promise<void> {
+  if (!existing || existing.sources.includes(seen.source) || seen.source === 'confirmer') return;
+  await store.addTransferSource(existing.id, seen.source);
+}
+
+/** Sends a committed chain document to the outbox and records the send. */
+export async function sendToOutbox(
+  document: Pick<Receipt, 'receiptId' | 'invoiceId' | 'ministry'>,
+  deps: ReconcileDeps,
+  correlationId?: string,
+  mending = false,
+): Promise<void> {
+  await deps.enqueueReceipt({
+    receiptId: document.receiptId,
+    invoiceId: document.invoiceId,
+    ministry: document.ministry,
+    ...(correlationId ? { correlationId } : {}),
+  });
+  if (!mending) deps.fault?.('after-outbox');
+  await deps.store.markOutboxEnqueued(document.receiptId, deps.now().toISOString());
+}
+
+/** Best-effort request to the providers about an invoice's address; a failure is logged, never thrown. */
+export async function requestWatch(
+  request: ((address: string, invoiceId: string) => Promise<void>) | undefined,
+  invoice: Invoice,
+): Promise<void> {
+  await request?.(invoice.depositAddress, invoice.id).catch((error: unknown) => {
+    logger.warn('address watch request failed', { invoiceId: invoice.id, error: (error as Error).message });
+  });
+}
+
+/**
+ * Finishes what an earlier run left undone when it crashed after its commit but before recording the outbox send:
+ * the outbox message of the invoice's receipt and of its latest annulment, and the watch request that goes with it.
+ */
+export async function ensureOutbox(invoice: Invoice, deps: ReconcileDeps, correlationId?: string): Promise<void> {
+  const latestAnnulment = invoice.annulments?.at(-1)?.annulmentId;
+  for (const id of [latestAnnulment, invoice.receiptId]) {
+    if (!id) continue;
+    const stored = await deps.store.getChainDocument(id);
+    if (!stored || stored.outboxEnqueuedAt) continue;
+    await sendToOutbox(stored.receipt, deps, correlationId, true);
+    const settled = id === invoice.receiptId;
+    await requestWatch(settled ? deps.unwatchAddress : deps.watchAddress, invoice);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The reconciliation store in memory (the ReconcileStore port): maps of transfers, invoices, chain documents,
+ * chain heads, journal entries and incidents; `commit` checks every condition the DynamoDB adapter's transaction
+ * checks (transfer version or absence, invoice version, chain head number) and writes all or nothing. Counts reads
+ * and commits, so tests and the bench can state work per sighting.
+ */
+import { invoiceAfter } from '../../shared/domain/invoice-change';
+import type { Invoice } from '../../shared/domain/invoices';
+import type { JournalEntry } from '../../shared/domain/journal';
+import type { StoredTransfer } from '../../shared/domain/reconcile';
+import type { Incident } from '../../shared/domain/transfer-change';
+import {
+  ConcurrentChangeError,
+  type ReceiptChainHead,
+  type ReconcileCommit,
+  type ReconcileStore,
+  type StoredChainDocument,
+} from '../../shared/ports';
+
+export class MemoryReconcileStore implements ReconcileStore {
+  readonly transfers = new Map<string, StoredTransfer>();
+  readonly invoices = new Map<string, Invoice>();
+  readonly addresses = new Map<string, string>();
+  readonly documents = new Map<string, StoredChainDocument>();
+  readonly heads = new Map<string, Required<ReceiptChainHead>>();
+  readonly journal = new Map<string, JournalEntry>();
+  readonly incidents: Incident[] = [];
+  readonly watchUntil = new Map<string, string>();
+  reads = 0;
+  commits = 0;
+  /** Called at the start of each commit: a test can change the store here to make the commit lose a race. */
+  beforeCommit?: (change: ReconcileCommit) => void;
+
+  /** Adds an invoice as issued (and its deposit address). */
+  addInvoice(invoice: Invoice): void {
+    this.invoices.set(invoice.id, structuredClone(invoice));
+    this.addresses.set(invoice.depositAddress.toLowerCase(), invoice.id);
+  }
+
+  async getTransfer(id: string) {
+    this.reads++;
+    return clone(this.transfers.get(id));
+  }
+  async findInvoiceIdByAddress(address: string) {
+    this.reads++;
+    return this.addresses.get(address.toLowerCase());
+  }
+  async getInvoice(id: string) {
+    this.reads++;
+    return clone(this.invoices.get(id));
+  }
+  async receiptChainHead(ministry: string): Promise<ReceiptChainHead> {
+    this.reads++;
+    return clone(this.heads.get(ministry)) ?? { lastNo: 0 };
+  }
+  async getChainDocument(id: string) {
+    this.reads++;
+    return clone(this.documents.get(id));
+  }
+  async addTransferSource(id: string, source: StoredTransfer['sources'][number]) {
+    const t = this.transfers.get(id);
+    if (t && !t.sources.includes(source)) t.sources = [...t.sources, source];
+  }
+  async markOutboxEnqueued(documentId: string, at: string) {
+    const d = this.documents.get(documentId);
+    if (d && !d.outboxEnqueuedAt) d.outboxEnqueuedAt = at;
+  }
+
+  async commit(change: ReconcileCommit): Promise<void> {
+    this.beforeCommit?.(change);
+    this.check(change);
+    const { transfer, invoice, documents } = change;
+    this.transfers.set(transfer.id, structuredClone(transfer));
+    if (invoice) {
+      this.invoices.set(
+        invoice.read.id,
+        invoiceAfter(structuredClone(invoice.read), invoice.outcome, invoice.changes, invoice.at),
+      );
+    }
+    if (documents?.items.length) {
+      for (const receipt of documents.items)
+        this.documents.set(receipt.receiptId, { receipt: structuredClone(receipt) });
+      const last = documents.items[documents.items.length - 1];
+      if (last) this.heads.set(documents.ministry, { lastNo: Number(last.receiptNo), lastHash: last.hash });
+    }
+    if (change.journal) this.journal.set(change.journal.entryId, change.journal);
+    if (change.incident) this.incidents.push(change.incident);
+    if (change.extendWatch) this.watchUntil.set(change.extendWatch.address.toLowerCase(), change.extendWatch.expiresAt);
+    this.commits++;
+  }
+
+  /** The transaction's conditions: nothing is written when one fails. */
+  private check(change: ReconcileCommit): void {
+    const stored = this.transfers.get(change.transfer.id);
+    const expected = change.expectedTransferVersion;
+    if (expected === undefined ? stored !== undefined : stored?.version !== expected) {
+      throw new ConcurrentChangeError(`transfer ${change.transfer.id} changed`);
+    }
+    if (change.invoice && this.invoices.get(change.invoice.read.id)?.version !== change.invoice.read.version) {
+      throw new ConcurrentChangeError(`invoice ${change.invoice.read.id} changed`);
+    }
+    const docs = change.documents;
+    if (docs && (this.heads.get(docs.ministry)?.lastNo ?? 0) !== docs.afterNo) {
+      throw new ConcurrentChangeError(`receipt chain of ${docs.ministry} moved`);
+    }
+    for (const receipt of docs?.items ?? []) {
+      if (this.documents.has(receipt.receiptId))
+        throw new ConcurrentChangeError(`document ${receipt.receiptId} exists`);
+    }
+    if (change.journal && this.journal.has(change.journal.entryId)) {
+      throw new ConcurrentChangeError(`journal entry ${change.journal.entryId} exists`);
+    }
+  }
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
+}

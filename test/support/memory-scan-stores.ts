@@ -1,0 +1,108 @@
+/**
+ * In-memory stores behind the chain scanner's and the confirmer's ports: the scan checkpoints (saved only over the
+ * version they were read at, as the table does), the watched deposit addresses, and the transfers to re-check.
+ */
+import { getAddress } from 'ethers';
+import type { StoredTransfer, TransferState } from '../../shared/domain/reconcile';
+import { decodeTransferLog, type TransferSource, transferId } from '../../shared/domain/transfers';
+import type {
+  AddressesAsOf,
+  RawLog,
+  ScanCheckpoint,
+  ScanCheckpoints,
+  TransfersToRecheck,
+  WatchedAddress,
+  WatchedAddresses,
+} from '../../shared/ports';
+
+/** Checkpoints per chain; `saves` counts the ones written. */
+export class MemoryScanCheckpoints implements ScanCheckpoints {
+  readonly byChain = new Map<number, ScanCheckpoint>();
+  saves = 0;
+
+  async get(chainId: number): Promise<ScanCheckpoint | undefined> {
+    const checkpoint = this.byChain.get(chainId);
+    return checkpoint && structuredClone(checkpoint);
+  }
+
+  async save(
+    chainId: number,
+    next: { blockNumber: number; blockHash: string; addressesAsOf?: AddressesAsOf },
+    previous: ScanCheckpoint | undefined,
+    at: string,
+  ): Promise<boolean> {
+    if (this.byChain.get(chainId)?.version !== previous?.version) return false;
+    this.byChain.set(chainId, { ...next, version: (previous?.version ?? 0) + 1, updatedAt: at });
+    this.saves++;
+    return true;
+  }
+}
+
+/** Watched deposit addresses; `reads` counts the list reads. */
+export class MemoryWatchedAddresses implements WatchedAddresses {
+  readonly entries: WatchedAddress[] = [];
+  reads = 0;
+
+  /** Watches `address` (stored lower-case, as the table does) from `createdAt` until `watchUntil`. */
+  watch(address: string, createdAt: string, watchUntil: string): void {
+    this.entries.push({ address: address.toLowerCase(), createdAt, watchUntil });
+  }
+
+  async watchedAt(now: Date): Promise<WatchedAddress[]> {
+    this.reads++;
+    return this.entries.filter((e) => e.watchUntil > now.toISOString()).map((e) => ({ ...e }));
+  }
+}
+
+/** Stored transfers; the re-check lists are derived from their state, lowest block first, as the table's index. */
+export class MemoryTransfersToRecheck implements TransfersToRecheck {
+  readonly transfers: StoredTransfer[] = [];
+
+  async seen(chainId: number): Promise<StoredTransfer[]> {
+    return this.list(chainId, (t) => t.state === 'seen');
+  }
+
+  async finalUnsettled(chainId: number): Promise<StoredTransfer[]> {
+    return this.list(chainId, (t) => t.state === 'final' && !t.deepCheckedAt);
+  }
+
+  private list(chainId: number, on: (t: StoredTransfer) => boolean): StoredTransfer[] {
+    return this.transfers
+      .filter((t) => t.chainId === chainId && on(t))
+      .sort((a, b) => a.blockNumber - b.blockNumber)
+      .map((t) => structuredClone(t));
+  }
+}
+
+/** A transfer as reconciliation would have stored it from an ERC-20 Transfer log (worth its amount in micro-USD). */
+export function storedTransfer(
+  chainId: number,
+  log: RawLog,
+  state: TransferState,
+  options: { source?: TransferSource; at?: string; deepCheckedAt?: string } = {},
+): StoredTransfer {
+  const decoded = decodeTransferLog(log);
+  if (!decoded) throw new Error('not an ERC-20 Transfer log');
+  const at = options.at ?? '2026-12-01T10:00:00.000Z';
+  return {
+    id: transferId({ chainId, txHash: log.transactionHash, logIndex: log.logIndex }),
+    chainId,
+    token: getAddress(log.address),
+    txHash: log.transactionHash,
+    logIndex: log.logIndex,
+    blockNumber: log.blockNumber,
+    blockHash: log.blockHash,
+    from: getAddress(decoded.from),
+    to: getAddress(decoded.to),
+    amount: decoded.amount,
+    microUsd: decoded.amount,
+    remainderUnits: 0n,
+    state,
+    removedBlockHashes: [],
+    sources: [options.source ?? 'scanner'],
+    history: [{ at, event: 'record' }],
+    firstSeenAt: at,
+    ...(options.deepCheckedAt ? { deepCheckedAt: options.deepCheckedAt } : {}),
+    version: 1,
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The reconcile use case against the in-memory store port: what a sighting writes, in one commit, and what goes to
+ * the outbox — no DynamoDB, no queue.
+ */
+import { describe, expect, it } from 'vitest';
+import { reconcileTransfer } from '../../shared/app/reconcile-transfer';
+import { trialBalance } from '../../shared/domain/journal';
+import { verifyReceipt, verifyReceiptChain } from '../../shared/domain/receipts';
+import { transferId } from '../../shared/domain/transfers';
+import { ConcurrentChangeError } from '../../shared/ports';
+import { MemoryReconcileStore } from '../support/memory-reconcile-store';
+import { again, DEPOSIT, openInvoice, payment, reconcileDeps } from '../support/reconcile-fixtures';
+
+function setup() {
+  const wired = reconcileDeps();
+  const invoice = openInvoice();
+  wired.store.addInvoice(invoice);
+  return { ...wired, invoice };
+}
+
+describe('reconcileTransfer', () => {
+  it('credits a seen payment as pending, then pays the invoice at finality with a signed receipt sent to the outbox', async () => {
+    const { store, deps, outbox, unwatched, invoice, signer } = setup();
+    const seen = payment(500_000_000n);
+    expect(await reconcileTransfer(seen, deps)).toMatchObject({ change: 'record', invoiceId: invoice.id });
+    expect(store.invoices.get(invoice.id)).toMatchObject({ status: 'processing', pendingMicroUsd: 500_000_000n });
+    expect(outbox).toEqual([]);
+
+    const result = await reconcileTransfer(again(seen, { final: true }), deps);
+    expect(result).toMatchObject({ change: 'finalize', receiptId: 'rcp_AAAAAAAAAAAAAAAAAAAAAA' });
+    const paid = store.invoices.get(invoice.id);
+    expect(paid).toMatchObject({ status: 'paid', paidMicroUsd: 500_000_000n, pendingMicroUsd: 0n, version: 2 });
+    expect(paid?.payments).toHaveLength(1);
+    const stored = store.documents.get(result.receiptId as string);
+    expect(stored?.outboxEnqueuedAt).toBeDefined();
+    const receipt = stored?.receipt;
+    expect(receipt && verifyReceipt(receipt, await signer.address())).toEqual({ ok: true });
+    expect(store.heads.get('AFSA')).toEqual({ lastNo: 1, lastHash: receipt?.hash });
+    expect(outbox).toEqual([expect.objectContaining({ receiptId: result.receiptId, ministry: 'AFSA' })]);
+    expect(unwatched).toEqual([DEPOSIT]);
+    expect(trialBalance(store.journal.values())).toEqual({ debits: 500_000_000n, credits: 500_000_000n });
+  });
+
+  it('changes nothing on a repeat sighting, and only notes a new reporting source', async () => {
+    const { store, deps, invoice } = setup();
+    const seen = payment(200_000_000n);
+    await reconcileTransfer(seen, deps);
+    const commits = store.commits;
+    expect(await reconcileTransfer(seen, deps)).toMatchObject({ change: 'none' });
+    expect(await reconcileTransfer({ ...seen, source: 'alchemy' }, deps)).toMatchObject({ change: 'none' });
+    expect(store.commits).toBe(commits);
+    expect(store.transfers.get(transferId(seen))?.sources).toEqual(['scanner', 'alchemy']);
+    expect(store.invoices.get(invoice.id)?.pendingMicroUsd).toBe(200_000_000n);
+  });
+
+  it('puts money to an address that is not ours in suspense, and ignores a foreign token to a foreign address', async () => {
+    const { store, deps } = setup();
+    const stranger = payment(1_000_000n, { to: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' });
+    expect(await reconcileTransfer(stranger, deps)).toMatchObject({ change: 'record' });
+    expect(store.transfers.get(transferId(stranger))).toMatchObject({ unmatchedReason: 'unknown_address' });
+    const spam = payment(1n, { to: stranger.to, token: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' });
+    expect(await reconcileTransfer(spam, deps)).toEqual({ transferId: transferId(spam), change: 'none' });
+    expect(store.transfers.has(transferId(spam))).toBe(false);
+  });
+
+  it('reverts the pending credit when the block is removed, and credits again when the transfer is mined anew', async () => {
+    const { store, deps, invoice } = setup();
+    const seen = payment(500_000_000n);
+    await reconcileTransfer(seen, deps);
+    expect(await reconcileTransfer(again(seen, { removed: true }), deps)).toMatchObject({ change: 'revert' });
+    expect(store.invoices.get(invoice.id)).toMatchObject({ status: 'open', pendingMicroUsd: 0n });
+    const reincluded = again(seen, { blockHash: `0x${'c'.repeat(64)}`, blockNumber: 101, final: true });
+    expect(await reconcileTransfer(reincluded, deps)).toMatchObject({ change: 'reinclude' });
+    expect(store.invoices.get(invoice.id)).toMatchObject({ status: 'paid', paidMicroUsd: 500_000_000n });
+  });
+
+  it('raises an incident, never a rewrite, when a final transfer is reported removed', async () => {
+    const { store, deps, invoice } = setup();
+    const seen = payment(500_000_000n, { final: true });
+    await reconcileTransfer(seen, deps);
+    expect(await reconcileTransfer(again(seen, { removed: true }), deps)).toMatchObject({ change: 'incident' });
+    expect(store.incidents).toEqual([
+      expect.objectContaining({ kind: 'reorg-after-final', transferId: transferId(seen) }),
+    ]);
+    expect(store.invoices.get(invoice.id)).toMatchObject({ status: 'paid', paidMicroUsd: 500_000_000n });
+  });
+
+  it('reads and decides again after losing a race, and gives up with the error after ten tries', async () => {
+    const { store, deps, invoice } = setup();
+    let races = 2;
+    store.beforeCommit = () => {
+      if (races-- > 0) {
+        const current = store.invoices.get(invoice.id);
+        if (current) store.invoices.set(invoice.id, { ...current, version: current.version + 1 });
+      }
+    };
+    expect(await reconcileTransfer(payment(100_000_000n), deps)).toMatchObject({ change: 'record' });
+    expect(store.commits).toBe(1);
+
+    store.beforeCommit = () => {
+      throw new ConcurrentChangeError();
+    };
+    await expect(reconcileTransfer(payment(100_000_000n), deps)).rejects.toBeInstanceOf(ConcurrentChangeError);
+  });
+
+  it('numbers receipts of one ministry gaplessly across invoices, each linked to the one before', async () => {
+    const { store, deps, signer } = setup();
+    const second = openInvoice({
+      id: 'inv_BBBBBBBBBBBBBBBBBBBBBB',
+      depositAddress: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+    });
+    store.addInvoice(second);
+    await reconcileTransfer(payment(500_000_000n, { final: true }), deps);
+    await reconcileTransfer(payment(500_000_000n, { final: true, to: second.depositAddress }), deps);
+    const receipts = [...store.documents.values()].map((d) => d.receipt);
+    expect(receipts.map((r) => r.receiptNo)).toEqual(['1', '2']);
+    expect(verifyReceiptChain(receipts, { expectedSigner: await signer.address() })).toEqual([]);
+  });
+
+  it('mends an outbox send a crash left undone, on the next sighting of the invoice', async () => {
+    const { store, deps, outbox, invoice } = setup();
+    const crashing = {
+      ...deps,
+      fault: (step: string) => {
+        if (step === 'after-outbox') throw new Error('crash');
+      },
+    };
+    const seen = payment(500_000_000n, { final: true });
+    await expect(reconcileTransfer(seen, crashing)).rejects.toThrow('crash');
+    const receiptId = store.invoices.get(invoice.id)?.receiptId as string;
+    expect(store.documents.get(receiptId)?.outboxEnqueuedAt).toBeUndefined();
+    await reconcileTransfer(seen, deps);
+    expect(store.documents.get(receiptId)?.outboxEnqueuedAt).toBeDefined();
+    expect(outbox.map((m) => m.receiptId)).toEqual([receiptId, receiptId]);
+  });
+
+  it('sums 18-decimal parts in base units before converting, so two halves pay exactly', async () => {
+    const wired = reconcileDeps(new MemoryReconcileStore());
+    const dai = '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0';
+    const chain = { ...wired.deps.chains[0], tokens: [{ address: dai, symbol: 'DAI', decimals: 18 }] };
+    const deps = { ...wired.deps, chains: [chain as (typeof wired.deps.chains)[number]] };
+    const invoice = openInvoice({ dueMicroUsd: 1n });
+    wired.store.addInvoice(invoice);
+    await reconcileTransfer(payment(500_000_000_000n, { token: dai, final: true }), deps);
+    await reconcileTransfer(payment(500_000_000_000n, { token: dai, final: true }), deps);
+    expect(wired.store.invoices.get(invoice.id)).toMatchObject({ status: 'paid', paidMicroUsd: 1n });
+  });
+});
