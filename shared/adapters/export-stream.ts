@@ -10,8 +10,6 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { ByteSink } from '../ports';
 
-export type { ByteSink };
-
 export interface WrittenFile {
   sha256: string;
   rows: number;

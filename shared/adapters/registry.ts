@@ -46,8 +46,6 @@ export function registrySignature(body: string, secret: string, t: number): stri
   return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 }
 
-export type { RegistryDelivery };
-
 /**
  * POSTs a signed receipt. 2xx and 409 (the registry has this key already) count as delivered; everything else —
  * 3xx, 5xx, 429, other 4xx (a misconfigured secret is fixed by an operator, then the retry or a replay succeeds),

@@ -22,8 +22,6 @@ import { getCheckpoint } from './checkpoints';
 import { invoiceFromItem, invoiceKeys } from './invoices';
 import { transferFromItem } from './transfers';
 
-export type { ExportJob, ExportStatus };
-
 export const exportKeys = {
   job: (id: string) => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' }),
 };

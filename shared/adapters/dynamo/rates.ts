@@ -4,8 +4,6 @@ import type { RateStore, StoredRate } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 
-export type { StoredRate };
-
 export const rateKeys = {
   usdKzt: (day: string) => ({ pk: 'RATE#USD/KZT', sk: `DAY#${day}` }),
 };

@@ -26,8 +26,8 @@ export const receiptKeys = {
 
 export { annulmentIdFor, CHAIN_DOCUMENT_ID_PATTERN, receiptIdFor } from '../../domain/receipts';
 
-// The stored form's types are the ports'; re-exported for the modules that read receipts through this one.
-export type { DeliveryState, StoredReceipt };
+// The stored form's type is the ports'; re-exported for the modules that still import it from here.
+export type { StoredReceipt };
 
 /** The last receipt number and hash of a ministry's chain (0 and undefined before the first). */
 export async function receiptChainHead(ministry: string): Promise<{ lastNo: number; lastHash?: string }> {
