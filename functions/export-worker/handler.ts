@@ -5,7 +5,6 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { s3 } from '../../shared/adapters/aws/s3';
 import { s3Sink } from '../../shared/adapters/aws/s3-objects';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
@@ -15,10 +14,10 @@ import { lambdaHandler } from '../../shared/adapters/lambda';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
 import { parseRecordBody } from '../../shared/adapters/sqs-message';
 import { runExportJob, tokenInfoFrom } from '../../shared/app/export';
-import { EXPORT_ID_PATTERN } from '../../shared/domain/exports/jobs';
+import { exportMessageSchema } from '../../shared/domain/exports/jobs';
 
 const processor = new BatchProcessor(EventType.SQS);
-const message = z.object({ exportId: z.string().regex(EXPORT_ID_PATTERN) });
+const message = exportMessageSchema;
 const tokenInfo = tokenInfoFrom(enabledChains);
 
 async function exportRecord(record: SQSRecord): Promise<void> {

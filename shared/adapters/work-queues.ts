@@ -4,9 +4,8 @@
  *   functions/watch-addresses, which applies it at every enabled provider;
  * - ExportQueue on `exports`: one message per job, run by functions/export-worker.
  */
-import * as z from 'zod';
 import type { AddressWatchMessage } from '../domain/address-watch';
-import { EXPORT_ID_PATTERN } from '../domain/exports/jobs';
+import type { ExportMessage } from '../domain/exports/jobs';
 import type { AddressWatchRequests, ExportQueue, WatchedDeposit } from '../ports';
 import { sendMessages } from './queue';
 
@@ -22,10 +21,6 @@ export const addressWatchQueue: AddressWatchRequests = {
   watch: (deposits) => sendMessages('addressWatch', watchMessages('watch', deposits)),
   unwatch: (deposits) => sendMessages('addressWatch', watchMessages('unwatch', deposits)),
 };
-
-/** A message on the `exports` queue: the job to run. */
-export const exportMessageSchema = z.object({ exportId: z.string().regex(EXPORT_ID_PATTERN) });
-export type ExportMessage = z.infer<typeof exportMessageSchema>;
 
 /** Queues an export job; resolves once SQS accepted it. */
 export const exportQueue: ExportQueue = {

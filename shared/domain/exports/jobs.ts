@@ -3,6 +3,7 @@
  * life (`requested` → `running` → `done`, or `failed`, which the queue's retry runs again), and its id.
  */
 import { randomBytes } from 'node:crypto';
+import * as z from 'zod';
 import { ValidationError } from '../errors';
 import type { ExportManifest, ManifestFile } from './manifest';
 
@@ -37,6 +38,10 @@ export interface ExportJob extends ExportJobSpec {
 
 /** Shape of an export id (`exp_` and 128 random bits, base64url), checked before any read. */
 export const EXPORT_ID_PATTERN = /^exp_[A-Za-z0-9_-]{22}$/;
+
+/** The `exports` queue's message: the job to run. Its sender (request-export) and consumer (export-worker) share it. */
+export const exportMessageSchema = z.object({ exportId: z.string().regex(EXPORT_ID_PATTERN) });
+export type ExportMessage = z.infer<typeof exportMessageSchema>;
 
 /** A new export id. */
 export function newExportId(): string {
