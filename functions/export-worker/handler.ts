@@ -4,8 +4,8 @@
  * recorded `failed` and reported as a batch failure, so the queue runs it again (same S3 keys) and finally parks it
  * in the dead-letter queue.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { s3 } from '../../shared/adapters/aws/s3';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
@@ -20,13 +20,13 @@ import { s3Sink } from '../../shared/adapters/export-stream';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
-import { parseRecordBody } from '../../shared/adapters/sqs-message';
+import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { runExport } from '../../shared/app/export';
 import { type ChainConfig, findChain, findToken, mainnetChains } from '../../shared/domain/chains';
 import type { TokenInfo } from '../../shared/domain/exports/columns';
 
-const processor = new BatchProcessor(EventType.SQS);
 const message = z.object({ exportId: z.string().regex(/^exp_[A-Za-z0-9_-]{22}$/) });
+const processor = new SqsMessageProcessor(message, 'export');
 
 /** Symbol and decimals of an allowlisted token: the enabled chains first, then the mainnet table. */
 export function tokenInfo(chainId: number, token: string): TokenInfo | undefined {
@@ -38,8 +38,8 @@ export function tokenInfo(chainId: number, token: string): TokenInfo | undefined
   return undefined;
 }
 
-async function exportRecord(record: SQSRecord): Promise<void> {
-  const { exportId } = parseRecordBody(record, message, 'export');
+async function exportRecord(record: ParsedSqsRecord<typeof message>): Promise<void> {
+  const { exportId } = record.body;
   const job = await startExportJob(exportId, new Date().toISOString());
   if (!job) {
     logger.info('export already done or unknown; nothing to do', { exportId });

@@ -14,6 +14,7 @@ import { BatchWriteCommand, PutCommand, TransactWriteCommand, UpdateCommand } fr
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, SQSEvent } from 'aws-lambda';
 import { hexlify, randomBytes } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsRecord } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
 
 const resources = await useMoto();
@@ -88,8 +89,7 @@ async function drainExportQueue(): Promise<number> {
   }
 }
 
-const sqsEvent = (body: string) =>
-  ({ Records: [{ messageId: `m-${Math.random()}`, body, receiptHandle: 'h', attributes: {} }] }) as unknown as SQSEvent;
+const sqsEvent = (body: string): SQSEvent => ({ Records: [sqsRecord(body)] });
 
 /** Writes the synthetic period (ids offset so sizes do not collide) into the table as the service would. */
 async function seedSynthetic(count: number) {

@@ -6,7 +6,8 @@
  * Writes `{mode, rows, ms, ddbBusyMs, ddbCalls, rssStartMb, peakRssMb}` as JSON to BENCH_OUT.
  */
 import { writeFileSync } from 'node:fs';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
+import { sqsRecord } from '../../helpers/ledger';
 
 const mode = process.env.BENCH_EXPORT_MODE as 'export' | 'read';
 const month = process.env.BENCH_EXPORT_MONTH as string;
@@ -57,10 +58,11 @@ async function exportOnce(): Promise<{ rows: number; ms: number }> {
   await createExportJob({ id, from, to }, 'bench', new Date().toISOString());
   timer.start();
   const t0 = performance.now();
-  const result = await worker.handler(
-    { Records: [{ messageId: 'm-1', body: JSON.stringify({ exportId: id }), attributes: {} }] } as unknown as SQSEvent,
-    { functionName: 'export-worker', awsRequestId: 'bench', getRemainingTimeInMillis: () => 900_000 } as Context,
-  );
+  const result = await worker.handler({ Records: [sqsRecord({ exportId: id }, { messageId: 'm-1' })] }, {
+    functionName: 'export-worker',
+    awsRequestId: 'bench',
+    getRemainingTimeInMillis: () => 900_000,
+  } as Context);
   const ms = performance.now() - t0;
   timer.stop();
   if ((result as { batchItemFailures: unknown[] }).batchItemFailures.length) throw new Error('export failed');
