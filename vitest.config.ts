@@ -20,6 +20,8 @@ export default defineConfig({
       POWERTOOLS_DEV: 'true',
       POWERTOOLS_LOG_LEVEL: 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
+      // Tracing is on only in Lambda anyway; said here so that no test ever looks for an X-Ray daemon.
+      POWERTOOLS_TRACE_ENABLED: 'false',
     },
     projects: [
       {
