@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import * as z from 'zod';
 import {
   type CsvSpec,
@@ -44,7 +43,7 @@ import {
   verifyReceipt,
   verifyReceiptChain,
 } from '../shared/domain/receipts';
-import { CsvReader } from './csv-parse';
+import { csvRecords } from './export-csv';
 
 /**
  * The problem reported when no expected signer is given: a signature only proves that someone signed, so a forged
@@ -130,6 +129,17 @@ export function receiptFromJson(json: string): Receipt {
   return { ...(object as unknown as Receipt), typedData: receiptTypedData(fields as unknown as ReceiptFields) };
 }
 
+/** SHA-256 and size of the file at `path`, read as a stream. */
+async function digestOf(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
 /** Verifies the export in `dir` (the four CSVs and manifest.json as downloaded). */
 export async function verifyExportDir(dir: string, options: { expectedSigner?: string } = {}): Promise<VerifyReport> {
   const problems: string[] = [];
@@ -192,10 +202,6 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
       continue;
     }
     const expectedHeader = headerOf(spec);
-    const hash = createHash('sha256');
-    const decoder = new StringDecoder('utf8');
-    const reader = new CsvReader();
-    let bytes = 0;
     let rows = 0;
     let header: string[] | undefined;
     let rowProblems = 0;
@@ -233,17 +239,13 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
         checkReceiptRow(row, rows, record, report, receipts, receiptRows);
       }
     };
-    for await (const chunk of createReadStream(path)) {
-      const buffer = chunk as Buffer;
-      hash.update(buffer);
-      bytes += buffer.length;
-      for (const record of reader.push(decoder.write(buffer))) onRecord(record);
+    try {
+      for await (const record of csvRecords(createReadStream(path))) onRecord(record);
+    } catch (error) {
+      report(`${name}: not valid CSV (${(error as Error).message})`);
     }
-    for (const record of reader.push(decoder.end())) onRecord(record);
-    for (const record of reader.end()) onRecord(record);
-    if (reader.error) report(`${name}: not valid CSV (${reader.error})`);
     if (!header) report(`${name} is empty (no header)`);
-    const sha256 = hash.digest('hex');
+    const { sha256, bytes } = await digestOf(path);
     if (entry) {
       if (sha256 !== entry.sha256) {
         problems.push(`${name}: SHA-256 ${sha256} differs from the manifest's ${entry.sha256}: the file was changed`);
