@@ -17,7 +17,7 @@ const PAGE_SIZE = 500; // storeExportSources' default
 
 const { dynamodb, ddb } = await import('../../../shared/adapters/aws/dynamodb');
 const { timeDynamoDb, summarize } = await import('./ddb-timer');
-const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+const { paginateQuery } = await import('@aws-sdk/lib-dynamodb');
 const { tableName } = await import('../../../shared/adapters/config');
 const { monthsOf, createExportJob } = await import('../../../shared/adapters/dynamo/exports');
 const worker = mode === 'export' ? await import('../../../functions/export-worker/handler') : undefined;
@@ -32,21 +32,16 @@ async function readAlone(): Promise<number> {
   let rows = 0;
   for (const family of ['INVOICES', 'TRANSFERS', 'RECEIPTS', 'JOURNAL']) {
     for (const m of monthsOf(from, to)) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await ddb.send(
-          new QueryCommand({
-            TableName: tableName(),
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': `${family}#${m}`, ':from': from, ':to': to },
-            Limit: PAGE_SIZE,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        rows += page.Items?.length ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const pages = paginateQuery(
+        { client: ddb, pageSize: PAGE_SIZE },
+        {
+          TableName: tableName(),
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `${family}#${m}`, ':from': from, ':to': to },
+        },
+      );
+      for await (const page of pages) rows += page.Items?.length ?? 0;
     }
   }
   return rows;
