@@ -34,7 +34,7 @@ const { putJournalEntry } = await import('../../shared/adapters/dynamo/journal')
 const { syntheticSources } = await import('../fixtures/synthetic-export');
 const { runExport } = await import('../../shared/app/export');
 const { s3Sink } = await import('../../shared/adapters/export-stream');
-const { storeExportSources } = await import('../../shared/adapters/dynamo/exports');
+const { exportKeys, storeExportSources } = await import('../../shared/adapters/dynamo/exports');
 const { verifyExportDir } = await import('../../tools/verify-export');
 const { LocalKeySigner } = await import('../../shared/adapters/signing/signer');
 
@@ -197,7 +197,7 @@ describe('an export through the queue, S3 and presigned links', () => {
     await ddb.send(
       new UpdateCommand({
         TableName: resources.tableName,
-        Key: { pk: `EXPORT#${id}`, sk: 'EXPORT' },
+        Key: exportKeys.job(id),
         UpdateExpression: 'SET #s = :f',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: { ':f': 'failed' },
