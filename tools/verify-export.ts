@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import * as z from 'zod';
 import {
   type CsvSpec,
@@ -44,7 +43,7 @@ import {
   verifyReceipt,
   verifyReceiptChain,
 } from '../shared/domain/receipts';
-import { CsvReader } from './csv-parse';
+import { csvRecords } from './export-csv';
 
 /**
  * The problem reported when no expected signer is given: a signature only proves that someone signed, so a forged
@@ -130,133 +129,180 @@ export function receiptFromJson(json: string): Receipt {
   return { ...(object as unknown as Receipt), typedData: receiptTypedData(fields as unknown as ReceiptFields) };
 }
 
+/** SHA-256 and size of the file at `path`, read as a stream. */
+async function digestOf(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** What a verification found: failed checks and what was checked. */
+interface Findings {
+  problems: string[];
+  notes: string[];
+}
+
+/** What the rows of the four files add up to, for the checks across files. */
+interface ExportContents {
+  acc: TotalsAccumulator;
+  invoices: Map<string, InvoiceFacts>;
+  receipts: Receipt[];
+  receiptRows: { receipt: Receipt; invoiceCreatedAt: string }[];
+}
+
 /** Verifies the export in `dir` (the four CSVs and manifest.json as downloaded). */
 export async function verifyExportDir(dir: string, options: { expectedSigner?: string } = {}): Promise<VerifyReport> {
-  const problems: string[] = [];
-  const notes: string[] = [];
-  const done = (): VerifyReport => ({ ok: problems.length === 0, problems, notes });
+  const found: Findings = { problems: [], notes: [] };
+  const done = (): VerifyReport => ({ ok: found.problems.length === 0, ...found });
+  const manifest = await readManifest(dir, options.expectedSigner, found);
+  if (!manifest) return done();
 
-  // --- manifest
+  const contents: ExportContents = {
+    acc: new TotalsAccumulator(),
+    invoices: new Map(),
+    receipts: [],
+    receiptRows: [],
+  };
+  const listed = new Map(manifest.files.map((f) => [f.name, f]));
+  for (const name of listed.keys()) {
+    if (!(EXPORT_CSV_NAMES as readonly string[]).includes(name))
+      found.problems.push(`manifest.json lists an unknown file ${name}`);
+  }
+  for (const name of EXPORT_CSV_NAMES) await readExportFile(dir, name, listed.get(name), contents, found);
+
+  const recomputed = contents.acc.finish();
+  found.problems.push(...contents.acc.problems);
+  checkTotals(recomputed, manifest, found.problems);
+  checkReceiptChains(recomputed, manifest, contents.receipts, options.expectedSigner, found.problems);
+  checkReceiptsAgainstInvoices(contents, manifest.period, found);
+  const { debits, credits } = recomputed.trialBalance;
+  found.notes.push(`journal: debits ${usd(debits)} USD, credits ${usd(credits)} USD`);
+  return done();
+}
+
+/** Reads manifest.json and checks its form and signature; undefined when it is not a manifest at all. */
+async function readManifest(
+  dir: string,
+  expectedSigner: string | undefined,
+  { problems, notes }: Findings,
+): Promise<ExportManifest | undefined> {
   let text: string;
   try {
     text = await readFile(join(dir, 'manifest.json'), 'utf8');
   } catch {
     problems.push('manifest.json is missing');
-    return done();
+    return undefined;
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
     problems.push(`manifest.json is not valid JSON (${(error as Error).message}): the file was changed`);
-    return done();
+    return undefined;
   }
   const shape = manifestShape.safeParse(raw);
   if (!shape.success) {
     const issue = shape.error.issues[0];
     problems.push(`manifest.json is not an export manifest: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-    return done();
+    return undefined;
   }
   const manifest = raw as ExportManifest;
   if (renderManifest(manifest) !== text) {
     problems.push('manifest.json is not in its canonical form (signed files are never reformatted): it was changed');
   }
-  if (!options.expectedSigner) problems.push(NO_EXPECTED_SIGNER);
-  const signature = verifyManifestSignature(manifest, options.expectedSigner);
+  if (!expectedSigner) problems.push(NO_EXPECTED_SIGNER);
+  const signature = verifyManifestSignature(manifest, expectedSigner);
   if (!signature.ok) problems.push(...signature.problems.map((p) => `manifest.json signature: ${p}`));
-  else if (options.expectedSigner) notes.push(`manifest signed by ${manifest.signer}, the expected signer`);
+  else if (expectedSigner) notes.push(`manifest signed by ${manifest.signer}, the expected signer`);
+  return manifest;
+}
 
-  const listed = new Map(manifest.files.map((f) => [f.name, f]));
-  for (const name of listed.keys()) {
-    if (!(EXPORT_CSV_NAMES as readonly string[]).includes(name))
-      problems.push(`manifest.json lists an unknown file ${name}`);
+/**
+ * Reads one CSV of the export row by row into `contents`, checking its header, each row's cell count (and each
+ * receipt row against its signed receipt), and its SHA-256, bytes and rows against the manifest's `entry`.
+ */
+async function readExportFile(
+  dir: string,
+  name: ExportCsvName,
+  entry: ExportManifest['files'][number] | undefined,
+  contents: ExportContents,
+  { problems, notes }: Findings,
+): Promise<void> {
+  if (!entry) problems.push(`manifest.json does not list ${name}`);
+  const path = join(dir, name);
+  try {
+    await access(path);
+  } catch {
+    problems.push(`${name} is missing`);
+    return;
   }
-
-  // --- files
-  const acc = new TotalsAccumulator();
-  const invoices = new Map<string, InvoiceFacts>();
-  const receipts: Receipt[] = [];
-  const receiptRows: { receipt: Receipt; invoiceCreatedAt: string }[] = [];
-  const { from, to } = manifest.period;
-  const inPeriod = (t: string) => t >= from && t < to;
-
-  for (const name of EXPORT_CSV_NAMES) {
-    const spec = SPECS[name];
-    const entry = listed.get(name);
-    if (!entry) problems.push(`manifest.json does not list ${name}`);
-    const path = join(dir, name);
-    try {
-      await access(path);
-    } catch {
-      problems.push(`${name} is missing`);
-      continue;
+  const expectedHeader = headerOf(SPECS[name]);
+  let rows = 0;
+  let header: string[] | undefined;
+  let rowProblems = 0;
+  const report = (message: string) => {
+    if (rowProblems++ < 20) problems.push(message);
+    else if (rowProblems === 21) problems.push(`${name}: more problems not listed`);
+  };
+  const onRecord = (record: string[]) => {
+    if (!header) {
+      header = record;
+      if (canonicalJson(record) !== canonicalJson(expectedHeader)) {
+        report(`${name}: the header is not the documented columns (got ${record.slice(0, 5).join(',')}…)`);
+      }
+      return;
     }
-    const expectedHeader = headerOf(spec);
-    const hash = createHash('sha256');
-    const decoder = new StringDecoder('utf8');
-    const reader = new CsvReader();
-    let bytes = 0;
-    let rows = 0;
-    let header: string[] | undefined;
-    let rowProblems = 0;
-    const report = (message: string) => {
-      if (rowProblems++ < 20) problems.push(message);
-      else if (rowProblems === 21) problems.push(`${name}: more problems not listed`);
-    };
-    const onRecord = (record: string[]) => {
-      if (!header) {
-        header = record;
-        if (canonicalJson(record) !== canonicalJson(expectedHeader)) {
-          report(`${name}: the header is not the documented columns (got ${record.slice(0, 5).join(',')}…)`);
-        }
-        return;
-      }
-      rows++;
-      if (record.length !== expectedHeader.length) {
-        report(`${name} row ${rows}: ${record.length} cells, expected ${expectedHeader.length}`);
-        return;
-      }
-      const row: Record<string, string> = {};
-      for (let i = 0; i < expectedHeader.length; i++) row[expectedHeader[i] as string] = record[i] as string;
-      acc.add(name, row);
-      if (name === 'invoices.csv') {
-        invoices.set(row.invoice_id as string, {
-          status: row.status as string,
-          dueMicroUsd: row.due_micro_usd as string,
-          paidMicroUsd: row.paid_micro_usd as string,
-          receiptId: row.receipt_id as string,
-          annulledReceiptIds: (row.annulled_receipt_ids ?? '').split(' ').filter(Boolean),
-          paidAt: row.paid_at as string,
-          ministry: row.ministry as string,
-        });
-      } else if (name === 'receipts.csv') {
-        checkReceiptRow(row, rows, record, report, receipts, receiptRows);
-      }
-    };
-    for await (const chunk of createReadStream(path)) {
-      const buffer = chunk as Buffer;
-      hash.update(buffer);
-      bytes += buffer.length;
-      for (const record of reader.push(decoder.write(buffer))) onRecord(record);
+    rows++;
+    if (record.length !== expectedHeader.length) {
+      report(`${name} row ${rows}: ${record.length} cells, expected ${expectedHeader.length}`);
+      return;
     }
-    for (const record of reader.push(decoder.end())) onRecord(record);
-    for (const record of reader.end()) onRecord(record);
-    if (reader.error) report(`${name}: not valid CSV (${reader.error})`);
-    if (!header) report(`${name} is empty (no header)`);
-    const sha256 = hash.digest('hex');
-    if (entry) {
-      if (sha256 !== entry.sha256) {
-        problems.push(`${name}: SHA-256 ${sha256} differs from the manifest's ${entry.sha256}: the file was changed`);
-      }
-      if (bytes !== entry.bytes) problems.push(`${name}: ${bytes} bytes, the manifest says ${entry.bytes}`);
-      if (rows !== entry.rows) problems.push(`${name}: ${rows} rows, the manifest says ${entry.rows}`);
+    const row: Record<string, string> = {};
+    for (let i = 0; i < expectedHeader.length; i++) row[expectedHeader[i] as string] = record[i] as string;
+    contents.acc.add(name, row);
+    if (name === 'invoices.csv') contents.invoices.set(row.invoice_id as string, invoiceFactsOf(row));
+    else if (name === 'receipts.csv') {
+      checkReceiptRow(row, rows, record, report, contents.receipts, contents.receiptRows);
     }
-    notes.push(`${name}: ${rows} rows, ${bytes} bytes`);
+  };
+  try {
+    for await (const record of csvRecords(createReadStream(path))) onRecord(record);
+  } catch (error) {
+    report(`${name}: not valid CSV (${(error as Error).message})`);
   }
+  if (!header) report(`${name} is empty (no header)`);
+  const { sha256, bytes } = await digestOf(path);
+  if (entry) {
+    if (sha256 !== entry.sha256) {
+      problems.push(`${name}: SHA-256 ${sha256} differs from the manifest's ${entry.sha256}: the file was changed`);
+    }
+    if (bytes !== entry.bytes) problems.push(`${name}: ${bytes} bytes, the manifest says ${entry.bytes}`);
+    if (rows !== entry.rows) problems.push(`${name}: ${rows} rows, the manifest says ${entry.rows}`);
+  }
+  notes.push(`${name}: ${rows} rows, ${bytes} bytes`);
+}
 
-  // --- totals, trial balance, chain segments
-  const recomputed = acc.finish();
-  problems.push(...acc.problems);
+/** What the cross-checks need of an invoices.csv row. */
+function invoiceFactsOf(row: Row): InvoiceFacts {
+  return {
+    status: row.status as string,
+    dueMicroUsd: row.due_micro_usd as string,
+    paidMicroUsd: row.paid_micro_usd as string,
+    receiptId: row.receipt_id as string,
+    annulledReceiptIds: (row.annulled_receipt_ids ?? '').split(' ').filter(Boolean),
+    paidAt: row.paid_at as string,
+    ministry: row.ministry as string,
+  };
+}
+
+type Recomputed = ReturnType<TotalsAccumulator['finish']>;
+
+/** The totals and trial balance recomputed from the rows against the manifest's; the journal must balance. */
+function checkTotals(recomputed: Recomputed, manifest: ExportManifest, problems: string[]): void {
   const totalsDiff = firstDiff(recomputed.totals, manifest.totals, 'totals');
   if (totalsDiff) {
     problems.push(
@@ -278,15 +324,23 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
   if (manifest.trialBalance.debits !== manifest.trialBalance.credits) {
     problems.push('manifest.json: the trial balance it states does not balance');
   }
+}
 
-  // --- receipt chains: each ministry's segment links from the manifest's anchor to its head, without gaps
+/** Each ministry's receipt segment links from the manifest's anchor to its head, without gaps. */
+function checkReceiptChains(
+  recomputed: Recomputed,
+  manifest: ExportManifest,
+  receipts: Receipt[],
+  expectedSigner: string | undefined,
+  problems: string[],
+): void {
   const anchors: Record<string, ChainAnchor> = {};
   for (const [ministry, seg] of Object.entries(manifest.receiptChains)) {
     if (/^\d+$/.test(seg.firstNo) && BigInt(seg.firstNo) > 1n) {
       anchors[ministry] = { receiptNo: (BigInt(seg.firstNo) - 1n).toString(), hash: seg.firstPrevHash };
     }
   }
-  const chainProblems = verifyReceiptChain(receipts, { expectedSigner: options.expectedSigner, anchors });
+  const chainProblems = verifyReceiptChain(receipts, { expectedSigner, anchors });
   problems.push(...chainProblems.slice(0, 50).map((p) => `receipts.csv: ${p}`));
   for (const [ministry, seg] of Object.entries(manifest.receiptChains)) {
     const mine = recomputed.receiptChains[ministry];
@@ -317,8 +371,15 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
     if (!manifest.receiptChains[ministry])
       problems.push(`receipts.csv: ${ministry} receipts the manifest does not list`);
   }
+}
 
-  // --- receipts against paid invoices
+/** The receipts agree with the paid invoices: per invoice, and receipts.csv's total against theirs. */
+function checkReceiptsAgainstInvoices(
+  { invoices, receiptRows }: ExportContents,
+  period: ExportManifest['period'],
+  { problems, notes }: Findings,
+): void {
+  const inPeriod = (t: string) => t >= period.from && t < period.to;
   let receiptsTotal = 0n;
   let earlierTotal = 0n;
   const receiptIds = new Set<string>();
@@ -344,16 +405,7 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
       earlierTotal += paid;
       continue;
     }
-    const label = `receipt ${receipt.receiptId} (invoice ${receipt.invoiceId})`;
-    if (invoice.status !== 'paid') problems.push(`${label}: the invoice's status is ${invoice.status}, not paid`);
-    if (invoice.receiptId !== receipt.receiptId)
-      problems.push(`${label}: the invoice names receipt ${invoice.receiptId}`);
-    if (invoice.paidMicroUsd !== receipt.paidMicroUsd) {
-      problems.push(`${label}: receipt paid ${receipt.paidMicroUsd} micro-USD, the invoice ${invoice.paidMicroUsd}`);
-    }
-    if (invoice.dueMicroUsd !== receipt.dueMicroUsd) {
-      problems.push(`${label}: receipt due ${receipt.dueMicroUsd} micro-USD, the invoice ${invoice.dueMicroUsd}`);
-    }
+    problems.push(...receiptAgainstInvoice(receipt, invoice));
   }
   let paidInvoicesTotal = 0n;
   for (const [id, invoice] of invoices) {
@@ -375,8 +427,22 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
     `receipts total ${usd(receiptsTotal)} USD = paid invoices ${usd(paidInvoicesTotal)} USD` +
       (earlierTotal ? ` + ${usd(earlierTotal)} USD for invoices issued before the period` : ''),
   );
-  notes.push(`journal: debits ${usd(debits)} USD, credits ${usd(credits)} USD`);
-  return done();
+}
+
+/** Where a receipt and the invoice it pays disagree. */
+function receiptAgainstInvoice(receipt: Receipt, invoice: InvoiceFacts): string[] {
+  const label = `receipt ${receipt.receiptId} (invoice ${receipt.invoiceId})`;
+  const problems: string[] = [];
+  if (invoice.status !== 'paid') problems.push(`${label}: the invoice's status is ${invoice.status}, not paid`);
+  if (invoice.receiptId !== receipt.receiptId)
+    problems.push(`${label}: the invoice names receipt ${invoice.receiptId}`);
+  if (invoice.paidMicroUsd !== receipt.paidMicroUsd) {
+    problems.push(`${label}: receipt paid ${receipt.paidMicroUsd} micro-USD, the invoice ${invoice.paidMicroUsd}`);
+  }
+  if (invoice.dueMicroUsd !== receipt.dueMicroUsd) {
+    problems.push(`${label}: receipt due ${receipt.dueMicroUsd} micro-USD, the invoice ${invoice.dueMicroUsd}`);
+  }
+  return problems;
 }
 
 function usd(micro: bigint | string): string {

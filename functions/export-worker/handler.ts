@@ -3,8 +3,8 @@
  * multipart uploads. A failed run is reported as a batch failure, so the queue runs it again (same S3 keys) and
  * finally parks it in the dead-letter queue.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent } from 'aws-lambda';
 import { s3 } from '../../shared/adapters/aws/s3';
 import { s3Sink } from '../../shared/adapters/aws/s3-objects';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
@@ -12,16 +12,16 @@ import { bucketName } from '../../shared/adapters/config';
 import { dynamoExportJobs, storeExportSources } from '../../shared/adapters/dynamo/exports';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
-import { parseRecordBody } from '../../shared/adapters/sqs-message';
+import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { runExportJob, tokenInfoFrom } from '../../shared/app/export';
 import { exportMessageSchema } from '../../shared/domain/exports/jobs';
 
-const processor = new BatchProcessor(EventType.SQS);
 const message = exportMessageSchema;
+const processor = new SqsMessageProcessor(message, 'export');
 const tokenInfo = tokenInfoFrom(enabledChains);
 
-async function exportRecord(record: SQSRecord): Promise<void> {
-  const { exportId } = parseRecordBody(record, message, 'export');
+async function exportRecord(record: ParsedSqsRecord<typeof message>): Promise<void> {
+  const { exportId } = record.body;
   await runExportJob(exportId, {
     jobs: dynamoExportJobs,
     sourcesFor: (job) => storeExportSources(job),

@@ -4,9 +4,9 @@
  * timeout exponentially (with jitter), so tries spread over about twenty hours; after the queue's maxReceiveCount
  * the message goes to the dead-letter queue, whose alarm calls an operator, who replays it with POST /v1/ops/replay.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { processPartialResponse } from '@aws-lambda-powertools/batch';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { sqs } from '../../shared/adapters/aws/sqs';
 import { queueUrl } from '../../shared/adapters/config';
@@ -14,21 +14,21 @@ import { CHAIN_DOCUMENT_ID_PATTERN, dynamoReceiptDeliveries } from '../../shared
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { backoffSeconds, ministryRegistries } from '../../shared/adapters/registry';
-import { parseRecordBody } from '../../shared/adapters/sqs-message';
+import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { publishReceipt } from '../../shared/app/publish-receipt';
 import { queues } from '../../shared/resources';
 
-const processor = new BatchProcessor(EventType.SQS);
 const messageSchema = z
   .object({ receiptId: z.string().regex(CHAIN_DOCUMENT_ID_PATTERN), correlationId: z.string().max(128).optional() })
   .loose();
+const processor = new SqsMessageProcessor(messageSchema, 'outbox');
 const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
 /** The queue's redrive limit: the topology's, unless the local runtime set another for a test. */
 const MAX_TRIES = Number(process.env.MAX_RECEIVE_COUNT_OUTBOX ?? queues.outbox.maxReceiveCount);
 
-async function publishRecord(record: SQSRecord): Promise<void> {
-  const message = parseRecordBody(record, messageSchema, 'outbox');
+async function publishRecord(record: ParsedSqsRecord<typeof messageSchema>): Promise<void> {
+  const message = record.body;
   const tries = Number(record.attributes.ApproximateReceiveCount ?? 1);
   const outcome = await publishReceipt(message.receiptId, {
     receipts: dynamoReceiptDeliveries,

@@ -5,7 +5,7 @@
  * (shared/app/reconcile-transfer.ts). Failed records are reported as partial batch failures, so only they
  * come back after the visibility timeout (and go to the DLQ after the queue's maxReceiveCount).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { processPartialResponse } from '@aws-lambda-powertools/batch';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqs } from '../../shared/adapters/aws/sqs';
@@ -18,14 +18,14 @@ import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
 import { sendMessages } from '../../shared/adapters/queue';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
-import { parseRecordBody, safeParseRecordBody } from '../../shared/adapters/sqs-message';
+import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { admitSighting } from '../../shared/app/admit-sighting';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcile-transfer';
 import { findChain } from '../../shared/domain/chains';
 import { transferId, transferObservedSchema } from '../../shared/domain/transfers';
 import { needsVerification } from '../../shared/domain/verify-sighting';
 
-const processor = new BatchProcessor(EventType.SQS);
+const processor = new SqsMessageProcessor(transferObservedSchema, 'transfer');
 const RETRY_AFTER_SECONDS = 2;
 /** SQS's longest delivery delay. */
 const UNWATCH_DELAY_SECONDS = 900;
@@ -55,15 +55,15 @@ const HINT_RETRY_AFTER_SECONDS = 10;
 function prefetchReceipts(records: SQSRecord[]): void {
   receipts = new Map();
   for (const record of records) {
-    const parsed = safeParseRecordBody(record, transferObservedSchema);
-    if (parsed.success && needsVerification(parsed.data) && chainEnabled(parsed.data.chainId)) {
-      receiptOf(parsed.data.chainId, parsed.data.txHash).catch(() => {});
+    const seen = processor.messageOf(record);
+    if (seen && needsVerification(seen) && chainEnabled(seen.chainId)) {
+      receiptOf(seen.chainId, seen.txHash).catch(() => {});
     }
   }
 }
 
-async function reconcileRecord(record: SQSRecord): Promise<void> {
-  const seen = parseRecordBody(record, transferObservedSchema, 'transfer');
+async function reconcileRecord(record: ParsedSqsRecord<typeof transferObservedSchema>): Promise<void> {
+  const seen = record.body;
   // One id follows a transfer from its first sighting (a webhook's request id, else its identity) to the registry.
   const correlationId = seen.correlationId ?? transferId(seen);
   logger.appendKeys({ correlationId });

@@ -7,20 +7,22 @@
  * removing an unwatched one are no-ops at every provider. Meanwhile the chain scanner covers the address, so a delayed
  * or dead-lettered watch costs latency only.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent } from 'aws-lambda';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
 import { watchersFromConfig } from '../../shared/adapters/providers/address-watch';
-import { parseRecordBody } from '../../shared/adapters/sqs-message';
+import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { applyAddressWatch } from '../../shared/app/watch-addresses';
 import { addressWatchMessageSchema } from '../../shared/domain/address-watch';
 import type { AddressWatcher } from '../../shared/ports';
 
-const processor = new BatchProcessor(EventType.SQS);
+const processor = new SqsMessageProcessor(addressWatchMessageSchema, 'address-watch');
 
-async function watchRecord(record: SQSRecord, watchers: readonly AddressWatcher[]): Promise<void> {
-  const message = parseRecordBody(record, addressWatchMessageSchema, 'address-watch');
+type WatchRecord = ParsedSqsRecord<typeof addressWatchMessageSchema>;
+
+async function watchRecord(record: WatchRecord, watchers: readonly AddressWatcher[]): Promise<void> {
+  const message = record.body;
   const context = {
     messageId: record.messageId,
     action: message.action,
@@ -45,7 +47,7 @@ async function watchRecord(record: SQSRecord, watchers: readonly AddressWatcher[
 export const handler = lambdaHandler(async (event: SQSEvent) => {
   // Built per batch: credentials come from Secrets Manager's cache, so a rotated token is picked up without a deploy.
   const watchers = await watchersFromConfig();
-  return processPartialResponse(event, (record: SQSRecord) => watchRecord(record, watchers), processor, {
+  return processPartialResponse(event, (record: WatchRecord) => watchRecord(record, watchers), processor, {
     throwOnFullBatchFailure: false,
   });
 });

@@ -7,6 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { MINISTRY_CODE } from '../../shared/domain/ministry';
 
 export interface Faults {
   /** Status answered on an injected failure. */
@@ -64,8 +65,9 @@ export async function startMockRegistry(options: {
       state.attempts = 0;
       return reply(200, {});
     }
-    const match = /^\/registries\/([A-Z0-9_]+)\/receipts$/.exec(url.pathname);
-    if (!match?.[1] || req.method !== 'POST') return reply(404, { error: 'not found' });
+    const match = /^\/registries\/([^/]+)\/receipts$/.exec(url.pathname);
+    if (!match?.[1] || !MINISTRY_CODE.test(match[1]) || req.method !== 'POST')
+      return reply(404, { error: 'not found' });
     state.attempts++;
     if (Math.random() < faults.timeoutRate) return; // never answer: the publisher's timeout fires
     if (Math.random() < faults.rate) return reply(faults.status, { error: 'injected fault' });

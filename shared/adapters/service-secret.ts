@@ -4,12 +4,16 @@
  * (a rotated value is picked up without a redeploy). Without the ARN (locally), each value comes from its own
  * environment variable. Values are trimmed; an absent or blank value is undefined (the feature is then off).
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { secretsManager } from './aws/secrets-manager';
 
 /** The environment variable naming the secret's ARN. */
 export const WEBHOOK_SECRETS_ARN_ENV = 'WEBHOOK_SECRETS_ARN';
 
 const CACHE_SECONDS = 300;
+
+/** Powertools' reader over the service's own client (emulator endpoint, timeouts, tracing). */
+const secrets = new SecretsProvider({ awsSdkV3Client: secretsManager });
 
 type Env = Record<string, string | undefined>;
 
@@ -25,7 +29,7 @@ export async function serviceSecretValue(
   const arn = env[WEBHOOK_SECRETS_ARN_ENV];
   let value: unknown;
   if (arn) {
-    value = await getSecret<Record<string, unknown>>(arn, { transform: 'json', maxAge: CACHE_SECONDS });
+    value = await secrets.get<Record<string, unknown>>(arn, { transform: 'json', maxAge: CACHE_SECONDS });
     for (const key of path)
       value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   } else value = env[fallbackEnv];

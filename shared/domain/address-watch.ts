@@ -3,7 +3,7 @@
  * Senders (issuing, settling, expiring, reopening an invoice) and the consumer (shared/app/watch-addresses.ts) share it.
  */
 import * as z from 'zod';
-import { providerNames } from './transfers';
+import { HEX_ADDRESS, providerNames } from './transfers';
 
 /** Most addresses one message carries (every provider accepts at least this many per call). */
 export const MAX_ADDRESSES_PER_MESSAGE = 100;
@@ -12,7 +12,7 @@ export const MAX_ADDRESSES_PER_MESSAGE = 100;
 export const addressWatchMessageSchema = z.object({
   action: z.enum(['watch', 'unwatch']),
   addresses: z
-    .array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'not a 0x-prefixed 20-byte hex address'))
+    .array(z.string().regex(HEX_ADDRESS, 'not a 0x-prefixed 20-byte hex address'))
     .min(1)
     .max(MAX_ADDRESSES_PER_MESSAGE),
   /** The invoice the addresses belong to, for logs. */

@@ -6,10 +6,12 @@
 import { getAddress } from 'ethers';
 import * as z from 'zod';
 
+/** An account or contract address as hex, in any letter case. */
+export const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte hex hash');
 const address = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'a 20-byte hex address')
+  .regex(HEX_ADDRESS, 'a 20-byte hex address')
   .transform((a) => getAddress(a.toLowerCase()));
 const baseUnits = z.string().regex(/^(0|[1-9]\d{0,77})$/, 'a non-negative integer in base units');
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
-import { CsvReader } from '../../tools/csv-parse';
+import { parseCsv as readCsv } from '../../tools/export-csv';
 import { verifyExportDir } from '../../tools/verify-export';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { expireInvoiceNow, pay as payFrom, until } from '../helpers/runtime';
@@ -67,8 +67,7 @@ const invoiceOf = async (id: string) => (await api.call('GET', `/v1/invoices/${i
 /** Moves an invoice's expiry into the past, as time would. */
 
 function parseCsv(text: string): Record<string, string>[] {
-  const reader = new CsvReader();
-  const [header, ...rows] = [...reader.push(text), ...reader.end()];
+  const [header, ...rows] = readCsv(text);
   return rows.map((r) => Object.fromEntries((header as string[]).map((h, i) => [h, r[i] as string])));
 }
 

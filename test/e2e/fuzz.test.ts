@@ -14,7 +14,7 @@
  */
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -160,18 +160,9 @@ interface Snapshot {
 
 async function snapshot(): Promise<Snapshot> {
   let items = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new ScanCommand({
-        TableName: runtime.resources.tableName,
-        Select: 'COUNT',
-        ExclusiveStartKey: start as never,
-      }),
-    );
+  for await (const page of paginateScan({ client: ddb }, { TableName: runtime.resources.tableName, Select: 'COUNT' })) {
     items += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   const queues: Record<string, number> = {};
   const urls = { ...runtime.resources.queueUrls, ...prefixKeys(runtime.resources.dlqUrls, 'dlq:') };
   for (const [name, url] of Object.entries(urls)) {

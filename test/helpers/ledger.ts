@@ -130,19 +130,14 @@ export interface Ledger {
 export async function readLedger(): Promise<Ledger> {
   const { ddb } = await import('../../shared/adapters/aws/dynamodb');
   const { tableName } = await import('../../shared/adapters/config');
-  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { paginateScan } = await import('@aws-sdk/lib-dynamodb');
   const { invoiceFromItem } = await import('../../shared/adapters/dynamo/invoices');
   const { transferFromItem } = await import('../../shared/adapters/dynamo/transfers');
   const { getReceipt } = await import('../../shared/adapters/dynamo/receipts');
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new ScanCommand({ TableName: tableName(), ExclusiveStartKey: startKey, ConsistentRead: true }),
-    );
+  for await (const page of paginateScan({ client: ddb }, { TableName: tableName(), ConsistentRead: true })) {
     items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 
   const ledger: Ledger = { invoices: [], transfers: [], receipts: [], journal: [], heads: new Map(), incidents: [] };
   for (const item of items) {

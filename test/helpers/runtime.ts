@@ -31,15 +31,16 @@ export async function until<T>(read: () => Promise<T>, done: (value: T) => boole
 export async function expireInvoiceNow(runtime: LocalRuntime, id: string, minutesAgo = 1): Promise<void> {
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { invoiceKeys } = await import('../../shared/adapters/dynamo/invoices');
   const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.aws.endpoint }));
   const expiresAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
   try {
     await ddb.send(
       new UpdateCommand({
         TableName: runtime.resources.tableName,
-        Key: { pk: `INVOICE#${id}`, sk: 'INVOICE' },
+        Key: invoiceKeys.invoice(id),
         UpdateExpression: 'SET expiresAt = :e, gsi3sk = :s',
-        ExpressionAttributeValues: { ':e': expiresAt, ':s': `${expiresAt}#${id}` },
+        ExpressionAttributeValues: { ':e': expiresAt, ':s': invoiceKeys.expiring(expiresAt, id).gsi3sk },
       }),
     );
   } finally {

@@ -14,6 +14,7 @@ import { BatchWriteCommand, PutCommand, TransactWriteCommand, UpdateCommand } fr
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, SQSEvent } from 'aws-lambda';
 import { hexlify, randomBytes } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsRecord } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
 
 const resources = await useMoto();
@@ -33,7 +34,7 @@ const { putJournalEntry } = await import('../../shared/adapters/dynamo/journal')
 const { syntheticSources } = await import('../fixtures/synthetic-export');
 const { runExport } = await import('../../shared/app/export');
 const { s3Sink } = await import('../../shared/adapters/aws/s3-objects');
-const { storeExportSources } = await import('../../shared/adapters/dynamo/exports');
+const { exportKeys, storeExportSources } = await import('../../shared/adapters/dynamo/exports');
 const { verifyExportDir } = await import('../../tools/verify-export');
 const { LocalKeySigner } = await import('../../shared/adapters/signing/signer');
 
@@ -88,8 +89,7 @@ async function drainExportQueue(): Promise<number> {
   }
 }
 
-const sqsEvent = (body: string) =>
-  ({ Records: [{ messageId: `m-${Math.random()}`, body, receiptHandle: 'h', attributes: {} }] }) as unknown as SQSEvent;
+const sqsEvent = (body: string): SQSEvent => ({ Records: [sqsRecord(body)] });
 
 /** Writes the synthetic period (ids offset so sizes do not collide) into the table as the service would. */
 async function seedSynthetic(count: number) {
@@ -197,7 +197,7 @@ describe('an export through the queue, S3 and presigned links', () => {
     await ddb.send(
       new UpdateCommand({
         TableName: resources.tableName,
-        Key: { pk: `EXPORT#${id}`, sk: 'EXPORT' },
+        Key: exportKeys.job(id),
         UpdateExpression: 'SET #s = :f',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: { ':f': 'failed' },

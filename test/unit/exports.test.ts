@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
@@ -18,7 +19,7 @@ import { LocalKeySigner } from '../../shared/adapters/signing/signer';
 import { runExport } from '../../shared/app/export';
 import { fixedDecimal, neutralize, receiptsCsv, rowOf } from '../../shared/domain/exports/columns';
 import { manifestHash, renderManifest, signManifest } from '../../shared/domain/exports/manifest';
-import { CsvReader } from '../../tools/csv-parse';
+import { csvRecords, parseCsv } from '../../tools/export-csv';
 import { verifyExportDir, verifyReceiptFile } from '../../tools/verify-export';
 import { syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
 
@@ -41,28 +42,37 @@ describe('neutralize', () => {
   });
 });
 
-describe('CsvReader', () => {
-  it('reads back what csv-stringify writes, whatever the chunking', () => {
+describe('reading an export CSV (tools/export-csv.ts)', () => {
+  /** `bytes` streamed in pieces of `size` bytes (cutting through multi-byte characters too). */
+  const pieces = (bytes: Buffer, size: number) =>
+    Readable.from(
+      Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)),
+    );
+  const readAll = async (source: Readable) => {
+    const out: string[][] = [];
+    for await (const record of csvRecords(source)) out.push(record);
+    return out;
+  };
+
+  it('reads back what csv-stringify writes, whatever the chunking', async () => {
     const rows = [
       ['a', 'b,c', 'd"e"', 'line\nbreak', ''],
       ['ТОО «Пример»', '\'=HYPERLINK("x")', '\r\n', '"', 'x'],
     ];
-    const text = `\uFEFF${stringify(rows, { quoted: true })}`;
-    for (const size of [1, 3, 7, text.length]) {
-      const reader = new CsvReader();
-      const out: string[][] = [];
-      for (let i = 0; i < text.length; i += size) out.push(...reader.push(text.slice(i, i + size)));
-      out.push(...reader.end());
-      expect(out).toEqual(rows);
-      expect(reader.error).toBeUndefined();
-    }
+    const bytes = Buffer.from(`\uFEFF${stringify(rows, { quoted: true })}`);
+    for (const size of [1, 3, 7, bytes.length]) expect(await readAll(pieces(bytes, size))).toEqual(rows);
+    expect(parseCsv(bytes)).toEqual(rows);
   });
 
-  it('reports an unclosed quote', () => {
-    const reader = new CsvReader();
-    reader.push('"abc');
-    reader.end();
-    expect(reader.error).toMatch(/not closed/);
+  it('refuses broken quoting: an unclosed quote, text after a closing quote, a quote in an unquoted field', async () => {
+    for (const [text, error] of [
+      ['"abc', /Quote Not Closed/],
+      ['"ab"c,d\n', /Invalid Closing Quote/],
+      ['ab"c,d\n', /Invalid Opening Quote/],
+    ] as const) {
+      await expect(readAll(pieces(Buffer.from(text), 2))).rejects.toThrow(error);
+      expect(() => parseCsv(text)).toThrow(error);
+    }
   });
 });
 
@@ -196,8 +206,7 @@ describe('export of synthetic data, verified offline', () => {
     expect(receipts).toContain('"\'=HYPERLINK(""http://x"")"');
     expect(invoices).not.toMatch(/(^|,)"=HYPERLINK/m);
     expect(receipts).not.toMatch(/(^|,)"=HYPERLINK/m);
-    const reader = new CsvReader();
-    const [header, ...rows] = [...reader.push(receipts), ...reader.end()];
+    const [header, ...rows] = parseCsv(receipts);
     const row = rows.find((r) => r.includes(`'${HYPERLINK}`)) as string[];
     expect(row[(header as string[]).indexOf('payer_name')]).toBe(`'${HYPERLINK}`);
     expect(JSON.parse(row[(header as string[]).indexOf('receipt_json')] as string).payer.name).toBe(HYPERLINK);
@@ -234,6 +243,15 @@ describe('export of synthetic data, verified offline', () => {
     expect(text).toContain('receipts.csv: 5 rows, the manifest says 6');
     expect(text).toContain('AFSA: receipt 4 missing');
     expect(text).toMatch(/invoice inv_0+3 was paid in the period but its receipt rcp_0+3 is not in receipts\.csv/);
+  });
+
+  it('fails on broken CSV quoting, naming the file', async () => {
+    const copyDir = await copy();
+    const path = join(copyDir, 'receipts.csv');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"Firm 4"', '"Firm "4"'));
+    const report = await verifyExportDir(copyDir, { expectedSigner: await signer.address() });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/receipts\.csv: not valid CSV \(Invalid Closing Quote/);
   });
 
   it('fails when the last receipt row is deleted (the manifest head is not reached)', async () => {
@@ -276,8 +294,7 @@ describe('export of synthetic data, verified offline', () => {
 
   it('rebuilds every receipt row exactly from its receipt_json', async () => {
     const text = await readFile(join(dir, 'receipts.csv'), 'utf8');
-    const reader = new CsvReader();
-    const [header, ...rows] = [...reader.push(text), ...reader.end()];
+    const [header, ...rows] = parseCsv(text);
     const at = (header as string[]).indexOf('receipt_json');
     const created = (header as string[]).indexOf('invoice_created_at');
     const { receiptFromJson } = await import('../../tools/verify-export');
@@ -290,8 +307,7 @@ describe('export of synthetic data, verified offline', () => {
 
   it('verify-receipt accepts an API body (with delivery) and rejects a changed amount', async () => {
     const text = await readFile(join(dir, 'receipts.csv'), 'utf8');
-    const reader = new CsvReader();
-    const [header, first] = [...reader.push(text), ...reader.end()];
+    const [header, first] = parseCsv(text);
     const json = (first as string[])[(header as string[]).indexOf('receipt_json')] as string;
     const { receiptFromJson } = await import('../../tools/verify-export');
     const body = { ...receiptFromJson(json), delivery: { state: 'delivered', attempts: 1 } };
@@ -344,8 +360,7 @@ describe('export of synthetic data, verified offline', () => {
     // A genuine receipt, too, only verifies against a signer given by the caller.
     const receipt = join(work, 'unpinned-receipt.json');
     const text = await readFile(join(dir, 'receipts.csv'), 'utf8');
-    const reader = new CsvReader();
-    const [header, first] = [...reader.push(text), ...reader.end()];
+    const [header, first] = parseCsv(text);
     await writeFile(receipt, (first as string[])[(header as string[]).indexOf('receipt_json')] as string);
     const single = await run(process.execPath, [bin, 'verify-receipt', receipt], { cwd: root }).catch((e) => e);
     expect(single.code).toBe(1);

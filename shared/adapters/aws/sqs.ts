@@ -1,5 +1,5 @@
 /** The SQS client (see shared/adapters/aws/config.ts). */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { clientConfig } from './config';
+import { clientConfig, traced } from './config';
 
-export const sqs = new SQSClient(clientConfig());
+export const sqs = traced(new SQSClient(clientConfig()));

@@ -6,7 +6,9 @@ import { tableName } from '../config';
 
 export const journalKeys = {
   entry: (entryId: string) => ({ pk: `JOURNAL#${entryId}`, sk: 'JOURNAL' }),
-  byMonth: (at: string, entryId: string) => ({ gsi2pk: `JOURNAL#${at.slice(0, 7)}`, gsi2sk: `${at}#${entryId}` }),
+  /** The gsi2 partition of a month's entries (`YYYY-MM`). */
+  month: (month: string) => `JOURNAL#${month}`,
+  byMonth: (at: string, entryId: string) => ({ gsi2pk: journalKeys.month(at.slice(0, 7)), gsi2sk: `${at}#${entryId}` }),
 };
 
 /** A transaction item that writes `entry` exactly once. */
@@ -34,7 +36,7 @@ export async function* journalEntriesOfMonth(month: string): AsyncGenerator<Jour
       TableName: tableName(),
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': `JOURNAL#${month}` },
+      ExpressionAttributeValues: { ':pk': journalKeys.month(month) },
     },
   );
   for await (const page of pages) {

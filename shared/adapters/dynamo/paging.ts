@@ -4,7 +4,7 @@
  * ends after `limit` items; the cursor names the partition and index key of the LAST item returned, so the next page
  * resumes right after it — also when that item came from an earlier partition than the one being read.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { cursorStartKey, decodeCursor, encodeCursor } from './cursor';
@@ -36,25 +36,25 @@ export async function queryNewestFirst(
   const items: Record<string, unknown>[] = [];
   const filter = q.filter?.expression ? q.filter : undefined;
   for (; p < q.partitions.length; p++) {
-    do {
-      const page = await ddb.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: q.index,
-          KeyConditionExpression: q.sortKeyBetween ? `${pk} = :pk AND ${sk} BETWEEN :from AND :to` : `${pk} = :pk`,
-          ExpressionAttributeValues: {
-            ':pk': q.partitions[p],
-            ...(q.sortKeyBetween ? { ':from': q.sortKeyBetween.from, ':to': q.sortKeyBetween.to } : {}),
-            ...filter?.values,
-          },
-          ...(filter ? { FilterExpression: filter.expression } : {}),
-          ...(filter && Object.keys(filter.names).length ? { ExpressionAttributeNames: filter.names } : {}),
-          ScanIndexForward: false,
-          // One more than needed: seeing it tells whether a next page exists.
-          Limit: q.limit - items.length + 1,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: ddb, startingToken: startKey },
+      {
+        TableName: tableName(),
+        IndexName: q.index,
+        KeyConditionExpression: q.sortKeyBetween ? `${pk} = :pk AND ${sk} BETWEEN :from AND :to` : `${pk} = :pk`,
+        ExpressionAttributeValues: {
+          ':pk': q.partitions[p],
+          ...(q.sortKeyBetween ? { ':from': q.sortKeyBetween.from, ':to': q.sortKeyBetween.to } : {}),
+          ...filter?.values,
+        },
+        ...(filter ? { FilterExpression: filter.expression } : {}),
+        ...(filter && Object.keys(filter.names).length ? { ExpressionAttributeNames: filter.names } : {}),
+        ScanIndexForward: false,
+        // One more than a page: seeing it tells whether a next page exists.
+        Limit: q.limit + 1,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if (items.length === q.limit) {
           const last = items[items.length - 1] as Record<string, unknown>;
@@ -63,8 +63,9 @@ export async function queryNewestFirst(
         }
         items.push(item);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
+    // The cursor's start key belongs to its own partition; the next ones are read from their start.
+    startKey = undefined;
   }
   return { items, nextCursor: null };
 }

@@ -19,11 +19,15 @@ export type { StoredTransfer } from '../../domain/reconcile';
 
 export const transferKeys = {
   transfer: (id: string) => ({ pk: `TRANSFER#${id}`, sk: 'TRANSFER' }),
+  /** The gsi1 partition of the transfers matched to an invoice. */
+  ofInvoice: (invoiceId: string) => `INVOICE#${invoiceId}#TRANSFERS`,
   matched: (invoiceId: string, firstSeenAt: string, id: string) => ({
-    gsi1pk: `INVOICE#${invoiceId}#TRANSFERS`,
+    gsi1pk: transferKeys.ofInvoice(invoiceId),
     gsi1sk: `${firstSeenAt}#${id}`,
   }),
-  unmatched: (firstSeenAt: string, id: string) => ({ gsi1pk: 'UNMATCHED_TRANSFERS', gsi1sk: `${firstSeenAt}#${id}` }),
+  /** The gsi1 partition of the suspense list (transfers matched to no invoice). */
+  suspense: 'UNMATCHED_TRANSFERS',
+  unmatched: (firstSeenAt: string, id: string) => ({ gsi1pk: transferKeys.suspense, gsi1sk: `${firstSeenAt}#${id}` }),
   byMonth: (firstSeenAt: string, id: string) => ({
     gsi2pk: `TRANSFERS#${firstSeenAt.slice(0, 7)}`,
     gsi2sk: `${firstSeenAt}#${id}`,
@@ -130,7 +134,7 @@ export async function transfersOfInvoice(invoiceId: string): Promise<StoredTrans
       TableName: tableName(),
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `INVOICE#${invoiceId}#TRANSFERS` },
+      ExpressionAttributeValues: { ':pk': transferKeys.ofInvoice(invoiceId) },
     }),
   );
   return Items.map(transferFromItem);
@@ -138,7 +142,7 @@ export async function transfersOfInvoice(invoiceId: string): Promise<StoredTrans
 
 /** The suspense list, newest first, paginated. */
 export async function listUnmatched(limit: number, cursor?: string) {
-  const page = await queryNewestFirst({ index: 'gsi1', partitions: ['UNMATCHED_TRANSFERS'], limit, cursor });
+  const page = await queryNewestFirst({ index: 'gsi1', partitions: [transferKeys.suspense], limit, cursor });
   return { items: page.items.map(transferFromItem), nextCursor: page.nextCursor };
 }
 

@@ -6,7 +6,8 @@
  * Writes `{mode, rows, ms, ddbBusyMs, ddbCalls, rssStartMb, peakRssMb}` as JSON to BENCH_OUT.
  */
 import { writeFileSync } from 'node:fs';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
+import { sqsRecord } from '../../helpers/ledger';
 
 const mode = process.env.BENCH_EXPORT_MODE as 'export' | 'read';
 const month = process.env.BENCH_EXPORT_MONTH as string;
@@ -16,7 +17,7 @@ const PAGE_SIZE = 500; // storeExportSources' default
 
 const { dynamodb, ddb } = await import('../../../shared/adapters/aws/dynamodb');
 const { timeDynamoDb, summarize } = await import('./ddb-timer');
-const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+const { paginateQuery } = await import('@aws-sdk/lib-dynamodb');
 const { tableName } = await import('../../../shared/adapters/config');
 const { monthsOf, createExportJob } = await import('../../../shared/adapters/dynamo/exports');
 const worker = mode === 'export' ? await import('../../../functions/export-worker/handler') : undefined;
@@ -31,21 +32,16 @@ async function readAlone(): Promise<number> {
   let rows = 0;
   for (const family of ['INVOICES', 'TRANSFERS', 'RECEIPTS', 'JOURNAL']) {
     for (const m of monthsOf(from, to)) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await ddb.send(
-          new QueryCommand({
-            TableName: tableName(),
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': `${family}#${m}`, ':from': from, ':to': to },
-            Limit: PAGE_SIZE,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        rows += page.Items?.length ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const pages = paginateQuery(
+        { client: ddb, pageSize: PAGE_SIZE },
+        {
+          TableName: tableName(),
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `${family}#${m}`, ':from': from, ':to': to },
+        },
+      );
+      for await (const page of pages) rows += page.Items?.length ?? 0;
     }
   }
   return rows;
@@ -57,10 +53,11 @@ async function exportOnce(): Promise<{ rows: number; ms: number }> {
   await createExportJob({ id, from, to }, 'bench', new Date().toISOString());
   timer.start();
   const t0 = performance.now();
-  const result = await worker.handler(
-    { Records: [{ messageId: 'm-1', body: JSON.stringify({ exportId: id }), attributes: {} }] } as unknown as SQSEvent,
-    { functionName: 'export-worker', awsRequestId: 'bench', getRemainingTimeInMillis: () => 900_000 } as Context,
-  );
+  const result = await worker.handler({ Records: [sqsRecord({ exportId: id }, { messageId: 'm-1' })] }, {
+    functionName: 'export-worker',
+    awsRequestId: 'bench',
+    getRemainingTimeInMillis: () => 900_000,
+  } as Context);
   const ms = performance.now() - t0;
   timer.stop();
   if ((result as { batchItemFailures: unknown[] }).batchItemFailures.length) throw new Error('export failed');
