@@ -7,7 +7,6 @@
  * generators and memory sinks.
  */
 
-import { writeBytes, writeCsv } from '../adapters/export-stream';
 import { logger } from '../adapters/observability';
 import { type ChainConfig, findChain, findToken, mainnetChains } from '../domain/chains';
 import {
@@ -31,6 +30,7 @@ import {
 } from '../domain/exports/manifest';
 import { TotalsAccumulator } from '../domain/exports/totals';
 import type { ByteSink, ExportJobs, ExportSources, ReceiptSigner } from '../ports';
+import { writeBytes, writeCsv } from './export-files';
 
 export interface RunExportDeps {
   sources: ExportSources;

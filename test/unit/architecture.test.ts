@@ -46,6 +46,8 @@ describe('the layout shows the architecture', () => {
     ['a use case importing the AWS SDK', `shared/app/${probe}`, '@aws-sdk/lib-dynamodb'],
     ['an adapter importing infra/', `shared/adapters/${probe}`, '../../infra/topology'],
     ['a use case importing infra/', `shared/app/${probe}`, '../../infra/topology'],
+    ['a use case importing a store adapter', `shared/app/${probe}`, '../adapters/dynamo/transact'],
+    ['a use case importing a chain adapter', `shared/app/${probe}`, '../adapters/chain/rpc'],
   ];
   it.each(refused)('refuses %s', async (_name, path, specifier) => {
     const result = await lintProbe(path, specifier);
@@ -56,7 +58,9 @@ describe('the layout shows the architecture', () => {
   const allowed: [string, string, string][] = [
     ['the domain importing the domain', `shared/domain/${probe}`, './money'],
     ['the domain importing the ports', `shared/domain/${probe}`, '../ports'],
-    ['a use case importing an adapter', `shared/app/${probe}`, '../adapters/dynamo/transact'],
+    ['a use case importing the ports', `shared/app/${probe}`, '../ports'],
+    ['a use case importing the logger', `shared/app/${probe}`, '../adapters/observability'],
+    ['a use case importing the metrics', `shared/app/${probe}`, '../adapters/metrics'],
     ['an adapter importing the AWS SDK', `shared/adapters/${probe}`, '@aws-sdk/client-s3'],
   ];
   it.each(allowed)('allows %s', async (_name, path, specifier) => {

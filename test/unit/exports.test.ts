@@ -14,7 +14,7 @@ import { stringify } from 'csv-stringify/sync';
 import { hexlify, randomBytes } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_PART_BYTES, s3Sink } from '../../shared/adapters/aws/s3-objects';
-import { fileSink } from '../../shared/adapters/export-stream';
+import { fileSink } from '../../shared/adapters/byte-sinks';
 import { LocalKeySigner } from '../../shared/adapters/signing/signer';
 import { runExport } from '../../shared/app/export';
 import { fixedDecimal, neutralize, receiptsCsv, rowOf } from '../../shared/domain/exports/columns';

@@ -1,15 +1,16 @@
 /**
- * Streaming: rows → csv-stringify → SHA-256 and byte count → a byte sink (S3 multipart upload in the service, see
- * aws/s3-objects.ts; memory and file sinks here). Each stage pulls from the one before with backpressure, so memory
- * holds one store page, the stringifier's buffer and at most one upload part, whatever the row count.
+ * How an export file is written: rows → csv-stringify → SHA-256 and byte count → a byte sink (the ByteSink port: an S3
+ * multipart upload in the service, memory or a file in tests and the CLI). Each stage pulls from the one before with
+ * backpressure, so memory holds one store page, the stringifier's buffer and at most one upload part, whatever the
+ * row count.
  */
 import { createHash } from 'node:crypto';
-import { type FileHandle, open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { ByteSink } from '../ports';
 
+/** What was written: the file's hash, data rows and bytes, as the manifest lists them. */
 export interface WrittenFile {
   sha256: string;
   rows: number;
@@ -68,43 +69,4 @@ export async function writeBytes(data: Buffer, sink: ByteSink): Promise<WrittenF
     throw error;
   }
   return { sha256: createHash('sha256').update(data).digest('hex'), rows: 0, bytes: data.length };
-}
-
-/** A sink that keeps nothing (memory measurements, dry runs). */
-export function nullSink(): ByteSink {
-  return { async write() {}, async end() {}, async abort() {} };
-}
-
-/** A sink collecting the bytes in memory (small tests). */
-export function memorySink(): ByteSink & { bytes(): Buffer } {
-  const chunks: Buffer[] = [];
-  return {
-    async write(chunk) {
-      chunks.push(Buffer.from(chunk));
-    },
-    async end() {},
-    async abort() {
-      chunks.length = 0;
-    },
-    bytes: () => Buffer.concat(chunks),
-  };
-}
-
-/** A sink writing to a local file (tests, local dry runs); `abort` removes it. */
-export function fileSink(path: string): ByteSink {
-  let handle: FileHandle | undefined;
-  return {
-    async write(chunk) {
-      handle ??= await open(path, 'w');
-      await handle.write(chunk);
-    },
-    async end() {
-      handle ??= await open(path, 'w');
-      await handle.close();
-    },
-    async abort() {
-      await handle?.close().catch(() => {});
-      await rm(path, { force: true });
-    },
-  };
 }
