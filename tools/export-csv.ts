@@ -1,6 +1,6 @@
 /**
  * Reading an export's CSV files back, with csv-parse (the sibling of the csv-stringify that wrote them,
- * shared/adapters/export-stream.ts): RFC 4180 with strict quoting — a quote inside an unquoted field, text after a
+ * shared/app/export-files.ts): RFC 4180 with strict quoting — a quote inside an unquoted field, text after a
  * closing quote or a quote never closed is an error, never a guess —, the UTF-8 BOM dropped, blank lines skipped,
  * and records of any length (the verifier reports a wrong cell count row by row).
  */

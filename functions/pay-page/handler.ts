@@ -10,8 +10,8 @@ import { getReceipt } from '../../shared/adapters/dynamo/receipts';
 import { httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN } from '../../shared/domain/invoices';
-import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/web/pay-page';
-import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/web/pay-view';
+import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/web/pay-page/render';
+import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/web/pay-page/view';
 
 // A well-formed but unknown `lang` falls back to negotiation rather than failing the page.
 const query = z.object({ lang: langQuerySchema.optional() });

@@ -10,7 +10,7 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqs } from '../../shared/adapters/aws/sqs';
 import { enabledChains, rpcUrlOf } from '../../shared/adapters/chain/enabled-chains';
-import { ethersChainRpc, type TxReceipt } from '../../shared/adapters/chain/rpc';
+import { ethersChainRpc, type TxReceipt } from '../../shared/adapters/chain/ethers-rpc';
 import { queueUrl } from '../../shared/adapters/config';
 import { dynamoReconcileStore } from '../../shared/adapters/dynamo/reconcile-store';
 import { faultHook } from '../../shared/adapters/faults';

@@ -9,7 +9,7 @@ import type { HealthProbe } from '../ports';
 import { type QueueName, queues } from '../resources';
 import { dynamodb } from './aws/dynamodb';
 import { sqs } from './aws/sqs';
-import { jsonRpc } from './chain/json-rpc';
+import { jsonRpc } from './chain/json-rpc-probe';
 import { type ChainEndpoint, chainEndpoints, queueUrl, tableName } from './config';
 import { receiptSigner } from './signing/receipt-signer';
 

@@ -11,8 +11,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { formatDecimal } from '../../shared/domain/money';
-import { PAY_STRINGS } from '../../shared/web/pay-page';
-import { type PayLanguage, payLanguages } from '../../shared/web/pay-view';
+import { PAY_STRINGS } from '../../shared/web/pay-page/render';
+import { type PayLanguage, payLanguages } from '../../shared/web/pay-page/view';
 
 const ARTIFACTS = join('test-artifacts', 'pay-page');
 const CHROMIUM = '/usr/bin/chromium';

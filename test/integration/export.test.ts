@@ -36,7 +36,7 @@ const { runExport } = await import('../../shared/app/export');
 const { s3Sink } = await import('../../shared/adapters/aws/s3-objects');
 const { exportKeys, storeExportSources } = await import('../../shared/adapters/dynamo/exports');
 const { verifyExportDir } = await import('../../tools/verify-export');
-const { LocalKeySigner } = await import('../../shared/adapters/signing/signer');
+const { LocalKeySigner } = await import('../../shared/adapters/signing/key-signers');
 
 const signer = new LocalKeySigner(signerKey);
 const context = { functionName: 'test', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 60_000 } as Context;

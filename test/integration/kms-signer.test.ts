@@ -11,7 +11,7 @@ import { CreateKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { hexlify, recoverAddress } from 'ethers';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-type SignerModule = typeof import('../../shared/adapters/signing/signer');
+type SignerModule = typeof import('../../shared/adapters/signing/key-signers');
 
 let signerModule: SignerModule;
 let client: KMSClient;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const endpoint = inject('awsEndpoint');
   // shared/adapters/aws/kms.ts reads AWS_ENDPOINT_URL when first imported, so set it before importing the signer module.
   process.env.AWS_ENDPOINT_URL = endpoint;
-  signerModule = await import('../../shared/adapters/signing/signer');
+  signerModule = await import('../../shared/adapters/signing/key-signers');
   client = new KMSClient({ endpoint });
 });
 

@@ -2,7 +2,7 @@
  * What the reconciliation use-case tests share: one local chain with a 6-decimal token, an invoice as issued, a
  * sighting of a payment to it, and dependencies wired to the in-memory store, a local signing key and recorders.
  */
-import { LocalKeySigner } from '../../shared/adapters/signing/signer';
+import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import type { ReceiptIssued, ReconcileDeps } from '../../shared/app/reconcile-transfer';
 import { localChain } from '../../shared/domain/chains';
 import type { Invoice } from '../../shared/domain/invoices';

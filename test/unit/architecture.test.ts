@@ -40,14 +40,14 @@ describe('the layout shows the architecture', () => {
   const refused: [string, string, string][] = [
     ['the domain importing an adapter', `shared/domain/${probe}`, '../adapters/aws/dynamodb'],
     ['the domain importing a use case', `shared/domain/${probe}`, '../app/issue-invoice'],
-    ['the domain importing the web', `shared/domain/${probe}`, '../web/pay-view'],
+    ['the domain importing the web', `shared/domain/${probe}`, '../web/pay-page/view'],
     ['the domain importing the AWS SDK', `shared/domain/${probe}`, '@aws-sdk/client-s3'],
     ['the domain importing Lambda types', `shared/domain/${probe}`, 'aws-lambda'],
     ['a use case importing the AWS SDK', `shared/app/${probe}`, '@aws-sdk/lib-dynamodb'],
     ['an adapter importing infra/', `shared/adapters/${probe}`, '../../infra/topology'],
     ['a use case importing infra/', `shared/app/${probe}`, '../../infra/topology'],
     ['a use case importing a store adapter', `shared/app/${probe}`, '../adapters/dynamo/transact'],
-    ['a use case importing a chain adapter', `shared/app/${probe}`, '../adapters/chain/rpc'],
+    ['a use case importing a chain adapter', `shared/app/${probe}`, '../adapters/chain/ethers-rpc'],
   ];
   it.each(refused)('refuses %s', async (_name, path, specifier) => {
     const result = await lintProbe(path, specifier);

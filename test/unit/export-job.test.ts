@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { hexlify, randomBytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { memorySink } from '../../shared/adapters/byte-sinks';
-import { LocalKeySigner } from '../../shared/adapters/signing/signer';
+import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { type RunExportJobDeps, runExportJob, tokenInfoFrom } from '../../shared/app/export';
 import { localChain, mainnetChains, token } from '../../shared/domain/chains';
 import { verifyManifestSignature } from '../../shared/domain/exports/manifest';

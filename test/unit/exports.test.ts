@@ -15,7 +15,7 @@ import { hexlify, randomBytes } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_PART_BYTES, s3Sink } from '../../shared/adapters/aws/s3-objects';
 import { fileSink } from '../../shared/adapters/byte-sinks';
-import { LocalKeySigner } from '../../shared/adapters/signing/signer';
+import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { runExport } from '../../shared/app/export';
 import { fixedDecimal, neutralize, receiptsCsv, rowOf } from '../../shared/domain/exports/columns';
 import { manifestHash, renderManifest, signManifest } from '../../shared/domain/exports/manifest';
@@ -383,7 +383,7 @@ describe('memory of the streaming export', () => {
     const script = `
       import { runExport } from ${url('shared/app/export.ts')};
       import { syntheticSources, syntheticPeriod, syntheticTokenInfo } from ${url('test/fixtures/synthetic-export.ts')};
-      import { LocalKeySigner } from ${url('shared/adapters/signing/signer.ts')};
+      import { LocalKeySigner } from ${url('shared/adapters/signing/key-signers.ts')};
       const n = ${count};
       const signer = new LocalKeySigner('0x' + '11'.repeat(32));
       globalThis.gc();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { localChain, token } from '../../shared/domain/chains';
 import { parseEip681TransferUri } from '../../shared/domain/eip681';
 import { buildOptions, effectiveState, newInvoiceId } from '../../shared/domain/invoices';
-import { choosePayLanguage } from '../../shared/web/pay-view';
+import { choosePayLanguage } from '../../shared/web/pay-page/view';
 
 describe('effectiveState', () => {
   const base = { status: 'open' as const, exception: 'none' as const, paidMicroUsd: 0n, pendingMicroUsd: 0n };

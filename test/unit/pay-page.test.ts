@@ -14,8 +14,8 @@ import {
   PAY_STRINGS,
   renderPayPage,
   securityHeaders,
-} from '../../shared/web/pay-page';
-import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from '../../shared/web/pay-view';
+} from '../../shared/web/pay-page/render';
+import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from '../../shared/web/pay-page/view';
 
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
 const NOW = new Date('2026-03-10T09:00:00.000Z');

@@ -13,7 +13,7 @@ import {
   SECP256K1_N,
   SignerConfigurationError,
   signerFromEnv,
-} from '../../shared/adapters/signing/signer';
+} from '../../shared/adapters/signing/key-signers';
 import { MAX_UINT256 } from '../../shared/domain/money';
 import {
   buildReceipt,

@@ -5,8 +5,8 @@
  */
 import { Wallet, zeroPadValue } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import type { TxReceipt } from '../../shared/adapters/chain/rpc';
-import { LocalKeySigner } from '../../shared/adapters/signing/signer';
+import type { TxReceipt } from '../../shared/adapters/chain/ethers-rpc';
+import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { isDeeplyFinal, localChain } from '../../shared/domain/chains';
 import { transferAnnulledEntry, transferFinalEntry, trialBalance } from '../../shared/domain/journal';
 import { buildReceipt, GENESIS_PREV_HASH, verifyReceipt, verifyReceiptChain } from '../../shared/domain/receipts';

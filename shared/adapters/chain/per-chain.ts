@@ -6,7 +6,7 @@
 import type { ChainConfig } from '../../domain/chains';
 import { logger } from '../observability';
 import { enabledChains, rpcUrlOf } from './enabled-chains';
-import { type ChainRpc, ethersChainRpc } from './rpc';
+import { type ChainRpc, ethersChainRpc } from './ethers-rpc';
 
 export async function forEachChain<R extends object>(
   job: string,

@@ -1,5 +1,5 @@
 /** The service's receipt signer, resolved once per container from configuration (KMS in the cloud, a dev key locally). */
-import { type ReceiptSigner, signerFromEnv } from './signer';
+import { type ReceiptSigner, signerFromEnv } from './key-signers';
 
 let signer: ReceiptSigner | undefined;
 

@@ -2,7 +2,7 @@
  * Every string of the payment page in Kazakh (Cyrillic), Russian and English. Placeholders are `{name}` and are
  * filled by {@link fill} on the server and by the same rule in the page script, so both render identical text.
  */
-import type { PayLanguage } from '../pay-view';
+import type { PayLanguage } from './view';
 
 export interface PayStrings {
   htmlTitle: string;

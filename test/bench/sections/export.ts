@@ -80,7 +80,7 @@ runSection('export', async () => {
     const { putReceiptItems } = await import('../../../shared/adapters/dynamo/receipts');
     const { invoiceKeys } = await import('../../../shared/adapters/dynamo/invoices');
     const { syntheticSources } = await import('../../fixtures/synthetic-export');
-    const { LocalKeySigner } = await import('../../../shared/adapters/signing/signer');
+    const { LocalKeySigner } = await import('../../../shared/adapters/signing/key-signers');
     const signer = new LocalKeySigner(process.env.RECEIPT_SIGNER_PRIVATE_KEY as string);
     let template: Awaited<ReturnType<typeof firstReceipt>>;
     async function firstReceipt() {

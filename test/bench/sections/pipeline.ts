@@ -64,7 +64,7 @@ async function pipelineBench() {
     return realFetch(input, init);
   }) as typeof fetch;
 
-  // The service's chain reads: its RPC adapter (shared/adapters/chain/rpc.ts) is the only provider with batchMaxCount 1; the
+  // The service's chain reads: its RPC adapter (shared/adapters/chain/ethers-rpc.ts) is the only provider with batchMaxCount 1; the
   // payers, the provider emulator and the local chain's own provider are not the service.
   const rpcCalls = new Map<string, number>();
   const proto = JsonRpcProvider.prototype as unknown as {

@@ -5,15 +5,15 @@
  */
 
 import * as z from 'zod';
-import type { BudgetDetails, FeeAmountWire, FeeTitle } from '../domain/fees';
-import type { QuoteInfo } from '../domain/fx';
+import type { BudgetDetails, FeeAmountWire, FeeTitle } from '../../domain/fees';
+import type { QuoteInfo } from '../../domain/fx';
 import {
   effectiveState,
   type Invoice,
   type InvoiceException,
   type InvoiceStatus,
   invoiceToWire,
-} from '../domain/invoices';
+} from '../../domain/invoices';
 
 /** Languages of the payment page. */
 export const payLanguages = ['kk', 'ru', 'en'] as const;

@@ -6,14 +6,14 @@
  * reference are user input.
  */
 import QRCode from 'qrcode';
-import type { FeeAmountWire } from '../domain/fees';
-import { formatDecimal } from '../domain/money';
-import { CLIENT_SCRIPT } from './pay-page/client';
-import { fill, LANGUAGE_NAMES, MINISTRY_NAMES, type PayStrings, STRINGS } from './pay-page/i18n';
-import { PAGE_CSS } from './pay-page/styles';
-import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from './pay-view';
+import type { FeeAmountWire } from '../../domain/fees';
+import { formatDecimal } from '../../domain/money';
+import { CLIENT_SCRIPT } from './client';
+import { fill, LANGUAGE_NAMES, MINISTRY_NAMES, type PayStrings, STRINGS } from './i18n';
+import { PAGE_CSS } from './styles';
+import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from './view';
 
-export { STRINGS as PAY_STRINGS } from './pay-page/i18n';
+export { STRINGS as PAY_STRINGS } from './i18n';
 
 export interface RenderOptions {
   lang: PayLanguage;
