@@ -1,22 +1,28 @@
 /**
- * What every handler is wrapped in: the Lambda context in each log line (keys reset between invocations) and the
- * invocation's metrics flushed at its end (only when there are some, so quiet handlers write no empty EMF lines).
+ * What every handler is wrapped in: the Lambda context in each log line (keys reset between invocations), a trace
+ * segment per invocation (with the cold start annotated; the AWS calls are its subsegments; off outside Lambda), and
+ * the invocation's metrics flushed at its end (only when there are some, so quiet handlers write no empty EMF lines).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { logger, metrics } from './observability';
+import { logger, metrics, tracer } from './observability';
 
 /** Wraps a handler function with the service's middleware. */
 export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
-  return middy(fn)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use({
-      after: () => {
-        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-      },
-      onError: () => {
-        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-      },
-    });
+  return (
+    middy(fn)
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      // Responses are not recorded: they can carry invoices and receipts.
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use({
+        after: () => {
+          if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+        },
+        onError: () => {
+          if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+        },
+      })
+  );
 }

@@ -20,7 +20,9 @@ import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { getCheckpoint } from './checkpoints';
 import { invoiceFromItem, invoiceKeys } from './invoices';
-import { transferFromItem } from './transfers';
+import { journalKeys } from './journal';
+import { receiptKeys } from './receipts';
+import { transferFromItem, transferKeys } from './transfers';
 
 export const exportKeys = {
   job: (id: string) => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' }),
@@ -176,11 +178,11 @@ export function monthsOf(from: string, to: string): string[] {
 type Item = Record<string, unknown>;
 
 /**
- * Pages of a gsi2 family over [from, to). Sort keys are `<ISO time>#<id>`, and `BETWEEN from AND to` keeps exactly
+ * Pages of a gsi2 family (its monthly partitions) over [from, to). Sort keys are `<ISO time>#<id>`, and `BETWEEN from AND to` keeps exactly
  * the times in [from, to): a key equal to `to` would need an empty id.
  */
 async function* periodPages(
-  family: 'INVOICES' | 'TRANSFERS' | 'RECEIPTS' | 'JOURNAL',
+  monthPartition: (month: string) => string,
   spec: ExportJobSpec,
   pageSize: number,
   ministryFilter: boolean,
@@ -194,7 +196,7 @@ async function* periodPages(
         IndexName: 'gsi2',
         KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
-          ':pk': `${family}#${month}`,
+          ':pk': monthPartition(month),
           ':from': spec.from,
           ':to': spec.to,
           ...(filter ? { ':ministry': spec.ministry } : {}),
@@ -268,12 +270,12 @@ export function storeExportSources(spec: ExportJobSpec, options: { pageSize?: nu
   }
   return {
     async *invoices() {
-      for await (const page of periodPages('INVOICES', spec, pageSize, true)) {
+      for await (const page of periodPages(invoiceKeys.month, spec, pageSize, true)) {
         for (const item of page) yield invoiceFromItem(item);
       }
     },
     async *transfers() {
-      for await (const page of periodPages('TRANSFERS', spec, pageSize, false)) {
+      for await (const page of periodPages(transferKeys.month, spec, pageSize, false)) {
         const transfers = page.map(transferFromItem);
         const facts = spec.ministry
           ? await invoiceFacts(transfers.flatMap((t) => (t.invoiceId ? [t.invoiceId] : [])))
@@ -290,14 +292,14 @@ export function storeExportSources(spec: ExportJobSpec, options: { pageSize?: nu
       }
     },
     async *receipts() {
-      for await (const page of periodPages('RECEIPTS', spec, pageSize, true)) {
+      for await (const page of periodPages(receiptKeys.month, spec, pageSize, true)) {
         const receipts = page.map((item) => JSON.parse(item.document as string) as Receipt);
         const facts = await invoiceFacts(receipts.map((r) => r.invoiceId));
         for (const receipt of receipts) yield { receipt, invoiceCreatedAt: facts.get(receipt.invoiceId)?.createdAt };
       }
     },
     async *journal() {
-      for await (const page of periodPages('JOURNAL', spec, pageSize, true)) {
+      for await (const page of periodPages(journalKeys.month, spec, pageSize, true)) {
         for (const item of page) yield journalFromItem(item);
       }
     },

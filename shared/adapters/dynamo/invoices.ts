@@ -32,14 +32,18 @@ import { queryNewestFirst } from './paging';
 /** Key builders: the only place invoice keys are spelled. */
 export const invoiceKeys = {
   invoice: (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' }),
+  /** The gsi1 partition of a ministry's invoices. */
+  ministry: (ministry: string) => `MINISTRY#${ministry}#INVOICES`,
+  /** The gsi2 partition of a month's invoices (`YYYY-MM`). */
+  month: (month: string) => `INVOICES#${month}`,
   /** gsi1: a ministry's invoices by creation time. */
   byMinistry: (ministry: string, createdAt: string, id: string) => ({
-    gsi1pk: `MINISTRY#${ministry}#INVOICES`,
+    gsi1pk: invoiceKeys.ministry(ministry),
     gsi1sk: `${createdAt}#${id}`,
   }),
   /** gsi2: every invoice by creation time, one partition a month (auditors). */
   byMonth: (createdAt: string, id: string) => ({
-    gsi2pk: `INVOICES#${createdAt.slice(0, 7)}`,
+    gsi2pk: invoiceKeys.month(createdAt.slice(0, 7)),
     gsi2sk: `${createdAt}#${id}`,
   }),
   /** gsi3, sparse: invoices that may still expire, by expiry time. Removed when the invoice leaves that state. */
@@ -279,8 +283,8 @@ export async function listInvoices(
     // A ministry's own partition of gsi1, or gsi2's monthly partitions from `to` back to `from` for auditors.
     index: query.ministry ? 'gsi1' : 'gsi2',
     partitions: query.ministry
-      ? [`MINISTRY#${query.ministry}#INVOICES`]
-      : monthsDescending(from, to, now).map((m) => `INVOICES#${m}`),
+      ? [invoiceKeys.ministry(query.ministry)]
+      : monthsDescending(from, to, now).map(invoiceKeys.month),
     sortKeyBetween: { from, to: `${to}#~` },
     filter: statusFilter(query, now),
     limit: query.limit,

@@ -13,12 +13,16 @@ import { queryNewestFirst } from './paging';
 
 export const receiptKeys = {
   receipt: (receiptId: string) => ({ pk: `RECEIPT#${receiptId}`, sk: 'RECEIPT' }),
+  /** The gsi1 partition of a ministry's receipts. */
+  ministry: (ministry: string) => `MINISTRY#${ministry}#RECEIPTS`,
+  /** The gsi2 partition of a month's receipts (`YYYY-MM`). */
+  month: (month: string) => `RECEIPTS#${month}`,
   byMinistry: (ministry: string, issuedAt: string, receiptId: string) => ({
-    gsi1pk: `MINISTRY#${ministry}#RECEIPTS`,
+    gsi1pk: receiptKeys.ministry(ministry),
     gsi1sk: `${issuedAt}#${receiptId}`,
   }),
   byMonth: (issuedAt: string, receiptId: string) => ({
-    gsi2pk: `RECEIPTS#${issuedAt.slice(0, 7)}`,
+    gsi2pk: receiptKeys.month(issuedAt.slice(0, 7)),
     gsi2sk: `${issuedAt}#${receiptId}`,
   }),
   chainHead: (ministry: string) => ({ pk: `RECEIPT_CHAIN#${ministry}`, sk: 'HEAD' }),
@@ -152,8 +156,8 @@ export async function listReceipts(
   const page = await queryNewestFirst({
     index: q.ministry ? 'gsi1' : 'gsi2',
     partitions: q.ministry
-      ? [`MINISTRY#${q.ministry}#RECEIPTS`]
-      : monthsDescending(from, to, now).map((m) => `RECEIPTS#${m}`),
+      ? [receiptKeys.ministry(q.ministry)]
+      : monthsDescending(from, to, now).map(receiptKeys.month),
     sortKeyBetween: { from, to: `${to}#~` },
     filter: { expression: filters.join(' AND '), names: {}, values },
     limit: q.limit,

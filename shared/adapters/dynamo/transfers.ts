@@ -28,8 +28,10 @@ export const transferKeys = {
   /** The gsi1 partition of the suspense list (transfers matched to no invoice). */
   suspense: 'UNMATCHED_TRANSFERS',
   unmatched: (firstSeenAt: string, id: string) => ({ gsi1pk: transferKeys.suspense, gsi1sk: `${firstSeenAt}#${id}` }),
+  /** The gsi2 partition of a month's transfers (`YYYY-MM`). */
+  month: (month: string) => `TRANSFERS#${month}`,
   byMonth: (firstSeenAt: string, id: string) => ({
-    gsi2pk: `TRANSFERS#${firstSeenAt.slice(0, 7)}`,
+    gsi2pk: transferKeys.month(firstSeenAt.slice(0, 7)),
     gsi2sk: `${firstSeenAt}#${id}`,
   }),
   seen: (chainId: number, blockNumber: number, id: string) => ({
