@@ -79,8 +79,8 @@ export interface ReceiptSigner {
  * was read. Nothing was written; read again and decide again.
  */
 export class ConcurrentChangeError extends Error {
-  constructor(message = 'changed since read') {
-    super(message);
+  constructor(message = 'changed since read', options?: ErrorOptions) {
+    super(message, options);
     this.name = 'ConcurrentChangeError';
   }
 }

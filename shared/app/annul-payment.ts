@@ -29,7 +29,9 @@ export async function annulPayment(input: AnnulInput, deps: ReconcileDeps): Prom
   const { transfer, seen, detail } = input;
   const invoice = transfer.invoiceId ? input.invoice : undefined;
   const gone = invoice?.payments.find((p) => p.transferId === transfer.id);
-  const listed = Boolean(invoice?.receiptId && gone && (await receiptLists(deps.store, invoice.receiptId, gone)));
+  const listed = Boolean(
+    input.token && invoice?.receiptId && gone && (await receiptLists(deps.store, invoice.receiptId, gone)),
+  );
   const plan = planAnnulment({
     transfer,
     ...(invoice ? { invoice } : {}),

@@ -24,7 +24,8 @@ export class MemoryReconcileStore implements ReconcileStore {
   readonly documents = new Map<string, StoredChainDocument>();
   readonly heads = new Map<string, Required<ReceiptChainHead>>();
   readonly journal = new Map<string, JournalEntry>();
-  readonly incidents: Incident[] = [];
+  /** By the incident's key (transfer, kind, block): a repeated incident is the same record, as in the table. */
+  readonly incidentsByKey = new Map<string, Incident>();
   readonly watchUntil = new Map<string, string>();
   reads = 0;
   commits = 0;
@@ -35,6 +36,11 @@ export class MemoryReconcileStore implements ReconcileStore {
   addInvoice(invoice: Invoice): void {
     this.invoices.set(invoice.id, structuredClone(invoice));
     this.addresses.set(invoice.depositAddress.toLowerCase(), invoice.id);
+  }
+
+  /** The incidents recorded, in the order first written. */
+  get incidents(): Incident[] {
+    return [...this.incidentsByKey.values()];
   }
 
   async getTransfer(id: string) {
@@ -83,8 +89,11 @@ export class MemoryReconcileStore implements ReconcileStore {
       const last = documents.items[documents.items.length - 1];
       if (last) this.heads.set(documents.ministry, { lastNo: Number(last.receiptNo), lastHash: last.hash });
     }
-    if (change.journal) this.journal.set(change.journal.entryId, change.journal);
-    if (change.incident) this.incidents.push(change.incident);
+    if (change.journal) this.journal.set(change.journal.entryId, structuredClone(change.journal));
+    if (change.incident) {
+      const { transferId, kind, blockHash } = change.incident;
+      this.incidentsByKey.set(`${transferId}|${kind}|${blockHash}`, structuredClone(change.incident));
+    }
     if (change.extendWatch) this.watchUntil.set(change.extendWatch.address.toLowerCase(), change.extendWatch.expiresAt);
     this.commits++;
   }

@@ -68,10 +68,11 @@ function putTransferItem(transfer: StoredTransfer, previousVersion: number | und
 
 /** An incident record: kept for review, listed with the transfer's id. */
 function incidentItem(incident: Incident) {
+  const { kind, transferId, detail, at } = incident;
   return {
     Put: {
       TableName: tableName(),
-      Item: { ...incidentKeys.incident(incident), type: 'incident', ...incident },
+      Item: { ...incidentKeys.incident(incident), type: 'incident', kind, transferId, detail, at },
     },
   };
 }

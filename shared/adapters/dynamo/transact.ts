@@ -17,7 +17,7 @@ export async function commit(items: TransactionItems): Promise<void> {
     await ddb.send(new TransactWriteCommand({ TransactItems: items }));
   } catch (error) {
     if (error instanceof TransactionCanceledException) {
-      throw new ConcurrentChangeError(`transaction cancelled: ${reasons(error)}`);
+      throw new ConcurrentChangeError(`transaction cancelled: ${reasons(error)}`, { cause: error });
     }
     throw error;
   }
