@@ -65,7 +65,9 @@ export interface ReceiptSigner {
   /** The EIP-55 checksummed address of the key (what verifiers compare the recovered address to). */
   address(): Promise<string>;
   /**
-   * Signs `digest` (0x + 64 hex) as is, without hashing it again.
+   * Signs `digest` (0x + 64 hex) as is, without hashing it again. The signature must recover `address()`: the
+   * adapter guarantees it (a key it holds signs correctly by construction; a key it does not hold, KMS, is checked
+   * by recovery), so callers do not verify each signature again.
    * @returns 0x + 130 hex: r (32 bytes) || s (32 bytes, low-s per EIP-2) || v (27 or 28).
    */
   signDigest(digest: string): Promise<string>;

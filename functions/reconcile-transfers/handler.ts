@@ -10,7 +10,7 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqs } from '../../shared/adapters/aws/sqs';
 import { enabledChains, rpcUrlOf } from '../../shared/adapters/chain/enabled-chains';
-import { ethersChainRpc, type TxReceipt } from '../../shared/adapters/chain/ethers-rpc';
+import { jsonRpcChain, type TxReceipt } from '../../shared/adapters/chain/json-rpc-chain';
 import { queueUrl } from '../../shared/adapters/config';
 import { dynamoReconcileStore } from '../../shared/adapters/dynamo/reconcile-store';
 import { faultHook } from '../../shared/adapters/faults';
@@ -37,7 +37,7 @@ function receiptOf(chainId: number, txHash: string): Promise<TxReceipt | null> {
   const key = `${chainId}:${txHash}`;
   let read = receipts.get(key);
   if (!read) {
-    read = (async () => ethersChainRpc(rpcUrlOf(chainId), chainId).getTransactionReceipt(txHash))();
+    read = (async () => jsonRpcChain(rpcUrlOf(chainId), chainId).getTransactionReceipt(txHash))();
     receipts.set(key, read);
   }
   return read;

@@ -509,8 +509,8 @@ describe('chain RPC refusing for a while', () => {
     await pump();
     const { confirmTransfers, RecentReports } = await import('../../shared/app/confirm-transfers');
     const { dynamoTransfersToRecheck } = await import('../../shared/adapters/dynamo/transfers');
-    const { ethersChainRpc } = await import('../../shared/adapters/chain/ethers-rpc');
-    const real = ethersChainRpc(chain.rpcUrl, chain.chainId);
+    const { jsonRpcChain } = await import('../../shared/adapters/chain/json-rpc-chain');
+    const real = jsonRpcChain(chain.rpcUrl, chain.chainId);
     // A lagging or load-balanced node (or a pruned transaction index): the one answer Hardhat cannot give.
     const lagging = { ...real, getTransactionReceipt: async () => null };
     const sent: unknown[] = [];

@@ -48,7 +48,7 @@ const { confirmTransfers, RecentReports } = await import('../../shared/app/confi
 const { dynamoScanCheckpoints } = await import('../../shared/adapters/dynamo/checkpoints');
 const { dynamoWatchedAddresses } = await import('../../shared/adapters/dynamo/invoices');
 const { dynamoTransfersToRecheck } = await import('../../shared/adapters/dynamo/transfers');
-const { ethersChainRpc } = await import('../../shared/adapters/chain/ethers-rpc');
+const { jsonRpcChain } = await import('../../shared/adapters/chain/json-rpc-chain');
 const { sendMessages } = await import('../../shared/adapters/queue');
 const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
 const { issueInvoice } = await import('../../shared/app/issue-invoice');
@@ -62,7 +62,7 @@ const USD = 1_000_000n;
 const ERC20 = ['function transfer(address to, uint256 amount) returns (bool)'];
 const localChain = enabledChains.find((c) => c.chainId === chain.chainId);
 if (!localChain) throw new Error('the local chain is not enabled');
-const rpc = ethersChainRpc(chain.rpcUrl, chain.chainId);
+const rpc = jsonRpcChain(chain.rpcUrl, chain.chainId);
 const context = lambdaContext('test');
 
 afterAll(async () => {

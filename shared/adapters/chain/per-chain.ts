@@ -6,7 +6,7 @@
 import type { ChainConfig } from '../../domain/chains';
 import { logger } from '../observability';
 import { enabledChains, rpcUrlOf } from './enabled-chains';
-import { type ChainRpc, ethersChainRpc } from './ethers-rpc';
+import { type ChainRpc, jsonRpcChain } from './json-rpc-chain';
 
 export async function forEachChain<R extends object>(
   job: string,
@@ -17,7 +17,7 @@ export async function forEachChain<R extends object>(
   const failures: number[] = [];
   for (const chain of enabledChains) {
     try {
-      const report = await run(chain, ethersChainRpc(rpcUrlOf(chain.chainId), chain.chainId));
+      const report = await run(chain, jsonRpcChain(rpcUrlOf(chain.chainId), chain.chainId));
       if (isNoteworthy(report)) logger.info(`${job} done`, { chainId: chain.chainId, ...report });
       reports.push(report);
     } catch (error) {
