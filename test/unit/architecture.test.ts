@@ -47,7 +47,7 @@ describe('the layout shows the architecture', () => {
     ['an adapter importing infra/', `shared/adapters/${probe}`, '../../infra/topology'],
     ['a use case importing infra/', `shared/app/${probe}`, '../../infra/topology'],
     ['a use case importing a store adapter', `shared/app/${probe}`, '../adapters/dynamo/transact'],
-    ['a use case importing a chain adapter', `shared/app/${probe}`, '../adapters/chain/ethers-rpc'],
+    ['a use case importing a chain adapter', `shared/app/${probe}`, '../adapters/chain/json-rpc-chain'],
   ];
   it.each(refused)('refuses %s', async (_name, path, specifier) => {
     const result = await lintProbe(path, specifier);

@@ -5,7 +5,6 @@
  */
 import { Wallet, zeroPadValue } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import type { TxReceipt } from '../../shared/adapters/chain/ethers-rpc';
 import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { isDeeplyFinal, localChain } from '../../shared/domain/chains';
 import { transferAnnulledEntry, transferFinalEntry, trialBalance } from '../../shared/domain/journal';
@@ -13,6 +12,7 @@ import { buildReceipt, GENESIS_PREV_HASH, verifyReceipt, verifyReceiptChain } fr
 import { applyUnits, decide, reopenAfterAnnulment, type TransferRecord } from '../../shared/domain/reconcile';
 import { ERC20_TRANSFER_TOPIC, type TransferObserved } from '../../shared/domain/transfers';
 import { checkSighting, needsVerification } from '../../shared/domain/verify-sighting';
+import type { TxReceipt } from '../../shared/ports';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const FROM = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';

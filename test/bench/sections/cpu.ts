@@ -1,6 +1,6 @@
 /**
  * CPU per transfer of our own code: the reconcile use case (zod parse of the queue message, the rules, planning,
- * receipt signing and verification, logging) against the in-memory store
+ * receipt signing, logging) against the in-memory store
  * port (test/support/memory-reconcile-store.ts), each transfer once `seen` and once `final` (which issues its
  * receipt). `process.cpuUsage` over every transfer after a warm-up. Signing is our CPU too: the figure is given with
  * it, and without it (the CPU of signing the same receipts, measured apart, subtracted). Lambda's own wrapper

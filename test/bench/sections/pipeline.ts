@@ -13,7 +13,6 @@
  * every DynamoDB request seen then belongs to the pipeline.
  */
 import { performance } from 'node:perf_hooks';
-import { type JsonRpcPayload, JsonRpcProvider } from 'ethers';
 import { startLocalRuntime } from '../../../infra/local/runtime';
 import { functions } from '../../../infra/topology';
 import { apiClient } from '../../helpers/api';
@@ -53,9 +52,16 @@ async function pipelineBench() {
   // Webhook arrivals: observed where the provider emulator calls the API (the request's start, per tx hash).
   const arrivals = new Map<string, number>();
   let watchingWebhooks = false;
+  // The service's chain reads: its JSON-RPC client (shared/adapters/chain/json-rpc-chain.ts) is the only one that
+  // calls the node through fetch; the payers, the provider emulator and the chain's own provider use ethers (node:http).
+  const rpcCalls = new Map<string, number>();
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (watchingWebhooks && typeof init?.body === 'string' && init.body.startsWith('{"jsonrpc"')) {
+      const { method } = JSON.parse(init.body) as { method: string };
+      rpcCalls.set(method, (rpcCalls.get(method) ?? 0) + 1);
+    }
     if (watchingWebhooks && url.endsWith('/v1/webhooks/alchemy') && typeof init?.body === 'string') {
       const at = nowMs();
       const activity = (JSON.parse(init.body) as { event?: { activity?: { hash: string }[] } }).event?.activity ?? [];
@@ -63,20 +69,6 @@ async function pipelineBench() {
     }
     return realFetch(input, init);
   }) as typeof fetch;
-
-  // The service's chain reads: its RPC adapter (shared/adapters/chain/ethers-rpc.ts) is the only provider with batchMaxCount 1; the
-  // payers, the provider emulator and the local chain's own provider are not the service.
-  const rpcCalls = new Map<string, number>();
-  const proto = JsonRpcProvider.prototype as unknown as {
-    _send(this: JsonRpcProvider, payload: JsonRpcPayload | JsonRpcPayload[]): Promise<unknown>;
-  };
-  const realSend = proto._send;
-  proto._send = function (payload) {
-    if (watchingWebhooks && this._getOption('batchMaxCount') === 1) {
-      for (const p of [payload].flat()) rpcCalls.set(p.method, (rpcCalls.get(p.method) ?? 0) + 1);
-    }
-    return realSend.call(this, payload);
-  };
 
   const runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0, blockIntervalMs: 250, finalityDepth: 3 });
   onInterrupt(() => runtime.stop());
@@ -270,7 +262,6 @@ async function pipelineBench() {
       },
     };
   } finally {
-    proto._send = realSend;
     globalThis.fetch = realFetch;
     await runtime.stop();
   }

@@ -49,7 +49,7 @@ runSection('scanner', async () => {
     const { BatchWriteCommand, DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
     const { invoiceKeys } = await import('../../../shared/adapters/dynamo/invoices');
     const { checkpointKey } = await import('../../../shared/adapters/dynamo/checkpoints');
-    const { ethersChainRpc } = await import('../../../shared/adapters/chain/ethers-rpc');
+    const { jsonRpcChain } = await import('../../../shared/adapters/chain/json-rpc-chain');
     const { localChain } = await import('../../../shared/domain/chains');
     const { ADDRESS_CHUNK, AddressListCache, scanChain } = await import('../../../shared/app/scan-chain');
     const { dynamoScanCheckpoints } = await import('../../../shared/adapters/dynamo/checkpoints');
@@ -116,7 +116,7 @@ runSection('scanner', async () => {
     );
 
     const config = localChain(chain.tokens, 3);
-    const chainRpc = ethersChainRpc(chain.rpcUrl, chain.chainId);
+    const chainRpc = jsonRpcChain(chain.rpcUrl, chain.chainId);
 
     /** The container's watched-address list, kept across catch-ups (warm after the first). */
     const containerLists = new AddressListCache(CACHE_MS);
