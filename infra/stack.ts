@@ -428,7 +428,7 @@ export class StablefeeStack extends Stack {
     });
 
     this.alarmTopic = this.createAlarmTopic();
-    this.table = this.createTable();
+    this.table = this.createTable(functions.some((f) => f.triggers.some((t) => t.kind === 'stream')));
     this.queues = this.createQueues();
     this.buckets = this.createBuckets();
 
@@ -478,13 +478,14 @@ export class StablefeeStack extends Stack {
 
   // ---------------------------------------------------------------- data
 
-  private createTable(): dynamodb.Table {
+  /** The table; its stream exists only while a function consumes it (nothing pays for unread stream records). */
+  private createTable(withStream: boolean): dynamodb.Table {
     const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: tableSpec.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: tableSpec.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      ...(withStream ? { stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES } : {}),
       // AWS managed KMS key (aws/dynamodb): encrypted at rest with KMS, every use logged in CloudTrail, no
       // key policy to maintain and no kms:* grants to hand to every function and stream consumer. A customer-managed
       // key buys cross-account sharing and key-level revocation, neither of which this single-account service needs.

@@ -110,7 +110,7 @@ async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        // No stream: the local runtime runs no stream trigger, and moto copies the table once more per write for it.
       }),
     );
   } catch (error) {

@@ -27,7 +27,7 @@ const root = join(here, '..', '..');
  */
 const DEFAULT_N = 50;
 
-const SECTIONS = ['bundles', 'cpu', 'scanner', 'pipeline', 'export'] as const;
+const SECTIONS = ['bundles', 'cpu', 'scanner', 'pipeline', 'export', 'lists'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function args() {

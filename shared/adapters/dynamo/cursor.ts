@@ -25,7 +25,8 @@ export function decodeCursor(text: string | undefined): Cursor | undefined {
   }
 }
 
-function invalidCursor(): ValidationError {
+/** The 400 a cursor this API did not return gets. */
+export function invalidCursor(): ValidationError {
   return new ValidationError([{ field: 'cursor', message: 'not a cursor this API returned' }]);
 }
 
@@ -56,24 +57,4 @@ export function cursorStartKey(
     throw invalidCursor();
   }
   return key;
-}
-
-/**
- * Months `YYYY-MM` from `to` (or now, whichever is earlier) back to `from` (not before the service's first month,
- * 2025-01), newest first: the monthly partitions a period's list walks.
- */
-export function monthsDescending(from: string, to: string, now: Date): string[] {
-  const last = (to < now.toISOString() ? to : now.toISOString()).slice(0, 7);
-  const first = from.slice(0, 7) < '2025-01' ? '2025-01' : from.slice(0, 7);
-  const out: string[] = [];
-  let [y, m] = last.split('-').map(Number) as [number, number];
-  while (`${y}-${String(m).padStart(2, '0')}` >= first) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    m -= 1;
-    if (m === 0) {
-      m = 12;
-      y -= 1;
-    }
-  }
-  return out;
 }

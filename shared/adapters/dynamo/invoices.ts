@@ -10,7 +10,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type FeeAmountWire, feeAmountFromJson, feeAmountToJson } from '../../domain/fees';
+import { type FeeAmountWire, feeAmountFromJson, feeAmountToJson, sampleFeeCatalog } from '../../domain/fees';
 import {
   type FinalPayment,
   type Invoice,
@@ -25,9 +25,8 @@ import type { IdempotencyClaim, IdempotencyRecord, InvoiceStore, WatchedAddress,
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { takeNext } from './counters';
-import { monthsDescending } from './cursor';
 import { putJournalEntry } from './journal';
-import { queryNewestFirst } from './paging';
+import { queryMergedNewestFirst } from './paging';
 
 /** Key builders: the only place invoice keys are spelled. */
 export const invoiceKeys = {
@@ -45,6 +44,13 @@ export const invoiceKeys = {
   byMonth: (createdAt: string, id: string) => ({
     gsi2pk: invoiceKeys.month(createdAt.slice(0, 7)),
     gsi2sk: `${createdAt}#${id}`,
+  }),
+  /** The gsi4 partition of a ministry's invoices in one stored status. */
+  ministryStatus: (ministry: string, status: InvoiceStatus) => `MINISTRY#${ministry}#INVOICES#${status}`,
+  /** gsi4: a ministry's invoices in one stored status, by creation time. Moves partition when the status changes. */
+  byStatus: (ministry: string, status: InvoiceStatus, createdAt: string, id: string) => ({
+    gsi4pk: invoiceKeys.ministryStatus(ministry, status),
+    gsi4sk: `${createdAt}#${id}`,
   }),
   /** gsi3, sparse: invoices that may still expire, by expiry time. Removed when the invoice leaves that state. */
   expiring: (expiresAt: string, id: string) => ({ gsi3pk: 'EXPIRING_INVOICES', gsi3sk: `${expiresAt}#${id}` }),
@@ -79,11 +85,13 @@ export function paymentToItem(p: FinalPayment): PaymentItem {
   return { ...p, amount: p.amount.toString(), microUsd: p.microUsd.toString() };
 }
 
-function toItem(invoice: Invoice): Record<string, unknown> {
+/** The stored item of an invoice, with every index key it is listed under. */
+export function invoiceToItem(invoice: Invoice): Record<string, unknown> {
   return {
     ...invoiceKeys.invoice(invoice.id),
     ...invoiceKeys.byMinistry(invoice.ministry, invoice.createdAt, invoice.id),
     ...invoiceKeys.byMonth(invoice.createdAt, invoice.id),
+    ...invoiceKeys.byStatus(invoice.ministry, invoice.status, invoice.createdAt, invoice.id),
     ...(invoice.status === 'open' || invoice.status === 'processing'
       ? invoiceKeys.expiring(invoice.expiresAt, invoice.id)
       : {}),
@@ -176,7 +184,7 @@ export async function createInvoice(invoice: Invoice, idempotency?: IdempotencyC
   const TableName = tableName();
   const notExists = 'attribute_not_exists(pk)';
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-    { Put: { TableName, Item: toItem(invoice), ConditionExpression: notExists } },
+    { Put: { TableName, Item: invoiceToItem(invoice), ConditionExpression: notExists } },
     {
       Put: {
         TableName,
@@ -266,34 +274,45 @@ export interface InvoiceQuery {
   cursor?: string;
 }
 
-/** The first month the service could hold invoices: an auditor's unbounded list stops here. */
-const EPOCH_MONTH = '2025-01';
+/** The earliest instant an unbounded list reaches back to: the service's first month. */
+const EPOCH = '2025-01-01T00:00:00.000Z';
 
 /**
- * Invoices newest first, through an index (a ministry's partition of gsi1, or gsi2's monthly partitions for
- * auditors), with status and payer filtered on the query. `now` decides which open invoices read as expired.
+ * The ministries an auditor's list reads, one partition each: every invoice is issued against the fee catalog, so
+ * its ministry is one of the catalog's. A ministry leaving the catalog must stay here while it has invoices.
+ */
+export const listedMinistries: readonly string[] = [...new Set(sampleFeeCatalog.map((fee) => fee.ministry))];
+
+/**
+ * Invoices newest first. Without a status: each ministry's partition of gsi1 (one for a ministry, every listed one
+ * for auditors), merged. With a status: the ministries' partitions of that stored status in gsi4, so a page costs
+ * one Query per ministry whatever the mix of statuses. An open invoice past its expiry reads as expired
+ * (`effectiveState`) until the expiry sweep stores it so: `status=open` drops those few on the query, and
+ * `status=expired` adds them from the expiry index (gsi3, past-expiry range: one more Query, holding only what
+ * the sweep has not reached yet). The payer filter stays a filter on the query.
  */
 export async function listInvoices(
   query: InvoiceQuery,
   now: Date,
 ): Promise<{ items: Invoice[]; nextCursor: string | null }> {
-  const from = query.from ?? `${EPOCH_MONTH}-01T00:00:00.000Z`;
+  const from = query.from ?? EPOCH;
   const to = query.to ?? '9999-12-31T23:59:59.999Z';
-  const page = await queryNewestFirst({
-    // A ministry's own partition of gsi1, or gsi2's monthly partitions from `to` back to `from` for auditors.
-    index: query.ministry ? 'gsi1' : 'gsi2',
-    partitions: query.ministry
-      ? [invoiceKeys.ministry(query.ministry)]
-      : monthsDescending(from, to, now).map(invoiceKeys.month),
+  const ministries = query.ministry ? [query.ministry] : listedMinistries;
+  const { status } = query;
+  const page = await queryMergedNewestFirst({
+    index: status ? 'gsi4' : 'gsi1',
+    partitions: ministries.map((m) => (status ? invoiceKeys.ministryStatus(m, status) : invoiceKeys.ministry(m))),
     sortKeyBetween: { from, to: `${to}#~` },
-    filter: statusFilter(query, now),
+    filter: listFilter(query, now),
+    ...(status === 'expired' ? { extra: () => openPastExpiry(ministries, query.payerBin, now) } : {}),
     limit: query.limit,
     cursor: query.cursor,
   });
   return { items: page.items.map(invoiceFromItem), nextCursor: page.nextCursor };
 }
 
-function statusFilter(query: InvoiceQuery, now: Date) {
+/** The filter left on a list's query: the payer, and for `open` the expiry (see listInvoices). */
+function listFilter(query: InvoiceQuery, now: Date) {
   const parts: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, string> = {};
@@ -302,20 +321,47 @@ function statusFilter(query: InvoiceQuery, now: Date) {
     values[':bin'] = query.payerBin;
     parts.push('#payer.bin = :bin');
   }
-  if (query.status) {
-    names['#status'] = 'status';
+  if (query.status === 'open') {
     values[':now'] = now.toISOString();
-    values[':status'] = query.status;
-    if (query.status === 'open') {
-      parts.push('(#status = :status AND expiresAt > :now)');
-    } else if (query.status === 'expired') {
-      values[':open'] = 'open';
-      parts.push('(#status = :status OR (#status = :open AND expiresAt <= :now))');
-    } else {
-      parts.push('#status = :status');
-    }
+    parts.push('expiresAt > :now');
   }
   return { expression: parts.join(' AND '), names, values };
+}
+
+/**
+ * Open invoices of `ministries` whose expiry has passed but that the sweep has not yet stored as expired: they read
+ * as expired. From the expiry index's past-expiry range, with gsi4's sort key so they merge into the status list.
+ */
+async function openPastExpiry(
+  ministries: readonly string[],
+  payerBin: string | undefined,
+  now: Date,
+): Promise<Record<string, unknown>[]> {
+  const pages = paginateQuery(
+    { client: ddb },
+    {
+      TableName: tableName(),
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :now',
+      FilterExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':pk': invoiceKeys.expiring('', '').gsi3pk,
+        // Expiry exactly now counts as passed (`effectiveState`): the bound sorts after every `<now>#<id>`.
+        ':now': `${now.toISOString()}#~`,
+        ':open': 'open',
+      },
+    },
+  );
+  const found: Record<string, unknown>[] = [];
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      const invoice = item as { ministry: string; createdAt: string; id: string; payer?: { bin?: string } };
+      if (!ministries.includes(invoice.ministry) || (payerBin && invoice.payer?.bin !== payerBin)) continue;
+      found.push({ ...item, gsi4sk: `${invoice.createdAt}#${invoice.id}` });
+    }
+  }
+  return found;
 }
 
 /**
@@ -336,7 +382,8 @@ export async function cancelInvoice(current: Invoice, now: Date): Promise<boolea
               Key: invoiceKeys.invoice(id),
               ConditionExpression:
                 '#version = :version AND #status = :open AND paidMicroUsd = :zero AND pendingMicroUsd = :zero AND expiresAt > :now',
-              UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now, #version = :next REMOVE gsi3pk, gsi3sk',
+              UpdateExpression:
+                'SET #status = :cancelled, cancelledAt = :now, #version = :next, gsi4pk = :listed REMOVE gsi3pk, gsi3sk',
               ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
               ExpressionAttributeValues: {
                 ':version': current.version,
@@ -345,6 +392,7 @@ export async function cancelInvoice(current: Invoice, now: Date): Promise<boolea
                 ':zero': '0',
                 ':now': at,
                 ':cancelled': 'cancelled',
+                ':listed': invoiceKeys.ministryStatus(ministry, 'cancelled'),
               },
             },
           },
@@ -418,7 +466,7 @@ export async function expireInvoice(invoice: Invoice, exception: InvoiceExceptio
         ConditionExpression:
           '(#status = :open OR #status = :processing) AND pendingMicroUsd = :zero AND paidMicroUsd = :paid AND expiresAt <= :now',
         UpdateExpression:
-          'SET #status = :expired, #exception = :exception, expiredAt = :now ADD #version :one REMOVE gsi3pk, gsi3sk',
+          'SET #status = :expired, #exception = :exception, expiredAt = :now, gsi4pk = :listed ADD #version :one REMOVE gsi3pk, gsi3sk',
         ExpressionAttributeNames: { '#status': 'status', '#exception': 'exception', '#version': 'version' },
         ExpressionAttributeValues: {
           ':open': 'open',
@@ -429,6 +477,7 @@ export async function expireInvoice(invoice: Invoice, exception: InvoiceExceptio
           ':expired': 'expired',
           ':exception': exception,
           ':one': 1,
+          ':listed': invoiceKeys.ministryStatus(invoice.ministry, 'expired'),
         },
       }),
     );

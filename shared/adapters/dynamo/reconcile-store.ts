@@ -134,6 +134,8 @@ export function invoiceUpdate(invoice: Invoice, outcome: InvoiceOutcome, changes
     set('gsi3pk = :g3pk', ':g3pk', expiring.gsi3pk);
     set('gsi3sk = :g3sk', ':g3sk', expiring.gsi3sk);
   } else removes.push('gsi3pk', 'gsi3sk');
+  // The status list the invoice is in (gsi4; its sort key, the creation time, does not change).
+  set('gsi4pk = :g4pk', ':g4pk', invoiceKeys.ministryStatus(invoice.ministry, outcome.status));
   return {
     Update: {
       TableName: tableName(),

@@ -13,6 +13,7 @@ export const targets = {
     max: 1.2,
     text: 'export peak RSS flat in the row count (≤ 1.2×; issue: 10,000 → 100,000, measured 2,000 → 10,000 on moto)',
   },
+  queriesPerFilteredPage: { max: 2, text: '≤ 2 Queries per filtered page (20 paid among 2,000 invoices)' },
 } as const;
 
 /** true / false, or null when the figure was not measured. */
@@ -27,6 +28,7 @@ export function passes(figures: Json): Record<keyof typeof targets, boolean | nu
     scannerRatio: le(figures.scanner?.ratio, targets.scannerRatio.max),
     exportTimeRatio: le(figures.export?.timeRatio, targets.exportTimeRatio.max),
     exportRssFlat: le(figures.export?.rssRatio, targets.exportRssFlat.max),
+    queriesPerFilteredPage: le(figures.lists?.queriesPerFilteredPage, targets.queriesPerFilteredPage.max),
   };
 }
 
@@ -107,6 +109,15 @@ export function render(result: Json): string {
       `table read alone ${e.readRowsPerS} rows/s: time ratio ${e.timeRatio}; peak RSS ${e.smallPeakRssMb} MB at ${e.smallRows} rows: ratio ${e.rssRatio}`,
     ]);
   } else rows.push(['export', 'not measured', String(e?.reason ?? e?.error ?? 'not run')]);
+  const l = f.lists;
+  if (l && !l.error) {
+    const pg = l.pages;
+    rows.push([
+      `filtered list page (${l.paid} paid among ${l.invoices}, limit ${l.limit})`,
+      `${l.queriesPerFilteredPage} Queries (${pg.ministryPaid.itemsRead} items read)`,
+      `auditor ${pg.auditorPaid.queries} Queries; status=expired ${pg.ministryExpired.queries}; unfiltered ${pg.ministryAll.queries}`,
+    ]);
+  } else rows.push(['filtered list page', 'failed', String(l?.error ?? 'not run')]);
   out.push(table(rows));
   out.push('');
 

@@ -418,7 +418,7 @@ describe.each([
     expect(wildcard).toEqual([]);
   });
 
-  it('creates the table with PITR, stream, TTL, encryption, retain and the topology GSIs', () => {
+  it('creates the table with PITR, TTL, encryption, retain, the topology GSIs, and a stream only for a consumer', () => {
     const tables = ofType(s.resources, 'AWS::DynamoDB::Table');
     expect(tables).toHaveLength(1);
     const [, t] = tables[0] as [string, Resource];
@@ -426,7 +426,8 @@ describe.each([
     const p = t.Properties;
     expect(p.BillingMode).toBe('PAY_PER_REQUEST');
     expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(p.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const consumed = specs.some((f) => f.triggers.some((t) => t.kind === 'stream'));
+    expect(p.StreamSpecification).toEqual(consumed ? { StreamViewType: 'NEW_AND_OLD_IMAGES' } : undefined);
     expect(p.TimeToLiveSpecification).toEqual({ AttributeName: table.timeToLiveAttribute, Enabled: true });
     expect(p.SSESpecification).toEqual({ SSEEnabled: true });
     expect(p.KeySchema).toEqual([
