@@ -49,8 +49,16 @@ export const invoiceKeys = {
   /** gsi3, sparse: invoices that may still expire, by expiry time. Removed when the invoice leaves that state. */
   expiring: (expiresAt: string, id: string) => ({ gsi3pk: 'EXPIRING_INVOICES', gsi3sk: `${expiresAt}#${id}` }),
   address: (address: string) => ({ pk: `ADDRESS#${address.toLowerCase()}`, sk: 'ADDRESS' }),
-  /** gsi2 of address items: every deposit address, filtered on `watchUntil` by the chain scanner. */
-  watched: (address: string) => ({ gsi2pk: 'WATCHED_ADDRESSES', gsi2sk: address.toLowerCase() }),
+  /**
+   * gsi3 of address items: every deposit address by the end of its watch (`<watchUntil>#<address>`), so the scanner's
+   * `gsi3sk > <now>#~` reads only the addresses still watched; expired ones fall below the key range, unread.
+   */
+  watched: (address: string, watchUntil: string) => ({
+    gsi3pk: 'WATCHED_ADDRESSES',
+    gsi3sk: `${watchUntil}#${address.toLowerCase()}`,
+  }),
+  /** Address items written before issue 11 sit in this gsi2 partition; the scanner's read drains it into `watched`. */
+  legacyWatched: { gsi2pk: 'WATCHED_ADDRESSES' },
   idempotency: (ministry: string, key: string) => ({ pk: `IDEMPOTENCY#${ministry}#${key}`, sk: 'IDEMPOTENCY' }),
 };
 
@@ -154,15 +162,21 @@ function watchUntilFor(expiresAt: string): string {
   return new Date(Date.parse(expiresAt) + LATE_WINDOW_MINUTES * 60_000).toISOString();
 }
 
-/** The update that keeps watching an invoice's deposit address until its (moved) expiry's late window closes. */
+/**
+ * The update that keeps watching an invoice's deposit address until its (moved) expiry's late window closes: the
+ * gsi3 sort key moves with `watchUntil` (an address already expired comes back into the scanner's range), and an
+ * item written before issue 11 leaves the legacy gsi2 partition on the way.
+ */
 export function extendWatchItem(depositAddress: string, expiresAt: string) {
+  const watchUntil = watchUntilFor(expiresAt);
+  const watched = invoiceKeys.watched(depositAddress, watchUntil);
   return {
     Update: {
       TableName: tableName(),
       Key: invoiceKeys.address(depositAddress),
-      UpdateExpression: 'SET watchUntil = :until',
+      UpdateExpression: 'SET watchUntil = :until, gsi3pk = :wpk, gsi3sk = :wsk REMOVE gsi2pk, gsi2sk',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':until': watchUntilFor(expiresAt) },
+      ExpressionAttributeValues: { ':until': watchUntil, ':wpk': watched.gsi3pk, ':wsk': watched.gsi3sk },
     },
   };
 }
@@ -182,7 +196,7 @@ export async function createInvoice(invoice: Invoice, idempotency?: IdempotencyC
         TableName,
         Item: {
           ...invoiceKeys.address(invoice.depositAddress),
-          ...invoiceKeys.watched(invoice.depositAddress),
+          ...invoiceKeys.watched(invoice.depositAddress, watchUntilFor(invoice.expiresAt)),
           watchUntil: watchUntilFor(invoice.expiresAt),
           type: 'address',
           address: invoice.depositAddress,
@@ -439,29 +453,88 @@ export async function expireInvoice(invoice: Invoice, exception: InvoiceExceptio
   }
 }
 
-/** Deposit addresses still watched at `now`, for the chain scanner's log filter. */
+/**
+ * Deposit addresses still watched at `now`, for the chain scanner's log filter: one range of gsi3's
+ * `WATCHED_ADDRESSES` partition, so the items read are the active addresses, whatever the history. Address items
+ * written before issue 11 are honoured too: see {@link drainLegacyWatchItems}.
+ */
 export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]> {
-  const entries: WatchedAddress[] = [];
+  const entries = new Map<string, WatchedAddress>();
+  for (const item of await drainLegacyWatchItems(now)) entries.set(item.address, item);
+  const pages = paginateQuery(
+    { client: ddb },
+    {
+      TableName: tableName(),
+      IndexName: 'gsi3',
+      // `~` sorts after every character of an address: an address watched until exactly `now` is out, as before.
+      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk > :after',
+      ExpressionAttributeValues: { ':pk': invoiceKeys.watched('', '').gsi3pk, ':after': `${now.toISOString()}#~` },
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      const entry = watchedEntry(item);
+      entries.set(entry.address, entry);
+    }
+  }
+  return [...entries.values()];
+}
+
+function watchedEntry(item: Record<string, unknown>): WatchedAddress {
+  return {
+    address: String(item.address).toLowerCase(),
+    watchUntil: String(item.watchUntil),
+    ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+  };
+}
+
+/** Legacy address items moved to gsi3 per scanner read, so a run stays well inside its timeout while they drain. */
+const LEGACY_MOVES_PER_READ = 1_000;
+
+/**
+ * Address items written before issue 11 (in gsi2's `WATCHED_ADDRESSES`, none in gsi3): the ones still watched at
+ * `now` are returned, and up to {@link LEGACY_MOVES_PER_READ} of them (expired or not) are re-keyed into gsi3 and
+ * leave gsi2. Once drained, this is one Query that reads nothing. Each move is conditioned on the `watchUntil` read,
+ * so a concurrent extension (which re-keys the item itself) is never overwritten with the older time.
+ */
+async function drainLegacyWatchItems(now: Date): Promise<WatchedAddress[]> {
+  const legacy: WatchedAddress[] = [];
   const pages = paginateQuery(
     { client: ddb },
     {
       TableName: tableName(),
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk',
-      FilterExpression: 'watchUntil > :now',
-      ExpressionAttributeValues: { ':pk': invoiceKeys.watched('').gsi2pk, ':now': now.toISOString() },
+      ExpressionAttributeValues: { ':pk': invoiceKeys.legacyWatched.gsi2pk },
     },
   );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      entries.push({
-        address: String(item.gsi2sk),
-        watchUntil: String(item.watchUntil),
-        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
-      });
-    }
+  for await (const page of pages) for (const item of page.Items ?? []) legacy.push(watchedEntry(item));
+  const moves = legacy.slice(0, LEGACY_MOVES_PER_READ);
+  for (let i = 0; i < moves.length; i += 25) await Promise.all(moves.slice(i, i + 25).map(moveLegacyWatchItem));
+  return legacy.filter((e) => e.watchUntil > now.toISOString());
+}
+
+async function moveLegacyWatchItem(entry: WatchedAddress): Promise<void> {
+  const watched = invoiceKeys.watched(entry.address, entry.watchUntil);
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: invoiceKeys.address(entry.address),
+        UpdateExpression: 'SET gsi3pk = :wpk, gsi3sk = :wsk REMOVE gsi2pk, gsi2sk',
+        ConditionExpression: 'watchUntil = :read AND gsi2pk = :legacy',
+        ExpressionAttributeValues: {
+          ':wpk': watched.gsi3pk,
+          ':wsk': watched.gsi3sk,
+          ':read': entry.watchUntil,
+          ':legacy': invoiceKeys.legacyWatched.gsi2pk,
+        },
+      }),
+    );
+  } catch (error) {
+    // Extended (and so re-keyed) since it was read: nothing left to move.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-  return entries;
 }
 
 /** The invoice store port (shared/ports.ts) on the table. */

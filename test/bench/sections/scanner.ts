@@ -67,7 +67,7 @@ runSection('scanner', async () => {
               PutRequest: {
                 Item: {
                   ...invoiceKeys.address(address),
-                  ...invoiceKeys.watched(address),
+                  ...invoiceKeys.watched(address, watchUntil),
                   watchUntil,
                   type: 'address',
                   address,
@@ -203,7 +203,7 @@ runSection('scanner', async () => {
                 PutRequest: {
                   Item: {
                     ...invoiceKeys.address(address),
-                    ...invoiceKeys.watched(address),
+                    ...invoiceKeys.watched(address, watchUntil),
                     watchUntil,
                     type: 'address',
                     address,
