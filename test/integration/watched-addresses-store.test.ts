@@ -2,8 +2,8 @@
  * The watched-address store against moto (shared/adapters/dynamo/invoices.ts): the scanner's read is one gsi3 range
  * from `now` on, so an expired address is not even read, an address whose watch an annulment extends
  * (`extendWatchItem`) is re-keyed into the range, and address items written before that key (in gsi2's
- * `WATCHED_ADDRESSES`) are still honoured and moved into it by the read. Items read are counted from each Query's
- * `ScannedCount`.
+ * `WATCHED_ADDRESSES`) are still honoured and moved into it by the reads (gsi3 keys first, then gsi2 keys removed).
+ * Items read are counted from each Query's `ScannedCount`.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ describe('watched addresses in the table', () => {
     expect(await watched(NOW + 2 * HOUR + LATE_MS)).toEqual({});
   });
 
-  it('honours address items written before the key, moves them into it, and re-keys a legacy one on extension', async () => {
+  it('honours address items written before the key, moves them into it in two steps, and re-keys a legacy one on extension', async () => {
     const later = NOW + 2 * HOUR + LATE_MS + HOUR; // after every watch of the test above
     const legacy = (address: string, watchUntil: string) =>
       ddb.send(
@@ -100,15 +100,29 @@ describe('watched addresses in the table', () => {
     await legacy(revived, iso(later - HOUR));
     await commit([extendWatchItem(revived, iso(later + 2 * HOUR))]);
 
-    expect(await watched(later)).toEqual({ [live]: iso(later + HOUR), [revived]: iso(later + 2 * HOUR + LATE_MS) });
-    for (const [address, until] of [
+    const both = { [live]: iso(later + HOUR), [revived]: iso(later + 2 * HOUR + LATE_MS) };
+    const stored = (address: string) =>
+      ddb.send(new GetCommand({ TableName: tableName(), Key: invoiceKeys.address(address) })).then((r) => r.Item);
+    const ends = [
       [live, iso(later + HOUR)],
       [gone, iso(later - HOUR)],
       [revived, iso(later + 2 * HOUR + LATE_MS)],
-    ] as const) {
-      const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: invoiceKeys.address(address) }));
-      expect(Item).toMatchObject({ ...invoiceKeys.watched(address, until), watchUntil: until });
-      expect(Item?.gsi2pk).toBeUndefined();
+    ] as const;
+
+    // First read: the legacy ones honoured, and given their gsi3 keys beside the gsi2 ones.
+    expect(await watched(later)).toEqual(both);
+    for (const [address, until] of ends) {
+      expect(await stored(address)).toMatchObject({ ...invoiceKeys.watched(address, until), watchUntil: until });
+    }
+    expect((await stored(live))?.gsi2pk).toBe(invoiceKeys.legacyWatched.gsi2pk);
+    expect((await stored(revived))?.gsi2pk).toBeUndefined(); // the extension moved it at once
+
+    // Second read: now in gsi3, they leave gsi2.
+    expect(await watched(later)).toEqual(both);
+    for (const [address, until] of ends) {
+      const item = await stored(address);
+      expect(item).toMatchObject({ ...invoiceKeys.watched(address, until), watchUntil: until });
+      expect(item?.gsi2pk).toBeUndefined();
     }
     const legacyLeft = await ddb.send(
       new QueryCommand({
@@ -121,7 +135,7 @@ describe('watched addresses in the table', () => {
     expect(legacyLeft.Count).toBe(0);
 
     itemsRead = 0;
-    expect(await watched(later)).toEqual({ [live]: iso(later + HOUR), [revived]: iso(later + 2 * HOUR + LATE_MS) });
+    expect(await watched(later)).toEqual(both);
     expect(itemsRead).toBe(2); // moved: read from the range alone, the expired one not at all
   });
 });

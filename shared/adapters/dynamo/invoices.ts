@@ -488,17 +488,23 @@ function watchedEntry(item: Record<string, unknown>): WatchedAddress {
   };
 }
 
-/** Legacy address items moved to gsi3 per scanner read, so a run stays well inside its timeout while they drain. */
+/** Legacy address items moved a step towards gsi3 per scanner read, so a run stays well inside its timeout. */
 const LEGACY_MOVES_PER_READ = 1_000;
 
+/** A legacy address item as read from gsi2, and whether a previous read has already given it its gsi3 keys. */
+interface LegacyWatchItem {
+  entry: WatchedAddress;
+  inGsi3: boolean;
+}
+
 /**
- * Address items written before issue 11 (in gsi2's `WATCHED_ADDRESSES`, none in gsi3): the ones still watched at
- * `now` are returned, and up to {@link LEGACY_MOVES_PER_READ} of them (expired or not) are re-keyed into gsi3 and
- * leave gsi2. Once drained, this is one Query that reads nothing. Each move is conditioned on the `watchUntil` read,
- * so a concurrent extension (which re-keys the item itself) is never overwritten with the older time.
+ * Address items written before issue 11 (in gsi2's `WATCHED_ADDRESSES`): the ones still watched at `now` are
+ * returned, and up to {@link LEGACY_MOVES_PER_READ} of them (expired or not) move one step: a first read gives an
+ * item its gsi3 keys, a later read (which sees them) removes its gsi2 keys. So an address is never out of both
+ * indexes at once, whichever index catches up first. Once drained, this is one Query that reads nothing.
  */
 async function drainLegacyWatchItems(now: Date): Promise<WatchedAddress[]> {
-  const legacy: WatchedAddress[] = [];
+  const legacy: LegacyWatchItem[] = [];
   const pages = paginateQuery(
     { client: ddb },
     {
@@ -508,31 +514,42 @@ async function drainLegacyWatchItems(now: Date): Promise<WatchedAddress[]> {
       ExpressionAttributeValues: { ':pk': invoiceKeys.legacyWatched.gsi2pk },
     },
   );
-  for await (const page of pages) for (const item of page.Items ?? []) legacy.push(watchedEntry(item));
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) legacy.push({ entry: watchedEntry(item), inGsi3: item.gsi3pk !== undefined });
+  }
   const moves = legacy.slice(0, LEGACY_MOVES_PER_READ);
   for (let i = 0; i < moves.length; i += 25) await Promise.all(moves.slice(i, i + 25).map(moveLegacyWatchItem));
-  return legacy.filter((e) => e.watchUntil > now.toISOString());
+  return legacy.map((l) => l.entry).filter((e) => e.watchUntil > now.toISOString());
 }
 
-async function moveLegacyWatchItem(entry: WatchedAddress): Promise<void> {
+/**
+ * One step of a legacy item's move, conditioned on what was read: its gsi3 keys are set only over the `watchUntil`
+ * read (a concurrent extension, which re-keys the item and removes its gsi2 keys itself, is never overwritten with
+ * the older time), and its gsi2 keys are removed only once it has gsi3 keys.
+ */
+async function moveLegacyWatchItem({ entry, inGsi3 }: LegacyWatchItem): Promise<void> {
   const watched = invoiceKeys.watched(entry.address, entry.watchUntil);
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: invoiceKeys.address(entry.address),
-        UpdateExpression: 'SET gsi3pk = :wpk, gsi3sk = :wsk REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: 'watchUntil = :read AND gsi2pk = :legacy',
+  const legacy = { ':legacy': invoiceKeys.legacyWatched.gsi2pk };
+  const step = inGsi3
+    ? {
+        UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+        ConditionExpression: 'gsi2pk = :legacy AND attribute_exists(gsi3pk)',
+        ExpressionAttributeValues: legacy,
+      }
+    : {
+        UpdateExpression: 'SET gsi3pk = :wpk, gsi3sk = :wsk',
+        ConditionExpression: 'gsi2pk = :legacy AND watchUntil = :read AND attribute_not_exists(gsi3pk)',
         ExpressionAttributeValues: {
+          ...legacy,
           ':wpk': watched.gsi3pk,
           ':wsk': watched.gsi3sk,
           ':read': entry.watchUntil,
-          ':legacy': invoiceKeys.legacyWatched.gsi2pk,
         },
-      }),
-    );
+      };
+  try {
+    await ddb.send(new UpdateCommand({ TableName: tableName(), Key: invoiceKeys.address(entry.address), ...step }));
   } catch (error) {
-    // Extended (and so re-keyed) since it was read: nothing left to move.
+    // Moved on since it was read (extended, or the step taken by an overlapping run): nothing to do.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
