@@ -251,7 +251,12 @@ export interface WatchedAddress {
   watchUntil: string;
 }
 
-/** The deposit addresses the scanner looks for payments to (the same on every chain). */
+/**
+ * The deposit addresses the scanner looks for payments to (the same on every chain). An address is watched while
+ * `watchUntil > now` (the late window's close; moved forward when an annulment reopens its invoice), and a read costs
+ * the addresses still watched, not every address ever issued: an implementation keys the watch by `watchUntil` so
+ * expired ones are never read.
+ */
 export interface WatchedAddresses {
   /** Addresses still watched at `now`. The list may lag the issuing of an address a little (eventual consistency). */
   watchedAt(now: Date): Promise<WatchedAddress[]>;

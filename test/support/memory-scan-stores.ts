@@ -38,19 +38,49 @@ export class MemoryScanCheckpoints implements ScanCheckpoints {
   }
 }
 
-/** Watched deposit addresses; `reads` counts the list reads. */
+/**
+ * Watched deposit addresses, kept in `watchUntil` order as the table's key does: a read walks only the entries
+ * after `now` (`itemsRead` adds them up, as the table's read units would); `reads` counts the list reads.
+ */
 export class MemoryWatchedAddresses implements WatchedAddresses {
   readonly entries: WatchedAddress[] = [];
   reads = 0;
+  itemsRead = 0;
 
   /** Watches `address` (stored lower-case, as the table does) from `createdAt` until `watchUntil`. */
   watch(address: string, createdAt: string, watchUntil: string): void {
-    this.entries.push({ address: address.toLowerCase(), createdAt, watchUntil });
+    this.insert({ address: address.toLowerCase(), createdAt, watchUntil });
+  }
+
+  /** Moves the end of `address`'s watch (an annulment reopening its invoice), re-keying it as the table does. */
+  extend(address: string, watchUntil: string): void {
+    const index = this.entries.findIndex((e) => e.address === address.toLowerCase());
+    const [entry] = index < 0 ? [] : this.entries.splice(index, 1);
+    if (!entry) throw new Error(`no watch for ${address}`);
+    this.insert({ ...entry, watchUntil });
+  }
+
+  /** Keeps `entries` in `watchUntil` order (binary search for the place). */
+  private insert(entry: WatchedAddress): void {
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((this.entries[mid] as WatchedAddress).watchUntil <= entry.watchUntil) low = mid + 1;
+      else high = mid;
+    }
+    this.entries.splice(low, 0, entry);
   }
 
   async watchedAt(now: Date): Promise<WatchedAddress[]> {
     this.reads++;
-    return this.entries.filter((e) => e.watchUntil > now.toISOString()).map((e) => ({ ...e }));
+    const at = now.toISOString();
+    // The key range `watchUntil > now`: everything before its first entry is never touched.
+    let first = this.entries.length;
+    while (first > 0 && (this.entries[first - 1] as WatchedAddress).watchUntil > at) first--;
+    const active = this.entries.slice(first);
+    this.itemsRead += active.length;
+    return active.map((e) => ({ ...e }));
   }
 }
 

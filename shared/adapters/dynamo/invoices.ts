@@ -55,8 +55,16 @@ export const invoiceKeys = {
   /** gsi3, sparse: invoices that may still expire, by expiry time. Removed when the invoice leaves that state. */
   expiring: (expiresAt: string, id: string) => ({ gsi3pk: 'EXPIRING_INVOICES', gsi3sk: `${expiresAt}#${id}` }),
   address: (address: string) => ({ pk: `ADDRESS#${address.toLowerCase()}`, sk: 'ADDRESS' }),
-  /** gsi2 of address items: every deposit address, filtered on `watchUntil` by the chain scanner. */
-  watched: (address: string) => ({ gsi2pk: 'WATCHED_ADDRESSES', gsi2sk: address.toLowerCase() }),
+  /**
+   * gsi3 of address items: every deposit address by the end of its watch (`<watchUntil>#<address>`), so the scanner's
+   * `gsi3sk > <now>#~` reads only the addresses still watched; expired ones fall below the key range, unread.
+   */
+  watched: (address: string, watchUntil: string) => ({
+    gsi3pk: 'WATCHED_ADDRESSES',
+    gsi3sk: `${watchUntil}#${address.toLowerCase()}`,
+  }),
+  /** Address items written before issue 11 sit in this gsi2 partition; the scanner's read drains it into `watched`. */
+  legacyWatched: { gsi2pk: 'WATCHED_ADDRESSES' },
   idempotency: (ministry: string, key: string) => ({ pk: `IDEMPOTENCY#${ministry}#${key}`, sk: 'IDEMPOTENCY' }),
 };
 
@@ -162,15 +170,21 @@ function watchUntilFor(expiresAt: string): string {
   return new Date(Date.parse(expiresAt) + LATE_WINDOW_MINUTES * 60_000).toISOString();
 }
 
-/** The update that keeps watching an invoice's deposit address until its (moved) expiry's late window closes. */
+/**
+ * The update that keeps watching an invoice's deposit address until its (moved) expiry's late window closes: the
+ * gsi3 sort key moves with `watchUntil` (an address already expired comes back into the scanner's range), and an
+ * item written before issue 11 leaves the legacy gsi2 partition on the way.
+ */
 export function extendWatchItem(depositAddress: string, expiresAt: string) {
+  const watchUntil = watchUntilFor(expiresAt);
+  const watched = invoiceKeys.watched(depositAddress, watchUntil);
   return {
     Update: {
       TableName: tableName(),
       Key: invoiceKeys.address(depositAddress),
-      UpdateExpression: 'SET watchUntil = :until',
+      UpdateExpression: 'SET watchUntil = :until, gsi3pk = :wpk, gsi3sk = :wsk REMOVE gsi2pk, gsi2sk',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':until': watchUntilFor(expiresAt) },
+      ExpressionAttributeValues: { ':until': watchUntil, ':wpk': watched.gsi3pk, ':wsk': watched.gsi3sk },
     },
   };
 }
@@ -190,7 +204,7 @@ export async function createInvoice(invoice: Invoice, idempotency?: IdempotencyC
         TableName,
         Item: {
           ...invoiceKeys.address(invoice.depositAddress),
-          ...invoiceKeys.watched(invoice.depositAddress),
+          ...invoiceKeys.watched(invoice.depositAddress, watchUntilFor(invoice.expiresAt)),
           watchUntil: watchUntilFor(invoice.expiresAt),
           type: 'address',
           address: invoice.depositAddress,
@@ -488,29 +502,105 @@ export async function expireInvoice(invoice: Invoice, exception: InvoiceExceptio
   }
 }
 
-/** Deposit addresses still watched at `now`, for the chain scanner's log filter. */
+/**
+ * Deposit addresses still watched at `now`, for the chain scanner's log filter: one range of gsi3's
+ * `WATCHED_ADDRESSES` partition, so the items read are the active addresses, whatever the history. Address items
+ * written before issue 11 are honoured too: see {@link drainLegacyWatchItems}.
+ */
 export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]> {
-  const entries: WatchedAddress[] = [];
+  const entries = new Map<string, WatchedAddress>();
+  for (const item of await drainLegacyWatchItems(now)) entries.set(item.address, item);
+  const pages = paginateQuery(
+    { client: ddb },
+    {
+      TableName: tableName(),
+      IndexName: 'gsi3',
+      // `~` sorts after every character of an address: an address watched until exactly `now` is out, as before.
+      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk > :after',
+      ExpressionAttributeValues: { ':pk': invoiceKeys.watched('', '').gsi3pk, ':after': `${now.toISOString()}#~` },
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      const entry = watchedEntry(item);
+      entries.set(entry.address, entry);
+    }
+  }
+  return [...entries.values()];
+}
+
+function watchedEntry(item: Record<string, unknown>): WatchedAddress {
+  return {
+    address: String(item.address).toLowerCase(),
+    watchUntil: String(item.watchUntil),
+    ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+  };
+}
+
+/** Legacy address items moved a step towards gsi3 per scanner read, so a run stays well inside its timeout. */
+const LEGACY_MOVES_PER_READ = 1_000;
+
+/** A legacy address item as read from gsi2, and whether a previous read has already given it its gsi3 keys. */
+interface LegacyWatchItem {
+  entry: WatchedAddress;
+  inGsi3: boolean;
+}
+
+/**
+ * Address items written before issue 11 (in gsi2's `WATCHED_ADDRESSES`): the ones still watched at `now` are
+ * returned, and up to {@link LEGACY_MOVES_PER_READ} of them (expired or not) move one step: a first read gives an
+ * item its gsi3 keys, a later read (which sees them) removes its gsi2 keys. So an address is never out of both
+ * indexes at once, whichever index catches up first. Once drained, this is one Query that reads nothing.
+ */
+async function drainLegacyWatchItems(now: Date): Promise<WatchedAddress[]> {
+  const legacy: LegacyWatchItem[] = [];
   const pages = paginateQuery(
     { client: ddb },
     {
       TableName: tableName(),
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk',
-      FilterExpression: 'watchUntil > :now',
-      ExpressionAttributeValues: { ':pk': invoiceKeys.watched('').gsi2pk, ':now': now.toISOString() },
+      ExpressionAttributeValues: { ':pk': invoiceKeys.legacyWatched.gsi2pk },
     },
   );
   for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      entries.push({
-        address: String(item.gsi2sk),
-        watchUntil: String(item.watchUntil),
-        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
-      });
-    }
+    for (const item of page.Items ?? []) legacy.push({ entry: watchedEntry(item), inGsi3: item.gsi3pk !== undefined });
   }
-  return entries;
+  const moves = legacy.slice(0, LEGACY_MOVES_PER_READ);
+  for (let i = 0; i < moves.length; i += 25) await Promise.all(moves.slice(i, i + 25).map(moveLegacyWatchItem));
+  return legacy.map((l) => l.entry).filter((e) => e.watchUntil > now.toISOString());
+}
+
+/**
+ * One step of a legacy item's move, conditioned on what was read: its gsi3 keys are set only over the `watchUntil`
+ * read (a concurrent extension, which re-keys the item and removes its gsi2 keys itself, is never overwritten with
+ * the older time), and its gsi2 keys are removed only once it has gsi3 keys.
+ */
+async function moveLegacyWatchItem({ entry, inGsi3 }: LegacyWatchItem): Promise<void> {
+  const watched = invoiceKeys.watched(entry.address, entry.watchUntil);
+  const legacy = { ':legacy': invoiceKeys.legacyWatched.gsi2pk };
+  const step = inGsi3
+    ? {
+        UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+        ConditionExpression: 'gsi2pk = :legacy AND attribute_exists(gsi3pk)',
+        ExpressionAttributeValues: legacy,
+      }
+    : {
+        UpdateExpression: 'SET gsi3pk = :wpk, gsi3sk = :wsk',
+        ConditionExpression: 'gsi2pk = :legacy AND watchUntil = :read AND attribute_not_exists(gsi3pk)',
+        ExpressionAttributeValues: {
+          ...legacy,
+          ':wpk': watched.gsi3pk,
+          ':wsk': watched.gsi3sk,
+          ':read': entry.watchUntil,
+        },
+      };
+  try {
+    await ddb.send(new UpdateCommand({ TableName: tableName(), Key: invoiceKeys.address(entry.address), ...step }));
+  } catch (error) {
+    // Moved on since it was read (extended, or the step taken by an overlapping run): nothing to do.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 /** The invoice store port (shared/ports.ts) on the table. */

@@ -8,6 +8,10 @@ export const targets = {
   initRatio: { max: 1.5, text: "every function's init time ≤ 1.5× the baseline bundle's" },
   sizeRatio: { max: 2, text: "every function's size ≤ 2× the baseline bundle's" },
   scannerRatio: { max: 1.3, text: 'scanner within 1.3× of raw eth_getLogs' },
+  scannerHistoryRatio: {
+    max: 1.1,
+    text: 'scanner store items read per run with 10,000 expired addresses ≤ 1.1× the run without them',
+  },
   exportTimeRatio: { max: 2, text: 'export time within 2× of reading the same items from the table alone' },
   exportRssFlat: {
     max: 1.2,
@@ -26,6 +30,10 @@ export function passes(figures: Json): Record<keyof typeof targets, boolean | nu
     initRatio: fns.length ? fns.every((f) => f.initRatio <= targets.initRatio.max) : null,
     sizeRatio: fns.length ? fns.every((f) => f.sizeRatio <= targets.sizeRatio.max) : null,
     scannerRatio: le(figures.scanner?.ratio, targets.scannerRatio.max),
+    scannerHistoryRatio: le(
+      figures.scanner?.storeItemsReadPerRun / figures.scanner?.storeItemsReadPerRunNoHistory,
+      targets.scannerHistoryRatio.max,
+    ),
     exportTimeRatio: le(figures.export?.timeRatio, targets.exportTimeRatio.max),
     exportRssFlat: le(figures.export?.rssRatio, targets.exportRssFlat.max),
     queriesPerFilteredPage: le(figures.lists?.queriesPerFilteredPage, targets.queriesPerFilteredPage.max),
@@ -92,6 +100,13 @@ export function render(result: Json): string {
       `${s.scannerBlocksPerS} blocks/s`,
       `raw eth_getLogs ${s.rawBlocksPerS} blocks/s: ratio ${s.ratio} (${s.scannerStoreMs} of ${s.scannerMs} ms in DynamoDB)`,
     ]);
+    if (s.storeItemsReadPerRun !== undefined) {
+      rows.push([
+        `scanner store items read per run (${s.storeItemsReadAddresses?.active} active, ${s.storeItemsReadAddresses?.expired} expired addresses)`,
+        `${s.storeItemsReadPerRun} items`,
+        `${s.storeItemsReadPerRunNoHistory} with the active addresses alone: ratio ${s.storeItemsReadRatio}`,
+      ]);
+    }
     const sc = s.cachedAddressList;
     if (sc) {
       rows.push([

@@ -5,6 +5,10 @@
  * `scanChain` (shared/app/scan-chain.ts; real RPC adapter and store, a `send` that only counts) run until it
  * has caught up with the head, against raw `eth_getLogs` over the same range with the same filter (the same
  * 200-address topic chunks, any token contract). Alternated, median of several repetitions.
+ *
+ * Counted, not timed, before all that: the items one scanner run reads from the store (each response's
+ * `ScannedCount`, or 1 for an item got), with 100 active addresses alone and again beside 10,000 expired ones —
+ * expired addresses must cost nothing. Those 10,100 items are deleted before the timed part.
  */
 import { randomBytes } from 'node:crypto';
 import { getAddress } from 'ethers';
@@ -19,6 +23,13 @@ const log = (m: string) => progress('scanner', m);
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 const CACHE_MS = 60_000; // the address-list cache measured beside the scanner as deployed
 const randomAddress = () => getAddress(`0x${randomBytes(20).toString('hex')}`);
+/** Items a DynamoDB response read: a Query's or Scan's `ScannedCount`, 1 for a GetItem that found one. */
+const itemsIn = (output: unknown): number => {
+  const o = output as { ScannedCount?: number; Item?: unknown; Responses?: Record<string, unknown[]> };
+  if (typeof o.ScannedCount === 'number') return o.ScannedCount;
+  if (o.Item) return 1;
+  return Object.values(o.Responses ?? {}).reduce((sum, items) => sum + (Array.isArray(items) ? items.length : 0), 0);
+};
 const topic = (a: string) => `0x${a.toLowerCase().slice(2).padStart(64, '0')}`;
 
 runSection('scanner', async () => {
@@ -47,6 +58,11 @@ runSection('scanner', async () => {
     const { timeDynamoDb, summarize } = await import('../lib/ddb-timer');
     const timer = timeDynamoDb(dynamodb);
     const { BatchWriteCommand, DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+    let counting = false;
+    let itemsRead = 0;
+    timer.onSuccess((_command, _input, output) => {
+      if (counting) itemsRead += itemsIn(output);
+    });
     const { invoiceKeys } = await import('../../../shared/adapters/dynamo/invoices');
     const { checkpointKey } = await import('../../../shared/adapters/dynamo/checkpoints');
     const { jsonRpcChain } = await import('../../../shared/adapters/chain/json-rpc-chain');
@@ -56,32 +72,72 @@ runSection('scanner', async () => {
     const { dynamoWatchedAddresses } = await import('../../../shared/adapters/dynamo/invoices');
     const { tableName } = await import('../../../shared/adapters/config');
 
-    // 1,000 watched deposit addresses, as createInvoice writes their address items.
-    const watched = Array.from({ length: watchedCount }, randomAddress);
     const watchUntil = new Date(Date.now() + 86_400_000).toISOString();
-    for (let i = 0; i < watched.length; i += 25) {
-      await ddb.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [tableName()]: watched.slice(i, i + 25).map((address, j) => ({
-              PutRequest: {
-                Item: {
-                  ...invoiceKeys.address(address),
-                  ...invoiceKeys.watched(address),
-                  watchUntil,
-                  type: 'address',
-                  address,
-                  invoiceId: `inv_bench${i + j}`,
-                  ministry: 'AFSA',
-                  depositIndex: i + j,
-                  createdAt: new Date().toISOString(),
+    /** Address items as createInvoice writes them, 25 a BatchWriteItem (or their deletion). */
+    async function writeAddresses(addresses: string[], until: string, del = false): Promise<void> {
+      for (let i = 0; i < addresses.length; i += 25) {
+        const batch = addresses.slice(i, i + 25).map((address, j) =>
+          del
+            ? { DeleteRequest: { Key: invoiceKeys.address(address) } }
+            : {
+                PutRequest: {
+                  Item: {
+                    ...invoiceKeys.address(address),
+                    ...invoiceKeys.watched(address, until),
+                    watchUntil: until,
+                    type: 'address',
+                    address,
+                    invoiceId: `inv_bench${i + j}`,
+                    ministry: 'AFSA',
+                    depositIndex: i + j,
+                    createdAt: new Date(Date.parse(until) - 2 * 86_400_000).toISOString(),
+                  },
                 },
               },
-            })),
-          },
-        }),
-      );
+        );
+        await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }));
+      }
     }
+
+    /** Items one scanner run (checkpoint in place, one new block, list read, no cache) reads from the store. */
+    async function itemsReadByOneRun(): Promise<number> {
+      await rpc(chain.rpcUrl, 'hardhat_mine', ['0x1']);
+      itemsRead = 0;
+      counting = true;
+      try {
+        await scanChain(localChain(chain.tokens, 3), {
+          rpc: jsonRpcChain(chain.rpcUrl, chain.chainId),
+          checkpoints: dynamoScanCheckpoints,
+          watchedAddresses: dynamoWatchedAddresses,
+          now: () => new Date(),
+          send: async () => {},
+          initialLookback: 0,
+        });
+      } finally {
+        counting = false;
+      }
+      return itemsRead;
+    }
+
+    // Store items per run: 100 active addresses, then the same beside 10,000 expired ones.
+    const activeCount = intEnv('BENCH_SCAN_ACTIVE', 100);
+    const expiredCount = intEnv('BENCH_SCAN_EXPIRED', 10_000);
+    const active = Array.from({ length: activeCount }, randomAddress);
+    const expired = Array.from({ length: expiredCount }, randomAddress);
+    await writeAddresses(active, watchUntil);
+    await itemsReadByOneRun(); // leaves a checkpoint: every counted run reads it, as in steady state
+    const itemsNoHistory = await itemsReadByOneRun();
+    await writeAddresses(expired, new Date(Date.now() - 86_400_000).toISOString());
+    const itemsWithHistory = await itemsReadByOneRun();
+    log(
+      `store items read per run: ${itemsWithHistory} with ${expiredCount} expired addresses, ${itemsNoHistory} without`,
+    );
+    await writeAddresses([...active, ...expired], watchUntil, true);
+    await ddb.send(new DeleteCommand({ TableName: tableName(), Key: checkpointKey(chain.chainId) }));
+
+    // 1,000 watched deposit addresses, as createInvoice writes their address items.
+    const watched = Array.from({ length: watchedCount }, randomAddress);
+    await writeAddresses(watched, watchUntil);
 
     // The chain: `transfers` transfers spread evenly over `blocks` blocks; 4 in 5 to watched addresses.
     const start = Number(await rpc<string>(chain.rpcUrl, 'eth_blockNumber', [])) + 1;
@@ -203,7 +259,7 @@ runSection('scanner', async () => {
                 PutRequest: {
                   Item: {
                     ...invoiceKeys.address(address),
-                    ...invoiceKeys.watched(address),
+                    ...invoiceKeys.watched(address, watchUntil),
                     watchUntil,
                     type: 'address',
                     address,
@@ -270,6 +326,10 @@ runSection('scanner', async () => {
       `scanner ${round(scanMs, 0)} ms (${round(cachedMs, 0)} ms with cached addresses), raw getLogs ${round(rawMs, 0)} ms over ${range} blocks`,
     );
     return {
+      storeItemsReadPerRun: itemsWithHistory,
+      storeItemsReadPerRunNoHistory: itemsNoHistory,
+      storeItemsReadRatio: round(itemsWithHistory / itemsNoHistory, 2),
+      storeItemsReadAddresses: { active: activeCount, expired: expiredCount },
       blocks: range,
       watchedAddresses: watched.length,
       transfers,
