@@ -7,6 +7,7 @@ const { createInvoice, dueForExpiry, expireInvoice, getInvoice, invoiceKeys } = 
   '../../shared/adapters/dynamo/invoices'
 );
 const { handler: expireHandler } = await import('../../functions/expire-invoices/handler');
+const { anInvoice } = await import('../support/invoices');
 const { newInvoiceId } = await import('../../shared/domain/invoices');
 
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,34 +16,15 @@ import type { Invoice } from '../../shared/domain/invoices';
 const { ddb } = await import('../../shared/adapters/aws/dynamodb');
 const { tableName } = await import('../../shared/adapters/config');
 
+/** A 3,000 USD invoice of 2026-01-01 (the test overrides its expiry and balances). */
 function invoice(overrides: Partial<Invoice>): Invoice {
-  const id = newInvoiceId();
-  return {
-    id,
-    ministry: 'AFSA',
-    feeCode: 'AFSA-SUP-PMS',
-    feeTitle: { kk: 'kk', ru: 'ru', en: 'en' },
+  return anInvoice({
     fee: { currency: 'USD', minor: 300000n },
-    payer: { bin: '940140000385', name: 'Firm', kod: '17' },
-    quote: { source: 'fixed' },
     dueMicroUsd: 3_000_000_000n,
-    paidMicroUsd: 0n,
-    pendingMicroUsd: 0n,
-    overpaidMicroUsd: 0n,
-    status: 'open',
-    exception: 'none',
-    depositAddress: `0x${id
-      .slice(4, 24)
-      .padEnd(40, '0')
-      .replace(/[^0-9a-f]/gi, '0')}`,
-    depositIndex: 0,
-    options: [],
     createdAt: '2026-01-01T00:00:00.000Z',
     expiresAt: '2026-01-01T01:00:00.000Z',
-    payments: [],
-    version: 0,
     ...overrides,
-  };
+  });
 }
 
 describe('invoice expiry', () => {

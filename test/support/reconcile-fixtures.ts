@@ -7,6 +7,7 @@ import type { ReceiptIssued, ReconcileDeps } from '../../shared/app/reconcile-tr
 import { localChain } from '../../shared/domain/chains';
 import type { Invoice } from '../../shared/domain/invoices';
 import type { TransferObserved } from '../../shared/domain/transfers';
+import { anInvoice } from './invoices';
 import { MemoryReconcileStore } from './memory-reconcile-store';
 
 export const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
@@ -18,30 +19,18 @@ const TEST_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2
 
 /** An open invoice of 500 USD (6-decimal units: 500 000 000), issued at 10:00, expiring at 11:00. */
 export function openInvoice(overrides: Partial<Invoice> = {}): Invoice {
-  return {
+  return anInvoice({
     id: 'inv_AAAAAAAAAAAAAAAAAAAAAA',
-    ministry: 'AFSA',
-    feeCode: 'AFSA-SUP-PMS',
     feeTitle: { kk: 'Алым', ru: 'Сбор', en: 'Supervision fee' },
     fee: { currency: 'USD', minor: 50_000n },
-    payer: { bin: '123456789012', name: 'Firm LLP', kod: '17' },
-    quote: { source: 'fixed' },
     dueMicroUsd: 500_000_000n,
-    paidMicroUsd: 0n,
-    pendingMicroUsd: 0n,
-    overpaidMicroUsd: 0n,
-    status: 'open',
-    exception: 'none',
     depositAddress: DEPOSIT,
     depositIndex: 1,
-    options: [],
     createdAt: '2026-12-01T10:00:00.000Z',
     expiresAt: '2026-12-01T11:00:00.000Z',
-    payments: [],
     tokenUnits: {},
-    version: 0,
     ...overrides,
-  };
+  });
 }
 
 let tx = 0;
