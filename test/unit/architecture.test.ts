@@ -3,31 +3,14 @@
  * domain imports no adapter, use case, web module, AWS SDK or Lambda type; a use case imports no AWS SDK; nothing in
  * shared/ imports infra/. Each rule is proven by a deliberate violation that `biome lint` must refuse.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lintProbe as lint, repoRoot as root } from '../helpers/lint-probe';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const run = promisify(execFile);
-const biome = join(root, 'node_modules', '.bin', 'biome');
-
-/** Lints a probe module at `path` (repo-relative) importing `specifier`; removes it after. */
-async function lintProbe(path: string, specifier: string): Promise<{ ok: boolean; output: string }> {
-  const file = join(root, path);
-  await writeFile(file, `import * as probe from '${specifier}';\n\nexport const used = probe;\n`);
-  try {
-    const { stdout, stderr } = await run(biome, ['lint', '--error-on-warnings', file], { cwd: root });
-    return { ok: true, output: stdout + stderr };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  } finally {
-    await rm(file, { force: true });
-  }
+/** Lints a probe module at `path` (repo-relative) importing `specifier`. */
+function lintProbe(path: string, specifier: string) {
+  return lint(path, `import * as probe from '${specifier}';\n\nexport const used = probe;\n`);
 }
 
 describe('the layout shows the architecture', () => {
