@@ -137,6 +137,23 @@ describe('jsonRpcChain', () => {
     expect(await rpc.getTransactionReceipt('none')).toBeNull();
   });
 
+  it('rejects a malformed answer (the node is an outside party) instead of reading it', async () => {
+    const rpc = jsonRpcChain(url, 1);
+    const receipt = { transactionHash: HASH, status: '0x1', blockNumber: '0x1f', blockHash: HASH, logs: [wireLog] };
+    answer = () => ({ result: { ...receipt, blockHash: 'not a hash' } });
+    await expect(rpc.getTransactionReceipt(HASH)).rejects.toThrow(
+      'chain 1 eth_getTransactionReceipt: malformed answer at blockHash',
+    );
+    answer = () => ({ result: { ...receipt, logs: [{ ...wireLog, data: 123 }] } });
+    await expect(rpc.getTransactionReceipt(HASH)).rejects.toThrow('malformed answer at logs.0.data');
+    answer = () => ({ result: [{ ...wireLog, address: '0x1234' }] });
+    await expect(rpc.getLogs({ topics: [], fromBlock: 1, toBlock: 2 })).rejects.toThrow(
+      'malformed answer at 0.address',
+    );
+    answer = () => ({ result: 31 });
+    await expect(rpc.blockNumber()).rejects.toThrow('chain 1 eth_blockNumber: malformed answer at (result)');
+  });
+
   it('rejects on a JSON-RPC error and on an HTTP error, naming the chain and the method', async () => {
     const rpc = jsonRpcChain(url, 56);
     answer = () => ({ error: { code: -32005, message: 'query returned more than 10000 results' } });
