@@ -46,3 +46,19 @@ export function intEnv(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
   return value;
 }
+
+/**
+ * Points this process's AWS clients at the emulator at `endpoint`, with `extra` settings. Call it before importing any
+ * adapter module: the clients read the endpoint when they load.
+ */
+export function pointAwsAt(endpoint: string, extra: Record<string, string> = {}): void {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...extra,
+  });
+}

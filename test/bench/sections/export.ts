@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { hexlify, randomBytes } from 'ethers';
 import { startEmulator } from '../../../infra/local/moto';
 import { provision } from '../../../infra/local/provision';
-import { intEnv, onInterrupt, progress, runSection } from '../lib/section';
+import { intEnv, onInterrupt, pointAwsAt, progress, runSection } from '../lib/section';
 import { round } from '../lib/stats';
 
 const log = (m: string) => progress('export', m);
@@ -63,16 +63,7 @@ runSection('export', async () => {
   const aws = await startEmulator();
   onInterrupt(() => aws.stop());
   try {
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      STAGE: 'local',
-      RECEIPT_SIGNER_PRIVATE_KEY: hexlify(randomBytes(32)),
-    });
+    pointAwsAt(aws.endpoint, { STAGE: 'local', RECEIPT_SIGNER_PRIVATE_KEY: hexlify(randomBytes(32)) });
     Object.assign(process.env, (await provision(aws.endpoint)).env);
     const { ddb } = await import('../../../shared/adapters/aws/dynamodb');
     const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');

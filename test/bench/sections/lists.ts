@@ -7,7 +7,7 @@
  */
 import { startEmulator } from '../../../infra/local/moto';
 import { provision } from '../../../infra/local/provision';
-import { intEnv, onInterrupt, progress, runSection } from '../lib/section';
+import { intEnv, onInterrupt, pointAwsAt, progress, runSection } from '../lib/section';
 
 const log = (m: string) => progress('lists', m);
 
@@ -17,21 +17,14 @@ runSection('lists', async () => {
   const aws = await startEmulator();
   onInterrupt(() => aws.stop());
   try {
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-    });
+    pointAwsAt(aws.endpoint);
     Object.assign(process.env, (await provision(aws.endpoint)).env);
     // shared/adapters/aws/dynamodb reads AWS_ENDPOINT_URL at load: import it only now.
     const { ddb, dynamodb } = await import('../../../shared/adapters/aws/dynamodb');
     const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
     const { tableName } = await import('../../../shared/adapters/config');
     const { invoiceToItem, listInvoices } = await import('../../../shared/adapters/dynamo/invoices');
-    const { newInvoiceId } = await import('../../../shared/domain/invoices');
+    const { anInvoice } = await import('../../support/invoices');
     type Invoice = import('../../../shared/domain/invoices').Invoice;
 
     const now = new Date();
@@ -40,29 +33,17 @@ runSection('lists', async () => {
     const invoices: Invoice[] = Array.from({ length: total }, (_, i) => {
       const createdAt = new Date(now.getTime() - (total - i) * 3_600_000).toISOString();
       const isPaid = i % every === every - 1;
-      return {
-        id: newInvoiceId(),
-        ministry: 'AFSA',
+      return anInvoice({
         feeCode: 'AFSA-APP-AI',
-        feeTitle: { kk: 'kk', ru: 'ru', en: 'en' },
         fee: { currency: 'USD', minor: 100n },
-        payer: { bin: '940140000385', name: 'Bench Firm LLP', kod: '17' },
-        quote: { source: 'fixed' },
         dueMicroUsd: 1_000_000n,
         paidMicroUsd: isPaid ? 1_000_000n : 0n,
-        pendingMicroUsd: 0n,
-        overpaidMicroUsd: 0n,
         status: isPaid ? 'paid' : 'open',
-        exception: 'none',
-        depositAddress: `0x${String(i).padStart(40, '0')}`,
         depositIndex: i,
-        options: [],
         createdAt,
         expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
         ...(isPaid ? { paidAt: createdAt, receiptId: `rcp_bench${i}` } : {}),
-        payments: [],
-        version: 0,
-      };
+      });
     });
     for (let i = 0; i < invoices.length; i += 25) {
       const slice = invoices.slice(i, i + 25);

@@ -16,7 +16,7 @@ import { startChain } from '../../../infra/local/chain';
 import { startEmulator } from '../../../infra/local/moto';
 import { provision } from '../../../infra/local/provision';
 import { rpc } from '../lib/chain-pay';
-import { intEnv, onInterrupt, progress, runSection } from '../lib/section';
+import { intEnv, onInterrupt, pointAwsAt, progress, runSection } from '../lib/section';
 import { median, round } from '../lib/stats';
 
 const log = (m: string) => progress('scanner', m);
@@ -45,14 +45,7 @@ runSection('scanner', async () => {
   const chain = await startChain({ port: 0, blockIntervalMs: 3_600_000 });
   onInterrupt(() => chain.close());
   try {
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-    });
+    pointAwsAt(aws.endpoint);
     Object.assign(process.env, (await provision(aws.endpoint)).env);
     const { ddb, dynamodb } = await import('../../../shared/adapters/aws/dynamodb');
     const { timeDynamoDb, summarize } = await import('../lib/ddb-timer');
