@@ -93,10 +93,14 @@ export interface ReceiptChainHead {
   lastHash?: string;
 }
 
-/** A chain document as stored, as far as reconciliation cares: the document and whether its outbox send happened. */
+/**
+ * A chain document as stored, as far as reconciliation cares: the document, and whether the publisher has had it
+ * (a document never attempted may have lost its outbox message to a crash, and is sent again).
+ */
 export interface StoredChainDocument {
   receipt: Receipt;
-  outboxEnqueuedAt?: string;
+  deliveryState: DeliveryState;
+  attempts: number;
 }
 
 /**
@@ -118,7 +122,29 @@ export interface ReconcileCommit {
 }
 
 /** The store behind reconciliation (DynamoDB in shared/adapters/dynamo/reconcile-store.ts; in memory in tests). */
+/** The keys one sighting's reconciliation reads together; `invoiceId` and `ministry` come from a sighting's hint. */
+export interface SightingKeys {
+  transferId: string;
+  /** The deposit address paid: looked up when no invoice is hinted. */
+  address: string;
+  invoiceId?: string;
+  ministry?: string;
+}
+
+/** What {@link ReconcileStore.readSighting} found, each part absent when its item does not exist (or was not read). */
+export interface SightingRead {
+  transfer?: StoredTransfer;
+  /** The hinted invoice. */
+  invoice?: Invoice;
+  /** The invoice the address was issued for (read only when no invoice was hinted). */
+  invoiceIdByAddress?: string;
+  /** The hinted ministry's chain head (read only with a hinted ministry). */
+  head?: ReceiptChainHead;
+}
+
 export interface ReconcileStore {
+  /** The transfer, the hinted invoice (else the address's invoice id) and the hinted chain head, in ONE request. */
+  readSighting(keys: SightingKeys): Promise<SightingRead>;
   getTransfer(id: string): Promise<StoredTransfer | undefined>;
   /** The invoice a deposit address was issued for, if it is ours. */
   findInvoiceIdByAddress(address: string): Promise<string | undefined>;
@@ -127,8 +153,6 @@ export interface ReconcileStore {
   getChainDocument(id: string): Promise<StoredChainDocument | undefined>;
   /** Adds a reporting source to a transfer, touching nothing else (bookkeeping, no version bump). */
   addTransferSource(id: string, source: TransferSource): Promise<void>;
-  /** Records that a document's outbox message was sent (the first time only). */
-  markOutboxEnqueued(documentId: string, at: string): Promise<void>;
   /** Writes all of `change` or nothing; throws {@link ConcurrentChangeError} when a condition no longer holds. */
   commit(change: ReconcileCommit): Promise<void>;
 }
@@ -376,8 +400,6 @@ export interface StoredReceipt {
   attempts: number;
   lastError?: string;
   deliveredAt?: string;
-  /** When its outbox message was sent (a redelivered transfer then need not send it again). */
-  outboxEnqueuedAt?: string;
 }
 
 /** The delivery records of stored chain documents. */

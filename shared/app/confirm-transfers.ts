@@ -191,6 +191,8 @@ function sightingOf(t: StoredTransfer, at: Date): TransferObserved {
     removed: false,
     source: 'confirmer',
     observedAt: at.toISOString(),
+    // What the transfer is matched to: reconciliation reads transfer, invoice and chain head in one request.
+    ...(t.invoiceId && t.ministry ? { hint: { invoiceId: t.invoiceId, ministry: t.ministry } } : {}),
   };
 }
 

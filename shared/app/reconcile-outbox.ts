@@ -44,7 +44,10 @@ export async function noteSource(
   await store.addTransferSource(existing.id, seen.source);
 }
 
-/** Sends a committed chain document to the outbox and records the send. */
+/**
+ * Sends a committed chain document to the outbox. Nothing records the send (that would cost a write per receipt): a
+ * crash before it leaves the document never attempted, and the sighting's redelivery sends it again (ensureOutbox).
+ */
 export async function sendToOutbox(
   document: Pick<Receipt, 'receiptId' | 'invoiceId' | 'ministry'>,
   deps: ReconcileDeps,
@@ -58,7 +61,6 @@ export async function sendToOutbox(
     ...(correlationId ? { correlationId } : {}),
   });
   if (!mending) deps.fault?.('after-outbox');
-  await deps.store.markOutboxEnqueued(document.receiptId, deps.now().toISOString());
 }
 
 /** Best-effort request to the providers about an invoice's address; a failure is logged, never thrown. */
@@ -72,15 +74,17 @@ export async function requestWatch(
 }
 
 /**
- * Finishes what an earlier run left undone when it crashed after its commit but before recording the outbox send:
- * the outbox message of the invoice's receipt and of its latest annulment, and the watch request that goes with it.
+ * Finishes what an earlier run may have left undone when it crashed after its commit but before the outbox send: the
+ * outbox message of the invoice's receipt and of its latest annulment, while the publisher has not had it yet, and
+ * the watch request that goes with it. A message that was sent and still waits in the queue is sent twice; the
+ * publisher delivers a document once (its delivery is conditioned on not being delivered yet).
  */
 export async function ensureOutbox(invoice: Invoice, deps: ReconcileDeps, correlationId?: string): Promise<void> {
   const latestAnnulment = invoice.annulments?.at(-1)?.annulmentId;
   for (const id of [latestAnnulment, invoice.receiptId]) {
     if (!id) continue;
     const stored = await deps.store.getChainDocument(id);
-    if (!stored || stored.outboxEnqueuedAt) continue;
+    if (!stored || stored.deliveryState === 'delivered' || stored.attempts > 0) continue;
     await sendToOutbox(stored.receipt, deps, correlationId, true);
     const settled = id === invoice.receiptId;
     await requestWatch(settled ? deps.unwatchAddress : deps.watchAddress, invoice);

@@ -11,11 +11,12 @@ import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
 import { findToken } from '../domain/chains';
 import { receiptFields } from '../domain/invoice-change';
+import type { Invoice } from '../domain/invoices';
 import { buildReceipt, GENESIS_PREV_HASH, type Receipt } from '../domain/receipts';
 import type { StoredTransfer, TransferChange } from '../domain/reconcile';
 import { planTransferChange, type ReconcileState, type TransferPlan } from '../domain/transfer-change';
 import { type TransferObserved, transferId } from '../domain/transfers';
-import { ConcurrentChangeError, type ReconcileCommit } from '../ports';
+import { ConcurrentChangeError, type ReceiptChainHead, type ReconcileCommit } from '../ports';
 import { annulPayment } from './annul-payment';
 import { ensureOutbox, noteSource, type ReconcileDeps, requestWatch, sendToOutbox } from './reconcile-outbox';
 
@@ -44,25 +45,51 @@ export async function reconcileTransfer(seen: TransferObserved, deps: ReconcileD
   }
 }
 
-/** Reads what the sighting concerns; undefined when it is neither to our address nor of a token we accept. */
-async function readState(seen: TransferObserved, deps: ReconcileDeps): Promise<ReconcileState | undefined> {
-  const existing = await deps.store.getTransfer(transferId(seen));
+/** What one attempt read: the state the plan is made from, and the chain head when it was read with it. */
+interface Read {
+  state: ReconcileState;
+  head?: ReceiptChainHead;
+}
+
+/**
+ * Reads what the sighting concerns, in one request when its hint names the invoice (and the ministry, whose chain
+ * head comes along); undefined when it is neither to our address nor of a token we accept. A hint is checked against
+ * what is read (the stored transfer's invoice, else the invoice's deposit address) and ignored when it disagrees.
+ */
+async function readState(seen: TransferObserved, deps: ReconcileDeps): Promise<Read | undefined> {
+  const { hint } = seen;
+  const read = await deps.store.readSighting({
+    transferId: transferId(seen),
+    address: seen.to,
+    ...(hint ? { invoiceId: hint.invoiceId, ministry: hint.ministry } : {}),
+  });
+  const existing = read.transfer;
   const chain = deps.chains.find((c) => c.chainId === seen.chainId);
   const token = chain ? findToken(chain, seen.token) : undefined;
-  const invoiceId = existing ? existing.invoiceId : await deps.store.findInvoiceIdByAddress(seen.to);
+  const hinted = read.invoice && agrees(read.invoice, existing, seen) ? read.invoice : undefined;
+  const invoiceId = existing
+    ? existing.invoiceId
+    : (hinted?.id ?? read.invoiceIdByAddress ?? (hint ? await deps.store.findInvoiceIdByAddress(seen.to) : undefined));
   // Neither our address nor a token we accept (an unfiltered provider stream, a spam token): not our money.
   if (!existing && !token && !invoiceId) return undefined;
-  const invoice = invoiceId ? await deps.store.getInvoice(invoiceId) : undefined;
-  return { ...(existing ? { existing } : {}), ...(invoice ? { invoice } : {}), ...(token ? { token } : {}) };
+  const invoice = !invoiceId ? undefined : hinted?.id === invoiceId ? hinted : await deps.store.getInvoice(invoiceId);
+  const state = { ...(existing ? { existing } : {}), ...(invoice ? { invoice } : {}), ...(token ? { token } : {}) };
+  return { state, ...(read.head && invoice?.ministry === hint?.ministry ? { head: read.head } : {}) };
+}
+
+/** Whether a hinted invoice is the sighting's: the stored transfer's invoice, or (new) the one the address is for. */
+function agrees(invoice: Invoice, existing: StoredTransfer | undefined, seen: TransferObserved): boolean {
+  return existing ? existing.invoiceId === invoice.id : invoice.depositAddress.toLowerCase() === seen.to.toLowerCase();
 }
 
 async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promise<ReconcileResult> {
   const id = transferId(seen);
-  const state = await readState(seen, deps);
-  if (!state) {
+  const read = await readState(seen, deps);
+  if (!read) {
     logger.info('ignored: a token not accepted, to an address that is not ours', { transferId: id });
     return { transferId: id, change: 'none' };
   }
+  const { state } = read;
   const { existing, invoice } = state;
   const plan = planTransferChange(state, seen, deps.now());
   const result: ReconcileResult = {
@@ -83,7 +110,7 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
     if (invoice?.receiptId || invoice?.annulments?.length) await ensureOutbox(invoice, deps, seen.correlationId);
     return { ...result, ...(invoice?.receiptId ? { receiptId: invoice.receiptId } : {}) };
   }
-  const receipt = plan.receiptDue && invoice ? await signReceipt(plan, deps) : undefined;
+  const receipt = plan.receiptDue && invoice ? await signReceipt(plan, deps, read.head) : undefined;
   deps.fault?.('before-commit');
   await deps.store.commit(plan.commit);
   deps.fault?.('after-commit');
@@ -96,11 +123,15 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
 }
 
 /** Signs the receipt a plan says is due, linked to the ministry's chain head, and adds it to the plan's commit. */
-async function signReceipt(plan: Extract<TransferPlan, { commit: ReconcileCommit }>, deps: ReconcileDeps) {
+async function signReceipt(
+  plan: Extract<TransferPlan, { commit: ReconcileCommit }>,
+  deps: ReconcileDeps,
+  headRead?: ReceiptChainHead,
+) {
   const part = plan.commit.invoice;
   if (!part || !plan.receiptDue || !plan.outcome) return undefined;
   const at = part.at;
-  const head = await deps.store.receiptChainHead(part.read.ministry);
+  const head = headRead ?? (await deps.store.receiptChainHead(part.read.ministry));
   const receipt: Receipt = await buildReceipt(
     receiptFields(part.read, plan.outcome, plan.receiptDue.payments, head.lastNo + 1, at),
     head.lastHash ?? GENESIS_PREV_HASH,

@@ -51,6 +51,11 @@ export interface StoredTransfer extends TransferRecord {
   /** Token base units below one micro-USD (18-decimal tokens), kept, never rounded away. */
   remainderUnits: bigint;
   sources: TransferSource[];
+  /**
+   * The ministry of the invoice it is matched to (with `invoiceId`): lets the confirmer route the transfer's final
+   * sighting to its ministry's receipt sequence and name the ministry's chain head among the keys read with it.
+   */
+  ministry?: string;
   /** Receipts annulled because this transfer was gone at the deep re-check (it may be mined again later). */
   annulments?: { at: string; blockHash: string; receiptId?: string; annulmentId?: string }[];
   history: { at: string; event: string; detail?: string }[];

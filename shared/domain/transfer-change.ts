@@ -152,7 +152,7 @@ function newTransfer(
     remainderUnits: conversion?.remainder ?? 0n,
     state: 'seen',
     removedBlockHashes: [],
-    ...(match.matched && invoice ? { invoiceId: invoice.id } : {}),
+    ...(match.matched && invoice ? { invoiceId: invoice.id, ministry: invoice.ministry } : {}),
     ...(match.matched ? {} : { unmatchedReason: match.reason }),
     sources: [seen.source],
     history: [],

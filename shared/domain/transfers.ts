@@ -5,6 +5,8 @@
  */
 import { getAddress } from 'ethers';
 import * as z from 'zod';
+import { INVOICE_ID_PATTERN } from './invoices';
+import { ministryCodeSchema } from './ministry';
 
 /** An account or contract address as hex, in any letter case. */
 export const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -52,6 +54,12 @@ export const transferObservedSchema = z.strictObject({
   deep: z.boolean().optional(),
   /** Follows a transfer from its first sighting to the registry (logs). */
   correlationId: z.string().max(128).optional(),
+  /**
+   * Set by the confirmer from the stored transfer: the invoice and ministry it is matched to, so reconciliation reads
+   * transfer, invoice and chain head in one request. A hint only: it names keys to read, and what is read decides
+   * (a hint that does not agree with the stored transfer, or with the invoice's deposit address, is ignored).
+   */
+  hint: z.strictObject({ invoiceId: z.string().regex(INVOICE_ID_PATTERN), ministry: ministryCodeSchema }).optional(),
 });
 
 export type TransferObserved = z.output<typeof transferObservedSchema>;

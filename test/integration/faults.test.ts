@@ -294,7 +294,6 @@ function normalize(outcome: RunOutcome): Normalized {
         exception: r.receipt.exception,
         payments: r.receipt.payments.map((p) => [p.txHash, p.logIndex, p.blockNumber, p.amount, p.microUsd]),
         deliveryState: r.deliveryState,
-        outboxEnqueued: Boolean(r.outboxEnqueuedAt),
         // Publishing attempts are not compared: duplicate outbox messages in one batch are published in parallel,
         // and both may reach the registry before either records the delivery (it keeps one; see registryCopies).
         registryCopies: registry.received.has(r.receipt.receiptId) ? 1 : 0,

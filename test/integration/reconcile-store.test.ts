@@ -2,7 +2,8 @@
  * The in-memory reconcile store is only worth its unit tests if it answers as the DynamoDB one does: the same
  * sequence of sightings — a payment seen and final (receipt), a later overpayment, a third payment, then the first
  * one gone after finality (annulment and replacement receipt) — goes through the use case once against moto and once
- * in memory, and transfers, invoice, chain documents and chain head must read back equal.
+ * in memory, and transfers, invoice, chain documents and chain head must read back equal. One sighting carries the
+ * confirmer's hint, so the one-request read (readSighting) is compared too.
  */
 import { describe, expect, it } from 'vitest';
 import type { TransferObserved } from '../../shared/domain/transfers';
@@ -19,7 +20,11 @@ const { reconcileTransfer } = await import('../../shared/app/reconcile-transfer'
 
 const invoice = openInvoice({ id: 'inv_PARITYPARITYPARITYPA01', expiresAt: '2026-12-01T10:30:00.000Z' });
 const first = payment(300_000_000n, { final: true });
-const second = payment(300_000_000n, { final: true });
+// The second comes with the confirmer's hint: transfer, invoice and chain head read in one BatchGetItem.
+const second = payment(300_000_000n, {
+  final: true,
+  hint: { invoiceId: 'inv_PARITYPARITYPARITYPA01', ministry: 'AFSA' },
+});
 const third = payment(300_000_000n, { final: true });
 const sequence: TransferObserved[] = [
   { ...first, final: false },

@@ -14,6 +14,8 @@ import {
   type ReceiptChainHead,
   type ReconcileCommit,
   type ReconcileStore,
+  type SightingKeys,
+  type SightingRead,
   type StoredChainDocument,
 } from '../../shared/ports';
 
@@ -43,6 +45,19 @@ export class MemoryReconcileStore implements ReconcileStore {
     return [...this.incidentsByKey.values()];
   }
 
+  /** One request, as the table's BatchGetItem: counted as one read. */
+  async readSighting(keys: SightingKeys): Promise<SightingRead> {
+    this.reads++;
+    const transfer = clone(this.transfers.get(keys.transferId));
+    const invoice = keys.invoiceId ? clone(this.invoices.get(keys.invoiceId)) : undefined;
+    const byAddress = keys.invoiceId ? undefined : this.addresses.get(keys.address.toLowerCase());
+    return {
+      ...(transfer ? { transfer } : {}),
+      ...(invoice ? { invoice } : {}),
+      ...(byAddress ? { invoiceIdByAddress: byAddress } : {}),
+      ...(keys.ministry ? { head: clone(this.heads.get(keys.ministry)) ?? { lastNo: 0 } } : {}),
+    };
+  }
   async getTransfer(id: string) {
     this.reads++;
     return clone(this.transfers.get(id));
@@ -67,10 +82,6 @@ export class MemoryReconcileStore implements ReconcileStore {
     const t = this.transfers.get(id);
     if (t && !t.sources.includes(source)) t.sources = [...t.sources, source];
   }
-  async markOutboxEnqueued(documentId: string, at: string) {
-    const d = this.documents.get(documentId);
-    if (d && !d.outboxEnqueuedAt) d.outboxEnqueuedAt = at;
-  }
 
   async commit(change: ReconcileCommit): Promise<void> {
     this.beforeCommit?.(change);
@@ -85,7 +96,11 @@ export class MemoryReconcileStore implements ReconcileStore {
     }
     if (documents?.items.length) {
       for (const receipt of documents.items)
-        this.documents.set(receipt.receiptId, { receipt: structuredClone(receipt) });
+        this.documents.set(receipt.receiptId, {
+          receipt: structuredClone(receipt),
+          deliveryState: 'pending',
+          attempts: 0,
+        });
       const last = documents.items[documents.items.length - 1];
       if (last) this.heads.set(documents.ministry, { lastNo: Number(last.receiptNo), lastHash: last.hash });
     }

@@ -8,6 +8,7 @@ import { trialBalance } from '../../shared/domain/journal';
 import { verifyReceipt, verifyReceiptChain } from '../../shared/domain/receipts';
 import { transferId } from '../../shared/domain/transfers';
 import { ConcurrentChangeError } from '../../shared/ports';
+import { anInvoice } from '../support/invoices';
 import { MemoryReconcileStore } from '../support/memory-reconcile-store';
 import { again, DEPOSIT, openInvoice, payment, reconcileDeps } from '../support/reconcile-fixtures';
 
@@ -31,9 +32,7 @@ describe('reconcileTransfer', () => {
     const paid = store.invoices.get(invoice.id);
     expect(paid).toMatchObject({ status: 'paid', paidMicroUsd: 500_000_000n, pendingMicroUsd: 0n, version: 2 });
     expect(paid?.payments).toHaveLength(1);
-    const stored = store.documents.get(result.receiptId as string);
-    expect(stored?.outboxEnqueuedAt).toBeDefined();
-    const receipt = stored?.receipt;
+    const receipt = store.documents.get(result.receiptId as string)?.receipt;
     expect(receipt && verifyReceipt(receipt, await signer.address())).toEqual({ ok: true });
     expect(store.heads.get('AFSA')).toEqual({ lastNo: 1, lastHash: receipt?.hash });
     expect(outbox).toEqual([expect.objectContaining({ receiptId: result.receiptId, ministry: 'AFSA' })]);
@@ -117,21 +116,48 @@ describe('reconcileTransfer', () => {
     expect(verifyReceiptChain(receipts, { expectedSigner: await signer.address() })).toEqual([]);
   });
 
-  it('mends an outbox send a crash left undone, on the next sighting of the invoice', async () => {
+  it('mends an outbox send a crash left undone, on the redelivery of the sighting', async () => {
     const { store, deps, outbox, invoice } = setup();
     const crashing = {
       ...deps,
       fault: (step: string) => {
-        if (step === 'after-outbox') throw new Error('crash');
+        if (step === 'after-commit') throw new Error('crash');
       },
     };
     const seen = payment(500_000_000n, { final: true });
     await expect(reconcileTransfer(seen, crashing)).rejects.toThrow('crash');
     const receiptId = store.invoices.get(invoice.id)?.receiptId as string;
-    expect(store.documents.get(receiptId)?.outboxEnqueuedAt).toBeUndefined();
+    expect(outbox).toEqual([]);
     await reconcileTransfer(seen, deps);
-    expect(store.documents.get(receiptId)?.outboxEnqueuedAt).toBeDefined();
-    expect(outbox.map((m) => m.receiptId)).toEqual([receiptId, receiptId]);
+    expect(outbox.map((m) => m.receiptId)).toEqual([receiptId]);
+    // Once the publisher has had it, a repeat sighting sends nothing more.
+    const stored = store.documents.get(receiptId);
+    if (stored) stored.attempts = 1;
+    await reconcileTransfer(seen, deps);
+    expect(outbox.map((m) => m.receiptId)).toEqual([receiptId]);
+  });
+
+  it('reads transfer, invoice and chain head in one request when the sighting names them, and ignores a false hint', async () => {
+    const { store, deps, invoice } = setup();
+    const seen = payment(500_000_000n);
+    await reconcileTransfer(seen, deps);
+    const readsBefore = store.reads;
+    const hint = { invoiceId: invoice.id, ministry: invoice.ministry };
+    const result = await reconcileTransfer(again(seen, { final: true, hint }), deps);
+    expect(result).toMatchObject({ change: 'finalize', receiptId: expect.any(String) });
+    expect(store.reads - readsBefore).toBe(1);
+
+    // A hint naming another invoice (and ministry) is checked against what is read, and ignored.
+    const other = anInvoice({
+      id: 'inv_BBBBBBBBBBBBBBBBBBBBBB',
+      ministry: 'MINFIN',
+      depositAddress: '0x000000000000000000000000000000000000dEaD',
+    });
+    store.addInvoice(other);
+    const second = payment(100_000_000n, { logIndex: 7 });
+    const misled = await reconcileTransfer({ ...second, hint: { invoiceId: other.id, ministry: 'MINFIN' } }, deps);
+    expect(misled).toMatchObject({ change: 'record', invoiceId: invoice.id });
+    expect(store.invoices.get(other.id)).toMatchObject({ status: 'open', pendingMicroUsd: 0n });
   });
 
   it('sums 18-decimal parts in base units before converting, so two halves pay exactly', async () => {

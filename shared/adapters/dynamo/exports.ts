@@ -10,7 +10,7 @@
  */
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExportJob, ExportJobSpec, ExportStatus } from '../../domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from '../../domain/exports/manifest';
 import type { JournalEntry } from '../../domain/journal';
@@ -18,6 +18,7 @@ import type { Receipt } from '../../domain/receipts';
 import type { ExportJobs, ExportSources } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
+import { batchGetItems } from './batch-get';
 import { getCheckpoint } from './checkpoints';
 import { invoiceFromItem, invoiceKeys } from './invoices';
 import { journalKeys } from './journal';
@@ -210,31 +211,17 @@ async function* periodPages(
   }
 }
 
-/** `id`, `ministry` and `createdAt` of up to 100 invoices per call (BatchGet, unprocessed keys retried). */
+/** `id`, `ministry` and `createdAt` of the invoices `ids` (BatchGet, 100 keys a request). */
 async function invoiceFacts(ids: readonly string[]): Promise<Map<string, { ministry: string; createdAt: string }>> {
   const out = new Map<string, { ministry: string; createdAt: string }>();
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => invoiceKeys.invoice(id));
-    for (let attempt = 0; keys?.length; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-      const table = tableName();
-      const result = await ddb.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [table]: {
-              Keys: keys,
-              ProjectionExpression: 'id, #ministry, createdAt',
-              ExpressionAttributeNames: { '#ministry': 'ministry' },
-            },
-          },
-        }),
-      );
-      for (const item of result.Responses?.[table] ?? []) {
-        out.set(item.id as string, { ministry: item.ministry as string, createdAt: item.createdAt as string });
-      }
-      keys = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-      if (attempt > 8 && keys?.length) throw new Error('BatchGet left keys unprocessed after 9 attempts');
+    const items = await batchGetItems(
+      unique.slice(i, i + 100).map((id) => invoiceKeys.invoice(id)),
+      { projection: 'id, #ministry, createdAt', names: { '#ministry': 'ministry' } },
+    );
+    for (const item of items) {
+      out.set(item.id as string, { ministry: item.ministry as string, createdAt: item.createdAt as string });
     }
   }
   return out;

@@ -38,7 +38,12 @@ export async function receiptChainHead(ministry: string): Promise<{ lastNo: numb
   const { Item } = await ddb.send(
     new GetCommand({ TableName: tableName(), Key: receiptKeys.chainHead(ministry), ConsistentRead: true }),
   );
-  return Item ? { lastNo: Number(Item.lastNo), lastHash: Item.lastHash as string } : { lastNo: 0 };
+  return chainHeadFromItem(Item);
+}
+
+/** A chain head item as the head it records (0 and no hash when there is no item: no document yet). */
+export function chainHeadFromItem(item: Record<string, unknown> | undefined): { lastNo: number; lastHash?: string } {
+  return item ? { lastNo: Number(item.lastNo), lastHash: item.lastHash as string } : { lastNo: 0 };
 }
 
 /**
@@ -102,7 +107,6 @@ function fromItem(item: Record<string, unknown>): StoredReceipt {
     attempts: Number(item.attempts ?? 0),
     ...(item.lastError ? { lastError: item.lastError as string } : {}),
     ...(item.deliveredAt ? { deliveredAt: item.deliveredAt as string } : {}),
-    ...(item.outboxEnqueuedAt ? { outboxEnqueuedAt: item.outboxEnqueuedAt as string } : {}),
   };
 }
 
@@ -112,18 +116,6 @@ export async function getReceipt(receiptId: string): Promise<StoredReceipt | und
     new GetCommand({ TableName: tableName(), Key: receiptKeys.receipt(receiptId), ConsistentRead: true }),
   );
   return Item ? fromItem(Item) : undefined;
-}
-
-/** Records that the receipt's outbox message was sent (so a redelivered transfer does not need to send it again). */
-export async function markOutboxEnqueued(receiptId: string, at: string): Promise<void> {
-  await ddb.send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: receiptKeys.receipt(receiptId),
-      UpdateExpression: 'SET outboxEnqueuedAt = if_not_exists(outboxEnqueuedAt, :at)',
-      ExpressionAttributeValues: { ':at': at },
-    }),
-  );
 }
 
 export interface ReceiptQuery {

@@ -7,33 +7,55 @@ import type { InvoiceChanges } from '../../domain/invoice-change';
 import type { Invoice } from '../../domain/invoices';
 import type { InvoiceOutcome, StoredTransfer } from '../../domain/reconcile';
 import type { Incident } from '../../domain/transfer-change';
-import type { ReconcileCommit, ReconcileStore } from '../../ports';
+import type { ReconcileCommit, ReconcileStore, SightingKeys, SightingRead } from '../../ports';
 import { tableName } from '../config';
+import { batchGetItems } from './batch-get';
 import { incidentKeys } from './incidents';
 import {
   extendWatchItem,
   findInvoiceIdByAddress,
   getInvoice,
+  invoiceFromItem,
   invoiceKeys,
   paymentToItem,
   tokenUnitsToItem,
 } from './invoices';
 import { putJournalEntry } from './journal';
-import { getReceipt, markOutboxEnqueued, putReceiptItems, receiptChainHead } from './receipts';
+import { chainHeadFromItem, getReceipt, putReceiptItems, receiptChainHead, receiptKeys } from './receipts';
 import { commit, type TransactionItems } from './transact';
-import { addTransferSource, getTransfer, transferItem } from './transfers';
+import { addTransferSource, getTransfer, transferFromItem, transferItem, transferKeys } from './transfers';
 
 /** The reconciliation store of the service's table. */
 export const dynamoReconcileStore: ReconcileStore = {
+  readSighting,
   getTransfer,
   findInvoiceIdByAddress,
   getInvoice,
   receiptChainHead,
   getChainDocument: getReceipt,
   addTransferSource,
-  markOutboxEnqueued,
   commit: (change) => commit(transactionItems(change)),
 };
+
+/**
+ * One consistent BatchGetItem: the transfer, then the hinted invoice or else the address's lookup item, and the
+ * hinted ministry's chain head. Items are told apart by their partition key.
+ */
+async function readSighting(keys: SightingKeys): Promise<SightingRead> {
+  const transferKey = transferKeys.transfer(keys.transferId);
+  const invoiceKey = keys.invoiceId ? invoiceKeys.invoice(keys.invoiceId) : invoiceKeys.address(keys.address);
+  const headKey = keys.ministry ? receiptKeys.chainHead(keys.ministry) : undefined;
+  const items = await batchGetItems([transferKey, invoiceKey, ...(headKey ? [headKey] : [])], { consistent: true });
+  const byPk = new Map(items.map((item) => [item.pk as string, item]));
+  const transfer = byPk.get(transferKey.pk);
+  const invoiceItem = byPk.get(invoiceKey.pk);
+  return {
+    ...(transfer ? { transfer: transferFromItem(transfer) } : {}),
+    ...(invoiceItem && keys.invoiceId ? { invoice: invoiceFromItem(invoiceItem) } : {}),
+    ...(invoiceItem && !keys.invoiceId ? { invoiceIdByAddress: invoiceItem.invoiceId as string } : {}),
+    ...(headKey ? { head: chainHeadFromItem(byPk.get(headKey.pk)) } : {}),
+  };
+}
 
 /** The items of one reconciliation change's transaction. */
 export function transactionItems(change: ReconcileCommit): TransactionItems {

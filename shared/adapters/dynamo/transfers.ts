@@ -89,6 +89,7 @@ export function transferFromItem(item: Record<string, unknown>): StoredTransfer 
     removedBlockHashes: i.removedBlockHashes ?? [],
     ...(i.previousBlocks?.length ? { previousBlocks: i.previousBlocks } : {}),
     ...(i.invoiceId ? { invoiceId: i.invoiceId as string } : {}),
+    ...(i.ministry ? { ministry: i.ministry as string } : {}),
     ...(i.unmatchedReason ? { unmatchedReason: i.unmatchedReason as UnmatchedReason } : {}),
     sources: i.sources ?? [],
     history: i.history ?? [],
