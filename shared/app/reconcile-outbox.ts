@@ -28,6 +28,12 @@ export interface ReconcileDeps {
   unwatchAddress?: (address: string, invoiceId: string) => Promise<void>;
   /** Asks the webhook providers to watch a reopened invoice's address again (best effort). */
   watchAddress?: (address: string, invoiceId: string) => Promise<void>;
+  /**
+   * Hands a sighting whose change would add a document to a ministry's receipt chain to that ministry's sequence (an
+   * SQS FIFO group per ministry, consumed one batch at a time), instead of committing it here and racing the other
+   * consumers for the chain head. Absent in the sequence's own consumer, which commits.
+   */
+  sequence?: (seen: TransferObserved, ministry: string) => Promise<void>;
   /** Test-only fault injection between steps (see test/fault); absent in production. */
   fault?: (step: 'before-commit' | 'after-commit' | 'after-outbox') => void;
   /** Waits before a retry after a lost race (default: a timer). */

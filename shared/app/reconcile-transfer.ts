@@ -24,7 +24,8 @@ export type { ReceiptIssued, ReconcileDeps } from './reconcile-outbox';
 
 export interface ReconcileResult {
   transferId: string;
-  change: TransferChange['kind'];
+  /** `sequenced`: handed, unchanged, to its ministry's receipt sequence (see ReconcileDeps.sequence). */
+  change: TransferChange['kind'] | 'sequenced';
   invoiceId?: string;
   receiptId?: string;
 }
@@ -97,6 +98,11 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
     change: plan.change.kind,
     ...(invoice ? { invoiceId: invoice.id } : {}),
   };
+  if (deps.sequence && invoice && issuesDocument(plan)) {
+    // Numbering a ministry's chain is one writer's job: this consumer would only race the sequence's for the head.
+    await deps.sequence({ ...seen, hint: { invoiceId: invoice.id, ministry: invoice.ministry } }, invoice.ministry);
+    return { ...result, change: 'sequenced' };
+  }
   if (!('commit' in plan)) {
     if (plan.change.kind === 'annul' && existing) {
       const { token } = state;
@@ -120,6 +126,11 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
     await requestWatch(deps.unwatchAddress, invoice);
   }
   return { ...result, ...(receipt ? { receiptId: receipt.receiptId } : {}) };
+}
+
+/** Whether committing the plan adds a document to the ministry's chain (a receipt, or an annulment). */
+function issuesDocument(plan: TransferPlan): boolean {
+  return plan.change.kind === 'annul' || ('commit' in plan && plan.receiptDue !== undefined);
 }
 
 /** Signs the receipt a plan says is due, linked to the ministry's chain head, and adds it to the plan's commit. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { reconcileTransfer } from '../../shared/app/reconcile-transfer';
 import { trialBalance } from '../../shared/domain/journal';
 import { verifyReceipt, verifyReceiptChain } from '../../shared/domain/receipts';
-import { transferId } from '../../shared/domain/transfers';
+import { type TransferObserved, transferId } from '../../shared/domain/transfers';
 import { ConcurrentChangeError } from '../../shared/ports';
 import { anInvoice } from '../support/invoices';
 import { MemoryReconcileStore } from '../support/memory-reconcile-store';
@@ -158,6 +158,32 @@ describe('reconcileTransfer', () => {
     const misled = await reconcileTransfer({ ...second, hint: { invoiceId: other.id, ministry: 'MINFIN' } }, deps);
     expect(misled).toMatchObject({ change: 'record', invoiceId: invoice.id });
     expect(store.invoices.get(other.id)).toMatchObject({ status: 'open', pendingMicroUsd: 0n });
+  });
+
+  it("hands a sighting that would issue a receipt to its ministry's sequence, and commits everything else itself", async () => {
+    const { store, deps, invoice, outbox } = setup();
+    const sequenced: { seen: TransferObserved; ministry: string }[] = [];
+    const standard = {
+      ...deps,
+      sequence: async (seen: TransferObserved, ministry: string) => void sequenced.push({ seen, ministry }),
+    };
+    const half = payment(250_000_000n);
+    expect(await reconcileTransfer(half, standard)).toMatchObject({ change: 'record' });
+    expect(await reconcileTransfer(again(half, { final: true }), standard)).toMatchObject({ change: 'finalize' });
+    expect(sequenced).toEqual([]);
+
+    const rest = payment(250_000_000n, { final: true });
+    const versionBefore = store.invoices.get(invoice.id)?.version;
+    expect(await reconcileTransfer(rest, standard)).toMatchObject({ change: 'sequenced', invoiceId: invoice.id });
+    // Nothing written: the sequence's consumer reads and decides again, with the hint for its one-request read.
+    expect(store.invoices.get(invoice.id)?.version).toBe(versionBefore);
+    expect(store.transfers.has(transferId(rest))).toBe(false);
+    expect(sequenced).toEqual([
+      { seen: { ...rest, hint: { invoiceId: invoice.id, ministry: 'AFSA' } }, ministry: 'AFSA' },
+    ]);
+    const inSequence = await reconcileTransfer(sequenced[0]?.seen as TransferObserved, deps);
+    expect(inSequence).toMatchObject({ change: 'record', receiptId: expect.any(String) });
+    expect(outbox).toHaveLength(1);
   });
 
   it('sums 18-decimal parts in base units before converting, so two halves pay exactly', async () => {
