@@ -88,6 +88,7 @@ async function reconcileRecord(record: ParsedSqsRecord<typeof transferObservedSc
       watchAddress: (address, invoiceId) =>
         sendMessages('addressWatch', [{ action: 'watch', addresses: [address], invoiceId }]),
       fault: faultHook('reconcile'),
+      redelivered: tries > 1,
     });
   } catch (error) {
     // Retry soon rather than after the full visibility timeout: most failures here are lost races or a blip.

@@ -7,6 +7,8 @@ import { logger } from '../adapters/observability';
 import type { ChainConfig } from '../domain/chains';
 import type { Invoice } from '../domain/invoices';
 import type { Receipt } from '../domain/receipts';
+import type { StoredTransfer } from '../domain/reconcile';
+import { historyEntry } from '../domain/transfer-change';
 import type { TransferObserved } from '../domain/transfers';
 import type { ReceiptSigner, ReconcileStore } from '../ports';
 
@@ -34,6 +36,11 @@ export interface ReconcileDeps {
    * consumers for the chain head. Absent in the sequence's own consumer, which commits.
    */
   sequence?: (seen: TransferObserved, ministry: string) => Promise<void>;
+  /**
+   * The sighting's message was received before (SQS ApproximateReceiveCount > 1): an earlier run may have crashed
+   * between its commit and the outbox send, so a document the publisher never had is sent again.
+   */
+  redelivered?: boolean;
   /** Test-only fault injection between steps (see test/fault); absent in production. */
   fault?: (step: 'before-commit' | 'after-commit' | 'after-outbox') => void;
   /** Waits before a retry after a lost race (default: a timer). */
@@ -80,18 +87,29 @@ export async function requestWatch(
 }
 
 /**
- * Finishes what an earlier run may have left undone when it crashed after its commit but before the outbox send: the
- * outbox message of the invoice's receipt and of its latest annulment, while the publisher has not had it yet, and
- * the watch request that goes with it. A message that was sent and still waits in the queue is sent twice; the
- * publisher delivers a document once (its delivery is conditioned on not being delivered yet).
+ * On a redelivered sighting, finishes what an earlier run of it may have left undone when it crashed after its commit
+ * but before the outbox send: the outbox messages of the invoice's receipt and latest annulment that this very
+ * sighting's change issued (the transfer's history has this sighting's entry at the document's issue time), while
+ * the publisher has not had them yet, and the watch request that goes with them. A message that was sent and still
+ * waits in the queue is sent twice; the publisher delivers a document once.
  */
-export async function ensureOutbox(invoice: Invoice, deps: ReconcileDeps, correlationId?: string): Promise<void> {
+export async function ensureOutbox(
+  invoice: Invoice,
+  transfer: StoredTransfer | undefined,
+  seen: TransferObserved,
+  deps: ReconcileDeps,
+): Promise<void> {
+  // A first delivery of a sighting follows no crash of its own; a duplicate from another source sends nothing.
+  if (!deps.redelivered || !transfer) return;
   const latestAnnulment = invoice.annulments?.at(-1)?.annulmentId;
+  const sightingDetail = historyEntry('', seen, '').detail;
   for (const id of [latestAnnulment, invoice.receiptId]) {
     if (!id) continue;
     const stored = await deps.store.getChainDocument(id);
     if (!stored || stored.deliveryState === 'delivered' || stored.attempts > 0) continue;
-    await sendToOutbox(stored.receipt, deps, correlationId, true);
+    const { issuedAt } = stored.receipt;
+    if (!transfer.history.some((h) => h.at === issuedAt && h.detail === sightingDetail)) continue;
+    await sendToOutbox(stored.receipt, deps, seen.correlationId, true);
     const settled = id === invoice.receiptId;
     await requestWatch(settled ? deps.unwatchAddress : deps.watchAddress, invoice);
   }

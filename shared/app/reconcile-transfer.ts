@@ -113,7 +113,7 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
       return { ...result, ...(annulled.annulmentId ? { receiptId: annulled.annulmentId } : {}) };
     }
     await noteSource(existing, seen, deps.store);
-    if (invoice?.receiptId || invoice?.annulments?.length) await ensureOutbox(invoice, deps, seen.correlationId);
+    if (invoice?.receiptId || invoice?.annulments?.length) await ensureOutbox(invoice, existing, seen, deps);
     return { ...result, ...(invoice?.receiptId ? { receiptId: invoice.receiptId } : {}) };
   }
   const receipt = plan.receiptDue && invoice ? await signReceipt(plan, deps, read.head) : undefined;

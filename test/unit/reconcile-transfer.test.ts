@@ -128,12 +128,15 @@ describe('reconcileTransfer', () => {
     await expect(reconcileTransfer(seen, crashing)).rejects.toThrow('crash');
     const receiptId = store.invoices.get(invoice.id)?.receiptId as string;
     expect(outbox).toEqual([]);
-    await reconcileTransfer(seen, deps);
+    // The same sighting again from another source is not a redelivery: it follows no crash and sends nothing.
+    await reconcileTransfer({ ...seen, source: 'moralis' }, deps);
+    expect(outbox).toEqual([]);
+    await reconcileTransfer(seen, { ...deps, redelivered: true });
     expect(outbox.map((m) => m.receiptId)).toEqual([receiptId]);
-    // Once the publisher has had it, a repeat sighting sends nothing more.
+    // Once the publisher has had it, a redelivery sends nothing more.
     const stored = store.documents.get(receiptId);
     if (stored) stored.attempts = 1;
-    await reconcileTransfer(seen, deps);
+    await reconcileTransfer(seen, { ...deps, redelivered: true });
     expect(outbox.map((m) => m.receiptId)).toEqual([receiptId]);
   });
 
