@@ -84,7 +84,7 @@ export function timeDynamoDb(client: DynamoDBClient, options: { serialize?: bool
         for (const l of listeners) l(command, args.input, result.output, end);
         return result;
       } finally {
-        if (recording) calls.push({ command, start, end: nowMs(), ok, input: undefined });
+        if (recording) calls.push({ command, start, end: nowMs(), ok, input: args.input });
         release();
       }
     },

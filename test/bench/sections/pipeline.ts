@@ -17,7 +17,7 @@ import { startLocalRuntime } from '../../../infra/local/runtime';
 import { functions } from '../../../infra/topology';
 import { apiClient } from '../../helpers/api';
 import { payAll } from '../lib/chain-pay';
-import { type DdbSummary, summarize, timeDynamoDb } from '../lib/ddb-timer';
+import { type DdbCall, type DdbSummary, summarize, timeDynamoDb } from '../lib/ddb-timer';
 import { intEnv, onInterrupt, progress, runSection } from '../lib/section';
 import { nowMs, quantile, round } from '../lib/stats';
 
@@ -216,6 +216,7 @@ async function pipelineBench() {
     const baselineBusy = (before.busyMs + after.busyMs) / (2 * storeSample);
     const baselineSum = (before.sumMs + after.sumMs) / (2 * storeSample);
     const pipelinePer = perTransfer(pipelineDdb, Math.max(1, completed));
+    const work = storeWork(timer.calls(), Math.max(1, completed));
     return {
       n,
       completed,
@@ -234,6 +235,7 @@ async function pipelineBench() {
         [...rpcCalls.entries()].sort((a, b) => b[1] - a[1]).map(([m, v]) => [m, round(v / Math.max(1, completed), 2)]),
       ),
       store: {
+        ...work,
         pipelinePerTransfer: pipelinePer,
         byCommand: Object.fromEntries(
           Object.entries(pipelineDdb.byCommand).map(([c, v]) => [
@@ -265,6 +267,32 @@ async function pipelineBench() {
     globalThis.fetch = realFetch;
     await runtime.stop();
   }
+}
+
+/** Whether a request is one of the confirmer's list Queries (one per run and chain, whatever the transfers). */
+function isRecheckListQuery(call: DdbCall): boolean {
+  if (call.command !== 'Query') return false;
+  const values = JSON.stringify((call.input as { ExpressionAttributeValues?: unknown }).ExpressionAttributeValues);
+  return values.includes('SEEN_TRANSFERS#') || values.includes('FINAL_UNSETTLED#');
+}
+
+/**
+ * The store work per transfer, counted: every DynamoDB request the handlers made while the pipeline ran, except the
+ * confirmer's list Queries (a cost per run, not per transfer: reported apart), and the items of the transactions
+ * that committed.
+ */
+function storeWork(calls: readonly DdbCall[], completed: number) {
+  const lists = calls.filter(isRecheckListQuery).length;
+  const items = calls
+    .filter((c) => c.ok && c.command === 'TransactWriteItems')
+    .reduce((sum, c) => sum + ((c.input as { TransactItems?: unknown[] }).TransactItems?.length ?? 0), 0);
+  const cancelled = calls.filter((c) => !c.ok && c.command === 'TransactWriteItems').length;
+  return {
+    requestsPerTransfer: round((calls.length - lists) / completed, 2),
+    transactionItemsPerTransfer: round(items / completed, 2),
+    cancelledTransactionsPerTransfer: round(cancelled / completed, 2),
+    confirmerListQueries: lists,
+  };
 }
 
 runSection('pipeline', pipelineBench);
