@@ -145,6 +145,10 @@ export interface SightingRead {
 export interface ReconcileStore {
   /** The transfer, the hinted invoice (else the address's invoice id) and the hinted chain head, in ONE request. */
   readSighting(keys: SightingKeys): Promise<SightingRead>;
+  /** {@link readSighting} for many sightings (a queue batch) in one request: the answers in the order of `keys`. */
+  readSightings(keys: readonly SightingKeys[]): Promise<SightingRead[]>;
+  /** The invoices that exist among `ids`, in one request. */
+  getInvoices(ids: readonly string[]): Promise<Invoice[]>;
   getTransfer(id: string): Promise<StoredTransfer | undefined>;
   /** The invoice a deposit address was issued for, if it is ours. */
   findInvoiceIdByAddress(address: string): Promise<string | undefined>;

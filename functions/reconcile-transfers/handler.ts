@@ -20,6 +20,7 @@ import { sendMessages } from '../../shared/adapters/queue';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { admitSighting } from '../../shared/app/admit-sighting';
+import { BatchReadStore } from '../../shared/app/reconcile-batch';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcile-transfer';
 import { findChain } from '../../shared/domain/chains';
 import { transferId, transferObservedSchema } from '../../shared/domain/transfers';
@@ -62,6 +63,22 @@ function prefetchReceipts(records: SQSRecord[]): void {
   }
 }
 
+/** The batch's store: every record's state read up front in two requests (a failed read leaves it to each record). */
+let store = new BatchReadStore(dynamoReconcileStore);
+
+async function prefetchState(records: SQSRecord[]): Promise<void> {
+  store = new BatchReadStore(dynamoReconcileStore);
+  const keys = records.flatMap((record) => {
+    const seen = processor.messageOf(record);
+    if (!seen) return [];
+    const { hint } = seen;
+    return [{ transferId: transferId(seen), address: seen.to, ...(hint ?? {}) }];
+  });
+  await store.prefetch(keys).catch((error: unknown) => {
+    logger.warn('batch read failed: each record reads its own state', { error: (error as Error).message });
+  });
+}
+
 async function reconcileRecord(record: ParsedSqsRecord<typeof transferObservedSchema>): Promise<void> {
   const seen = record.body;
   // One id follows a transfer from its first sighting (a webhook's request id, else its identity) to the registry.
@@ -76,7 +93,7 @@ async function reconcileRecord(record: ParsedSqsRecord<typeof transferObservedSc
     if ('retry' in admission) throw new HintNotYetOnChain(`hint not (yet) on our node: ${admission.retry}`);
     if ('rejected' in admission) return;
     await reconcileTransfer(admission.admit, {
-      store: dynamoReconcileStore,
+      store,
       chains: enabledChains,
       signer: receiptSigner(),
       now: () => new Date(),
@@ -107,8 +124,9 @@ async function reconcileRecord(record: ParsedSqsRecord<typeof transferObservedSc
   }
 }
 
-export const handler = lambdaHandler((event: SQSEvent) => {
+export const handler = lambdaHandler(async (event: SQSEvent) => {
   prefetchReceipts(event.Records);
+  await prefetchState(event.Records);
   // One record at a time: records of one batch often touch the same invoice or receipt chain, and in parallel they
   // would only lose races against each other.
   return processPartialResponse(event, reconcileRecord, processor, {

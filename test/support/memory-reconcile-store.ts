@@ -46,8 +46,23 @@ export class MemoryReconcileStore implements ReconcileStore {
   }
 
   /** One request, as the table's BatchGetItem: counted as one read. */
+  async readSightings(keys: readonly SightingKeys[]): Promise<SightingRead[]> {
+    this.reads++;
+    return keys.map((k) => this.sightingOf(k));
+  }
+  async getInvoices(ids: readonly string[]): Promise<Invoice[]> {
+    this.reads++;
+    return ids.flatMap((id) => {
+      const invoice = clone(this.invoices.get(id));
+      return invoice ? [invoice] : [];
+    });
+  }
+  /** One request, as the table's BatchGetItem: counted as one read. */
   async readSighting(keys: SightingKeys): Promise<SightingRead> {
     this.reads++;
+    return this.sightingOf(keys);
+  }
+  private sightingOf(keys: SightingKeys): SightingRead {
     const transfer = clone(this.transfers.get(keys.transferId));
     const invoice = keys.invoiceId ? clone(this.invoices.get(keys.invoiceId)) : undefined;
     const byAddress = keys.invoiceId ? undefined : this.addresses.get(keys.address.toLowerCase());

@@ -27,7 +27,9 @@ import { addTransferSource, getTransfer, transferFromItem, transferItem, transfe
 
 /** The reconciliation store of the service's table. */
 export const dynamoReconcileStore: ReconcileStore = {
-  readSighting,
+  readSighting: async (keys) => (await readSightings([keys]))[0] as SightingRead,
+  readSightings,
+  getInvoices,
   getTransfer,
   findInvoiceIdByAddress,
   getInvoice,
@@ -38,23 +40,37 @@ export const dynamoReconcileStore: ReconcileStore = {
 };
 
 /**
- * One consistent BatchGetItem: the transfer, then the hinted invoice or else the address's lookup item, and the
- * hinted ministry's chain head. Items are told apart by their partition key.
+ * One consistent BatchGetItem for the sightings of `keys`: each one's transfer, then its hinted invoice or else its
+ * address's lookup item, and its hinted ministry's chain head (keys shared by several sightings asked once). Items
+ * are told apart by their partition key.
  */
-async function readSighting(keys: SightingKeys): Promise<SightingRead> {
-  const transferKey = transferKeys.transfer(keys.transferId);
-  const invoiceKey = keys.invoiceId ? invoiceKeys.invoice(keys.invoiceId) : invoiceKeys.address(keys.address);
-  const headKey = keys.ministry ? receiptKeys.chainHead(keys.ministry) : undefined;
-  const items = await batchGetItems([transferKey, invoiceKey, ...(headKey ? [headKey] : [])], { consistent: true });
+async function readSightings(keys: readonly SightingKeys[]): Promise<SightingRead[]> {
+  const wanted = keys.map((k) => ({
+    transfer: transferKeys.transfer(k.transferId),
+    invoice: k.invoiceId ? invoiceKeys.invoice(k.invoiceId) : invoiceKeys.address(k.address),
+    head: k.ministry ? receiptKeys.chainHead(k.ministry) : undefined,
+  }));
+  const unique = new Map<string, Record<string, unknown>>();
+  for (const w of wanted) for (const key of [w.transfer, w.invoice, w.head]) if (key) unique.set(key.pk, key);
+  const items = await batchGetItems([...unique.values()], { consistent: true });
   const byPk = new Map(items.map((item) => [item.pk as string, item]));
-  const transfer = byPk.get(transferKey.pk);
-  const invoiceItem = byPk.get(invoiceKey.pk);
-  return {
-    ...(transfer ? { transfer: transferFromItem(transfer) } : {}),
-    ...(invoiceItem && keys.invoiceId ? { invoice: invoiceFromItem(invoiceItem) } : {}),
-    ...(invoiceItem && !keys.invoiceId ? { invoiceIdByAddress: invoiceItem.invoiceId as string } : {}),
-    ...(headKey ? { head: chainHeadFromItem(byPk.get(headKey.pk)) } : {}),
-  };
+  return keys.map((k, i) => {
+    const w = wanted[i] as (typeof wanted)[number];
+    const transfer = byPk.get(w.transfer.pk);
+    const invoiceItem = byPk.get(w.invoice.pk);
+    return {
+      ...(transfer ? { transfer: transferFromItem(transfer) } : {}),
+      ...(invoiceItem && k.invoiceId ? { invoice: invoiceFromItem(invoiceItem) } : {}),
+      ...(invoiceItem && !k.invoiceId ? { invoiceIdByAddress: invoiceItem.invoiceId as string } : {}),
+      ...(w.head ? { head: chainHeadFromItem(byPk.get(w.head.pk)) } : {}),
+    };
+  });
+}
+
+/** The invoices among `ids` (one consistent BatchGetItem). */
+async function getInvoices(ids: readonly string[]) {
+  const items = await batchGetItems([...new Set(ids)].map(invoiceKeys.invoice), { consistent: true });
+  return items.map(invoiceFromItem);
 }
 
 /** The items of one reconciliation change's transaction. */
