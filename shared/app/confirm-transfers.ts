@@ -9,7 +9,7 @@
 import { logger } from '../adapters/observability';
 import { type ChainConfig, isDeeplyFinal, isFinal } from '../domain/chains';
 import type { StoredTransfer } from '../domain/reconcile';
-import type { TransferObserved, TransferObservedInput } from '../domain/transfers';
+import { sightingKey, type TransferObserved, type TransferObservedInput } from '../domain/transfers';
 import { checkSighting } from '../domain/verify-sighting';
 import type { ChainRpc, TransfersToRecheck, TxReceipt } from '../ports';
 import { type ChainTip, readTip } from './chain-tip';
@@ -54,24 +54,19 @@ export class RecentReports {
 
   /** Whether `report` was sent within the resend interval before `now` (records nothing). */
   sentRecently(report: TransferObservedInput, now: number): boolean {
-    const at = this.sentAt.get(reportKey(report));
+    const at = this.sentAt.get(sightingKey(report));
     return at !== undefined && now - at < this.resendAfterMs;
   }
 
   /** Records `report` as sent at `now` unless it was sent recently; true when it is to be sent. */
   claim(report: TransferObservedInput, now: number): boolean {
     if (this.sentRecently(report, now)) return false;
-    this.sentAt.set(reportKey(report), now);
+    this.sentAt.set(sightingKey(report), now);
     if (this.sentAt.size > 10_000) {
       for (const [k, t] of this.sentAt) if (now - t >= this.resendAfterMs) this.sentAt.delete(k);
     }
     return true;
   }
-}
-
-/** The dedupe key of a report: what it says of which transfer in which block. */
-function reportKey(m: TransferObservedInput): string {
-  return `${m.chainId}:${m.txHash}:${m.logIndex}:${m.blockHash}:${m.removed}:${m.final}:${m.deep}`;
 }
 
 /** One run's reads: each block and each transaction's receipt at most once, against the tip read at its start. */

@@ -66,6 +66,16 @@ export type TransferObserved = z.output<typeof transferObservedSchema>;
 /** The wire (input) form, before normalization. */
 export type TransferObservedInput = z.input<typeof transferObservedSchema>;
 
+/**
+ * What a sighting says of which transfer in which block: two sightings with the same key report the same thing (the
+ * confirmer's dedupe key, and the deduplication id of the receipt sequence's FIFO queue).
+ */
+export function sightingKey(
+  m: Pick<TransferObservedInput, 'chainId' | 'txHash' | 'logIndex' | 'blockHash' | 'removed' | 'final' | 'deep'>,
+): string {
+  return `${m.chainId}:${m.txHash.toLowerCase()}:${m.logIndex}:${m.blockHash.toLowerCase()}:${m.removed}:${m.final}:${m.deep}`;
+}
+
 /** `chainId:txHash:logIndex`. */
 export function transferId(t: Pick<TransferObserved, 'chainId' | 'txHash' | 'logIndex'>): string {
   return `${t.chainId}:${t.txHash.toLowerCase()}:${t.logIndex}`;
