@@ -61,6 +61,13 @@ export const isFifoQueue = (queue: QueueName): queue is FifoQueueName => (queues
 
 /** SQS's suffix of a FIFO queue's name (and so of its URL and ARN). */
 export const FIFO_SUFFIX = '.fifo';
+
+/**
+ * Whether a queue ARN (an SQS record's `eventSourceARN`, in Lambda and from the local poller alike) is a FIFO
+ * queue's: how a consumer of a standard queue and a FIFO one tells their records apart, whatever the deployment
+ * named the queues.
+ */
+export const isFifoQueueArn = (queueArn: string): boolean => queueArn.endsWith(FIFO_SUFFIX);
 export type BucketName = keyof typeof buckets;
 
 /** Environment variable names through which the deployment tells a function where its resources are. */

@@ -11,6 +11,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type QueuePoller, startQueuePoller } from '../../infra/local/queue-poller';
 import type { FunctionSpec } from '../../infra/topology';
+import { isFifoQueueArn } from '../../shared/resources';
 import { useMoto } from '../helpers/moto';
 import { until } from '../helpers/runtime';
 
@@ -125,6 +126,7 @@ describe('queue poller with maxConcurrency', () => {
     expect(recorder.order('AFSA')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     // The event names the queue as Lambda's does, so a handler can tell the FIFO queue by its ARN.
     expect([...recorder.eventSourceArns]).toEqual([expect.stringMatching(/:[^:]+-finals\.fifo$/)]);
+    expect([...recorder.eventSourceArns].map(isFifoQueueArn)).toEqual([true]);
     expect([...recorder.groupIds]).toEqual(['AFSA']);
   });
 
@@ -164,6 +166,7 @@ describe('queue poller with maxConcurrency', () => {
     );
     expect(recorder.maxInFlight).toBe(3);
     expect([...recorder.eventSourceArns]).toEqual([expect.stringMatching(/:[^:]+-transfers$/)]);
+    expect([...recorder.eventSourceArns].map(isFifoQueueArn)).toEqual([false]);
   });
 
   it('invokes one batch at a time when the trigger declares no maxConcurrency', async () => {
