@@ -42,6 +42,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
+import type { QueueSpec } from '../shared/resources';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
@@ -52,8 +53,11 @@ import {
   type QueueName,
   queues as queueSpecs,
   resourceEnv,
+  type Trigger,
   table as tableSpec,
 } from './topology';
+
+type QueueTrigger = Extract<Trigger, { kind: 'queue' }>;
 
 /** Repository root (this file lives in infra/). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,8 +118,8 @@ export interface AlarmSpec {
 /**
  * Every alarm of the stack, for the runbook. All treat missing data as not breaching: these metrics are only
  * emitted when something happens (no invoices, no transfers, no chains enabled, an idle queue), so silence is health.
- * A failing function shows in its FunctionErrors alarm and a reconciler that stops consuming in TransfersBacklog; a
- * schedule that silently stops firing (or a scanner that stops reporting its lag) is not alarmed.
+ * A failing function shows in its FunctionErrors alarm and a reconciler that stops consuming in TransfersBacklog or
+ * FinalsBacklog; a schedule that silently stops firing (or a scanner that stops reporting its lag) is not alarmed.
  */
 export const ALARMS = {
   deadLetterQueue: {
@@ -211,6 +215,16 @@ export const ALARMS = {
     description:
       'The oldest message in the transfers queue has waited more than 5 minutes for 3 minutes: reconciliation is ' +
       'falling behind or failing. Check reconcile-transfers errors, throttles and the table.',
+  },
+  finalsBacklog: {
+    id: 'FinalsBacklog',
+    threshold: 300,
+    periodMinutes: 1,
+    evaluationPeriods: 3,
+    description:
+      'The oldest message in the finals queue has waited more than 5 minutes for 3 minutes: final transfers are not ' +
+      'being credited and receipts not issued. The queue is FIFO by ministry, so one failing message holds back its ' +
+      "ministry's later ones until it reaches the finals DLQ. Check reconcile-transfers errors and the table.",
   },
   transfersUnmatched: {
     id: 'TransfersUnmatched',
@@ -507,14 +521,19 @@ export class StablefeeStack extends Stack {
 
   private createQueues(): Record<QueueName, QueuePair> {
     const pairs: Partial<Record<QueueName, QueuePair>> = {};
-    for (const [name, spec] of Object.entries(queueSpecs) as [QueueName, (typeof queueSpecs)[QueueName]][]) {
+    for (const [name, spec] of Object.entries(queueSpecs) as [QueueName, QueueSpec][]) {
       const id = `${pascal(name)}Queue`;
+      // A FIFO queue needs a FIFO dead-letter queue. Messages carry explicit deduplication ids (no content-based
+      // deduplication); CloudFormation names both queues, ending the generated names in `.fifo`.
+      const fifo = spec.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
       const dlq = new sqs.Queue(this, `${id}Dlq`, {
+        ...fifo,
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
       const queue = new sqs.Queue(this, id, {
+        ...fifo,
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
@@ -727,15 +746,17 @@ export class StablefeeStack extends Stack {
       this.addAlarm(id, spec, undefined, this.serviceMetric(metricName, cloudwatch.Stats.SUM, minutes(spec)));
     }
 
-    this.addAlarm(
-      'TransfersBacklogAlarm',
-      ALARMS.transfersBacklog,
-      undefined,
-      this.queues.transfers.queue.metricApproximateAgeOfOldestMessage({
-        period: minutes(ALARMS.transfersBacklog),
+    const backlogs: [string, AlarmSpec, QueueName][] = [
+      ['TransfersBacklogAlarm', ALARMS.transfersBacklog, 'transfers'],
+      ['FinalsBacklogAlarm', ALARMS.finalsBacklog, 'finals'],
+    ];
+    for (const [id, spec, queue] of backlogs) {
+      const age = this.queues[queue].queue.metricApproximateAgeOfOldestMessage({
+        period: minutes(spec),
         statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-    );
+      });
+      this.addAlarm(id, spec, undefined, age);
+    }
   }
 
   // ---------------------------------------------------------------- dashboard
@@ -1160,30 +1181,9 @@ export class StablefeeStack extends Stack {
         case 'http':
           this.addRoutes(created, trigger.routes);
           break;
-        case 'queue': {
-          const { queue } = this.queues[trigger.queue];
-          const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-          const visibility = queueSpecs[trigger.queue].visibilityTimeoutSeconds;
-          if (timeoutSeconds > visibility) {
-            throw new Error(
-              `Function ${spec.name} times out after ${timeoutSeconds} s but queue ${trigger.queue} hides a message ` +
-                `for only ${visibility} s; raise the queue's visibilityTimeoutSeconds in infra/topology.ts.`,
-            );
-          }
-          // Mappings are added by id (function and trigger index) rather than through SqsEventSource, whose id is
-          // derived from the queue alone and so collides when one function has two triggers on the same queue.
-          created.fn.addEventSourceMapping(`${pascal(spec.name)}Queue${index}`, {
-            eventSourceArn: queue.queueArn,
-            batchSize: trigger.batchSize,
-            maxBatchingWindow:
-              trigger.maxBatchingWindowSeconds === undefined
-                ? undefined
-                : Duration.seconds(trigger.maxBatchingWindowSeconds),
-            reportBatchItemFailures: true,
-          });
-          queue.grantConsumeMessages(created.role);
+        case 'queue':
+          this.addQueueTrigger(created, trigger, index);
           break;
-        }
         case 'schedule':
           new events.Rule(created.fn, `Schedule${index}`, {
             description: `stablefee ${spec.name}: ${trigger.expression}`,
@@ -1212,6 +1212,37 @@ export class StablefeeStack extends Stack {
       }
     }
     return created;
+  }
+
+  /** An SQS event source mapping of `trigger` (the `index`th of the function) and the grant to consume the queue. */
+  private addQueueTrigger({ spec, fn, role }: ServiceFunction, trigger: QueueTrigger, index: number): void {
+    const { queue } = this.queues[trigger.queue];
+    const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const queueSpec: QueueSpec = queueSpecs[trigger.queue];
+    const visibility = queueSpec.visibilityTimeoutSeconds;
+    if (timeoutSeconds > visibility) {
+      throw new Error(
+        `Function ${spec.name} times out after ${timeoutSeconds} s but queue ${trigger.queue} hides a message ` +
+          `for only ${visibility} s; raise the queue's visibilityTimeoutSeconds in infra/topology.ts.`,
+      );
+    }
+    if (queueSpec.fifo && (trigger.batchSize > 10 || trigger.maxBatchingWindowSeconds !== undefined)) {
+      throw new Error(
+        `Function ${spec.name} reads the FIFO queue ${trigger.queue}: Lambda takes at most 10 messages a batch ` +
+          'from a FIFO queue and has no batching window for it.',
+      );
+    }
+    // Mappings are added by id (function and trigger index) rather than through SqsEventSource, whose id is
+    // derived from the queue alone and so collides when one function has two triggers on the same queue.
+    fn.addEventSourceMapping(`${pascal(spec.name)}Queue${index}`, {
+      eventSourceArn: queue.queueArn,
+      batchSize: trigger.batchSize,
+      maxBatchingWindow:
+        trigger.maxBatchingWindowSeconds === undefined ? undefined : Duration.seconds(trigger.maxBatchingWindowSeconds),
+      maxConcurrency: trigger.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    queue.grantConsumeMessages(role);
   }
 
   /** The deployment configuration, and the resource locations a function is told about: only those its `access` names. */

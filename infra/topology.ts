@@ -25,7 +25,19 @@ export interface HttpRoute {
 
 export type Trigger =
   | { kind: 'http'; routes: HttpRoute[] }
-  | { kind: 'queue'; queue: QueueName; batchSize: number; maxBatchingWindowSeconds?: number }
+  | {
+      kind: 'queue';
+      queue: QueueName;
+      /** At most 10 on a FIFO queue. */
+      batchSize: number;
+      /** Not on a FIFO queue (Lambda has no batching window for FIFO). */
+      maxBatchingWindowSeconds?: number;
+      /**
+       * At most this many concurrent invocations from this queue (Lambda's ScalingConfig maximum concurrency, 2 to
+       * 1000); unbounded when omitted. Locally, as many receive loops; one when omitted.
+       */
+      maxConcurrency?: number;
+    }
   | {
       kind: 'schedule';
       /** EventBridge expression used in the cloud, e.g. `rate(1 minute)`. */
@@ -67,7 +79,7 @@ export const functions: FunctionSpec[] = [
     name: 'health',
     description: 'Liveness and dependency checks: table, queues, chain RPC; publishes the receipt signer.',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
-    access: { table: 'read', inspect: ['transfers', 'outbox', 'addressWatch', 'exports'], signer: true },
+    access: { table: 'read', inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports'], signer: true },
   },
   {
     name: 'list-fees',
@@ -134,14 +146,17 @@ export const functions: FunctionSpec[] = [
     name: 'confirm-transfers',
     description: 'Re-checks seen transfers on each chain: final, moved to another block, or removed (reorg).',
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
-    access: { table: 'read', sendTo: ['transfers'] },
+    access: { table: 'read', sendTo: ['transfers', 'finals'] },
     timeoutSeconds: 50,
   },
   {
     name: 'reconcile-transfers',
     description: 'Reconciles each transfer sighting into transfers, invoices, journal and signed receipts.',
-    triggers: [{ kind: 'queue', queue: 'transfers', batchSize: 10 }],
-    access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch'], signer: true },
+    triggers: [
+      { kind: 'queue', queue: 'transfers', batchSize: 10 },
+      { kind: 'queue', queue: 'finals', batchSize: 10 },
+    ],
+    access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch', 'finals'], signer: true },
     timeoutSeconds: 30,
   },
   {
@@ -155,7 +170,7 @@ export const functions: FunctionSpec[] = [
     name: 'replay-dlq',
     description: "An operator moves a dead-letter queue's messages back to its queue.",
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/ops/replay', auth: 'jwt' }] }],
-    access: { redrive: ['transfers', 'outbox', 'addressWatch', 'exports'] },
+    access: { redrive: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports'] },
     timeoutSeconds: 30,
   },
   {

@@ -498,6 +498,11 @@ export interface MessageAttribute {
 export interface DeadLetter {
   body: string;
   attributes?: Record<string, MessageAttribute>;
+  /**
+   * A FIFO queue's letter: it goes back to its queue in the same message group, under a deduplication id of its own
+   * (the same for every replay of this letter, so a replay repeated after a crash enqueues it once).
+   */
+  fifo?: { groupId: string; deduplicationId: string };
   /** The receive's handle: what deleting the message needs. */
   handle: string;
 }

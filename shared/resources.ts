@@ -20,15 +20,30 @@ export const table = {
   timeToLiveAttribute: 'ttl',
 } as const;
 
+/** How a queue is configured. */
+export interface QueueSpec {
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+  /**
+   * A FIFO queue (its dead-letter queue is FIFO too, as SQS requires): every message is sent with a message group id
+   * and an explicit deduplication id, and a consumer is never handed a group's next messages while earlier ones of
+   * that group are in flight. Its physical name ends in `.fifo`.
+   */
+  fifo?: boolean;
+}
+
 /** Queues. Every queue gets a dead-letter queue after `maxReceiveCount` receives and an alarm on the DLQ depth. */
 export const queues = {
   transfers: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
+  // Final sightings of matched transfers, grouped by the invoice's ministry: SQS FIFO with Lambda processes one
+  // group's batches one after another, so a ministry's receipts are numbered without racing for its chain head.
+  finals: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, fifo: true },
   // Sixteen tries with backoff capped at two hours spread a registry outage over about twenty hours.
   outbox: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
   addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
   // Longer than the export worker's timeout, so a running export is not handed to a second worker.
   exports: { visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
-} as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
+} as const satisfies Record<string, QueueSpec>;
 
 /** S3 buckets. */
 export const buckets = {
@@ -36,6 +51,23 @@ export const buckets = {
 } as const satisfies Record<string, { expireAfterDays: number }>;
 
 export type QueueName = keyof typeof queues;
+/** The FIFO queues: sending to one takes a message group id and a deduplication id per message. */
+export type FifoQueueName = { [Q in QueueName]: (typeof queues)[Q] extends { fifo: true } ? Q : never }[QueueName];
+/** The standard (not FIFO) queues. */
+export type StandardQueueName = Exclude<QueueName, FifoQueueName>;
+
+/** Whether `queue` is a FIFO queue. */
+export const isFifoQueue = (queue: QueueName): queue is FifoQueueName => (queues[queue] as QueueSpec).fifo === true;
+
+/** SQS's suffix of a FIFO queue's name (and so of its URL and ARN). */
+export const FIFO_SUFFIX = '.fifo';
+
+/**
+ * Whether a queue ARN (an SQS record's `eventSourceARN`, in Lambda and from the local poller alike) is a FIFO
+ * queue's: how a consumer of a standard queue and a FIFO one tells their records apart, whatever the deployment
+ * named the queues.
+ */
+export const isFifoQueueArn = (queueArn: string): boolean => queueArn.endsWith(FIFO_SUFFIX);
 export type BucketName = keyof typeof buckets;
 
 /** Environment variable names through which the deployment tells a function where its resources are. */

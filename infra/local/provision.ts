@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { FIFO_SUFFIX, type QueueSpec } from '../../shared/resources';
 import { type BucketName, buckets, type QueueName, queues, resourceEnv, table } from '../topology';
 
 export interface ProvisionedResources {
@@ -38,25 +39,11 @@ export async function provision(
 
     const queueUrls = {} as Record<QueueName, string>;
     const dlqUrls = {} as Record<QueueName, string>;
-    for (const [name, spec] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
-      const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-${name}-dlq` }));
-      const dlqArn = (
-        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
-      ).Attributes?.QueueArn;
-      const queue = await sqs.send(
-        new CreateQueueCommand({
-          QueueName: `${prefix}-${name}`,
-          Attributes: {
-            VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
-            RedrivePolicy: JSON.stringify({
-              deadLetterTargetArn: dlqArn,
-              maxReceiveCount: overrides[name]?.maxReceiveCount ?? spec.maxReceiveCount,
-            }),
-          },
-        }),
-      );
-      queueUrls[name] = queue.QueueUrl as string;
-      dlqUrls[name] = dlq.QueueUrl as string;
+    for (const [name, spec] of Object.entries(queues) as [QueueName, QueueSpec][]) {
+      const maxReceiveCount = overrides[name]?.maxReceiveCount ?? spec.maxReceiveCount;
+      const pair = await createQueuePair(sqs, `${prefix}-${name}`, { ...spec, maxReceiveCount });
+      queueUrls[name] = pair.queueUrl;
+      dlqUrls[name] = pair.dlqUrl;
     }
 
     const bucketNames = {} as Record<BucketName, string>;
@@ -84,6 +71,34 @@ export async function provision(
     sqs.destroy();
     s3.destroy();
   }
+}
+
+/**
+ * A queue and its dead-letter queue, the queue's redrive policy pointing at it. A FIFO queue's dead-letter queue is
+ * FIFO too (SQS refuses a standard one), and both names end in `.fifo`, as SQS requires of a FIFO queue.
+ */
+async function createQueuePair(
+  sqs: SQSClient,
+  name: string,
+  spec: QueueSpec,
+): Promise<{ queueUrl: string; dlqUrl: string }> {
+  const kind = spec.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : undefined;
+  const suffix = spec.fifo ? FIFO_SUFFIX : '';
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq${suffix}`, Attributes: kind }));
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${name}${suffix}`,
+      Attributes: {
+        ...kind,
+        VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: spec.maxReceiveCount }),
+      },
+    }),
+  );
+  return { queueUrl: queue.QueueUrl as string, dlqUrl: dlq.QueueUrl as string };
 }
 
 async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {

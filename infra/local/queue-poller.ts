@@ -2,7 +2,9 @@
  * Polls one queue and invokes its consumer with real SQS event shapes, as Lambda's event source mapping does:
  * up to `batchSize` messages a batch; messages the handler reports in `batchItemFailures` (or all of them when
  * it throws) are left for the visibility timeout to return; the queue's redrive policy moves a message to its
- * dead-letter queue after `maxReceiveCount` receives.
+ * dead-letter queue after `maxReceiveCount` receives. With `maxConcurrency`, that many loops poll and invoke
+ * independently, as Lambda scales a queue's consumers; on a FIFO queue the queue itself keeps a message group's
+ * messages from two loops at once, and from a loop before the group's earlier messages are deleted.
  */
 import {
   DeleteMessageBatchCommand,
@@ -15,7 +17,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { FunctionSpec } from '../topology';
 import { invoke } from './lambda';
 
-/** A running poller; `stop` aborts the receive under way and waits for the batch being processed. */
+/** A running poller; `stop` aborts the receives under way and waits for the batches being processed. */
 export interface QueuePoller {
   stop(): Promise<void>;
 }
@@ -27,22 +29,46 @@ export interface QueuePollerOptions {
   fn: FunctionSpec;
   batchSize: number;
   region: string;
+  /** Independent receive-and-invoke loops, as Lambda scales a queue's consumers up to its maximum concurrency. */
+  maxConcurrency?: number;
+  /** What handles a batch; the function's handler (`fn`) when omitted. */
+  consume?: (event: SQSEvent) => Promise<unknown>;
   onError?: (error: unknown) => void;
 }
 
-/** Starts polling `queueUrl` for `fn`. */
+/** The queue's ARN (the events' `eventSourceARN`) and whether it is FIFO, read once for all loops. */
+interface QueueFacts {
+  arn: string;
+  fifo: boolean;
+}
+
+/** Starts polling `queueUrl` for `fn` with `maxConcurrency` loops (one when omitted). */
 export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
   let running = true;
-  let queueArn: string | undefined;
   const abort = new AbortController();
+  let facts: Promise<QueueFacts> | undefined;
+  const queueFacts = () => {
+    facts ??= queueFactsOf(options.sqs, options.queueUrl).catch((error) => {
+      facts = undefined;
+      throw error;
+    });
+    return facts;
+  };
+  const receiveTurn = serializer();
 
-  const loop = (async () => {
+  const loop = async () => {
     while (running) {
       try {
-        queueArn ??= await queueArnOf(options.sqs, options.queueUrl);
-        const messages = await receiveBatch(options, abort.signal);
+        const { arn, fifo } = await queueFacts();
+        // moto decides which FIFO groups are in flight once per receive call, when it starts: two receives that
+        // overlap, or a long poll that began before another receive took a group, can hand one group's messages to
+        // two consumers at once, which SQS never does. Short receives, one at a time, keep moto's group lock exact.
+        const messages = fifo
+          ? await receiveTurn(() => receiveBatch(options, 0, abort.signal))
+          : await receiveBatch(options, 1, abort.signal);
+        if (!messages.length && fifo && running) await new Promise((r) => setTimeout(r, FIFO_IDLE_MS));
         if (!messages.length || !running) continue;
-        const failed = await invokeConsumer(options, toSqsEvent(messages, queueArn ?? '', options.region));
+        const failed = await invokeConsumer(options, toSqsEvent(messages, arn, options.region));
         await deleteMessages(options, messages, failed);
       } catch (error) {
         if (!running) break;
@@ -50,31 +76,49 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-  })();
+  };
+  const loops = Array.from({ length: Math.max(1, options.maxConcurrency ?? 1) }, loop);
 
   return {
     async stop() {
       running = false;
       abort.abort();
-      await loop;
+      await Promise.all(loops);
     },
   };
 }
 
-async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string | undefined> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return Attributes?.QueueArn;
+/** Runs the functions it is given one after another, in the order given. */
+function serializer(): <T>(run: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (run) => {
+    const next = last.then(run, run);
+    last = next.catch(() => {});
+    return next;
+  };
 }
 
-/** One long poll (1 second: `stop` aborts it anyway) for up to a batch, at most the 10 SQS returns at once. */
-async function receiveBatch(options: QueuePollerOptions, signal: AbortSignal): Promise<Message[]> {
+async function queueFactsOf(sqs: SQSClient, queueUrl: string): Promise<QueueFacts> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'FifoQueue'] }),
+  );
+  if (!Attributes?.QueueArn) throw new Error(`no QueueArn for ${queueUrl}`);
+  return { arn: Attributes.QueueArn, fifo: Attributes.FifoQueue === 'true' };
+}
+
+/** How long a FIFO loop rests after an empty (short) receive. */
+const FIFO_IDLE_MS = 100;
+
+/**
+ * One receive of up to a batch (at most the 10 SQS returns at once), waiting up to `waitSeconds` for messages (a long
+ * poll of 1 second at most: `stop` aborts it anyway).
+ */
+async function receiveBatch(options: QueuePollerOptions, waitSeconds: number, signal: AbortSignal): Promise<Message[]> {
   const { Messages = [] } = await options.sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: options.queueUrl,
       MaxNumberOfMessages: Math.min(options.batchSize, 10),
-      WaitTimeSeconds: 1,
+      WaitTimeSeconds: waitSeconds,
       MessageSystemAttributeNames: ['All'],
       MessageAttributeNames: ['All'],
     }),
@@ -108,7 +152,8 @@ function toSqsEvent(messages: Message[], queueArn: string, region: string): SQSE
 /** Invokes the consumer; the ids of the messages that failed (all of them when it throws). */
 async function invokeConsumer(options: QueuePollerOptions, event: SQSEvent): Promise<Set<string>> {
   try {
-    const response = (await invoke(options.fn, event)) as SQSBatchResponse | undefined;
+    const consume = options.consume ?? ((e: SQSEvent) => invoke(options.fn, e));
+    const response = (await consume(event)) as SQSBatchResponse | undefined;
     return new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
   } catch (error) {
     options.onError?.(error);

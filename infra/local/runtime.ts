@@ -265,7 +265,8 @@ function startWorkers(
       const onError = (error: unknown) => log(`[${fn.name}] ${String(error)}`);
       if (trigger.kind === 'queue') {
         const queueUrl = resources.queueUrls[trigger.queue as QueueName];
-        pollers.push(startQueuePoller({ sqs, queueUrl, fn, batchSize: trigger.batchSize, region: REGION, onError }));
+        const { batchSize, maxConcurrency } = trigger;
+        pollers.push(startQueuePoller({ sqs, queueUrl, fn, batchSize, maxConcurrency, region: REGION, onError }));
       } else if (trigger.kind === 'schedule') {
         schedules.set(fn.name, startSchedule({ fn, everySeconds: trigger.localEverySeconds, region: REGION, onError }));
       } else if (trigger.kind === 'stream') {

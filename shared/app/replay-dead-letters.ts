@@ -2,7 +2,8 @@
  * Replaying a queue's dead letters: after an operator fixed what made them fail, every message parked in the
  * queue's dead-letter queue goes back to the queue. Each batch is sent to the queue before it is deleted from the
  * dead-letter queue, so a crash half-way can duplicate a message but never lose one (the consumers are idempotent).
- * A batch the queue took only in part stops the replay: the rest stay parked, visible again after a minute.
+ * A batch the queue took only in part stops the replay: the rest stay parked, visible again after a minute. A FIFO
+ * queue's letters go back in their message group (the port carries it with each letter), in the order parked.
  */
 import { logger } from '../adapters/observability';
 import type { DeadLetters } from '../ports';

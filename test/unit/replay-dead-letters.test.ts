@@ -19,6 +19,21 @@ describe('replayDeadLetters', () => {
     expect(dl.parked.get('exports')).toHaveLength(1);
   });
 
+  it("sends a FIFO queue's letters back with their message group and deduplication id", async () => {
+    const dl = new MemoryDeadLetters().park('finals', 'f0', 'f1');
+    for (const [i, letter] of (dl.parked.get('finals') ?? []).entries()) {
+      letter.fifo = { groupId: i ? 'MINFIN' : 'AFSA', deduplicationId: `replay-${i}` };
+    }
+    expect(await replayDeadLetters('finals', { deadLetters: dl, operator: 'op-1' })).toEqual({
+      queue: 'finals',
+      moved: 2,
+    });
+    expect(dl.delivered.get('finals')?.map((l) => [l.body, l.fifo])).toEqual([
+      ['f0', { groupId: 'AFSA', deduplicationId: 'replay-0' }],
+      ['f1', { groupId: 'MINFIN', deduplicationId: 'replay-1' }],
+    ]);
+  });
+
   it('sends each batch before deleting it, and deletes only what was sent', async () => {
     const dl = new MemoryDeadLetters().park('outbox', ...bodies(12));
     await replay(dl);

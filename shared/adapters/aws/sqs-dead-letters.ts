@@ -1,14 +1,18 @@
 /**
  * The dead-letters port (shared/ports.ts) on SQS: each queue's dead-letter queue (`dlqUrl`) and the queue itself
- * (`queueUrl`). Bodies and message attributes are carried back as received.
+ * (`queueUrl`). Bodies and message attributes are carried back as received. A FIFO queue's letters go back in their
+ * message group, deduplicated by the dead letter's message id (a fresh id: the original one may still be inside SQS's
+ * five-minute deduplication window, which would drop the replay while the replay deletes the dead letter).
  */
 import {
   DeleteMessageBatchCommand,
+  type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import type { DeadLetter, DeadLetters, MessageAttribute } from '../../ports';
+import { isFifoQueue } from '../../resources';
 import { dlqUrl, queueUrl } from '../config';
 import { sqs } from './sqs';
 
@@ -39,6 +43,13 @@ function toSqs(attributes: Record<string, MessageAttribute> | undefined) {
   );
 }
 
+/** A FIFO dead letter's group, and the deduplication id of its replay. */
+function fifoOf(message: Message): NonNullable<DeadLetter['fifo']> {
+  const groupId = message.Attributes?.MessageGroupId;
+  if (!groupId) throw new Error(`FIFO dead letter ${message.MessageId} has no MessageGroupId`);
+  return { groupId, deduplicationId: `replay-${message.MessageId}` };
+}
+
 export const sqsDeadLetters: DeadLetters = {
   async receive(queue, max) {
     const { Messages = [] } = await sqs.send(
@@ -48,6 +59,7 @@ export const sqsDeadLetters: DeadLetters = {
         WaitTimeSeconds: 0,
         VisibilityTimeout: RECEIVE_VISIBILITY_SECONDS,
         MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['MessageGroupId'],
       }),
     );
     return Messages.map(
@@ -55,6 +67,7 @@ export const sqsDeadLetters: DeadLetters = {
         body: m.Body ?? '',
         handle: m.ReceiptHandle ?? '',
         ...(m.MessageAttributes ? { attributes: toPort(m.MessageAttributes) } : {}),
+        ...(isFifoQueue(queue) ? { fifo: fifoOf(m) } : {}),
       }),
     );
   },
@@ -68,6 +81,7 @@ export const sqsDeadLetters: DeadLetters = {
           Id: String(i),
           MessageBody: l.body,
           MessageAttributes: toSqs(l.attributes),
+          ...(l.fifo ? { MessageGroupId: l.fifo.groupId, MessageDeduplicationId: l.fifo.deduplicationId } : {}),
         })),
       }),
     );

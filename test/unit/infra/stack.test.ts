@@ -49,6 +49,7 @@ import { webhookProviderNames } from '../../../shared/adapters/providers/index';
 import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../../shared/domain/deposit-address';
 import { NBK_RATES_URL } from '../../../shared/domain/fx';
+import { isFifoQueue, type QueueSpec } from '../../../shared/resources';
 
 /** CloudFormation JSON (noExplicitAny is off for tests in biome.json). */
 type Json = any;
@@ -76,7 +77,14 @@ const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
     triggers: [
       ...spec.triggers,
       { kind: 'http', routes: [{ method: 'POST', path: `/test/${spec.name}`, auth: 'jwt' }] },
-      { kind: 'queue', queue, batchSize: 5, maxBatchingWindowSeconds: 2 },
+      // A FIFO queue takes no batching window; every other function's mapping has a maximum concurrency.
+      {
+        kind: 'queue',
+        queue,
+        batchSize: 5,
+        ...(isFifoQueue(queue) ? {} : { maxBatchingWindowSeconds: 2 }),
+        ...(i % 2 === 1 || isFifoQueue(queue) ? { maxConcurrency: 2 + i } : {}),
+      },
       { kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 300 },
       { kind: 'stream', batchSize: 20 },
     ],
@@ -331,6 +339,10 @@ describe('test fixture', () => {
     const kinds = new Set(everythingSpecs.flatMap((s) => s.triggers.map((t) => t.kind)));
     expect([...kinds].sort()).toEqual(['http', 'queue', 'schedule', 'stream']);
     expect(routesOf(everythingSpecs).some(([, r]) => r.auth === 'jwt')).toBe(true);
+    const queueTriggers = everythingSpecs.flatMap((s) => s.triggers.filter((t) => t.kind === 'queue'));
+    // Mappings with and without a maximum concurrency, and a FIFO queue among those consumed.
+    expect(new Set(queueTriggers.map((t) => t.maxConcurrency !== undefined))).toEqual(new Set([true, false]));
+    expect(queueTriggers.some((t) => isFifoQueue(t.queue))).toBe(queueNames.some((q) => isFifoQueue(q)));
     if (functions.length >= 2) {
       const tables = new Set(everythingSpecs.map((s) => s.access.table));
       expect(tables).toEqual(new Set(['read', 'readwrite']));
@@ -387,6 +399,25 @@ describe('construct ids', () => {
     };
     const s = synth([spec]);
     expect(ofType(s.resources, 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
+  });
+});
+
+describe('FIFO queue triggers', () => {
+  const fifoQueue = queueNames.find((q) => isFifoQueue(q)) as QueueName;
+  const [first] = functions as [FunctionSpec];
+  const consuming = (
+    trigger: Partial<Extract<FunctionSpec['triggers'][number], { kind: 'queue' }>>,
+  ): FunctionSpec[] => [
+    { ...first, timeoutSeconds: 10, triggers: [{ kind: 'queue', queue: fifoQueue, batchSize: 10, ...trigger }] },
+  ];
+
+  it('refuse a batching window and batches over 10, which Lambda does not offer on a FIFO queue', () => {
+    expect(fifoQueue).toBeDefined();
+    expect(() => synth(consuming({ maxBatchingWindowSeconds: 1 }))).toThrow(/FIFO queue/);
+    expect(() => synth(consuming({ batchSize: 11 }))).toThrow(/FIFO queue/);
+    expect(ofType(synth(consuming({ maxConcurrency: 2 })).resources, 'AWS::Lambda::EventSourceMapping')).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -453,9 +484,9 @@ describe.each([
   });
 
   it.each(queueNames)(
-    'queue %s has its DLQ with maxReceiveCount, visibility, SSE, TLS-only and a DLQ alarm',
+    'queue %s has its DLQ with maxReceiveCount, visibility, SSE, TLS-only, FIFO as declared and a DLQ alarm',
     (name) => {
-      const spec = queues[name];
+      const spec: QueueSpec = queues[name];
       const queueId = logicalId(s, s.stack.queues[name].queue.queueArn);
       const dlqId = logicalId(s, s.stack.queues[name].dlq.queueArn);
       const q = s.resources[queueId]?.Properties;
@@ -465,6 +496,11 @@ describe.each([
       });
       expect(q.VisibilityTimeout).toBe(spec.visibilityTimeoutSeconds);
       for (const id of [queueId, dlqId]) {
+        // A FIFO queue's DLQ is FIFO too; explicit deduplication ids; CloudFormation generates the `.fifo` names.
+        const props = s.resources[id]?.Properties;
+        if (spec.fifo) expect(props).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false });
+        else expect(props.FifoQueue).toBeUndefined();
+        expect(props.QueueName).toBeUndefined();
         expect(s.resources[id]?.Properties.SqsManagedSseEnabled).toBe(true);
         const policies = ofType(s.resources, 'AWS::SQS::QueuePolicy').filter(([, p]) =>
           asArray<Json>(p.Properties.Queues).some((ref) => ref.Ref === id),
@@ -657,22 +693,27 @@ describe.each([
       Threshold: 0,
       EvaluationPeriods: 1,
     });
-    // Oldest transfer waiting over 5 minutes, for 3 minutes running.
-    expectAlarm(name('TransfersBacklog'), {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalId(s, s.stack.queues.transfers.queue.queueArn), 'QueueName'] },
-        },
-      ],
-      Statistic: 'Maximum',
-      Period: 60,
-      Threshold: 300,
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 3,
-    });
+    // Oldest transfer (or final sighting) waiting over 5 minutes, for 3 minutes running.
+    for (const [alarm, queue] of [
+      ['TransfersBacklog', 'transfers'],
+      ['FinalsBacklog', 'finals'],
+    ] as const) {
+      expectAlarm(name(alarm), {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalId(s, s.stack.queues[queue].queue.queueArn), 'QueueName'] },
+          },
+        ],
+        Statistic: 'Maximum',
+        Period: 60,
+        Threshold: 300,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+      });
+    }
     for (const [id, metric] of [
       ['RejectedHints', 'RejectedHints'],
       ['Annulment', 'Annulments'],
@@ -692,7 +733,7 @@ describe.each([
       expectAlarm(name('StreamFailures'), { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
 
     // Nothing else, and every alarm is an ALARMS entry (so the runbook list is complete).
-    const expectedCount = queueNames.length + s.specs.length + 8 + (streams ? 1 : 0);
+    const expectedCount = queueNames.length + s.specs.length + 9 + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
@@ -945,8 +986,14 @@ describe.each([
               ...(trigger.maxBatchingWindowSeconds === undefined
                 ? {}
                 : { MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds }),
+              ...(trigger.maxConcurrency === undefined
+                ? {}
+                : { ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency } }),
             }),
           );
+          // No maximum concurrency where the trigger declares none.
+          const onQueue = mine.filter((m) => m.EventSourceArn['Fn::GetAtt']?.[0] === queueId);
+          if (trigger.maxConcurrency === undefined) expect(onQueue.some((m) => !m.ScalingConfig)).toBe(true);
         } else if (trigger.kind === 'stream') {
           expectedMappings++;
           const tableId = logicalId(s, s.stack.table.tableArn);
