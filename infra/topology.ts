@@ -153,8 +153,10 @@ export const functions: FunctionSpec[] = [
     name: 'reconcile-transfers',
     description: 'Reconciles each transfer sighting into transfers, invoices, journal and signed receipts.',
     triggers: [
-      { kind: 'queue', queue: 'transfers', batchSize: 10 },
-      { kind: 'queue', queue: 'finals', batchSize: 10 },
+      // Several consumers at once, as Lambda scales (locally: as many poll loops), bounded so a burst cannot take the
+      // account's concurrency; finals: one ministry's group is handed to one consumer at a time whatever the number.
+      { kind: 'queue', queue: 'transfers', batchSize: 10, maxConcurrency: 4 },
+      { kind: 'queue', queue: 'finals', batchSize: 10, maxConcurrency: 2 },
     ],
     access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch', 'finals'], signer: true },
     timeoutSeconds: 30,

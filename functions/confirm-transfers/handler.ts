@@ -6,7 +6,7 @@
 import { forEachChain } from '../../shared/adapters/chain/per-chain';
 import { dynamoTransfersToRecheck } from '../../shared/adapters/dynamo/transfers';
 import { lambdaHandler } from '../../shared/adapters/lambda';
-import { sendMessages } from '../../shared/adapters/queue';
+import { sendSightings } from '../../shared/adapters/work-queues';
 import { confirmTransfers, RecentReports } from '../../shared/app/confirm-transfers';
 
 /** What this container already reported, kept across invocations so a report is not queued again every run. */
@@ -21,7 +21,8 @@ export const handler = lambdaHandler(async () => ({
         transfers: dynamoTransfersToRecheck,
         reported,
         now: () => new Date(),
-        send: (m) => sendMessages('transfers', m),
+        // Matched transfers' reports to their ministry's receipt sequence (finals), the rest to transfers.
+        send: sendSightings,
       }),
     (r) => r.finalized + r.moved + r.removed > 0,
   ),

@@ -19,12 +19,14 @@ import { logger } from '../../shared/adapters/observability';
 import { sendMessages } from '../../shared/adapters/queue';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
+import { sendSightings } from '../../shared/adapters/work-queues';
 import { admitSighting } from '../../shared/app/admit-sighting';
 import { BatchReadStore } from '../../shared/app/reconcile-batch';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcile-transfer';
 import { findChain } from '../../shared/domain/chains';
-import { transferId, transferObservedSchema } from '../../shared/domain/transfers';
+import { type TransferObserved, transferId, transferObservedSchema } from '../../shared/domain/transfers';
 import { needsVerification } from '../../shared/domain/verify-sighting';
+import { isFifoQueueArn } from '../../shared/resources';
 
 const processor = new SqsMessageProcessor(transferObservedSchema, 'transfer');
 const RETRY_AFTER_SECONDS = 2;
@@ -106,13 +108,15 @@ async function reconcileRecord(record: ParsedSqsRecord<typeof transferObservedSc
         sendMessages('addressWatch', [{ action: 'watch', addresses: [address], invoiceId }]),
       fault: faultHook('reconcile'),
       redelivered: tries > 1,
+      // The finals consumer numbers its ministry's receipts itself; the transfers consumer hands such sightings to it.
+      ...(isFifoQueueArn(record.eventSourceARN) ? {} : { sequence: (s: TransferObserved) => sendSightings([s]) }),
     });
   } catch (error) {
     // Retry soon rather than after the full visibility timeout: most failures here are lost races or a blip.
     await sqs
       .send(
         new ChangeMessageVisibilityCommand({
-          QueueUrl: queueUrl('transfers'),
+          QueueUrl: queueUrl(isFifoQueueArn(record.eventSourceARN) ? 'finals' : 'transfers'),
           ReceiptHandle: record.receiptHandle,
           VisibilityTimeout: error instanceof HintNotYetOnChain ? HINT_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS,
         }),
@@ -128,7 +132,9 @@ export const handler = lambdaHandler(async (event: SQSEvent) => {
   prefetchReceipts(event.Records);
   await prefetchState(event.Records);
   // One record at a time: records of one batch often touch the same invoice or receipt chain, and in parallel they
-  // would only lose races against each other.
+  // would only lose races against each other. A finals batch (one ministry's group) needs no more than that: its
+  // records are independent sightings, numbered in the order they commit, so a failed one may be retried after the
+  // others (the group's mutual exclusion is what matters, not the order within it).
   return processPartialResponse(event, reconcileRecord, processor, {
     throwOnFullBatchFailure: false,
     processInParallel: false,

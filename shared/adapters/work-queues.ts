@@ -2,10 +2,13 @@
  * The ports through which use cases hand work to the service's own workers, on its queues (shared/ports.ts):
  * - AddressWatchRequests on `addressWatch`: one message per deposit address, carrying its invoice id for the logs of
  *   functions/watch-addresses, which applies it at every enabled provider;
- * - ExportQueue on `exports`: one message per job, run by functions/export-worker.
+ * - ExportQueue on `exports`: one message per job, run by functions/export-worker;
+ * - transfer sightings on `transfers`, or on `finals` in their ministry's group (functions/reconcile-transfers).
  */
+import { createHash } from 'node:crypto';
 import type { AddressWatchMessage } from '../domain/address-watch';
 import type { ExportMessage } from '../domain/exports/jobs';
+import { sightingKey, type TransferObservedInput } from '../domain/transfers';
 import type { AddressWatchRequests, ExportQueue, WatchedDeposit } from '../ports';
 import { sendMessages } from './queue';
 
@@ -26,3 +29,21 @@ export const addressWatchQueue: AddressWatchRequests = {
 export const exportQueue: ExportQueue = {
   enqueue: (exportId) => sendMessages('exports', [{ exportId } satisfies ExportMessage]),
 };
+
+/**
+ * Sends sightings where they are reconciled: one naming its invoice's ministry (the confirmer's hint) to `finals`,
+ * in the ministry's FIFO group, so that ministry's receipts are numbered by one consumer at a time; any other to
+ * `transfers`. A FIFO resend of the same report within five minutes is dropped by SQS (deduplication id: a hash of
+ * what the sighting says, `sightingKey`).
+ */
+export async function sendSightings(sightings: readonly TransferObservedInput[]): Promise<void> {
+  const sequenced = sightings.filter((s) => s.hint);
+  const others = sightings.filter((s) => !s.hint);
+  if (others.length) await sendMessages('transfers', others);
+  if (sequenced.length) {
+    await sendMessages('finals', sequenced, {
+      groupId: (s) => (s.hint as { ministry: string }).ministry,
+      deduplicationId: (s) => createHash('sha256').update(sightingKey(s)).digest('hex'),
+    });
+  }
+}

@@ -38,8 +38,14 @@ export function lambdaContext(functionName: string): Context {
 
 let recordCounter = 0;
 
-/** An SQS record as Lambda delivers it; pass the same record again for a redelivery (with a higher count). */
-export function sqsRecord(body: unknown, opts: { messageId?: string; receiveCount?: number } = {}): SQSRecord {
+/**
+ * An SQS record as Lambda delivers it; pass the same record again for a redelivery (with a higher count). `fifo`:
+ * from a FIFO queue (its ARN ends in `.fifo`, as the finals queue's does).
+ */
+export function sqsRecord(
+  body: unknown,
+  opts: { messageId?: string; receiveCount?: number; fifo?: boolean } = {},
+): SQSRecord {
   const id = opts.messageId ?? `msg-${++recordCounter}`;
   return {
     messageId: id,
@@ -54,7 +60,7 @@ export function sqsRecord(body: unknown, opts: { messageId?: string; receiveCoun
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
+    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:test${opts.fifo ? '.fifo' : ''}`,
     awsRegion: 'us-east-1',
   };
 }
@@ -90,6 +96,37 @@ export async function drainQueue(queueUrl: string): Promise<unknown[]> {
         Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
       }),
     );
+  }
+}
+
+/** A consumer of queue records, as functions/reconcile-transfers/handler.ts exports it. */
+type RecordHandler = (
+  event: SQSEvent,
+  context: Context,
+) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+/**
+ * Feeds what the sighting queues hold to the reconcile handler until both are empty: `transfers` as standard
+ * records, `finals` (the ministries' receipt sequences, fed by the confirmer and by the handler itself) as FIFO
+ * records. Resolves with how many messages were handled and the ids of the records that failed.
+ */
+export async function pumpSightings(
+  handler: RecordHandler,
+  queueUrls: { transfers: string; finals: string },
+  context: Context,
+): Promise<{ handled: number; failed: string[] }> {
+  let handled = 0;
+  const failed: string[] = [];
+  for (;;) {
+    const standard = await drainQueue(queueUrls.transfers);
+    const sequenced = standard.length ? [] : await drainQueue(queueUrls.finals);
+    const records = [...standard.map((b) => sqsRecord(b)), ...sequenced.map((b) => sqsRecord(b, { fifo: true }))];
+    if (!records.length) return { handled, failed };
+    for (let i = 0; i < records.length; i += 10) {
+      const result = await handler(sqsEvent(records.slice(i, i + 10)), context);
+      failed.push(...result.batchItemFailures.map((f) => f.itemIdentifier));
+    }
+    handled += records.length;
   }
 }
 

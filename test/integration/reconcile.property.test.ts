@@ -7,6 +7,9 @@
  * then the expire-invoices sweep) in between. A `final` sighting exists only for the block a transfer finally
  * stays in, as the confirmer would report it.
  *
+ * Sightings that would issue a receipt go through the ministry's receipt sequence (the finals FIFO queue, drained
+ * into the same handler after each batch), as in the service.
+ *
  * Invariants, read back from the table: paid = the sum of final matched transfers, pending = the sum of seen ones;
  * one receipt per paid invoice and none otherwise, the receipt chain gapless, linked and signed; debits = credits;
  * every transfer matched or in suspense; plus what the history fixes whatever the order: a transfer with a final
@@ -233,6 +236,12 @@ async function deliverBatch(records: SQSRecord[]): Promise<void> {
     const result = await reconcileHandler(sqsEvent(pending), context);
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
     pending = pending.filter((r) => failed.has(r.messageId)).map(redelivered);
+  }
+  // Sightings that would issue a receipt were handed to their ministry's sequence (the finals FIFO queue): its
+  // consumer, the same handler, commits them.
+  const sequenced = await drainQueue(resources.queueUrls.finals);
+  for (let i = 0; i < sequenced.length; i += 10) {
+    await deliverBatch(sequenced.slice(i, i + 10).map((body) => sqsRecord(body, { fifo: true })));
   }
 }
 

@@ -12,15 +12,7 @@ import { startChain } from '../../infra/local/chain';
 import { compileTestToken } from '../../infra/local/contracts';
 import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
 import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../../shared/domain/transfers';
-import {
-  destroyLedgerClients,
-  drainQueue,
-  lambdaContext,
-  ledgerProblems,
-  readLedger,
-  sqsEvent,
-  sqsRecord,
-} from '../helpers/ledger';
+import { destroyLedgerClients, lambdaContext, ledgerProblems, pumpSightings, readLedger } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
 
 const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
@@ -94,12 +86,10 @@ async function transfer(tokenAddress: string, from: string, to: string, amount: 
   await (await new Contract(tokenAddress, ERC20, wallet).getFunction('transfer')(to, amount)).wait();
 }
 
-/** Feeds what the scanner and confirmer queued to the reconciler. */
+/** Feeds what the scanner and confirmer queued (transfers, and the ministries' sequences) to the reconciler. */
 async function pump(): Promise<void> {
-  const bodies = await drainQueue(resources.queueUrls.transfers);
-  if (!bodies.length) return;
-  const result = await reconcileHandler(sqsEvent(bodies.map((b) => sqsRecord(b))), context);
-  expect(result.batchItemFailures).toEqual([]);
+  const { failed } = await pumpSightings(reconcileHandler, resources.queueUrls, context);
+  expect(failed).toEqual([]);
 }
 
 describe('scanner: dust and tokens off the allowlist', () => {
