@@ -406,12 +406,20 @@ export interface StoredReceipt {
   deliveredAt?: string;
 }
 
+/** What recording a delivery found (see {@link ReceiptDeliveries.markDelivered}). */
+export type DeliveryRecord = 'delivered' | 'already-delivered' | 'not-stored' | 'differs';
+
 /** The delivery records of stored chain documents. */
 export interface ReceiptDeliveries {
   /** The stored document (consistent read), or undefined. */
   get(receiptId: string): Promise<StoredReceipt | undefined>;
-  /** Records a delivery; idempotent (a later duplicate keeps the first delivery time). */
-  markDelivered(receiptId: string, at: Date): Promise<void>;
+  /**
+   * Records the delivery of `document` (the exact bytes sent) in ONE conditional write: the document must be
+   * stored, byte for byte the one sent, and not delivered yet. Answers what the store found: `delivered` (recorded
+   * now), `already-delivered` (an earlier message delivered it; nothing changes), `not-stored` or `differs`
+   * (nothing changes: what was sent is not what the store holds).
+   */
+  markDelivered(receiptId: string, document: string, at: Date): Promise<DeliveryRecord>;
   /**
    * Records a failed attempt and its error; `final` marks the document `failed` (its message goes to the
    * dead-letter queue). A document already delivered stays delivered, whatever a stale message says.

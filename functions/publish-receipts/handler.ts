@@ -1,6 +1,7 @@
 /**
  * Consumer of the outbox queue: publishes each issued receipt to its ministry's registry
- * (shared/app/publish-receipt.ts). A failed delivery fails its record and stretches the message's visibility
+ * (shared/app/publish-receipt.ts), normally from the document the message carries (no read) after checking it; a
+ * carried document that is not what the service issued fails its record, is never sent, and ends in the DLQ. A failed delivery fails its record and stretches the message's visibility
  * timeout exponentially (with jitter), so tries spread over about twenty hours; after the queue's maxReceiveCount
  * the message goes to the dead-letter queue, whose alarm calls an operator, who replays it with POST /v1/ops/replay.
  */
@@ -16,22 +17,42 @@ import { lambdaHandler } from '../../shared/adapters/lambda';
 import { backoffSeconds, ministryRegistries } from '../../shared/adapters/registry';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { publishReceipt } from '../../shared/app/publish-receipt';
+import { fitsOutboxMessage, MAX_CARRIED_DOCUMENT_BYTES } from '../../shared/app/reconcile-outbox';
 import { queues } from '../../shared/resources';
 
+/**
+ * The outbox message (`ReceiptIssued`). The carried document is only bounded here, as a plain JSON object no larger
+ * than a message may carry; the use case checks its content and signature. It is kept as parsed (a record keeps its
+ * keys in order), so the bytes sent are the bytes stored.
+ */
 const messageSchema = z
-  .object({ receiptId: z.string().regex(CHAIN_DOCUMENT_ID_PATTERN), correlationId: z.string().max(128).optional() })
+  .object({
+    receiptId: z.string().regex(CHAIN_DOCUMENT_ID_PATTERN),
+    invoiceId: z.string().max(64).optional(),
+    ministry: z.string().max(64).optional(),
+    document: z
+      .record(z.string(), z.unknown())
+      .refine((document) => fitsOutboxMessage(document), {
+        message: `must be at most ${MAX_CARRIED_DOCUMENT_BYTES} bytes of JSON`,
+      })
+      .optional(),
+    correlationId: z.string().max(128).optional(),
+  })
   .loose();
 const processor = new SqsMessageProcessor(messageSchema, 'outbox');
 const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
 /** The queue's redrive limit: the topology's, unless the local runtime set another for a test. */
 const MAX_TRIES = Number(process.env.MAX_RECEIVE_COUNT_OUTBOX ?? queues.outbox.maxReceiveCount);
+/** The service's signer addresses this container has proven against the store (see publishReceipt). */
+const trustedSigners = new Set<string>();
 
 async function publishRecord(record: ParsedSqsRecord<typeof messageSchema>): Promise<void> {
   const message = record.body;
   const tries = Number(record.attributes.ApproximateReceiveCount ?? 1);
-  const outcome = await publishReceipt(message.receiptId, {
+  const outcome = await publishReceipt(message, {
     receipts: dynamoReceiptDeliveries,
+    trustedSigners,
     registry: ministryRegistries,
     now: () => new Date(),
     lastTry: tries >= MAX_TRIES,

@@ -17,7 +17,24 @@ export interface ReceiptIssued {
   receiptId: string;
   invoiceId: string;
   ministry: string;
+  /**
+   * The signed document exactly as stored, so the publisher need not read it back (it checks it before sending).
+   * Absent when it would not fit {@link MAX_CARRIED_DOCUMENT_BYTES}, and from messages sent before it was carried:
+   * the publisher then reads the stored copy.
+   */
+  document?: Receipt;
   correlationId?: string;
+}
+
+/**
+ * The largest document (UTF-8 bytes of its JSON) an outbox message carries: well inside SQS's 256 KiB message
+ * limit with the rest of the message. A receipt is 3-4 KB; one listing hundreds of payments may not fit.
+ */
+export const MAX_CARRIED_DOCUMENT_BYTES = 200 * 1024;
+
+/** Whether `document` fits an outbox message. */
+export function fitsOutboxMessage(document: object): boolean {
+  return new TextEncoder().encode(JSON.stringify(document)).byteLength <= MAX_CARRIED_DOCUMENT_BYTES;
 }
 
 export interface ReconcileDeps {
@@ -58,11 +75,12 @@ export async function noteSource(
 }
 
 /**
- * Sends a committed chain document to the outbox. Nothing records the send (that would cost a write per receipt): a
- * crash before it leaves the document never attempted, and the sighting's redelivery sends it again (ensureOutbox).
+ * Sends a committed chain document to the outbox, the document itself when it fits. Nothing records the send (that
+ * would cost a write per receipt): a crash before it leaves the document never attempted, and the sighting's
+ * redelivery sends it again (ensureOutbox).
  */
 export async function sendToOutbox(
-  document: Pick<Receipt, 'receiptId' | 'invoiceId' | 'ministry'>,
+  document: Receipt,
   deps: ReconcileDeps,
   correlationId?: string,
   mending = false,
@@ -71,6 +89,7 @@ export async function sendToOutbox(
     receiptId: document.receiptId,
     invoiceId: document.invoiceId,
     ministry: document.ministry,
+    ...(fitsOutboxMessage(document) ? { document } : {}),
     ...(correlationId ? { correlationId } : {}),
   });
   if (!mending) deps.fault?.('after-outbox');

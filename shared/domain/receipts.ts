@@ -12,7 +12,7 @@
  *
  * Pure: persistence (numbering, storing, the previous hash lookup) belongs to the store.
  */
-import { getAddress, type TypedDataDomain, TypedDataEncoder, type TypedDataField, verifyTypedData } from 'ethers';
+import { getAddress, recoverAddress, type TypedDataDomain, TypedDataEncoder, type TypedDataField } from 'ethers';
 import * as z from 'zod';
 import type { ReceiptSigner } from '../ports';
 import { type BudgetDetails, budgetDetailsSchema, type FeeAmountWire, feeAmountWireSchema } from './fees';
@@ -412,7 +412,8 @@ export function verifyTypedDocument(
   if (hash !== String(signed.hash).toLowerCase()) problems.push(`hash does not match fields (fields hash to ${hash})`);
   let recovered: string | undefined;
   try {
-    recovered = verifyTypedData(doc.domain, doc.types, doc.message, signed.signature);
+    // The digest just computed, not a second encoding of the typed data (verifyTypedData would hash it again).
+    recovered = recoverAddress(hash, signed.signature);
   } catch (error) {
     problems.push(`signature is malformed: ${errorMessage(error)}`);
   }

@@ -419,10 +419,18 @@ describe('publisher crash after sending', () => {
     expect(copies).toHaveLength(1);
     expect(copies[0]?.body).toBe(JSON.stringify(stored?.receipt));
 
-    // A duplicate outbox message later: nothing is sent again.
+    // A duplicate outbox message later carries the document, so the publisher does not read the record: it sends
+    // once more under the same key and bytes (the registry stores nothing new), and the record stays as it was.
     const third = await publishHandler(sqsEvent([sqsRecord(message)]), context);
     expect(third.batchItemFailures).toEqual([]);
-    expect(registry.attempts - attemptsBefore).toBe(2);
+    expect(registry.attempts - attemptsBefore).toBe(3);
+    expect([...registry.received.values()].filter((r) => r.idempotencyKey === receiptId)).toEqual(copies);
+    expect(await getReceipt(receiptId)).toEqual(stored);
+    // A duplicate of a message from before documents were carried reads the record: nothing is sent again.
+    const { document: _carried, ...legacy } = message as { receiptId: string; document?: unknown };
+    const fourth = await publishHandler(sqsEvent([sqsRecord(legacy)]), context);
+    expect(fourth.batchItemFailures).toEqual([]);
+    expect(registry.attempts - attemptsBefore).toBe(3);
     expect(await ledgerProblems(await readLedger(), { signer: SIGNER, acceptedTokens: ACCEPTED })).toEqual([]);
   });
 });

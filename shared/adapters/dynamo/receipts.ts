@@ -3,9 +3,10 @@
  * chain head (`RECEIPT_CHAIN#<ministry>`) holds the last receipt number and hash; issuing a receipt updates it in
  * the same transaction, conditioned on the number it read, so numbers are gapless and the chain never forks.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Receipt } from '../../domain/receipts';
-import type { DeliveryState, ReceiptDeliveries, StoredReceipt } from '../../ports';
+import type { DeliveryRecord, DeliveryState, ReceiptDeliveries, StoredReceipt } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { listedMinistries } from './invoices';
@@ -159,17 +160,33 @@ export async function listReceipts(
   return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
 }
 
-/** Records a delivered receipt (idempotent: a later duplicate delivery keeps the first time). */
-export async function markDelivered(receiptId: string, at: string): Promise<void> {
-  await ddb.send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: receiptKeys.receipt(receiptId),
-      UpdateExpression:
-        'SET deliveryState = :delivered, deliveredAt = if_not_exists(deliveredAt, :at), lastAttemptAt = :at ADD attempts :one',
-      ExpressionAttributeValues: { ':delivered': 'delivered', ':at': at, ':one': 1 },
-    }),
-  );
+/**
+ * Records the delivery of `document` (the exact bytes sent) with ONE conditional UpdateItem and no read: the item
+ * must exist, hold that very document and not be delivered yet. When the condition fails, DynamoDB hands back the
+ * item as it was (`ReturnValuesOnConditionCheckFailure`, no read capacity spent), which says why.
+ */
+export async function markDelivered(receiptId: string, document: string, at: string): Promise<DeliveryRecord> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: receiptKeys.receipt(receiptId),
+        ConditionExpression: 'attribute_exists(pk) AND #document = :document AND deliveryState <> :delivered',
+        UpdateExpression: 'SET deliveryState = :delivered, deliveredAt = :at, lastAttemptAt = :at ADD attempts :one',
+        ExpressionAttributeNames: { '#document': 'document' },
+        ExpressionAttributeValues: { ':document': document, ':delivered': 'delivered', ':at': at, ':one': 1 },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return 'delivered';
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // The item comes back in DynamoDB's own attribute form (the document client does not convert errors).
+    const old = error.Item;
+    if (!old) return 'not-stored';
+    if (old.document?.S !== document) return 'differs';
+    return 'already-delivered';
+  }
 }
 
 /** Records a failed attempt; `final` marks it `failed` (its message is on its way to the DLQ). */
@@ -179,8 +196,8 @@ export async function recordFailedAttempt(receiptId: string, error: string, at: 
       new UpdateCommand({
         TableName: tableName(),
         Key: receiptKeys.receipt(receiptId),
-        // A receipt already delivered stays delivered, whatever a stale message says.
-        ConditionExpression: 'deliveryState <> :delivered',
+        // A receipt already delivered stays delivered, whatever a stale message says; an unknown id creates nothing.
+        ConditionExpression: 'attribute_exists(pk) AND deliveryState <> :delivered',
         UpdateExpression: 'SET deliveryState = :state, lastError = :error, lastAttemptAt = :at ADD attempts :one',
         ExpressionAttributeValues: {
           ':delivered': 'delivered',
@@ -199,7 +216,7 @@ export async function recordFailedAttempt(receiptId: string, error: string, at: 
 /** The receipt-delivery port (shared/ports.ts) on the table. */
 export const dynamoReceiptDeliveries: ReceiptDeliveries = {
   get: getReceipt,
-  markDelivered: (receiptId, at) => markDelivered(receiptId, at.toISOString()),
+  markDelivered: (receiptId, document, at) => markDelivered(receiptId, document, at.toISOString()),
   recordFailedAttempt: (receiptId, { error, at, final }) =>
     recordFailedAttempt(receiptId, error, at.toISOString(), final),
 };
