@@ -21,6 +21,11 @@ const deployed: ChainSet = {
   rpcFor: (chain) => jsonRpcChain(rpcUrlOf(chain.chainId), chain.chainId),
 };
 
+/**
+ * Runs `run` for every chain of `chainSet` (the deployment's enabled chains) side by side; logs each report that
+ * `isNoteworthy` and each failure with its chain id. Resolves with the reports in chain order once all succeeded;
+ * rejects, naming the failed chains, once all have settled.
+ */
 export async function forEachChain<R extends object>(
   job: string,
   run: (chain: ChainConfig, rpc: ChainRpc) => Promise<R>,
