@@ -238,8 +238,9 @@ export interface AddressWatcher {
 
 /**
  * Which watched addresses the blocks up to a scan checkpoint were scanned for: every address issued before `at`;
- * and none of the blocks after `block` can hold a payment to an address issued later. Absent on checkpoints written
- * before it existed: those were scanned with a list read after their head.
+ * and none of the blocks after `block` can hold a payment to an address issued later. The scanner brings its set up
+ * to date after reading the head on every run, so `block` is that run's head: a record for operators, not an
+ * obligation. Absent on checkpoints written before it existed.
  */
 export interface AddressesAsOf {
   at: string;
@@ -277,17 +278,25 @@ export interface WatchedAddress {
   address: string;
   createdAt?: string;
   watchUntil: string;
+  /** When its watch was last written (issued, or extended): what {@link WatchedAddresses.writtenSince} ranges over. */
+  writtenAt?: string;
 }
 
 /**
  * The deposit addresses the scanner looks for payments to (the same on every chain). An address is watched while
  * `watchUntil > now` (the late window's close; moved forward when an annulment reopens its invoice), and a read costs
  * the addresses still watched, not every address ever issued: an implementation keys the watch by `watchUntil` so
- * expired ones are never read.
+ * expired ones are never read, and by the time of its last write so a reader that keeps the set can read only what
+ * changed (see shared/app/watched-address-set.ts).
  */
 export interface WatchedAddresses {
   /** Addresses still watched at `now`. The list may lag the issuing of an address a little (eventual consistency). */
   watchedAt(now: Date): Promise<WatchedAddress[]>;
+  /**
+   * Every watch written (issued or extended) at or after `since`, whatever its `watchUntil`, each as it stands now
+   * (its latest write). Costs the writes in that range, not the history. May lag a write a little, as `watchedAt`.
+   */
+  writtenSince(since: Date): Promise<WatchedAddress[]>;
 }
 
 /** The transfers the confirmer re-checks against the chain, per chain, lowest block first (at most a page each). */

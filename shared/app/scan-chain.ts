@@ -2,7 +2,8 @@
  * The chain scanner, for one chain: reads ERC-20 `Transfer` logs of any token contract to watched deposit addresses
  * (a token off the allowlist goes to suspense as `token_not_accepted`; zero values are counted and dropped) from its
  * checkpoint on (block ranges halve when the node refuses a range), and detects reorgs by the hash continuity of its
- * checkpoint and rewinds. Everything it finds goes to the transfers queue as `TransferObserved`; reconciliation
+ * checkpoint and rewinds. The addresses come from the container's {@link WatchedAddressSet}, brought up to date after
+ * the head is read (a warm run reads only the watches written since its previous run). Everything it finds goes to the transfers queue as `TransferObserved`; reconciliation
  * decides what it means, and the confirmer (shared/app/confirm-transfers.ts) re-checks it at finality. Alone, the
  * two get every payment paid.
  */
@@ -11,8 +12,9 @@ import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
 import { type ChainConfig, isFinal } from '../domain/chains';
 import { decodeTransferLog, ERC20_TRANSFER_TOPIC, isZeroValue, type TransferObservedInput } from '../domain/transfers';
-import type { ChainRpc, RawLog, ScanCheckpoint, ScanCheckpoints, WatchedAddress, WatchedAddresses } from '../ports';
+import type { ChainRpc, RawLog, ScanCheckpoint, ScanCheckpoints, WatchedAddresses } from '../ports';
 import { readTip } from './chain-tip';
+import { WatchedAddressSet, type WatchedSetRead } from './watched-address-set';
 
 export interface ScanDeps {
   rpc: ChainRpc;
@@ -26,8 +28,11 @@ export interface ScanDeps {
   initialLookback?: number;
   /** How far back a detected reorg rewinds. */
   rewindBlocks?: number;
-  /** Reuse of the watched-address list across runs (see {@link AddressListCache}); absent: read it every run. */
-  addressLists?: AddressListCache;
+  /**
+   * The container's watched-address set, kept across runs and refreshed incrementally (see
+   * shared/app/watched-address-set.ts); absent: a set of this run's own, read whole.
+   */
+  watchedSet?: WatchedAddressSet;
 }
 
 export interface ScanReport {
@@ -39,56 +44,16 @@ export interface ScanReport {
   reorgDetected: boolean;
   /** Blocks between the head and the checkpoint after this run (scanner lag). */
   lagBlocks: number;
-  /** Addresses issued since the list behind the checkpoint was read, re-scanned over the blocks already scanned. */
-  lateAddresses?: number;
+  /** How this run read the watched addresses (whole, or the writes since the container's previous read). */
+  addressRead?: WatchedSetRead;
+  /** Addresses looked for. */
+  watchedAddresses?: number;
   /** Zero-value transfers found and not sent (also counted as `ZeroValueTransfersIgnored`). */
   zeroValueIgnored: number;
 }
 
 /** Watched addresses per `eth_getLogs` call (one topic list). */
 export const ADDRESS_CHUNK = 200;
-
-/** A list of watched addresses, when it was read, and the chain's head read just before (its `AddressesAsOf`). */
-interface AddressList {
-  loadedAt: Date;
-  head: number;
-  entries: WatchedAddress[];
-}
-
-/**
- * Lists of watched addresses, per chain, reused for up to `maxAgeMs` (one cache per container and address source).
- * A cached list misses addresses issued since it was read; the checkpoint's `addressesAsOf` makes up for that, so no
- * payment is lost, but the scanner then sees a payment to a new address up to `maxAgeMs` later.
- */
-export class AddressListCache {
-  private readonly lists = new Map<number, AddressList>();
-
-  constructor(readonly maxAgeMs: number) {}
-
-  /** The list for `chainId` if it was read less than `maxAgeMs` before `at`. */
-  fresh(chainId: number, at: Date): AddressList | undefined {
-    const list = this.lists.get(chainId);
-    return list && at.getTime() - list.loadedAt.getTime() < this.maxAgeMs ? list : undefined;
-  }
-
-  keep(chainId: number, list: AddressList): void {
-    this.lists.set(chainId, list);
-  }
-}
-
-/**
- * An address issued this long before a list was read may still be missing from it (the index is eventually
- * consistent; the issuing function's clock is not the scanner's): such addresses count as late too.
- */
-const LATE_MARGIN_MS = 60_000;
-
-async function addressList(chainId: number, head: number, at: Date, deps: ScanDeps): Promise<AddressList> {
-  const cached = deps.addressLists?.fresh(chainId, at);
-  if (cached) return cached;
-  const list = { loadedAt: at, head, entries: await deps.watchedAddresses.watchedAt(at) };
-  deps.addressLists?.keep(chainId, list);
-  return list;
-}
 
 /** One scanner run over `chain`. */
 export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<ScanReport> {
@@ -111,32 +76,25 @@ export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<Sca
 
   report.from = start;
   report.to = end;
-  const list = await addressList(chain.chainId, head, at, deps);
-  const watchedNow = list.entries.filter((e) => e.watchUntil > at.toISOString());
-  const messages: TransferObservedInput[] = [];
-  const scan = async (addresses: string[], from: number, to: number) => {
-    const found = await transfersTo(rpc, addresses, from, to, (log) =>
-      toObserved(chain.chainId, log, isFinal(chain, log.blockNumber, tip), at),
-    );
-    messages.push(...found.messages);
-    report.zeroValueIgnored += found.zeroValue;
-  };
-  const late = lateAddresses(checkpoint?.addressesAsOf, start, watchedNow);
-  if (late) {
-    report.lateAddresses = late.addresses.length;
-    await scan(late.addresses, late.from, late.to);
-  }
-  await scan(
-    watchedNow.map((e) => e.address),
+  // After the head was read: an address issued after this read cannot have been paid in a block up to `head`.
+  const { entries, read } = await (deps.watchedSet ?? new WatchedAddressSet()).refresh(deps.watchedAddresses, at);
+  report.addressRead = read;
+  report.watchedAddresses = entries.length;
+  const found = await transfersTo(
+    rpc,
+    entries.map((e) => e.address),
     start,
     end,
+    (log) => toObserved(chain.chainId, log, isFinal(chain, log.blockNumber, tip), at),
   );
+  const messages = found.messages;
+  report.zeroValueIgnored = found.zeroValue;
   report.logs = messages.length;
   await deps.send(messages);
   if (report.zeroValueIgnored) countMetric('ZeroValueTransfersIgnored', report.zeroValueIgnored);
   const endBlock = await rpc.getBlock(end);
   if (endBlock) {
-    const addressesAsOf = { at: list.loadedAt.toISOString(), block: list.head };
+    const addressesAsOf = { at: at.toISOString(), block: head };
     const next = { blockNumber: end, blockHash: endBlock.hash, addressesAsOf };
     await deps.checkpoints.save(chain.chainId, next, checkpoint, at.toISOString());
   }
@@ -162,26 +120,6 @@ async function startBlock(
   const start = Math.max(0, checkpoint.blockNumber - (deps.rewindBlocks ?? 64));
   logger.warn('reorg detected at checkpoint; rewinding', { chainId: chain.chainId, checkpoint, start });
   return start;
-}
-
-/**
- * Late addresses and the blocks to scan again for them. The blocks up to the checkpoint were scanned for every
- * address issued before `asOf.at` (when the list then used was read), and blocks up to `asOf.block` were mined before
- * that. An address issued later (or just before, see LATE_MARGIN_MS) can only have been paid in a block after
- * `asOf.block`, which may have been scanned without it: those blocks, up to the one before `start`, are scanned again
- * for such addresses. With a list read in the run that saved the checkpoint (no cache), `asOf.block` is that run's
- * head, at or past the checkpoint, and there is nothing to re-scan. The obligation lives in the checkpoint, not in
- * this container, so it survives the container. Checkpoints without `addressesAsOf` predate caching: nothing either.
- */
-function lateAddresses(
-  asOf: ScanCheckpoint['addressesAsOf'],
-  start: number,
-  watchedNow: WatchedAddress[],
-): { addresses: string[]; from: number; to: number } | undefined {
-  if (!asOf || asOf.block + 1 > start - 1) return undefined;
-  const since = Date.parse(asOf.at) - LATE_MARGIN_MS;
-  const addresses = watchedNow.filter((e) => !e.createdAt || Date.parse(e.createdAt) >= since).map((e) => e.address);
-  return { addresses, from: asOf.block + 1, to: start - 1 };
 }
 
 /**

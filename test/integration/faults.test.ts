@@ -4,7 +4,9 @@
  * - reconcile fail before its transaction commits, after it commits, and after the outbox message is sent, on every
  *   sighting of a scripted sequence, each failed record redelivered (the handler called again with the same record);
  * - the registry publisher crash after its HTTP request went out;
- * - the chain RPC refuse every call for a while, under the scanner and the confirmer.
+ * - the chain RPC refuse every call for a while, under the scanner and the confirmer;
+ * - the scanner's warm container fail after reading the watches written since its previous run, before using them
+ *   (its address set and watermark must not move: no address issued meanwhile is ever missed).
  * After redelivery the table must be exactly what a clean run of the same sequence gives in a fresh prefix: no
  * transfer credited twice, no receipt missing or duplicated, the journal balanced, every receipt delivered once.
  */
@@ -611,6 +613,67 @@ describe('chain RPC refusing for a while', () => {
     expect(ledger.incidents.filter((i) => i.kind === 'final-transfer-gone')).toHaveLength(1);
     expect(ledger.receipts.filter((r) => r.receipt.kind === 'annulment')).toEqual([]);
     expect(ledger.journal.filter((e) => e.kind === 'transfer-annulled')).toHaveLength(1);
+  }, 60_000);
+
+  it('a warm scanner failing between reading the new watches and using them misses no address issued meanwhile', async () => {
+    await freshPrefix();
+    const { scanChain } = await import('../../shared/app/scan-chain');
+    const { WatchedAddressSet } = await import('../../shared/app/watched-address-set');
+    const { dynamoScanCheckpoints } = await import('../../shared/adapters/dynamo/checkpoints');
+    const { dynamoWatchedAddresses } = await import('../../shared/adapters/dynamo/invoices');
+    const { jsonRpcChain } = await import('../../shared/adapters/chain/json-rpc-chain');
+    const { sendMessages } = await import('../../shared/adapters/queue');
+    // The container's set, its runs minutes apart (the scanner's clock), so the overlap alone would not cover a
+    // watermark moved by the failed run.
+    const set = new WatchedAddressSet();
+    const t0 = Date.now();
+    const scanAt = (offsetMs: number) =>
+      scanChain(enabledChains[0] as (typeof enabledChains)[number], {
+        rpc: jsonRpcChain(chain.rpcUrl, chain.chainId),
+        checkpoints: dynamoScanCheckpoints,
+        watchedAddresses: dynamoWatchedAddresses,
+        watchedSet: set,
+        now: () => new Date(t0 + offsetMs),
+        send: (m) => sendMessages('transfers', m),
+      });
+
+    const [a] = await issue(1);
+    if (!a) throw new Error('no invoice');
+    expect((await scanAt(0)).addressRead?.kind).toBe('full');
+    // The cold run's lookback also finds what earlier tests paid to the same addresses (derived again from index 0
+    // in this fresh table): not this test's payments.
+    await drainQueue(resources.queueUrls.transfers);
+    const checkpoint = await getCheckpoint(chain.chainId);
+
+    // Issued after the container's read, and paid at once; the next run reads it, then fails before using it.
+    const [b] = await issue(1);
+    if (!b) throw new Error('no invoice');
+    await pay(b.depositAddress, 500n * USD, 5);
+    setFaults('watch:after-read*1');
+    await expect(scanAt(5 * 60_000)).rejects.toThrow(/injected fault at watch:after-read/);
+    setFaults('');
+    expect(await getCheckpoint(chain.chainId)).toEqual(checkpoint);
+    expect(await queueDepth(resources.queueUrls.transfers)).toBe(0);
+
+    // Issued after the failed run, and paid. The next run reads from where the failed one started: both are found.
+    const [c] = await issue(1);
+    if (!c) throw new Error('no invoice');
+    await pay(c.depositAddress, 500n * USD, 6);
+    const warm = await scanAt(10 * 60_000);
+    expect(warm).toMatchObject({ addressRead: { kind: 'increment' }, watchedAddresses: 3, logs: 2 });
+    for (let round = 0; round < 3; round++) {
+      await pump();
+      await mine(3);
+      await scanHandler({}, context);
+      await confirmHandler({}, context);
+    }
+    await pump();
+    const ledger = await readLedger();
+    expect(await ledgerProblems(ledger, { signer: SIGNER, acceptedTokens: ACCEPTED })).toEqual([]);
+    const byId = new Map(ledger.invoices.map((i) => [i.id, i]));
+    expect(byId.get(a.id)).toMatchObject({ status: 'open' });
+    expect(byId.get(b.id)).toMatchObject({ status: 'paid', paidMicroUsd: 500n * USD });
+    expect(byId.get(c.id)).toMatchObject({ status: 'paid', paidMicroUsd: 500n * USD });
   }, 60_000);
 });
 

@@ -3,7 +3,9 @@
  * from `now` on, so an expired address is not even read, an address whose watch an annulment extends
  * (`extendWatchItem`) is re-keyed into the range, and address items written before that key (in gsi2's
  * `WATCHED_ADDRESSES`) are still honoured and moved into it by the reads (gsi3 keys first, then gsi2 keys removed).
- * Items read are counted from each Query's `ScannedCount`.
+ * The write-time key (gsi1 `WATCH_WRITES`): a read of the watches written since a moment returns the issues and
+ * extensions since then, as they stand, and reads nothing older, so a warm container's set reads nothing when
+ * nothing was written. Items read are counted from each Query's `ScannedCount`.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +20,7 @@ const { commit } = await import('../../shared/adapters/dynamo/transact');
 const { createInvoice, dynamoWatchedAddresses, extendWatchItem, invoiceKeys } = await import(
   '../../shared/adapters/dynamo/invoices'
 );
+const { WatchedAddressSet } = await import('../../shared/app/watched-address-set');
 const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');
@@ -137,5 +140,45 @@ describe('watched addresses in the table', () => {
     itemsRead = 0;
     expect(await watched(later)).toEqual(both);
     expect(itemsRead).toBe(2); // moved: read from the range alone, the expired one not at all
+  });
+
+  it('reads the watches written since a moment, issued or extended, as they stand; a warm set reads nothing more', async () => {
+    const t = NOW + 240 * HOUR; // after every write of the tests above
+    const issued = anInvoice({ createdAt: iso(t), expiresAt: iso(t + HOUR) });
+    const older = anInvoice({ createdAt: iso(t - 2 * HOUR), expiresAt: iso(t - LATE_MS - HOUR) });
+    for (const invoice of [issued, older]) expect(await createInvoice(invoice)).toBe(true);
+    const set = new WatchedAddressSet();
+    const cold = await set.refresh(dynamoWatchedAddresses, new Date(t + 1_000));
+    expect(cold.entries.map((e) => e.address)).toEqual([issued.depositAddress.toLowerCase()]);
+
+    itemsRead = 0;
+    expect(await dynamoWatchedAddresses.writtenSince(new Date(t - HOUR))).toEqual([
+      {
+        address: issued.depositAddress.toLowerCase(),
+        createdAt: iso(t),
+        watchUntil: iso(t + HOUR + LATE_MS),
+        writtenAt: iso(t),
+      },
+    ]);
+    expect(itemsRead).toBe(1); // the older issue is below the range, unread
+
+    // An annulment reopens the older (expired) invoice at t + 90 s: the extension is a write since t.
+    await commit([extendWatchItem(older.depositAddress, iso(t + 2 * HOUR), iso(t + 90_000))]);
+    itemsRead = 0;
+    const warm = await set.refresh(dynamoWatchedAddresses, new Date(t + 120_000));
+    // From 60 s before the previous read (the overlap): the issue at t is read again beside the extension.
+    expect(warm.read).toEqual({ kind: 'increment', itemsRead: 2 });
+    expect(Object.fromEntries(warm.entries.map((e) => [e.address, e.watchUntil]))).toEqual({
+      [issued.depositAddress.toLowerCase()]: iso(t + HOUR + LATE_MS),
+      [older.depositAddress.toLowerCase()]: iso(t + 2 * HOUR + LATE_MS),
+    });
+    expect(itemsRead).toBe(2);
+
+    await set.refresh(dynamoWatchedAddresses, new Date(t + 300_000)); // the overlap re-reads the extension once more
+    itemsRead = 0;
+    const idle = await set.refresh(dynamoWatchedAddresses, new Date(t + 600_000));
+    expect(idle.read).toEqual({ kind: 'increment', itemsRead: 0 });
+    expect(idle.entries).toHaveLength(2);
+    expect(itemsRead).toBe(0);
   });
 });

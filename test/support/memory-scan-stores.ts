@@ -39,48 +39,84 @@ export class MemoryScanCheckpoints implements ScanCheckpoints {
 }
 
 /**
- * Watched deposit addresses, kept in `watchUntil` order as the table's key does: a read walks only the entries
- * after `now` (`itemsRead` adds them up, as the table's read units would); `reads` counts the list reads.
+ * Watched deposit addresses as the table holds them: every write of a watch (issue, extension) is kept, the latest
+ * one is its state. A whole read returns the addresses watched past `now` (the key range `watchUntil > now`), an
+ * incremental one the watches last written at or after `since` (the write-time range); `itemsRead` adds up the
+ * entries returned, as the table's read units would, and `reads` / `incrementReads` count the two kinds of read.
+ * With `lag`, the index is eventually consistent: a write is seen only once the `clock` is `lag.ms` past its time,
+ * and until then a read sees the watch's previous write, if any. `failReads` makes the next reads throw.
  */
 export class MemoryWatchedAddresses implements WatchedAddresses {
-  readonly entries: WatchedAddress[] = [];
+  private readonly writes: WatchedAddress[] = [];
   reads = 0;
+  incrementReads = 0;
   itemsRead = 0;
+  lag?: { ms: number; clock: () => Date };
+  failReads = 0;
 
   /** Watches `address` (stored lower-case, as the table does) from `createdAt` until `watchUntil`. */
-  watch(address: string, createdAt: string, watchUntil: string): void {
-    this.insert({ address: address.toLowerCase(), createdAt, watchUntil });
+  watch(address: string, createdAt: string, watchUntil: string, writtenAt = createdAt): void {
+    this.writes.push({ address: address.toLowerCase(), createdAt, watchUntil, writtenAt });
   }
 
-  /** Moves the end of `address`'s watch (an annulment reopening its invoice), re-keying it as the table does. */
-  extend(address: string, watchUntil: string): void {
-    const index = this.entries.findIndex((e) => e.address === address.toLowerCase());
-    const [entry] = index < 0 ? [] : this.entries.splice(index, 1);
-    if (!entry) throw new Error(`no watch for ${address}`);
-    this.insert({ ...entry, watchUntil });
+  /** Moves the end of `address`'s watch (an annulment reopening its invoice) at `writtenAt`, as the table does. */
+  extend(address: string, watchUntil: string, writtenAt: string): void {
+    const current = this.latest(address.toLowerCase(), () => true);
+    if (!current) throw new Error(`no watch for ${address}`);
+    this.writes.push({ ...current, watchUntil, writtenAt });
   }
 
-  /** Keeps `entries` in `watchUntil` order (binary search for the place). */
-  private insert(entry: WatchedAddress): void {
-    let low = 0;
-    let high = this.entries.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if ((this.entries[mid] as WatchedAddress).watchUntil <= entry.watchUntil) low = mid + 1;
-      else high = mid;
-    }
-    this.entries.splice(low, 0, entry);
+  /** Every address's watch as it stands now, ignoring any lag (what a consistent read of every item would give). */
+  current(): WatchedAddress[] {
+    return this.states(() => true);
   }
 
   async watchedAt(now: Date): Promise<WatchedAddress[]> {
     this.reads++;
+    this.failIfAsked();
     const at = now.toISOString();
-    // The key range `watchUntil > now`: everything before its first entry is never touched.
-    let first = this.entries.length;
-    while (first > 0 && (this.entries[first - 1] as WatchedAddress).watchUntil > at) first--;
-    const active = this.entries.slice(first);
+    const active = this.states(this.visible()).filter((e) => e.watchUntil > at);
+    active.sort((a, b) => (a.watchUntil < b.watchUntil ? -1 : a.watchUntil > b.watchUntil ? 1 : 0));
     this.itemsRead += active.length;
-    return active.map((e) => ({ ...e }));
+    return active;
+  }
+
+  async writtenSince(since: Date): Promise<WatchedAddress[]> {
+    this.incrementReads++;
+    this.failIfAsked();
+    const from = since.toISOString();
+    const written = this.states(this.visible()).filter((e) => (e.writtenAt ?? '') >= from);
+    this.itemsRead += written.length;
+    return written;
+  }
+
+  private failIfAsked(): void {
+    if (this.failReads > 0) {
+      this.failReads--;
+      throw new Error('watched-address read failed');
+    }
+  }
+
+  /** Which writes the index shows now. */
+  private visible(): (w: WatchedAddress) => boolean {
+    const lag = this.lag;
+    if (!lag) return () => true;
+    const seenUpTo = new Date(lag.clock().getTime() - lag.ms).toISOString();
+    return (w) => (w.writtenAt ?? '') <= seenUpTo;
+  }
+
+  private latest(address: string, visible: (w: WatchedAddress) => boolean): WatchedAddress | undefined {
+    for (let i = this.writes.length - 1; i >= 0; i--) {
+      const w = this.writes[i] as WatchedAddress;
+      if (w.address === address && visible(w)) return w;
+    }
+    return undefined;
+  }
+
+  private states(visible: (w: WatchedAddress) => boolean): WatchedAddress[] {
+    const byAddress = new Map<string, WatchedAddress>();
+    for (const w of this.writes) if (visible(w)) byAddress.set(w.address, w);
+    return [...byAddress.values()].map((e) => ({ ...e }));
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * The chain scanner against an in-memory node and in-memory checkpoints and watched addresses: what it sends, what it
- * drops, how it walks ranges the node refuses, how it notices a reorg at its checkpoint, and how it catches up on
- * addresses issued after the list it scanned with was read.
+ * drops, how it walks ranges the node refuses, how it notices a reorg at its checkpoint, and how a warm container's
+ * watched-address set reads only what was written since its previous run yet finds an address issued a moment ago.
  */
 import { getAddress } from 'ethers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { metrics } from '../../shared/adapters/observability';
-import { AddressListCache, type ScanDeps, scanChain } from '../../shared/app/scan-chain';
+import { type ScanDeps, scanChain } from '../../shared/app/scan-chain';
+import { WatchedAddressSet } from '../../shared/app/watched-address-set';
 import { localChain, token } from '../../shared/domain/chains';
 import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../../shared/domain/transfers';
 import { MemoryChain } from '../support/memory-chain';
@@ -212,41 +213,47 @@ describe('scanChain: reorgs', () => {
   });
 });
 
-describe('scanChain: addresses issued after the list was read', () => {
-  it('re-scans late addresses over the blocks scanned without them, once the cached list is read again', async () => {
-    const lists = new AddressListCache(60_000);
-    await scan(0, { addressLists: lists }); // reads the list: checkpoint 10, addresses as of T0 at block 10
-
-    watched.watch(LATE_DEPOSIT, new Date(T0 + 1_000).toISOString(), WATCH_UNTIL);
-    const late = chain.transfer(USDT, PAYER, LATE_DEPOSIT, 9n * USD); // block 11
+describe("scanChain: the container's watched-address set", () => {
+  it('reads the whole active range on a cold run, then only the watches written since the previous run', async () => {
+    const set = new WatchedAddressSet();
+    const cold = await scan(0, { watchedSet: set });
+    expect(cold.addressRead).toEqual({ kind: 'full', itemsRead: 1 });
     chain.mine(1);
-    const stale = await scan(2_000, { addressLists: lists });
-    expect(stale).toMatchObject({ from: 11, to: 12, logs: 0 });
-    expect(stale.lateAddresses).toBeUndefined();
-    expect(watched.reads).toBe(1);
-
-    chain.mine(1);
-    const fresh = await scan(62_000, { addressLists: lists });
-
-    expect(watched.reads).toBe(2);
-    // The late address alone is re-scanned over 11..12 (the deposit issued an hour before T0 is not late).
-    expect(fresh).toMatchObject({ from: 13, to: 13, lateAddresses: 1, logs: 1 });
-    expect(sent).toEqual([expect.objectContaining({ txHash: late.transactionHash, to: LATE_DEPOSIT })]);
-    expect(chain.asked.getLogs.map((r) => [r.fromBlock, r.toBlock])).toEqual([
-      [0, 10],
-      [11, 12],
-      [11, 12],
-      [13, 13],
-    ]);
+    const warm = await scan(60_000, { watchedSet: set });
+    expect(warm.addressRead).toEqual({ kind: 'increment', itemsRead: 0 });
+    expect(warm.watchedAddresses).toBe(1);
+    expect([watched.reads, watched.incrementReads, watched.itemsRead]).toEqual([1, 1, 1]);
   });
 
-  it('has nothing to re-scan when it reads the list every run', async () => {
+  it('finds a payment to an address issued a moment after the previous run, in the next run', async () => {
+    const set = new WatchedAddressSet();
+    await scan(0, { watchedSet: set });
+    watched.watch(LATE_DEPOSIT, new Date(T0 + 1_000).toISOString(), WATCH_UNTIL);
+    const paid = chain.transfer(USDT, PAYER, LATE_DEPOSIT, 9n * USD); // block 11
+    const report = await scan(2_000, { watchedSet: set });
+    expect(report).toMatchObject({ from: 11, to: 11, logs: 1, addressRead: { kind: 'increment', itemsRead: 1 } });
+    expect(sent).toEqual([expect.objectContaining({ txHash: paid.transactionHash, to: LATE_DEPOSIT })]);
+  });
+
+  it('looks for an expired address again once its watch is extended, and no longer once it ends', async () => {
+    const set = new WatchedAddressSet();
+    watched.watch(LATE_DEPOSIT, new Date(T0 - 86_400_000).toISOString(), new Date(T0 - 1).toISOString());
+    await scan(0, { watchedSet: set });
+    const reopenedUntil = new Date(T0 + 120_000).toISOString();
+    watched.extend(LATE_DEPOSIT, reopenedUntil, new Date(T0 + 1_000).toISOString());
+    const paid = chain.transfer(USDT, PAYER, LATE_DEPOSIT, 9n * USD);
+    expect(await scan(2_000, { watchedSet: set })).toMatchObject({ logs: 1, watchedAddresses: 2 });
+    expect(sent).toEqual([expect.objectContaining({ txHash: paid.transactionHash })]);
+    chain.transfer(USDT, PAYER, LATE_DEPOSIT, 1n * USD);
+    expect(await scan(120_000, { watchedSet: set })).toMatchObject({ logs: 0, watchedAddresses: 1 });
+  });
+
+  it('without a set of the container, reads the whole range every run', async () => {
     await scan();
     watched.watch(LATE_DEPOSIT, new Date(T0 + 1_000).toISOString(), WATCH_UNTIL);
     chain.transfer(USDT, PAYER, LATE_DEPOSIT, 9n * USD);
     const report = await scan(2_000);
-    expect(report).toMatchObject({ from: 11, to: 11, logs: 1 });
-    expect(report.lateAddresses).toBeUndefined();
+    expect(report).toMatchObject({ from: 11, to: 11, logs: 1, addressRead: { kind: 'full', itemsRead: 2 } });
     expect(watched.reads).toBe(2);
   });
 });

@@ -24,6 +24,7 @@ import type { TokenUnits } from '../../domain/reconcile';
 import type { IdempotencyClaim, IdempotencyRecord, InvoiceStore, WatchedAddress, WatchedAddresses } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
+import { faultHook } from '../faults';
 import { takeNext } from './counters';
 import { putJournalEntry } from './journal';
 import { queryMergedNewestFirst } from './paging';
@@ -62,6 +63,14 @@ export const invoiceKeys = {
   watched: (address: string, watchUntil: string) => ({
     gsi3pk: 'WATCHED_ADDRESSES',
     gsi3sk: `${watchUntil}#${address.toLowerCase()}`,
+  }),
+  /**
+   * gsi1 of address items: every watch by the time of its last write (`<writtenAt>#<address>`; issue or extension),
+   * so a scanner that keeps the watched set in memory reads only the watches written since its last read.
+   */
+  watchWritten: (address: string, writtenAt: string) => ({
+    gsi1pk: 'WATCH_WRITES',
+    gsi1sk: `${writtenAt}#${address.toLowerCase()}`,
   }),
   /** Address items written before issue 11 sit in this gsi2 partition; the scanner's read drains it into `watched`. */
   legacyWatched: { gsi2pk: 'WATCHED_ADDRESSES' },
@@ -172,19 +181,29 @@ function watchUntilFor(expiresAt: string): string {
 
 /**
  * The update that keeps watching an invoice's deposit address until its (moved) expiry's late window closes: the
- * gsi3 sort key moves with `watchUntil` (an address already expired comes back into the scanner's range), and an
+ * gsi3 sort key moves with `watchUntil` (an address already expired comes back into the scanner's range), the gsi1
+ * write key moves to `writtenAt` (so a scanner keeping the set in memory reads the extension as a change), and an
  * item written before issue 11 leaves the legacy gsi2 partition on the way.
  */
-export function extendWatchItem(depositAddress: string, expiresAt: string) {
+export function extendWatchItem(depositAddress: string, expiresAt: string, writtenAt = new Date().toISOString()) {
   const watchUntil = watchUntilFor(expiresAt);
   const watched = invoiceKeys.watched(depositAddress, watchUntil);
+  const written = invoiceKeys.watchWritten(depositAddress, writtenAt);
   return {
     Update: {
       TableName: tableName(),
       Key: invoiceKeys.address(depositAddress),
-      UpdateExpression: 'SET watchUntil = :until, gsi3pk = :wpk, gsi3sk = :wsk REMOVE gsi2pk, gsi2sk',
+      UpdateExpression:
+        'SET watchUntil = :until, watchWrittenAt = :written, gsi3pk = :wpk, gsi3sk = :wsk, gsi1pk = :tpk, gsi1sk = :tsk REMOVE gsi2pk, gsi2sk',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':until': watchUntil, ':wpk': watched.gsi3pk, ':wsk': watched.gsi3sk },
+      ExpressionAttributeValues: {
+        ':until': watchUntil,
+        ':written': writtenAt,
+        ':wpk': watched.gsi3pk,
+        ':wsk': watched.gsi3sk,
+        ':tpk': written.gsi1pk,
+        ':tsk': written.gsi1sk,
+      },
     },
   };
 }
@@ -205,7 +224,9 @@ export async function createInvoice(invoice: Invoice, idempotency?: IdempotencyC
         Item: {
           ...invoiceKeys.address(invoice.depositAddress),
           ...invoiceKeys.watched(invoice.depositAddress, watchUntilFor(invoice.expiresAt)),
+          ...invoiceKeys.watchWritten(invoice.depositAddress, invoice.createdAt),
           watchUntil: watchUntilFor(invoice.expiresAt),
+          watchWrittenAt: invoice.createdAt,
           type: 'address',
           address: invoice.depositAddress,
           invoiceId: invoice.id,
@@ -529,11 +550,38 @@ export async function watchedAddressEntries(now: Date): Promise<WatchedAddress[]
   return [...entries.values()];
 }
 
+/**
+ * Watches written (issued or extended) at or after `since`, as they stand now: one range of gsi1's `WATCH_WRITES`
+ * partition, so the items read are the writes since then, whatever the history. Legacy items (no write key) are
+ * never in it: they change only by an extension, which gives them one; a full read ({@link watchedAddressEntries})
+ * returns them.
+ */
+export async function watchesWrittenSince(since: Date): Promise<WatchedAddress[]> {
+  const pages = paginateQuery(
+    { client: ddb },
+    {
+      TableName: tableName(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+      ExpressionAttributeValues: {
+        ':pk': invoiceKeys.watchWritten('', '').gsi1pk,
+        ':since': since.toISOString(),
+      },
+    },
+  );
+  const entries: WatchedAddress[] = [];
+  for await (const page of pages) for (const item of page.Items ?? []) entries.push(watchedEntry(item));
+  // Test-only (`FAULTS=watch:after-read`): the increment was read, and the reader fails before it could use it.
+  faultHook('watch')?.('after-read');
+  return entries;
+}
+
 function watchedEntry(item: Record<string, unknown>): WatchedAddress {
   return {
     address: String(item.address).toLowerCase(),
     watchUntil: String(item.watchUntil),
     ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+    ...(typeof item.watchWrittenAt === 'string' ? { writtenAt: item.watchWrittenAt } : {}),
   };
 }
 
@@ -615,4 +663,7 @@ export const dynamoInvoiceStore: InvoiceStore = {
 };
 
 /** The watched deposit addresses in the table (the {@link WatchedAddresses} port the chain scanner reads). */
-export const dynamoWatchedAddresses: WatchedAddresses = { watchedAt: watchedAddressEntries };
+export const dynamoWatchedAddresses: WatchedAddresses = {
+  watchedAt: watchedAddressEntries,
+  writtenSince: watchesWrittenSince,
+};

@@ -132,15 +132,15 @@ export function render(result: Json): string {
       rows.push([
         `scanner store items read per run (${s.storeItemsReadAddresses?.active} active, ${s.storeItemsReadAddresses?.expired} expired addresses)`,
         `${s.storeItemsReadPerRun} items`,
-        `${s.storeItemsReadPerRunNoHistory} with the active addresses alone: ratio ${s.storeItemsReadRatio}`,
+        `${s.storeItemsReadPerRunNoHistory} with the active addresses alone: ratio ${s.storeItemsReadRatio}; ${s.storeItemsReadPerWarmRun} by a warm container, nothing new issued`,
       ]);
     }
-    const sc = s.cachedAddressList;
-    if (sc) {
+    const sw = s.warmAddressSet;
+    if (sw) {
       rows.push([
-        `scanner, address list cached ${sc.maxAgeMs / 1000} s (opt-in)`,
-        `${sc.blocksPerS} blocks/s`,
-        `ratio ${sc.ratio} (${sc.storeMs} of ${sc.scannerMs} ms in DynamoDB); late address re-scanned: ${sc.lateAddressCheck?.foundAfterExpiry ? 'yes' : 'no'}`,
+        'scanner, warm container (address set kept across runs)',
+        `${sw.blocksPerS} blocks/s`,
+        `ratio ${sw.ratio} (${sw.storeMs} of ${sw.scannerMs} ms in DynamoDB); address issued after a run found by the next: ${sw.issuedAddressCheck?.foundByNextWarmRun ? 'yes' : 'no'}`,
       ]);
     }
   } else rows.push(['scanner', 'failed', String(s?.error ?? 'not run')]);

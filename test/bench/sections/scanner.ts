@@ -6,9 +6,14 @@
  * has caught up with the head, against raw `eth_getLogs` over the same range with the same filter (the same
  * 200-address topic chunks, any token contract). Alternated, median of several repetitions.
  *
+ * Beside it, the same catch-up by a warm container (its `WatchedAddressSet` kept across runs, reading only the watches
+ * written since its previous run), and an untimed check that such a container finds a payment to an address issued
+ * just after its previous run in its very next run.
+ *
  * Counted, not timed, before all that: the items one scanner run reads from the store (each response's
  * `ScannedCount`, or 1 for an item got), with 100 active addresses alone and again beside 10,000 expired ones —
- * expired addresses must cost nothing. Those 10,100 items are deleted before the timed part.
+ * expired addresses must cost nothing — both by a cold container (the whole active range), and the items a warm
+ * container's run reads when nothing new was issued. Those 10,100 items are deleted before the timed part.
  */
 import { randomBytes } from 'node:crypto';
 import { getAddress } from 'ethers';
@@ -21,7 +26,6 @@ import { median, round } from '../lib/stats';
 
 const log = (m: string) => progress('scanner', m);
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
-const CACHE_MS = 60_000; // the address-list cache measured beside the scanner as deployed
 const randomAddress = () => getAddress(`0x${randomBytes(20).toString('hex')}`);
 /** Items a DynamoDB response read: a Query's or Scan's `ScannedCount`, 1 for a GetItem that found one. */
 const itemsIn = (output: unknown): number => {
@@ -60,40 +64,47 @@ runSection('scanner', async () => {
     const { checkpointKey } = await import('../../../shared/adapters/dynamo/checkpoints');
     const { jsonRpcChain } = await import('../../../shared/adapters/chain/json-rpc-chain');
     const { localChain } = await import('../../../shared/domain/chains');
-    const { ADDRESS_CHUNK, AddressListCache, scanChain } = await import('../../../shared/app/scan-chain');
+    const { ADDRESS_CHUNK, scanChain } = await import('../../../shared/app/scan-chain');
+    const { WatchedAddressSet } = await import('../../../shared/app/watched-address-set');
     const { dynamoScanCheckpoints } = await import('../../../shared/adapters/dynamo/checkpoints');
     const { dynamoWatchedAddresses } = await import('../../../shared/adapters/dynamo/invoices');
     const { tableName } = await import('../../../shared/adapters/config');
 
     const watchUntil = new Date(Date.now() + 86_400_000).toISOString();
-    /** Address items as createInvoice writes them, 25 a BatchWriteItem (or their deletion). */
+    /** An address item as createInvoice writes it (issued at `createdAt`, its watch written then). */
+    const addressItem = (address: string, until: string, createdAt: string, n: number) => ({
+      ...invoiceKeys.address(address),
+      ...invoiceKeys.watched(address, until),
+      ...invoiceKeys.watchWritten(address, createdAt),
+      watchUntil: until,
+      watchWrittenAt: createdAt,
+      type: 'address',
+      address,
+      invoiceId: `inv_bench${n}`,
+      ministry: 'AFSA',
+      depositIndex: n,
+      createdAt,
+    });
+    /** Address items issued 2 days before their watch ends, 25 a BatchWriteItem (or their deletion). */
     async function writeAddresses(addresses: string[], until: string, del = false): Promise<void> {
+      const createdAt = new Date(Date.parse(until) - 2 * 86_400_000).toISOString();
       for (let i = 0; i < addresses.length; i += 25) {
-        const batch = addresses.slice(i, i + 25).map((address, j) =>
-          del
-            ? { DeleteRequest: { Key: invoiceKeys.address(address) } }
-            : {
-                PutRequest: {
-                  Item: {
-                    ...invoiceKeys.address(address),
-                    ...invoiceKeys.watched(address, until),
-                    watchUntil: until,
-                    type: 'address',
-                    address,
-                    invoiceId: `inv_bench${i + j}`,
-                    ministry: 'AFSA',
-                    depositIndex: i + j,
-                    createdAt: new Date(Date.parse(until) - 2 * 86_400_000).toISOString(),
-                  },
-                },
-              },
-        );
+        const batch = addresses
+          .slice(i, i + 25)
+          .map((address, j) =>
+            del
+              ? { DeleteRequest: { Key: invoiceKeys.address(address) } }
+              : { PutRequest: { Item: addressItem(address, until, createdAt, i + j) } },
+          );
         await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }));
       }
     }
 
-    /** Items one scanner run (checkpoint in place, one new block, list read, no cache) reads from the store. */
-    async function itemsReadByOneRun(): Promise<number> {
+    /**
+     * Items one scanner run (checkpoint in place, one new block) reads from the store: with `set`, that container's
+     * set (warm after its first run); without, a cold container's (the whole active range).
+     */
+    async function itemsReadByOneRun(set?: InstanceType<typeof WatchedAddressSet>): Promise<number> {
       await rpc(chain.rpcUrl, 'hardhat_mine', ['0x1']);
       itemsRead = 0;
       counting = true;
@@ -105,6 +116,7 @@ runSection('scanner', async () => {
           now: () => new Date(),
           send: async () => {},
           initialLookback: 0,
+          ...(set ? { watchedSet: set } : {}),
         });
       } finally {
         counting = false;
@@ -122,8 +134,11 @@ runSection('scanner', async () => {
     const itemsNoHistory = await itemsReadByOneRun();
     await writeAddresses(expired, new Date(Date.now() - 86_400_000).toISOString());
     const itemsWithHistory = await itemsReadByOneRun();
+    const warmSet = new WatchedAddressSet();
+    await itemsReadByOneRun(warmSet); // the container's first run: the whole active range
+    const itemsWarm = await itemsReadByOneRun(warmSet);
     log(
-      `store items read per run: ${itemsWithHistory} with ${expiredCount} expired addresses, ${itemsNoHistory} without`,
+      `store items read per run: ${itemsWithHistory} with ${expiredCount} expired addresses, ${itemsNoHistory} without, ${itemsWarm} by a warm container`,
     );
     await writeAddresses([...active, ...expired], watchUntil, true);
     await ddb.send(new DeleteCommand({ TableName: tableName(), Key: checkpointKey(chain.chainId) }));
@@ -167,15 +182,15 @@ runSection('scanner', async () => {
     const config = localChain(chain.tokens, 3);
     const chainRpc = jsonRpcChain(chain.rpcUrl, chain.chainId);
 
-    /** The container's watched-address list, kept across catch-ups (warm after the first). */
-    const containerLists = new AddressListCache(CACHE_MS);
+    /** The container's watched-address set, kept across catch-ups (warm after the first). */
+    const containerSet = new WatchedAddressSet();
 
     /**
-     * One catch-up from no checkpoint. `cacheMs` 0 is the scanner as functions/scan-chain/handler.ts runs it (the
-     * watched-address list read every run); 60,000 reuses the container's list (an `AddressListCache`), warm here.
+     * One catch-up from no checkpoint. Cold: each run reads the whole active range, as a fresh container does;
+     * warm: the runs share the container's set, so they read only the watches written since its previous run.
      */
     async function scanOnce(
-      cacheMs: number,
+      warm: boolean,
     ): Promise<{ ms: number; logs: number; runs: number; storeMs: number; storeRequests: number }> {
       await ddb.send(new DeleteCommand({ TableName: tableName(), Key: checkpointKey(chain.chainId) }));
       let logs = 0;
@@ -193,7 +208,7 @@ runSection('scanner', async () => {
             logs += messages.length;
           },
           initialLookback: head - start,
-          ...(cacheMs ? { addressLists: containerLists } : {}),
+          ...(warm ? { watchedSet: containerSet } : {}),
           ...(maxBlocksPerRun ? { maxBlocksPerRun } : {}),
         });
         if (report.lagBlocks === 0 || report.to === undefined) break;
@@ -221,52 +236,37 @@ runSection('scanner', async () => {
     }
 
     /**
-     * Not timed: a payment to an address issued after the container read its (cached) list is missed by the runs
-     * using that list, and found by the first run after the list expires, from the checkpoint's `addressesAsOf`.
+     * Not timed: a warm container finds a payment to an address issued just after its previous run in its very next
+     * run (the watch read as a write since then), reading only that write besides its checkpoint.
      */
-    async function lateAddressCheck() {
+    async function issuedAddressCheck() {
       await ddb.send(new DeleteCommand({ TableName: tableName(), Key: checkpointKey(chain.chainId) }));
-      const t = Date.now();
-      const lists = new AddressListCache(CACHE_MS);
-      const run = (offsetMs: number) => {
+      const set = new WatchedAddressSet();
+      const run = async () => {
         const seen: string[] = [];
-        return scanChain(config, {
-          rpc: chainRpc,
-          checkpoints: dynamoScanCheckpoints,
-          watchedAddresses: dynamoWatchedAddresses,
-          now: () => new Date(t + offsetMs),
-          send: async (messages) => {
-            for (const m of messages) seen.push(m.to.toLowerCase());
-          },
-          initialLookback: 0,
-          addressLists: lists,
-        }).then((report) => ({ report, seen }));
+        itemsRead = 0;
+        counting = true;
+        try {
+          const report = await scanChain(config, {
+            rpc: chainRpc,
+            checkpoints: dynamoScanCheckpoints,
+            watchedAddresses: dynamoWatchedAddresses,
+            now: () => new Date(),
+            send: async (messages) => {
+              for (const m of messages) seen.push(m.to.toLowerCase());
+            },
+            initialLookback: 0,
+            watchedSet: set,
+          });
+          return { report, seen, itemsRead };
+        } finally {
+          counting = false;
+        }
       };
-      await run(0); // reads the list into the cache
+      await run(); // the container's first run: the whole active range
       const address = randomAddress();
-      await ddb.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [tableName()]: [
-              {
-                PutRequest: {
-                  Item: {
-                    ...invoiceKeys.address(address),
-                    ...invoiceKeys.watched(address, watchUntil),
-                    watchUntil,
-                    type: 'address',
-                    address,
-                    invoiceId: 'inv_benchlate',
-                    ministry: 'AFSA',
-                    depositIndex: watchedCount,
-                    createdAt: new Date(t + 1_000).toISOString(),
-                  },
-                },
-              },
-            ],
-          },
-        }),
-      );
+      const item = addressItem(address, watchUntil, new Date().toISOString(), watchedCount);
+      await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName()]: [{ PutRequest: { Item: item } }] } }));
       const token = chain.tokens[0] as (typeof chain.tokens)[number];
       await rpc(chain.rpcUrl, 'eth_sendTransaction', [
         {
@@ -276,33 +276,29 @@ runSection('scanner', async () => {
           gas: '0x30d40',
         },
       ]);
-      await rpc(chain.rpcUrl, 'hardhat_mine', ['0x2']);
-      const stale = await run(2_000); // cached list, without the address: the checkpoint moves past its payment
-      await rpc(chain.rpcUrl, 'hardhat_mine', ['0x1']);
-      const fresh = await run(CACHE_MS + 2_000); // list expired: re-read, the late address re-scanned
-      const target = address.toLowerCase();
+      const next = await run();
       const result = {
-        missedWithStaleList: !stale.seen.includes(target),
-        foundAfterExpiry: fresh.seen.filter((a) => a === target).length === 1,
-        lateAddresses: fresh.report.lateAddresses ?? 0,
+        foundByNextWarmRun: next.seen.filter((a) => a === address.toLowerCase()).length === 1,
+        addressRead: next.report.addressRead,
+        storeItemsRead: next.itemsRead,
       };
-      if (!result.missedWithStaleList || !result.foundAfterExpiry) {
-        throw new Error(`late-address check failed: ${JSON.stringify(result)}`);
+      if (!result.foundByNextWarmRun || result.addressRead?.kind !== 'increment') {
+        throw new Error(`issued-address check failed: ${JSON.stringify(result)}`);
       }
-      log(`late address: missed with the stale list, found after expiry (${result.lateAddresses} late)`);
+      log(`address issued after a warm run: found by the next run (${result.storeItemsRead} store items read)`);
       return result;
     }
 
-    await scanOnce(0); // warm-up: connections, JIT, moto's first query
-    await scanOnce(CACHE_MS);
+    await scanOnce(false); // warm-up: connections, JIT, moto's first query
+    await scanOnce(true);
     await rawOnce();
     type Scan = Awaited<ReturnType<typeof scanOnce>>;
     const scans: Scan[] = [];
     const cached: Scan[] = [];
     const raws: { ms: number; logs: number }[] = [];
     for (let r = 0; r < reps; r++) {
-      scans.push(await scanOnce(0));
-      cached.push(await scanOnce(CACHE_MS));
+      scans.push(await scanOnce(false));
+      cached.push(await scanOnce(true));
       raws.push(await rawOnce());
     }
     const scanMs = median(scans.map((s) => s.ms));
@@ -311,17 +307,18 @@ runSection('scanner', async () => {
     const found = scans[0]?.logs ?? 0;
     if (found !== toWatched || cached[0]?.logs !== toWatched || raws[0]?.logs !== toWatched) {
       throw new Error(
-        `expected ${toWatched} watched transfers; scanner found ${found} (${cached[0]?.logs} cached), raw getLogs ${raws[0]?.logs}`,
+        `expected ${toWatched} watched transfers; scanner found ${found} (${cached[0]?.logs} warm), raw getLogs ${raws[0]?.logs}`,
       );
     }
-    const late = await lateAddressCheck();
+    const issued = await issuedAddressCheck();
     log(
-      `scanner ${round(scanMs, 0)} ms (${round(cachedMs, 0)} ms with cached addresses), raw getLogs ${round(rawMs, 0)} ms over ${range} blocks`,
+      `scanner ${round(scanMs, 0)} ms (${round(cachedMs, 0)} ms by a warm container), raw getLogs ${round(rawMs, 0)} ms over ${range} blocks`,
     );
     return {
       storeItemsReadPerRun: itemsWithHistory,
       storeItemsReadPerRunNoHistory: itemsNoHistory,
       storeItemsReadRatio: round(itemsWithHistory / itemsNoHistory, 2),
+      storeItemsReadPerWarmRun: itemsWarm,
       storeItemsReadAddresses: { active: activeCount, expired: expiredCount },
       blocks: range,
       watchedAddresses: watched.length,
@@ -336,15 +333,14 @@ runSection('scanner', async () => {
       ratio: round(scanMs / rawMs, 2),
       scannerStoreMs: round(median(scans.map((s) => s.storeMs)), 1),
       scannerRunsMs: scans.map((s) => round(s.ms, 1)),
-      cachedAddressList: {
-        maxAgeMs: CACHE_MS,
+      warmAddressSet: {
         scannerMs: round(cachedMs, 1),
         blocksPerS: round((range / cachedMs) * 1000, 0),
         ratio: round(cachedMs / rawMs, 2),
         storeMs: round(median(cached.map((s) => s.storeMs)), 1),
         storeRequests: cached[0]?.storeRequests,
         runsMs: cached.map((s) => round(s.ms, 1)),
-        lateAddressCheck: late,
+        issuedAddressCheck: issued,
       },
       rawRunsMs: raws.map((s) => round(s.ms, 1)),
     };
