@@ -28,22 +28,35 @@ import { type TransferObserved, transferId, transferObservedSchema } from '../..
 import { needsVerification } from '../../shared/domain/verify-sighting';
 import { isFifoQueueArn } from '../../shared/resources';
 
-const processor = new SqsMessageProcessor(transferObservedSchema, 'transfer');
+/**
+ * A batch processor per invocation: it keeps the batch's record handler and outcomes on itself, and two invocations
+ * in one process (the local runtime's poll loops, one module) must not share them.
+ */
+const newProcessor = () => new SqsMessageProcessor(transferObservedSchema, 'transfer');
 const RETRY_AFTER_SECONDS = 2;
 /** SQS's longest delivery delay. */
 const UNWATCH_DELAY_SECONDS = 900;
 
-/** Receipts read in this invocation, by `chainId:txHash`: one RPC read per transaction, however many logs. */
-let receipts = new Map<string, Promise<TxReceipt | null>>();
+/** What one invocation read ahead for its batch (kept per invocation: a container may run one at a time, but the
+ * local runtime runs several in one process). */
+interface BatchReads {
+  /** Receipts by `chainId:txHash`: one RPC read per transaction, however many logs. */
+  receiptOf: (chainId: number, txHash: string) => Promise<TxReceipt | null>;
+  /** Every record's state, read up front in two requests (a failed read leaves it to each record). */
+  store: BatchReadStore;
+}
 
-function receiptOf(chainId: number, txHash: string): Promise<TxReceipt | null> {
-  const key = `${chainId}:${txHash}`;
-  let read = receipts.get(key);
-  if (!read) {
-    read = (async () => jsonRpcChain(rpcUrlOf(chainId), chainId).getTransactionReceipt(txHash))();
-    receipts.set(key, read);
-  }
-  return read;
+function receiptReader(): BatchReads['receiptOf'] {
+  const receipts = new Map<string, Promise<TxReceipt | null>>();
+  return (chainId, txHash) => {
+    const key = `${chainId}:${txHash}`;
+    let read = receipts.get(key);
+    if (!read) {
+      read = (async () => jsonRpcChain(rpcUrlOf(chainId), chainId).getTransactionReceipt(txHash))();
+      receipts.set(key, read);
+    }
+    return read;
+  };
 }
 
 const chainEnabled = (chainId: number) => findChain(enabledChains, chainId) !== undefined;
@@ -54,34 +67,35 @@ class HintNotYetOnChain extends Error {}
 const HINT_TRIES = 3;
 const HINT_RETRY_AFTER_SECONDS = 10;
 
-/** Starts reading the receipts every hint of the batch needs, side by side; failures surface per record. */
-function prefetchReceipts(records: SQSRecord[]): void {
-  receipts = new Map();
-  for (const record of records) {
+/**
+ * Starts reading the receipts every hint of the batch needs, side by side (failures surface per record), and reads
+ * the batch's state.
+ */
+async function readAhead(
+  records: SQSRecord[],
+  processor: SqsMessageProcessor<typeof transferObservedSchema>,
+): Promise<BatchReads> {
+  const reads: BatchReads = { receiptOf: receiptReader(), store: new BatchReadStore(dynamoReconcileStore) };
+  const sightings = records.flatMap((record) => {
     const seen = processor.messageOf(record);
-    if (seen && needsVerification(seen) && chainEnabled(seen.chainId)) {
-      receiptOf(seen.chainId, seen.txHash).catch(() => {});
+    return seen ? [seen] : [];
+  });
+  for (const seen of sightings) {
+    if (needsVerification(seen) && chainEnabled(seen.chainId)) {
+      reads.receiptOf(seen.chainId, seen.txHash).catch(() => {});
     }
   }
-}
-
-/** The batch's store: every record's state read up front in two requests (a failed read leaves it to each record). */
-let store = new BatchReadStore(dynamoReconcileStore);
-
-async function prefetchState(records: SQSRecord[]): Promise<void> {
-  store = new BatchReadStore(dynamoReconcileStore);
-  const keys = records.flatMap((record) => {
-    const seen = processor.messageOf(record);
-    if (!seen) return [];
-    const { hint } = seen;
-    return [{ transferId: transferId(seen), address: seen.to, ...(hint ?? {}) }];
-  });
-  await store.prefetch(keys).catch((error: unknown) => {
+  const keys = sightings.map((seen) => ({ transferId: transferId(seen), address: seen.to, ...(seen.hint ?? {}) }));
+  await reads.store.prefetch(keys).catch((error: unknown) => {
     logger.warn('batch read failed: each record reads its own state', { error: (error as Error).message });
   });
+  return reads;
 }
 
-async function reconcileRecord(record: ParsedSqsRecord<typeof transferObservedSchema>): Promise<void> {
+async function reconcileRecord(
+  record: ParsedSqsRecord<typeof transferObservedSchema>,
+  { receiptOf, store }: BatchReads,
+): Promise<void> {
   const seen = record.body;
   // One id follows a transfer from its first sighting (a webhook's request id, else its identity) to the registry.
   const correlationId = seen.correlationId ?? transferId(seen);
@@ -129,14 +143,19 @@ async function reconcileRecord(record: ParsedSqsRecord<typeof transferObservedSc
 }
 
 export const handler = lambdaHandler(async (event: SQSEvent) => {
-  prefetchReceipts(event.Records);
-  await prefetchState(event.Records);
+  const processor = newProcessor();
+  const reads = await readAhead(event.Records, processor);
   // One record at a time: records of one batch often touch the same invoice or receipt chain, and in parallel they
   // would only lose races against each other. A finals batch (one ministry's group) needs no more than that: its
   // records are independent sightings, numbered in the order they commit, so a failed one may be retried after the
   // others (the group's mutual exclusion is what matters, not the order within it).
-  return processPartialResponse(event, reconcileRecord, processor, {
-    throwOnFullBatchFailure: false,
-    processInParallel: false,
-  });
+  return processPartialResponse(
+    event,
+    (record: ParsedSqsRecord<typeof transferObservedSchema>) => reconcileRecord(record, reads),
+    processor,
+    {
+      throwOnFullBatchFailure: false,
+      processInParallel: false,
+    },
+  );
 });
