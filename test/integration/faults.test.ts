@@ -694,3 +694,21 @@ describe('money that is neither ours nor accepted', () => {
     ]);
   });
 });
+
+describe('two invocations at once in one process', () => {
+  it("reports each batch's own failures: the local runtime runs several poll loops on one module", async () => {
+    await freshPrefix();
+    const [invoice] = await issue(1);
+    if (!invoice) throw new Error('no invoice');
+    const malformed = sqsRecord({ not: 'a sighting' });
+    const first = [malformed, sqsRecord(sighting(30, invoice.depositAddress, USDT, 100n * USD, 40))];
+    const second = [31, 32, 33].map((tx) => sqsRecord(sighting(tx, UNKNOWN_ADDRESS, USDC, 5n * USD, 40)));
+    const [a, b] = await Promise.all([
+      reconcileHandler(sqsEvent(first), context),
+      reconcileHandler(sqsEvent(second), context),
+    ]);
+    expect(a.batchItemFailures).toEqual([{ itemIdentifier: malformed.messageId }]);
+    expect(b.batchItemFailures).toEqual([]);
+    expect((await readLedger()).transfers).toHaveLength(4);
+  });
+});
