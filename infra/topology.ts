@@ -34,7 +34,9 @@ export type Trigger =
       maxBatchingWindowSeconds?: number;
       /**
        * At most this many concurrent invocations from this queue (Lambda's ScalingConfig maximum concurrency, 2 to
-       * 1000); unbounded when omitted. Locally, as many receive loops; one when omitted.
+       * 1000); unbounded when omitted. Locally, as many receive loops; one when omitted. The loops share one module,
+       * so such a handler keeps no invocation's state in module scope (a batch processor per invocation: see
+       * functions/reconcile-transfers/handler.ts).
        */
       maxConcurrency?: number;
     }
