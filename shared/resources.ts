@@ -77,3 +77,10 @@ export const resourceEnv = {
   dlqUrl: (q: QueueName) => `DLQ_URL_${q.toUpperCase()}`,
   bucket: (b: BucketName) => `BUCKET_${b.toUpperCase()}`,
 } as const;
+
+/**
+ * The message attribute a replay from a dead-letter queue sets (its value: when). A replayed message is a fresh SQS
+ * message (its receive count starts again at 1), yet it may follow a run that crashed half-way: a consumer that
+ * mends such runs only on redelivery treats it as one (functions/reconcile-transfers/handler.ts).
+ */
+export const REPLAYED_ATTRIBUTE = 'stablefeeReplayedAt';

@@ -26,7 +26,7 @@ import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcil
 import { findChain } from '../../shared/domain/chains';
 import { type TransferObserved, transferId, transferObservedSchema } from '../../shared/domain/transfers';
 import { needsVerification } from '../../shared/domain/verify-sighting';
-import { isFifoQueueArn } from '../../shared/resources';
+import { isFifoQueueArn, REPLAYED_ATTRIBUTE } from '../../shared/resources';
 
 /**
  * A batch processor per invocation: it keeps the batch's record handler and outcomes on itself, and two invocations
@@ -121,7 +121,8 @@ async function reconcileRecord(
       watchAddress: (address, invoiceId) =>
         sendMessages('addressWatch', [{ action: 'watch', addresses: [address], invoiceId }]),
       fault: faultHook('reconcile'),
-      redelivered: tries > 1,
+      // Received before, or replayed from the dead-letter queue: an earlier run of it may have crashed half-way.
+      redelivered: tries > 1 || record.messageAttributes?.[REPLAYED_ATTRIBUTE] !== undefined,
       // The finals consumer numbers its ministry's receipts itself; the transfers consumer hands such sightings to it.
       ...(isFifoQueueArn(record.eventSourceARN) ? {} : { sequence: (s: TransferObserved) => sendSightings([s]) }),
     });

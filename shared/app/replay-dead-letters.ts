@@ -7,7 +7,7 @@
  */
 import { logger } from '../adapters/observability';
 import type { DeadLetters } from '../ports';
-import type { QueueName } from '../resources';
+import { type QueueName, REPLAYED_ATTRIBUTE } from '../resources';
 
 /** At most this many messages per call, so a call ends well within its timeout; call again for more. */
 export const MAX_PER_CALL = 1_000;
@@ -20,6 +20,7 @@ export interface ReplayDeps {
   /** Who asked (for the log). */
   operator: string;
   maxPerCall?: number;
+  now?: () => Date;
 }
 
 /** Moves up to `maxPerCall` dead letters of `queue` back to it; returns how many moved. */
@@ -32,7 +33,10 @@ export async function replayDeadLetters(
   while (moved < max) {
     const letters = await deps.deadLetters.receive(queue, Math.min(BATCH, max - moved));
     if (!letters.length) break;
-    const sent = await deps.deadLetters.sendToSource(queue, letters);
+    // Marked as replayed: the consumer may owe the work of a run that crashed before the message dead-lettered.
+    const replayedAt = { dataType: 'String', stringValue: (deps.now?.() ?? new Date()).toISOString() };
+    const marked = letters.map((l) => ({ ...l, attributes: { ...l.attributes, [REPLAYED_ATTRIBUTE]: replayedAt } }));
+    const sent = await deps.deadLetters.sendToSource(queue, marked);
     if (sent.length) await deps.deadLetters.delete(queue, sent);
     moved += sent.length;
     if (sent.length < letters.length) break;

@@ -44,7 +44,7 @@ let recordCounter = 0;
  */
 export function sqsRecord(
   body: unknown,
-  opts: { messageId?: string; receiveCount?: number; fifo?: boolean } = {},
+  opts: { messageId?: string; receiveCount?: number; fifo?: boolean; attributes?: Record<string, string> } = {},
 ): SQSRecord {
   const id = opts.messageId ?? `msg-${++recordCounter}`;
   return {
@@ -57,7 +57,12 @@ export function sqsRecord(
       SenderId: 'test',
       ApproximateFirstReceiveTimestamp: String(Date.now()),
     },
-    messageAttributes: {},
+    messageAttributes: Object.fromEntries(
+      Object.entries(opts.attributes ?? {}).map(([name, stringValue]) => [
+        name,
+        { stringValue, dataType: 'String', stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
     md5OfBody: '',
     eventSource: 'aws:sqs',
     eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:test${opts.fifo ? '.fifo' : ''}`,

@@ -61,6 +61,7 @@ const { handler: publishHandler } = await import('../../functions/publish-receip
 const { handler: scanHandler } = await import('../../functions/scan-chain/handler');
 const { handler: confirmHandler } = await import('../../functions/confirm-transfers/handler');
 const { resetFaults } = await import('../../shared/adapters/faults');
+const { REPLAYED_ATTRIBUTE } = await import('../../shared/resources');
 const { issueInvoice } = await import('../../shared/app/issue-invoice');
 const { dynamoInvoiceStore } = await import('../../shared/adapters/dynamo/invoices');
 const { dynamoRateStore } = await import('../../shared/adapters/dynamo/rates');
@@ -710,5 +711,32 @@ describe('two invocations at once in one process', () => {
     expect(a.batchItemFailures).toEqual([{ itemIdentifier: malformed.messageId }]);
     expect(b.batchItemFailures).toEqual([]);
     expect((await readLedger()).transfers).toHaveLength(4);
+  });
+});
+
+describe('a receipt whose outbox send failed until the sighting dead-lettered', () => {
+  it('is sent when the operator replays the dead letter (a fresh message, marked replayed)', async () => {
+    await freshPrefix();
+    const [invoice] = await issue(1);
+    if (!invoice) throw new Error('no invoice');
+    const paying = sighting(40, invoice.depositAddress, USDT, 500n * USD, 50, { final: true, source: 'confirmer' });
+    // The commit happens; every try after it fails before the outbox send, until the message dead-letters.
+    setFaults('reconcile:after-commit*1');
+    const first = await reconcileHandler(sqsEvent([sqsRecord(paying, { fifo: true })]), context);
+    setFaults('');
+    expect(first.batchItemFailures).toHaveLength(1);
+    const [receipt] = (await readLedger()).receipts;
+    expect(receipt?.deliveryState).toBe('pending');
+    expect(await drainQueue(resources.queueUrls.outbox)).toEqual([]);
+
+    // Without the mark, a fresh copy of the message is a first delivery: it follows no crash of its own.
+    await reconcileHandler(sqsEvent([sqsRecord(paying, { fifo: true })]), context);
+    expect(await drainQueue(resources.queueUrls.outbox)).toEqual([]);
+    // The replay's copy carries the mark: the receipt goes to the outbox.
+    const replay = sqsRecord(paying, { fifo: true, attributes: { [REPLAYED_ATTRIBUTE]: new Date().toISOString() } });
+    expect((await reconcileHandler(sqsEvent([replay]), context)).batchItemFailures).toEqual([]);
+    expect(await drainQueue(resources.queueUrls.outbox)).toEqual([
+      expect.objectContaining({ receiptId: receipt?.receipt.receiptId }),
+    ]);
   });
 });

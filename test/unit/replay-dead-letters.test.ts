@@ -1,20 +1,28 @@
 /** Replaying dead letters against an in-memory queue pair: send before delete, stop on a partial send, bounded calls. */
 import { describe, expect, it } from 'vitest';
 import { MAX_PER_CALL, replayDeadLetters } from '../../shared/app/replay-dead-letters';
+import { REPLAYED_ATTRIBUTE } from '../../shared/resources';
 import { MemoryDeadLetters } from '../support/memory-dead-letters';
 
 const bodies = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+const REPLAYED_AT = new Date('2026-12-01T22:00:00.000Z');
 const replay = (deadLetters: MemoryDeadLetters, maxPerCall?: number) =>
-  replayDeadLetters('outbox', { deadLetters, operator: 'op-1', maxPerCall });
+  replayDeadLetters('outbox', { deadLetters, operator: 'op-1', maxPerCall, now: () => REPLAYED_AT });
+const replayed = { [REPLAYED_ATTRIBUTE]: { dataType: 'String', stringValue: REPLAYED_AT.toISOString() } };
 
 describe('replayDeadLetters', () => {
-  it('moves every parked message back to its queue, bodies and attributes as they were', async () => {
+  it('moves every parked message back to its queue, bodies and attributes as they were, marked as replayed', async () => {
     const dl = new MemoryDeadLetters().park('outbox', ...bodies(23)).park('exports', 'other');
     const parked = dl.parked.get('outbox')?.[0];
     if (parked) parked.attributes = { trace: { dataType: 'String', stringValue: 't-1' } };
     expect(await replay(dl)).toEqual({ queue: 'outbox', moved: 23 });
     expect(dl.delivered.get('outbox')?.map((l) => l.body)).toEqual(bodies(23));
-    expect(dl.delivered.get('outbox')?.[0]?.attributes).toEqual({ trace: { dataType: 'String', stringValue: 't-1' } });
+    expect(dl.delivered.get('outbox')?.[0]?.attributes).toEqual({
+      trace: { dataType: 'String', stringValue: 't-1' },
+      ...replayed,
+    });
+    // A replayed message is a fresh SQS message: the mark tells its consumer it may follow a run that crashed.
+    expect(dl.delivered.get('outbox')?.[1]?.attributes).toEqual(replayed);
     expect(dl.parked.get('outbox')).toEqual([]);
     expect(dl.parked.get('exports')).toHaveLength(1);
   });
