@@ -5,7 +5,7 @@
  * node_modules/.cache by a hash of the compiler version, the settings and every source of contracts/.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,9 @@ function compileAll(): Record<string, CompiledContract> {
     }
   }
   mkdirSync(dirname(cacheFile), { recursive: true });
-  writeFileSync(cacheFile, JSON.stringify(compiled));
+  // Written aside and renamed: test workers compiling at once never read a half-written cache file.
+  const partFile = `${cacheFile}.${process.pid}.part`;
+  writeFileSync(partFile, JSON.stringify(compiled));
+  renameSync(partFile, cacheFile);
   return compiled;
 }
