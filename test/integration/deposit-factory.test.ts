@@ -148,6 +148,19 @@ describe('sweep', () => {
     expect(await balance(USDT, custody)).toBe(custodyBefore);
   });
 
+  it('anyone may sweep, and the money still goes to custody, not to the caller', async () => {
+    const invoiceId = newInvoiceId();
+    const address = await pay(USDT, invoiceId, 777n);
+    const [custodyBefore, strangerBefore] = [await balance(USDT, custody), await balance(USDT, stranger.address)];
+
+    const asStranger = factory.connect(stranger) as Contract;
+    await (await asStranger.getFunction('sweep')([forwarderSalt(invoiceId)], USDT)).wait();
+
+    expect(await balance(USDT, custody)).toBe(custodyBefore + 777n);
+    expect(await balance(USDT, stranger.address)).toBe(strangerBefore);
+    expect(await balance(USDT, address)).toBe(0n);
+  });
+
   it('a forwarder deployed by a first sweep receives more money, and the next sweep moves it', async () => {
     const invoiceId = newInvoiceId();
     const address = await pay(USD18, invoiceId, 10n ** 18n);
