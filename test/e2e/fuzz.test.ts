@@ -1130,20 +1130,25 @@ describe('fuzzing every route of the topology', () => {
     const mustRefuse = isWrite(route);
     const counts: Record<string, number> = {};
     let handled = 0;
-    await fc.assert(
-      fc.asyncProperty(generatorFor(route), async (req) => {
-        const res = await send(req);
-        counts[res.status] = (counts[res.status] ?? 0) + 1;
-        if (process.env.FUZZ_LOG)
-          console.log(res.status, req.method, req.path.slice(0, 160), (req.headers.authorization ?? '').slice(0, 30));
-        if (checkAnswer(req, res, mustRefuse) === 'handler') handled++;
-      }),
-      { numRuns: runsOf(route), seed: SEED, endOnFailure: true },
-    );
+    const mustReach = !mustRefuse || writeGenerators[route.key] !== undefined;
+    // A random sample may stop at the front door more often than not (odd paths, oversized headers): while too few
+    // requests reached the handler, sample again (at most three rounds), so the reach check below is not luck.
+    for (let round = 0; round < 3 && (round === 0 || (mustReach && handled <= 5)); round++) {
+      await fc.assert(
+        fc.asyncProperty(generatorFor(route), async (req) => {
+          const res = await send(req);
+          counts[res.status] = (counts[res.status] ?? 0) + 1;
+          if (process.env.FUZZ_LOG)
+            console.log(res.status, req.method, req.path.slice(0, 160), (req.headers.authorization ?? '').slice(0, 30));
+          if (checkAnswer(req, res, mustRefuse) === 'handler') handled++;
+        }),
+        { numRuns: runsOf(route), seed: SEED === undefined ? undefined : SEED + round, endOnFailure: true },
+      );
+    }
     if (mustRefuse) expect(await snapshot(), `after fuzzing ${route.key}`).toEqual(before);
     // The fuzz must reach the handler, not stop at the front door every time (a jwt write route this file has no
     // generator for gets refused credentials only, which the authorizer may answer alone).
-    if (!mustRefuse || writeGenerators[route.key]) expect(handled, JSON.stringify(counts)).toBeGreaterThan(5);
+    if (mustReach) expect(handled, JSON.stringify(counts)).toBeGreaterThan(5);
   });
 
   it('enqueued nothing and wrote nothing', async () => {
