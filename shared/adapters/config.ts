@@ -3,16 +3,38 @@
  * deployment (CDK in the cloud, the local runtime on a laptop) under the names declared in infra/topology.ts.
  * A function asks only for what it uses; a missing value fails loudly at the first use, naming the variable.
  */
+import { getAddress, ZeroAddress } from 'ethers';
 import * as z from 'zod';
 import { type BucketName, type QueueName, resourceEnv } from '../resources';
 
-const rpcChainSchema = z.object({
-  chainId: z.number().int().positive(),
-  rpcUrl: z.url(),
+/**
+ * A contract address in configuration, EIP-55 checksummed by ethers `getAddress`, which also refuses a mixed-case
+ * address whose checksum is wrong (a typo must not name another contract). Never the zero address.
+ */
+const contractAddressSchema = z.string().transform((text, ctx) => {
+  try {
+    const address = getAddress(text);
+    if (address !== ZeroAddress) return address;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: `${text} is not a contract address (EIP-55 checksum, not zero)` });
+  return z.NEVER;
 });
 
-/** One enabled chain as deployment configuration: where to reach it. Tokens and finality live in shared/domain/chains. */
-export type ChainEndpoint = z.infer<typeof rpcChainSchema>;
+/** One entry of `CHAINS` (the `ChainsJson` parameter); an unknown key is refused, so a misspelt one is not ignored. */
+export const chainEndpointSchema = z.strictObject({
+  chainId: z.number().int().positive(),
+  rpcUrl: z.url(),
+  /** The chain's deployed DepositFactory: invoices then use forwarder deposit addresses (docs/custody.md). */
+  depositFactory: contractAddressSchema.optional(),
+});
+
+/**
+ * One enabled chain as deployment configuration: where to reach it and, optionally, its deposit factory. Tokens and
+ * finality live in shared/domain/chains.
+ */
+export type ChainEndpoint = z.infer<typeof chainEndpointSchema>;
 
 const envSchema = z.object({
   STAGE: z.enum(['local', 'cloud']).default('cloud'),
@@ -21,9 +43,12 @@ const envSchema = z.object({
     .default('[]')
     .transform((text, ctx) => {
       try {
-        return z.array(rpcChainSchema).parse(JSON.parse(text));
+        return z.array(chainEndpointSchema).parse(JSON.parse(text));
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `CHAINS is not a JSON array of {chainId, rpcUrl}: ${error}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `CHAINS is not a JSON array of {chainId, rpcUrl, depositFactory?}: ${error}`,
+        });
         return z.NEVER;
       }
     }),

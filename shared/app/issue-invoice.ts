@@ -1,15 +1,17 @@
 /**
  * Issuing an invoice: the fee must be the caller's ministry's; a KZT or MRP fee is quoted with the NBK rate in
- * force on the invoice day (Kazakhstan time) and the quote is locked into the invoice; a deposit address is
- * derived watch-only at an atomically allocated index; options list every accepted token on every enabled chain.
+ * force on the invoice day (Kazakhstan time) and the quote is locked into the invoice; the deposit address is the
+ * invoice's forwarder when the enabled chains name a deposit factory, else derived watch-only at an atomically
+ * allocated index; options list every accepted token on every enabled chain.
  */
 import { createHash } from 'node:crypto';
 import { logger } from '../adapters/observability';
 import { payerKod } from '../domain/bin';
 import type { ChainConfig } from '../domain/chains';
-import { deriveDepositAddress } from '../domain/deposit-address';
+import { commonDepositFactory, type DepositScheme, deriveDepositAddress } from '../domain/deposit-address';
 import { ConflictError, ValidationError } from '../domain/errors';
 import { type FeeAmount, type FeeCatalog, findFee } from '../domain/fees';
+import { forwarderAddress } from '../domain/forwarder-address';
 import { FxRateUnavailableError, type Quote, quoteFee } from '../domain/fx';
 import { buildOptions, EXPIRY_MINUTES, type Invoice, newInvoiceId } from '../domain/invoices';
 import { kazakhstanDay } from '../domain/time';
@@ -26,7 +28,9 @@ export interface IssueInvoiceRequest {
 
 export interface IssueInvoiceDeps {
   catalog: FeeCatalog;
+  /** The enabled chains: their common `depositFactory`, if any, decides the deposit scheme. */
   chains: readonly ChainConfig[];
+  /** The account xpub of the `xpub` scheme (unused when the chains name a deposit factory). */
   accountXpub: string;
   now: () => Date;
   invoices: InvoiceStore;
@@ -60,11 +64,12 @@ export async function issueInvoice(
 
   const now = deps.now();
   const quoted = await quote(fee.amount, kazakhstanDay(now), deps.rates);
-  const depositIndex = await deps.invoices.takeDepositIndex();
-  const depositAddress = deriveDepositAddress(deps.accountXpub, depositIndex);
+  // The id comes first: a forwarder's address is a function of it.
+  const id = newInvoiceId();
+  const deposit = await depositFor(id, deps);
   const expiresInMinutes = request.expiresInMinutes ?? EXPIRY_MINUTES.default;
   const invoice: Invoice = {
-    id: newInvoiceId(),
+    id,
     ministry,
     feeCode: fee.code,
     feeTitle: fee.title,
@@ -79,9 +84,8 @@ export async function issueInvoice(
     overpaidMicroUsd: 0n,
     status: 'open',
     exception: 'none',
-    depositAddress,
-    depositIndex,
-    options: buildOptions(chains, depositAddress, quoted.dueMicroUsd),
+    ...deposit,
+    options: buildOptions(chains, deposit.depositAddress, quoted.dueMicroUsd),
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + expiresInMinutes * 60_000).toISOString(),
     payments: [],
@@ -103,6 +107,20 @@ export async function issueInvoice(
       });
     });
   return { created: true, invoice };
+}
+
+/**
+ * The deposit address of invoice `id`: its forwarder when the enabled chains name a deposit factory (one for all,
+ * else configuration already failed), else the xpub child at the next deposit index.
+ */
+async function depositFor(
+  id: string,
+  deps: Pick<IssueInvoiceDeps, 'chains' | 'accountXpub' | 'invoices'>,
+): Promise<{ depositScheme: DepositScheme; depositAddress: string; depositIndex?: number }> {
+  const factory = commonDepositFactory(deps.chains);
+  if (factory) return { depositScheme: 'forwarder', depositAddress: forwarderAddress({ factory }, id) };
+  const depositIndex = await deps.invoices.takeDepositIndex();
+  return { depositScheme: 'xpub', depositAddress: deriveDepositAddress(deps.accountXpub, depositIndex), depositIndex };
 }
 
 /**

@@ -30,6 +30,11 @@ export interface ChainConfig {
   nativeCurrency?: { symbol: string; decimals: number };
   /** Depth chains: confirmations at which a final transfer is re-checked (default twice the finality depth). */
   deepCheckBlocks?: number;
+  /**
+   * The chain's deployed `DepositFactory` (EIP-55), when invoices use forwarder deposit addresses
+   * (shared/domain/forwarder-address.ts). Deployment configuration (`CHAINS`), never part of the mainnet table.
+   */
+  depositFactory?: string;
 }
 
 /**

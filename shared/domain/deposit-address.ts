@@ -67,3 +67,44 @@ export function deriveDepositAddress(accountXpub: string, index: number): string
   }
   return parseAccountXpub(accountXpub).deriveChild(0).deriveChild(index).address;
 }
+
+/**
+ * How an invoice's deposit address is made (DESIGN.md, Custody): `forwarder`, a CREATE2 forwarder of the chain's
+ * `DepositFactory` whose money can only be swept to custody (shared/domain/forwarder-address.ts); `xpub`, derived
+ * watch-only from the account xpub (the custodian holds the spending keys and sweeps by itself).
+ */
+export type DepositScheme = 'xpub' | 'forwarder';
+
+/** Enabled chains whose deposit factories do not give one deposit address per invoice. */
+export class DepositFactoryConfigError extends Error {}
+
+/**
+ * The `DepositFactory` every enabled chain names, or undefined when none names one (then invoices use the xpub
+ * scheme). An invoice has ONE deposit address, offered on every enabled chain, and a forwarder address depends on
+ * the factory's address alone: so either every chain names the same factory (deployed at that address on each), or
+ * none does. Anything else fails closed, since a payment on a chain without that factory could never be swept.
+ *
+ * @throws DepositFactoryConfigError when chains name different factories, or some name one and others none.
+ */
+export function commonDepositFactory(
+  chains: readonly { chainId: number; depositFactory?: string }[],
+): string | undefined {
+  const named = chains.filter((c) => c.depositFactory !== undefined);
+  if (named.length === 0) return undefined;
+  const factories = new Set(named.map((c) => (c.depositFactory as string).toLowerCase()));
+  if (factories.size > 1) {
+    const list = named.map((c) => `${c.chainId}: ${c.depositFactory}`).join(', ');
+    throw new DepositFactoryConfigError(
+      `enabled chains name different deposit factories (${list}); an invoice has one deposit address on every ` +
+        'chain, so every chain must name the same factory (deployed at the same address on each)',
+    );
+  }
+  if (named.length < chains.length) {
+    const missing = chains.filter((c) => c.depositFactory === undefined).map((c) => c.chainId);
+    throw new DepositFactoryConfigError(
+      `chains ${missing.join(', ')} name no deposit factory while others do; money paid to a forwarder address on ` +
+        'a chain without its factory could never be swept: name the same factory on every chain, or on none',
+    );
+  }
+  return named[0]?.depositFactory;
+}

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChainConfig } from './chains';
+import type { DepositScheme } from './deposit-address';
 import { eip681TransferUri } from './eip681';
 import { type BudgetDetails, type FeeAmount, type FeeAmountWire, type FeeTitle, feeAmountToJson } from './fees';
 import type { QuoteInfo } from './fx';
@@ -79,7 +80,10 @@ export interface Invoice {
   status: InvoiceStatus;
   exception: InvoiceException;
   depositAddress: string;
-  depositIndex: number;
+  /** How the deposit address was made: a forwarder of the chain's factory, or derived from the account xpub. */
+  depositScheme: DepositScheme;
+  /** The xpub child index of the deposit address (`xpub` scheme only). */
+  depositIndex?: number;
   options: PaymentOption[];
   createdAt: string;
   expiresAt: string;
@@ -161,6 +165,7 @@ export interface InvoiceWire {
   pendingMicroUsd: string;
   overpaidMicroUsd: string;
   depositAddress: string;
+  depositScheme: DepositScheme;
   options: (Omit<PaymentOption, 'amount'> & { amount: string })[];
   payUrl: string;
   createdAt: string;
@@ -188,6 +193,7 @@ export function invoiceToWire(invoice: Invoice, now: Date, publicBaseUrl: string
     pendingMicroUsd: invoice.pendingMicroUsd.toString(),
     overpaidMicroUsd: invoice.overpaidMicroUsd.toString(),
     depositAddress: invoice.depositAddress,
+    depositScheme: invoice.depositScheme,
     options: invoice.options.map((o) => ({ ...o, amount: o.amount.toString() })),
     payUrl: `${publicBaseUrl}/pay/${invoice.id}`,
     createdAt: invoice.createdAt,

@@ -33,6 +33,7 @@ function invoice(createdAt: string, n: number): Invoice {
     status: 'open',
     exception: 'none',
     depositAddress: `0x${String(n).padStart(40, '0')}`,
+    depositScheme: 'xpub',
     depositIndex: n,
     options: [],
     createdAt,

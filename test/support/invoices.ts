@@ -19,6 +19,7 @@ export function anInvoice(overrides: Partial<Invoice> = {}): Invoice {
     status: 'open',
     exception: 'none',
     depositAddress: `0x${randomBytes(20).toString('hex')}`,
+    depositScheme: 'xpub',
     depositIndex: 0,
     options: [],
     createdAt: '2026-03-10T06:00:00.000Z',

@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { type IssueInvoiceRequest, issueInvoice } from '../../shared/app/issue-invoice';
 import { mainnetChains } from '../../shared/domain/chains';
-import { DEV_ACCOUNT_XPUB, deriveDepositAddress } from '../../shared/domain/deposit-address';
+import { DEV_ACCOUNT_XPUB, DepositFactoryConfigError, deriveDepositAddress } from '../../shared/domain/deposit-address';
 import { ConflictError, ValidationError } from '../../shared/domain/errors';
 import { sampleFeeCatalog } from '../../shared/domain/fees';
+import { forwarderAddress } from '../../shared/domain/forwarder-address';
 import { FxRateUnavailableError } from '../../shared/domain/fx';
 import { MemoryAddressWatch } from '../support/memory-address-watch';
 import { MemoryInvoiceStore } from '../support/memory-invoice-store';
@@ -43,6 +44,7 @@ describe('issueInvoice', () => {
       dueMicroUsd: 3_000_000_000n,
       quote: { source: 'fixed' },
       reference: 'APP-1',
+      depositScheme: 'xpub',
       depositIndex: 0,
       depositAddress: deriveDepositAddress(DEV_ACCOUNT_XPUB, 0),
       createdAt: NOW.toISOString(),
@@ -164,5 +166,56 @@ describe('issueInvoice with an Idempotency-Key', () => {
       expect(invoices.invoices.size).toBe(1);
       expect(addressWatch.requests).toHaveLength(1);
     }
+  });
+});
+
+describe('issueInvoice: the deposit scheme follows the enabled chains', () => {
+  const FACTORY = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+  const OTHER_FACTORY = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
+  const withFactory = (factory: string) => mainnetChains.map((chain) => ({ ...chain, depositFactory: factory }));
+
+  it("uses the invoice's forwarder of the factory every chain names, taking no deposit index", async () => {
+    const { invoices, addressWatch, deps } = ports();
+    const { invoice } = await issueInvoice('AFSA', USD_FEE, undefined, { ...deps, chains: withFactory(FACTORY) });
+    expect(invoice.depositScheme).toBe('forwarder');
+    expect(invoice.depositAddress).toBe(forwarderAddress({ factory: FACTORY }, invoice.id));
+    expect(invoice.depositIndex).toBeUndefined();
+    expect(new Set(invoice.options.map((o) => o.depositAddress))).toEqual(new Set([invoice.depositAddress]));
+    expect(await invoices.get(invoice.id)).toEqual(invoice);
+    expect(addressWatch.requests).toEqual([
+      { action: 'watch', deposits: [{ address: invoice.depositAddress, invoiceId: invoice.id }] },
+    ]);
+    expect(await invoices.takeDepositIndex()).toBe(0); // no index was taken
+    const second = await issueInvoice('AFSA', USD_FEE, undefined, { ...deps, chains: withFactory(FACTORY) });
+    expect(second.invoice.depositAddress).not.toBe(invoice.depositAddress);
+  });
+
+  it('uses the forwarder even when the request restricts the options to some chains', async () => {
+    const { deps } = ports();
+    const chains = withFactory(FACTORY);
+    const { invoice } = await issueInvoice('AFSA', { ...USD_FEE, chains: [137] }, undefined, { ...deps, chains });
+    expect(invoice).toMatchObject({ depositScheme: 'forwarder' });
+    expect(invoice.depositAddress).toBe(forwarderAddress({ factory: FACTORY }, invoice.id));
+  });
+
+  it('keeps the xpub scheme when no chain names a factory', async () => {
+    const { deps } = ports();
+    const { invoice } = await issueInvoice('AFSA', USD_FEE, undefined, deps);
+    expect(invoice).toMatchObject({ depositScheme: 'xpub', depositIndex: 0 });
+  });
+
+  it.each([
+    ['different factories', (i: number) => (i === 0 ? OTHER_FACTORY : FACTORY)],
+    ['a factory on some chains only', (i: number) => (i === 0 ? undefined : FACTORY)],
+  ])('refuses chains that name %s, issuing nothing', async (_, factoryOf) => {
+    const { invoices, addressWatch, deps } = ports();
+    const chains = mainnetChains.map((chain, i) => {
+      const factory = factoryOf(i);
+      return factory ? { ...chain, depositFactory: factory } : chain;
+    });
+    const refused = issueInvoice('AFSA', USD_FEE, undefined, { ...deps, chains });
+    await expect(refused).rejects.toBeInstanceOf(DepositFactoryConfigError);
+    expect(invoices.invoices.size).toBe(0);
+    expect(addressWatch.requests).toEqual([]);
   });
 });
