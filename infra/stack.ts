@@ -321,8 +321,9 @@ const DEPLOYMENT_PARAMETERS = {
     type: 'String',
     default: '[]',
     description:
-      'Chains to watch: JSON array [{"chainId":1,"rpcUrl":"https://..."}]. No API keys inside RPC URLs (parameters ' +
-      'are not secret). Empty array: no chain enabled.',
+      'Chains to watch: JSON array [{"chainId":1,"rpcUrl":"https://...","depositFactory":"0x..."}] (depositFactory ' +
+      'optional; the same on every chain or on none). No API keys inside RPC URLs (parameters are not secret). ' +
+      'Empty array: no chain enabled.',
     allowedPattern: '^\\s*\\[[\\s\\S]*\\]\\s*$',
     constraintDescription: 'must be a JSON array',
   },

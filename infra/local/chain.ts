@@ -1,12 +1,13 @@
 /**
  * The local EVM chain: Hardhat 2 in-process on loopback (chain 31337), mining a block every second as well as on
- * each transaction, with the test stablecoins deployed and Hardhat's standard accounts 1..9 funded with each.
+ * each transaction, with the test stablecoins deployed, Hardhat's standard accounts 1..9 funded with each, and a
+ * DepositFactory (contracts/) whose custody is account 19, which pays nothing, so its balance is what was swept.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ContractFactory, Contract as EthersContract, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
-import { compileTestToken } from './contracts';
+import { ContractFactory, Contract as EthersContract, getAddress, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
+import { compileContract, compileTestToken } from './contracts';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +26,10 @@ export interface LocalChain {
   tokens: LocalToken[];
   /** Hardhat's standard accounts 1..9, each funded with every token. */
   payers: string[];
+  /** The DepositFactory deployed at start by account 0: invoices' forwarder deposit addresses are its clones. */
+  depositFactory: string;
+  /** The factory's custody (EIP-55): Hardhat account 19, never a payer, holding no token at start. */
+  custody: string;
   /** A provider set up the way Hardhat needs (no caching, static network). */
   provider: JsonRpcProvider;
   close(): Promise<void>;
@@ -36,6 +41,9 @@ export const LOCAL_TOKEN_SPECS = [
   { name: 'Test USD Coin', symbol: 'USDC', decimals: 6 },
   { name: 'Test USD 18', symbol: 'USD18', decimals: 18 },
 ] as const;
+
+/** The Hardhat account that is the local deposit factory's custody (the config has 20 accounts, 0..19). */
+const CUSTODY_ACCOUNT = 19;
 
 /** How much of each token every payer account holds at start: one million tokens. */
 const FUNDING_TOKENS = 1_000_000n;
@@ -65,12 +73,19 @@ export async function startChain(options: { port?: number; blockIntervalMs?: num
   const payers = accounts.slice(1, 10);
   const tokens = await deployTokens(deployer);
   await fund(deployer, tokens, payers);
+  const custodyAccount = accounts[CUSTODY_ACCOUNT];
+  if (!custodyAccount) throw new Error(`the local chain has no account ${CUSTODY_ACCOUNT} for custody`);
+  const custody = getAddress(custodyAccount);
+  // After the tokens, so their addresses stay where they were before the factory existed.
+  const depositFactory = await deployDepositFactory(deployer, custody);
 
   return {
     chainId: 31337,
     rpcUrl,
     tokens,
     payers,
+    depositFactory,
+    custody,
     provider,
     close: async () => {
       provider.destroy();
@@ -89,6 +104,13 @@ async function deployTokens(deployer: JsonRpcSigner): Promise<LocalToken[]> {
     tokens.push({ ...spec, address: await contract.getAddress() });
   }
   return tokens;
+}
+
+async function deployDepositFactory(deployer: JsonRpcSigner, custody: string): Promise<string> {
+  const { abi, bytecode } = compileContract('DepositFactory');
+  const contract = await new ContractFactory(abi as never, bytecode, deployer).deploy(custody);
+  await contract.waitForDeployment();
+  return contract.getAddress();
 }
 
 async function fund(deployer: JsonRpcSigner, tokens: LocalToken[], payers: string[]): Promise<void> {

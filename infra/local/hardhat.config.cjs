@@ -7,7 +7,8 @@ module.exports = {
       chainId: 31337,
       // A block every second as well as one per transaction, so finality depths are reached by themselves.
       mining: { auto: true, interval: Number(process.env.STABLEFEE_BLOCK_INTERVAL_MS ?? 1000) },
-      accounts: { count: 10 },
+      // #0 deploys, #1..#9 pay, #19 is the deposit factory's custody (infra/local/chain.ts).
+      accounts: { count: 20 },
       loggingEnabled: false,
     },
   },

@@ -1,8 +1,8 @@
 /**
  * The local runtime: the whole service on one machine, assembled from infra/topology.ts — the AWS emulator with
- * the table, queues and buckets; the local chain with test tokens; the mock ministry registry; the HTTP API with
- * the dev JWT issuer; a poller per queue-triggered function and a timer per schedule. `npm start` and the
- * end-to-end tests both start it through `startLocalRuntime`.
+ * the table, queues and buckets; the local chain with test tokens and the deposit factory (so invoices get forwarder
+ * deposit addresses); the mock ministry registry; the HTTP API with the dev JWT issuer; a poller per queue-triggered
+ * function and a timer per schedule. `npm start` and the end-to-end tests both start it through `startLocalRuntime`.
  */
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -88,6 +88,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const chain = await startChain({ port: options.chainPort ?? 8545, blockIntervalMs: options.blockIntervalMs });
     parts.add(() => chain.close());
     log(`chain rpc     ${chain.rpcUrl} (chain ${chain.chainId})`);
+    log(`deposits      factory ${chain.depositFactory}, custody ${chain.custody}`);
 
     const registrySecret = randomBytes(32).toString('hex');
     const registry = await startMockRegistry({ secretFor: () => registrySecret });
@@ -198,7 +199,8 @@ function functionEnv(sources: {
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    CHAINS: JSON.stringify([{ chainId: chain.chainId, rpcUrl: chain.rpcUrl }]),
+    // The chain's DepositFactory is deployed by now (startChain), so every invoice gets a forwarder address.
+    CHAINS: JSON.stringify([{ chainId: chain.chainId, rpcUrl: chain.rpcUrl, depositFactory: chain.depositFactory }]),
     LOCAL_CHAIN_TOKENS: JSON.stringify(chain.tokens),
     REGISTRIES: JSON.stringify(
       Object.fromEntries(

@@ -54,6 +54,8 @@ const lines = [
   `  chain RPC      ${runtime.chain.rpcUrl} (chain ${runtime.chain.chainId})`,
   ...runtime.chain.tokens.map((t) => `  token ${t.symbol.padEnd(8)} ${t.address} (${t.decimals} decimals)`),
   `  funded payers  Hardhat accounts 1..9, e.g. ${runtime.chain.payers[0]}`,
+  `  factory        ${runtime.chain.depositFactory} (DepositFactory: invoices get forwarder deposit addresses)`,
+  `  custody        ${runtime.chain.custody} (Hardhat account 19: swept money arrives here)`,
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
   `  webhook keys   ${webhookSecretsLine()}`,

@@ -69,6 +69,23 @@ describe('local runtime', () => {
     expect(balance).toBe(1_000_000n * 10n ** 18n);
   });
 
+  it('deploys the deposit factory from account 0 with custody account 19, which is no payer', async () => {
+    const { Contract, getAddress } = await import('ethers');
+    const accounts = (await runtime.chain.provider.send('eth_accounts', [])) as string[];
+    expect(runtime.chain.custody).toBe(getAddress(accounts[19] as string));
+    expect(runtime.chain.payers.map(getAddress)).not.toContain(runtime.chain.custody);
+    const factory = new Contract(
+      runtime.chain.depositFactory,
+      ['function custody() view returns (address)'],
+      runtime.chain.provider,
+    );
+    expect(await factory.getFunction('custody')()).toBe(runtime.chain.custody);
+    // The functions are configured with it, so every invoice they issue gets a forwarder address.
+    expect(JSON.parse(runtime.env.CHAINS as string)).toEqual([
+      { chainId: 31337, rpcUrl: runtime.chain.rpcUrl, depositFactory: runtime.chain.depositFactory },
+    ]);
+  });
+
   it('issues dev tokens and rejects bad token requests with problem+json', async () => {
     const ok = await fetch(`${runtime.apiUrl}/dev/tokens`, {
       method: 'POST',
