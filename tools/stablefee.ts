@@ -1,20 +1,27 @@
 /**
- * `stablefee` — offline checks for auditors and payers.
+ * `stablefee` — offline checks for auditors and payers, and the deposit factory's deployment for operators.
  *
  *   stablefee verify-export <dir> [--signer 0x…] [--api https://…]
  *   stablefee verify-receipt <file> [--signer 0x…] [--api https://…]
+ *   stablefee deploy-factory --rpc <url> --custody 0x… [--unlocked 0x…]
+ *
+ * `deploy-factory` signs with the key in STABLEFEE_DEPLOYER_KEY (never an argument: shell history keeps those), or
+ * with an account the node holds unlocked (`--unlocked`, a local Hardhat node); see tools/deploy-factory.ts.
  *
  * `--signer` is the published receipt signer (`GET /v1/health` answers it as `signer`); `--api` fetches it from a
  * deployment's health endpoint instead. Without either nothing verifies (exit 1): a forged document re-signed with
  * any key is valid against the signer it names. Exit code 0 when everything verifies, 1 on any problem, 2 on a usage
  * error. On a failure the problems come first, then what was checked.
  */
-import { getAddress } from 'ethers';
+import { getAddress, JsonRpcProvider, Wallet } from 'ethers';
+import { deployFactory, FactoryDeploymentError } from './deploy-factory';
 import { type VerifyReport, verifyExportDir, verifyReceiptFile } from './verify-export';
 
 const USAGE = `usage:
   stablefee verify-export <dir> [--signer 0x…] [--api https://api.example]
-  stablefee verify-receipt <file> [--signer 0x…] [--api https://api.example]`;
+  stablefee verify-receipt <file> [--signer 0x…] [--api https://api.example]
+  STABLEFEE_DEPLOYER_KEY=0x… stablefee deploy-factory --rpc https://rpc.example --custody 0x…
+  stablefee deploy-factory --rpc http://127.0.0.1:8545 --custody 0x… --unlocked 0x…`;
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
@@ -22,8 +29,44 @@ function usage(message?: string): never {
   process.exit(2);
 }
 
+/** `--name value` or `--name=value` options of `args`; anything else is a usage error. */
+function options(args: string[], names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const name = names.find((n) => arg === `--${n}` || arg.startsWith(`--${n}=`));
+    if (!name) usage(arg === '--help' || arg === '-h' ? undefined : `unknown argument ${arg}`);
+    out[name] = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (args[++i] ?? usage(`--${name} needs a value`));
+  }
+  return out;
+}
+
+async function deployFactoryCommand(args: string[]): Promise<number> {
+  const { rpc, custody, unlocked } = options(args, ['rpc', 'custody', 'unlocked']);
+  if (!rpc || !custody) usage('deploy-factory needs --rpc and --custody');
+  const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1 });
+  const key = process.env.STABLEFEE_DEPLOYER_KEY;
+  if (!key && !unlocked) usage('deploy-factory signs with STABLEFEE_DEPLOYER_KEY, or --unlocked <account of the node>');
+  const deployer = key ? new Wallet(key, provider) : await provider.getSigner(unlocked);
+  try {
+    const d = await deployFactory(deployer, provider, custody);
+    process.stdout.write(
+      `${d.deployed ? 'deployed' : 'already deployed'} on chain ${d.chainId}\n` +
+        `factory        ${d.factory}\nimplementation ${d.implementation}\ncustody        ${d.custody}\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof FactoryDeploymentError)) throw error;
+    process.stderr.write(`refused: ${error.message}\n`);
+    return 1;
+  } finally {
+    provider.destroy();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'deploy-factory') return deployFactoryCommand(rest);
   const positional: string[] = [];
   let signer: string | undefined;
   let api: string | undefined;
