@@ -149,7 +149,6 @@ export interface ReconcileStore {
   readSightings(keys: readonly SightingKeys[]): Promise<SightingRead[]>;
   /** The invoices that exist among `ids`, in one request. */
   getInvoices(ids: readonly string[]): Promise<Invoice[]>;
-  getTransfer(id: string): Promise<StoredTransfer | undefined>;
   /** The invoice a deposit address was issued for, if it is ours. */
   findInvoiceIdByAddress(address: string): Promise<string | undefined>;
   getInvoice(id: string): Promise<Invoice | undefined>;

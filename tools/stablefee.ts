@@ -13,7 +13,7 @@
  * any key is valid against the signer it names. Exit code 0 when everything verifies, 1 on any problem, 2 on a usage
  * error. On a failure the problems come first, then what was checked.
  */
-import { getAddress, JsonRpcProvider, Wallet } from 'ethers';
+import { getAddress, isAddress, JsonRpcProvider, Wallet } from 'ethers';
 import { deployFactory, FactoryDeploymentError } from './deploy-factory';
 import { type VerifyReport, verifyExportDir, verifyReceiptFile } from './verify-export';
 
@@ -44,6 +44,7 @@ function options(args: string[], names: readonly string[]): Record<string, strin
 async function deployFactoryCommand(args: string[]): Promise<number> {
   const { rpc, custody, unlocked } = options(args, ['rpc', 'custody', 'unlocked']);
   if (!rpc || !custody) usage('deploy-factory needs --rpc and --custody');
+  if (!isAddress(custody)) usage(`--custody ${custody} is not an address`);
   const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1 });
   const key = process.env.STABLEFEE_DEPLOYER_KEY;
   if (!key && !unlocked) usage('deploy-factory signs with STABLEFEE_DEPLOYER_KEY, or --unlocked <account of the node>');

@@ -77,12 +77,6 @@ export class BatchReadStore implements ReconcileStore {
     return invoices.filter((i): i is Invoice => i !== undefined);
   }
 
-  async getTransfer(id: string): Promise<StoredTransfer | undefined> {
-    const held = this.held.transfers.get(id);
-    if (held === undefined) return this.store.getTransfer(id);
-    return held ? structuredClone(held) : undefined;
-  }
-
   async findInvoiceIdByAddress(address: string): Promise<string | undefined> {
     const held = this.held.addresses.get(address.toLowerCase());
     if (held === undefined) return this.store.findInvoiceIdByAddress(address);

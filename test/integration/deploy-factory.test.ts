@@ -69,5 +69,6 @@ describe('deploy-factory', () => {
     expect(stdout).toContain(`custody        ${custody}`);
     expect(stdout).not.toContain(deployer.privateKey.slice(2));
     await expect(run(['--rpc', chain.rpcUrl])).rejects.toMatchObject({ code: 2 });
+    await expect(run(['--rpc', chain.rpcUrl, '--custody', '0x1234'])).rejects.toMatchObject({ code: 2 });
   });
 });

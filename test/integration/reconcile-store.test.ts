@@ -46,7 +46,11 @@ async function run(store: ReconcileStore) {
   );
   return {
     invoice: read,
-    transfers: await Promise.all([first, second, third].map((t) => store.getTransfer(transferId(t)))),
+    transfers: await Promise.all(
+      [first, second, third].map(
+        async (t) => (await store.readSighting({ transferId: transferId(t), address: t.to })).transfer,
+      ),
+    ),
     documents,
     head: await store.receiptChainHead(invoice.ministry),
   };

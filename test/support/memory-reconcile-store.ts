@@ -73,10 +73,6 @@ export class MemoryReconcileStore implements ReconcileStore {
       ...(keys.ministry ? { head: clone(this.heads.get(keys.ministry)) ?? { lastNo: 0 } } : {}),
     };
   }
-  async getTransfer(id: string) {
-    this.reads++;
-    return clone(this.transfers.get(id));
-  }
   async findInvoiceIdByAddress(address: string) {
     this.reads++;
     return this.addresses.get(address.toLowerCase());

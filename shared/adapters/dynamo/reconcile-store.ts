@@ -23,14 +23,13 @@ import {
 import { putJournalEntry } from './journal';
 import { chainHeadFromItem, getReceipt, putReceiptItems, receiptChainHead, receiptKeys } from './receipts';
 import { commit, type TransactionItems } from './transact';
-import { addTransferSource, getTransfer, transferFromItem, transferItem, transferKeys } from './transfers';
+import { addTransferSource, transferFromItem, transferItem, transferKeys } from './transfers';
 
 /** The reconciliation store of the service's table. */
 export const dynamoReconcileStore: ReconcileStore = {
   readSighting: async (keys) => (await readSightings([keys]))[0] as SightingRead,
   readSightings,
   getInvoices,
-  getTransfer,
   findInvoiceIdByAddress,
   getInvoice,
   receiptChainHead,
