@@ -37,9 +37,11 @@ export interface LocalChain {
 
 /** The tokens deployed on the local chain, in deployment order (so their addresses are deterministic). */
 export const LOCAL_TOKEN_SPECS = [
-  { name: 'Test Tether USD', symbol: 'USDT', decimals: 6 },
-  { name: 'Test USD Coin', symbol: 'USDC', decimals: 6 },
-  { name: 'Test USD 18', symbol: 'USD18', decimals: 18 },
+  // Like Ethereum's USDT, its `transfer` returns nothing (contracts/TetherLikeToken.sol), so every path that moves it
+  // (payers, the sweep, refunds) meets the real token's quirk locally.
+  { name: 'Tether-like USD', symbol: 'USDT', decimals: 6, contract: 'TetherLikeToken' },
+  { name: 'Test USD Coin', symbol: 'USDC', decimals: 6, contract: 'TestToken' },
+  { name: 'Test USD 18', symbol: 'USD18', decimals: 18, contract: 'TestToken' },
 ] as const;
 
 /** The Hardhat account that is the local deposit factory's custody (the config has 20 accounts, 0..19). */
@@ -95,11 +97,13 @@ export async function startChain(options: { port?: number; blockIntervalMs?: num
 }
 
 async function deployTokens(deployer: JsonRpcSigner): Promise<LocalToken[]> {
-  const { abi, bytecode } = compileTestToken();
-  const factory = new ContractFactory(abi as never, bytecode, deployer);
   const tokens: LocalToken[] = [];
-  for (const spec of LOCAL_TOKEN_SPECS) {
-    const contract = await factory.deploy(spec.name, spec.symbol, spec.decimals);
+  for (const { contract: contractName, ...spec } of LOCAL_TOKEN_SPECS) {
+    const { abi, bytecode } = compileContract(contractName);
+    const factory = new ContractFactory(abi as never, bytecode, deployer);
+    // The Tether-like token fixes its name, symbol and decimals (USDT's are constants too).
+    const args = contractName === 'TestToken' ? [spec.name, spec.symbol, spec.decimals] : [];
+    const contract = await factory.deploy(...args);
     await contract.waitForDeployment();
     tokens.push({ ...spec, address: await contract.getAddress() });
   }

@@ -69,6 +69,21 @@ describe('local runtime', () => {
     expect(balance).toBe(1_000_000n * 10n ** 18n);
   });
 
+  it("deploys a USDT whose transfer returns nothing, like Ethereum's, and a USDC that returns true", async () => {
+    const { Interface } = await import('ethers');
+    const erc20 = new Interface(['function transfer(address,uint256) returns (bool)']);
+    const [usdt, usdc] = runtime.chain.tokens;
+    const call = (token: string | undefined) =>
+      runtime.chain.provider.call({
+        from: runtime.chain.payers[0],
+        to: token,
+        data: erc20.encodeFunctionData('transfer', [runtime.chain.custody, 1n]),
+      });
+    // A caller decoding a bool (plain IERC20) fails on USDT; SafeERC20, which the forwarders use, copes.
+    expect(await call(usdt?.address)).toBe('0x');
+    expect(BigInt(await call(usdc?.address))).toBe(1n);
+  });
+
   it('deploys the deposit factory from account 0 with custody account 19, which is no payer', async () => {
     const { Contract, getAddress } = await import('ethers');
     const accounts = (await runtime.chain.provider.send('eth_accounts', [])) as string[];
