@@ -1,9 +1,13 @@
 /**
- * `stablefee` — offline checks for auditors and payers, and the deposit factory's deployment for operators.
+ * `stablefee` — offline checks for auditors and payers, the deposit factory's deployment for operators, and local
+ * payments for developers.
  *
  *   stablefee verify-export <dir> [--signer 0x…] [--api https://…]
  *   stablefee verify-receipt <file> [--signer 0x…] [--api https://…]
  *   stablefee deploy-factory --rpc <url> --custody 0x… [--unlocked 0x…]
+ *   stablefee pay <invoice link> [--token USDT] [--amount 12.50] [--payer 1..9] [--rpc <local node>]
+ *
+ * `pay` pays an invoice from one of the local chain's funded accounts, and refuses any other chain (tools/pay.ts).
  *
  * `deploy-factory` signs with the key in STABLEFEE_DEPLOYER_KEY (never an argument: shell history keeps those), or
  * with an account the node holds unlocked (`--unlocked`, a local Hardhat node); see tools/deploy-factory.ts.
@@ -13,15 +17,17 @@
  * any key is valid against the signer it names. Exit code 0 when everything verifies, 1 on any problem, 2 on a usage
  * error. On a failure the problems come first, then what was checked.
  */
-import { getAddress, isAddress, JsonRpcProvider, Wallet } from 'ethers';
+import { formatUnits, getAddress, isAddress, JsonRpcProvider, Wallet } from 'ethers';
 import { deployFactory, FactoryDeploymentError } from './deploy-factory';
+import { PayRefusal, payInvoice } from './pay';
 import { type VerifyReport, verifyExportDir, verifyReceiptFile } from './verify-export';
 
 const USAGE = `usage:
   stablefee verify-export <dir> [--signer 0x…] [--api https://api.example]
   stablefee verify-receipt <file> [--signer 0x…] [--api https://api.example]
   STABLEFEE_DEPLOYER_KEY=0x… stablefee deploy-factory --rpc https://rpc.example --custody 0x…
-  stablefee deploy-factory --rpc http://127.0.0.1:8545 --custody 0x… --unlocked 0x…`;
+  stablefee deploy-factory --rpc http://127.0.0.1:8545 --custody 0x… --unlocked 0x…
+  stablefee pay http://localhost:3000/pay/<id> [--token USDT] [--amount 12.50] [--payer 1..9] [--rpc http://127.0.0.1:8545]`;
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
@@ -65,9 +71,28 @@ async function deployFactoryCommand(args: string[]): Promise<number> {
   }
 }
 
+async function payCommand(args: string[]): Promise<number> {
+  const [link, ...rest] = args;
+  if (!link || link.startsWith('--')) usage('pay needs the invoice link');
+  const { token, amount, payer, rpc } = options(rest, ['token', 'amount', 'payer', 'rpc']);
+  try {
+    const paid = await payInvoice({ link, token, amount, rpc, payer: payer === undefined ? undefined : Number(payer) });
+    process.stdout.write(
+      `paid ${formatUnits(paid.amount, paid.decimals)} ${paid.symbol} to ${paid.to} from local account ${paid.from}\n` +
+        `tx ${paid.txHash}\nthe invoice page follows it live: ${link}\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof PayRefusal)) throw error;
+    process.stderr.write(`refused: ${error.message}\n`);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'deploy-factory') return deployFactoryCommand(rest);
+  if (command === 'pay') return payCommand(rest);
   const positional: string[] = [];
   let signer: string | undefined;
   let api: string | undefined;

@@ -46,6 +46,9 @@ function webhookSecretsLine(): string {
     : 'random; set WEBHOOK_SECRET_ALCHEMY, _MORALIS or _QUICKNODE to sign deliveries by hand';
 }
 
+const invoiceLink = await sampleInvoiceLink();
+// `pay` defaults to the usual local RPC port; another port must be named.
+const rpcOption = runtime.chain.rpcUrl === 'http://127.0.0.1:8545' ? '' : ` --rpc ${runtime.chain.rpcUrl}`;
 const lines = [
   '',
   'stablefee is running',
@@ -59,7 +62,8 @@ const lines = [
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
   `  webhook keys   ${webhookSecretsLine()}`,
-  `  invoice link   ${await sampleInvoiceLink()}   (pay it from a funded account)`,
+  `  invoice link   ${invoiceLink}`,
+  `  pay it         npx stablefee pay ${invoiceLink} [--token USDC] [--amount 100] [--payer 1..9]${rpcOption}`,
   '',
   'Ctrl-C stops everything.',
 ];
