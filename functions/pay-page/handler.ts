@@ -10,18 +10,20 @@ import { getReceipt } from '../../shared/adapters/dynamo/receipts';
 import { httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN } from '../../shared/domain/invoices';
-import { notFoundPage, renderPayPage, securityHeaders } from '../../shared/web/pay-page/render';
+import { notFoundPage, renderPayOptions, renderPayPage, securityHeaders } from '../../shared/web/pay-page/render';
 import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/web/pay-page/view';
 
 // A well-formed but unknown `lang` falls back to negotiation rather than failing the page.
 const query = z.object({ lang: langQuerySchema.optional() });
+// `part=options`: only the notices and payment options, which the open page swaps in when the amount due changes.
+const pageQuery = query.extend({ part: z.literal('options').optional() });
 
 /** The invoice behind a payment link, or undefined (a malformed id never touches the table). */
 async function invoiceOf(id: string) {
   return INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
 }
 
-const page = httpRoute({ auth: 'public', query }, async (req) => {
+const page = httpRoute({ auth: 'public', query: pageQuery }, async (req) => {
   const invoice = await invoiceOf(req.params.id ?? '');
   const lang = choosePayLanguage(req.query.lang, req.headers['accept-language']);
   const nonce = randomBytes(16).toString('base64');
@@ -30,7 +32,10 @@ const page = httpRoute({ auth: 'public', query }, async (req) => {
     return { status: 404, contentType: 'text/html; charset=utf-8', body: notFoundPage(lang, nonce), headers };
   }
   const now = new Date();
-  const html = await renderPayPage(toPayView(invoice, now, publicBaseUrl()), { lang, nonce, now });
+  const view = toPayView(invoice, now, publicBaseUrl());
+  const html = req.query.part
+    ? await renderPayOptions(view, { lang })
+    : await renderPayPage(view, { lang, nonce, now });
   return { status: 200, contentType: 'text/html; charset=utf-8', body: html, headers };
 });
 

@@ -8,11 +8,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Contract } from 'ethers';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { formatDecimal } from '../../shared/domain/money';
 import { PAY_STRINGS } from '../../shared/web/pay-page/render';
 import { type PayLanguage, payLanguages } from '../../shared/web/pay-page/view';
+import { pay } from '../helpers/runtime';
 
 const ARTIFACTS = join('test-artifacts', 'pay-page');
 const CHROMIUM = '/usr/bin/chromium';
@@ -204,6 +206,8 @@ describe('payment page in Chromium', () => {
         exception: 'overpaid',
         paidMicroUsd: '3000010000',
         overpaidMicroUsd: '10000',
+        remainingMicroUsd: '0',
+        payable: false,
         receiptUrl: `${runtime.apiUrl}/v1/pay/${invoice.id}/receipt`,
       };
       await route.fulfill({ response: real, json: paid });
@@ -301,7 +305,8 @@ describe('payment page in Chromium', () => {
     const button = article.getByRole('button', { name: t.payWithWallet });
     expect(await button.isVisible()).toBe(true);
     await button.click();
-    const hashNode = article.locator('.tx-hash');
+    // Kept in the status area: the options are replaced once the payment is seen (nothing is left to pay).
+    const hashNode = page.locator('#sent-tx .tx-hash');
     await hashNode.waitFor({ timeout: 20_000 });
     const hash = (await hashNode.textContent()) ?? '';
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
@@ -318,6 +323,39 @@ describe('payment page in Chromium', () => {
 
     await page.screenshot({ path: join(ARTIFACTS, 'after-pay-en.png'), fullPage: true });
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('asks for what is still due, live: after 1000 of 3000 every option, link and QR code asks for 2000', async () => {
+    const part = await issueInvoice();
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const { page, problems } = await watchedPage(context);
+    await page.goto(`${runtime.apiUrl}/pay/${part.id}?lang=en`);
+    const usdt = page.locator('article.option[data-symbol="USDT"]');
+    expect(await usdt.getAttribute('data-amount')).toBe('3000000000');
+
+    await pay(runtime, part.depositAddress, 1_000_000_000n);
+    // The page is not reloaded: the options are swapped in place once the payment is seen.
+    await expect.poll(() => usdt.getAttribute('data-amount'), { timeout: 30_000 }).toBe('2000000000');
+    // The dark modules of a QR code's SVG (the qrcode library draws them as one path).
+    const modules = (svg: string) => /stroke="#000000" d="([^"]+)"/.exec(svg)?.[1];
+    for (const option of await page.locator('article.option').all()) {
+      const amount = (await option.getAttribute('data-amount')) ?? '';
+      const href = (await option.locator('a.eip681').getAttribute('href')) ?? '';
+      expect(href.endsWith(`&uint256=${amount}`)).toBe(true);
+      const svg = await option
+        .locator('.qr svg')
+        .evaluate((node) => (node as unknown as { outerHTML: string }).outerHTML);
+      const expected = await QRCode.toString(href, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+      expect(modules(svg)).toBeDefined();
+      expect(modules(svg)).toBe(modules(expected));
+    }
+    expect(await usdt.locator('.amount-value').textContent()).toBe('2000 USDT');
+
+    await pay(runtime, part.depositAddress, 2_000_000_000n);
+    await page.locator('#status-body .badge-paid').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#pay').isHidden()).toBe(true);
+    expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
   });
 

@@ -58,6 +58,8 @@ function usdView(overrides: Partial<PayView> = {}): PayView {
     paidMicroUsd: '0',
     pendingMicroUsd: '0',
     overpaidMicroUsd: '0',
+    remainingMicroUsd: '3000000000',
+    payable: true,
     createdAt: '2026-03-10T08:30:00.000Z',
     expiresAt: '2026-03-10T09:30:00.000Z',
     options: [
@@ -304,11 +306,16 @@ describe('renderPayPage', () => {
   });
 
   it('shows a payment in progress with its amounts, and hides nothing yet', async () => {
-    const html = await render(usdView({ status: 'processing', pendingMicroUsd: '1000000000' }));
+    const html = await render(
+      usdView({ status: 'processing', pendingMicroUsd: '1000000000', remainingMicroUsd: '2000000000' }),
+    );
     const body = text(html);
     expect(body).toContain('Payment in progress');
+    expect(body).toContain('waiting for confirmations');
     expect(body).toContain('Confirmed: USD 0.00. Awaiting confirmation: USD 1000.00. Still to pay: USD 2000.00.');
-    expect(html).toContain('<section id="pay" aria-labelledby="pay-h">');
+    expect(html).toContain(
+      '<section id="pay" aria-labelledby="pay-h" data-remaining="2000000000" data-payable="true">',
+    );
   });
 
   it('shows a paid invoice with its receipt link and an overpayment, without payment details', async () => {
@@ -318,14 +325,17 @@ describe('renderPayPage', () => {
       paidMicroUsd: '3000500000',
       overpaidMicroUsd: '500000',
       receiptUrl: 'http://127.0.0.1:3000/v1/pay/inv_AAAAAAAAAAAAAAAAAAAAAA/receipt',
+      remainingMicroUsd: '0',
+      payable: false,
     });
     const html = await render(view, 'kk');
     const body = text(html);
     expect(body).toContain('Төленді');
     expect(body).toContain('USD 0.50 артық төленді.');
     expect(html).toContain(`href="${view.receiptUrl}">Түбіртекті жүктеп алу</a>`);
-    expect(html).toContain('<section id="pay" aria-labelledby="pay-h" hidden>');
+    expect(html).toContain('<section id="pay" aria-labelledby="pay-h" data-remaining="0" data-payable="false" hidden>');
     expect(html).toContain('id="deadline" hidden');
+    expect(html).toContain('<p class="notice" id="not-payable" hidden>');
 
     const pending = text(await render({ ...view, receiptUrl: null }));
     expect(pending).toContain('The receipt is being prepared');
@@ -335,9 +345,11 @@ describe('renderPayPage', () => {
     ['expired', 'underpaid', 'Partly paid: USD 1000.00 of USD 3000.00. Contact the issuer.'],
     ['cancelled', 'none', 'The issuer cancelled this invoice. Do not send any payment for it.'],
   ] as const)('tells the payer not to pay a %s invoice', async (status, exception, message) => {
-    const html = await render(usdView({ status, exception, paidMicroUsd: '1000000000' }));
+    const html = await render(
+      usdView({ status, exception, paidMicroUsd: '1000000000', remainingMicroUsd: '2000000000', payable: false }),
+    );
     expect(text(html)).toContain(message);
-    expect(html).toContain('<section id="pay" aria-labelledby="pay-h" hidden>');
+    expect(html).toContain('data-payable="false" hidden>');
     expect(html).toContain('<p class="notice" id="not-payable">');
   });
 

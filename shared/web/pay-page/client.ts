@@ -3,8 +3,10 @@
  * its data from the `PAY` object the server prepends (strings of the page language and the invoice's public view)
  * and from `data-*` attributes the server rendered, and never writes HTML: every text goes in via `textContent`.
  *
- * It does four things: copy buttons (navigator.clipboard), the live countdown, live status (polls
- * `GET /v1/pay/{id}` every 3 s until the status is final), and "Pay with wallet" for an injected EIP-1193 provider
+ * It does five things: copy buttons (navigator.clipboard), the live countdown, live status (polls
+ * `GET /v1/pay/{id}` every 3 s until the status is final), fresh payment options when what is still to pay changes
+ * (the server renders them, QR codes included: `?part=options` of the page is fetched and its nodes, parsed inertly
+ * by DOMParser, replace the old ones), and "Pay with wallet" for an injected EIP-1193 provider
  * (`window.ethereum`): eth_requestAccounts → wallet_switchEthereumChain → eth_chainId check → eth_sendTransaction of
  * an ERC-20 `transfer(address,uint256)` encoded here by hand.
  */
@@ -47,13 +49,16 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     setTimeout(function () { region.textContent = text; }, 50);
   }
   function payable(status) { return status === 'open' || status === 'processing'; }
+  // What the rendered options ask for; the server's view says when that changed.
+  var rendered = { remaining: view.remainingMicroUsd, payable: view.payable };
+  var refreshing = false;
   function isFinal(v) {
     return v.status === 'expired' || v.status === 'cancelled' || (v.status === 'paid' && !!v.receiptUrl);
   }
 
   // --- status ---------------------------------------------------------------------------------------------
   function renderStatus(v) {
-    var key = JSON.stringify([v.status, v.exception, v.paidMicroUsd, v.pendingMicroUsd, v.overpaidMicroUsd, v.receiptUrl]);
+    var key = JSON.stringify([v.status, v.exception, v.paidMicroUsd, v.pendingMicroUsd, v.overpaidMicroUsd, v.receiptUrl, v.payable]);
     if (key === lastKey) return;
     lastKey = key;
     var body = $('#status-body');
@@ -61,12 +66,11 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var parts = [];
     var badge = el('p', 'badge badge-' + v.status, T.badge[v.status] || v.status);
     parts.push(badge);
-    parts.push(el('p', 'status-text', T.statusText[v.status] || ''));
+    var partPaid = v.status === 'processing' && v.pendingMicroUsd === '0';
+    parts.push(el('p', 'status-text', partPaid ? T.partPaid : (T.statusText[v.status] || '')));
     if (v.status === 'processing' || (v.status === 'open' && v.paidMicroUsd !== '0')) {
-      var remaining = BigInt(v.dueMicroUsd) - BigInt(v.paidMicroUsd) - BigInt(v.pendingMicroUsd);
-      if (remaining < 0n) remaining = 0n;
       parts.push(el('p', 'amounts', fill(T.amountsLine, {
-        paid: usd(v.paidMicroUsd), pending: usd(v.pendingMicroUsd), remaining: usd(remaining.toString()),
+        paid: usd(v.paidMicroUsd), pending: usd(v.pendingMicroUsd), remaining: usd(v.remainingMicroUsd),
       })));
     }
     if (v.exception && v.exception !== 'none' && T.exception[v.exception]) {
@@ -87,12 +91,48 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       }
     }
     body.replaceChildren.apply(body, parts);
-    var pay = $('#pay');
-    var notPayable = $('#not-payable');
-    if (pay) pay.hidden = !payable(v.status);
-    if (notPayable) notPayable.hidden = payable(v.status) || v.status === 'paid';
+    if (v.remainingMicroUsd !== rendered.remaining || v.payable !== rendered.payable) refreshPay();
+    hideUnpayable();
     var deadline = $('#deadline');
     if (deadline && !payable(v.status)) deadline.hidden = true;
+  }
+
+  // Whatever the options say, none is shown once the latest view takes no payment.
+  function hideUnpayable() {
+    var pay = $('#pay');
+    if (pay && !view.payable) pay.hidden = true;
+  }
+
+  // Fetches this page's options part (?part=options: notices and options, no script or style) and swaps it in, so
+  // every amount, QR code, EIP-681 link and wallet button asks for what is still due. Nodes are parsed inertly by
+  // DOMParser (no script runs) and adopted; no HTML string is ever written into the page. A failure leaves the old
+  // options and is retried at the next poll.
+  function refreshPay() {
+    if (refreshing) return;
+    refreshing = true;
+    var lang = document.documentElement.getAttribute('lang') || '';
+    var partUrl = location.pathname + '?part=options&lang=' + encodeURIComponent(lang);
+    fetch(partUrl, { headers: { accept: 'text/html' }, cache: 'no-store', credentials: 'omit' })
+      .then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        var fresh = doc.querySelector('#pay');
+        if (!fresh) return;
+        ['#covered', '#not-payable', '#late', '#pay'].forEach(function (selector) {
+          var next = doc.querySelector(selector);
+          var old = $(selector);
+          if (next && old) old.replaceWith(document.importNode(next, true));
+        });
+        rendered = { remaining: fresh.getAttribute('data-remaining'), payable: fresh.getAttribute('data-payable') === 'true' };
+        hideUnpayable();
+        setupCopy();
+        setupWallet();
+      })
+      .catch(function () {})
+      .then(function () { refreshing = false; });
   }
 
   var apiUrl = location.pathname.replace(/\/pay\/[^/]*\/?$/, '') + '/v1/pay/' + encodeURIComponent(view.id);
@@ -145,6 +185,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   function setupCopy() {
     $all('button[data-copy]').forEach(function (button) {
       button.hidden = false;
+      if (button.getAttribute('data-bound')) return;
+      button.setAttribute('data-bound', '1');
       var label = button.textContent;
       button.addEventListener('click', function () {
         var text = button.getAttribute('data-copy') || '';
@@ -241,6 +283,12 @@ export const CLIENT_SCRIPT = String.raw`(function () {
         link.target = '_blank';
         out.appendChild(document.createTextNode(' '));
         out.appendChild(link);
+      }
+      // Kept in the status area too: the options (and this message in them) are replaced when the amount changes.
+      var sent = $('#sent-tx');
+      if (sent) {
+        sent.replaceChildren(el('strong', '', T.sentHeading + ': '), out.cloneNode(true));
+        sent.hidden = false;
       }
       schedulePoll(500);
     } catch (e) {

@@ -40,6 +40,14 @@ export interface PayStrings {
   receiptPending: string;
   exception: { overpaid: string; underpaid: string; late: string };
   statusUnavailable: string;
+  /** Processing with nothing in flight: a part is confirmed, the rest is still to pay. */
+  partPaid: string;
+  /** Payments in flight cover what is due: nothing more to send. */
+  coveredInFlight: string;
+  /** Expired with a part paid, inside the late window: `{remaining}` USD, `{until}` a date-time. */
+  latePayable: string;
+  /** The wallet's transaction, kept on screen when the payment options are refreshed. */
+  sentHeading: string;
   howToPay: string;
   howIntro: string;
   warnNetwork: string;
@@ -145,6 +153,12 @@ const en: PayStrings = {
     late: 'Paid after the due time and accepted at the locked rate.',
   },
   statusUnavailable: 'The status cannot be refreshed right now; trying again.',
+  partPaid: 'Part of the amount is confirmed. Pay the rest shown below.',
+  coveredInFlight:
+    'Payments on their way cover the amount due. Do not send more: this page updates when they are confirmed.',
+  latePayable:
+    'The time to pay is over, but the rest, USD {remaining}, is still accepted at the locked rate until {until} (Astana time).',
+  sentHeading: 'Your payment',
   howToPay: 'How to pay',
   howIntro:
     'Choose one option and send exactly the amount shown, in that token, on that network, to the deposit address, in one transfer. 1 token = 1 USD.',
@@ -238,6 +252,12 @@ const ru: PayStrings = {
     late: 'Оплачено после срока и принято по зафиксированному курсу.',
   },
   statusUnavailable: 'Сейчас не удаётся обновить статус; повторяем попытку.',
+  partPaid: 'Часть суммы подтверждена. Оплатите остаток, указанный ниже.',
+  coveredInFlight:
+    'Платежи в пути покрывают сумму к оплате. Больше ничего не отправляйте: страница обновится, когда их подтвердят.',
+  latePayable:
+    'Срок оплаты истёк, но остаток USD {remaining} ещё принимается по зафиксированному курсу до {until} (время Астаны).',
+  sentHeading: 'Ваш платёж',
   howToPay: 'Как оплатить',
   howIntro:
     'Выберите один вариант и отправьте ровно указанную сумму в этом токене, в этой сети, на адрес для оплаты, одним переводом. 1 токен = 1 USD.',
@@ -330,6 +350,11 @@ const kk: PayStrings = {
     late: 'Мерзімнен кейін төленді және бекітілген бағам бойынша қабылданды.',
   },
   statusUnavailable: 'Қазір мәртебені жаңарту мүмкін емес; қайта көреміз.',
+  partPaid: 'Соманың бір бөлігі расталды. Төменде көрсетілген қалдықты төлеңіз.',
+  coveredInFlight: 'Жолдағы төлемдер төленетін соманы жабады. Басқа ештеңе жібермеңіз: олар расталғанда бет жаңарады.',
+  latePayable:
+    'Төлеу мерзімі өтті, бірақ қалдық USD {remaining} бекітілген бағам бойынша {until} дейін (Астана уақыты) әлі қабылданады.',
+  sentHeading: 'Сіздің төлеміңіз',
   howToPay: 'Қалай төлеуге болады',
   howIntro:
     'Бір нұсқаны таңдап, көрсетілген соманы дәл сол токенмен, сол желіде, төлем мекенжайына бір аударыммен жіберіңіз. 1 токен = 1 USD.',

@@ -137,17 +137,16 @@ function safeHttpUrl(url: string | null | undefined): string | undefined {
 }
 
 function statusHtml(view: PayView, t: PayStrings): string {
+  const partPaid = view.status === 'processing' && view.pendingMicroUsd === '0';
   const parts = [
     `<p class="badge badge-${escapeHtml(view.status)}">${escapeHtml(t.badge[view.status])}</p>`,
-    `<p class="status-text">${escapeHtml(t.statusText[view.status])}</p>`,
+    `<p class="status-text">${escapeHtml(partPaid ? t.partPaid : t.statusText[view.status])}</p>`,
   ];
   if (view.status === 'processing' || (view.status === 'open' && view.paidMicroUsd !== '0')) {
-    let remaining = BigInt(view.dueMicroUsd) - BigInt(view.paidMicroUsd) - BigInt(view.pendingMicroUsd);
-    if (remaining < 0n) remaining = 0n;
     const line = fill(t.amountsLine, {
       paid: formatUsd(view.paidMicroUsd),
       pending: formatUsd(view.pendingMicroUsd),
-      remaining: formatUsd(remaining),
+      remaining: formatUsd(view.remainingMicroUsd),
     });
     parts.push(`<p class="amounts">${escapeHtml(line)}</p>`);
   }
@@ -298,11 +297,15 @@ function clientScript(view: PayView, t: PayStrings): string {
     paidMicroUsd: view.paidMicroUsd,
     pendingMicroUsd: view.pendingMicroUsd,
     overpaidMicroUsd: view.overpaidMicroUsd,
+    remainingMicroUsd: view.remainingMicroUsd,
+    payable: view.payable,
     receiptUrl: safeHttpUrl(view.receiptUrl) ?? null,
   };
   const clientStrings = {
     badge: t.badge,
     statusText: t.statusText,
+    partPaid: t.partPaid,
+    sentHeading: t.sentHeading,
     amountsLine: t.amountsLine,
     exception: t.exception,
     receiptLink: t.receiptLink,
@@ -328,21 +331,61 @@ function clientScript(view: PayView, t: PayStrings): string {
   return `var PAY = ${scriptJson({ t: clientStrings, view: clientView })};\n${CLIENT_SCRIPT}`;
 }
 
+/**
+ * The notices beside the payment options, exactly one shown when the options are hidden: payments in flight cover the
+ * amount, or the invoice takes no more payments (a paid invoice needs neither); and, while an expired part-paid
+ * invoice still takes the rest, the late-window notice above the options.
+ */
+function payNotices(view: PayView, t: PayStrings): string {
+  const covered = !view.payable && isPayable(view.status) && view.remainingMicroUsd === '0';
+  const notPayable = !view.payable && !covered && view.status !== 'paid';
+  const late = view.lateUntil
+    ? fill(t.latePayable, { remaining: formatUsd(view.remainingMicroUsd), until: kazakhstanDateTime(view.lateUntil) })
+    : '';
+  return [
+    `<p class="notice" id="covered"${covered ? '' : ' hidden'}>${escapeHtml(t.coveredInFlight)}</p>`,
+    `<p class="notice" id="not-payable"${notPayable ? '' : ' hidden'}>${escapeHtml(t.notPayable)}</p>`,
+    `<p class="notice" id="late"${view.lateUntil && view.payable ? '' : ' hidden'}>${escapeHtml(late)}</p>`,
+  ].join('\n');
+}
+
+/** The notices and the payment options (`#pay`): the part of the page that follows what is still due. */
+async function payPartHtml(view: PayView, t: PayStrings): Promise<string> {
+  const options = await Promise.all(view.options.map((o, i) => optionHtml(o, i, t)));
+  return `${payNotices(view, t)}
+<section id="pay" aria-labelledby="pay-h" data-remaining="${escapeHtml(view.remainingMicroUsd)}" data-payable="${view.payable}"${view.payable ? '' : ' hidden'}>
+<div class="card">
+<h2 id="pay-h">${escapeHtml(t.howToPay)}</h2>
+<p>${escapeHtml(t.howIntro)}</p>
+<p class="notice">${escapeHtml(t.warnNetwork)}</p>
+</div>
+<div class="options">
+${options.join('\n')}
+</div>
+</section>`;
+}
+
+/**
+ * Only the notices and payment options of `view` (`GET /pay/{id}?part=options`): what the page's script swaps in when
+ * the amount still due changes. No script, no style: the fragment is parsed inertly and adopted by the open page.
+ */
+export async function renderPayOptions(view: PayView, opts: { lang: PayLanguage }): Promise<string> {
+  return payPartHtml(view, STRINGS[opts.lang]);
+}
+
 /** The full payment page of `view` in `opts.lang`. */
 export async function renderPayPage(view: PayView, opts: RenderOptions): Promise<string> {
   checkNonce(opts.nonce);
   const t = STRINGS[opts.lang];
   const feeTitle = view.feeTitle[opts.lang];
-  const payable = isPayable(view.status);
   const dueUsd = `USD ${formatUsd(view.dueMicroUsd)}`;
 
   const { factsHtml, budget } = invoiceFactsHtml(view, t, dueUsd);
 
   const left = Date.parse(view.expiresAt) - opts.now.getTime();
   const countdown = left > 0 ? fill(t.timeLeft, { time: formatDuration(left, t) }) : t.timeOver;
-  const deadline = `<p class="deadline" id="deadline"${payable ? '' : ' hidden'}>${escapeHtml(t.payBy)}: <time datetime="${escapeHtml(view.expiresAt)}">${escapeHtml(kazakhstanDateTime(view.expiresAt))}</time> (${escapeHtml(t.timezone)}) — <span class="left" id="countdown" role="timer" data-expires="${escapeHtml(view.expiresAt)}">${escapeHtml(countdown)}</span></p>`;
+  const deadline = `<p class="deadline" id="deadline"${isPayable(view.status) ? '' : ' hidden'}>${escapeHtml(t.payBy)}: <time datetime="${escapeHtml(view.expiresAt)}">${escapeHtml(kazakhstanDateTime(view.expiresAt))}</time> (${escapeHtml(t.timezone)}) — <span class="left" id="countdown" role="timer" data-expires="${escapeHtml(view.expiresAt)}">${escapeHtml(countdown)}</span></p>`;
 
-  const options = await Promise.all(view.options.map((o, i) => optionHtml(o, i, t)));
   const body = `<section class="card" aria-labelledby="title">
 <h1 id="title">${escapeHtml(feeTitle)}</h1>
 <p class="issuer">${escapeHtml(t.issuedBy)}: ${escapeHtml(ministryName(view.ministry, opts.lang))}</p>
@@ -359,20 +402,11 @@ ${budget}
 <div id="status-body" aria-live="polite">
 ${statusHtml(view, t)}
 </div>
+<div id="sent-tx" class="wallet-msg ok" role="status" hidden></div>
 <p id="status-error" class="error" role="status" hidden>${escapeHtml(t.statusUnavailable)}</p>
 <p class="notice nojs" id="no-script">${escapeHtml(t.noScript)}</p>
 </section>
-<p class="notice" id="not-payable"${payable || view.status === 'paid' ? ' hidden' : ''}>${escapeHtml(t.notPayable)}</p>
-<section id="pay" aria-labelledby="pay-h"${payable ? '' : ' hidden'}>
-<div class="card">
-<h2 id="pay-h">${escapeHtml(t.howToPay)}</h2>
-<p>${escapeHtml(t.howIntro)}</p>
-<p class="notice">${escapeHtml(t.warnNetwork)}</p>
-</div>
-<div class="options">
-${options.join('\n')}
-</div>
-</section>
+${await payPartHtml(view, t)}
 <div id="announcer" class="sr-only" aria-live="polite"></div>`;
 
   const script = clientScript(view, t);

@@ -5,6 +5,7 @@
  */
 
 import * as z from 'zod';
+import { eip681TransferUri } from '../../domain/eip681';
 import type { BudgetDetails, FeeAmountWire, FeeTitle } from '../../domain/fees';
 import type { QuoteInfo } from '../../domain/fx';
 import {
@@ -13,6 +14,7 @@ import {
   type InvoiceException,
   type InvoiceStatus,
   invoiceToWire,
+  LATE_WINDOW_MINUTES,
 } from '../../domain/invoices';
 
 /** Languages of the payment page. */
@@ -57,17 +59,54 @@ export interface PayView {
   paidMicroUsd: string;
   pendingMicroUsd: string;
   overpaidMicroUsd: string;
+  /** What is still to pay after final and pending payments (micro-USD, never negative). */
+  remainingMicroUsd: string;
+  /**
+   * Whether the page offers payment: the invoice takes payments (open or processing, or expired with a part paid and
+   * still inside the late window) and something remains after the payments in flight.
+   */
+  payable: boolean;
+  /** Set while an expired, part-paid invoice still takes the remainder at its locked quote: until when. */
+  lateUntil?: string;
   createdAt: string;
   expiresAt: string;
+  /** One per chain and token; each asks for the remainder (`remainingMicroUsd`) in that token's base units. */
   options: PayOptionView[];
   /** Where the payer downloads its receipt once paid, else null. */
   receiptUrl: string | null;
+}
+
+/**
+ * `microUsd` in base units of a token with `decimals` (a stablecoin counts at face value): exact for 6 or more
+ * decimals, rounded up below that, so paying the figure never leaves a sliver unpaid.
+ */
+export function microUsdToUnits(microUsd: bigint, decimals: number): bigint {
+  if (decimals >= 6) return microUsd * 10n ** BigInt(decimals - 6);
+  const per = 10n ** BigInt(6 - decimals);
+  return (microUsd + per - 1n) / per;
+}
+
+/** Until when an expired invoice with a part paid still takes the rest (the late window), else undefined. */
+function lateWindow(invoice: Invoice, status: InvoiceStatus, now: Date): string | undefined {
+  if (status !== 'expired' || invoice.paidMicroUsd + invoice.pendingMicroUsd === 0n) return undefined;
+  if (invoice.status === 'cancelled' || invoice.status === 'paid') return undefined;
+  const until = Date.parse(invoice.expiresAt) + LATE_WINDOW_MINUTES * 60_000;
+  return now.getTime() < until ? new Date(until).toISOString() : undefined;
 }
 
 /** The public view of `invoice` at `now`. */
 export function toPayView(invoice: Invoice, now: Date, publicBaseUrl: string): PayView {
   const wire = invoiceToWire(invoice, now, publicBaseUrl);
   const { status, exception } = effectiveState(invoice, now);
+  let remaining = invoice.dueMicroUsd - invoice.paidMicroUsd - invoice.pendingMicroUsd;
+  if (remaining < 0n) remaining = 0n;
+  const lateUntil = lateWindow(invoice, status, now);
+  const takesPayment = status === 'open' || status === 'processing' || lateUntil !== undefined;
+  const options = wire.options.map((o) => {
+    const amount = microUsdToUnits(remaining, o.decimals);
+    const eip681 = eip681TransferUri({ token: o.token, chainId: o.chainId, to: o.depositAddress, amount });
+    return { ...o, amount: amount.toString(), eip681 };
+  });
   return {
     id: wire.id,
     status,
@@ -84,9 +123,12 @@ export function toPayView(invoice: Invoice, now: Date, publicBaseUrl: string): P
     paidMicroUsd: wire.paidMicroUsd,
     pendingMicroUsd: wire.pendingMicroUsd,
     overpaidMicroUsd: wire.overpaidMicroUsd,
+    remainingMicroUsd: remaining.toString(),
+    payable: takesPayment && remaining > 0n,
+    ...(lateUntil ? { lateUntil } : {}),
     createdAt: wire.createdAt,
     expiresAt: wire.expiresAt,
-    options: wire.options,
+    options,
     receiptUrl: invoice.receiptId ? `${publicBaseUrl}/v1/pay/${invoice.id}/receipt` : null,
   };
 }
