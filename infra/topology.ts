@@ -117,13 +117,14 @@ export const functions: FunctionSpec[] = [
   },
   {
     name: 'pay-page',
-    description: "The payer's invoice page (HTML, kk/ru/en) and its live JSON.",
+    description: "The payer's invoice page and receipt page (HTML, kk/ru/en), their live JSON and the signed receipt.",
     triggers: [
       {
         kind: 'http',
         routes: [
           { method: 'GET', path: '/pay/{id}', auth: 'public' },
           { method: 'GET', path: '/v1/pay/{id}', auth: 'public' },
+          { method: 'GET', path: '/pay/{id}/receipt', auth: 'public' },
           { method: 'GET', path: '/v1/pay/{id}/receipt', auth: 'public' },
         ],
       },

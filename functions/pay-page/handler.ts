@@ -1,6 +1,8 @@
 /**
  * GET /pay/{id} — the payment page (server-rendered HTML in kk/ru/en with a strict nonce-based CSP) and
- * GET /v1/pay/{id} — its JSON, which the page polls for live status. Public: the invoice id is the capability.
+ * GET /v1/pay/{id} — its JSON, which the page polls for live status; GET /pay/{id}/receipt — the receipt as a page
+ * to read and print, and GET /v1/pay/{id}/receipt — the signed receipt itself. Public: the invoice id is the
+ * capability.
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
@@ -10,6 +12,7 @@ import { getReceipt } from '../../shared/adapters/dynamo/receipts';
 import { httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN } from '../../shared/domain/invoices';
+import { receiptNotReadyPage, renderReceiptPage } from '../../shared/web/pay-page/receipt-page';
 import { notFoundPage, renderPayOptions, renderPayPage, securityHeaders } from '../../shared/web/pay-page/render';
 import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/web/pay-page/view';
 
@@ -46,6 +49,32 @@ const view = httpRoute({ auth: 'public', query }, async (req) => {
   return { status: 200, body: toPayView(invoice, new Date(), publicBaseUrl()) };
 });
 
+// The receipt as a page to read and print; the signed JSON below stays the document.
+const receiptPage = httpRoute({ auth: 'public', query }, async (req) => {
+  const id = req.params.id ?? '';
+  const invoice = await invoiceOf(id);
+  const lang = choosePayLanguage(req.query.lang, req.headers['accept-language']);
+  const nonce = randomBytes(16).toString('base64');
+  const headers = { ...securityHeaders(nonce), 'content-language': lang, vary: 'Accept-Language' };
+  const html = (status: number, body: string) => ({ status, contentType: 'text/html; charset=utf-8', body, headers });
+  if (!invoice) return html(404, notFoundPage(lang, nonce));
+  const base = publicBaseUrl();
+  const stored = invoice.receiptId ? await getReceipt(invoice.receiptId) : undefined;
+  if (!stored) return html(404, receiptNotReadyPage(lang, nonce, `${base}/pay/${id}?lang=${lang}`));
+  const tokens = Object.fromEntries(
+    invoice.options.map((o) => [`${o.chainId}:${o.token.toLowerCase()}`, { chain: o.chain, symbol: o.symbol }]),
+  );
+  const page = await renderReceiptPage(stored.receipt, {
+    lang,
+    nonce,
+    feeTitle: invoice.feeTitle,
+    tokens,
+    jsonUrl: `${base}/v1/pay/${id}/receipt`,
+    payUrl: `${base}/pay/${id}?lang=${lang}`,
+  });
+  return html(200, page);
+});
+
 // The payer's own receipt: the invoice link is the capability.
 const receipt = httpRoute({ auth: 'public', query }, async (req) => {
   const id = req.params.id ?? '';
@@ -58,5 +87,6 @@ const receipt = httpRoute({ auth: 'public', query }, async (req) => {
 export const handler = httpRoutes({
   'GET /pay/{id}': page,
   'GET /v1/pay/{id}': view,
+  'GET /pay/{id}/receipt': receiptPage,
   'GET /v1/pay/{id}/receipt': receipt,
 });

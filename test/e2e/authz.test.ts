@@ -185,6 +185,8 @@ const table: Row[] = [
     request: () => ({ method: 'GET', path: `/pay/${fixtures.invoiceA}` }) },
   { route: 'GET /v1/pay/{id}',                      expected: [200, 200, 200, 200, 200, 200, 200],
     request: () => ({ method: 'GET', path: `/v1/pay/${fixtures.invoiceA}` }) },
+  { route: 'GET /pay/{id}/receipt',                 expected: [200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: `/pay/${fixtures.paidA}/receipt` }) },
   { route: 'GET /v1/pay/{id}/receipt',              expected: [200, 200, 200, 200, 200, 200, 200],
     request: () => ({ method: 'GET', path: `/v1/pay/${fixtures.paidA}/receipt` }) },
   { route: 'POST /v1/webhooks/{provider}', what: 'signed',

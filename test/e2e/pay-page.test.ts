@@ -12,6 +12,7 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { formatDecimal } from '../../shared/domain/money';
+import { RECEIPT_STRINGS } from '../../shared/web/pay-page/receipt-i18n';
 import { PAY_STRINGS } from '../../shared/web/pay-page/render';
 import { type PayLanguage, payLanguages } from '../../shared/web/pay-page/view';
 import { pay } from '../helpers/runtime';
@@ -209,6 +210,7 @@ describe('payment page in Chromium', () => {
         remainingMicroUsd: '0',
         payable: false,
         receiptUrl: `${runtime.apiUrl}/v1/pay/${invoice.id}/receipt`,
+        receiptPageUrl: `${runtime.apiUrl}/pay/${invoice.id}/receipt`,
       };
       await route.fulfill({ response: real, json: paid });
     });
@@ -218,7 +220,7 @@ describe('payment page in Chromium', () => {
       t.exception.overpaid.replace('{overpaid}', '0.01'),
     );
     expect(await page.getByRole('link', { name: t.receiptLink }).getAttribute('href')).toBe(
-      `${runtime.apiUrl}/v1/pay/${invoice.id}/receipt`,
+      `${runtime.apiUrl}/pay/${invoice.id}/receipt`,
     );
     expect(await page.locator('#pay').isHidden()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'paid-en.png'), fullPage: true });
@@ -334,7 +336,7 @@ describe('payment page in Chromium', () => {
     const usdt = page.locator('article.option[data-symbol="USDT"]');
     expect(await usdt.getAttribute('data-amount')).toBe('3000000000');
 
-    await pay(runtime, part.depositAddress, 1_000_000_000n);
+    const first = await pay(runtime, part.depositAddress, 1_000_000_000n);
     // The page is not reloaded: the options are swapped in place once the payment is seen.
     await expect.poll(() => usdt.getAttribute('data-amount'), { timeout: 30_000 }).toBe('2000000000');
     // The dark modules of a QR code's SVG (the qrcode library draws them as one path).
@@ -352,11 +354,48 @@ describe('payment page in Chromium', () => {
     }
     expect(await usdt.locator('.amount-value').textContent()).toBe('2000 USDT');
 
-    await pay(runtime, part.depositAddress, 2_000_000_000n);
+    const second = await pay(runtime, part.depositAddress, 2_000_000_000n);
     await page.locator('#status-body .badge-paid').waitFor({ timeout: 30_000 });
     expect(await page.locator('#pay').isHidden()).toBe(true);
+
+    // Paid: the link leads to the receipt page, which shows the number and both transactions in every language.
+    const link = page.getByRole('link', { name: PAY_STRINGS.en.receiptLink });
+    await link.waitFor({ timeout: 30_000 });
+    await link.click();
+    await page.waitForURL(`**/pay/${part.id}/receipt`);
+    const signed = (await (await fetch(`${runtime.apiUrl}/v1/pay/${part.id}/receipt`)).json()) as {
+      receiptNo: string;
+      signer: string;
+    };
+    const hashes = [first?.hash, second?.hash].map((h) => (h ?? '').toLowerCase());
+    for (const lang of payLanguages) {
+      await page.goto(`${runtime.apiUrl}/pay/${part.id}/receipt?lang=${lang}`);
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(await page.locator('h1').textContent()).toBe(
+        RECEIPT_STRINGS[lang].title.replace('{no}', signed.receiptNo),
+      );
+      for (const hash of hashes) expect(main).toContain(hash);
+      expect(main).toContain(FEE_TITLE[lang]);
+      expect(await page.locator('#signer').textContent()).toBe(signed.signer);
+      await page.screenshot({ path: join(ARTIFACTS, `receipt-${lang}.png`), fullPage: true });
+    }
+    // The page is in en now (the last language): its link fetches the signed document itself.
+    const download = await fetch(
+      (await page.getByRole('link', { name: RECEIPT_STRINGS.en.downloadJson }).getAttribute('href')) ?? '',
+    );
+    expect(((await download.json()) as { receiptNo: string }).receiptNo).toBe(signed.receiptNo);
     expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
+  });
+
+  it("answers an unpaid invoice's receipt page with 404 and a way back to the invoice", async () => {
+    const open = await issueInvoice();
+    const response = await fetch(`${runtime.apiUrl}/pay/${open.id}/receipt?lang=ru`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await response.text();
+    expect(html).toContain(RECEIPT_STRINGS.ru.notReadyTitle);
+    expect(html).toContain(`/pay/${open.id}?lang=ru`);
   });
 
   it('answers an unknown invoice with a 404 page in the asked language', async () => {

@@ -67,6 +67,7 @@ function usdView(overrides: Partial<PayView> = {}): PayView {
       option(56, 'BNB Smart Chain', USDT_BSC, 'USDT', 18, 3_000n * 10n ** 18n),
     ],
     receiptUrl: null,
+    receiptPageUrl: null,
     ...overrides,
   };
 }
@@ -199,6 +200,7 @@ describe('renderPayPage', () => {
       feeTitle: { kk: evil, ru: evil, en: evil },
       options: [{ ...option(1, evil, USDT_ETH, evil, 6, 1n), depositAddress: evil }],
       receiptUrl: 'javascript:alert(1)',
+      receiptPageUrl: 'javascript:alert(2)',
       status: 'paid',
     });
     const html = await render(view);
@@ -325,6 +327,7 @@ describe('renderPayPage', () => {
       paidMicroUsd: '3000500000',
       overpaidMicroUsd: '500000',
       receiptUrl: 'http://127.0.0.1:3000/v1/pay/inv_AAAAAAAAAAAAAAAAAAAAAA/receipt',
+      receiptPageUrl: 'http://127.0.0.1:3000/pay/inv_AAAAAAAAAAAAAAAAAAAAAA/receipt',
       remainingMicroUsd: '0',
       payable: false,
     });
@@ -332,12 +335,12 @@ describe('renderPayPage', () => {
     const body = text(html);
     expect(body).toContain('Төленді');
     expect(body).toContain('USD 0.50 артық төленді.');
-    expect(html).toContain(`href="${view.receiptUrl}">Түбіртекті жүктеп алу</a>`);
+    expect(html).toContain(`href="${view.receiptPageUrl}">Түбіртекті ашу</a>`);
     expect(html).toContain('<section id="pay" aria-labelledby="pay-h" data-remaining="0" data-payable="false" hidden>');
     expect(html).toContain('id="deadline" hidden');
     expect(html).toContain('<p class="notice" id="not-payable" hidden>');
 
-    const pending = text(await render({ ...view, receiptUrl: null }));
+    const pending = text(await render({ ...view, receiptUrl: null, receiptPageUrl: null }));
     expect(pending).toContain('The receipt is being prepared');
   });
 

@@ -55,10 +55,13 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   function isFinal(v) {
     return v.status === 'expired' || v.status === 'cancelled' || (v.status === 'paid' && !!v.receiptUrl);
   }
+  function statusKey(v) {
+    return JSON.stringify([v.status, v.exception, v.paidMicroUsd, v.pendingMicroUsd, v.overpaidMicroUsd, v.receiptUrl, v.payable]);
+  }
 
   // --- status ---------------------------------------------------------------------------------------------
   function renderStatus(v) {
-    var key = JSON.stringify([v.status, v.exception, v.paidMicroUsd, v.pendingMicroUsd, v.overpaidMicroUsd, v.receiptUrl, v.payable]);
+    var key = statusKey(v);
     if (key === lastKey) return;
     lastKey = key;
     var body = $('#status-body');
@@ -79,10 +82,12 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       })));
     }
     if (v.status === 'paid') {
-      if (v.receiptUrl && /^(https?:\/\/|\/)/.test(v.receiptUrl)) {
+      // The receipt page (the signed JSON is one click further, on that page).
+      var receiptHref = v.receiptPageUrl || v.receiptUrl;
+      if (receiptHref && /^(https?:\/\/|\/)/.test(receiptHref)) {
         var p = el('p', 'receipt');
         var a = el('a', 'button-link', T.receiptLink);
-        a.href = v.receiptUrl;
+        a.href = receiptHref;
         a.id = 'receipt-link';
         p.appendChild(a);
         parts.push(p);
@@ -205,13 +210,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   }
 
   // --- wallet ---------------------------------------------------------------------------------------------
-  var EXPLORERS = {
-    1: 'https://etherscan.io/tx/',
-    56: 'https://bscscan.com/tx/',
-    137: 'https://polygonscan.com/tx/',
-    8453: 'https://basescan.org/tx/',
-    42161: 'https://arbiscan.io/tx/',
-  };
+  var EXPLORERS = PAY.explorers;
   function word32(hex) { return hex.padStart(64, '0'); }
   function transferData(to, amount) {
     if (!/^0x[0-9a-fA-F]{40}$/.test(to)) throw { code: 'bad-data' };
@@ -324,7 +323,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   setupWallet();
   // Some wallets inject their provider after the page has loaded.
   window.addEventListener('ethereum#initialized', setupWallet, { once: true });
-  lastKey = JSON.stringify([view.status, view.exception, view.paidMicroUsd, view.pendingMicroUsd, view.overpaidMicroUsd, view.receiptUrl]);
+  lastKey = statusKey(view);
   if (payable(view.status)) {
     tick();
     countdownTimer = setInterval(tick, 1000);

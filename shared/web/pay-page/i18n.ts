@@ -145,7 +145,7 @@ const en: PayStrings = {
     cancelled: 'The issuer cancelled this invoice. Do not send any payment for it.',
   },
   amountsLine: 'Confirmed: USD {paid}. Awaiting confirmation: USD {pending}. Still to pay: USD {remaining}.',
-  receiptLink: 'Download the receipt',
+  receiptLink: 'Open the receipt',
   receiptPending: 'The receipt is being prepared; its link will appear here.',
   exception: {
     overpaid: 'Overpaid by USD {overpaid}. The issuer will contact you about the excess.',
@@ -244,7 +244,7 @@ const ru: PayStrings = {
     cancelled: 'Получатель отменил этот счёт. Не отправляйте по нему оплату.',
   },
   amountsLine: 'Подтверждено: USD {paid}. Ожидает подтверждения: USD {pending}. Осталось оплатить: USD {remaining}.',
-  receiptLink: 'Скачать квитанцию',
+  receiptLink: 'Открыть квитанцию',
   receiptPending: 'Квитанция готовится; ссылка на неё появится здесь.',
   exception: {
     overpaid: 'Переплата USD {overpaid}. Получатель свяжется с вами по поводу излишка.',
@@ -342,7 +342,7 @@ const kk: PayStrings = {
     cancelled: 'Шот беруші бұл шоттың күшін жойды. Ол бойынша төлем жібермеңіз.',
   },
   amountsLine: 'Расталды: USD {paid}. Растауды күтуде: USD {pending}. Әлі төлеу керек: USD {remaining}.',
-  receiptLink: 'Түбіртекті жүктеп алу',
+  receiptLink: 'Түбіртекті ашу',
   receiptPending: 'Түбіртек дайындалуда; оның сілтемесі осы жерде пайда болады.',
   exception: {
     overpaid: 'USD {overpaid} артық төленді. Артық сома бойынша шот беруші сізбен хабарласады.',

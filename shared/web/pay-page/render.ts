@@ -6,6 +6,7 @@
  * reference are user input.
  */
 import QRCode from 'qrcode';
+import { EXPLORER_TX_URLS } from '../../domain/explorers';
 import type { FeeAmountWire } from '../../domain/fees';
 import { formatDecimal } from '../../domain/money';
 import { CLIENT_SCRIPT } from './client';
@@ -27,7 +28,8 @@ export interface RenderOptions {
 // an attribute.
 const NONCE_RE = /^[A-Za-z0-9+/_-]{16,128}={0,2}$/;
 
-function checkNonce(nonce: string): void {
+/** Refuses a nonce that could break out of the CSP header or the attribute it is placed in. */
+export function checkNonce(nonce: string): void {
   if (!NONCE_RE.test(nonce)) throw new RangeError('CSP nonce must be 16+ base64 characters');
 }
 
@@ -110,7 +112,7 @@ export function formatFeeAmount(fee: FeeAmountWire, view: Pick<PayView, 'quote'>
 const KZ_OFFSET_MS = 5 * 3600 * 1000;
 
 /** `2026-01-05 14:30` in Kazakhstan time (UTC+5, one zone since March 2024). */
-function kazakhstanDateTime(iso: string): string {
+export function kazakhstanDateTime(iso: string): string {
   const shifted = new Date(Date.parse(iso) + KZ_OFFSET_MS).toISOString();
   return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`;
 }
@@ -159,7 +161,7 @@ function statusHtml(view: PayView, t: PayStrings): string {
     parts.push(`<p class="exception">${escapeHtml(line)}</p>`);
   }
   if (view.status === 'paid') {
-    const receipt = safeHttpUrl(view.receiptUrl);
+    const receipt = safeHttpUrl(view.receiptPageUrl ?? view.receiptUrl);
     parts.push(
       receipt
         ? `<p class="receipt"><a class="button-link" id="receipt-link" href="${escapeHtml(receipt)}">${escapeHtml(t.receiptLink)}</a></p>`
@@ -170,7 +172,7 @@ function statusHtml(view: PayView, t: PayStrings): string {
 }
 
 /** The QR code of an option's EIP-681 URI as inline SVG, labelled for screen readers. */
-async function qrSvg(uri: string, label: string): Promise<string> {
+export async function qrSvg(uri: string, label: string): Promise<string> {
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
   // The library's output is markup of our own URI encoded as path data; only the label is inserted, escaped.
   return svg.trim().replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(label)}" focusable="false" `);
@@ -221,11 +223,13 @@ function languageNav(current: PayLanguage, t: PayStrings): string {
   return `<nav class="langs" aria-label="${escapeHtml(t.languageNav)}"><ul>${items}</ul></nav>`;
 }
 
-function ministryName(code: string, lang: PayLanguage): string {
+/** A ministry's name in `lang` (the code itself when the sample catalog does not name it). */
+export function ministryName(code: string, lang: PayLanguage): string {
   return MINISTRY_NAMES[code]?.[lang] ?? code;
 }
 
-function documentHtml(
+/** A whole page in the payment pages' frame: header with the language switch, `body` in <main>, the link notice. */
+export function documentHtml(
   lang: PayLanguage,
   nonce: string,
   title: string,
@@ -300,6 +304,7 @@ function clientScript(view: PayView, t: PayStrings): string {
     remainingMicroUsd: view.remainingMicroUsd,
     payable: view.payable,
     receiptUrl: safeHttpUrl(view.receiptUrl) ?? null,
+    receiptPageUrl: safeHttpUrl(view.receiptPageUrl) ?? null,
   };
   const clientStrings = {
     badge: t.badge,
@@ -328,7 +333,7 @@ function clientScript(view: PayView, t: PayStrings): string {
     errNoAccount: t.errNoAccount,
     errGeneric: t.errGeneric,
   };
-  return `var PAY = ${scriptJson({ t: clientStrings, view: clientView })};\n${CLIENT_SCRIPT}`;
+  return `var PAY = ${scriptJson({ t: clientStrings, view: clientView, explorers: EXPLORER_TX_URLS })};\n${CLIENT_SCRIPT}`;
 }
 
 /**

@@ -82,12 +82,26 @@ button.pay:hover, .button-link:hover { background: var(--accent-dark); color: #f
 .details dl.facts { margin: 4px 0 12px; }
 .uri { color: var(--muted); font-size: 0.85rem; line-height: 1.35; display: inline-block; margin-top: 2px; }
 footer { color: var(--muted); font-size: 0.9rem; padding-bottom: 32px; }
+.table-wrap { overflow-x: auto; }
+table.payments { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+table.payments th, table.payments td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+table.payments th { color: var(--muted); font-weight: 600; }
+table.payments td.num { white-space: nowrap; }
+.verify-grid { display: grid; grid-template-columns: 180px minmax(0, 1fr); gap: 20px; }
+.verify-grid .qr svg { max-width: 180px; }
 @media (max-width: 640px) {
-  .option { grid-template-columns: minmax(0, 1fr); }
+  .option, .verify-grid { grid-template-columns: minmax(0, 1fr); }
   .qr svg { max-width: 240px; }
   dl.facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
   dl.facts dd { margin-bottom: 8px; }
   .due .value { font-size: 1.5rem; }
   h1 { font-size: 1.3rem; }
+}
+@media print {
+  body { background: #fff; font-size: 11pt; }
+  .top, .langs, .skip, .no-print, footer { display: none !important; }
+  .card { border: 1px solid #999; break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  .due { background: none; }
 }
 `;

@@ -72,8 +72,10 @@ export interface PayView {
   expiresAt: string;
   /** One per chain and token; each asks for the remainder (`remainingMicroUsd`) in that token's base units. */
   options: PayOptionView[];
-  /** Where the payer downloads its receipt once paid, else null. */
+  /** Where the payer downloads its signed receipt (JSON) once paid, else null. */
   receiptUrl: string | null;
+  /** The receipt as a page to read and print, once paid, else null. */
+  receiptPageUrl: string | null;
 }
 
 /**
@@ -130,6 +132,7 @@ export function toPayView(invoice: Invoice, now: Date, publicBaseUrl: string): P
     expiresAt: wire.expiresAt,
     options,
     receiptUrl: invoice.receiptId ? `${publicBaseUrl}/v1/pay/${invoice.id}/receipt` : null,
+    receiptPageUrl: invoice.receiptId ? `${publicBaseUrl}/pay/${invoice.id}/receipt` : null,
   };
 }
 
