@@ -219,6 +219,8 @@ describe('payment page in Chromium', () => {
     expect(await page.locator('#status-body').textContent()).toContain(
       t.exception.overpaid.replace('{overpaid}', '0.01'),
     );
+    // Overpaid needs the issuer: the live status says how to reach it.
+    expect(await page.locator('#status-body #issuer-contact a[href="https://afsa.aifc.kz"]').count()).toBe(1);
     expect(await page.getByRole('link', { name: t.receiptLink }).getAttribute('href')).toBe(
       `${runtime.apiUrl}/pay/${invoice.id}/receipt`,
     );

@@ -208,10 +208,12 @@ describe('renderPayPage', () => {
     expect(html).not.toContain('javascript:');
     expect(html).not.toContain(`"'>`);
     // The handler text survives only as escaped text, never as an attribute.
-    expect(html.match(/onerror=/g)?.length).toBe(html.match(/&lt;img src=x onerror=/g)?.length);
+    const markup = html.replace(/<script[\s\S]*?<\/script>/, '');
+    expect(markup.match(/onerror=/g)?.length).toBe(markup.match(/&lt;img src=x onerror=/g)?.length);
     // In the script the view data is JSON with < > & escaped, so it cannot close the element.
     const script = /<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
     expect(script).not.toMatch(/<\/?[a-z!]/i);
+    expect(script).toContain('\\u003cimg src=x onerror=alert(1)\\u003e');
   });
 
   it('carries the CSP nonce on its one script and one style, with nothing inline that the CSP would block', async () => {
@@ -242,7 +244,11 @@ describe('renderPayPage', () => {
     const outsideScript = html.replace(/<script[\s\S]*?<\/script>/, '');
     expect(outsideScript).not.toMatch(/\sstyle=/);
     expect(outsideScript).not.toMatch(/\son[a-z]+=/);
-    expect(outsideScript).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(outsideScript).not.toMatch(/src="(https?:)?\/\//);
+    expect(outsideScript).not.toMatch(/<link\b[^>]*href="(https?:)?\/\//);
+    // External hrefs only on links a person follows (the issuer's website), never loaded by the page.
+    const external = outsideScript.match(/<[a-z]+\b[^>]*href="(https?:)?\/\/[^>]*>/g) ?? [];
+    for (const tag of external) expect(tag).toMatch(/^<a href="https:\/\/[^"]+" rel="noopener noreferrer">$/);
   });
 
   it('refuses a nonce that could break the header or the attribute', () => {

@@ -146,4 +146,16 @@ describe('the page of what is still due', () => {
     // The same markup as in the whole page.
     expect(await render(view, BEFORE_EXPIRY)).toContain((await renderPayOptions(view, { lang: 'en' })).trim());
   });
+
+  it('says how to reach the issuer on every page, and in the status of an expired part-paid invoice', async () => {
+    const partPaid = toPayView(invoice({ status: 'processing', paidMicroUsd: 200_000_000n }), AFTER_LATE_WINDOW, BASE);
+    const html = await render(partPaid, AFTER_LATE_WINDOW);
+    const contact = 'contact the issuer, Astana Financial Services Authority (AFSA) https://afsa.aifc.kz';
+    expect(html).toContain('<a href="https://afsa.aifc.kz" rel="noopener noreferrer">https://afsa.aifc.kz</a>');
+    expect(text(html.slice(html.indexOf('id="status-body"'), html.indexOf('id="status-error"')))).toContain(contact);
+    expect(text(html.slice(html.indexOf('<footer')))).toContain(contact);
+    const open = await render(toPayView(invoice(), BEFORE_EXPIRY, BASE), BEFORE_EXPIRY);
+    expect(open).not.toContain('id="issuer-contact"');
+    expect(text(open.slice(open.indexOf('<footer')))).toContain(contact);
+  });
 });

@@ -60,6 +60,18 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   }
 
   // --- status ---------------------------------------------------------------------------------------------
+  function contactParagraph() {
+    var p = el('p', 'contact', T.contactIssuer + ' ' + PAY.issuer.name);
+    p.id = 'issuer-contact';
+    if (PAY.issuer.url && /^https:\/\//.test(PAY.issuer.url)) {
+      var a = el('a', '', PAY.issuer.url);
+      a.href = PAY.issuer.url;
+      a.rel = 'noopener noreferrer';
+      p.appendChild(document.createTextNode(' '));
+      p.appendChild(a);
+    }
+    return p;
+  }
   function renderStatus(v) {
     var key = statusKey(v);
     if (key === lastKey) return;
@@ -80,6 +92,10 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       parts.push(el('p', 'exception', fill(T.exception[v.exception], {
         overpaid: usd(v.overpaidMicroUsd), paid: usd(v.paidMicroUsd), due: usd(v.dueMicroUsd),
       })));
+    }
+    // The invoice needs its issuer now: say how to reach it (as the server renders it).
+    if (v.status === 'expired' || v.status === 'cancelled' || (v.exception && v.exception !== 'none')) {
+      parts.push(contactParagraph());
     }
     if (v.status === 'paid') {
       // The receipt page (the signed JSON is one click further, on that page).

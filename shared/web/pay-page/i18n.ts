@@ -81,6 +81,8 @@ export interface PayStrings {
   noScript: string;
   notPayable: string;
   linkNotice: string;
+  /** Before the issuer's name and website on every page. */
+  contactIssuer: string;
   notFoundTitle: string;
   notFoundText: string;
 }
@@ -99,6 +101,16 @@ export const MINISTRY_NAMES: Record<string, Record<PayLanguage, string>> = {
     ru: 'Министерство финансов Республики Казахстан',
     en: 'Ministry of Finance of the Republic of Kazakhstan',
   },
+};
+
+/**
+ * Where a payer reaches the issuer of an invoice, per ministry of the sample catalog (their public websites); shown
+ * on every payment and receipt page. A deployment's own ministries come with their catalog (issue 18 moves both into
+ * versioned reference data); a ministry without an entry shows its name only.
+ */
+export const ISSUER_CONTACTS: Record<string, { url: string }> = {
+  AFSA: { url: 'https://afsa.aifc.kz' },
+  MINFIN: { url: 'https://www.gov.kz/memleket/entities/minfin' },
 };
 
 const en: PayStrings = {
@@ -196,6 +208,7 @@ const en: PayStrings = {
     'JavaScript is off, so the wallet button and the live status are not available. The details on this page are enough to pay; reload the page to see the status.',
   notPayable: 'Payment details are not shown because this invoice can no longer be paid.',
   linkNotice: 'This invoice link is personal: share it only with whoever pays the invoice.',
+  contactIssuer: 'Questions about this invoice or a payment: contact the issuer,',
   notFoundTitle: 'Invoice not found',
   notFoundText: 'There is no invoice at this address. Check the link you received from the issuer.',
 };
@@ -294,6 +307,7 @@ const ru: PayStrings = {
     'JavaScript отключён, поэтому кнопка кошелька и живой статус недоступны. Данных на странице достаточно для оплаты; чтобы увидеть статус, обновите страницу.',
   notPayable: 'Реквизиты для оплаты не показаны: этот счёт больше нельзя оплатить.',
   linkNotice: 'Ссылка на счёт персональная: передавайте её только тому, кто оплачивает счёт.',
+  contactIssuer: 'Вопросы по счёту или платежу: обратитесь к получателю,',
   notFoundTitle: 'Счёт не найден',
   notFoundText: 'По этому адресу счёта нет. Проверьте ссылку, полученную от получателя платежа.',
 };
@@ -391,6 +405,7 @@ const kk: PayStrings = {
     'JavaScript өшірулі, сондықтан әмиян батырмасы мен тірі мәртебе қолжетімсіз. Төлеу үшін осы беттегі деректер жеткілікті; мәртебені көру үшін бетті жаңартыңыз.',
   notPayable: 'Төлем деректемелері көрсетілмейді: бұл шотты енді төлеуге болмайды.',
   linkNotice: 'Шот сілтемесі жеке: оны тек осы шотты төлейтін адамға беріңіз.',
+  contactIssuer: 'Шот немесе төлем бойынша сұрақтар: шот берушіге хабарласыңыз,',
   notFoundTitle: 'Шот табылмады',
   notFoundText: 'Бұл мекенжай бойынша шот жоқ. Шот берушіден алған сілтемені тексеріңіз.',
 };

@@ -57,7 +57,7 @@ ${paymentsHtml(receipt, ctx, r)}
 </section>
 ${await verifyHtml(receipt, ctx, r)}
 <p class="no-print"><a href="${escapeHtml(ctx.payUrl)}">${escapeHtml(r.backToInvoice)}</a></p>`;
-  return documentHtml(ctx.lang, ctx.nonce, `${title} — ${t.htmlTitle}`, body, undefined, t);
+  return documentHtml(ctx.lang, ctx.nonce, `${title} — ${t.htmlTitle}`, body, undefined, t, receipt.ministry);
 }
 
 /** The page for an invoice whose receipt is not issued yet (served with 404). */

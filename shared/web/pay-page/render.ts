@@ -10,7 +10,7 @@ import { EXPLORER_TX_URLS } from '../../domain/explorers';
 import type { FeeAmountWire } from '../../domain/fees';
 import { formatDecimal } from '../../domain/money';
 import { CLIENT_SCRIPT } from './client';
-import { fill, LANGUAGE_NAMES, MINISTRY_NAMES, type PayStrings, STRINGS } from './i18n';
+import { fill, ISSUER_CONTACTS, LANGUAGE_NAMES, MINISTRY_NAMES, type PayStrings, STRINGS } from './i18n';
 import { PAGE_CSS } from './styles';
 import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from './view';
 
@@ -138,7 +138,8 @@ function safeHttpUrl(url: string | null | undefined): string | undefined {
   return /^(https?:\/\/|\/(?!\/))/i.test(url) ? url : undefined;
 }
 
-function statusHtml(view: PayView, t: PayStrings): string {
+function statusHtml(view: PayView, lang: PayLanguage): string {
+  const t = STRINGS[lang];
   const partPaid = view.status === 'processing' && view.pendingMicroUsd === '0';
   const parts = [
     `<p class="badge badge-${escapeHtml(view.status)}">${escapeHtml(t.badge[view.status])}</p>`,
@@ -159,6 +160,10 @@ function statusHtml(view: PayView, t: PayStrings): string {
       due: formatUsd(view.dueMicroUsd),
     });
     parts.push(`<p class="exception">${escapeHtml(line)}</p>`);
+  }
+  if (view.status === 'expired' || view.status === 'cancelled' || view.exception !== 'none') {
+    // The invoice needs its issuer now: say how to reach it right here, not only in the footer.
+    parts.push(issuerContactHtml(view.ministry, lang));
   }
   if (view.status === 'paid') {
     const receipt = safeHttpUrl(view.receiptPageUrl ?? view.receiptUrl);
@@ -228,7 +233,18 @@ export function ministryName(code: string, lang: PayLanguage): string {
   return MINISTRY_NAMES[code]?.[lang] ?? code;
 }
 
-/** A whole page in the payment pages' frame: header with the language switch, `body` in <main>, the link notice. */
+/** How to reach the issuer `ministry`: its name and, where known, its website (a paragraph of the page). */
+export function issuerContactHtml(ministry: string, lang: PayLanguage, id = 'issuer-contact'): string {
+  const t = STRINGS[lang];
+  const url = safeHttpUrl(ISSUER_CONTACTS[ministry]?.url);
+  const link = url ? ` <a href="${escapeHtml(url)}" rel="noopener noreferrer">${escapeHtml(url)}</a>` : '';
+  return `<p class="contact" id="${id}">${escapeHtml(t.contactIssuer)} ${escapeHtml(ministryName(ministry, lang))}${link}</p>`;
+}
+
+/**
+ * A whole page in the payment pages' frame: header with the language switch, `body` in <main>, and a footer with the
+ * link notice and, when the page is about an invoice, how to reach its issuer.
+ */
 export function documentHtml(
   lang: PayLanguage,
   nonce: string,
@@ -236,6 +252,7 @@ export function documentHtml(
   body: string,
   script: string | undefined,
   t: PayStrings,
+  issuer?: string,
 ): string {
   const n = escapeHtml(nonce);
   return `<!doctype html>
@@ -255,7 +272,7 @@ export function documentHtml(
 <main id="main" class="wrap">
 ${body}
 </main>
-<footer class="wrap"><p>${escapeHtml(t.linkNotice)}</p></footer>
+<footer class="wrap">${issuer ? issuerContactHtml(issuer, lang, 'footer-contact') : ''}<p>${escapeHtml(t.linkNotice)}</p></footer>
 ${script === undefined ? '' : `<script nonce="${n}">${script}</script>`}
 </body>
 </html>
@@ -292,7 +309,9 @@ function invoiceFactsHtml(view: PayView, t: PayStrings, dueUsd: string): { facts
 }
 
 /** The page's script: the live-status client with the strings and view it needs (inlined under the CSP nonce). */
-function clientScript(view: PayView, t: PayStrings): string {
+function clientScript(view: PayView, lang: PayLanguage): string {
+  const t = STRINGS[lang];
+  const issuer = { name: ministryName(view.ministry, lang), url: safeHttpUrl(ISSUER_CONTACTS[view.ministry]?.url) };
   const clientView = {
     id: view.id,
     status: view.status,
@@ -310,6 +329,7 @@ function clientScript(view: PayView, t: PayStrings): string {
     badge: t.badge,
     statusText: t.statusText,
     partPaid: t.partPaid,
+    contactIssuer: t.contactIssuer,
     sentHeading: t.sentHeading,
     amountsLine: t.amountsLine,
     exception: t.exception,
@@ -333,7 +353,7 @@ function clientScript(view: PayView, t: PayStrings): string {
     errNoAccount: t.errNoAccount,
     errGeneric: t.errGeneric,
   };
-  return `var PAY = ${scriptJson({ t: clientStrings, view: clientView, explorers: EXPLORER_TX_URLS })};\n${CLIENT_SCRIPT}`;
+  return `var PAY = ${scriptJson({ t: clientStrings, view: clientView, explorers: EXPLORER_TX_URLS, issuer })};\n${CLIENT_SCRIPT}`;
 }
 
 /**
@@ -405,7 +425,7 @@ ${budget}
 <section class="card" id="status" aria-labelledby="status-h">
 <h2 id="status-h">${escapeHtml(t.statusHeading)}</h2>
 <div id="status-body" aria-live="polite">
-${statusHtml(view, t)}
+${statusHtml(view, opts.lang)}
 </div>
 <div id="sent-tx" class="wallet-msg ok" role="status" hidden></div>
 <p id="status-error" class="error" role="status" hidden>${escapeHtml(t.statusUnavailable)}</p>
@@ -414,8 +434,8 @@ ${statusHtml(view, t)}
 ${await payPartHtml(view, t)}
 <div id="announcer" class="sr-only" aria-live="polite"></div>`;
 
-  const script = clientScript(view, t);
-  return documentHtml(opts.lang, opts.nonce, `${feeTitle} — ${t.htmlTitle}`, body, script, t);
+  const script = clientScript(view, opts.lang);
+  return documentHtml(opts.lang, opts.nonce, `${feeTitle} — ${t.htmlTitle}`, body, script, t, view.ministry);
 }
 
 /** The page for an unknown invoice id (served with 404). */
