@@ -120,7 +120,10 @@ describe('payment page in Chromium', () => {
     expect(await page.locator('#pay-h').textContent()).toBe(t.howToPay);
     expect(await page.locator('#status-h').textContent()).toBe(t.statusHeading);
     expect(await page.locator('#status-body .badge').textContent()).toBe(t.badge.open);
-    expect(await page.locator('#amount-due').textContent()).toBe('USD 3000.00');
+    // Numbers as each language writes them: 3,000.00 (en), 3 000,00 (ru, kk: a no-break space).
+    const three = { kk: '3\u00a0000', ru: '3\u00a0000', en: '3,000' }[lang];
+    const cents = lang === 'en' ? '.00' : ',00';
+    expect(await page.locator('#amount-due').textContent()).toBe(`USD ${three}${cents}`);
     expect(await page.getByText('Test Firm LLP').count()).toBe(1);
 
     const options = page.locator('article.option');
@@ -129,7 +132,9 @@ describe('payment page in Chromium', () => {
     for (const [i, o] of invoice.options.entries()) {
       const article = options.nth(i);
       expect(formatDecimal(BigInt(o.amount), o.decimals)).toBe('3000');
-      expect(await article.locator('.amount-value').textContent()).toBe(`3000 ${o.symbol}`);
+      expect(await article.locator('.amount-value').textContent()).toBe(`${three} ${o.symbol}`);
+      // The copy button gives a wallet the plain number.
+      expect(await article.locator('button[data-copy]').first().getAttribute('data-copy')).toBe('3000');
       expect(await article.locator('.address-value').textContent()).toBe(invoice.depositAddress);
       expect(await article.locator('svg[role="img"]').count()).toBe(1);
       expect(await article.locator('svg[role="img"]').getAttribute('aria-label')).toContain(o.symbol);
@@ -179,9 +184,9 @@ describe('payment page in Chromium', () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(payUrl('ru'));
-    expect(await page.locator('#amount-due').textContent()).toBe('USD 3000.00');
+    expect(await page.locator('#amount-due').textContent()).toBe('USD 3\u00a0000,00');
     const first = page.locator('article.option').first();
-    expect(await first.locator('.amount-value').textContent()).toBe('3000 USDT');
+    expect(await first.locator('.amount-value').textContent()).toBe('3\u00a0000 USDT');
     expect(await first.locator('.address-value').textContent()).toBe(invoice.depositAddress);
     expect(await first.locator('svg[role="img"]').isVisible()).toBe(true);
     expect(await first.locator('a.eip681').getAttribute('href')).toMatch(/^ethereum:0x[0-9a-fA-F]{40}@31337\/transfer/);
@@ -354,7 +359,7 @@ describe('payment page in Chromium', () => {
       expect(modules(svg)).toBeDefined();
       expect(modules(svg)).toBe(modules(expected));
     }
-    expect(await usdt.locator('.amount-value').textContent()).toBe('2000 USDT');
+    expect(await usdt.locator('.amount-value').textContent()).toBe('2,000 USDT');
 
     const second = await pay(runtime, part.depositAddress, 2_000_000_000n);
     await page.locator('#status-body .badge-paid').waitFor({ timeout: 30_000 });

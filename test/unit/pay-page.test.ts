@@ -17,6 +17,8 @@ import {
 } from '../../shared/web/pay-page/render';
 import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from '../../shared/web/pay-page/view';
 
+/** Russian and Kazakh group thousands with a no-break space. */
+const NBSP = '\u00a0';
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
 const NOW = new Date('2026-03-10T09:00:00.000Z');
 const DEPOSIT = '0x1111111111111111111111111111111111111111';
@@ -159,8 +161,10 @@ describe('renderPayPage', () => {
     expect(body).toContain(`${t.optionHeading.replace('{symbol}', 'USDT').replace('{chain}', 'Ethereum')}`);
     // The countdown is rendered by the server: 30 minutes left at NOW.
     expect(body).toContain(t.timeLeft.replace('{time}', `30 ${t.units.min} 0 ${t.units.s}`));
-    // Kazakhstan time (UTC+5) of the expiry, with the machine-readable instant.
-    expect(html).toContain('<time datetime="2026-03-10T09:30:00.000Z">2026-03-10 14:30</time>');
+    // Kazakhstan time (UTC+5) of the expiry, written as the language writes dates, with the machine-readable instant.
+    const local = { kk: '2026 ж. 10 наурыз, 14:30', ru: '10 марта 2026 г. в 14:30', en: 'March 10, 2026 at 2:30 PM' };
+    expect(text(html.slice(html.indexOf('<time'), html.indexOf('</time>') + 7))).toBe(` ${local[lang]} `);
+    expect(html).toContain('<time datetime="2026-03-10T09:30:00.000Z">');
     // The language switcher: plain links, the current one marked.
     for (const l of payLanguages) expect(html).toContain(`href="?lang=${l}"`);
     expect(html).toContain(`href="?lang=${lang}" hreflang="${lang}" lang="${lang}" aria-current="page"`);
@@ -265,7 +269,7 @@ describe('renderPayPage', () => {
       const expected = await QRCode.toString(o.eip681, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
       const path = /<path stroke="#000000" d="([^"]+)"/.exec(expected)?.[1];
       expect(svgs[i]).toContain(path);
-      expect(svgs[i]).toContain(`aria-label="QR-код: запрос на оплату 3000 USDT в сети ${o.chain}"`);
+      expect(svgs[i]).toContain(`aria-label="QR-код: запрос на оплату 3${NBSP}000 USDT в сети ${o.chain}"`);
       expect(html).toContain(`href="${escapeHtml(o.eip681)}"`);
     }
   });
@@ -273,9 +277,10 @@ describe('renderPayPage', () => {
   it('formats amounts exactly: USD due, token units at 6 and 18 decimals, fee in its own currency', async () => {
     const html = await render(usdView());
     const body = text(html);
-    expect(body).toContain('Amount due USD 3000.00');
-    expect(body).toContain('Fee amount USD 3000.00');
-    expect(body).toContain('3000 USDT');
+    expect(body).toContain('Amount due USD 3,000.00');
+    expect(body).toContain('Fee amount USD 3,000.00');
+    expect(body).toContain('3,000 USDT');
+    // What a wallet takes: no grouping.
     expect(html).toContain(`data-copy="3000"`);
     expect(html).toContain(`data-amount="3000000000000000000000"`);
     expect(body).toContain(`Ethereum (chain ID 1)`);
@@ -285,20 +290,20 @@ describe('renderPayPage', () => {
 
     const mrp = await render(mrpView(), 'ru');
     const mrpBody = text(mrp);
-    expect(mrpBody).toContain('К оплате USD 13.69');
-    expect(mrpBody).toContain('Сумма сбора 1.5 МРП × 4325 KZT = KZT 6487.50');
+    expect(mrpBody).toContain('К оплате USD 13,69');
+    expect(mrpBody).toContain('Сумма сбора 1,5 МРП × 4 325 KZT = KZT 6 487,50');
     expect(mrpBody).toContain(
-      'Курс 1 USD = 474.2 KZT, курс Национального банка Казахстана на 2026-03-09, зафиксирован для этого счёта',
+      'Курс 1 USD = 474,2 KZT, курс Национального банка Казахстана на 9 марта 2026 г., зафиксирован для этого счёта',
     );
-    expect(mrpBody).toContain('13.69 USDT');
-    expect(mrpBody).toContain('13.690000000000000001 USDT');
+    expect(mrpBody).toContain('13,69 USDT');
+    expect(mrpBody).toContain('13,690000000000000001 USDT');
     expect(mrpBody).toContain('КБК (код бюджетной классификации) 108125');
     expect(mrpBody).toContain('БИН получателя 081140001236');
     expect(mrpBody).toContain('Министерство финансов Республики Казахстан');
-    expect(text(await render(mrpView(), 'kk'))).toContain('1.5 АЕК × 4325 KZT = KZT 6487.50');
+    expect(text(await render(mrpView(), 'kk'))).toContain('1,5 АЕК × 4 325 KZT = KZT 6 487,50');
 
     const kzt = await render(usdView({ fee: { currency: 'KZT', minor: '1500000' } }));
-    expect(text(kzt)).toContain('Fee amount KZT 15000.00');
+    expect(text(kzt)).toContain('Fee amount KZT 15,000.00');
   });
 
   it('formats micro-USD and durations', () => {
@@ -320,7 +325,7 @@ describe('renderPayPage', () => {
     const body = text(html);
     expect(body).toContain('Payment in progress');
     expect(body).toContain('waiting for confirmations');
-    expect(body).toContain('Confirmed: USD 0.00. Awaiting confirmation: USD 1000.00. Still to pay: USD 2000.00.');
+    expect(body).toContain('Confirmed: USD 0.00. Awaiting confirmation: USD 1,000.00. Still to pay: USD 2,000.00.');
     expect(html).toContain(
       '<section id="pay" aria-labelledby="pay-h" data-remaining="2000000000" data-payable="true">',
     );
@@ -340,7 +345,7 @@ describe('renderPayPage', () => {
     const html = await render(view, 'kk');
     const body = text(html);
     expect(body).toContain('Төленді');
-    expect(body).toContain('USD 0.50 артық төленді.');
+    expect(body).toContain('USD 0,50 артық төленді.');
     expect(html).toContain(`href="${view.receiptPageUrl}">Түбіртекті ашу</a>`);
     expect(html).toContain('<section id="pay" aria-labelledby="pay-h" data-remaining="0" data-payable="false" hidden>');
     expect(html).toContain('id="deadline" hidden');
@@ -351,7 +356,7 @@ describe('renderPayPage', () => {
   });
 
   it.each([
-    ['expired', 'underpaid', 'Partly paid: USD 1000.00 of USD 3000.00. Contact the issuer.'],
+    ['expired', 'underpaid', 'Partly paid: USD 1,000.00 of USD 3,000.00. Contact the issuer.'],
     ['cancelled', 'none', 'The issuer cancelled this invoice. Do not send any payment for it.'],
   ] as const)('tells the payer not to pay a %s invoice', async (status, exception, message) => {
     const html = await render(

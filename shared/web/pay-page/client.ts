@@ -32,15 +32,19 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     if (text !== undefined) node.textContent = text;
     return node;
   }
+  // Numbers as the page language writes them (format.ts does the same on the server): the whole part grouped by
+  // Intl on a BigInt, the fraction kept digit for digit.
+  var GROUP = new Intl.NumberFormat(PAY.locale, { maximumFractionDigits: 0 });
+  var DECIMAL = (new Intl.NumberFormat(PAY.locale).formatToParts(1.5).filter(function (p) { return p.type === 'decimal'; })[0] || { value: '.' }).value;
   // Micro-USD (integer string) as USD with at least two fraction digits, exactly (BigInt, never a float).
   function usd(micro) {
     var v = BigInt(micro || '0');
     var neg = v < 0n;
     if (neg) v = -v;
-    var whole = (v / 1000000n).toString();
+    var whole = GROUP.format(v / 1000000n);
     var frac = (v % 1000000n).toString().padStart(6, '0').replace(/0+$/, '');
     while (frac.length < 2) frac += '0';
-    return (neg ? '-' : '') + whole + '.' + frac;
+    return (neg ? '-' : '') + whole + DECIMAL + frac;
   }
   function announce(text) {
     var region = $('#announcer');

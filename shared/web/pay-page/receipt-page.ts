@@ -6,20 +6,11 @@
  */
 import { explorerTxUrl } from '../../domain/explorers';
 import type { FeeTitle } from '../../domain/fees';
-import { formatDecimal } from '../../domain/money';
 import type { Receipt } from '../../domain/receipts';
+import { formatDateTime, formatUnits, formatUsd } from './format';
 import { fill, STRINGS } from './i18n';
 import { RECEIPT_STRINGS, type ReceiptStrings } from './receipt-i18n';
-import {
-  checkNonce,
-  documentHtml,
-  escapeHtml,
-  formatFeeAmount,
-  formatUsd,
-  kazakhstanDateTime,
-  ministryName,
-  qrSvg,
-} from './render';
+import { checkNonce, documentHtml, escapeHtml, formatFeeAmount, ministryName, qrSvg, rateLine } from './render';
 import type { PayLanguage } from './view';
 
 /** What the receipt page shows beside the signed receipt: the invoice's facts in the reader's language. */
@@ -45,7 +36,7 @@ export async function renderReceiptPage(receipt: Receipt, ctx: ReceiptPageContex
   const body = `<section class="card receipt-doc" aria-labelledby="title">
 <h1 id="title">${escapeHtml(title)}</h1>
 <p class="issuer">${escapeHtml(ministryName(receipt.ministry, ctx.lang))}</p>
-<div class="due"><span class="label">${escapeHtml(r.paid)}</span><span class="value" id="amount-paid">USD ${escapeHtml(formatUsd(receipt.paidMicroUsd))}</span></div>
+<div class="due"><span class="label">${escapeHtml(r.paid)}</span><span class="value" id="amount-paid">USD ${escapeHtml(formatUsd(receipt.paidMicroUsd, ctx.lang))}</span></div>
 <dl class="facts">
 ${factsHtml(receipt, ctx, r)}
 </dl>
@@ -77,20 +68,19 @@ function factsHtml(receipt: Receipt, ctx: ReceiptPageContext, r: ReceiptStrings)
   const rows: [string, string, string?][] = [
     [r.receiptNo, receipt.receiptNo, 'mono'],
     [r.fee, `${ctx.feeTitle[ctx.lang]} (${receipt.feeCode})`],
-    [t.feeAmount, formatFeeAmount(receipt.fee, receipt, t)],
-    [t.amountDueUsd, `USD ${formatUsd(receipt.dueMicroUsd)}`],
+    [t.feeAmount, formatFeeAmount(receipt.fee, receipt, t, ctx.lang)],
+    [t.amountDueUsd, `USD ${formatUsd(receipt.dueMicroUsd, ctx.lang)}`],
     ...(receipt.overpaidMicroUsd !== '0'
-      ? [[r.overpaid, `USD ${formatUsd(receipt.overpaidMicroUsd)}`] as [string, string]]
+      ? [[r.overpaid, `USD ${formatUsd(receipt.overpaidMicroUsd, ctx.lang)}`] as [string, string]]
       : []),
     [t.payer, receipt.payer.name],
     [t.bin, receipt.payer.bin, 'mono'],
     [t.invoiceNo, receipt.invoiceId, 'mono'],
-    [r.paidAt, `${kazakhstanDateTime(receipt.paidAt)} (${t.timezone})`],
-    [r.issuedAt, `${kazakhstanDateTime(receipt.issuedAt)} (${t.timezone})`],
+    [r.paidAt, `${formatDateTime(receipt.paidAt, ctx.lang)} (${t.timezone})`],
+    [r.issuedAt, `${formatDateTime(receipt.issuedAt, ctx.lang)} (${t.timezone})`],
   ];
-  if (receipt.quote.source === 'NBK' && receipt.quote.rate) {
-    rows.push([t.exchangeRate, fill(t.rateText, { rate: receipt.quote.rate, date: receipt.quote.rateDate ?? '' })]);
-  }
+  const rate = rateLine(receipt.quote, t, ctx.lang);
+  if (rate) rows.push([t.exchangeRate, rate]);
   return rows
     .map(([k, v, cls]) => `<dt>${escapeHtml(k)}</dt><dd${cls ? ` class="${cls}"` : ''}>${escapeHtml(v)}</dd>`)
     .join('\n');
@@ -118,8 +108,8 @@ function paymentsHtml(receipt: Receipt, ctx: ReceiptPageContext, r: ReceiptStrin
       : `<span class="mono tx-hash">${escapeHtml(p.txHash)}</span>`;
     return `<tr>
 <td>${escapeHtml(known?.chain ?? `chain ${p.chainId}`)}</td>
-<td class="num">${escapeHtml(formatDecimal(BigInt(p.amount), p.decimals))} ${escapeHtml(known?.symbol ?? p.token)}</td>
-<td class="num">USD ${escapeHtml(formatUsd(p.microUsd))}</td>
+<td class="num">${escapeHtml(formatUnits(BigInt(p.amount), p.decimals, ctx.lang))} ${escapeHtml(known?.symbol ?? p.token)}</td>
+<td class="num">USD ${escapeHtml(formatUsd(p.microUsd, ctx.lang))}</td>
 <td>${tx}</td>
 </tr>`;
   });

@@ -8,12 +8,22 @@
 import QRCode from 'qrcode';
 import { EXPLORER_TX_URLS } from '../../domain/explorers';
 import type { FeeAmountWire } from '../../domain/fees';
-import { formatDecimal } from '../../domain/money';
 import { CLIENT_SCRIPT } from './client';
+import {
+  formatDate,
+  formatDateTime,
+  formatMinor,
+  formatUnits,
+  formatUsd,
+  LOCALES,
+  localizeDecimal,
+  plainUnits,
+} from './format';
 import { fill, ISSUER_CONTACTS, LANGUAGE_NAMES, MINISTRY_NAMES, type PayStrings, STRINGS } from './i18n';
 import { PAGE_CSS } from './styles';
 import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from './view';
 
+export { formatUsd } from './format';
 export { STRINGS as PAY_STRINGS } from './i18n';
 
 export interface RenderOptions {
@@ -81,40 +91,32 @@ function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-/** Micro-USD as a USD amount with at least two fraction digits, exact (`91210000` → `91.21`, `1500` → `0.0015`). */
-export function formatUsd(microUsd: string | bigint): string {
-  const v = BigInt(microUsd);
-  const text = formatDecimal(v, 6);
-  const [whole, frac = ''] = text.split('.');
-  return `${whole}.${frac.padEnd(2, '0')}`;
-}
-
-/** Minor units (cents, tiyn) with exactly two fraction digits. */
-function formatMinor(minor: string | bigint): string {
-  const text = formatDecimal(BigInt(minor), 2);
-  const [whole, frac = ''] = text.split('.');
-  return `${whole}.${frac.padEnd(2, '0')}`;
-}
-
-/** The fee as the law sets it: `USD 3000.00`, `KZT 15000.00`, or `1.5 MRP × 4325 KZT = KZT 6487.50`. */
-export function formatFeeAmount(fee: FeeAmountWire, view: Pick<PayView, 'quote'>, t: PayStrings): string {
+/** The fee as the law sets it, as `lang` writes numbers: `USD 3,000.00`, or `1.5 MRP × 4,325 KZT = KZT 6,487.50`. */
+export function formatFeeAmount(
+  fee: FeeAmountWire,
+  view: Pick<PayView, 'quote'>,
+  t: PayStrings,
+  lang: PayLanguage,
+): string {
   if ('mrp' in fee) {
     const mrpKzt = view.quote.mrpKzt;
     const kzt = view.quote.kztMinor;
-    const count = `${fee.mrp} ${t.mrpUnit}`;
+    const count = `${localizeDecimal(String(fee.mrp), lang)} ${t.mrpUnit}`;
     if (!mrpKzt) return count;
-    const product = fill(t.mrpText, { count: fee.mrp, mrpKzt });
-    return kzt ? `${product} = KZT ${formatMinor(kzt)}` : product;
+    const product = fill(t.mrpText, {
+      count: localizeDecimal(String(fee.mrp), lang),
+      mrpKzt: localizeDecimal(String(mrpKzt), lang),
+    });
+    return kzt ? `${product} = KZT ${formatMinor(kzt, lang)}` : product;
   }
-  return `${fee.currency} ${formatMinor(fee.minor)}`;
+  return `${fee.currency} ${formatMinor(fee.minor, lang)}`;
 }
 
-const KZ_OFFSET_MS = 5 * 3600 * 1000;
-
-/** `2026-01-05 14:30` in Kazakhstan time (UTC+5, one zone since March 2024). */
-export function kazakhstanDateTime(iso: string): string {
-  const shifted = new Date(Date.parse(iso) + KZ_OFFSET_MS).toISOString();
-  return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`;
+/** The locked NBK rate line, its rate and date as `lang` writes them. */
+export function rateLine(quote: PayView['quote'], t: PayStrings, lang: PayLanguage): string | undefined {
+  if (quote.source !== 'NBK' || !quote.rate) return undefined;
+  const date = quote.rateDate ? formatDate(quote.rateDate, lang) : '';
+  return fill(t.rateText, { rate: localizeDecimal(String(quote.rate), lang), date });
 }
 
 /** A remaining time in the page language: `2 d 3 h`, `1 h 5 min`, `4 min 10 s` (the script uses the same rule). */
@@ -147,17 +149,17 @@ function statusHtml(view: PayView, lang: PayLanguage): string {
   ];
   if (view.status === 'processing' || (view.status === 'open' && view.paidMicroUsd !== '0')) {
     const line = fill(t.amountsLine, {
-      paid: formatUsd(view.paidMicroUsd),
-      pending: formatUsd(view.pendingMicroUsd),
-      remaining: formatUsd(view.remainingMicroUsd),
+      paid: formatUsd(view.paidMicroUsd, lang),
+      pending: formatUsd(view.pendingMicroUsd, lang),
+      remaining: formatUsd(view.remainingMicroUsd, lang),
     });
     parts.push(`<p class="amounts">${escapeHtml(line)}</p>`);
   }
   if (view.exception !== 'none') {
     const line = fill(t.exception[view.exception], {
-      overpaid: formatUsd(view.overpaidMicroUsd),
-      paid: formatUsd(view.paidMicroUsd),
-      due: formatUsd(view.dueMicroUsd),
+      overpaid: formatUsd(view.overpaidMicroUsd, lang),
+      paid: formatUsd(view.paidMicroUsd, lang),
+      due: formatUsd(view.dueMicroUsd, lang),
     });
     parts.push(`<p class="exception">${escapeHtml(line)}</p>`);
   }
@@ -183,8 +185,10 @@ export async function qrSvg(uri: string, label: string): Promise<string> {
   return svg.trim().replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(label)}" focusable="false" `);
 }
 
-async function optionHtml(option: PayOptionView, index: number, t: PayStrings): Promise<string> {
-  const amount = formatDecimal(BigInt(option.amount), option.decimals);
+async function optionHtml(option: PayOptionView, index: number, lang: PayLanguage): Promise<string> {
+  const t = STRINGS[lang];
+  const amount = formatUnits(BigInt(option.amount), option.decimals, lang);
+  const plain = plainUnits(BigInt(option.amount), option.decimals);
   const heading = fill(t.optionHeading, { symbol: option.symbol, chain: option.chain });
   const qrLabel = fill(t.qrLabel, { amount, symbol: option.symbol, chain: option.chain });
   const svg = await qrSvg(option.eip681, qrLabel);
@@ -201,7 +205,7 @@ async function optionHtml(option: PayOptionView, index: number, t: PayStrings): 
 <div class="details">
   <div class="field"><span class="name" id="${id}-amount-l">${escapeHtml(t.amount)}</span>
     <div class="row"><span class="mono amount-value" id="${id}-amount">${escapeHtml(amount)} ${escapeHtml(option.symbol)}</span>
-    <button type="button" hidden data-copy="${escapeHtml(amount)}" aria-label="${escapeHtml(t.copyAmount)}">${escapeHtml(t.copy)}</button></div></div>
+    <button type="button" hidden data-copy="${escapeHtml(plain)}" aria-label="${escapeHtml(t.copyAmount)}">${escapeHtml(t.copy)}</button></div></div>
   <div class="field"><span class="name" id="${id}-addr-l">${escapeHtml(t.depositAddress)}</span>
     <div class="row"><span class="mono address-value" id="${id}-addr">${escapeHtml(option.depositAddress)}</span>
     <button type="button" hidden data-copy="${escapeHtml(option.depositAddress)}" aria-label="${escapeHtml(t.copyAddress)}">${escapeHtml(t.copy)}</button></div></div>
@@ -280,18 +284,18 @@ ${script === undefined ? '' : `<script nonce="${n}">${script}</script>`}
 }
 
 /** The invoice's facts (number, payer, amounts, rate) and, for budget revenue, its budget details, as HTML. */
-function invoiceFactsHtml(view: PayView, t: PayStrings, dueUsd: string): { factsHtml: string; budget: string } {
+function invoiceFactsHtml(view: PayView, lang: PayLanguage, dueUsd: string): { factsHtml: string; budget: string } {
+  const t = STRINGS[lang];
   const facts: [string, string, string?][] = [
     [t.invoiceNo, view.id, 'mono'],
     ...(view.reference ? [[t.reference, view.reference] as [string, string]] : []),
     [t.payer, view.payer.name],
     [t.bin, view.payer.bin, 'mono'],
-    [t.feeAmount, formatFeeAmount(view.fee, view, t)],
+    [t.feeAmount, formatFeeAmount(view.fee, view, t, lang)],
     [t.amountDueUsd, dueUsd],
   ];
-  if (view.quote.source === 'NBK' && view.quote.rate) {
-    facts.push([t.exchangeRate, fill(t.rateText, { rate: view.quote.rate, date: view.quote.rateDate ?? '' })]);
-  }
+  const rate = rateLine(view.quote, t, lang);
+  if (rate) facts.push([t.exchangeRate, rate]);
   const factsHtml = facts
     .map(([k, v, cls]) => `<dt>${escapeHtml(k)}</dt><dd${cls ? ` class="${cls}"` : ''}>${escapeHtml(v)}</dd>`)
     .join('\n');
@@ -353,7 +357,7 @@ function clientScript(view: PayView, lang: PayLanguage): string {
     errNoAccount: t.errNoAccount,
     errGeneric: t.errGeneric,
   };
-  return `var PAY = ${scriptJson({ t: clientStrings, view: clientView, explorers: EXPLORER_TX_URLS, issuer })};\n${CLIENT_SCRIPT}`;
+  return `var PAY = ${scriptJson({ t: clientStrings, view: clientView, explorers: EXPLORER_TX_URLS, issuer, locale: LOCALES[lang] })};\n${CLIENT_SCRIPT}`;
 }
 
 /**
@@ -361,11 +365,15 @@ function clientScript(view: PayView, lang: PayLanguage): string {
  * amount, or the invoice takes no more payments (a paid invoice needs neither); and, while an expired part-paid
  * invoice still takes the rest, the late-window notice above the options.
  */
-function payNotices(view: PayView, t: PayStrings): string {
+function payNotices(view: PayView, lang: PayLanguage): string {
+  const t = STRINGS[lang];
   const covered = !view.payable && isPayable(view.status) && view.remainingMicroUsd === '0';
   const notPayable = !view.payable && !covered && view.status !== 'paid';
   const late = view.lateUntil
-    ? fill(t.latePayable, { remaining: formatUsd(view.remainingMicroUsd), until: kazakhstanDateTime(view.lateUntil) })
+    ? fill(t.latePayable, {
+        remaining: formatUsd(view.remainingMicroUsd, lang),
+        until: formatDateTime(view.lateUntil, lang),
+      })
     : '';
   return [
     `<p class="notice" id="covered"${covered ? '' : ' hidden'}>${escapeHtml(t.coveredInFlight)}</p>`,
@@ -375,9 +383,10 @@ function payNotices(view: PayView, t: PayStrings): string {
 }
 
 /** The notices and the payment options (`#pay`): the part of the page that follows what is still due. */
-async function payPartHtml(view: PayView, t: PayStrings): Promise<string> {
-  const options = await Promise.all(view.options.map((o, i) => optionHtml(o, i, t)));
-  return `${payNotices(view, t)}
+async function payPartHtml(view: PayView, lang: PayLanguage): Promise<string> {
+  const t = STRINGS[lang];
+  const options = await Promise.all(view.options.map((o, i) => optionHtml(o, i, lang)));
+  return `${payNotices(view, lang)}
 <section id="pay" aria-labelledby="pay-h" data-remaining="${escapeHtml(view.remainingMicroUsd)}" data-payable="${view.payable}"${view.payable ? '' : ' hidden'}>
 <div class="card">
 <h2 id="pay-h">${escapeHtml(t.howToPay)}</h2>
@@ -395,7 +404,7 @@ ${options.join('\n')}
  * the amount still due changes. No script, no style: the fragment is parsed inertly and adopted by the open page.
  */
 export async function renderPayOptions(view: PayView, opts: { lang: PayLanguage }): Promise<string> {
-  return payPartHtml(view, STRINGS[opts.lang]);
+  return payPartHtml(view, opts.lang);
 }
 
 /** The full payment page of `view` in `opts.lang`. */
@@ -403,13 +412,13 @@ export async function renderPayPage(view: PayView, opts: RenderOptions): Promise
   checkNonce(opts.nonce);
   const t = STRINGS[opts.lang];
   const feeTitle = view.feeTitle[opts.lang];
-  const dueUsd = `USD ${formatUsd(view.dueMicroUsd)}`;
+  const dueUsd = `USD ${formatUsd(view.dueMicroUsd, opts.lang)}`;
 
-  const { factsHtml, budget } = invoiceFactsHtml(view, t, dueUsd);
+  const { factsHtml, budget } = invoiceFactsHtml(view, opts.lang, dueUsd);
 
   const left = Date.parse(view.expiresAt) - opts.now.getTime();
   const countdown = left > 0 ? fill(t.timeLeft, { time: formatDuration(left, t) }) : t.timeOver;
-  const deadline = `<p class="deadline" id="deadline"${isPayable(view.status) ? '' : ' hidden'}>${escapeHtml(t.payBy)}: <time datetime="${escapeHtml(view.expiresAt)}">${escapeHtml(kazakhstanDateTime(view.expiresAt))}</time> (${escapeHtml(t.timezone)}) — <span class="left" id="countdown" role="timer" data-expires="${escapeHtml(view.expiresAt)}">${escapeHtml(countdown)}</span></p>`;
+  const deadline = `<p class="deadline" id="deadline"${isPayable(view.status) ? '' : ' hidden'}>${escapeHtml(t.payBy)}: <time datetime="${escapeHtml(view.expiresAt)}">${escapeHtml(formatDateTime(view.expiresAt, opts.lang))}</time> (${escapeHtml(t.timezone)}) — <span class="left" id="countdown" role="timer" data-expires="${escapeHtml(view.expiresAt)}">${escapeHtml(countdown)}</span></p>`;
 
   const body = `<section class="card" aria-labelledby="title">
 <h1 id="title">${escapeHtml(feeTitle)}</h1>
@@ -431,7 +440,7 @@ ${statusHtml(view, opts.lang)}
 <p id="status-error" class="error" role="status" hidden>${escapeHtml(t.statusUnavailable)}</p>
 <p class="notice nojs" id="no-script">${escapeHtml(t.noScript)}</p>
 </section>
-${await payPartHtml(view, t)}
+${await payPartHtml(view, opts.lang)}
 <div id="announcer" class="sr-only" aria-live="polite"></div>`;
 
   const script = clientScript(view, opts.lang);
