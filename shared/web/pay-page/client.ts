@@ -153,6 +153,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
         });
         rendered = { remaining: fresh.getAttribute('data-remaining'), payable: fresh.getAttribute('data-payable') === 'true' };
         hideUnpayable();
+        setupChooser();
         setupCopy();
         setupWallet();
       })
@@ -227,6 +228,26 @@ export const CLIENT_SCRIPT = String.raw`(function () {
         }
       });
     });
+  }
+
+  // --- one option at a time on a phone --------------------------------------------------------------------
+  var chosenKey = '';
+  function optionKey(box) { return box.getAttribute('data-chain-id') + ':' + box.getAttribute('data-token'); }
+  // Marks the chosen option (the stylesheet shows only it on a phone); keeps the choice across refreshed options.
+  function setupChooser() {
+    var boxes = $all('article.option');
+    var chosen = boxes.filter(function (b) { return optionKey(b) === chosenKey; })[0] || boxes[0];
+    boxes.forEach(function (b) { b.classList.toggle('chosen', b === chosen); });
+    $all('.chooser input[name="pay-option"]').forEach(function (input) {
+      input.checked = !!chosen && input.value === chosen.id;
+      input.addEventListener('change', function () {
+        var box = document.getElementById(input.value);
+        if (!box) return;
+        chosenKey = optionKey(box);
+        $all('article.option').forEach(function (b) { b.classList.toggle('chosen', b === box); });
+      });
+    });
+    if (chosen) chosenKey = optionKey(chosen);
   }
 
   // --- wallet ---------------------------------------------------------------------------------------------
@@ -339,6 +360,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   }
 
   document.documentElement.classList.add('js');
+  setupChooser();
   setupCopy();
   setupWallet();
   // Some wallets inject their provider after the page has loaded.

@@ -49,6 +49,8 @@ export interface PayStrings {
   /** The wallet's transaction, kept on screen when the payment options are refreshed. */
   sentHeading: string;
   howToPay: string;
+  /** Legend of the phone's one-option-at-a-time chooser. */
+  chooseOption: string;
   howIntro: string;
   warnNetwork: string;
   optionHeading: string;
@@ -172,6 +174,7 @@ const en: PayStrings = {
     'The time to pay is over, but the rest, USD {remaining}, is still accepted at the locked rate until {until} (Astana time).',
   sentHeading: 'Your payment',
   howToPay: 'How to pay',
+  chooseOption: 'Pay with',
   howIntro:
     'Choose one option and send exactly the amount shown, in that token, on that network, to the deposit address, in one transfer. 1 token = 1 USD.',
   warnNetwork:
@@ -272,6 +275,7 @@ const ru: PayStrings = {
     'Срок оплаты истёк, но остаток USD {remaining} ещё принимается по зафиксированному курсу до {until} (время Астаны).',
   sentHeading: 'Ваш платёж',
   howToPay: 'Как оплатить',
+  chooseOption: 'Способ оплаты',
   howIntro:
     'Выберите один вариант и отправьте ровно указанную сумму в этом токене, в этой сети, на адрес для оплаты, одним переводом. 1 токен = 1 USD.',
   warnNetwork:
@@ -370,6 +374,7 @@ const kk: PayStrings = {
     'Төлеу мерзімі өтті, бірақ қалдық USD {remaining} бекітілген бағам бойынша {until} дейін (Астана уақыты) әлі қабылданады.',
   sentHeading: 'Сіздің төлеміңіз',
   howToPay: 'Қалай төлеуге болады',
+  chooseOption: 'Төлем тәсілі',
   howIntro:
     'Бір нұсқаны таңдап, көрсетілген соманы дәл сол токенмен, сол желіде, төлем мекенжайына бір аударыммен жіберіңіз. 1 токен = 1 USD.',
   warnNetwork:

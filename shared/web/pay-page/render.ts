@@ -382,6 +382,23 @@ function payNotices(view: PayView, lang: PayLanguage): string {
   ].join('\n');
 }
 
+/**
+ * On a phone, with the script running, one option at a time behind this chooser (radio buttons: token and network);
+ * without the script, or on a wider screen, every option shows and the chooser does not.
+ */
+function chooserHtml(view: PayView, t: PayStrings): string {
+  if (view.options.length < 2) return '';
+  const choices = view.options
+    .map(
+      (o, i) =>
+        `<label><input type="radio" name="pay-option" value="opt-${i}"${i === 0 ? ' checked' : ''}> ${escapeHtml(o.symbol)} · ${escapeHtml(o.chain)}</label>`,
+    )
+    .join('\n');
+  return `<fieldset class="chooser jsonly"><legend>${escapeHtml(t.chooseOption)}</legend>
+${choices}
+</fieldset>`;
+}
+
 /** The notices and the payment options (`#pay`): the part of the page that follows what is still due. */
 async function payPartHtml(view: PayView, lang: PayLanguage): Promise<string> {
   const t = STRINGS[lang];
@@ -393,6 +410,7 @@ async function payPartHtml(view: PayView, lang: PayLanguage): Promise<string> {
 <p>${escapeHtml(t.howIntro)}</p>
 <p class="notice">${escapeHtml(t.warnNetwork)}</p>
 </div>
+${chooserHtml(view, t)}
 <div class="options">
 ${options.join('\n')}
 </div>

@@ -16,6 +16,11 @@ a { color: var(--accent); text-underline-offset: 2px; }
 a:hover { color: var(--accent-dark); }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; box-shadow: 0 0 0 5px var(--fg); }
 [hidden], .js .nojs { display: none !important; }
+.jsonly { display: none; }
+.chooser { border: 1px solid var(--line); border-radius: 10px; padding: 8px 12px 12px; margin: 0 0 12px; background: var(--card); }
+.chooser legend { font-weight: 600; padding: 0 4px; }
+.chooser label { display: flex; align-items: center; gap: 10px; min-height: 44px; padding: 0 4px; cursor: pointer; }
+.chooser input { width: 20px; height: 20px; margin: 0; }
 .wrap { max-width: 980px; margin: 0 auto; padding: 0 16px; }
 .skip { position: absolute; left: -9999px; top: 0; background: var(--card); color: var(--fg); padding: 8px 12px; z-index: 10; }
 .skip:focus { left: 8px; top: 8px; }
@@ -91,6 +96,13 @@ table.payments td.num { white-space: nowrap; }
 .verify-grid .qr svg { max-width: 180px; }
 @media (max-width: 640px) {
   .option, .verify-grid { grid-template-columns: minmax(0, 1fr); }
+  /* Paying from this phone: amount, address and wallet button first; the QR code (for another device) after. */
+  .option h3 { order: 0; }
+  .option .details { order: 1; }
+  .option .qr { order: 2; }
+  /* One option at a time, chosen above (only with the script, which keeps the choice). */
+  .js .chooser.jsonly { display: block; }
+  .js .options .option:not(.chosen) { display: none; }
   .qr svg { max-width: 240px; }
   dl.facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
   dl.facts dd { margin-bottom: 8px; }
