@@ -97,6 +97,11 @@ export const SERVICE_METRICS = {
   annulments: 'Annulments',
   /** Zero-value transfers dropped at intake (webhooks and scanner); never alarmed, they move no money. */
   zeroValueTransfersIgnored: 'ZeroValueTransfersIgnored',
+  /** Refunds (the DLQ alarm of the `refunds` queue covers orders the custodian never took). */
+  refundsRequested: 'RefundsRequested',
+  refundOrdersDelivered: 'RefundOrdersDelivered',
+  refundOrderFailures: 'RefundOrderFailures',
+  refundsCompleted: 'RefundsCompleted',
 } as const;
 
 /** The CloudWatch dashboard's name. */

@@ -174,7 +174,7 @@ export const functions: FunctionSpec[] = [
     name: 'replay-dlq',
     description: "An operator moves a dead-letter queue's messages back to its queue.",
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/ops/replay', auth: 'jwt' }] }],
-    access: { redrive: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports'] },
+    access: { redrive: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports', 'refunds'] },
     timeoutSeconds: 30,
   },
   {
@@ -239,6 +239,23 @@ export const functions: FunctionSpec[] = [
     access: { table: 'readwrite', buckets: { exports: 'readwrite' }, signer: true },
     memoryMb: 512,
     timeoutSeconds: 900,
+  },
+  {
+    name: 'refunds',
+    description: 'Refunds with four eyes: request, approval by another identity, rejection, reading.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'POST', path: '/v1/refunds', auth: 'jwt' },
+          { method: 'POST', path: '/v1/refunds/{id}/approve', auth: 'jwt' },
+          { method: 'POST', path: '/v1/refunds/{id}/reject', auth: 'jwt' },
+          { method: 'GET', path: '/v1/refunds', auth: 'jwt' },
+          { method: 'GET', path: '/v1/refunds/{id}', auth: 'jwt' },
+        ],
+      },
+    ],
+    access: { table: 'readwrite', sendTo: ['refunds'] },
   },
 ];
 

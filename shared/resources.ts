@@ -43,6 +43,8 @@ export const queues = {
   addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
   // Longer than the export worker's timeout, so a running export is not handed to a second worker.
   exports: { visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
+  // Approved refunds whose signed order goes to the custodian; tries spread like the outbox's, then the DLQ.
+  refunds: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
 } as const satisfies Record<string, QueueSpec>;
 
 /** S3 buckets. */
