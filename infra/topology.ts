@@ -257,6 +257,14 @@ export const functions: FunctionSpec[] = [
     ],
     access: { table: 'readwrite', sendTo: ['refunds'] },
   },
+  {
+    name: 'instruct-refunds',
+    description: "Sends each approved refund's signed order to the custodian; retries with backoff, then the DLQ.",
+    triggers: [{ kind: 'queue', queue: 'refunds', batchSize: 5 }],
+    // The custodian's HMAC secret is an entry of the service secret, read like the webhook and registry secrets.
+    access: { table: 'readwrite', signer: true, webhookSecrets: true },
+    timeoutSeconds: 40,
+  },
 ];
 
 export const topology = { table, queues, buckets, functions } as const;

@@ -81,6 +81,12 @@ export const resourceEnv = {
 } as const;
 
 /**
+ * The configuration name of the custodian that takes refund orders (its endpoint and custody accounts, JSON; read by
+ * shared/adapters/custodian.ts, set by the stack's CustodianJson parameter and by the local runtime).
+ */
+export const CUSTODIAN_ENV = 'CUSTODIAN';
+
+/**
  * The message attribute a replay from a dead-letter queue sets (its value: when). A replayed message is a fresh SQS
  * message (its receive count starts again at 1), yet it may follow a run that crashed half-way: a consumer that
  * mends such runs only on redelivery treats it as one (functions/reconcile-transfers/handler.ts).

@@ -321,5 +321,6 @@ describe('authorization matrix', () => {
     }
     expect(actual).toEqual(expected);
     expect(failures).toEqual([]);
-  });
+    // Every route × seven callers, some rows creating what they act on first: sequential, on a shared machine.
+  }, 120_000);
 });
