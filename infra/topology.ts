@@ -265,6 +265,13 @@ export const functions: FunctionSpec[] = [
     access: { table: 'readwrite', signer: true, webhookSecrets: true },
     timeoutSeconds: 40,
   },
+  {
+    name: 'complete-refunds',
+    description: "Completes instructed refunds from the chain (custody's transfer, final) and issues their receipts.",
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 2 }],
+    access: { table: 'readwrite', sendTo: ['outbox'], signer: true },
+    timeoutSeconds: 50,
+  },
 ];
 
 export const topology = { table, queues, buckets, functions } as const;

@@ -607,6 +607,20 @@ export interface RefundStore {
   instructed(): Promise<Refund[]>;
 }
 
+/** A completed refund's signed receipt as stored: the exact bytes to publish, and whether the registry has it. */
+export interface StoredRefundReceipt {
+  document: string;
+  receipt: RefundReceipt;
+  delivered: boolean;
+}
+
+/** The delivery records of refund receipts (kept on their refunds). */
+export interface RefundReceiptDeliveries {
+  get(refundId: string): Promise<StoredRefundReceipt | undefined>;
+  /** Records the delivery; false when it was already recorded. */
+  markDelivered(refundId: string, at: Date): Promise<boolean>;
+}
+
 /** Hands approved refunds to the instructing worker. */
 export interface RefundQueue {
   /** Resolves once the message is accepted; rejects when it was not. */

@@ -58,6 +58,7 @@ const lines = [
   `  custody        ${runtime.chain.custody} (Hardhat account 19: swept money arrives here)`,
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
+  `  custodian mock ${runtime.custodian.url} (executes approved refunds from custody)`,
   `  webhook keys   ${webhookSecretsLine()}`,
   `  invoice link   ${await sampleInvoiceLink()}   (pay it from a funded account)`,
   '',

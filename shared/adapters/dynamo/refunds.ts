@@ -21,7 +21,14 @@ import {
   type RefundState,
   sourceKey,
 } from '../../domain/refunds';
-import { ConcurrentChangeError, type IdempotencyClaim, type RefundSourceReader, type RefundStore } from '../../ports';
+import {
+  ConcurrentChangeError,
+  type IdempotencyClaim,
+  type RefundReceiptDeliveries,
+  type RefundSourceReader,
+  type RefundStore,
+  type StoredRefundReceipt,
+} from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { findInvoiceIdByAddress, getInvoice, invoiceKeys } from './invoices';
@@ -258,9 +265,7 @@ export const dynamoRefundStore: RefundStore = {
 };
 
 /** A completed refund's stored receipt document (the exact bytes to publish) and whether it was delivered. */
-export async function storedRefundReceipt(
-  refundId: string,
-): Promise<{ document: string; receipt: RefundReceipt; delivered: boolean } | undefined> {
+export async function storedRefundReceipt(refundId: string): Promise<StoredRefundReceipt | undefined> {
   const { Item } = await ddb.send(
     new GetCommand({ TableName: tableName(), Key: refundKeys.refund(refundId), ConsistentRead: true }),
   );
@@ -300,4 +305,10 @@ export const dynamoRefundSources: RefundSourceReader = {
     const invoice = invoiceId ? await getInvoice(invoiceId) : undefined;
     return invoice ? { invoiceId: invoice.id, ministry: invoice.ministry } : undefined;
   },
+};
+
+/** Refund receipts' delivery records (shared/ports.ts `RefundReceiptDeliveries`). */
+export const dynamoRefundReceiptDeliveries: RefundReceiptDeliveries = {
+  get: storedRefundReceipt,
+  markDelivered: markRefundReceiptDelivered,
 };
