@@ -588,8 +588,9 @@ export interface RefundStore {
    */
   update(refund: Refund, readVersion: number, ledger?: { read: RefundLedger; next: RefundLedger }): Promise<boolean>;
   /**
-   * Completes a refund: the refund (conditioned on its version), its ledger, its signed receipt, and the claim of
-   * the on-chain transfer that completed it (one transfer completes at most one refund), all or none.
+   * Completes a refund: the refund (conditioned on its version), its ledger, its signed receipt, its journal entry
+   * and the claim of the on-chain transfer that completed it (one transfer completes at most one refund), all or
+   * none.
    * @returns `transfer-taken` when that transfer already completed another refund, `changed` when the refund or
    * ledger changed since read.
    */
@@ -598,6 +599,7 @@ export interface RefundStore {
     readVersion: number,
     ledger: { read: RefundLedger; next: RefundLedger },
     receipt: RefundReceipt,
+    journal: JournalEntry,
   ): Promise<'completed' | 'transfer-taken' | 'changed'>;
   /** A newest-first page: a ministry's own (or all), in one state (or any). */
   list(query: { ministry?: string; state?: RefundState; cursor?: string; limit: number }): Promise<RefundPage>;

@@ -21,7 +21,7 @@ import { type MockNbk, startMockNbk } from './mock-nbk';
 import { type MockRegistry, startMockRegistry } from './mock-registry';
 import { type Emulator, startEmulator } from './moto';
 import { type ProviderEmulator, startProviderEmulator } from './provider-emulator';
-import { type ProvisionedResources, provision } from './provision';
+import { type ProvisionedResources, provision, type QueueOverride } from './provision';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
 
@@ -35,8 +35,8 @@ export interface LocalRuntimeOptions {
   awsEndpoint?: string;
   /** Milliseconds between interval-mined blocks. */
   blockIntervalMs?: number;
-  /** Per-queue redrive overrides (tests reach a dead-letter queue in a few tries). */
-  queueOverrides?: Partial<Record<QueueName, { maxReceiveCount: number }>>;
+  /** Per-queue redrive and visibility overrides (tests reach a dead-letter queue in a few tries, a crash's retry in seconds). */
+  queueOverrides?: Partial<Record<QueueName, QueueOverride>>;
   /** First registry retry delay in seconds (doubling, capped at four times this). */
   publishBackoffSeconds?: number;
   /** Confirmations after which a local-chain transfer is final (the block itself counts as one). */

@@ -3,15 +3,15 @@
  * `instructed` refund, our own node's `Transfer` logs of the refund's token from the custody account to the refund's
  * destination, from the block the order was sent at, are searched for one of exactly the refund's amount that is
  * final by the chain's rule. The first such transfer not already completing another refund completes it: the
- * refund, its ledger, the claim of that transfer (one transfer completes at most one refund) and the signed refund
- * receipt are committed in ONE transaction; the receipt then goes to the ministry's registry through the outbox.
+ * refund, its ledger, the claim of that transfer (one transfer completes at most one refund), the signed refund
+ * receipt and the journal entry (overpayment or suspense → out of custody) are committed in ONE transaction; the receipt then goes to the ministry's registry through the outbox.
  */
 import { getAddress, zeroPadValue } from 'ethers';
 import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
 import { type ChainConfig, findChain, isFinal } from '../domain/chains';
 import { buildRefundReceipt } from '../domain/refund-documents';
-import { completeRefund, ledgerAfter, type Refund, type RefundTransfer } from '../domain/refunds';
+import { completeRefund, ledgerAfter, type Refund, type RefundTransfer, refundJournalEntry } from '../domain/refunds';
 import { decodeTransferLog, ERC20_TRANSFER_TOPIC } from '../domain/transfers';
 import type { ChainRpc, Custodian, RawLog, ReceiptSigner, RefundStore } from '../ports';
 import { type ChainTip, readTip } from './chain-tip';
@@ -97,7 +97,8 @@ async function completeWithFirst(
     const done = { ...completeRefund(refund, transfer, deps.now()).refund, version: refund.version + 1 };
     const receipt = await buildRefundReceipt(done, deps.signer);
     const read = await deps.refunds.ledger(refund.source);
-    const outcome = await deps.refunds.complete(done, refund.version, { read, next: ledgerAfter(read, done) }, receipt);
+    const ledger = { read, next: ledgerAfter(read, done) };
+    const outcome = await deps.refunds.complete(done, refund.version, ledger, receipt, refundJournalEntry(done));
     if (outcome === 'transfer-taken') continue;
     if (outcome === 'changed') return false; // another run completed it meanwhile: the next run sees it
     deps.fault?.('after-commit');

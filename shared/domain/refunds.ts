@@ -16,7 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { getAddress } from 'ethers';
 import { ConflictError, ForbiddenError, ValidationError } from './errors';
 import type { Invoice } from './invoices';
-import { MICRO_USD_DECIMALS, minBigInt, pow10 } from './money';
+import { type JournalEntry, refundCompletedEntry } from './journal';
+import { MICRO_USD_DECIMALS, minBigInt, pow10, tokenUnitsToMicroUsd } from './money';
 import type { StoredTransfer } from './reconcile';
 
 export const refundStates = ['requested', 'approved', 'instructed', 'completed', 'rejected'] as const;
@@ -37,6 +38,8 @@ export interface Refund {
   /** Token contract, EIP-55. */
   token: string;
   decimals: number;
+  /** A suspense transfer's reason (its journal account, `suspense:<reason>`). */
+  suspenseReason?: string;
   /** Destination, EIP-55. */
   to: string;
   /** Token base units. */
@@ -48,7 +51,10 @@ export interface Refund {
   approvedBy?: string;
   approvedAt?: string;
   instructedAt?: string;
-  /** The chain's head when the order was delivered: the completion search starts there. */
+  /**
+   * The chain's head read before the order was first sent (kept across retries: a send whose answer was lost may
+   * have been executed already): the completion's search for the refund's transfer starts there.
+   */
   instructedBlock?: number;
   completedAt?: string;
   /** The custody → `to` transfer that completed the refund. */
@@ -90,6 +96,8 @@ export interface Refundable {
   units: bigint;
   /** The sender of the money: the default destination. */
   sender: string;
+  /** A suspense transfer's reason. */
+  suspenseReason?: string;
 }
 
 /** A public refund id: `rfd_` and 128 random bits, base64url. */
@@ -152,7 +160,10 @@ export function overpaymentRefundable(
  * transfer of a token the service does not accept is refunded in base units all the same.
  */
 export function suspenseRefundable(
-  transfer: Pick<StoredTransfer, 'id' | 'state' | 'invoiceId' | 'chainId' | 'token' | 'amount' | 'from'>,
+  transfer: Pick<
+    StoredTransfer,
+    'id' | 'state' | 'invoiceId' | 'unmatchedReason' | 'chainId' | 'token' | 'amount' | 'from'
+  >,
   decimals: number,
   ministry?: string,
 ): Refundable | undefined {
@@ -165,6 +176,7 @@ export function suspenseRefundable(
     decimals,
     units: transfer.amount,
     sender: getAddress(transfer.from),
+    suspenseReason: transfer.unmatchedReason ?? 'unknown_address',
   };
 }
 
@@ -204,6 +216,7 @@ export function requestRefund(input: {
     chainId: refundable.chainId,
     token: refundable.token,
     decimals: refundable.decimals,
+    ...(refundable.suspenseReason ? { suspenseReason: refundable.suspenseReason } : {}),
     to: request.to ? checksummed(request.to) : refundable.sender,
     amount,
     reason: request.reason,
@@ -263,13 +276,20 @@ export function rejectRefund(refund: Refund, actor: RefundActor, now: Date): Tra
   };
 }
 
-/** The order reached the custodian: `instructed`, with the chain's head to search for its transfer from. */
-export function instructRefund(refund: Refund, headBlock: number, now: Date): Transition {
+/**
+ * Before an approved refund's order is first sent: remember the chain's head, below which its transfer cannot lie.
+ * A refund that has one keeps it (a retry must not move it above a transfer an earlier send caused).
+ */
+export function markOrderFrom(refund: Refund, headBlock: number): Transition {
+  if (refund.state !== 'approved' || refund.instructedBlock !== undefined) return { refund, changed: false };
+  return { refund: { ...refund, instructedBlock: headBlock }, changed: true };
+}
+
+/** The order reached the custodian: `instructed` (the completion searches from the block marked before sending). */
+export function instructRefund(refund: Refund, now: Date): Transition {
   if (refund.state !== 'approved') return { refund, changed: false };
-  return {
-    refund: { ...refund, state: 'instructed', instructedAt: now.toISOString(), instructedBlock: headBlock },
-    changed: true,
-  };
+  if (refund.instructedBlock === undefined) throw new Error(`refund ${refund.id}: no block marked before sending`);
+  return { refund: { ...refund, state: 'instructed', instructedAt: now.toISOString() }, changed: true };
 }
 
 /** The custody → `to` transfer the completion found on chain, final. */
@@ -294,6 +314,23 @@ export function completeRefund(refund: Refund, transfer: RefundTransfer, now: Da
     },
     changed: true,
   };
+}
+
+/** The journal entry of a completed refund: its amount leaves the overpayment (or suspense) account and custody. */
+export function refundJournalEntry(refund: Refund): JournalEntry {
+  if (!refund.completedAt) throw new Error(`refund ${refund.id} is not completed`);
+  const { microUsd } = tokenUnitsToMicroUsd(refund.amount, refund.decimals);
+  return refundCompletedEntry({
+    refundId: refund.id,
+    chainId: refund.chainId,
+    token: refund.token,
+    microUsd,
+    at: refund.completedAt,
+    source:
+      refund.source.kind === 'invoice'
+        ? { invoiceId: refund.source.invoiceId, ministry: refund.ministry ?? '' }
+        : { transferId: refund.source.transferId, unmatchedReason: refund.suspenseReason ?? 'unknown_address' },
+  });
 }
 
 /** The ledger after a refund is created (it holds the source and its amount). */

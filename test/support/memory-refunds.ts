@@ -4,6 +4,7 @@
  * completes one refund. Values are kept as copies.
  */
 import type { Invoice } from '../../shared/domain/invoices';
+import type { JournalEntry } from '../../shared/domain/journal';
 import type { StoredTransfer } from '../../shared/domain/reconcile';
 import type { RefundReceipt, SignedRefundOrder } from '../../shared/domain/refund-documents';
 import {
@@ -33,6 +34,7 @@ export class MemoryRefundStore implements RefundStore {
   readonly ledgers = new Map<string, RefundLedger>();
   readonly idempotency = new Map<string, RefundIdempotencyRecord>();
   readonly receipts = new Map<string, RefundReceipt>();
+  readonly journal: JournalEntry[] = [];
   /** `chainId:txHash:logIndex` → refund id. */
   readonly claimedTransfers = new Map<string, string>();
   /** The source's current version, as the source reader has it (a create is conditioned on it). */
@@ -83,12 +85,14 @@ export class MemoryRefundStore implements RefundStore {
     readVersion: number,
     ledger: { read: RefundLedger; next: RefundLedger },
     receipt: RefundReceipt,
+    journal: JournalEntry,
   ) {
     const claim = `${refund.chainId}:${refund.txHash}:${refund.logIndex}`;
     if (this.claimedTransfers.has(claim)) return 'transfer-taken' as const;
     if (!(await this.update(refund, readVersion, ledger))) return 'changed' as const;
     this.claimedTransfers.set(claim, refund.id);
     this.receipts.set(receipt.receiptId, structuredClone(receipt));
+    this.journal.push(structuredClone(journal));
     return 'completed' as const;
   }
 

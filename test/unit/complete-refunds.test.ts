@@ -86,6 +86,18 @@ describe('completeRefunds', () => {
     expect(verifyRefundReceipt(receipt, await signer.address())).toEqual({ ok: true });
     expect(receipt).toMatchObject({ refundId: refund.id, txHash: paid.transactionHash, amount: '100000000' });
     expect(published.map((r) => r.id)).toEqual([refund.id]);
+    // The journal: the overpayment is paid back out of custody, micro-USD exact.
+    expect(store.journal).toEqual([
+      expect.objectContaining({
+        entryId: `${refund.id}:completed`,
+        kind: 'refund-completed',
+        invoiceId: 'inv_1',
+        lines: [
+          { account: 'overpayment:inv_1', debit: 100_000_000n, credit: 0n },
+          { account: `custody:${chain.chainId}:${USDT.toLowerCase()}`, debit: 0n, credit: 100_000_000n },
+        ],
+      }),
+    ]);
     expect(await completeRefunds(deps)).toEqual([]);
   });
 

@@ -55,7 +55,7 @@ describe('instructRefundOrder', () => {
     if (!order) throw new Error('no order');
     expect(verifyRefundOrder(order, await signer.address())).toEqual({ ok: true });
     expect(order.order).toMatchObject({ refundId: refund.id, amount: '100000000', to: refund.to });
-    expect(await refunds.get(refund.id)).toMatchObject({ state: 'instructed', instructedBlock: 100, version: 2 });
+    expect(await refunds.get(refund.id)).toMatchObject({ state: 'instructed', instructedBlock: 100, version: 3 });
     // A redelivery finds it instructed: nothing is sent again.
     expect(await instructRefundOrder(refund.id, deps)).toEqual({ result: 'not-approved' });
     expect(custodian.sent).toHaveLength(1);
@@ -77,6 +77,8 @@ describe('instructRefundOrder', () => {
     await expect(instructRefundOrder(refund.id, crash)).rejects.toThrow('injected');
     expect((await refunds.get(refund.id))?.state).toBe('approved');
     expect(await instructRefundOrder(refund.id, deps)).toEqual({ result: 'instructed' });
+    // The search starts below the first send (which the custodian may have executed), not at a retry's head.
+    expect((await refunds.get(refund.id))?.instructedBlock).toBe(100);
     const bodies = custodian.sent.map((s) => JSON.stringify(s.order));
     expect(new Set(bodies).size).toBe(1);
   });

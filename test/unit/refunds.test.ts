@@ -18,6 +18,7 @@ import {
   instructRefund,
   ledgerAfter,
   ledgerWith,
+  markOrderFrom,
   microUsdToTokenUnitsFloor,
   newRefundId,
   overpaymentRefundable,
@@ -151,9 +152,13 @@ describe('the life of a refund', () => {
     const rejected = rejectRefund(refund, approver, now).refund;
     expect(rejectRefund(rejected, approver, now).changed).toBe(false);
     expect(ledgerAfter(held, rejected)).toEqual({ reservedUnits: 0n });
-    const instructed = instructRefund(approveRefund(refund, approver, now).refund, 42, now).refund;
+    const approved = approveRefund(refund, approver, now).refund;
+    expect(() => instructRefund(approved, now)).toThrow();
+    const marked = markOrderFrom(approved, 42).refund;
+    expect(markOrderFrom(marked, 50).changed).toBe(false);
+    const instructed = instructRefund(marked, now).refund;
     expect(instructed).toMatchObject({ state: 'instructed', instructedBlock: 42 });
-    expect(instructRefund(instructed, 50, now).changed).toBe(false);
+    expect(instructRefund(instructed, now).changed).toBe(false);
     const done = completeRefund(instructed, { txHash: `0x${'B'.repeat(64)}`, logIndex: 3, blockNumber: 44 }, now);
     expect(done.refund).toMatchObject({ state: 'completed', txHash: `0x${'b'.repeat(64)}`, logIndex: 3 });
     expect(ledgerAfter(held, done.refund)).toEqual({ reservedUnits: 100_000_000n });
@@ -169,7 +174,7 @@ describe('the life of a refund', () => {
     expect(verifyRefundOrder(forged, await signer.address()).ok).toBe(false);
     expect(() => refundOrderTypedData(request())).toThrow();
 
-    const instructed = instructRefund(approved, 1, now).refund;
+    const instructed = instructRefund(markOrderFrom(approved, 1).refund, now).refund;
     const done = completeRefund(instructed, { txHash: `0x${'c'.repeat(64)}`, logIndex: 0, blockNumber: 5 }, now).refund;
     const receipt = await buildRefundReceipt(done, signer);
     expect(receipt).toMatchObject({

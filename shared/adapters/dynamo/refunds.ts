@@ -5,7 +5,8 @@
  *   (sparse, while instructed) by `<instructedAt>#<id>`, for the completion;
  * - each source's ledger `REFUND_LEDGER#<source>`: base units completed and open refunds hold, and the open one;
  * - an idempotency record `IDEMPOTENCY#REFUND#<scope>#<key>` (a day);
- * - the claim of an on-chain transfer that completed a refund `REFUND_TRANSFER#<chainId>:<txHash>:<logIndex>`.
+ * - the claim of an on-chain transfer that completed a refund `REFUND_TRANSFER#<chainId>:<txHash>:<logIndex>`,
+ *   written with the refund's `refund-completed` journal entry.
  * Every write touching a ledger is ONE TransactWriteItems conditioned on the ledger as read, so one open refund per
  * source and "never more than refundable" hold under any race. A completed refund keeps its signed receipt (the
  * exact bytes published) and its delivery state on its item.
@@ -32,6 +33,7 @@ import {
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { findInvoiceIdByAddress, getInvoice, invoiceKeys } from './invoices';
+import { putJournalEntry } from './journal';
 import { queryNewestFirst } from './paging';
 import { getTransfer, transferKeys } from './transfers';
 
@@ -244,7 +246,7 @@ export const dynamoRefundStore: RefundStore = {
     if (ledger) items.push(ledgerPut(refund.source, ledger.read, ledger.next));
     return !(await transact(items));
   },
-  async complete(refund, readVersion, ledger, receipt) {
+  async complete(refund, readVersion, ledger, receipt, journal) {
     const failed = await transact([
       refundPut(refund, readVersion, { receiptDocument: JSON.stringify(receipt) }),
       ledgerPut(refund.source, ledger.read, ledger.next),
@@ -255,6 +257,7 @@ export const dynamoRefundStore: RefundStore = {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      putJournalEntry(journal),
     ]);
     if (!failed) return 'completed';
     return failed.includes(2) ? 'transfer-taken' : 'changed';
