@@ -607,6 +607,11 @@ export interface RefundStore {
   ofSource(source: RefundSource): Promise<Refund[]>;
   /** Refunds waiting for their transfer on chain (`instructed`), oldest first (a bounded page). */
   instructed(): Promise<Refund[]>;
+  /**
+   * Completed refunds, completed before `before`, whose receipt the publisher has not yet seen a message of (one
+   * lost to a crash between the completion's commit and the outbox send): they are sent again. A bounded page.
+   */
+  unsentReceipts(before: Date): Promise<Refund[]>;
 }
 
 /** A completed refund's signed receipt as stored: the exact bytes to publish, and whether the registry has it. */
@@ -621,6 +626,8 @@ export interface RefundReceiptDeliveries {
   get(refundId: string): Promise<StoredRefundReceipt | undefined>;
   /** Records the delivery; false when it was already recorded. */
   markDelivered(refundId: string, at: Date): Promise<boolean>;
+  /** Records that the publisher has had a message of this receipt: its retries and DLQ own it from now on. */
+  markSeen(refundId: string): Promise<void>;
 }
 
 /** Hands approved refunds to the instructing worker. */

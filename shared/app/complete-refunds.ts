@@ -28,8 +28,12 @@ export interface CompleteRefundsDeps {
   fault?: (step: 'after-commit') => void;
 }
 
+/** How long a completed refund's receipt may wait for its first outbox message before it is sent again. */
+export const RECEIPT_RESEND_AFTER_MS = 5 * 60_000;
+
 /** Completes what the chain shows done; answers the ids completed in this run. */
 export async function completeRefunds(deps: CompleteRefundsDeps): Promise<string[]> {
+  await resendLostReceipts(deps);
   const tips = new Map<number, Promise<ChainTip>>();
   const completed: string[] = [];
   for (const refund of await deps.refunds.instructed()) {
@@ -108,6 +112,15 @@ async function completeWithFirst(
     return true;
   }
   return false;
+}
+
+/** Receipts of refunds completed a while ago whose outbox message never reached the publisher (a crash). */
+async function resendLostReceipts(deps: CompleteRefundsDeps): Promise<void> {
+  const before = new Date(deps.now().getTime() - RECEIPT_RESEND_AFTER_MS);
+  for (const refund of await deps.refunds.unsentReceipts(before)) {
+    logger.warn('refund receipt sent again: its outbox message never reached the publisher', { refundId: refund.id });
+    if (refund.ministry) await deps.publishReceipt(refund);
+  }
 }
 
 /** An address as a 32-byte indexed topic. */

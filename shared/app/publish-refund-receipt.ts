@@ -3,7 +3,8 @@
  * like receipts and annulments, but as a document of its own: it is not numbered in the ministry's receipt chain
  * (the chain orders what the ministry earned; a refund returns an overpayment or a stray payment, which the chain
  * never counted). The message names the refund only; the stored receipt is read (refunds are few), so only the
- * document the service committed is ever sent, byte for byte, under `Idempotency-Key: <receiptId>`.
+ * document the service committed is ever sent, byte for byte, under `Idempotency-Key: <receiptId>`. A message lost
+ * between the completion's commit and the outbox is sent again by the next completion run (see `markSeen`).
  */
 import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
@@ -21,6 +22,8 @@ export async function publishRefundReceipt(refundId: string, deps: PublishRefund
   const stored = await deps.deliveries.get(refundId);
   if (!stored) throw new Error(`refund ${refundId} has no receipt`);
   if (stored.delivered) return { result: 'already-delivered' };
+  // From here the message's retries and dead-letter queue own the receipt: no completion run sends it again.
+  await deps.deliveries.markSeen(refundId);
   const { receipt, document } = stored;
   const delivery = await deps.registry.deliver(receipt.ministry, receipt.receiptId, document, deps.now());
   if (delivery.outcome !== 'delivered') {

@@ -22,6 +22,7 @@ import {
   type IdempotencyClaim,
   type RefundIdempotencyRecord,
   type RefundQueue,
+  type RefundReceiptDeliveries,
   type RefundSourceReader,
   type RefundStore,
 } from '../../shared/ports';
@@ -112,6 +113,20 @@ export class MemoryRefundStore implements RefundStore {
     return structuredClone([...this.refunds.values()].filter((r) => r.state === 'instructed'));
   }
 
+  /** Refund ids whose receipt the publisher has had a message of. */
+  readonly receiptsSeen = new Set<string>();
+
+  async unsentReceipts(before: Date) {
+    const unsent = [...this.refunds.values()].filter(
+      (r) =>
+        r.state === 'completed' &&
+        r.ministry &&
+        !this.receiptsSeen.has(r.id) &&
+        Date.parse(r.completedAt ?? '') < before.getTime(),
+    );
+    return structuredClone(unsent);
+  }
+
   /** Whether the source has an open refund (a test's check of the ledger against the refunds). */
   openOf(source: RefundSource): Refund[] {
     return [...this.refunds.values()].filter(
@@ -166,5 +181,28 @@ export class MemoryCustodian implements Custodian {
 
   custodyAccount(chainId: number) {
     return this.custody[chainId];
+  }
+}
+
+/** Refund receipts' delivery records over a MemoryRefundStore (its receipts, by refund id). */
+export class MemoryRefundReceiptDeliveries implements RefundReceiptDeliveries {
+  readonly delivered = new Set<string>();
+
+  constructor(private readonly store: MemoryRefundStore) {}
+
+  async get(refundId: string) {
+    const receipt = [...this.store.receipts.values()].find((r) => r.refundId === refundId);
+    if (!receipt) return undefined;
+    return { document: JSON.stringify(receipt), receipt, delivered: this.delivered.has(refundId) };
+  }
+
+  async markDelivered(refundId: string) {
+    if (this.delivered.has(refundId)) return false;
+    this.delivered.add(refundId);
+    return true;
+  }
+
+  async markSeen(refundId: string) {
+    this.store.receiptsSeen.add(refundId);
   }
 }

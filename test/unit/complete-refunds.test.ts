@@ -116,6 +116,22 @@ describe('completeRefunds', () => {
     expect(store.claimedTransfers.size).toBe(2);
   });
 
+  it('sends a receipt again when its outbox message never reached the publisher, and only then', async () => {
+    const to = Wallet.createRandom().address;
+    const refund = instructed(4, to, 9n, 11);
+    const { store, node, published, deps } = setup(refund);
+    node.transfer(USDT, custody, to, 9n);
+    node.mine(3);
+    expect(await completeRefunds(deps)).toEqual([refund.id]);
+    expect(published).toHaveLength(1); // the message a crash may lose
+    const later = { ...deps, now: () => new Date('2026-03-10T08:11:00.000Z') };
+    await completeRefunds(later);
+    expect(published).toHaveLength(2);
+    store.receiptsSeen.add(refund.id); // the publisher had it: its retries and DLQ own it now
+    await completeRefunds(later);
+    expect(published).toHaveLength(2);
+  });
+
   it('ignores transfers before the order was sent', async () => {
     const to = Wallet.createRandom().address;
     const { node, deps } = setup();

@@ -2,7 +2,8 @@
  * DynamoDB form of refunds (the RefundStore port) and the items that change with them. All keys are spelled here:
  * - the refund: `REFUND#<id>`; gsi1 `MINISTRY#<m>#REFUNDS` (a ministry's), gsi2 `REFUNDS` (all), gsi4
  *   `REFUNDS_OF#<source>` (an invoice's or a transfer's), each by `<requestedAt>#<id>`; gsi3 `INSTRUCTED_REFUNDS`
- *   (sparse, while instructed) by `<instructedAt>#<id>`, for the completion;
+ *   (sparse, while instructed) by `<instructedAt>#<id>`, for the completion, then `UNSENT_REFUND_RECEIPTS` by
+ *   `<completedAt>#<id>` until the publisher has had a message of its receipt;
  * - each source's ledger `REFUND_LEDGER#<source>`: base units completed and open refunds hold, and the open one;
  * - an idempotency record `IDEMPOTENCY#REFUND#<scope>#<key>` (a day);
  * - the claim of an on-chain transfer that completed a refund `REFUND_TRANSFER#<chainId>:<txHash>:<logIndex>`,
@@ -43,6 +44,8 @@ export const refundKeys = {
   ministry: (ministry: string) => `MINISTRY#${ministry}#REFUNDS`,
   all: 'REFUNDS',
   instructed: 'INSTRUCTED_REFUNDS',
+  /** Completed refunds whose receipt no outbox message has brought to the publisher yet. */
+  unsentReceipts: 'UNSENT_REFUND_RECEIPTS',
   ofSource: (source: RefundSource) => `REFUNDS_OF#${sourceKey(source)}`,
   ledger: (source: RefundSource) => ({ pk: `REFUND_LEDGER#${sourceKey(source)}`, sk: 'REFUND_LEDGER' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#REFUND#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
@@ -64,6 +67,9 @@ export function refundToItem(refund: Refund): Record<string, unknown> {
     gsi2sk: listed,
     ...(refund.state === 'instructed'
       ? { gsi3pk: refundKeys.instructed, gsi3sk: `${refund.instructedAt}#${refund.id}` }
+      : {}),
+    ...(refund.state === 'completed' && refund.ministry
+      ? { gsi3pk: refundKeys.unsentReceipts, gsi3sk: `${refund.completedAt}#${refund.id}` }
       : {}),
     gsi4pk: refundKeys.ofSource(refund.source),
     gsi4sk: listed,
@@ -203,14 +209,14 @@ async function list(query: { ministry?: string; state?: RefundState; cursor?: st
   return { items: page.items.map(refundFromItem), nextCursor: page.nextCursor };
 }
 
-async function queryIndex(index: 'gsi3' | 'gsi4', partition: string, limit = 100): Promise<Refund[]> {
+async function queryIndex(index: 'gsi3' | 'gsi4', partition: string, below?: string): Promise<Refund[]> {
   const { Items = [] } = await ddb.send(
     new QueryCommand({
       TableName: tableName(),
       IndexName: index,
-      KeyConditionExpression: `${index}pk = :pk`,
-      ExpressionAttributeValues: { ':pk': partition },
-      Limit: limit,
+      KeyConditionExpression: `${index}pk = :pk${below ? ` AND ${index}sk < :below` : ''}`,
+      ExpressionAttributeValues: { ':pk': partition, ...(below ? { ':below': below } : {}) },
+      Limit: 100,
     }),
   );
   return Items.map(refundFromItem);
@@ -265,6 +271,7 @@ export const dynamoRefundStore: RefundStore = {
   list,
   ofSource: (source) => queryIndex('gsi4', refundKeys.ofSource(source)),
   instructed: () => queryIndex('gsi3', refundKeys.instructed),
+  unsentReceipts: (before) => queryIndex('gsi3', refundKeys.unsentReceipts, before.toISOString()),
 };
 
 /** A completed refund's stored receipt document (the exact bytes to publish) and whether it was delivered. */
@@ -314,4 +321,14 @@ export const dynamoRefundSources: RefundSourceReader = {
 export const dynamoRefundReceiptDeliveries: RefundReceiptDeliveries = {
   get: storedRefundReceipt,
   markDelivered: markRefundReceiptDelivered,
+  async markSeen(refundId) {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: refundKeys.refund(refundId),
+        UpdateExpression: 'REMOVE gsi3pk, gsi3sk',
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  },
 };
