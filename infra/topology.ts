@@ -268,7 +268,7 @@ export const functions: FunctionSpec[] = [
   {
     name: 'complete-refunds',
     description: "Completes instructed refunds from the chain (custody's transfer, final) and issues their receipts.",
-    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 2 }],
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 3 }],
     access: { table: 'readwrite', sendTo: ['outbox'], signer: true },
     timeoutSeconds: 50,
   },
