@@ -46,8 +46,13 @@ export async function completeRefunds(deps: CompleteRefundsDeps): Promise<string
     const rpc = deps.rpcFor(chain.chainId);
     const tip = tips.get(chain.chainId) ?? readTip(chain, rpc);
     tips.set(chain.chainId, tip);
-    const candidates = await finalTransfersOf(refund, custody, chain, rpc, await tip);
-    if (await completeWithFirst(refund, candidates, deps)) completed.push(refund.id);
+    try {
+      const candidates = await finalTransfersOf(refund, custody, chain, rpc, await tip);
+      if (await completeWithFirst(refund, candidates, deps)) completed.push(refund.id);
+    } catch (error) {
+      // One refund's failure (its chain's node down, a log range the node refuses) holds up no other refund.
+      logger.error('refund completion check failed', { refundId: refund.id, error: (error as Error).message });
+    }
   }
   return completed;
 }

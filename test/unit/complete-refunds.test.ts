@@ -132,6 +132,22 @@ describe('completeRefunds', () => {
     expect(published).toHaveLength(2);
   });
 
+  it("one refund's failing chain read holds up no other refund", async () => {
+    const to = Wallet.createRandom().address;
+    const a = instructed(5, to, 3n, 11);
+    const b = instructed(6, to, 4n, 11);
+    const { node, deps } = setup(a, b);
+    node.transfer(USDT, custody, to, 4n);
+    node.mine(3);
+    const getLogs = node.getLogs.bind(node);
+    let calls = 0;
+    node.getLogs = async (filter) => {
+      if (calls++ === 0) throw new Error('node refused the range');
+      return getLogs(filter);
+    };
+    expect(await completeRefunds(deps)).toEqual([b.id]);
+  });
+
   it('ignores transfers before the order was sent', async () => {
     const to = Wallet.createRandom().address;
     const { node, deps } = setup();
