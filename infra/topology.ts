@@ -81,7 +81,11 @@ export const functions: FunctionSpec[] = [
     name: 'health',
     description: 'Liveness and dependency checks: table, queues, chain RPC; publishes the receipt signer.',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
-    access: { table: 'read', inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports'], signer: true },
+    access: {
+      table: 'read',
+      inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports', 'refunds'],
+      signer: true,
+    },
   },
   {
     name: 'list-fees',
