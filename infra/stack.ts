@@ -42,7 +42,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
-import type { QueueSpec } from '../shared/resources';
+import { CUSTODIAN_ENV, type QueueSpec } from '../shared/resources';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
@@ -97,6 +97,11 @@ export const SERVICE_METRICS = {
   annulments: 'Annulments',
   /** Zero-value transfers dropped at intake (webhooks and scanner); never alarmed, they move no money. */
   zeroValueTransfersIgnored: 'ZeroValueTransfersIgnored',
+  /** Refunds (the DLQ alarm of the `refunds` queue covers orders the custodian never took). */
+  refundsRequested: 'RefundsRequested',
+  refundOrdersDelivered: 'RefundOrdersDelivered',
+  refundOrderFailures: 'RefundOrderFailures',
+  refundsCompleted: 'RefundsCompleted',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -289,6 +294,8 @@ export const DEPLOYMENT_ENV = {
   quicknodeWatchList: 'QUICKNODE_WATCH_LIST',
   /** Each ministry's registry endpoint (shared/adapters/registry.ts); its HMAC secret is in the service secret. */
   registries: 'REGISTRIES',
+  /** The custodian's refund-order endpoint and custody accounts (shared/adapters/custodian.ts); its HMAC secret is in the service secret. */
+  custodian: CUSTODIAN_ENV,
   /** Only on functions with `access.signer`. */
   receiptSignerKeyId: 'RECEIPT_SIGNER_KMS_KEY_ID',
   /** Only on functions with `access.webhookSecrets`. */
@@ -350,6 +357,15 @@ const DEPLOYMENT_PARAMETERS = {
       'Ministry registries, JSON {"AFSA": {"url": "https://…", "timeoutMs": 5000}}; their HMAC secrets go in the ' +
       'webhook secret under "registries".',
     allowedPattern: '^\\{.*\\}$',
+  },
+  CustodianJson: {
+    type: 'String',
+    default: '',
+    description:
+      'The custodian taking refund orders, JSON {"url": "https://…", "timeoutMs": 5000, "accounts": {"1": "0x…"}} ' +
+      '(its custody account per chain id); its HMAC secret goes in the webhook secret under "custodian". Empty: ' +
+      'approved refunds wait (the refunds DLQ alarm tells operators).',
+    allowedPattern: '^(\\{.*\\})?$',
   },
 } satisfies Record<string, CfnParameterProps>;
 
@@ -1032,6 +1048,7 @@ export class StablefeeStack extends Stack {
       ).toString(),
       [DEPLOYMENT_ENV.nbkRatesUrl]: nbkRatesUrl,
       [DEPLOYMENT_ENV.registries]: parameter('RegistriesJson'),
+      [DEPLOYMENT_ENV.custodian]: parameter('CustodianJson'),
       ...providerIds,
     };
   }

@@ -81,7 +81,11 @@ export const functions: FunctionSpec[] = [
     name: 'health',
     description: 'Liveness and dependency checks: table, queues, chain RPC; publishes the receipt signer.',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
-    access: { table: 'read', inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports'], signer: true },
+    access: {
+      table: 'read',
+      inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports', 'refunds'],
+      signer: true,
+    },
   },
   {
     name: 'list-fees',
@@ -175,7 +179,7 @@ export const functions: FunctionSpec[] = [
     name: 'replay-dlq',
     description: "An operator moves a dead-letter queue's messages back to its queue.",
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/ops/replay', auth: 'jwt' }] }],
-    access: { redrive: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports'] },
+    access: { redrive: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports', 'refunds'] },
     timeoutSeconds: 30,
   },
   {
@@ -240,6 +244,38 @@ export const functions: FunctionSpec[] = [
     access: { table: 'readwrite', buckets: { exports: 'readwrite' }, signer: true },
     memoryMb: 512,
     timeoutSeconds: 900,
+  },
+  {
+    name: 'refunds',
+    description: 'Refunds with four eyes: request, approval by another identity, rejection, reading.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'POST', path: '/v1/refunds', auth: 'jwt' },
+          { method: 'POST', path: '/v1/refunds/{id}/approve', auth: 'jwt' },
+          { method: 'POST', path: '/v1/refunds/{id}/reject', auth: 'jwt' },
+          { method: 'GET', path: '/v1/refunds', auth: 'jwt' },
+          { method: 'GET', path: '/v1/refunds/{id}', auth: 'jwt' },
+        ],
+      },
+    ],
+    access: { table: 'readwrite', sendTo: ['refunds'] },
+  },
+  {
+    name: 'instruct-refunds',
+    description: "Sends each approved refund's signed order to the custodian; retries with backoff, then the DLQ.",
+    triggers: [{ kind: 'queue', queue: 'refunds', batchSize: 5 }],
+    // The custodian's HMAC secret is an entry of the service secret, read like the webhook and registry secrets.
+    access: { table: 'readwrite', signer: true, webhookSecrets: true },
+    timeoutSeconds: 40,
+  },
+  {
+    name: 'complete-refunds',
+    description: "Completes instructed refunds from the chain (custody's transfer, final) and issues their receipts.",
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 3 }],
+    access: { table: 'readwrite', sendTo: ['outbox'], signer: true },
+    timeoutSeconds: 50,
   },
 ];
 

@@ -12,6 +12,8 @@ import type { Invoice, InvoiceException } from './domain/invoices';
 import type { JournalEntry } from './domain/journal';
 import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
+import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
+import type { Refund, RefundLedger, RefundSource, RefundState } from './domain/refunds';
 import type { Incident } from './domain/transfer-change';
 import type { TransferObserved, TransferSource } from './domain/transfers';
 import type { QueueName } from './resources';
@@ -531,6 +533,125 @@ export interface DeadLetters {
   sendToSource(queue: QueueName, letters: readonly DeadLetter[]): Promise<DeadLetter[]>;
   /** Deletes `letters` from `queue`'s dead-letter queue. */
   delete(queue: QueueName, letters: readonly DeadLetter[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Refunds (shared/app/refunds.ts, instruct-refund.ts, complete-refunds.ts)
+
+/** What an `Idempotency-Key` left on a refund request: its request's hash and the refund it created. */
+export interface RefundIdempotencyRecord {
+  requestHash: string;
+  refundId: string;
+}
+
+/** What a refund is requested from, read as it is now (the version read is the create's condition). */
+export interface RefundSourceReader {
+  invoice(id: string): Promise<Invoice | undefined>;
+  transfer(id: string): Promise<StoredTransfer | undefined>;
+  /** The invoice (id and ministry) a deposit address was issued for, if any. */
+  addressOwner(address: string): Promise<{ invoiceId: string; ministry: string } | undefined>;
+}
+
+/** A page of refunds, newest first. */
+export interface RefundPage {
+  items: Refund[];
+  nextCursor: string | null;
+}
+
+/**
+ * The refunds of the store with each source's ledger. The invariants (one open refund per source; what refunds took
+ * from a source never more than refundable) hold because every write that touches a ledger is ONE transaction
+ * conditioned on the ledger as read (and, for a create, on the source's version as read).
+ */
+export interface RefundStore {
+  /** A refund by id (consistent read), or undefined. */
+  get(id: string): Promise<Refund | undefined>;
+  /** The ledger of `source` (empty when nothing was ever refunded from it). */
+  ledger(source: RefundSource): Promise<RefundLedger>;
+  /** The record an earlier request of `scope` (who asked) under `key` left, if still kept (a day). */
+  idempotencyRecord(scope: string, key: string): Promise<RefundIdempotencyRecord | undefined>;
+  /**
+   * Writes a new refund, its source's ledger (`next`) and (with a claim) its idempotency record, all or none, on
+   * condition that the ledger and the source are as read.
+   * @returns false when the claim's key is taken; throws ConcurrentChangeError when the ledger or source changed.
+   */
+  create(
+    refund: Refund,
+    ledger: { read: RefundLedger; next: RefundLedger },
+    sourceVersion: number,
+    idempotency?: IdempotencyClaim & { scope: string },
+  ): Promise<boolean>;
+  /**
+   * Writes `refund` after a transition on condition that the stored one still has `readVersion` (its version is
+   * bumped); with `ledger`, the source's ledger changes in the same transaction, conditioned on the one read.
+   * @returns false when the refund or ledger changed since it was read.
+   */
+  update(refund: Refund, readVersion: number, ledger?: { read: RefundLedger; next: RefundLedger }): Promise<boolean>;
+  /**
+   * Completes a refund: the refund (conditioned on its version), its ledger, its signed receipt, its journal entry
+   * and the claim of the on-chain transfer that completed it (one transfer completes at most one refund), all or
+   * none.
+   * @returns `transfer-taken` when that transfer already completed another refund, `changed` when the refund or
+   * ledger changed since read.
+   */
+  complete(
+    refund: Refund,
+    readVersion: number,
+    ledger: { read: RefundLedger; next: RefundLedger },
+    receipt: RefundReceipt,
+    journal: JournalEntry,
+  ): Promise<'completed' | 'transfer-taken' | 'changed'>;
+  /** A newest-first page: a ministry's own (or all), in one state (or any). */
+  list(query: { ministry?: string; state?: RefundState; cursor?: string; limit: number }): Promise<RefundPage>;
+  /** The refunds of one source, oldest first. */
+  ofSource(source: RefundSource): Promise<Refund[]>;
+  /** Refunds waiting for their transfer on chain (`instructed`), oldest first (a bounded page). */
+  instructed(): Promise<Refund[]>;
+  /**
+   * Completed refunds, completed before `before`, whose receipt the publisher has not yet seen a message of (one
+   * lost to a crash between the completion's commit and the outbox send): they are sent again. A bounded page.
+   */
+  unsentReceipts(before: Date): Promise<Refund[]>;
+}
+
+/** A completed refund's signed receipt as stored: the exact bytes to publish, and whether the registry has it. */
+export interface StoredRefundReceipt {
+  document: string;
+  receipt: RefundReceipt;
+  delivered: boolean;
+}
+
+/** The delivery records of refund receipts (kept on their refunds). */
+export interface RefundReceiptDeliveries {
+  get(refundId: string): Promise<StoredRefundReceipt | undefined>;
+  /** Records the delivery; false when it was already recorded. */
+  markDelivered(refundId: string, at: Date): Promise<boolean>;
+  /** Records that the publisher has had a message of this receipt: its retries and DLQ own it from now on. */
+  markSeen(refundId: string): Promise<void>;
+}
+
+/** Hands approved refunds to the instructing worker. */
+export interface RefundQueue {
+  /** Resolves once the message is accepted; rejects when it was not. */
+  enqueue(refundId: string): Promise<void>;
+}
+
+/** What sending a refund order came to. */
+export type CustodianDelivery =
+  | { outcome: 'delivered'; status: number }
+  | { outcome: 'retry'; status?: number; error: string }
+  /** No custodian (or no shared secret) is configured: nothing was sent. */
+  | { outcome: 'not-configured' };
+
+/** The custodian that executes refund orders from custody. */
+export interface Custodian {
+  /**
+   * Sends `order` under the idempotency key of its refund id, HMAC-signed at `at`. Never throws for a failed
+   * delivery: that is a `retry` outcome.
+   */
+  sendOrder(order: SignedRefundOrder, at: Date): Promise<CustodianDelivery>;
+  /** The custody account money leaves from on `chainId`, or undefined when none is configured. */
+  custodyAccount(chainId: number): string | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

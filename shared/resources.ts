@@ -43,6 +43,8 @@ export const queues = {
   addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
   // Longer than the export worker's timeout, so a running export is not handed to a second worker.
   exports: { visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
+  // Approved refunds whose signed order goes to the custodian; tries spread like the outbox's, then the DLQ.
+  refunds: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
 } as const satisfies Record<string, QueueSpec>;
 
 /** S3 buckets. */
@@ -77,6 +79,12 @@ export const resourceEnv = {
   dlqUrl: (q: QueueName) => `DLQ_URL_${q.toUpperCase()}`,
   bucket: (b: BucketName) => `BUCKET_${b.toUpperCase()}`,
 } as const;
+
+/**
+ * The configuration name of the custodian that takes refund orders (its endpoint and custody accounts, JSON; read by
+ * shared/adapters/custodian.ts, set by the stack's CustodianJson parameter and by the local runtime).
+ */
+export const CUSTODIAN_ENV = 'CUSTODIAN';
 
 /**
  * The message attribute a replay from a dead-letter queue sets (its value: when). A replayed message is a fresh SQS

@@ -1,5 +1,6 @@
 /**
- * Consumer of the outbox queue: publishes each issued receipt to its ministry's registry
+ * Consumer of the outbox queue: publishes each issued receipt (and each completed refund's receipt,
+ * shared/app/publish-refund-receipt.ts) to its ministry's registry
  * (shared/app/publish-receipt.ts), normally from the document the message carries (no read) after checking it; a
  * carried document that is not what the service issued fails its record, is never sent, and ends in the DLQ. A failed delivery fails its record and stretches the message's visibility
  * timeout exponentially (with jitter), so tries spread over about twenty hours; after the queue's maxReceiveCount
@@ -12,12 +13,15 @@ import * as z from 'zod';
 import { sqs } from '../../shared/adapters/aws/sqs';
 import { queueUrl } from '../../shared/adapters/config';
 import { CHAIN_DOCUMENT_ID_PATTERN, dynamoReceiptDeliveries } from '../../shared/adapters/dynamo/receipts';
+import { dynamoRefundReceiptDeliveries } from '../../shared/adapters/dynamo/refunds';
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { backoffSeconds, ministryRegistries } from '../../shared/adapters/registry';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { publishReceipt } from '../../shared/app/publish-receipt';
+import { publishRefundReceipt } from '../../shared/app/publish-refund-receipt';
 import { fitsOutboxMessage, MAX_CARRIED_DOCUMENT_BYTES } from '../../shared/app/reconcile-outbox';
+import { REFUND_ID_PATTERN } from '../../shared/domain/refunds';
 import { queues } from '../../shared/resources';
 
 /**
@@ -39,7 +43,13 @@ const messageSchema = z
     correlationId: z.string().max(128).optional(),
   })
   .loose();
-const processor = new SqsMessageProcessor(messageSchema, 'outbox');
+/** A completed refund's receipt (`RefundReceiptIssued`): the message names the refund; its stored receipt is sent. */
+const refundReceiptSchema = z.strictObject({
+  kind: z.literal('refund-receipt'),
+  refundId: z.string().regex(REFUND_ID_PATTERN),
+});
+const outboxMessageSchema = z.union([refundReceiptSchema, messageSchema]);
+const processor = new SqsMessageProcessor(outboxMessageSchema, 'outbox');
 const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
 /** The queue's redrive limit: the topology's, unless the local runtime set another for a test. */
@@ -47,18 +57,26 @@ const MAX_TRIES = Number(process.env.MAX_RECEIVE_COUNT_OUTBOX ?? queues.outbox.m
 /** The service's signer addresses this container has proven against the store (see publishReceipt). */
 const trustedSigners = new Set<string>();
 
-async function publishRecord(record: ParsedSqsRecord<typeof messageSchema>): Promise<void> {
+async function publishRecord(record: ParsedSqsRecord<typeof outboxMessageSchema>): Promise<void> {
   const message = record.body;
   const tries = Number(record.attributes.ApproximateReceiveCount ?? 1);
-  const outcome = await publishReceipt(message, {
-    receipts: dynamoReceiptDeliveries,
-    trustedSigners,
-    registry: ministryRegistries,
-    now: () => new Date(),
-    lastTry: tries >= MAX_TRIES,
-    correlationId: message.correlationId ?? message.receiptId,
-    fault: faultHook('publish'),
-  });
+  const refundReceipt = refundReceiptSchema.safeParse(message);
+  const receiptMessage = message as z.output<typeof messageSchema>;
+  const outcome = refundReceipt.success
+    ? await publishRefundReceipt(refundReceipt.data.refundId, {
+        deliveries: dynamoRefundReceiptDeliveries,
+        registry: ministryRegistries,
+        now: () => new Date(),
+      })
+    : await publishReceipt(receiptMessage, {
+        receipts: dynamoReceiptDeliveries,
+        trustedSigners,
+        registry: ministryRegistries,
+        now: () => new Date(),
+        lastTry: tries >= MAX_TRIES,
+        correlationId: receiptMessage.correlationId ?? receiptMessage.receiptId,
+        fault: faultHook('publish'),
+      });
   if (outcome.result !== 'retry') return;
   await sqs.send(
     new ChangeMessageVisibilityCommand({

@@ -104,7 +104,8 @@ export async function startMockRegistry(options: {
   };
 }
 
-function verifySignature(header: string, body: string, secret: string): boolean {
+/** Whether `header` is a fresh, valid `Stablefee-Signature` of `body` under `secret` (shared with the mock custodian). */
+export function verifySignature(header: string, body: string, secret: string): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > TOLERANCE_SECONDS || !parts.v1) return false;

@@ -23,11 +23,20 @@ export interface ProvisionedResources {
   bucketNames: Record<BucketName, string>;
 }
 
+/**
+ * What a test may change of a queue: its redrive limit (reach the dead-letter queue in a few tries) and its
+ * visibility timeout (a crashed consumer's message comes back in seconds).
+ */
+export interface QueueOverride {
+  maxReceiveCount?: number;
+  visibilityTimeoutSeconds?: number;
+}
+
 /** Provisions every resource under `prefix`; safe to call against resources that already exist. */
 export async function provision(
   endpoint: string,
   prefix = 'stablefee',
-  overrides: Partial<Record<QueueName, { maxReceiveCount: number }>> = {},
+  overrides: Partial<Record<QueueName, QueueOverride>> = {},
 ): Promise<ProvisionedResources> {
   const clientConfig = { endpoint, region: process.env.AWS_REGION ?? 'us-east-1' };
   const dynamodb = new DynamoDBClient(clientConfig);
@@ -41,7 +50,12 @@ export async function provision(
     const dlqUrls = {} as Record<QueueName, string>;
     for (const [name, spec] of Object.entries(queues) as [QueueName, QueueSpec][]) {
       const maxReceiveCount = overrides[name]?.maxReceiveCount ?? spec.maxReceiveCount;
-      const pair = await createQueuePair(sqs, `${prefix}-${name}`, { ...spec, maxReceiveCount });
+      const visibilityTimeoutSeconds = overrides[name]?.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds;
+      const pair = await createQueuePair(sqs, `${prefix}-${name}`, {
+        ...spec,
+        maxReceiveCount,
+        visibilityTimeoutSeconds,
+      });
       queueUrls[name] = pair.queueUrl;
       dlqUrls[name] = pair.dlqUrl;
     }

@@ -1,24 +1,27 @@
 /**
  * The local runtime: the whole service on one machine, assembled from infra/topology.ts — the AWS emulator with
  * the table, queues and buckets; the local chain with test tokens and the deposit factory (so invoices get forwarder
- * deposit addresses); the mock ministry registry; the HTTP API with the dev JWT issuer; a poller per queue-triggered
- * function and a timer per schedule. `npm start` and the end-to-end tests both start it through `startLocalRuntime`.
+ * deposit addresses); the mock ministry registry; the mock custodian, which executes refund orders from the custody
+ * account; the HTTP API with the dev JWT issuer; a poller per queue-triggered function and a timer per schedule. `npm start` and the end-to-end tests both start it through `startLocalRuntime`.
  */
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { Wallet } from 'ethers';
 import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
+import { CUSTODIAN_ENV } from '../../shared/resources';
 import { functions, type QueueName } from '../topology';
 import { type ApiServer, startApiServer } from './api-server';
 import { type LocalChain, startChain } from './chain';
 import { createDevIssuer, type DevIssuer } from './dev-issuer';
 import { serializeRequests } from './emulator-guard';
 import { invoke } from './lambda';
+import { type MockCustodian, startMockCustodian } from './mock-custodian';
 import { type MockNbk, startMockNbk } from './mock-nbk';
 import { type MockRegistry, startMockRegistry } from './mock-registry';
 import { type Emulator, startEmulator } from './moto';
 import { type ProviderEmulator, startProviderEmulator } from './provider-emulator';
-import { type ProvisionedResources, provision } from './provision';
+import { type ProvisionedResources, provision, type QueueOverride } from './provision';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
 
@@ -32,8 +35,8 @@ export interface LocalRuntimeOptions {
   awsEndpoint?: string;
   /** Milliseconds between interval-mined blocks. */
   blockIntervalMs?: number;
-  /** Per-queue redrive overrides (tests reach a dead-letter queue in a few tries). */
-  queueOverrides?: Partial<Record<QueueName, { maxReceiveCount: number }>>;
+  /** Per-queue redrive and visibility overrides (tests reach a dead-letter queue in a few tries, a crash's retry in seconds). */
+  queueOverrides?: Partial<Record<QueueName, QueueOverride>>;
   /** First registry retry delay in seconds (doubling, capped at four times this). */
   publishBackoffSeconds?: number;
   /** Confirmations after which a local-chain transfer is final (the block itself counts as one). */
@@ -57,6 +60,8 @@ export interface LocalRuntime {
   aws: Emulator;
   resources: ProvisionedResources;
   registry: MockRegistry;
+  /** The custodian executing refund orders from the chain's custody account. */
+  custodian: MockCustodian;
   issuer: DevIssuer;
   /** The local stand-in for Alchemy: follows the chain and delivers signed webhooks for watched addresses. */
   provider: ProviderEmulator;
@@ -97,10 +102,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const nbk: MockNbk = await startMockNbk();
     parts.add(() => nbk.close());
 
+    // A fresh receipt-signing key per start (state is fresh too); the cloud signs with KMS instead.
+    const receiptKey = `0x${randomBytes(32).toString('hex')}`;
+    const custodianSecret = randomBytes(32).toString('hex');
+    const custodian = await startMockCustodian({
+      provider: chain.provider,
+      custody: chain.custody,
+      secret: custodianSecret,
+      expectedSigner: () => new Wallet(receiptKey).address,
+    });
+    parts.add(() => custodian.close());
+    log(`custodian     ${custodian.url} (pays refunds from custody ${chain.custody})`);
+
     const env: Record<string, string> = {
       ...awsEnv,
       ...resources.env,
-      ...functionEnv({ options, chain, registryUrl: registry.url, registrySecret, nbkRatesUrl: nbk.url }),
+      ...functionEnv({ options, chain, registryUrl: registry.url, registrySecret, nbkRatesUrl: nbk.url, receiptKey }),
+      [CUSTODIAN_ENV]: JSON.stringify({
+        url: `${custodian.url}/orders`,
+        timeoutMs: 5_000,
+        accounts: { [chain.chainId]: chain.custody },
+      }),
+      CUSTODIAN_SECRET: custodianSecret,
     };
     // Handlers run in this process and read their configuration at module load, as in a Lambda container.
     Object.assign(process.env, env);
@@ -129,6 +152,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       aws,
       resources,
       registry,
+      custodian,
       issuer: api.issuer,
       provider,
       schedules,
@@ -190,6 +214,7 @@ function functionEnv(sources: {
   registryUrl: string;
   registrySecret: string;
   nbkRatesUrl: string;
+  receiptKey: string;
 }): Record<string, string> {
   const { options, chain, registryUrl } = sources;
   return {
@@ -214,8 +239,7 @@ function functionEnv(sources: {
     NBK_RATES_URL: sources.nbkRatesUrl,
     // Dev-only account xpub (public key, no secret); a deployment sets its own.
     DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
-    // A fresh receipt-signing key per start (state is fresh too); the cloud signs with KMS instead.
-    RECEIPT_SIGNER_PRIVATE_KEY: `0x${randomBytes(32).toString('hex')}`,
+    RECEIPT_SIGNER_PRIVATE_KEY: sources.receiptKey,
     ...localWebhookSecrets(options.webhookSecretsFrom),
     LOCAL_FINALITY_DEPTH: String(options.finalityDepth ?? 3),
     ...(options.deepCheckDepth ? { LOCAL_DEEP_CHECK_DEPTH: String(options.deepCheckDepth) } : {}),

@@ -61,6 +61,7 @@ const lines = [
   `  custody        ${runtime.chain.custody} (Hardhat account 19: swept money arrives here)`,
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
+  `  custodian mock ${runtime.custodian.url} (executes approved refunds from custody)`,
   `  webhook keys   ${webhookSecretsLine()}`,
   `  invoice link   ${invoiceLink}`,
   `  pay it         npx stablefee pay ${invoiceLink} [--token USDC] [--amount 100] [--payer 1..9]${rpcOption}`,

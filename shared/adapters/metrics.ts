@@ -20,7 +20,12 @@ export type StageMetric =
   /** A final transfer gone at the deeper re-check: its receipt annulled, the invoice reopened. */
   | 'Annulments'
   /** Zero-value transfers dropped at intake (webhooks, scanner): they move no money and are not worth a look. */
-  | 'ZeroValueTransfersIgnored';
+  | 'ZeroValueTransfersIgnored'
+  /** Refunds: requested, their orders delivered to the custodian, completed from the chain. */
+  | 'RefundsRequested'
+  | 'RefundOrdersDelivered'
+  | 'RefundOrderFailures'
+  | 'RefundsCompleted';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {

@@ -53,12 +53,28 @@ export function registrySignature(body: string, secret: string, t: number): stri
  * POST into a GET whose 200 looks like a delivery, and a 307/308 would carry the signed receipt and its signature
  * to wherever the registry (or whoever answers for it) points; an operator fixes the configured URL instead.
  */
-export async function deliverReceipt(
+export function deliverReceipt(
   endpoint: RegistryEndpoint,
   secret: string,
   receiptId: string,
   body: string,
   now: Date,
+): Promise<Exclude<RegistryDelivery, { outcome: 'not-configured' }>> {
+  return postSigned(endpoint, secret, receiptId, body, now, 'registry');
+}
+
+/**
+ * The signed POST every outgoing document takes (a receipt to a registry, a refund order to the custodian):
+ * `Idempotency-Key`, the timestamped HMAC header, no redirects, a timeout; 2xx and 409 are delivered, the rest is
+ * a retry whose error names `peer`.
+ */
+export async function postSigned(
+  endpoint: { url: string; timeoutMs: number },
+  secret: string,
+  idempotencyKey: string,
+  body: string,
+  now: Date,
+  peer: string,
 ): Promise<Exclude<RegistryDelivery, { outcome: 'not-configured' }>> {
   const t = Math.floor(now.getTime() / 1000);
   try {
@@ -66,7 +82,7 @@ export async function deliverReceipt(
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'idempotency-key': receiptId,
+        'idempotency-key': idempotencyKey,
         'stablefee-signature': registrySignature(body, secret, t),
       },
       body,
@@ -76,7 +92,7 @@ export async function deliverReceipt(
     await response.body?.cancel().catch(() => {});
     if (response.ok || response.status === 409) return { outcome: 'delivered', status: response.status };
     const redirect = response.status >= 300 && response.status < 400 ? ' (a redirect: not followed)' : '';
-    return { outcome: 'retry', status: response.status, error: `registry answered HTTP ${response.status}${redirect}` };
+    return { outcome: 'retry', status: response.status, error: `${peer} answered HTTP ${response.status}${redirect}` };
   } catch (error) {
     const name = (error as Error).name;
     return {

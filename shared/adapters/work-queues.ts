@@ -3,13 +3,14 @@
  * - AddressWatchRequests on `addressWatch`: one message per deposit address, carrying its invoice id for the logs of
  *   functions/watch-addresses, which applies it at every enabled provider;
  * - ExportQueue on `exports`: one message per job, run by functions/export-worker;
+ * - RefundQueue on `refunds`: one message per approved refund, run by functions/instruct-refunds;
  * - transfer sightings on `transfers`, or on `finals` in their ministry's group (functions/reconcile-transfers).
  */
 import { createHash } from 'node:crypto';
 import type { AddressWatchMessage } from '../domain/address-watch';
 import type { ExportMessage } from '../domain/exports/jobs';
 import { sightingKey, type TransferObservedInput } from '../domain/transfers';
-import type { AddressWatchRequests, ExportQueue, WatchedDeposit } from '../ports';
+import type { AddressWatchRequests, ExportQueue, RefundQueue, WatchedDeposit } from '../ports';
 import { sendMessages } from './queue';
 
 function watchMessages(
@@ -28,6 +29,11 @@ export const addressWatchQueue: AddressWatchRequests = {
 /** Queues an export job; resolves once SQS accepted it. */
 export const exportQueue: ExportQueue = {
   enqueue: (exportId) => sendMessages('exports', [{ exportId } satisfies ExportMessage]),
+};
+
+/** Queues an approved refund for its order to the custodian; resolves once SQS accepted it. */
+export const refundQueue: RefundQueue = {
+  enqueue: (refundId) => sendMessages('refunds', [{ refundId }]),
 };
 
 /**

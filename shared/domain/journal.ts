@@ -7,7 +7,8 @@
  * - `custody:<chainId>:<token>` — stablecoins received at our deposit addresses;
  * - `overpayment:<invoiceId>` — money received beyond the amount due, owed back to the payer;
  * - `suspense:<reason>` — money received that matches no invoice (unknown address, cancelled invoice, ...).
- * A final transfer gone at the deep re-check is reversed by a `transfer-annulled` entry; nothing is deleted.
+ * A final transfer gone at the deep re-check is reversed by a `transfer-annulled` entry; nothing is deleted. A
+ * completed refund moves its amount out of the overpayment (or suspense) account and out of custody.
  */
 import { minBigInt } from './money';
 
@@ -21,8 +22,10 @@ export interface JournalLine {
 export interface JournalEntry {
   entryId: string;
   at: string;
-  /** What caused it: `invoice-issued`, `transfer-final`, `invoice-cancelled`, `transfer-annulled`. */
-  kind: 'invoice-issued' | 'transfer-final' | 'invoice-cancelled' | 'transfer-annulled';
+  /**
+   * What caused it: `invoice-issued`, `transfer-final`, `invoice-cancelled`, `transfer-annulled`, `refund-completed`.
+   */
+  kind: 'invoice-issued' | 'transfer-final' | 'invoice-cancelled' | 'transfer-annulled' | 'refund-completed';
   invoiceId?: string;
   transferId?: string;
   ministry?: string;
@@ -131,6 +134,33 @@ export function transferAnnulledEntry(t: {
     dr(`receivable:${t.matched.invoiceId}`, t.microUsd - fromOverpayment),
     custody,
   ]);
+}
+
+/**
+ * A refund's transfer from custody is final on chain: what was owed back (an invoice's overpayment, or a suspense
+ * amount) is paid, and custody holds that much less. Micro-USD exact, as the transfers it returns were counted.
+ */
+export function refundCompletedEntry(r: {
+  refundId: string;
+  chainId: number;
+  token: string;
+  microUsd: bigint;
+  at: string;
+  /** The invoice whose overpayment is refunded, or the suspense transfer and its reason. */
+  source: { invoiceId: string; ministry: string } | { transferId: string; unmatchedReason: string };
+}): JournalEntry {
+  const owed = 'invoiceId' in r.source ? `overpayment:${r.source.invoiceId}` : `suspense:${r.source.unmatchedReason}`;
+  return entry(
+    {
+      entryId: `${r.refundId}:completed`,
+      at: r.at,
+      kind: 'refund-completed',
+      ...('invoiceId' in r.source
+        ? { invoiceId: r.source.invoiceId, ministry: r.source.ministry }
+        : { transferId: r.source.transferId }),
+    },
+    [dr(owed, r.microUsd), cr(`custody:${r.chainId}:${r.token.toLowerCase()}`, r.microUsd)],
+  );
 }
 
 /** Sum of debits and of credits over entries: a balanced journal has them equal. */

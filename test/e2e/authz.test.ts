@@ -46,7 +46,7 @@ interface Row {
 let runtime: LocalRuntime;
 let api: ApiClient;
 const tokens = {} as Record<Column, string | undefined>;
-const fixtures = { invoiceA: '', invoiceB: '', paidA: '', receiptA: '', exportId: '' };
+const fixtures = { invoiceA: '', invoiceB: '', paidA: '', receiptA: '', exportId: '', overpaidA: '', refundA: '' };
 
 const payer = { bin: '940140000385', name: 'Test Firm LLP' };
 const day = 86_400_000;
@@ -87,12 +87,23 @@ beforeAll(async () => {
   fixtures.paidA = paid.id;
   const usdt = paid.options.find((o: { symbol: string }) => o.symbol === 'USDT');
   await pay(runtime, paid.depositAddress, BigInt(usdt.amount));
+  const overpaid = await issue('ministry A', 'AFSA-APP-AI');
+  fixtures.overpaidA = overpaid.id;
+  await pay(runtime, overpaid.depositAddress, BigInt(usdt.amount) + 10_000_000n);
   const settled = await until(
     () => api.call('GET', `/v1/invoices/${paid.id}`, { token: tokens.auditor }),
     (r) => r.json?.status === 'paid' && Boolean(r.json?.receiptId),
     60_000,
   );
   fixtures.receiptA = settled.json.receiptId;
+  await until(
+    () => api.call('GET', `/v1/invoices/${overpaid.id}`, { token: tokens.auditor }),
+    (r) => r.json?.exception === 'overpaid' && Boolean(r.json?.receiptId),
+    60_000,
+  );
+  // A's refund, rejected at once: readable by everyone allowed, and the overpayment free for the rows below.
+  fixtures.refundA = await requestRefundOfA();
+  await rejectRefund(fixtures.refundA);
 
   const exported = await api.call('POST', '/v1/exports', { token: tokens.auditor, body: period() });
   expect(exported.status, exported.text).toBe(202);
@@ -107,6 +118,22 @@ async function issue(caller: Column, feeCode: string) {
   const r = await api.call('POST', '/v1/invoices', { token: tokens[caller], body: { feeCode, payer } });
   expect(r.status, r.text).toBe(201);
   return r.json;
+}
+
+/** A's refund of 1 base unit of its overpaid fixture invoice, requested by A; its id. */
+async function requestRefundOfA(): Promise<string> {
+  const r = await api.call('POST', '/v1/refunds', {
+    token: tokens['ministry A'],
+    body: { invoiceId: fixtures.overpaidA, amount: '1', reason: 'overpaid' },
+  });
+  expect(r.status, r.text).toBe(201);
+  return r.json.id;
+}
+
+/** An operator rejects a refund still requested (the overpayment is free for a new request). */
+async function rejectRefund(id: string): Promise<void> {
+  const r = await api.call('POST', `/v1/refunds/${id}/reject`, { token: tokens.operator });
+  expect([200, 409], r.text).toContain(r.status);
 }
 
 /** A closed period: the last two days up to one day ago. */
@@ -212,6 +239,24 @@ const table: Row[] = [
     request: () => ({ method: 'POST', path: '/v1/exports', body: period() }) },
   { route: 'GET /v1/exports/{id}',                  expected: [401, 401, 401, 403, 403, 200, 403],
     request: () => ({ method: 'GET', path: `/v1/exports/${fixtures.exportId}` }) },
+  { route: 'POST /v1/refunds', what: "A's overpayment",
+                                                    expected: [401, 401, 401, 201, 404, 403, 403],
+    request: () => ({ method: 'POST', path: '/v1/refunds', body: { invoiceId: fixtures.overpaidA, amount: '1', reason: 'r' } }),
+    verify: async (_caller, r) => { if (r.status === 201) await rejectRefund(r.json.id); } },
+  { route: 'GET /v1/refunds',                       expected: [401, 401, 401, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: '/v1/refunds?limit=100' }),
+    verify: scopedList((r) => r.id, () => ({ A: [fixtures.refundA], B: [] })) },
+  { route: 'GET /v1/refunds/{id}', what: "A's",     expected: [401, 401, 401, 200, 404, 200, 200],
+    request: () => ({ method: 'GET', path: `/v1/refunds/${fixtures.refundA}` }) },
+  { route: 'POST /v1/refunds/{id}/reject', what: "A's, fresh each time",
+                                                    expected: [401, 401, 401, 200, 404, 403, 200],
+    request: async () => ({ method: 'POST', path: `/v1/refunds/${await requestRefundOfA()}/reject` }),
+    verify: async (_caller, r, call) => { if (r.status !== 200) await rejectRefund(call.path.split('/')[3] as string); } },
+  // Last of the refund rows: the operator's approval leaves the overpayment held by an open refund.
+  { route: 'POST /v1/refunds/{id}/approve', what: "A's (A requested it), fresh each time",
+                                                    expected: [401, 401, 401, 403, 404, 403, 200],
+    request: async () => ({ method: 'POST', path: `/v1/refunds/${await requestRefundOfA()}/approve` }),
+    verify: async (_caller, r, call) => { if (r.status !== 200) await rejectRefund(call.path.split('/')[3] as string); } },
 ];
 
 const topologyRoutes = functions.flatMap((fn) =>
@@ -278,5 +323,6 @@ describe('authorization matrix', () => {
     }
     expect(actual).toEqual(expected);
     expect(failures).toEqual([]);
-  });
+    // Every route × seven callers, some rows creating what they act on first: sequential, on a shared machine.
+  }, 120_000);
 });

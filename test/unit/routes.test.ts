@@ -18,6 +18,7 @@ describe('route-key dispatch', () => {
       'pay-page',
       'read-invoices',
       'read-receipts',
+      'refunds',
       'request-export',
     ]);
   });

@@ -265,6 +265,7 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
     DEPLOYMENT_ENV.moralisStreamId,
     DEPLOYMENT_ENV.quicknodeWatchList,
     DEPLOYMENT_ENV.registries,
+    DEPLOYMENT_ENV.custodian,
   ]);
   const { access } = spec;
   if (access.signer) keys.add(DEPLOYMENT_ENV.receiptSignerKeyId);

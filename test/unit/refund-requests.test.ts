@@ -1,0 +1,163 @@
+/** Requesting, approving and rejecting refunds against in-memory ports: four eyes, one open refund, never more. */
+import { Wallet } from 'ethers';
+import { describe, expect, it } from 'vitest';
+import { approveRefundAs, readRefund, rejectRefundAs, requestRefundAs } from '../../shared/app/refunds';
+import { localChain } from '../../shared/domain/chains';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/domain/errors';
+import type { StoredTransfer } from '../../shared/domain/reconcile';
+import type { RefundActor } from '../../shared/domain/refunds';
+import { anInvoice } from '../support/invoices';
+import { MemoryRefundQueue, MemoryRefundSources, MemoryRefundStore } from '../support/memory-refunds';
+
+const USDT = Wallet.createRandom().address;
+const sender = Wallet.createRandom().address;
+const chains = [localChain([{ address: USDT, symbol: 'USDT', decimals: 6 }])];
+const alice: RefundActor = { subject: 'alice', role: 'ministry', ministry: 'AFSA' };
+const bob: RefundActor = { subject: 'bob', role: 'ministry', ministry: 'AFSA' };
+const mallory: RefundActor = { subject: 'mallory', role: 'ministry', ministry: 'MINFIN' };
+const operator: RefundActor = { subject: 'olga', role: 'operator' };
+const operator2: RefundActor = { subject: 'oleg', role: 'operator' };
+
+function transfer(overrides: Partial<StoredTransfer> = {}): StoredTransfer {
+  const txHash = `0x${'1'.repeat(64)}`;
+  return {
+    id: `31337:${txHash}:0`,
+    chainId: 31337,
+    token: USDT,
+    txHash,
+    logIndex: 0,
+    from: sender.toLowerCase(),
+    to: Wallet.createRandom().address.toLowerCase(),
+    amount: 400_000_000n,
+    microUsd: 400_000_000n,
+    remainderUnits: 0n,
+    state: 'final',
+    blockHash: `0x${'2'.repeat(64)}`,
+    blockNumber: 7,
+    removedBlockHashes: [],
+    sources: ['scanner'],
+    firstSeenAt: '2026-03-10T06:10:00.000Z',
+    history: [],
+    version: 1,
+    ...overrides,
+  };
+}
+
+function setup() {
+  const sources = new MemoryRefundSources();
+  const store = new MemoryRefundStore();
+  store.sourceVersion = sources.versionOf;
+  const queue = new MemoryRefundQueue();
+  const paid = transfer();
+  const invoice = anInvoice({
+    status: 'paid',
+    exception: 'overpaid',
+    paidMicroUsd: 400_000_000n,
+    overpaidMicroUsd: 100_000_000n,
+    payments: [{ ...paid, transferId: paid.id, decimals: 6 }],
+  });
+  sources.invoices.set(invoice.id, invoice);
+  sources.transfers.set(paid.id, { ...paid, invoiceId: invoice.id });
+  const deps = { refunds: store, sources, chains, queue, now: () => new Date('2026-03-10T08:00:00.000Z') };
+  return { sources, store, queue, invoice, deps };
+}
+
+describe('requesting a refund', () => {
+  it("a ministry requests its invoice's overpayment: all of it, to the sender; a key's repeat answers the same", async () => {
+    const { invoice, deps } = setup();
+    const first = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'overpaid' }, 'k1', deps);
+    expect(first).toMatchObject({ created: true, refund: { state: 'requested', amount: 100_000_000n, to: sender } });
+    const again = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'overpaid' }, 'k1', deps);
+    expect(again).toEqual({ created: false, refund: first.refund });
+    await expect(requestRefundAs(alice, { invoiceId: invoice.id, reason: 'other' }, 'k1', deps)).rejects.toThrow(
+      ConflictError,
+    );
+  });
+
+  it('refuses a second open refund and an over-refund (409), and writes nothing', async () => {
+    const { invoice, deps, store } = setup();
+    await expect(
+      requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r', amount: 100_000_001n }, undefined, deps),
+    ).rejects.toThrow(ConflictError);
+    expect(store.refunds.size).toBe(0);
+    await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r', amount: 30_000_000n }, undefined, deps);
+    await expect(requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps)).rejects.toThrow(
+      ConflictError,
+    );
+    expect(store.refunds.size).toBe(1);
+  });
+
+  it("another ministry's invoice is absent; an operator may not request it; a ministry no suspense transfer", async () => {
+    const { invoice, deps } = setup();
+    await expect(requestRefundAs(mallory, { invoiceId: invoice.id, reason: 'r' }, undefined, deps)).rejects.toThrow(
+      NotFoundError,
+    );
+    await expect(requestRefundAs(operator, { invoiceId: invoice.id, reason: 'r' }, undefined, deps)).rejects.toThrow(
+      ForbiddenError,
+    );
+    await expect(requestRefundAs(alice, { transferId: 'x', reason: 'r' }, undefined, deps)).rejects.toThrow(
+      ForbiddenError,
+    );
+  });
+
+  it('an operator refunds a final suspense transfer (a payment to a cancelled invoice) to its sender', async () => {
+    const { deps, sources } = setup();
+    const stray = transfer({
+      txHash: `0x${'3'.repeat(64)}`,
+      id: 'stray',
+      amount: 5_000_000n,
+      unmatchedReason: 'invoice_cancelled',
+    });
+    sources.transfers.set(stray.id, stray);
+    sources.owners.set(stray.to, { invoiceId: 'inv_cancelled', ministry: 'MINFIN' });
+    const { refund } = await requestRefundAs(operator, { transferId: stray.id, reason: 'cancelled' }, undefined, deps);
+    expect(refund).toMatchObject({ amount: 5_000_000n, to: sender, ministry: 'MINFIN', source: { kind: 'transfer' } });
+    sources.transfers.set('seen', { ...stray, id: 'seen', state: 'seen' });
+    await expect(requestRefundAs(operator, { transferId: 'seen', reason: 'r' }, undefined, deps)).rejects.toThrow(
+      ConflictError,
+    );
+  });
+
+  it('a source that changed between read and write is read again', async () => {
+    const { invoice, deps, sources, store } = setup();
+    let bumped = false;
+    const versionOf = sources.versionOf;
+    store.sourceVersion = (s) => {
+      if (!bumped) {
+        bumped = true;
+        const stored = sources.invoices.get(invoice.id);
+        if (stored) stored.version += 1; // a sighting changed the invoice meanwhile
+      }
+      return versionOf(s);
+    };
+    const { refund } = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps);
+    expect(refund.state).toBe('requested');
+  });
+});
+
+describe('four eyes', () => {
+  it('the requester gets 403; another identity of the ministry approves, twice the same; the order is queued', async () => {
+    const { invoice, deps, queue } = setup();
+    const { refund } = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps);
+    await expect(approveRefundAs(alice, refund.id, deps)).rejects.toThrow(ForbiddenError);
+    await expect(approveRefundAs(mallory, refund.id, deps)).rejects.toThrow(NotFoundError);
+    const approved = await approveRefundAs(bob, refund.id, deps);
+    expect(approved).toMatchObject({ state: 'approved', approvedBy: 'bob', version: 1 });
+    expect(await approveRefundAs(bob, refund.id, deps)).toMatchObject({ state: 'approved', version: 1 });
+    expect(queue.ids).toEqual([refund.id, refund.id]);
+    await expect(rejectRefundAs(operator, refund.id, deps)).rejects.toThrow(ConflictError);
+  });
+
+  it('an operator approves or rejects; a rejection frees the source for a new request', async () => {
+    const { invoice, deps, store } = setup();
+    const { refund } = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps);
+    const rejected = await rejectRefundAs(operator2, refund.id, deps);
+    expect(rejected).toMatchObject({ state: 'rejected', rejectedBy: 'oleg' });
+    expect(await rejectRefundAs(operator2, refund.id, deps)).toMatchObject({ state: 'rejected' });
+    expect(await store.ledger(refund.source)).toEqual({ reservedUnits: 0n });
+    const next = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps);
+    expect(next.refund.amount).toBe(100_000_000n);
+    expect(await readRefund(operator, next.refund.id, store)).toMatchObject({ state: 'requested' });
+    await expect(readRefund(mallory, next.refund.id, store)).rejects.toThrow(NotFoundError);
+  });
+});

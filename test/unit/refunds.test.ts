@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { hexlify, Wallet } from 'ethers';
+import { describe, expect, it } from 'vitest';
+import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
+import { ConflictError, ForbiddenError, ValidationError } from '../../shared/domain/errors';
+import type { FinalPayment } from '../../shared/domain/invoices';
+import {
+  buildRefundReceipt,
+  refundOrderTypedData,
+  signRefundOrder,
+  verifyRefundOrder,
+  verifyRefundReceipt,
+} from '../../shared/domain/refund-documents';
+import {
+  approveRefund,
+  completeRefund,
+  EMPTY_LEDGER,
+  instructRefund,
+  ledgerAfter,
+  ledgerWith,
+  markOrderFrom,
+  microUsdToTokenUnitsFloor,
+  newRefundId,
+  overpaymentRefundable,
+  REFUND_ID_PATTERN,
+  type RefundActor,
+  rejectRefund,
+  requestRefund,
+  suspenseRefundable,
+} from '../../shared/domain/refunds';
+import { anInvoice } from '../support/invoices';
+
+const USDT = Wallet.createRandom().address;
+const USD18 = Wallet.createRandom().address;
+const sender = Wallet.createRandom().address;
+const now = new Date('2026-03-10T08:00:00.000Z');
+const requester: RefundActor = { subject: 'alice', role: 'ministry', ministry: 'AFSA' };
+const approver: RefundActor = { subject: 'bob', role: 'ministry', ministry: 'AFSA' };
+
+function payment(token: string, decimals: number, amount: bigint, microUsd: bigint, n = 0): FinalPayment {
+  return {
+    transferId: `31337:0x${'a'.repeat(63)}${n}:0`,
+    chainId: 31337,
+    token,
+    txHash: `0x${'a'.repeat(63)}${n}`,
+    logIndex: 0,
+    blockNumber: 10 + n,
+    amount,
+    decimals,
+    microUsd,
+  };
+}
+
+describe('refundable amounts', () => {
+  it('an overpaid invoice refunds its overpayment in the token of the payment that overpaid', () => {
+    const invoice = anInvoice({
+      dueMicroUsd: 300_000_000n,
+      paidMicroUsd: 400_000_000n,
+      overpaidMicroUsd: 100_000_000n,
+      payments: [payment(USDT, 6, 400_000_000n, 400_000_000n)],
+    });
+    const r = overpaymentRefundable(invoice, sender.toLowerCase());
+    expect(r).toMatchObject({ chainId: 31337, token: USDT, decimals: 6, units: 100_000_000n, sender });
+    expect(r?.source).toEqual({ kind: 'invoice', invoiceId: invoice.id });
+  });
+
+  it('converts exactly to an 18-decimal token, and never beyond what came in that token', () => {
+    const invoice = anInvoice({
+      paidMicroUsd: 400_000_000n,
+      overpaidMicroUsd: 100_000_000n,
+      payments: [payment(USDT, 6, 350_000_000n, 350_000_000n, 1), payment(USD18, 18, 50n * 10n ** 18n, 50_000_000n, 2)],
+    });
+    // 100 USD overpaid, but only 50 came in USD18, the overpaying token.
+    expect(overpaymentRefundable(invoice, sender)?.units).toBe(50n * 10n ** 18n);
+    const small = { ...invoice, overpaidMicroUsd: 1_500_001n };
+    expect(overpaymentRefundable(small, sender)?.units).toBe(1_500_001n * 10n ** 12n);
+  });
+
+  it('rounds down for a token with fewer than 6 decimals; nothing for an invoice not overpaid', () => {
+    expect(microUsdToTokenUnitsFloor(1_999_999n, 2)).toBe(199n);
+    expect(overpaymentRefundable(anInvoice(), sender)).toBeUndefined();
+  });
+
+  it('a final suspense transfer refunds all of it to its sender; a matched or unfinal one nothing', () => {
+    const t = { id: 't1', state: 'final' as const, chainId: 31337, token: USDT, amount: 7n, from: sender };
+    expect(suspenseRefundable(t, 6)).toMatchObject({
+      units: 7n,
+      sender,
+      source: { kind: 'transfer', transferId: 't1' },
+    });
+    expect(suspenseRefundable({ ...t, invoiceId: 'inv_x' }, 6)).toBeUndefined();
+    expect(suspenseRefundable({ ...t, state: 'seen' }, 6)).toBeUndefined();
+  });
+});
+
+describe('the life of a refund', () => {
+  const invoice = anInvoice({
+    paidMicroUsd: 400_000_000n,
+    overpaidMicroUsd: 100_000_000n,
+    payments: [payment(USDT, 6, 400_000_000n, 400_000_000n)],
+  });
+  const refundable = overpaymentRefundable(invoice, sender);
+  if (!refundable) throw new Error('fixture');
+  const request = (ledger = EMPTY_LEDGER, amount?: bigint) =>
+    requestRefund({
+      id: newRefundId(),
+      refundable,
+      ledger,
+      request: { reason: 'overpaid', ...(amount ? { amount } : {}) },
+      actor: requester,
+      now,
+    });
+
+  it('requests all that is left by default, to the sender', () => {
+    const refund = request();
+    expect(refund).toMatchObject({ state: 'requested', amount: 100_000_000n, to: sender, requestedBy: 'alice' });
+    expect(REFUND_ID_PATTERN.test(refund.id)).toBe(true);
+  });
+
+  it('refuses a second open refund, more than is left, and zero', () => {
+    const first = request();
+    expect(() => request(ledgerWith(EMPTY_LEDGER, first))).toThrow(ConflictError);
+    expect(() => request(EMPTY_LEDGER, 100_000_001n)).toThrow(ConflictError);
+    expect(() => request({ reservedUnits: 100_000_000n })).toThrow(ConflictError);
+    const part = request(EMPTY_LEDGER, 40_000_000n);
+    expect(request({ reservedUnits: part.amount }).amount).toBe(60_000_000n);
+    expect(() =>
+      requestRefund({
+        id: 'x',
+        refundable,
+        ledger: EMPTY_LEDGER,
+        request: { reason: 'r', to: '0x12' },
+        actor: requester,
+        now,
+      }),
+    ).toThrow(ValidationError);
+  });
+
+  it('four eyes: the requester cannot approve; another identity can, twice the same', () => {
+    const refund = request();
+    expect(() => approveRefund(refund, { ...requester, role: 'operator' }, now)).toThrow(ForbiddenError);
+    const approved = approveRefund(refund, approver, now);
+    expect(approved).toMatchObject({ changed: true, refund: { state: 'approved', approvedBy: 'bob' } });
+    expect(approveRefund(approved.refund, approver, now).changed).toBe(false);
+    expect(() => approveRefund(approved.refund, { subject: 'carol', role: 'operator' }, now)).toThrow(ConflictError);
+    expect(() => rejectRefund(approved.refund, approver, now)).toThrow(ConflictError);
+  });
+
+  it('a rejection releases the amount; a completion keeps it taken and frees the source', () => {
+    const refund = request();
+    const held = ledgerWith(EMPTY_LEDGER, refund);
+    const rejected = rejectRefund(refund, approver, now).refund;
+    expect(rejectRefund(rejected, approver, now).changed).toBe(false);
+    expect(ledgerAfter(held, rejected)).toEqual({ reservedUnits: 0n });
+    const approved = approveRefund(refund, approver, now).refund;
+    expect(() => instructRefund(approved, now)).toThrow();
+    const marked = markOrderFrom(approved, 42).refund;
+    expect(markOrderFrom(marked, 50).changed).toBe(false);
+    const instructed = instructRefund(marked, now).refund;
+    expect(instructed).toMatchObject({ state: 'instructed', instructedBlock: 42 });
+    expect(instructRefund(instructed, now).changed).toBe(false);
+    const done = completeRefund(instructed, { txHash: `0x${'B'.repeat(64)}`, logIndex: 3, blockNumber: 44 }, now);
+    expect(done.refund).toMatchObject({ state: 'completed', txHash: `0x${'b'.repeat(64)}`, logIndex: 3 });
+    expect(ledgerAfter(held, done.refund)).toEqual({ reservedUnits: 100_000_000n });
+  });
+
+  it('signs an order the custodian verifies, the same bytes every time; and a refund receipt', async () => {
+    const signer = new LocalKeySigner(hexlify(randomBytes(32)));
+    const approved = approveRefund(request(), approver, now).refund;
+    const order = await signRefundOrder(approved, signer);
+    expect(verifyRefundOrder(order, await signer.address())).toEqual({ ok: true });
+    expect(JSON.stringify(await signRefundOrder(approved, signer))).toBe(JSON.stringify(order));
+    const forged = { ...order, order: { ...order.order, to: Wallet.createRandom().address } };
+    expect(verifyRefundOrder(forged, await signer.address()).ok).toBe(false);
+    expect(() => refundOrderTypedData(request())).toThrow();
+
+    const instructed = instructRefund(markOrderFrom(approved, 1).refund, now).refund;
+    const done = completeRefund(instructed, { txHash: `0x${'c'.repeat(64)}`, logIndex: 0, blockNumber: 5 }, now).refund;
+    const receipt = await buildRefundReceipt(done, signer);
+    expect(receipt).toMatchObject({
+      kind: 'refund',
+      refundId: done.id,
+      amount: '100000000',
+      source: `invoice:${invoice.id}`,
+    });
+    expect(verifyRefundReceipt(receipt, await signer.address())).toEqual({ ok: true });
+    expect(verifyRefundReceipt({ ...receipt, amount: '1' }).ok).toBe(false);
+  });
+});
