@@ -1,0 +1,114 @@
+/**
+ * axe-core in Chromium on the payer's pages, as a payer meets them: the payment page in kk, ru and en on a laptop
+ * and a phone (open, then part paid), and the receipt page in each language once paid. No serious or critical
+ * violation is allowed; the full results go to test-artifacts/accessibility/ for a person to read.
+ * The pages' own CSP forbids the injected axe script, so this browser context bypasses CSP (only here).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { type PayLanguage, payLanguages } from '../../shared/web/pay-page/view';
+import { apiClient } from '../helpers/api';
+import { pay, until } from '../helpers/runtime';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const ARTIFACTS = join('test-artifacts', 'accessibility');
+
+interface AxeViolation {
+  id: string;
+  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+let runtime: LocalRuntime;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0 });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+async function issue(): Promise<{ id: string; depositAddress: string }> {
+  const api = apiClient(runtime.apiUrl);
+  const token = await api.token({ role: 'ministry', ministry: 'AFSA' });
+  const created = await api.call('POST', '/v1/invoices', {
+    token,
+    body: { feeCode: 'AFSA-SUP-PMS', payer: { bin: '940140000385', name: 'Test Firm LLP' } },
+  });
+  expect(created.status).toBe(201);
+  return created.json;
+}
+
+/** The serious and critical violations axe finds on `url` at `width`; every finding is written to an artifact. */
+async function audit(url: string, width: number, name: string): Promise<string[]> {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    await page.addScriptTag({ path: AXE });
+    const violations = (await page.evaluate(
+      'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
+    )) as AxeViolation[];
+    writeFileSync(join(ARTIFACTS, `${name}.json`), JSON.stringify(violations, null, 2));
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  } finally {
+    await context.close();
+  }
+}
+
+describe('accessibility (axe-core)', () => {
+  it('finds no serious or critical violation on the payment page, open and part paid, laptop and phone', async () => {
+    const invoice = await issue();
+    const found: string[] = [];
+    const each = async (state: string) => {
+      for (const lang of payLanguages) {
+        for (const [device, width] of [
+          ['laptop', 1100],
+          ['phone', 390],
+        ] as const) {
+          const url = `${runtime.apiUrl}/pay/${invoice.id}?lang=${lang}`;
+          for (const v of await audit(url, width, `pay-${state}-${lang}-${device}`))
+            found.push(`${lang} ${device} ${state}: ${v}`);
+        }
+      }
+    };
+    await each('open');
+    await pay(runtime, invoice.depositAddress, 1_000_000_000n);
+    const api = apiClient(runtime.apiUrl);
+    await until(
+      () => api.call('GET', `/v1/pay/${invoice.id}`),
+      (r) => r.json?.paidMicroUsd === '1000000000',
+    );
+    await each('part-paid');
+    expect(found).toEqual([]);
+  }, 240_000);
+
+  it('finds no serious or critical violation on the receipt page in kk, ru and en', async () => {
+    const invoice = await issue();
+    await pay(runtime, invoice.depositAddress, 3_000_000_000n);
+    const api = apiClient(runtime.apiUrl);
+    await until(
+      () => api.call('GET', `/v1/pay/${invoice.id}`),
+      (r) => typeof r.json?.receiptPageUrl === 'string',
+    );
+    const found: string[] = [];
+    for (const lang of payLanguages as readonly PayLanguage[]) {
+      const url = `${runtime.apiUrl}/pay/${invoice.id}/receipt?lang=${lang}`;
+      for (const v of await audit(url, 1100, `receipt-${lang}`)) found.push(`${lang}: ${v}`);
+    }
+    expect(found).toEqual([]);
+  }, 120_000);
+});
