@@ -97,6 +97,15 @@ export const SERVICE_METRICS = {
   annulments: 'Annulments',
   /** Zero-value transfers dropped at intake (webhooks and scanner); never alarmed, they move no money. */
   zeroValueTransfersIgnored: 'ZeroValueTransfersIgnored',
+  /** The sweeper (functions/sweep-deposits): sweeps broadcast, recorded final, recorded failed. */
+  sweepsSubmitted: 'SweepsSubmitted',
+  sweepsFinal: 'SweepsFinal',
+  sweepsFailed: 'SweepsFailed',
+  /** Addresses a final sweep could not move (`SweepFailed`, e.g. frozen by the token issuer). */
+  sweepAddressesFailed: 'SweepAddressesFailed',
+  /** Per sweeper run and chain (dimension `chainId`): the gas key's native balance, the oldest submitted sweep's age. */
+  sweeperGasBalance: 'SweeperGasBalance',
+  oldestSubmittedSweepSeconds: 'OldestSubmittedSweepSeconds',
 } as const;
 
 /** The CloudWatch dashboard's name. */

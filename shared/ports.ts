@@ -172,6 +172,8 @@ export interface SweepStore {
   candidates(chainId: number): Promise<SweepCandidate[]>;
   /** Clears each candidate while it is the one read (a newer final transfer that re-marked it keeps it). */
   clearCandidates(candidates: readonly SweepCandidate[]): Promise<void>;
+  /** Sets each candidate's `notBefore`, while it is the one read (a failed address waits before the next try). */
+  deferCandidates(candidates: readonly SweepCandidate[], notBefore: string): Promise<void>;
   /** The chain's sweeps still `submitted`, as stored now. */
   submitted(chainId: number): Promise<Sweep[]>;
   /**

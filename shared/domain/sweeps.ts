@@ -23,7 +23,15 @@ export interface SweepCandidate {
   invoiceId: string;
   transferId: string;
   at: string;
+  /**
+   * Not swept before this time: its address failed in a sweep (`SweepFailed`, e.g. frozen by the token issuer), so
+   * it is retried a day later rather than in every run.
+   */
+  notBefore?: string;
 }
+
+/** How long an address that failed in a sweep waits before it is tried again. */
+export const FAILED_ADDRESS_RETRY_HOURS = 24;
 
 /**
  * The invoice whose forwarder deposit address a transfer reached, matched to it or not (a payment to a cancelled or

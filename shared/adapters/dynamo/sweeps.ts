@@ -11,7 +11,8 @@
  * - an in-flight lock per (chain, token) `SWEEP_INFLIGHT#<chainId>#<token>`, put with the submitted sweep and deleted
  *   with its outcome: never two sweeps of one token in flight on a chain.
  */
-import { DeleteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JournalEntry } from '../../domain/journal';
 import type { Sweep, SweepCandidate, SweepState, SweptAddress } from '../../domain/sweeps';
 import { ConcurrentChangeError, type SweepStore } from '../../ports';
@@ -82,6 +83,7 @@ function candidateFromItem(i: Record<string, unknown>): SweepCandidate {
     invoiceId: i.invoiceId as string,
     transferId: i.transferId as string,
     at: i.at as string,
+    ...(i.notBefore ? { notBefore: i.notBefore as string } : {}),
   };
 }
 
@@ -223,7 +225,6 @@ async function recordOutcome(sweep: Sweep, journal?: JournalEntry): Promise<bool
 
 /** Deletes each candidate while it is still the one read (a newer final transfer re-marked it: kept). */
 async function clearCandidates(candidates: readonly SweepCandidate[]): Promise<void> {
-  const { ConditionalCheckFailedException } = await import('@aws-sdk/client-dynamodb');
   for (const c of candidates) {
     try {
       await ddb.send(
@@ -232,6 +233,25 @@ async function clearCandidates(candidates: readonly SweepCandidate[]): Promise<v
           Key: sweepKeys.candidate(c.chainId, c.token, c.address),
           ConditionExpression: 'transferId = :t',
           ExpressionAttributeValues: { ':t': c.transferId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+/** Sets `notBefore` on each candidate while it is the one read. */
+async function deferCandidates(candidates: readonly SweepCandidate[], notBefore: string): Promise<void> {
+  for (const c of candidates) {
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: sweepKeys.candidate(c.chainId, c.token, c.address),
+          UpdateExpression: 'SET notBefore = :n',
+          ConditionExpression: 'transferId = :t',
+          ExpressionAttributeValues: { ':t': c.transferId, ':n': notBefore },
         }),
       );
     } catch (error) {
@@ -262,6 +282,7 @@ export async function sweepsOfInvoice(invoiceId: string): Promise<Sweep[]> {
 export const dynamoSweepStore: SweepStore = {
   candidates: async (chainId) => (await queryPartition('gsi3', sweepKeys.candidatesOf(chainId))).map(candidateFromItem),
   clearCandidates,
+  deferCandidates,
   submitted: async (chainId) => {
     const items = await queryPartition('gsi3', sweepKeys.submittedOf(chainId));
     // The index is eventually consistent: re-read the items themselves before acting on them.

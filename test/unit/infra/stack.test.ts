@@ -355,7 +355,7 @@ describe('test fixture', () => {
 
 /** The metric names the stack reads, and those shared/adapters/metrics.ts emits (its stage counters and the scanner lag). */
 type StackMetricName = (typeof SERVICE_METRICS)[Exclude<keyof typeof SERVICE_METRICS, 'namespace' | 'dimensions'>];
-type EmittedMetricName = StageMetric | 'ScannerLagBlocks';
+type EmittedMetricName = StageMetric | 'ScannerLagBlocks' | 'SweeperGasBalance' | 'OldestSubmittedSweepSeconds';
 
 describe('service metrics', () => {
   it('reads exactly the metric names the functions emit (checked by the type checker)', () => {
