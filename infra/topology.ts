@@ -63,6 +63,8 @@ export interface FunctionAccess {
   signer?: boolean;
   /** Reads the webhook providers' signing secrets. */
   webhookSecrets?: boolean;
+  /** Signs with the sweeper's gas key (KMS Sign and GetPublicKey on that key only): pays gas, moves no funds. */
+  gasSigner?: boolean;
 }
 
 export interface FunctionSpec {
@@ -205,6 +207,13 @@ export const functions: FunctionSpec[] = [
       },
     ],
     access: { table: 'read' },
+  },
+  {
+    name: 'sweep-deposits',
+    description: "Sweeps final deposits from forwarder addresses to each chain's custody, paying gas with its own key.",
+    triggers: [{ kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 3 }],
+    access: { table: 'readwrite', gasSigner: true },
+    timeoutSeconds: 120,
   },
   {
     name: 'expire-invoices',
