@@ -195,6 +195,12 @@ export const functions: FunctionSpec[] = [
     access: { table: 'read' },
   },
   {
+    name: 'list-sweeps',
+    description: 'Sweeps of deposit addresses to custody, for operators and auditors.',
+    triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/sweeps', auth: 'jwt' }] }],
+    access: { table: 'read' },
+  },
+  {
     name: 'read-receipts',
     description: 'Signed receipts with delivery state: ministries their own, auditors all.',
     triggers: [

@@ -5,11 +5,13 @@
 import * as z from 'zod';
 import { publicBaseUrl } from '../../shared/adapters/config';
 import { getInvoice, listInvoices } from '../../shared/adapters/dynamo/invoices';
+import { sweepsOfInvoice } from '../../shared/adapters/dynamo/sweeps';
 import { transfersOfInvoice, transferToWire } from '../../shared/adapters/dynamo/transfers';
 import { httpRoute, httpRoutes, readScope } from '../../shared/adapters/http';
 import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/domain/invoices';
+import { invoiceSweepToWire } from '../../shared/domain/sweeps';
 
 const query = z.strictObject({
   status: z.enum(invoiceStatuses).optional(),
@@ -28,10 +30,14 @@ const byId = httpRoute(options, async (req) => {
   const id = req.params.id ?? '';
   const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
   if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
-  const transfers = await transfersOfInvoice(invoice.id);
+  const [transfers, sweeps] = await Promise.all([transfersOfInvoice(invoice.id), sweepsOfInvoice(invoice.id)]);
   return {
     status: 200,
-    body: { ...invoiceToWire(invoice, now, publicBaseUrl()), transfers: transfers.map(transferToWire) },
+    body: {
+      ...invoiceToWire(invoice, now, publicBaseUrl()),
+      transfers: transfers.map(transferToWire),
+      sweeps: sweeps.map((s) => invoiceSweepToWire(s, invoice.id)),
+    },
   };
 });
 

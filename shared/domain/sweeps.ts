@@ -143,3 +143,46 @@ export function sweepOutcome(sweep: Sweep, logs: readonly FactoryLog[]): { addre
 export function worthSweeping(amount: bigint, threshold: bigint): boolean {
   return amount > 0n && amount >= threshold;
 }
+
+/** The API's sweep body (`GET /v1/sweeps`): money as decimal strings, no raw transaction. */
+export function sweepToWire(s: Sweep) {
+  return {
+    id: s.id,
+    chainId: s.chainId,
+    token: s.token,
+    txHash: s.txHash,
+    invoiceIds: [...new Set(s.addresses.map((a) => a.invoiceId))],
+    amount: s.amount.toString(),
+    custody: s.custody,
+    state: s.state,
+    submittedAt: s.submittedAt,
+    finalAt: s.finalAt ?? null,
+    blockNumber: s.blockNumber ?? null,
+    failure: s.failure ?? null,
+    from: s.from,
+    nonce: s.nonce,
+    addresses: s.addresses.map((a) => ({
+      invoiceId: a.invoiceId,
+      address: a.address,
+      amount: a.amount?.toString() ?? null,
+      failed: a.failedReason !== undefined,
+    })),
+  };
+}
+
+/** A sweep as an invoice shows it: what it moved from that invoice's address. */
+export function invoiceSweepToWire(s: Sweep, invoiceId: string) {
+  const mine = s.addresses.filter((a) => a.invoiceId === invoiceId);
+  const amount = mine.reduce((sum, a) => sum + (a.amount ?? 0n), 0n);
+  return {
+    id: s.id,
+    chainId: s.chainId,
+    token: s.token,
+    txHash: s.txHash,
+    amount: amount.toString(),
+    state: s.state,
+    failed: mine.some((a) => a.failedReason !== undefined),
+    submittedAt: s.submittedAt,
+    finalAt: s.finalAt ?? null,
+  };
+}

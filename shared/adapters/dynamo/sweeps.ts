@@ -20,6 +20,7 @@ import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { batchGetItems } from './batch-get';
 import { putJournalEntry } from './journal';
+import { queryNewestFirst } from './paging';
 import { commit } from './transact';
 
 const lower = (s: string) => s.toLowerCase();
@@ -276,6 +277,21 @@ export async function sweepsOfInvoice(invoiceId: string): Promise<Sweep[]> {
   const links = await queryPartition('gsi1', sweepKeys.ofInvoice(invoiceId));
   const sweeps = await getSweeps(links.map((l) => l.sweepId as string));
   return sweeps.sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
+}
+
+/** A page of sweeps, newest first, submitted within `from`..`to` (ISO times), optionally of one chain. */
+export async function listSweeps(q: { chainId?: number; from?: string; to?: string; limit: number; cursor?: string }) {
+  const page = await queryNewestFirst({
+    index: 'gsi1',
+    partitions: [sweepKeys.all],
+    sortKeyBetween: { from: q.from ?? '0', to: `${q.to ?? '9'}#\uffff` },
+    ...(q.chainId !== undefined
+      ? { filter: { expression: 'chainId = :chainId', names: {}, values: { ':chainId': q.chainId } } }
+      : {}),
+    limit: q.limit,
+    ...(q.cursor ? { cursor: q.cursor } : {}),
+  });
+  return { items: page.items.map(sweepFromItem), nextCursor: page.nextCursor };
 }
 
 /** The sweeper's store on the service's table. */
