@@ -551,6 +551,8 @@ export interface ExportSources {
   transfers(): AsyncIterable<{ transfer: StoredTransfer; confirmations?: number }>;
   receipts(): AsyncIterable<{ receipt: Receipt; invoiceCreatedAt?: string }>;
   journal(): AsyncIterable<JournalEntry>;
+  /** Sweeps submitted in the period (none in a ministry's export: a sweep batches many ministries' addresses). */
+  sweeps(): AsyncIterable<Sweep>;
   /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
   confirmationsAsOf(): Record<string, number>;
 }

@@ -194,6 +194,7 @@ describe('export of synthetic data, verified offline', () => {
       ['transfers.csv', count],
       ['receipts.csv', count],
       ['journal.csv', count * 4],
+      ['sweeps.csv', 0],
     ]);
     expect(manifest.trialBalance.debits).toBe(manifest.trialBalance.credits);
     expect(manifest.receiptChains.AFSA).toMatchObject({ firstNo: '1', lastNo: String(count), rows: count });
