@@ -42,7 +42,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
-import type { QueueSpec } from '../shared/resources';
+import { type QueueSpec, sweeperKeyEnv } from '../shared/resources';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
@@ -118,6 +118,8 @@ export interface AlarmSpec {
   readonly per?: 'queue' | 'function';
   /** The condition: the metric's statistic over `periodMinutes` is above `threshold` for `evaluationPeriods` periods. */
   readonly threshold: number;
+  /** `below`: the condition is the statistic under `threshold` instead (a balance running low). */
+  readonly when?: 'below';
   readonly periodMinutes: number;
   readonly evaluationPeriods: number;
   /** What it means and what the operator does; also the alarm's description. */
@@ -234,6 +236,45 @@ export const ALARMS = {
       'The oldest message in the finals queue has waited more than 5 minutes for 3 minutes: final transfers are not ' +
       'being credited and receipts not issued. The queue is FIFO by ministry, so one failing message holds back its ' +
       "ministry's later ones until it reaches the finals DLQ. Check reconcile-transfers errors and the table.",
+  },
+  sweeperGasLow: {
+    id: 'SweeperGasLow',
+    when: 'below',
+    threshold: 0.05,
+    periodMinutes: 15,
+    evaluationPeriods: 1,
+    description:
+      "The sweeper's gas key holds less than 0.05 of a chain's native coin (minimum over chains): sweeps stop when " +
+      'it runs out. Fund its address (docs/operations.md, "Funding gas"; the SweeperGasKeyArn output).',
+  },
+  sweepsFailed: {
+    id: 'SweepsFailed',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'A sweep failed (its transaction reverted, another transaction took its nonce, or every address in it failed). ' +
+      'GET /v1/sweeps shows it (state failed, failure); its addresses stay candidates and go into a later sweep. ' +
+      'Read the sweep-deposits logs.',
+  },
+  sweepAddressesFailed: {
+    id: 'SweepAddressesFailed',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'An address in a final sweep could not be moved (SweepFailed: e.g. frozen by the token issuer, or too little ' +
+      'gas for its transfer). The sweep shows it (addresses[].failed); the sweeper tries it again after a day. ' +
+      'A frozen deposit address needs the issuer and the custodian.',
+  },
+  sweepStalled: {
+    id: 'SweepStalled',
+    threshold: 3600,
+    periodMinutes: 5,
+    evaluationPeriods: 2,
+    description:
+      'A sweep has been submitted for over an hour without becoming final (maximum over chains): gas price too low, ' +
+      'a stuck nonce, or the node is down. GET /v1/sweeps?state lists it; check sweep-deposits logs and the chain.',
   },
   transfersUnmatched: {
     id: 'TransfersUnmatched',
@@ -426,6 +467,8 @@ export class StablefeeStack extends Stack {
   readonly alarmTopic: sns.Topic;
   /** secp256k1 signing key of the receipts (EIP-712); its public key is the `signer` every receipt names. */
   readonly receiptSigningKey: kms.CfnKey;
+  /** secp256k1 key the sweeper pays gas with (only when a function has `access.gasSigner`); it moves no funds. */
+  readonly sweeperGasKey?: kms.CfnKey;
   /** JSON `{alchemy, moralis, quicknode}`: the providers' webhook signing secrets, filled in by an operator. */
   readonly webhookSecrets: secretsmanager.Secret;
   /** Deployment configuration every function receives (parameter values, resolved at deploy time). */
@@ -466,6 +509,12 @@ export class StablefeeStack extends Stack {
     this.apiStage = http.stage;
 
     this.receiptSigningKey = this.createReceiptSigningKey();
+    if (functions.some((f) => f.access.gasSigner)) {
+      this.sweeperGasKey = this.createSecp256k1Key(
+        'SweeperGasKey',
+        'stablefee sweeper gas key (secp256k1): pays gas for DepositFactory.sweep, can move no collected funds',
+      );
+    }
     this.webhookSecrets = this.createWebhookSecrets();
     this.deploymentEnv = this.createDeploymentParameters();
 
@@ -489,6 +538,14 @@ export class StablefeeStack extends Stack {
       value: this.receiptSigningKey.attrArn,
       description: 'KMS key (secp256k1) that signs receipts; GET /v1/health publishes its Ethereum address',
     });
+    if (this.sweeperGasKey) {
+      new CfnOutput(this, 'SweeperGasKeyArn', {
+        value: this.sweeperGasKey.attrArn,
+        description:
+          'KMS key (secp256k1) the sweeper pays gas with: fund its Ethereum address on every chain ' +
+          '(docs/operations.md "Funding gas": aws kms get-public-key, or `npx stablefee gas-address`)',
+      });
+    }
     new CfnOutput(this, 'WebhookSecretsArn', {
       value: this.webhookSecrets.secretArn,
       description: 'Put the providers\' webhook signing keys here: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}',
@@ -668,7 +725,10 @@ export class StablefeeStack extends Stack {
       alarmDescription: `${subject ? `${subject}: ` : ''}${spec.description}`.slice(0, 1024),
       metric,
       threshold: spec.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      comparisonOperator:
+        spec.when === 'below'
+          ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+          : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: spec.evaluationPeriods,
       datapointsToAlarm: spec.evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -719,6 +779,40 @@ export class StablefeeStack extends Stack {
     });
   }
 
+  /** The sweeper's alarms: gas running low, failed sweeps or addresses, a sweep stalled (per-chain gauges: minimum or maximum over chains). */
+  private createSweeperAlarms(): void {
+    const acrossChains = (fn: 'MIN' | 'MAX', metric: string, spec: AlarmSpec, label: string) =>
+      new cloudwatch.MathExpression({
+        expression:
+          `SELECT ${fn}(${metric}) FROM "${SERVICE_METRICS.namespace}" ` +
+          `WHERE service = '${SERVICE_METRICS.dimensions.service}'`,
+        label,
+        period: Duration.minutes(spec.periodMinutes),
+      });
+    const gas = ALARMS.sweeperGasLow;
+    this.addAlarm(
+      'SweeperGasLowAlarm',
+      gas,
+      undefined,
+      acrossChains('MIN', SERVICE_METRICS.sweeperGasBalance, gas, 'gas (min over chains)'),
+    );
+    const stalled = ALARMS.sweepStalled;
+    this.addAlarm(
+      'SweepStalledAlarm',
+      stalled,
+      undefined,
+      acrossChains('MAX', SERVICE_METRICS.oldestSubmittedSweepSeconds, stalled, 'oldest submitted sweep (s)'),
+    );
+    const failures: [string, AlarmSpec, string][] = [
+      ['SweepsFailedAlarm', ALARMS.sweepsFailed, SERVICE_METRICS.sweepsFailed],
+      ['SweepAddressesFailedAlarm', ALARMS.sweepAddressesFailed, SERVICE_METRICS.sweepAddressesFailed],
+    ];
+    for (const [id, spec, metric] of failures) {
+      const period = Duration.minutes(spec.periodMinutes);
+      this.addAlarm(id, spec, undefined, this.serviceMetric(metric, cloudwatch.Stats.SUM, period));
+    }
+  }
+
   /**
    * The alarms of `ALARMS` beyond the dead-letter queues (created with their queues). Function errors are one alarm
    * per function rather than one metric-math sum: an alarm's math may read at most 10 metrics (the topology has more
@@ -744,6 +838,7 @@ export class StablefeeStack extends Stack {
       this.api.metricServerError({ period: minutes(ALARMS.apiServerErrors), statistic: cloudwatch.Stats.SUM }),
     );
     this.addAlarm('ScannerLagAlarm', ALARMS.scannerLag, undefined, this.scannerLagMetric(minutes(ALARMS.scannerLag)));
+    if (this.sweeperGasKey) this.createSweeperAlarms();
 
     const sums: [string, AlarmSpec, string][] = [
       ['ReorgIncidentAlarm', ALARMS.reorgIncident, SERVICE_METRICS.reorgIncidents],
@@ -958,6 +1053,15 @@ export class StablefeeStack extends Stack {
    * signer address.
    */
   private createReceiptSigningKey(): kms.CfnKey {
+    return this.createSecp256k1Key('ReceiptSigningKey', 'stablefee receipt signer (EIP-712, secp256k1)');
+  }
+
+  /**
+   * A retained secp256k1 SIGN_VERIFY key whose policy lets the account administer it and delegate Sign and
+   * GetPublicKey through IAM (granted per function from `access`). Used for the receipt key and the sweeper's gas
+   * key (retained too: its address holds the gas balance and is what operators fund).
+   */
+  private createSecp256k1Key(id: string, description: string): kms.CfnKey {
     const keyPolicy = new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({
@@ -975,8 +1079,8 @@ export class StablefeeStack extends Stack {
         }),
       ],
     });
-    const key = new kms.CfnKey(this, 'ReceiptSigningKey', {
-      description: 'stablefee receipt signer (EIP-712, secp256k1)',
+    const key = new kms.CfnKey(this, id, {
+      description,
       keySpec: kms.KeySpec.ECC_SECG_P256K1,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       enableKeyRotation: false,
@@ -1260,6 +1364,7 @@ export class StablefeeStack extends Stack {
     const env: Record<string, string> = { ...this.deploymentEnv };
     const { access } = spec;
     if (access.signer) env[DEPLOYMENT_ENV.receiptSignerKeyId] = this.receiptSigningKey.attrArn;
+    if (access.gasSigner && this.sweeperGasKey) env[sweeperKeyEnv.kmsKeyId] = this.sweeperGasKey.attrArn;
     if (access.webhookSecrets) env[DEPLOYMENT_ENV.webhookSecretsArn] = this.webhookSecrets.secretArn;
     if (access.table) env[resourceEnv.table] = this.table.tableName;
     for (const q of access.sendTo ?? []) env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
@@ -1279,6 +1384,11 @@ export class StablefeeStack extends Stack {
     if (access.signer) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: [...RECEIPT_SIGNER_ACTIONS], resources: [this.receiptSigningKey.attrArn] }),
+      );
+    }
+    if (access.gasSigner && this.sweeperGasKey) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...RECEIPT_SIGNER_ACTIONS], resources: [this.sweeperGasKey.attrArn] }),
       );
     }
     // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).
