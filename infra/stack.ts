@@ -543,7 +543,7 @@ export class StablefeeStack extends Stack {
         value: this.sweeperGasKey.attrArn,
         description:
           'KMS key (secp256k1) the sweeper pays gas with: fund its Ethereum address on every chain ' +
-          '(docs/operations.md "Funding gas": aws kms get-public-key, or `npx stablefee gas-address`)',
+          '(docs/operations.md "Funding gas": `npx stablefee gas-address --key <this ARN>`)',
       });
     }
     new CfnOutput(this, 'WebhookSecretsArn', {
