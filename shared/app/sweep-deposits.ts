@@ -144,7 +144,11 @@ async function pick(token: string, candidates: SweepCandidate[], deps: SweepDepo
     candidates.map((c) => c.address),
   );
   const empty = candidates.filter((_, i) => balances[i] === 0n);
-  if (empty.length) await deps.store.clearCandidates(empty);
+  if (empty.length) {
+    // Swept by an earlier sweep, or by anyone else (`sweep` is open to all): nothing left to do there.
+    await deps.store.clearCandidates(empty);
+    logger.info('empty sweep candidates cleared', { token, addresses: empty.map((c) => c.address) });
+  }
   const threshold = deps.threshold(token);
   const batch = candidates
     .map((candidate, i) => ({ candidate, balance: balances[i] ?? 0n }))
