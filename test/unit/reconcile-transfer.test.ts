@@ -241,6 +241,24 @@ describe('reconcileTransfer', () => {
       expect([...store.sweepCandidates.values()]).toEqual([expect.objectContaining({ invoiceId: invoice.id })]);
     });
 
+    it('ignores money leaving a deposit address (a sweep to custody reported by a provider): never new money', async () => {
+      const wired = reconcileDeps();
+      const chains = wired.deps.chains.map((c) => ({
+        ...c,
+        depositFactory: '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853',
+      }));
+      const deps = { ...wired.deps, chains };
+      wired.store.addInvoice(openInvoice({ depositScheme: 'forwarder' }));
+      const custody = '0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199';
+      const sweep = payment(500_000_000n, { from: DEPOSIT, to: custody, final: true });
+      expect(await reconcileTransfer(sweep, deps)).toEqual({ transferId: transferId(sweep), change: 'none' });
+      expect(wired.store.transfers.size).toBe(0);
+      expect(wired.store.journal.size).toBe(0);
+      // Money to an unknown address from anyone else is still suspense.
+      const stranger = payment(1_000_000n, { to: custody });
+      expect(await reconcileTransfer(stranger, deps)).toMatchObject({ change: 'record' });
+    });
+
     it('marks nothing for an xpub invoice; its money is at custody: as before', async () => {
       const { store, deps } = setup();
       const seen = payment(500_000_000n, { final: true });
