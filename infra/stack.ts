@@ -881,6 +881,7 @@ export class StablefeeStack extends Stack {
         [this.alarmStatusWidget()],
         this.pipelineWidgets(period),
         this.chainWidgets(period),
+        ...(this.sweeperGasKey ? [this.sweeperWidgets(period)] : []),
         this.queueWidgets(period),
         this.httpApiWidgets(period),
         this.functionWidgets(period),
@@ -936,6 +937,38 @@ export class StablefeeStack extends Stack {
   }
 
   /** The scanner's lag (overall and per chain), and what the chain or the providers did that needs a look. */
+  /** The sweeper: its gas balance and oldest submitted sweep per chain, and its sweeps by outcome. */
+  private sweeperWidgets(period: Duration): cloudwatch.IWidget[] {
+    const perChain = (metric: string, statistic: string) =>
+      new cloudwatch.SearchExpression({
+        expression:
+          `SEARCH('{${SERVICE_METRICS.namespace},chainId,service} ` +
+          `MetricName="${metric}"', '${statistic}', ${period.toSeconds()})`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudWatch dynamic label, not a JS placeholder.
+        label: "chain ${PROP('Dim.chainId')}",
+        period,
+      });
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'Sweeper gas balance (native units) and oldest submitted sweep (s)',
+        left: [perChain(SERVICE_METRICS.sweeperGasBalance, 'Minimum')],
+        right: [perChain(SERVICE_METRICS.oldestSubmittedSweepSeconds, 'Maximum')],
+        leftAnnotations: [alarmThreshold(ALARMS.sweeperGasLow, 'gas alarm')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Sweeps submitted, final, failed; addresses failed',
+        left: [
+          SERVICE_METRICS.sweepsSubmitted,
+          SERVICE_METRICS.sweepsFinal,
+          SERVICE_METRICS.sweepsFailed,
+          SERVICE_METRICS.sweepAddressesFailed,
+        ].map((name) => this.serviceSum(name, period)),
+        width: 12,
+      }),
+    ];
+  }
+
   private chainWidgets(period: Duration): cloudwatch.IWidget[] {
     return [
       new cloudwatch.GraphWidget({
