@@ -1,7 +1,7 @@
 /**
  * The sweeper on a real EVM (Hardhat, the local tokens and DepositFactory) and DynamoDB (moto), through its real
  * adapters: the ethers sweep chain signing with Hardhat account 18, the JSON-RPC chain, the DynamoDB sweep store.
- * Payments are swept to custody and recorded final with the `Swept` amounts; crashes after recording and before
+ * The token is the local Tether-like USDT (no return value from `transfer`). Payments are swept to custody and recorded final with the `Swept` amounts; crashes after recording and before
  * broadcasting, after broadcasting, and before recording the outcome sweep nothing twice and leave records that
  * match the chain; a frozen address is recorded as failed while the rest of its batch is swept. Prints gas per
  * batch and requests per run (docs/custody.md).
@@ -11,7 +11,6 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Contract } from 'ethers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChain } from '../../infra/local/chain';
-import { compileTestToken } from '../../infra/local/contracts';
 import { hardhatAccountKey, SWEEPER_ACCOUNT } from '../../infra/local/sweeper-key';
 import { localChain } from '../../shared/domain/chains';
 import { forwarderAddress } from '../../shared/domain/forwarder-address';
@@ -36,7 +35,16 @@ afterAll(() => node.close());
 const usdt = node.tokens.find((t) => t.symbol === 'USDT')?.address as string;
 const chain = { ...localChain(node.tokens, 3), depositFactory: node.depositFactory };
 const payer = await node.provider.getSigner(node.payers[0]);
-const token = new Contract(usdt, compileTestToken().abi as never, payer);
+// The local USDT is Tether-like (its `transfer` returns nothing; frozen with `addBlackList`), as on Ethereum.
+const token = new Contract(
+  usdt,
+  [
+    'function transfer(address to, uint256 amount)',
+    'function balanceOf(address) view returns (uint256)',
+    'function addBlackList(address account)',
+  ],
+  payer,
+);
 const sweepChain = ethersSweepChain(
   node.rpcUrl,
   31337,
@@ -157,7 +165,7 @@ describe('the sweeper on Hardhat and DynamoDB', () => {
   it('records a frozen address as failed (SweepFailed) and sweeps the rest of its batch', async () => {
     const frozen = await paid(3_000_000n);
     const fine = await paid(4_000_000n);
-    await (await token.getFunction('blacklist')(frozen.address)).wait();
+    await (await token.getFunction('addBlackList')(frozen.address)).wait();
     await run();
     await settle();
     const [sweep] = await sweepsOf(fine.invoiceId);
