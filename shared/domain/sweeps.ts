@@ -98,8 +98,6 @@ export interface Sweep {
   blockNumber?: number;
   /** Why it failed (reverted, replaced, every address failed). */
   failure?: string;
-  /** Gas the transaction used (from its receipt). */
-  gasUsed?: bigint;
 }
 
 /** A sweep's deterministic id: one per signed transaction. */

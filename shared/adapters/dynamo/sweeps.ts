@@ -114,7 +114,6 @@ export function sweepItem(s: Sweep): Record<string, unknown> {
     type: 'sweep',
     ...s,
     amount: s.amount.toString(),
-    ...(s.gasUsed !== undefined ? { gasUsed: s.gasUsed.toString() } : {}),
     addresses: s.addresses.map(addressToItem),
   };
 }
@@ -149,7 +148,6 @@ export function sweepFromItem(item: Record<string, unknown>): Sweep {
     ...(i.finalAt ? { finalAt: i.finalAt as string } : {}),
     ...(i.blockNumber !== undefined ? { blockNumber: i.blockNumber as number } : {}),
     ...(i.failure ? { failure: i.failure as string } : {}),
-    ...(i.gasUsed !== undefined ? { gasUsed: BigInt(i.gasUsed as string) } : {}),
   };
 }
 
