@@ -274,7 +274,7 @@ export const ALARMS = {
     evaluationPeriods: 2,
     description:
       'A sweep has been submitted for over an hour without becoming final (maximum over chains): gas price too low, ' +
-      'a stuck nonce, or the node is down. GET /v1/sweeps?state lists it; check sweep-deposits logs and the chain.',
+      'a stuck nonce, or the node is down. GET /v1/sweeps lists it (state submitted); check sweep-deposits logs and the chain.',
   },
   transfersUnmatched: {
     id: 'TransfersUnmatched',
