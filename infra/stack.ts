@@ -42,7 +42,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
-import { CUSTODIAN_ENV, type QueueSpec } from '../shared/resources';
+import { CUSTODIAN_ENV, type QueueSpec, sweeperKeyEnv } from '../shared/resources';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
@@ -102,6 +102,15 @@ export const SERVICE_METRICS = {
   refundOrdersDelivered: 'RefundOrdersDelivered',
   refundOrderFailures: 'RefundOrderFailures',
   refundsCompleted: 'RefundsCompleted',
+  /** The sweeper (functions/sweep-deposits): sweeps broadcast, recorded final, recorded failed. */
+  sweepsSubmitted: 'SweepsSubmitted',
+  sweepsFinal: 'SweepsFinal',
+  sweepsFailed: 'SweepsFailed',
+  /** Addresses a final sweep could not move (`SweepFailed`, e.g. frozen by the token issuer). */
+  sweepAddressesFailed: 'SweepAddressesFailed',
+  /** Per sweeper run and chain (dimension `chainId`): the gas key's native balance, the oldest submitted sweep's age. */
+  sweeperGasBalance: 'SweeperGasBalance',
+  oldestSubmittedSweepSeconds: 'OldestSubmittedSweepSeconds',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -114,6 +123,8 @@ export interface AlarmSpec {
   readonly per?: 'queue' | 'function';
   /** The condition: the metric's statistic over `periodMinutes` is above `threshold` for `evaluationPeriods` periods. */
   readonly threshold: number;
+  /** `below`: the condition is the statistic under `threshold` instead (a balance running low). */
+  readonly when?: 'below';
   readonly periodMinutes: number;
   readonly evaluationPeriods: number;
   /** What it means and what the operator does; also the alarm's description. */
@@ -230,6 +241,45 @@ export const ALARMS = {
       'The oldest message in the finals queue has waited more than 5 minutes for 3 minutes: final transfers are not ' +
       'being credited and receipts not issued. The queue is FIFO by ministry, so one failing message holds back its ' +
       "ministry's later ones until it reaches the finals DLQ. Check reconcile-transfers errors and the table.",
+  },
+  sweeperGasLow: {
+    id: 'SweeperGasLow',
+    when: 'below',
+    threshold: 0.05,
+    periodMinutes: 15,
+    evaluationPeriods: 1,
+    description:
+      "The sweeper's gas key holds less than 0.05 of a chain's native coin (minimum over chains): sweeps stop when " +
+      'it runs out. Fund its address (docs/operations.md, "Funding gas"; the SweeperGasKeyArn output).',
+  },
+  sweepsFailed: {
+    id: 'SweepsFailed',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'A sweep failed (its transaction reverted, another transaction took its nonce, or every address in it failed). ' +
+      'GET /v1/sweeps shows it (state failed, failure); its addresses stay candidates and go into a later sweep. ' +
+      'Read the sweep-deposits logs.',
+  },
+  sweepAddressesFailed: {
+    id: 'SweepAddressesFailed',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'An address in a final sweep could not be moved (SweepFailed: e.g. frozen by the token issuer, or too little ' +
+      'gas for its transfer). The sweep shows it (addresses[].failed); the sweeper tries it again after a day. ' +
+      'A frozen deposit address needs the issuer and the custodian.',
+  },
+  sweepStalled: {
+    id: 'SweepStalled',
+    threshold: 3600,
+    periodMinutes: 5,
+    evaluationPeriods: 2,
+    description:
+      'A sweep has been submitted for over an hour without becoming final (maximum over chains): gas price too low, ' +
+      'a stuck nonce, or the node is down. GET /v1/sweeps lists it (state submitted); check sweep-deposits logs and the chain.',
   },
   transfersUnmatched: {
     id: 'TransfersUnmatched',
@@ -433,6 +483,8 @@ export class StablefeeStack extends Stack {
   readonly alarmTopic: sns.Topic;
   /** secp256k1 signing key of the receipts (EIP-712); its public key is the `signer` every receipt names. */
   readonly receiptSigningKey: kms.CfnKey;
+  /** secp256k1 key the sweeper pays gas with (only when a function has `access.gasSigner`); it moves no funds. */
+  readonly sweeperGasKey?: kms.CfnKey;
   /** JSON `{alchemy, moralis, quicknode}`: the providers' webhook signing secrets, filled in by an operator. */
   readonly webhookSecrets: secretsmanager.Secret;
   /** Deployment configuration every function receives (parameter values, resolved at deploy time). */
@@ -473,6 +525,12 @@ export class StablefeeStack extends Stack {
     this.apiStage = http.stage;
 
     this.receiptSigningKey = this.createReceiptSigningKey();
+    if (functions.some((f) => f.access.gasSigner)) {
+      this.sweeperGasKey = this.createSecp256k1Key(
+        'SweeperGasKey',
+        'stablefee sweeper gas key (secp256k1): pays gas for DepositFactory.sweep, can move no collected funds',
+      );
+    }
     this.webhookSecrets = this.createWebhookSecrets();
     this.deploymentEnv = this.createDeploymentParameters();
 
@@ -496,6 +554,14 @@ export class StablefeeStack extends Stack {
       value: this.receiptSigningKey.attrArn,
       description: 'KMS key (secp256k1) that signs receipts; GET /v1/health publishes its Ethereum address',
     });
+    if (this.sweeperGasKey) {
+      new CfnOutput(this, 'SweeperGasKeyArn', {
+        value: this.sweeperGasKey.attrArn,
+        description:
+          'KMS key (secp256k1) the sweeper pays gas with: fund its Ethereum address on every chain ' +
+          '(docs/operations.md "Funding gas": `npx stablefee gas-address --key <this ARN>`)',
+      });
+    }
     new CfnOutput(this, 'WebhookSecretsArn', {
       value: this.webhookSecrets.secretArn,
       description: 'Put the providers\' webhook signing keys here: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}',
@@ -675,7 +741,10 @@ export class StablefeeStack extends Stack {
       alarmDescription: `${subject ? `${subject}: ` : ''}${spec.description}`.slice(0, 1024),
       metric,
       threshold: spec.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      comparisonOperator:
+        spec.when === 'below'
+          ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+          : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: spec.evaluationPeriods,
       datapointsToAlarm: spec.evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -726,6 +795,40 @@ export class StablefeeStack extends Stack {
     });
   }
 
+  /** The sweeper's alarms: gas running low, failed sweeps or addresses, a sweep stalled (per-chain gauges: minimum or maximum over chains). */
+  private createSweeperAlarms(): void {
+    const acrossChains = (fn: 'MIN' | 'MAX', metric: string, spec: AlarmSpec, label: string) =>
+      new cloudwatch.MathExpression({
+        expression:
+          `SELECT ${fn}(${metric}) FROM "${SERVICE_METRICS.namespace}" ` +
+          `WHERE service = '${SERVICE_METRICS.dimensions.service}'`,
+        label,
+        period: Duration.minutes(spec.periodMinutes),
+      });
+    const gas = ALARMS.sweeperGasLow;
+    this.addAlarm(
+      'SweeperGasLowAlarm',
+      gas,
+      undefined,
+      acrossChains('MIN', SERVICE_METRICS.sweeperGasBalance, gas, 'gas (min over chains)'),
+    );
+    const stalled = ALARMS.sweepStalled;
+    this.addAlarm(
+      'SweepStalledAlarm',
+      stalled,
+      undefined,
+      acrossChains('MAX', SERVICE_METRICS.oldestSubmittedSweepSeconds, stalled, 'oldest submitted sweep (s)'),
+    );
+    const failures: [string, AlarmSpec, string][] = [
+      ['SweepsFailedAlarm', ALARMS.sweepsFailed, SERVICE_METRICS.sweepsFailed],
+      ['SweepAddressesFailedAlarm', ALARMS.sweepAddressesFailed, SERVICE_METRICS.sweepAddressesFailed],
+    ];
+    for (const [id, spec, metric] of failures) {
+      const period = Duration.minutes(spec.periodMinutes);
+      this.addAlarm(id, spec, undefined, this.serviceMetric(metric, cloudwatch.Stats.SUM, period));
+    }
+  }
+
   /**
    * The alarms of `ALARMS` beyond the dead-letter queues (created with their queues). Function errors are one alarm
    * per function rather than one metric-math sum: an alarm's math may read at most 10 metrics (the topology has more
@@ -751,6 +854,7 @@ export class StablefeeStack extends Stack {
       this.api.metricServerError({ period: minutes(ALARMS.apiServerErrors), statistic: cloudwatch.Stats.SUM }),
     );
     this.addAlarm('ScannerLagAlarm', ALARMS.scannerLag, undefined, this.scannerLagMetric(minutes(ALARMS.scannerLag)));
+    if (this.sweeperGasKey) this.createSweeperAlarms();
 
     const sums: [string, AlarmSpec, string][] = [
       ['ReorgIncidentAlarm', ALARMS.reorgIncident, SERVICE_METRICS.reorgIncidents],
@@ -793,6 +897,7 @@ export class StablefeeStack extends Stack {
         [this.alarmStatusWidget()],
         this.pipelineWidgets(period),
         this.chainWidgets(period),
+        ...(this.sweeperGasKey ? [this.sweeperWidgets(period)] : []),
         this.queueWidgets(period),
         this.httpApiWidgets(period),
         this.functionWidgets(period),
@@ -848,6 +953,38 @@ export class StablefeeStack extends Stack {
   }
 
   /** The scanner's lag (overall and per chain), and what the chain or the providers did that needs a look. */
+  /** The sweeper: its gas balance and oldest submitted sweep per chain, and its sweeps by outcome. */
+  private sweeperWidgets(period: Duration): cloudwatch.IWidget[] {
+    const perChain = (metric: string, statistic: string) =>
+      new cloudwatch.SearchExpression({
+        expression:
+          `SEARCH('{${SERVICE_METRICS.namespace},chainId,service} ` +
+          `MetricName="${metric}"', '${statistic}', ${period.toSeconds()})`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudWatch dynamic label, not a JS placeholder.
+        label: "chain ${PROP('Dim.chainId')}",
+        period,
+      });
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'Sweeper gas balance (native units) and oldest submitted sweep (s)',
+        left: [perChain(SERVICE_METRICS.sweeperGasBalance, 'Minimum')],
+        right: [perChain(SERVICE_METRICS.oldestSubmittedSweepSeconds, 'Maximum')],
+        leftAnnotations: [alarmThreshold(ALARMS.sweeperGasLow, 'gas alarm')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Sweeps submitted, final, failed; addresses failed',
+        left: [
+          SERVICE_METRICS.sweepsSubmitted,
+          SERVICE_METRICS.sweepsFinal,
+          SERVICE_METRICS.sweepsFailed,
+          SERVICE_METRICS.sweepAddressesFailed,
+        ].map((name) => this.serviceSum(name, period)),
+        width: 12,
+      }),
+    ];
+  }
+
   private chainWidgets(period: Duration): cloudwatch.IWidget[] {
     return [
       new cloudwatch.GraphWidget({
@@ -965,6 +1102,15 @@ export class StablefeeStack extends Stack {
    * signer address.
    */
   private createReceiptSigningKey(): kms.CfnKey {
+    return this.createSecp256k1Key('ReceiptSigningKey', 'stablefee receipt signer (EIP-712, secp256k1)');
+  }
+
+  /**
+   * A retained secp256k1 SIGN_VERIFY key whose policy lets the account administer it and delegate Sign and
+   * GetPublicKey through IAM (granted per function from `access`). Used for the receipt key and the sweeper's gas
+   * key (retained too: its address holds the gas balance and is what operators fund).
+   */
+  private createSecp256k1Key(id: string, description: string): kms.CfnKey {
     const keyPolicy = new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({
@@ -982,8 +1128,8 @@ export class StablefeeStack extends Stack {
         }),
       ],
     });
-    const key = new kms.CfnKey(this, 'ReceiptSigningKey', {
-      description: 'stablefee receipt signer (EIP-712, secp256k1)',
+    const key = new kms.CfnKey(this, id, {
+      description,
       keySpec: kms.KeySpec.ECC_SECG_P256K1,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       enableKeyRotation: false,
@@ -1268,6 +1414,7 @@ export class StablefeeStack extends Stack {
     const env: Record<string, string> = { ...this.deploymentEnv };
     const { access } = spec;
     if (access.signer) env[DEPLOYMENT_ENV.receiptSignerKeyId] = this.receiptSigningKey.attrArn;
+    if (access.gasSigner && this.sweeperGasKey) env[sweeperKeyEnv.kmsKeyId] = this.sweeperGasKey.attrArn;
     if (access.webhookSecrets) env[DEPLOYMENT_ENV.webhookSecretsArn] = this.webhookSecrets.secretArn;
     if (access.table) env[resourceEnv.table] = this.table.tableName;
     for (const q of access.sendTo ?? []) env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
@@ -1287,6 +1434,11 @@ export class StablefeeStack extends Stack {
     if (access.signer) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: [...RECEIPT_SIGNER_ACTIONS], resources: [this.receiptSigningKey.attrArn] }),
+      );
+    }
+    if (access.gasSigner && this.sweeperGasKey) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...RECEIPT_SIGNER_ACTIONS], resources: [this.sweeperGasKey.attrArn] }),
       );
     }
     // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).

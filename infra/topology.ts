@@ -63,6 +63,8 @@ export interface FunctionAccess {
   signer?: boolean;
   /** Reads the webhook providers' signing secrets. */
   webhookSecrets?: boolean;
+  /** Signs with the sweeper's gas key (KMS Sign and GetPublicKey on that key only): pays gas, moves no funds. */
+  gasSigner?: boolean;
 }
 
 export interface FunctionSpec {
@@ -197,6 +199,12 @@ export const functions: FunctionSpec[] = [
     access: { table: 'read' },
   },
   {
+    name: 'list-sweeps',
+    description: 'Sweeps of deposit addresses to custody, for operators and auditors.',
+    triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/sweeps', auth: 'jwt' }] }],
+    access: { table: 'read' },
+  },
+  {
     name: 'read-receipts',
     description: 'Signed receipts with delivery state: ministries their own, auditors all.',
     triggers: [
@@ -209,6 +217,13 @@ export const functions: FunctionSpec[] = [
       },
     ],
     access: { table: 'read' },
+  },
+  {
+    name: 'sweep-deposits',
+    description: "Sweeps final deposits from forwarder addresses to each chain's custody, paying gas with its own key.",
+    triggers: [{ kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 3 }],
+    access: { table: 'readwrite', gasSigner: true },
+    timeoutSeconds: 120,
   },
   {
     name: 'expire-invoices',

@@ -14,6 +14,7 @@ import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
 import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
 import type { Refund, RefundLedger, RefundSource, RefundState } from './domain/refunds';
+import type { Sweep, SweepCandidate } from './domain/sweeps';
 import type { Incident } from './domain/transfer-change';
 import type { TransferObserved, TransferSource } from './domain/transfers';
 import type { QueueName } from './resources';
@@ -121,6 +122,8 @@ export interface ReconcileCommit {
   journal?: JournalEntry;
   /** Keep watching a reopened invoice's address until its moved expiry's late window closes. */
   extendWatch?: { address: string; expiresAt: string };
+  /** Final money reached a forwarder deposit address: the sweeper's marker for it (written, never conditioned). */
+  sweepCandidate?: SweepCandidate;
 }
 
 /** The store behind reconciliation (DynamoDB in shared/adapters/dynamo/reconcile-store.ts; in memory in tests). */
@@ -160,6 +163,67 @@ export interface ReconcileStore {
   addTransferSource(id: string, source: TransferSource): Promise<void>;
   /** Writes all of `change` or nothing; throws {@link ConcurrentChangeError} when a condition no longer holds. */
   commit(change: ReconcileCommit): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sweeps (forwarder deposit addresses to custody).
+
+/** The sweeper's records (DynamoDB in shared/adapters/dynamo/sweeps.ts; in memory in tests). */
+export interface SweepStore {
+  /** The chain's sweep candidates: addresses final money reached since they were last found empty. */
+  candidates(chainId: number): Promise<SweepCandidate[]>;
+  /** Clears each candidate while it is the one read (a newer final transfer that re-marked it keeps it). */
+  clearCandidates(candidates: readonly SweepCandidate[]): Promise<void>;
+  /** Sets each candidate's `notBefore`, while it is the one read (a failed address waits before the next try). */
+  deferCandidates(candidates: readonly SweepCandidate[], notBefore: string): Promise<void>;
+  /** The chain's sweeps still `submitted`, as stored now. */
+  submitted(chainId: number): Promise<Sweep[]>;
+  /**
+   * Records a signed, not yet broadcast sweep as `submitted` with its invoices' links; false (nothing written) when
+   * its chain and token have a sweep in flight already.
+   */
+  recordSubmitted(sweep: Sweep): Promise<boolean>;
+  /** Records a submitted sweep's outcome and its journal entry at once; false when an outcome was recorded already. */
+  recordOutcome(sweep: Sweep, journal?: JournalEntry): Promise<boolean>;
+}
+
+/** A signed transaction, not yet sent: what the sweep record keeps so a crash before sending is mended. */
+export interface SignedTransaction {
+  txHash: string;
+  rawTx: string;
+  nonce: number;
+  from: string;
+}
+
+/**
+ * What the sweeper does on a chain beyond reading it ({@link ChainRpc}): read balances and nonces of its gas key,
+ * sign `DepositFactory.sweep` with that key, and send signed bytes. The key only ever pays gas.
+ */
+export interface SweepChain {
+  /** The gas key's address. */
+  sweeperAddress(): Promise<string>;
+  /** The gas key's native balance (wei). */
+  gasBalance(): Promise<bigint>;
+  /** `token.balanceOf(address)` for each address, in order, in one batched request. */
+  tokenBalances(token: string, addresses: readonly string[]): Promise<bigint[]>;
+  /** The gas key's transaction count: mined (`latest`) or including the node's pending ones (`pending`). */
+  nonce(tag: 'latest' | 'pending'): Promise<number>;
+  /**
+   * Builds and signs `factory.sweep(salts, token)` with `nonce`: gas limit estimated with headroom, fees from the
+   * node. Sends nothing.
+   */
+  signSweep(request: {
+    factory: string;
+    salts: readonly string[];
+    token: string;
+    nonce: number;
+  }): Promise<SignedTransaction>;
+  /** Sends signed bytes; a node that already has the transaction is not an error. */
+  broadcast(rawTx: string): Promise<void>;
+  /** Whether the node knows the transaction at all (pending or mined). */
+  knows(txHash: string): Promise<boolean>;
+  /** JSON-RPC requests made so far (the sweeper reports them per run). */
+  requests(): number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -489,6 +553,8 @@ export interface ExportSources {
   transfers(): AsyncIterable<{ transfer: StoredTransfer; confirmations?: number }>;
   receipts(): AsyncIterable<{ receipt: Receipt; invoiceCreatedAt?: string }>;
   journal(): AsyncIterable<JournalEntry>;
+  /** Sweeps submitted in the period (none in a ministry's export: a sweep batches many ministries' addresses). */
+  sweeps(): AsyncIterable<Sweep>;
   /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
   confirmationsAsOf(): Record<string, number>;
 }

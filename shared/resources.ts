@@ -92,3 +92,12 @@ export const CUSTODIAN_ENV = 'CUSTODIAN';
  * mends such runs only on redelivery treats it as one (functions/reconcile-transfers/handler.ts).
  */
 export const REPLAYED_ATTRIBUTE = 'stablefeeReplayedAt';
+
+/**
+ * The configuration names of the sweeper's gas key (functions/sweep-deposits): a KMS key id in the cloud (the stack
+ * sets it), a private key only on a local stage (the local runtime sets Hardhat account 18's).
+ */
+export const sweeperKeyEnv = {
+  kmsKeyId: 'SWEEPER_KMS_KEY_ID',
+  privateKey: 'SWEEPER_PRIVATE_KEY',
+} as const;

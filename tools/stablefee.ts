@@ -6,8 +6,12 @@
  *   stablefee verify-receipt <file> [--signer 0x…] [--api https://…]
  *   stablefee deploy-factory --rpc <url> --custody 0x… [--unlocked 0x…]
  *   stablefee pay <invoice link> [--token USDT] [--amount 12.50] [--payer 1..9] [--rpc <local node>]
+ *   stablefee gas-address --key <KMS key id or ARN>
  *
  * `pay` pays an invoice from one of the local chain's funded accounts, and refuses any other chain (tools/pay.ts).
+ *
+ * `gas-address` prints the Ethereum address of the sweeper's KMS gas key (the stack's SweeperGasKeyArn output), the
+ * address operators fund with gas on every chain; it needs the operator's AWS credentials with kms:GetPublicKey.
  *
  * `deploy-factory` signs with the key in STABLEFEE_DEPLOYER_KEY (never an argument: shell history keeps those), or
  * with an account the node holds unlocked (`--unlocked`, a local Hardhat node); see tools/deploy-factory.ts.
@@ -27,7 +31,8 @@ const USAGE = `usage:
   stablefee verify-receipt <file> [--signer 0x…] [--api https://api.example]
   STABLEFEE_DEPLOYER_KEY=0x… stablefee deploy-factory --rpc https://rpc.example --custody 0x…
   stablefee deploy-factory --rpc http://127.0.0.1:8545 --custody 0x… --unlocked 0x…
-  stablefee pay http://localhost:3000/pay/<id> [--token USDT] [--amount 12.50] [--payer 1..9] [--rpc http://127.0.0.1:8545]`;
+  stablefee pay http://localhost:3000/pay/<id> [--token USDT] [--amount 12.50] [--payer 1..9] [--rpc http://127.0.0.1:8545]
+  stablefee gas-address --key arn:aws:kms:…`;
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
@@ -89,10 +94,26 @@ async function payCommand(args: string[]): Promise<number> {
   }
 }
 
+/** Prints the address of a KMS secp256k1 key (the sweeper's gas key), read with GetPublicKey. */
+async function gasAddressCommand(args: string[]): Promise<number> {
+  const { key } = options(args, ['key']);
+  if (!key) usage('gas-address needs --key <KMS key id or ARN>');
+  const { KMSClient } = await import('@aws-sdk/client-kms');
+  const { KmsSigner } = await import('../shared/adapters/signing/key-signers');
+  const client = new KMSClient({});
+  try {
+    process.stdout.write(`${await new KmsSigner({ keyId: key, client }).address()}\n`);
+    return 0;
+  } finally {
+    client.destroy();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'deploy-factory') return deployFactoryCommand(rest);
   if (command === 'pay') return payCommand(rest);
+  if (command === 'gas-address') return gasAddressCommand(rest);
   const positional: string[] = [];
   let signer: string | undefined;
   let api: string | undefined;

@@ -25,6 +25,7 @@ import {
   journalCsv,
   receiptsCsv,
   rowOf,
+  sweepsCsv,
   transfersCsv,
 } from '../shared/domain/exports/columns';
 import {
@@ -66,6 +67,7 @@ const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
   'transfers.csv': transfersCsv as CsvSpec<never>,
   'receipts.csv': receiptsCsv as CsvSpec<never>,
   'journal.csv': journalCsv as CsvSpec<never>,
+  'sweeps.csv': sweepsCsv as CsvSpec<never>,
 };
 
 const manifestShape = z.object({
@@ -152,6 +154,9 @@ interface ExportContents {
   invoices: Map<string, InvoiceFacts>;
   receipts: Receipt[];
   receiptRows: { receipt: Receipt; invoiceCreatedAt: string }[];
+  /** Per sweep id: its state, when final, and the micro-USD of its rows; per sweep id, its journal entry's debits. */
+  sweeps: Map<string, { state: string; finalAt: string; microUsd: bigint }>;
+  sweepEntries: Map<string, bigint>;
 }
 
 /** Verifies the export in `dir` (the four CSVs and manifest.json as downloaded). */
@@ -166,6 +171,8 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
     invoices: new Map(),
     receipts: [],
     receiptRows: [],
+    sweeps: new Map(),
+    sweepEntries: new Map(),
   };
   const listed = new Map(manifest.files.map((f) => [f.name, f]));
   for (const name of listed.keys()) {
@@ -179,6 +186,7 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
   checkTotals(recomputed, manifest, found.problems);
   checkReceiptChains(recomputed, manifest, contents.receipts, options.expectedSigner, found.problems);
   checkReceiptsAgainstInvoices(contents, manifest.period, found);
+  checkSweepsAgainstJournal(contents, manifest.period, found.problems);
   const { debits, credits } = recomputed.trialBalance;
   found.notes.push(`journal: debits ${usd(debits)} USD, credits ${usd(credits)} USD`);
   return done();
@@ -267,7 +275,7 @@ async function readExportFile(
     if (name === 'invoices.csv') contents.invoices.set(row.invoice_id as string, invoiceFactsOf(row));
     else if (name === 'receipts.csv') {
       checkReceiptRow(row, rows, record, report, contents.receipts, contents.receiptRows);
-    }
+    } else if (name === 'sweeps.csv' || name === 'journal.csv') noteSweepRow(name, row, contents);
   };
   try {
     for await (const record of csvRecords(createReadStream(path))) onRecord(record);
@@ -284,6 +292,42 @@ async function readExportFile(
     if (rows !== entry.rows) problems.push(`${name}: ${rows} rows, the manifest says ${entry.rows}`);
   }
   notes.push(`${name}: ${rows} rows, ${bytes} bytes`);
+}
+
+const SWEEP_ENTRY_SUFFIX = ':final';
+
+/** Collects what the sweep check needs: sweeps.csv rows by sweep, and the debits of `sweep-final` journal entries. */
+function noteSweepRow(name: 'sweeps.csv' | 'journal.csv', row: Row, contents: ExportContents): void {
+  if (name === 'journal.csv') {
+    if (row.kind !== 'sweep-final') return;
+    const id = (row.entry_id ?? '').slice(0, -SWEEP_ENTRY_SUFFIX.length);
+    contents.sweepEntries.set(id, (contents.sweepEntries.get(id) ?? 0n) + BigInt(row.debit_micro_usd || '0'));
+    return;
+  }
+  const id = row.sweep_id ?? '';
+  const seen = contents.sweeps.get(id) ?? { state: row.state ?? '', finalAt: row.final_at ?? '', microUsd: 0n };
+  seen.microUsd += BigInt(row.micro_usd || '0');
+  contents.sweeps.set(id, seen);
+}
+
+/**
+ * Sweeps and the journal agree: a `sweep-final` entry of a sweep in sweeps.csv moves exactly what its rows swept,
+ * and a sweep that became final within the period has its entry (and only a final sweep has one).
+ */
+function checkSweepsAgainstJournal(contents: ExportContents, period: { from: string; to: string }, problems: string[]) {
+  for (const [id, sweep] of contents.sweeps) {
+    const entry = contents.sweepEntries.get(id);
+    if (entry !== undefined && sweep.state !== 'final') {
+      problems.push(`sweeps.csv: sweep ${id} is ${sweep.state} but journal.csv has its sweep-final entry`);
+    } else if (entry !== undefined && entry !== sweep.microUsd) {
+      problems.push(
+        `sweeps.csv: sweep ${id} swept ${usd(sweep.microUsd)} USD, its journal entry moves ${usd(entry)} USD`,
+      );
+    } else if (entry === undefined && sweep.state === 'final' && sweep.microUsd > 0n) {
+      const within = sweep.finalAt >= period.from && sweep.finalAt < period.to;
+      if (within) problems.push(`journal.csv: no sweep-final entry for sweep ${id}, final within the period`);
+    }
+  }
 }
 
 /** What the cross-checks need of an invoices.csv row. */

@@ -6,12 +6,14 @@ import * as z from 'zod';
 import { publicBaseUrl } from '../../shared/adapters/config';
 import { getInvoice, listInvoices } from '../../shared/adapters/dynamo/invoices';
 import { dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
+import { sweepsOfInvoice } from '../../shared/adapters/dynamo/sweeps';
 import { transfersOfInvoice, transferToWire } from '../../shared/adapters/dynamo/transfers';
 import { httpRoute, httpRoutes, readScope } from '../../shared/adapters/http';
 import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/domain/invoices';
 import { refundToWire } from '../../shared/domain/refunds';
+import { invoiceSweepToWire } from '../../shared/domain/sweeps';
 
 const query = z.strictObject({
   status: z.enum(invoiceStatuses).optional(),
@@ -30,9 +32,10 @@ const byId = httpRoute(options, async (req) => {
   const id = req.params.id ?? '';
   const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
   if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
-  const [transfers, refunds] = await Promise.all([
+  const [transfers, refunds, sweeps] = await Promise.all([
     transfersOfInvoice(invoice.id),
     dynamoRefundStore.ofSource({ kind: 'invoice', invoiceId: invoice.id }),
+    sweepsOfInvoice(invoice.id),
   ]);
   return {
     status: 200,
@@ -40,6 +43,7 @@ const byId = httpRoute(options, async (req) => {
       ...invoiceToWire(invoice, now, publicBaseUrl()),
       transfers: transfers.map(transferToWire),
       refunds: refunds.map(refundToWire),
+      sweeps: sweeps.map((s) => invoiceSweepToWire(s, invoice.id)),
     },
   };
 });

@@ -10,6 +10,7 @@ import { Wallet } from 'ethers';
 import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
 import { CUSTODIAN_ENV } from '../../shared/resources';
+import { sweeperKeyEnv } from '../../shared/resources';
 import { functions, type QueueName } from '../topology';
 import { type ApiServer, startApiServer } from './api-server';
 import { type LocalChain, startChain } from './chain';
@@ -24,6 +25,7 @@ import { type ProviderEmulator, startProviderEmulator } from './provider-emulato
 import { type ProvisionedResources, provision, type QueueOverride } from './provision';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
+import { hardhatAccountKey, SWEEPER_ACCOUNT } from './sweeper-key';
 
 /** Ports, the AWS endpoint to adopt, and the knobs tests turn (redrive, backoff, finality, workers). */
 export interface LocalRuntimeOptions {
@@ -94,6 +96,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     parts.add(() => chain.close());
     log(`chain rpc     ${chain.rpcUrl} (chain ${chain.chainId})`);
     log(`deposits      factory ${chain.depositFactory}, custody ${chain.custody}`);
+    log(`sweeper       gas key ${hardhatAccountKey(SWEEPER_ACCOUNT).address} (Hardhat account ${SWEEPER_ACCOUNT})`);
 
     const registrySecret = randomBytes(32).toString('hex');
     const registry = await startMockRegistry({ secretFor: () => registrySecret });
@@ -240,6 +243,8 @@ function functionEnv(sources: {
     // Dev-only account xpub (public key, no secret); a deployment sets its own.
     DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
     RECEIPT_SIGNER_PRIVATE_KEY: sources.receiptKey,
+    // The sweeper pays gas with Hardhat account 18 (never a payer, the deployer or custody).
+    [sweeperKeyEnv.privateKey]: hardhatAccountKey(SWEEPER_ACCOUNT).privateKey,
     ...localWebhookSecrets(options.webhookSecretsFrom),
     LOCAL_FINALITY_DEPTH: String(options.finalityDepth ?? 3),
     ...(options.deepCheckDepth ? { LOCAL_DEEP_CHECK_DEPTH: String(options.deepCheckDepth) } : {}),

@@ -25,7 +25,13 @@ export type StageMetric =
   | 'RefundsRequested'
   | 'RefundOrdersDelivered'
   | 'RefundOrderFailures'
-  | 'RefundsCompleted';
+  | 'RefundsCompleted'
+  /** Sweeps signed, recorded and broadcast; recorded final; recorded failed (reverted, replaced, all addresses failed). */
+  | 'SweepsSubmitted'
+  | 'SweepsFinal'
+  | 'SweepsFailed'
+  /** Addresses a final sweep could not move (`SweepFailed`: e.g. frozen by the token issuer). */
+  | 'SweepAddressesFailed';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {
@@ -37,4 +43,17 @@ export function scannerLag(chainId: number, blocks: number): void {
   const single = metrics.singleMetric();
   single.addDimension('chainId', String(chainId));
   single.addMetric('ScannerLagBlocks', MetricUnit.Count, blocks);
+}
+
+/**
+ * The sweeper's gauges per chain after a run: its gas key's balance in native units (an alarm fires below a
+ * threshold, before sweeps stop) and how long the oldest sweep still submitted has waited (stalled sweeps alarm).
+ */
+export function sweeperGauges(chainId: number, gauges: { gasBalance: number; oldestSubmittedSeconds: number }): void {
+  const gas = metrics.singleMetric();
+  gas.addDimension('chainId', String(chainId));
+  gas.addMetric('SweeperGasBalance', MetricUnit.NoUnit, gauges.gasBalance);
+  const age = metrics.singleMetric();
+  age.addDimension('chainId', String(chainId));
+  age.addMetric('OldestSubmittedSweepSeconds', MetricUnit.Seconds, gauges.oldestSubmittedSeconds);
 }

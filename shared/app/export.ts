@@ -17,6 +17,8 @@ import {
   journalRowInputs,
   receiptsCsv,
   rowOf,
+  sweepRowInputs,
+  sweepsCsv,
   type TokenInfo,
   transfersCsv,
 } from '../domain/exports/columns';
@@ -137,6 +139,12 @@ export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promis
   );
   files.push(await write(receiptsCsv, sources.receipts()));
   files.push(await write(journalCsv, flatMapAsync(sources.journal(), journalRowInputs)));
+  files.push(
+    await write(
+      sweepsCsv,
+      flatMapAsync(sources.sweeps(), (sweep) => sweepRowInputs(sweep, deps.tokenInfo(sweep.chainId, sweep.token))),
+    ),
+  );
 
   const { totals, trialBalance, receiptChains } = acc.finish();
   if (acc.problems.length) throw new Error(`export ${job.id}: ${acc.problems.join('; ')}`);

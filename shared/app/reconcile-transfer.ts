@@ -73,6 +73,11 @@ async function readState(seen: TransferObserved, deps: ReconcileDeps): Promise<R
     : (hinted?.id ?? read.invoiceIdByAddress ?? (hint ? await deps.store.findInvoiceIdByAddress(seen.to) : undefined));
   // Neither our address nor a token we accept (an unfiltered provider stream, a spam token): not our money.
   if (!existing && !token && !invoiceId) return undefined;
+  // Money leaving one of our forwarder deposit addresses (a sweep to custody, reported by a provider watching the
+  // address): already counted when it arrived, and moved by the sweeper's own records; never new money.
+  if (!existing && !invoiceId && chain?.depositFactory && (await deps.store.findInvoiceIdByAddress(seen.from))) {
+    return undefined;
+  }
   const invoice = !invoiceId ? undefined : hinted?.id === invoiceId ? hinted : await deps.store.getInvoice(invoiceId);
   const state = { ...(existing ? { existing } : {}), ...(invoice ? { invoice } : {}), ...(token ? { token } : {}) };
   return { state, ...(read.head && invoice?.ministry === hint?.ministry ? { head: read.head } : {}) };

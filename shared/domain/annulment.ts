@@ -18,6 +18,7 @@ import { type FinalPayment, type Invoice, type InvoiceAnnulment, LATE_WINDOW_MIN
 import { transferAnnulledEntry } from './journal';
 import { annulmentIdFor, type UnsignedReceipt } from './receipts';
 import { type InvoiceOutcome, reopenAfterAnnulment, type StoredTransfer } from './reconcile';
+import { forwarderInvoiceOf } from './sweeps';
 import { historyEntry, type Incident } from './transfer-change';
 import type { TransferObserved } from './transfers';
 
@@ -89,6 +90,7 @@ export function planAnnulment(input: AnnulmentInput): AnnulmentPlan {
       microUsd: part ? -part.paidDelta : existing.microUsd,
       at,
       n: (existing.annulments?.length ?? 0) + 1,
+      atForwarder: forwarderInvoiceOf(existing, invoice) !== undefined,
       ...(invoice
         ? { matched: { invoiceId: invoice.id, ministry: invoice.ministry, overpaidMicroUsd: invoice.overpaidMicroUsd } }
         : { unmatchedReason: existing.unmatchedReason ?? 'unknown_address' }),

@@ -4,7 +4,10 @@
  * `attribute_not_exists`). Accounts:
  * - `receivable:<invoiceId>` — what a payer owes on an invoice;
  * - `revenue:<ministry>:<feeCode>` — fees earned by a ministry;
- * - `custody:<chainId>:<token>` — stablecoins received at our deposit addresses;
+ * - `custody:<chainId>:<token>` — stablecoins at custody: received at an xpub deposit address (whose keys the
+ *   custodian holds), or swept there from a forwarder;
+ * - `deposit:<chainId>:<token>` — stablecoins received at forwarder deposit addresses, not yet swept (a `sweep-final`
+ *   entry moves them to custody);
  * - `overpayment:<invoiceId>` — money received beyond the amount due, owed back to the payer;
  * - `suspense:<reason>` — money received that matches no invoice (unknown address, cancelled invoice, ...).
  * A final transfer gone at the deep re-check is reversed by a `transfer-annulled` entry; nothing is deleted. A
@@ -23,9 +26,16 @@ export interface JournalEntry {
   entryId: string;
   at: string;
   /**
-   * What caused it: `invoice-issued`, `transfer-final`, `invoice-cancelled`, `transfer-annulled`, `refund-completed`.
+   * What caused it: `invoice-issued`, `transfer-final`, `invoice-cancelled`, `transfer-annulled`, `sweep-final`,
+   * `refund-completed`.
    */
-  kind: 'invoice-issued' | 'transfer-final' | 'invoice-cancelled' | 'transfer-annulled' | 'refund-completed';
+  kind:
+    | 'invoice-issued'
+    | 'transfer-final'
+    | 'invoice-cancelled'
+    | 'transfer-annulled'
+    | 'sweep-final'
+    | 'refund-completed';
   invoiceId?: string;
   transferId?: string;
   ministry?: string;
@@ -73,6 +83,14 @@ export function invoiceCancelledEntry(i: {
 }
 
 /**
+ * The account a received transfer's money sits in: `deposit:` at a forwarder deposit address until swept, else
+ * `custody:`.
+ */
+export function receivedAccount(chainId: number, token: string, atForwarder: boolean | undefined): string {
+  return `${atForwarder ? 'deposit' : 'custody'}:${chainId}:${token.toLowerCase()}`;
+}
+
+/**
  * A transfer became final. Matched: custody up, receivable down by what was still owed, the rest an overpayment.
  * Unmatched: custody up against suspense.
  */
@@ -86,8 +104,10 @@ export function transferFinalEntry(t: {
   unmatchedReason?: string;
   /** Annulments of this transfer so far: a transfer mined again after one is final again under a new entry id. */
   annulled?: number;
+  /** It reached a forwarder deposit address: its money is in `deposit:` until a sweep moves it to custody. */
+  atForwarder?: boolean;
 }): JournalEntry {
-  const custody = dr(`custody:${t.chainId}:${t.token.toLowerCase()}`, t.microUsd);
+  const custody = dr(receivedAccount(t.chainId, t.token, t.atForwarder), t.microUsd);
   const base = {
     entryId: `${t.transferId}:final${t.annulled ? `:${t.annulled + 1}` : ''}`,
     at: t.at,
@@ -119,8 +139,10 @@ export function transferAnnulledEntry(t: {
   n: number;
   matched?: { invoiceId: string; ministry: string; overpaidMicroUsd: bigint };
   unmatchedReason?: string;
+  /** It had reached a forwarder deposit address (its final entry debited `deposit:`). */
+  atForwarder?: boolean;
 }): JournalEntry {
-  const custody = cr(`custody:${t.chainId}:${t.token.toLowerCase()}`, t.microUsd);
+  const custody = cr(receivedAccount(t.chainId, t.token, t.atForwarder), t.microUsd);
   const base = {
     entryId: `${t.transferId}:annulled:${t.n}`,
     at: t.at,
@@ -136,6 +158,7 @@ export function transferAnnulledEntry(t: {
   ]);
 }
 
+/**
 /**
  * A refund's transfer from custody is final on chain: what was owed back (an invoice's overpayment, or a suspense
  * amount) is paid, and custody holds that much less. Micro-USD exact, as the transfers it returns were counted.
@@ -159,8 +182,25 @@ export function refundCompletedEntry(r: {
         ? { invoiceId: r.source.invoiceId, ministry: r.source.ministry }
         : { transferId: r.source.transferId }),
     },
-    [dr(owed, r.microUsd), cr(`custody:${r.chainId}:${r.token.toLowerCase()}`, r.microUsd)],
+    [dr(owed, r.microUsd), cr(receivedAccount(r.chainId, r.token, false), r.microUsd)],
   );
+}
+
+/**
+ * A sweep became final: what it moved from forwarder deposit addresses (micro-USD of each invoice's swept units,
+ * summed) goes from `deposit:` to `custody:`. Its id is the sweep's, so it is written once.
+ */
+export function sweepFinalEntry(s: {
+  sweepId: string;
+  chainId: number;
+  token: string;
+  microUsd: bigint;
+  at: string;
+}): JournalEntry {
+  return entry({ entryId: `${s.sweepId}:final`, at: s.at, kind: 'sweep-final' }, [
+    dr(receivedAccount(s.chainId, s.token, false), s.microUsd),
+    cr(receivedAccount(s.chainId, s.token, true), s.microUsd),
+  ]);
 }
 
 /** Sum of debits and of credits over entries: a balanced journal has them equal. */

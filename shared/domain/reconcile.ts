@@ -30,6 +30,11 @@ export interface TransferRecord {
   previousBlocks?: { blockHash: string; blockNumber: number }[];
   invoiceId?: string;
   unmatchedReason?: UnmatchedReason;
+  /**
+   * The invoice whose forwarder deposit address received it (matched to it or not: a payment to a cancelled
+   * invoice's address is swept too); the sweeper needs the invoice id for the forwarder's salt.
+   */
+  forwarderInvoiceId?: string;
   /** Micro-USD the transfer is worth (0 when its token is not accepted). */
   microUsd: bigint;
   firstSeenAt: string;

@@ -18,6 +18,7 @@ import {
   type StoredTransfer,
   type TransferChange,
 } from './reconcile';
+import { forwarderInvoiceOf, sweepCandidateOf } from './sweeps';
 import { type TransferObserved, transferId } from './transfers';
 
 /** What reconciliation read before deciding. */
@@ -113,6 +114,9 @@ export function planTransferChange(state: ReconcileState, seen: TransferObserved
   if (effect.becomesFinal && (transfer.invoiceId || token)) {
     commit.journal = finalEntry(transfer, invoice, credited?.paidDelta, at);
   }
+  // Final money at a forwarder deposit address is the sweeper's to move: marked in the same transaction.
+  const sweepCandidate = effect.becomesFinal ? sweepCandidateOf(transfer, invoice, token, at) : undefined;
+  if (sweepCandidate) commit.sweepCandidate = sweepCandidate;
   return {
     change,
     commit,
@@ -137,7 +141,7 @@ function newTransfer(
   firstSeenAt: string,
 ): StoredTransfer {
   const conversion = token ? tokenUnitsToMicroUsd(BigInt(seen.amount), token.decimals) : undefined;
-  return {
+  const transfer: StoredTransfer = {
     id: transferId(seen),
     chainId: seen.chainId,
     token: seen.token,
@@ -159,6 +163,8 @@ function newTransfer(
     firstSeenAt,
     version: -1,
   };
+  const forwarderInvoiceId = forwarderInvoiceOf(transfer, invoice);
+  return forwarderInvoiceId ? { ...transfer, forwarderInvoiceId } : transfer;
 }
 
 /** Applies `change` to the working copy `transfer` (state, blocks) and answers what it does to the invoice's sums. */
@@ -262,6 +268,7 @@ function finalEntry(
     microUsd: matched ? (paidDelta ?? transfer.microUsd) : transfer.microUsd,
     at,
     annulled: transfer.annulments?.length ?? 0,
+    atForwarder: forwarderInvoiceOf(transfer, invoice) !== undefined,
     ...(matched
       ? {
           matched: {

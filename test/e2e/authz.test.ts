@@ -226,6 +226,8 @@ const table: Row[] = [
     request: () => ({ method: 'POST', path: '/v1/ops/replay', body: { queue: 'transfers' } }) },
   { route: 'GET /v1/transfers',                     expected: [401, 401, 401, 403, 403, 200, 200],
     request: () => ({ method: 'GET', path: '/v1/transfers?match=unmatched' }) },
+  { route: 'GET /v1/sweeps',                        expected: [401, 401, 401, 403, 403, 200, 200],
+    request: () => ({ method: 'GET', path: '/v1/sweeps?limit=5' }) },
   { route: 'GET /v1/receipts',                      expected: [401, 401, 401, 200, 200, 200, 403],
     request: () => ({ method: 'GET', path: '/v1/receipts?limit=100' }),
     verify: scopedList((r) => r.receiptId, () => ({ A: [fixtures.receiptA], B: [] })) },

@@ -1,13 +1,13 @@
 /**
  * Payment detection and reconciliation end to end on the local runtime: payments from funded Hardhat accounts to
  * invoices' forwarder deposit addresses, found by the chain scanner (no webhook), confirmed by the confirmer,
- * reconciled into invoices, journal and signed receipts; a paid forwarder is swept to the local custody.
+ * reconciled into invoices, journal and signed receipts; a paid forwarder is swept to the local custody by the sweeper.
  */
 import { Contract, verifyTypedData } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileContract } from '../../infra/local/contracts';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
-import { forwarderAddress, forwarderSalt } from '../../shared/domain/forwarder-address';
+import { forwarderAddress } from '../../shared/domain/forwarder-address';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { pay as payFrom, until } from '../helpers/runtime';
 
@@ -55,21 +55,8 @@ async function balanceOf(symbol: string, holder: string): Promise<bigint> {
   return (await erc20.getFunction('balanceOf')(holder)) as bigint;
 }
 
-/** Sweeps the forwarders of `invoiceIds` to custody, sent by Hardhat account 0 (anyone may call `sweep`). */
-async function sweep(invoiceIds: string[], symbol: string): Promise<void> {
-  const token = runtime.chain.tokens.find((t) => t.symbol === symbol)?.address as string;
-  const [sender] = (await runtime.chain.provider.send('eth_accounts', [])) as string[];
-  const { abi } = compileContract('DepositFactory');
-  const factory = new Contract(
-    runtime.chain.depositFactory,
-    abi as never,
-    await runtime.chain.provider.getSigner(sender),
-  );
-  await (await factory.getFunction('sweep')(invoiceIds.map(forwarderSalt), token)).wait();
-}
-
 describe('reconciliation by the chain scanner alone', () => {
-  it('pays an invoice paid exactly, with one signed, verifiable receipt; its forwarder sweeps to custody', async () => {
+  it('pays an invoice paid exactly, with one signed, verifiable receipt; the sweeper sweeps its forwarder', async () => {
     const invoice = await issue();
     // The local chain has a deposit factory: the invoice's address is its forwarder, on every option too.
     expect(invoice.depositScheme).toBe('forwarder');
@@ -106,11 +93,13 @@ describe('reconciliation by the chain scanner alone', () => {
     const own = await api.call('GET', `/v1/pay/${invoice.id}/receipt`);
     expect(own.json.receiptId).toBe(paid.receiptId);
 
-    // The money at the forwarder reaches custody (the sweeper is a later step: the factory is called directly).
-    const custodyBefore = await balanceOf('USDT', runtime.chain.custody);
-    await sweep([invoice.id], 'USDT');
+    // The money at the forwarder reaches custody: the scheduled sweeper sweeps it (test/e2e/sweeper.test.ts in full).
+    const swept = await until(
+      () => invoiceOf(invoice.id),
+      (i) => i.sweeps?.[0]?.state === 'final',
+    );
+    expect(swept.sweeps[0]).toMatchObject({ amount: '500000000', token: runtime.chain.tokens[0]?.address });
     expect(await balanceOf('USDT', invoice.depositAddress)).toBe(0n);
-    expect(await balanceOf('USDT', runtime.chain.custody)).toBe(custodyBefore + 500_000_000n);
   });
 
   it('moves half then the rest through processing to paid; 1.5x is overpaid', async () => {

@@ -155,7 +155,7 @@ describe('POST /v1/exports validation', () => {
 describe('an export through the queue, S3 and presigned links', () => {
   let id: string;
 
-  it('is accepted (202), runs, and lists five files with presigned links', async () => {
+  it('is accepted (202), runs, and lists six files with presigned links', async () => {
     const r = await api('POST', '/v1/exports', period);
     expect(r.status).toBe(202);
     expect(r.json).toMatchObject({ status: 'requested', files: [], manifest: null, period });
@@ -170,6 +170,7 @@ describe('an export through the queue, S3 and presigned links', () => {
       ['transfers.csv', COUNT],
       ['receipts.csv', COUNT],
       ['journal.csv', COUNT * 4],
+      ['sweeps.csv', 0],
       ['manifest.json', 0],
     ]);
     expect(done.json.files[0].url).toContain('X-Amz-Expires=900');
@@ -189,7 +190,7 @@ describe('an export through the queue, S3 and presigned links', () => {
     expect(await readFile(join(dir, 'receipts.csv'), 'utf8')).toContain(`"'=HYPERLINK(""http://x"")"`);
   });
 
-  it('a redelivered message is a no-op; a re-run after a failure rewrites the same five objects', async () => {
+  it('a redelivered message is a no-op; a re-run after a failure rewrites the same six objects', async () => {
     const before = (await api('GET', `/v1/exports/${id}`)).json;
     await exportWorker(sqsEvent(JSON.stringify({ exportId: id })), context);
     expect((await api('GET', `/v1/exports/${id}`)).json.finishedAt).toBe(before.finishedAt);
@@ -214,6 +215,7 @@ describe('an export through the queue, S3 and presigned links', () => {
       'journal.csv',
       'manifest.json',
       'receipts.csv',
+      'sweeps.csv',
       'transfers.csv',
     ]);
     // Same data, same CSV bytes; only the manifest's generatedAt (and so its signature) is new.

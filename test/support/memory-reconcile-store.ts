@@ -8,6 +8,7 @@ import { invoiceAfter } from '../../shared/domain/invoice-change';
 import type { Invoice } from '../../shared/domain/invoices';
 import type { JournalEntry } from '../../shared/domain/journal';
 import type { StoredTransfer } from '../../shared/domain/reconcile';
+import type { SweepCandidate } from '../../shared/domain/sweeps';
 import type { Incident } from '../../shared/domain/transfer-change';
 import {
   ConcurrentChangeError,
@@ -26,6 +27,8 @@ export class MemoryReconcileStore implements ReconcileStore {
   readonly documents = new Map<string, StoredChainDocument>();
   readonly heads = new Map<string, Required<ReceiptChainHead>>();
   readonly journal = new Map<string, JournalEntry>();
+  /** Sweep candidates by `chainId|token|address` (lower case), as the commit's marker puts them. */
+  readonly sweepCandidates = new Map<string, SweepCandidate>();
   /** By the incident's key (transfer, kind, block): a repeated incident is the same record, as in the table. */
   readonly incidentsByKey = new Map<string, Incident>();
   readonly watchUntil = new Map<string, string>();
@@ -116,6 +119,11 @@ export class MemoryReconcileStore implements ReconcileStore {
       if (last) this.heads.set(documents.ministry, { lastNo: Number(last.receiptNo), lastHash: last.hash });
     }
     if (change.journal) this.journal.set(change.journal.entryId, structuredClone(change.journal));
+    const candidate = change.sweepCandidate;
+    if (candidate) {
+      const key = `${candidate.chainId}|${candidate.token}|${candidate.address}`.toLowerCase();
+      this.sweepCandidates.set(key, structuredClone(candidate));
+    }
     if (change.incident) {
       const { transferId, kind, blockHash } = change.incident;
       this.incidentsByKey.set(`${transferId}|${kind}|${blockHash}`, structuredClone(change.incident));

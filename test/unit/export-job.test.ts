@@ -41,12 +41,14 @@ async function setUp(count = 3) {
 }
 
 describe('runExportJob', () => {
-  it('writes the four CSVs and a signed manifest under the job prefix, and records the job done', async () => {
+  it('writes the five CSVs and a signed manifest under the job prefix, and records the job done', async () => {
     const { jobs, job, sinks, deps } = await setUp(3);
     const outcome = await runExportJob(job.id, deps);
     expect(outcome.result).toBe('done');
     expect([...sinks.keys()]).toEqual(
-      ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv', 'manifest.json'].map((n) => job.prefix + n),
+      ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv', 'sweeps.csv', 'manifest.json'].map(
+        (n) => job.prefix + n,
+      ),
     );
     const stored = await jobs.get(job.id);
     expect(stored).toMatchObject({ status: 'done', attempts: 1, finishedAt: NOW.toISOString() });

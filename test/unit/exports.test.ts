@@ -19,9 +19,11 @@ import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { runExport } from '../../shared/app/export';
 import { fixedDecimal, neutralize, receiptsCsv, rowOf } from '../../shared/domain/exports/columns';
 import { manifestHash, renderManifest, signManifest } from '../../shared/domain/exports/manifest';
+import { sweepFinalEntry } from '../../shared/domain/journal';
+import type { Sweep } from '../../shared/domain/sweeps';
 import { csvRecords, parseCsv } from '../../tools/export-csv';
 import { verifyExportDir, verifyReceiptFile } from '../../tools/verify-export';
-import { syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
+import { SYNTHETIC_TOKEN, syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
@@ -194,6 +196,7 @@ describe('export of synthetic data, verified offline', () => {
       ['transfers.csv', count],
       ['receipts.csv', count],
       ['journal.csv', count * 4],
+      ['sweeps.csv', 0],
     ]);
     expect(manifest.trialBalance.debits).toBe(manifest.trialBalance.credits);
     expect(manifest.receiptChains.AFSA).toMatchObject({ firstNo: '1', lastNo: String(count), rows: count });
@@ -422,4 +425,78 @@ describe('memory of the streaming export', () => {
     expect(large.heapGrowthMiB).toBeLessThan(small.heapGrowthMiB + 4);
     expect(large.heapGrowthMiB).toBeLessThan(large.bytesMiB / 10);
   }, 180_000);
+});
+
+describe('sweeps.csv and the journal (offline verifier)', () => {
+  const sweep: Sweep = {
+    id: 'sw-1-ab',
+    chainId: 1,
+    token: SYNTHETIC_TOKEN,
+    factory: '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853',
+    custody: '0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199',
+    from: '0xdD2FD4581271e230360230F9337D5c0430Bf44C0',
+    nonce: 0,
+    txHash: `0x${'ab'.repeat(32)}`,
+    rawTx: '0x',
+    addresses: [
+      { invoiceId: 'inv_a', address: '0x0a8431CAf3F8634AeECA5a6909Cc39dc33145E2c', amount: 3_000_000n },
+      { invoiceId: 'inv_b', address: '0x44faa43b5D717527f2Ddf04eb399BE18D31B9617', amount: 0n, failedReason: '0x' },
+    ],
+    amount: 3_000_000n,
+    state: 'final',
+    submittedAt: '2026-03-01T00:00:00.500Z',
+    finalAt: '2026-03-01T00:00:01.500Z',
+    blockNumber: 10,
+  };
+
+  async function exportWith(journalMicroUsd: bigint | undefined): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'sf-sweeps-'));
+    const base = syntheticSources({ count: 1, signer, signed: true });
+    await runExport(
+      { id: 'exp_sweeps', ...syntheticPeriod(1), to: '2026-03-01T00:00:10.000Z' },
+      {
+        sources: {
+          ...base,
+          async *sweeps() {
+            yield sweep;
+          },
+          async *journal() {
+            yield* base.journal();
+            if (journalMicroUsd !== undefined) {
+              yield sweepFinalEntry({
+                sweepId: sweep.id,
+                chainId: 1,
+                token: SYNTHETIC_TOKEN,
+                microUsd: journalMicroUsd,
+                at: sweep.finalAt as string,
+              });
+            }
+          },
+        },
+        tokenInfo: syntheticTokenInfo,
+        sinkFor: (name) => fileSink(join(dir, name)),
+        signer,
+        now: () => new Date(),
+      },
+    );
+    return dir;
+  }
+
+  it('passes when the sweep-final entry moves what the rows swept, and names the sweep when it does not', async () => {
+    const good = await exportWith(3_000_000n);
+    const rows = parseCsv(await readFile(join(good, 'sweeps.csv')));
+    expect(rows).toHaveLength(3);
+    expect(rows[1]?.slice(-5)).toEqual(['3000000', '3.000000', '3000000', 'no', '']);
+    expect((await verifyExportDir(good, { expectedSigner: await signer.address() })).problems).toEqual([]);
+
+    const wrong = await exportWith(2_999_999n);
+    expect((await verifyExportDir(wrong, { expectedSigner: await signer.address() })).problems).toEqual([
+      'sweeps.csv: sweep sw-1-ab swept 3.000000 USD, its journal entry moves 2.999999 USD',
+    ]);
+    const missing = await exportWith(undefined);
+    expect((await verifyExportDir(missing, { expectedSigner: await signer.address() })).problems).toEqual([
+      'journal.csv: no sweep-final entry for sweep sw-1-ab, final within the period',
+    ]);
+    for (const dir of [good, wrong, missing]) await rm(dir, { recursive: true, force: true });
+  });
 });

@@ -10,7 +10,7 @@ import { type TransferObserved, transferId } from '../../shared/domain/transfers
 import { ConcurrentChangeError } from '../../shared/ports';
 import { anInvoice } from '../support/invoices';
 import { MemoryReconcileStore } from '../support/memory-reconcile-store';
-import { again, DEPOSIT, openInvoice, payment, reconcileDeps } from '../support/reconcile-fixtures';
+import { again, DEPOSIT, openInvoice, payment, reconcileDeps, TOKEN } from '../support/reconcile-fixtures';
 
 function setup() {
   const wired = reconcileDeps();
@@ -199,5 +199,72 @@ describe('reconcileTransfer', () => {
     await reconcileTransfer(payment(500_000_000_000n, { token: dai, final: true }), deps);
     await reconcileTransfer(payment(500_000_000_000n, { token: dai, final: true }), deps);
     expect(wired.store.invoices.get(invoice.id)).toMatchObject({ status: 'paid', paidMicroUsd: 1n });
+  });
+
+  describe('sweep candidates (forwarder deposit addresses)', () => {
+    function forwarderSetup(overrides: Parameters<typeof openInvoice>[0] = {}) {
+      const wired = reconcileDeps();
+      const invoice = openInvoice({ depositScheme: 'forwarder', ...overrides });
+      wired.store.addInvoice(invoice);
+      return { ...wired, invoice };
+    }
+
+    it('marks the address sweepable in the commit that makes the transfer final, not before; money sits in deposit:', async () => {
+      const { store, deps, invoice } = forwarderSetup();
+      const seen = payment(500_000_000n);
+      await reconcileTransfer(seen, deps);
+      expect(store.sweepCandidates.size).toBe(0);
+      const commits = store.commits;
+      await reconcileTransfer(again(seen, { final: true }), deps);
+      expect(store.commits).toBe(commits + 1);
+      expect([...store.sweepCandidates.values()]).toEqual([
+        expect.objectContaining({
+          chainId: 31337,
+          address: DEPOSIT,
+          invoiceId: invoice.id,
+          transferId: transferId(seen),
+        }),
+      ]);
+      const final = store.journal.get(`${transferId(seen)}:final`);
+      expect(final?.lines[0]).toMatchObject({ account: `deposit:31337:${TOKEN.toLowerCase()}`, debit: 500_000_000n });
+    });
+
+    it('marks a payment to a cancelled forwarder invoice too (ours to sweep, in suspense), even when it turns final later', async () => {
+      const { store, deps, invoice } = forwarderSetup({ status: 'cancelled' });
+      const seen = payment(7_000_000n);
+      await reconcileTransfer(seen, deps);
+      expect(store.transfers.get(transferId(seen))).toMatchObject({
+        unmatchedReason: 'invoice_cancelled',
+        forwarderInvoiceId: invoice.id,
+      });
+      await reconcileTransfer(again(seen, { final: true }), deps);
+      expect([...store.sweepCandidates.values()]).toEqual([expect.objectContaining({ invoiceId: invoice.id })]);
+    });
+
+    it('ignores money leaving a deposit address (a sweep to custody reported by a provider): never new money', async () => {
+      const wired = reconcileDeps();
+      const chains = wired.deps.chains.map((c) => ({
+        ...c,
+        depositFactory: '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853',
+      }));
+      const deps = { ...wired.deps, chains };
+      wired.store.addInvoice(openInvoice({ depositScheme: 'forwarder' }));
+      const custody = '0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199';
+      const sweep = payment(500_000_000n, { from: DEPOSIT, to: custody, final: true });
+      expect(await reconcileTransfer(sweep, deps)).toEqual({ transferId: transferId(sweep), change: 'none' });
+      expect(wired.store.transfers.size).toBe(0);
+      expect(wired.store.journal.size).toBe(0);
+      // Money to an unknown address from anyone else is still suspense.
+      const stranger = payment(1_000_000n, { to: custody });
+      expect(await reconcileTransfer(stranger, deps)).toMatchObject({ change: 'record' });
+    });
+
+    it('marks nothing for an xpub invoice; its money is at custody: as before', async () => {
+      const { store, deps } = setup();
+      const seen = payment(500_000_000n, { final: true });
+      await reconcileTransfer(seen, deps);
+      expect(store.sweepCandidates.size).toBe(0);
+      expect(store.journal.get(`${transferId(seen)}:final`)?.lines[0]?.account).toMatch(/^custody:/);
+    });
   });
 });

@@ -5,7 +5,8 @@
  * new run overwrites the same S3 keys). A job already `done` is never run again, so a redelivered message is a
  * no-op.
  *
- * Period reads walk the monthly gsi2 partitions (`INVOICES#yyyy-mm`, `TRANSFERS#…`, `RECEIPTS#…`, `JOURNAL#…`)
+ * Period reads walk the monthly gsi2 partitions (`INVOICES#yyyy-mm`, `TRANSFERS#…`, `RECEIPTS#…`, `JOURNAL#…`,
+ * `SWEEPS#…`)
  * oldest first, with the sort key bounded to [from, to), one page (at most `pageSize` items) at a time.
  */
 
@@ -23,6 +24,7 @@ import { getCheckpoint } from './checkpoints';
 import { invoiceFromItem, invoiceKeys } from './invoices';
 import { journalKeys } from './journal';
 import { receiptKeys } from './receipts';
+import { sweepFromItem, sweepKeys } from './sweeps';
 import { transferFromItem, transferKeys } from './transfers';
 
 export const exportKeys = {
@@ -288,6 +290,12 @@ export function storeExportSources(spec: ExportJobSpec, options: { pageSize?: nu
     async *journal() {
       for await (const page of periodPages(journalKeys.month, spec, pageSize, true)) {
         for (const item of page) yield journalFromItem(item);
+      }
+    },
+    async *sweeps() {
+      if (spec.ministry) return;
+      for await (const page of periodPages(sweepKeys.month, spec, pageSize, false)) {
+        for (const item of page) yield sweepFromItem(item);
       }
     },
     confirmationsAsOf() {

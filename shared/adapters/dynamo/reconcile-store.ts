@@ -22,6 +22,7 @@ import {
 } from './invoices';
 import { putJournalEntry } from './journal';
 import { chainHeadFromItem, getReceipt, putReceiptItems, receiptChainHead, receiptKeys } from './receipts';
+import { putSweepCandidate } from './sweeps';
 import { commit, type TransactionItems } from './transact';
 import { addTransferSource, transferFromItem, transferItem, transferKeys } from './transfers';
 
@@ -83,6 +84,7 @@ export function transactionItems(change: ReconcileCommit): TransactionItems {
   if (change.documents?.items.length) items.push(...putReceiptItems(change.documents.items, change.documents.afterNo));
   if (change.extendWatch) items.push(extendWatchItem(change.extendWatch.address, change.extendWatch.expiresAt));
   if (change.journal) items.push(putJournalEntry(change.journal));
+  if (change.sweepCandidate) items.push(putSweepCandidate(change.sweepCandidate));
   return items;
 }
 

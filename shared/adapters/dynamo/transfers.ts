@@ -91,6 +91,7 @@ export function transferFromItem(item: Record<string, unknown>): StoredTransfer 
     ...(i.invoiceId ? { invoiceId: i.invoiceId as string } : {}),
     ...(i.ministry ? { ministry: i.ministry as string } : {}),
     ...(i.unmatchedReason ? { unmatchedReason: i.unmatchedReason as UnmatchedReason } : {}),
+    ...(i.forwarderInvoiceId ? { forwarderInvoiceId: i.forwarderInvoiceId as string } : {}),
     sources: i.sources ?? [],
     history: i.history ?? [],
     firstSeenAt: i.firstSeenAt,

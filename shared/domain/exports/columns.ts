@@ -17,6 +17,7 @@ import type { JournalEntry, JournalLine } from '../journal';
 import { MICRO_USD_DECIMALS, pow10 } from '../money';
 import type { Receipt } from '../receipts';
 import type { StoredTransfer } from '../reconcile';
+import type { Sweep, SweptAddress } from '../sweeps';
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection), and their full-width forms. */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
@@ -44,7 +45,7 @@ export interface CsvSpec<T> {
   columns: readonly Column<T>[];
 }
 
-export const EXPORT_CSV_NAMES = ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv'] as const;
+export const EXPORT_CSV_NAMES = ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv', 'sweeps.csv'] as const;
 export type ExportCsvName = (typeof EXPORT_CSV_NAMES)[number];
 
 /** The header of a file. */
@@ -313,4 +314,59 @@ export const journalCsv: CsvSpec<JournalRowInput> = {
 /** The rows of a journal entry, one per line. */
 export function journalRowInputs(entry: JournalEntry): JournalRowInput[] {
   return entry.lines.map((line, i) => ({ entry, line, lineNo: i + 1 }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sweeps.csv
+
+export interface SweepRowInput {
+  sweep: Sweep;
+  /** One address of the sweep (one row each). */
+  address: SweptAddress;
+  token?: TokenInfo;
+}
+
+/** Micro-USD of what left one address (6-decimal tokens exactly; an 18-decimal token's dust below it is dropped). */
+function sweptMicroUsd({ address, token }: SweepRowInput): bigint | undefined {
+  if (!token || address.amount === undefined) return undefined;
+  const scale = token.decimals - MICRO_USD_DECIMALS;
+  return scale >= 0 ? address.amount / pow10(scale) : address.amount * pow10(-scale);
+}
+
+export const sweepsCsv: CsvSpec<SweepRowInput> = {
+  name: 'sweeps.csv',
+  columns: [
+    { name: 'sweep_id', kind: 'text', value: ({ sweep }) => sweep.id },
+    { name: 'chain_id', kind: 'number', value: ({ sweep }) => sweep.chainId },
+    { name: 'token', kind: 'text', value: ({ sweep }) => checksum(sweep.token) },
+    { name: 'token_symbol', kind: 'text', value: ({ token }) => token?.symbol },
+    { name: 'token_decimals', kind: 'number', value: ({ token }) => token?.decimals },
+    { name: 'tx_hash', kind: 'text', value: ({ sweep }) => sweep.txHash },
+    { name: 'block_number', kind: 'number', value: ({ sweep }) => sweep.blockNumber },
+    { name: 'state', kind: 'text', value: ({ sweep }) => sweep.state },
+    { name: 'submitted_at', kind: 'text', value: ({ sweep }) => sweep.submittedAt },
+    { name: 'final_at', kind: 'text', value: ({ sweep }) => sweep.finalAt },
+    { name: 'custody', kind: 'text', value: ({ sweep }) => sweep.custody },
+    { name: 'invoice_id', kind: 'text', value: ({ address }) => address.invoiceId },
+    { name: 'deposit_address', kind: 'text', value: ({ address }) => address.address },
+    { name: 'amount_units', kind: 'number', value: ({ address }) => address.amount },
+    {
+      name: 'amount',
+      kind: 'number',
+      value: ({ address, token }) =>
+        token && address.amount !== undefined ? fixedDecimal(address.amount, token.decimals) : '',
+    },
+    { name: 'micro_usd', kind: 'number', value: (input) => sweptMicroUsd(input) },
+    {
+      name: 'address_failed',
+      kind: 'text',
+      value: ({ address }) => (address.failedReason !== undefined ? 'yes' : 'no'),
+    },
+    { name: 'failure', kind: 'text', value: ({ sweep }) => sweep.failure },
+  ],
+};
+
+/** The rows of a sweep, one per address. */
+export function sweepRowInputs(sweep: Sweep, token?: TokenInfo): SweepRowInput[] {
+  return sweep.addresses.map((address) => ({ sweep, address, ...(token ? { token } : {}) }));
 }

@@ -44,6 +44,12 @@ export interface ExportTotals {
     byException: Record<string, number>;
   };
   journal: { entries: number; lines: number };
+  sweeps: {
+    /** Rows: one per address of each sweep. */
+    rows: number;
+    /** Per sweep state (submitted, final, failed): rows and micro-USD swept. */
+    byState: Record<string, MoneySums>;
+  };
 }
 
 export interface TrialBalance {
@@ -69,6 +75,7 @@ export class TotalsAccumulator {
     transfers: { rows: 0, byState: {}, byToken: {} },
     receipts: { rows: 0, dueMicroUsd: '0', paidMicroUsd: '0', overpaidMicroUsd: '0', byException: {} },
     journal: { entries: 0, lines: 0 },
+    sweeps: { rows: 0, byState: {} },
   };
   readonly receiptChains: Record<string, ReceiptChainSegment> = {};
   #debits = 0n;
@@ -82,6 +89,7 @@ export class TotalsAccumulator {
       if (file === 'invoices.csv') this.#invoice(row);
       else if (file === 'transfers.csv') this.#transfer(row);
       else if (file === 'receipts.csv') this.#receipt(row);
+      else if (file === 'sweeps.csv') this.#sweep(row);
       else this.#journal(row);
     } catch (error) {
       this.problems.push(`${file}: row with unreadable amounts (${(error as Error).message})`);
@@ -171,6 +179,14 @@ export class TotalsAccumulator {
       seg.lastNo = no;
       seg.lastHash = r.hash ?? '';
     }
+  }
+
+  #sweep(r: Row) {
+    const t = this.totals.sweeps;
+    t.rows++;
+    const s = slot(t.byState, r.state ?? '', () => ({ rows: 0, microUsd: '0' }));
+    s.rows++;
+    s.microUsd = add(s.microUsd, r.micro_usd ?? '');
   }
 
   #journal(r: Row) {

@@ -37,7 +37,8 @@ async function contentionBench() {
   const runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0, blockIntervalMs: 250, finalityDepth: 3 });
   onInterrupt(() => runtime.stop());
   try {
-    for (const name of ['scan-chain', 'expire-invoices', 'refresh-rates']) await runtime.schedules.get(name)?.pause();
+    for (const name of ['scan-chain', 'expire-invoices', 'refresh-rates', 'sweep-deposits'])
+      await runtime.schedules.get(name)?.pause();
     const { dynamodb } = await import('../../../shared/adapters/aws/dynamodb');
     const { receiptChainHead } = await import('../../../shared/adapters/dynamo/receipts');
     const timer = timeDynamoDb(dynamodb, { serialize: true });

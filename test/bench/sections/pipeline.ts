@@ -9,8 +9,9 @@
  * middleware on the handlers' clients) against the minimal transaction a transfer needs, run on the same emulator
  * in the same run (the store overhead ratio).
  *
- * The deep re-check is set beyond the run (it settles a transfer long after its receipt). The scanner, expiry and
- * rate schedules are paused while measuring: discovery is the webhooks' job here, and
+ * The deep re-check is set beyond the run (it settles a transfer long after its receipt). The scanner, expiry,
+ * rate and sweeper schedules are paused while measuring (the sweeper works per run and batch, not per transfer):
+ * discovery is the webhooks' job here, and
  * every DynamoDB request seen then belongs to the pipeline.
  */
 import { performance } from 'node:perf_hooks';
@@ -82,7 +83,8 @@ async function pipelineBench() {
   });
   onInterrupt(() => runtime.stop());
   try {
-    for (const name of ['scan-chain', 'expire-invoices', 'refresh-rates']) await runtime.schedules.get(name)?.pause();
+    for (const name of ['scan-chain', 'expire-invoices', 'refresh-rates', 'sweep-deposits'])
+      await runtime.schedules.get(name)?.pause();
     // shared/adapters/aws/dynamodb reads AWS_ENDPOINT_URL at load: import it only now that the runtime has set it.
     const { dynamodb } = await import('../../../shared/adapters/aws/dynamodb');
     const { storeBaseline } = await import('../lib/store-baseline');

@@ -49,7 +49,7 @@ import { webhookProviderNames } from '../../../shared/adapters/providers/index';
 import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../../shared/domain/deposit-address';
 import { NBK_RATES_URL } from '../../../shared/domain/fx';
-import { isFifoQueue, type QueueSpec } from '../../../shared/resources';
+import { isFifoQueue, type QueueSpec, sweeperKeyEnv } from '../../../shared/resources';
 
 /** CloudFormation JSON (noExplicitAny is off for tests in biome.json). */
 type Json = any;
@@ -238,6 +238,7 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
     }
   }
   if (access.signer) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.receiptSigningKey.attrArn]);
+  if (access.gasSigner && s.stack.sweeperGasKey) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.sweeperGasKey.attrArn]);
   if (access.webhookSecrets) allow(SECRET_READ, [s.stack.webhookSecrets.secretArn]);
   for (const trigger of spec.triggers) {
     if (trigger.kind === 'queue') allow(SQS_CONSUME, [queueArn(trigger.queue)]);
@@ -269,6 +270,7 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
   ]);
   const { access } = spec;
   if (access.signer) keys.add(DEPLOYMENT_ENV.receiptSignerKeyId);
+  if (access.gasSigner) keys.add(sweeperKeyEnv.kmsKeyId);
   if (access.webhookSecrets) keys.add(DEPLOYMENT_ENV.webhookSecretsArn);
   if (access.table) keys.add(resourceEnv.table);
   for (const q of access.sendTo ?? []) keys.add(resourceEnv.queueUrl(q));
@@ -356,7 +358,7 @@ describe('test fixture', () => {
 
 /** The metric names the stack reads, and those shared/adapters/metrics.ts emits (its stage counters and the scanner lag). */
 type StackMetricName = (typeof SERVICE_METRICS)[Exclude<keyof typeof SERVICE_METRICS, 'namespace' | 'dimensions'>];
-type EmittedMetricName = StageMetric | 'ScannerLagBlocks';
+type EmittedMetricName = StageMetric | 'ScannerLagBlocks' | 'SweeperGasBalance' | 'OldestSubmittedSweepSeconds';
 
 describe('service metrics', () => {
   it('reads exactly the metric names the functions emit (checked by the type checker)', () => {
@@ -734,7 +736,18 @@ describe.each([
       expectAlarm(name('StreamFailures'), { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
 
     // Nothing else, and every alarm is an ALARMS entry (so the runbook list is complete).
-    const expectedCount = queueNames.length + s.specs.length + 9 + (streams ? 1 : 0);
+    const sweeper = s.specs.some((spec) => spec.access.gasSigner);
+    if (sweeper) {
+      const gas = alarms.get(name('SweeperGasLow'));
+      expect(gas).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 0.05 });
+      expect(JSON.stringify(gas?.Metrics)).toContain('MIN(SweeperGasBalance)');
+      expectAlarm(name('SweepStalled'), { Threshold: 3600, EvaluationPeriods: 2 });
+      expect(JSON.stringify(alarms.get(name('SweepStalled'))?.Metrics)).toContain('MAX(OldestSubmittedSweepSeconds)');
+      for (const metric of ['SweepsFailed', 'SweepAddressesFailed']) {
+        expectAlarm(name(metric), { MetricName: metric, Statistic: 'Sum', Threshold: 0, EvaluationPeriods: 1 });
+      }
+    }
+    const expectedCount = queueNames.length + s.specs.length + 9 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
@@ -1025,10 +1038,19 @@ describe.each([
     expect(rules).toHaveLength(expectedRules);
   });
 
-  it('creates one retained secp256k1 SIGN_VERIFY KMS key and outputs its ARN', () => {
+  it('creates two retained secp256k1 SIGN_VERIFY KMS keys (receipts, sweeper gas) and outputs their ARNs', () => {
     const keyId = logicalId(s, s.stack.receiptSigningKey.attrArn);
+    const gasKeyId = s.stack.sweeperGasKey ? logicalId(s, s.stack.sweeperGasKey.attrArn) : undefined;
     const signingKeys = ofType(s.resources, 'AWS::KMS::Key').filter(([, k]) => k.Properties.KeyUsage === 'SIGN_VERIFY');
-    expect(signingKeys.map(([id]) => id)).toEqual([keyId]);
+    expect(signingKeys.map(([id]) => id).sort()).toEqual([keyId, ...(gasKeyId ? [gasKeyId] : [])].sort());
+    // Only a topology with the sweeper (access.gasSigner) has the gas key.
+    expect(gasKeyId !== undefined).toBe(s.specs.some((spec) => spec.access.gasSigner));
+    if (gasKeyId) {
+      const gasKey = s.resources[gasKeyId] as Resource;
+      expect(gasKey.Properties).toMatchObject({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+      expect(gasKey.DeletionPolicy).toBe('Retain');
+      expect(s.template.toJSON().Outputs.SweeperGasKeyArn.Value).toEqual({ 'Fn::GetAtt': [gasKeyId, 'Arn'] });
+    }
     const key = s.resources[keyId] as Resource;
     expect(key.Properties).toMatchObject({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
     expect(key.Properties.EnableKeyRotation).not.toBe(true);
@@ -1043,13 +1065,21 @@ describe.each([
 
   it('gives only signer functions the key (env and kms:Sign/GetPublicKey on that key only)', () => {
     const keyArn = s.stack.resolve(s.stack.receiptSigningKey.attrArn);
+    const gasKeyArn = s.stack.resolve(s.stack.sweeperGasKey?.attrArn);
     for (const spec of s.specs) {
       const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
       const env = fn.Properties.Environment.Variables;
       const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
       const kmsActions = [...grants.keys()].filter((a) => a.startsWith('kms:')).sort();
-      if (spec.access.signer) {
+      if (spec.access.gasSigner) {
+        // The sweeper holds its gas key only, never the receipt key.
+        expect(spec.access.signer).not.toBe(true);
+        expect(env[sweeperKeyEnv.kmsKeyId]).toEqual(gasKeyArn);
+        expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toBeUndefined();
+        for (const action of RECEIPT_SIGNER_ACTIONS) expect(grants.get(action)).toEqual([JSON.stringify(gasKeyArn)]);
+      } else if (spec.access.signer) {
         expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toEqual(keyArn);
+        expect(env[sweeperKeyEnv.kmsKeyId]).toBeUndefined();
         expect(kmsActions).toEqual([...RECEIPT_SIGNER_ACTIONS].sort());
         for (const action of RECEIPT_SIGNER_ACTIONS) expect(grants.get(action)).toEqual([JSON.stringify(keyArn)]);
       } else {
@@ -1058,6 +1088,7 @@ describe.each([
       }
     }
     expect(s.specs.some((spec) => spec.access.signer)).toBe(true);
+    for (const spec of s.specs.filter((f) => f.access.gasSigner)) expect(spec.name).toBe('sweep-deposits');
   });
 
   it('creates one retained webhook secret with an empty placeholder per provider, read only by webhook functions', () => {

@@ -1,0 +1,266 @@
+/**
+ * The sweeper, for one chain (docs/custody.md, "Sweeper"): moves final money from forwarder deposit addresses to the
+ * chain's custody with `DepositFactory.sweep(salts, token)`, paying gas with its own key, which can move nothing
+ * else. A run first settles earlier sweeps still `submitted` (their receipt at finality is the truth: the factory's
+ * `Swept`/`SweepFailed` events give the amounts), then reads the candidates (addresses final payments reached),
+ * re-reads their balances on chain and sweeps those at or above the token's threshold.
+ *
+ * Crash safety: a sweep is signed first (explicit nonce), recorded `submitted` with its raw bytes, and only then
+ * broadcast. A record whose transaction the node does not know is sent again while its nonce is unused, and failed
+ * once another transaction took the nonce. At most one sweep per chain and token is in flight (the store refuses a
+ * second), and an outcome is recorded once, with its journal entry, so running twice sweeps and journals nothing twice.
+ */
+import { formatUnits } from 'ethers';
+import { countMetric, sweeperGauges } from '../adapters/metrics';
+import { logger } from '../adapters/observability';
+import { type ChainConfig, findToken, isFinal } from '../domain/chains';
+import { forwarderSalt } from '../domain/forwarder-address';
+import { sweepFinalEntry } from '../domain/journal';
+import { tokenUnitsToMicroUsd } from '../domain/money';
+import {
+  FAILED_ADDRESS_RETRY_HOURS,
+  type Sweep,
+  type SweepCandidate,
+  sweepId,
+  sweepOutcome,
+  worthSweeping,
+} from '../domain/sweeps';
+import type { ChainRpc, SweepChain, SweepStore } from '../ports';
+import { type ChainTip, readTip } from './chain-tip';
+
+export interface SweepDepositsDeps {
+  rpc: ChainRpc;
+  chain: SweepChain;
+  store: SweepStore;
+  /** The factory's custody (read once from the chain by the adapter, or configuration in tests). */
+  custody: string;
+  /** The smallest balance worth a sweep, per token (base units). */
+  threshold: (token: string) => bigint;
+  /** Most addresses in one sweep transaction. */
+  batchSize: number;
+  now: () => Date;
+  /** Fault injection for the crash tests (shared/adapters/faults.ts): `after-record`, `after-broadcast`, `before-outcome`. */
+  fault?: (step: string) => void;
+}
+
+/** What a run did on one chain. */
+export interface SweepRunReport {
+  chainId: number;
+  /** Earlier sweeps: recorded final or failed this run, sent again, still waiting. */
+  final: number;
+  failed: number;
+  rebroadcast: number;
+  waiting: number;
+  candidates: number;
+  /** Candidates found empty and cleared. */
+  cleared: number;
+  /** Sweeps signed, recorded and broadcast this run, and the addresses in them. */
+  submitted: number;
+  addresses: number;
+  /** The gas key's balance, in the chain's native units (decimal string). */
+  gasBalance: string;
+  /** Seconds the oldest sweep still submitted has waited (0: none). */
+  oldestSubmittedSeconds: number;
+  /** JSON-RPC requests of the run (sweep chain port). */
+  requests: number;
+}
+
+/** One run of the sweeper on `chain` (which names its `depositFactory`). */
+export async function sweepDeposits(chain: ChainConfig, deps: SweepDepositsDeps): Promise<SweepRunReport> {
+  const factory = chain.depositFactory;
+  if (!factory) throw new Error(`chain ${chain.chainId} has no depositFactory: nothing to sweep`);
+  const startRequests = deps.chain.requests();
+  const report: SweepRunReport = {
+    chainId: chain.chainId,
+    ...{ final: 0, failed: 0, rebroadcast: 0, waiting: 0, candidates: 0, cleared: 0, submitted: 0, addresses: 0 },
+    gasBalance: '0',
+    oldestSubmittedSeconds: 0,
+    requests: 0,
+  };
+  const tip = await readTip(chain, deps.rpc);
+  const inFlight = new Set<string>();
+  const failedAddresses = new Set<string>();
+  for (const sweep of await deps.store.submitted(chain.chainId)) {
+    const state = await settle(sweep, chain, tip, deps, failedAddresses);
+    report[state]++;
+    if (state === 'waiting' || state === 'rebroadcast') {
+      inFlight.add(sweep.token.toLowerCase());
+      const age = (deps.now().getTime() - Date.parse(sweep.submittedAt)) / 1000;
+      report.oldestSubmittedSeconds = Math.max(report.oldestSubmittedSeconds, Math.round(age));
+    }
+  }
+  const candidates = await due(await deps.store.candidates(chain.chainId), failedAddresses, deps);
+  report.candidates = candidates.length;
+  for (const [token, ofToken] of groupByToken(candidates)) {
+    // A sweep of this token is in flight: its addresses read empty until it is final (or back if it fails).
+    if (inFlight.has(token.toLowerCase())) continue;
+    const { cleared, batch } = await pick(token, ofToken, deps);
+    report.cleared += cleared;
+    if (batch.length && (await submit({ chain, factory, token, batch }, deps))) {
+      report.submitted++;
+      report.addresses += batch.length;
+    }
+  }
+  const gas = await deps.chain.gasBalance();
+  report.gasBalance = formatUnits(gas, chain.nativeCurrency?.decimals ?? 18);
+  report.requests = deps.chain.requests() - startRequests;
+  sweeperGauges(chain.chainId, {
+    gasBalance: Number(report.gasBalance),
+    oldestSubmittedSeconds: report.oldestSubmittedSeconds,
+  });
+  return report;
+}
+
+/**
+ * The candidates to look at now: those whose address just failed in a sweep are deferred (a frozen address would
+ * otherwise fail again in every run), and those deferred earlier wait until their time.
+ */
+async function due(candidates: SweepCandidate[], failedAddresses: Set<string>, deps: SweepDepositsDeps) {
+  const now = deps.now();
+  const failed = candidates.filter((c) => failedAddresses.has(`${c.token}|${c.address}`.toLowerCase()));
+  if (failed.length) {
+    const later = new Date(now.getTime() + FAILED_ADDRESS_RETRY_HOURS * 3_600_000).toISOString();
+    await deps.store.deferCandidates(failed, later);
+  }
+  return candidates.filter((c) => !failed.includes(c) && (!c.notBefore || Date.parse(c.notBefore) <= now.getTime()));
+}
+
+function groupByToken(candidates: readonly SweepCandidate[]): Map<string, SweepCandidate[]> {
+  const groups = new Map<string, SweepCandidate[]>();
+  for (const c of candidates) {
+    const key = c.token;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return groups;
+}
+
+/**
+ * Re-reads the candidates' balances on chain (the truth, whatever the records say): empty ones are cleared, those at
+ * or above the threshold make the next batch (largest first, at most `batchSize`); the rest wait for more money.
+ */
+async function pick(token: string, candidates: SweepCandidate[], deps: SweepDepositsDeps) {
+  const balances = await deps.chain.tokenBalances(
+    token,
+    candidates.map((c) => c.address),
+  );
+  const empty = candidates.filter((_, i) => balances[i] === 0n);
+  if (empty.length) {
+    // Swept by an earlier sweep, or by anyone else (`sweep` is open to all): nothing left to do there.
+    await deps.store.clearCandidates(empty);
+    logger.info('empty sweep candidates cleared', { token, addresses: empty.map((c) => c.address) });
+  }
+  const threshold = deps.threshold(token);
+  const batch = candidates
+    .map((candidate, i) => ({ candidate, balance: balances[i] ?? 0n }))
+    .filter((c) => worthSweeping(c.balance, threshold))
+    .sort((a, b) => (a.balance < b.balance ? 1 : a.balance > b.balance ? -1 : 0))
+    .slice(0, deps.batchSize)
+    .map((c) => c.candidate);
+  return { cleared: empty.length, batch };
+}
+
+/** Signs a sweep, records it `submitted`, then broadcasts it; false when a sweep of the token is in flight. */
+async function submit(
+  what: { chain: ChainConfig; factory: string; token: string; batch: SweepCandidate[] },
+  deps: SweepDepositsDeps,
+): Promise<boolean> {
+  const { chain, factory, token, batch } = what;
+  const nonce = await deps.chain.nonce('pending');
+  const salts = batch.map((c) => forwarderSalt(c.invoiceId));
+  const signed = await deps.chain.signSweep({ factory, salts, token, nonce });
+  const sweep: Sweep = {
+    id: sweepId(chain.chainId, signed.txHash),
+    chainId: chain.chainId,
+    token,
+    factory,
+    custody: deps.custody,
+    from: signed.from,
+    nonce: signed.nonce,
+    txHash: signed.txHash,
+    rawTx: signed.rawTx,
+    addresses: batch.map((c) => ({ invoiceId: c.invoiceId, address: c.address })),
+    amount: 0n,
+    state: 'submitted',
+    submittedAt: deps.now().toISOString(),
+  };
+  if (!(await deps.store.recordSubmitted(sweep))) {
+    logger.info('a sweep of this token is in flight already: nothing sent', { chainId: chain.chainId, token });
+    return false;
+  }
+  deps.fault?.('after-record');
+  await deps.chain.broadcast(signed.rawTx);
+  deps.fault?.('after-broadcast');
+  countMetric('SweepsSubmitted');
+  logger.info('sweep submitted', { sweepId: sweep.id, txHash: sweep.txHash, token, addresses: batch.length, nonce });
+  return true;
+}
+
+type Settled = 'final' | 'failed' | 'rebroadcast' | 'waiting';
+
+/** Settles one submitted sweep from the chain: final or failed at finality, sent again, or still waiting. */
+async function settle(
+  sweep: Sweep,
+  chain: ChainConfig,
+  tip: ChainTip,
+  deps: SweepDepositsDeps,
+  failedAddresses: Set<string>,
+): Promise<Settled> {
+  const receipt = await deps.rpc.getTransactionReceipt(sweep.txHash);
+  if (!receipt) return unmined(sweep, deps);
+  if (!isFinal(chain, receipt.blockNumber, tip)) return 'waiting';
+  const at = deps.now().toISOString();
+  const base = { ...sweep, finalAt: at, blockNumber: receipt.blockNumber };
+  if (receipt.status !== 1) return recordFailed({ ...base, state: 'failed', failure: 'reverted' }, deps);
+  const outcome = sweepOutcome(sweep, receipt.logs);
+  const failedOnes = outcome.addresses.filter((a) => a.failedReason !== undefined);
+  for (const a of failedOnes) {
+    failedAddresses.add(`${sweep.token}|${a.address}`.toLowerCase());
+    countMetric('SweepAddressesFailed');
+    logger.error('sweep failed for an address (SweepFailed)', { sweepId: sweep.id, ...a, amount: undefined });
+  }
+  if (outcome.amount === 0n && failedOnes.length) {
+    return recordFailed({ ...base, ...outcome, state: 'failed', failure: 'every address failed' }, deps);
+  }
+  const final: Sweep = { ...base, ...outcome, state: 'final' };
+  const decimals = findToken(chain, sweep.token)?.decimals ?? 0;
+  const microUsd = outcome.addresses.reduce(
+    (sum, a) => sum + tokenUnitsToMicroUsd(a.amount ?? 0n, decimals).microUsd,
+    0n,
+  );
+  const journal =
+    microUsd > 0n
+      ? sweepFinalEntry({ sweepId: sweep.id, chainId: sweep.chainId, token: sweep.token, microUsd, at })
+      : undefined;
+  deps.fault?.('before-outcome');
+  if (await deps.store.recordOutcome(final, journal)) {
+    countMetric('SweepsFinal');
+    logger.info('sweep final', { sweepId: sweep.id, amount: outcome.amount.toString(), block: receipt.blockNumber });
+  }
+  return 'final';
+}
+
+async function recordFailed(sweep: Sweep, deps: SweepDepositsDeps): Promise<Settled> {
+  if (await deps.store.recordOutcome(sweep)) {
+    countMetric('SweepsFailed');
+    logger.error('sweep failed', { sweepId: sweep.id, txHash: sweep.txHash, failure: sweep.failure });
+  }
+  return 'failed';
+}
+
+/**
+ * A submitted sweep not mined: pending at the node (wait), never sent (a crash between record and broadcast: send
+ * the same bytes again), or dropped for good because another transaction used its nonce (failed: its addresses are
+ * still candidates and go into a later sweep).
+ */
+async function unmined(sweep: Sweep, deps: SweepDepositsDeps): Promise<Settled> {
+  if (await deps.chain.knows(sweep.txHash)) return 'waiting';
+  if ((await deps.chain.nonce('latest')) <= sweep.nonce) {
+    await deps.chain.broadcast(sweep.rawTx);
+    logger.warn('sweep sent again (not known to the node)', { sweepId: sweep.id, nonce: sweep.nonce });
+    return 'rebroadcast';
+  }
+  // The nonce is used: mined by now (between our two reads), or replaced by another transaction.
+  if (await deps.rpc.getTransactionReceipt(sweep.txHash)) return 'waiting';
+  const at = deps.now().toISOString();
+  return recordFailed({ ...sweep, state: 'failed', finalAt: at, failure: 'nonce used by another transaction' }, deps);
+}

@@ -1,0 +1,182 @@
+/**
+ * The sweeper use case against in-memory ports: a node with a DepositFactory (test/support/memory-sweeps.ts) and the
+ * sweep store. What it sweeps, when a sweep is final, what it records and journals, and that crashes at every step
+ * and runs twice sweep nothing twice.
+ */
+import { describe, expect, it } from 'vitest';
+import { type SweepDepositsDeps, sweepDeposits } from '../../shared/app/sweep-deposits';
+import { localChain } from '../../shared/domain/chains';
+import { forwarderAddress } from '../../shared/domain/forwarder-address';
+import { trialBalance } from '../../shared/domain/journal';
+import { MemoryChain } from '../support/memory-chain';
+import { MemorySweepChain, MemorySweepStore } from '../support/memory-sweeps';
+
+const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const FACTORY = '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853';
+const CUSTODY = '0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199';
+const chain = { ...localChain([{ address: TOKEN, symbol: 'USDT', decimals: 6 }], 3), depositFactory: FACTORY };
+
+function setup(options: { batchSize?: number; threshold?: bigint } = {}) {
+  const rpc = new MemoryChain(10);
+  const node = new MemorySweepChain(rpc, CUSTODY);
+  const store = new MemorySweepStore();
+  const faults = new Set<string>();
+  const deps: SweepDepositsDeps = {
+    rpc,
+    chain: node,
+    store,
+    custody: CUSTODY,
+    threshold: () => options.threshold ?? 10_000n,
+    batchSize: options.batchSize ?? 50,
+    now: () => new Date('2026-12-01T12:00:00.000Z'),
+    fault: (step) => {
+      if (faults.delete(step)) throw new Error(`injected fault at sweeper:${step}`);
+    },
+  };
+  /** An invoice's forwarder paid `amount`, final, and marked as reconciliation marks it. */
+  const paid = (invoiceId: string, amount: bigint) => {
+    const address = forwarderAddress({ factory: FACTORY }, invoiceId);
+    node.pay(TOKEN, address, amount);
+    store.addCandidate({ chainId: 31337, token: TOKEN, address, invoiceId, transferId: `t-${invoiceId}`, at: '' });
+    return address;
+  };
+  const run = () => sweepDeposits(chain, deps);
+  /** Runs until no sweep is left submitted, mining past finality between runs. */
+  const runToFinal = async () => {
+    for (let i = 0; i < 5; i++) {
+      rpc.mine(3);
+      const report = await run();
+      if (!(await store.submitted(31337)).length) return report;
+    }
+    throw new Error('sweeps did not become final');
+  };
+  return { rpc, node, store, deps, faults, paid, run, runToFinal };
+}
+
+describe('sweepDeposits', () => {
+  it('sweeps final deposits to custody in one batch, records the sweep final at finality with per-invoice amounts, journals deposit → custody and clears the candidates', async () => {
+    const { node, store, paid, run, runToFinal } = setup();
+    const a = paid('inv_a', 500_000_000n);
+    const b = paid('inv_b', 20_000_000n);
+    const first = await run();
+    expect(first).toMatchObject({ submitted: 1, addresses: 2, candidates: 2, final: 0 });
+    const [sweep] = [...store.sweeps.values()];
+    expect(sweep).toMatchObject({ state: 'submitted', nonce: 0, custody: CUSTODY, token: TOKEN });
+    expect(node.balanceOf(TOKEN, a)).toBe(0n);
+    expect(node.balanceOf(TOKEN, CUSTODY)).toBe(520_000_000n);
+
+    const settled = await runToFinal();
+    expect(settled).toMatchObject({ final: 1, cleared: 2, submitted: 0 });
+    const final = store.sweeps.get(sweep?.id as string);
+    expect(final).toMatchObject({ state: 'final', amount: 520_000_000n });
+    expect(final?.addresses).toEqual([
+      { invoiceId: 'inv_a', address: a, amount: 500_000_000n },
+      { invoiceId: 'inv_b', address: b, amount: 20_000_000n },
+    ]);
+    const entry = store.journal.get(`${sweep?.id}:final`);
+    expect(entry?.lines).toEqual([
+      { account: `custody:31337:${TOKEN.toLowerCase()}`, debit: 520_000_000n, credit: 0n },
+      { account: `deposit:31337:${TOKEN.toLowerCase()}`, debit: 0n, credit: 520_000_000n },
+    ]);
+    expect(trialBalance(store.journal.values())).toEqual({ debits: 520_000_000n, credits: 520_000_000n });
+    expect(store.candidatesByKey.size).toBe(0);
+    expect(node.broadcasts).toHaveLength(1);
+  });
+
+  it('waits for finality before recording, and keeps one sweep of a token in flight', async () => {
+    const { store, paid, run, rpc, node } = setup();
+    paid('inv_a', 500_000_000n);
+    await run();
+    paid('inv_c', 30_000_000n);
+    expect(await run()).toMatchObject({ waiting: 1, submitted: 0 });
+    expect([...store.sweeps.values()].map((s) => s.state)).toEqual(['submitted']);
+    rpc.mine(3);
+    // Final now: recorded; the new deposit goes in a second sweep of the same run.
+    expect(await run()).toMatchObject({ final: 1, submitted: 1 });
+    expect(node.broadcasts).toHaveLength(2);
+  });
+
+  it('leaves an address below the threshold for later, and bounds a batch', async () => {
+    const { store, paid, run } = setup({ batchSize: 2, threshold: 1_000_000n });
+    paid('inv_dust', 999_999n);
+    for (const id of ['inv_1', 'inv_2', 'inv_3']) paid(id, 5_000_000n);
+    expect(await run()).toMatchObject({ submitted: 1, addresses: 2 });
+    expect(store.candidatesByKey.size).toBe(4);
+  });
+
+  it('records a frozen address as SweepFailed and sweeps the others; the frozen one stays a candidate', async () => {
+    const { node, store, paid, run, runToFinal } = setup();
+    const frozen = paid('inv_frozen', 100_000_000n);
+    paid('inv_ok', 200_000_000n);
+    node.frozen.add(frozen.toLowerCase());
+    await run();
+    await runToFinal();
+    const [sweep] = [...store.sweeps.values()];
+    expect(sweep).toMatchObject({ state: 'final', amount: 200_000_000n });
+    expect(sweep?.addresses.find((x) => x.invoiceId === 'inv_frozen')).toMatchObject({ amount: 0n });
+    expect(sweep?.addresses.find((x) => x.invoiceId === 'inv_frozen')?.failedReason).toBeDefined();
+    expect([...store.candidatesByKey.values()].map((c) => c.invoiceId)).toEqual(['inv_frozen']);
+    expect(node.balanceOf(TOKEN, frozen)).toBe(100_000_000n);
+    // Deferred a day, not tried again in every run.
+    expect(await run()).toMatchObject({ candidates: 0, submitted: 0 });
+    expect(store.sweeps.size).toBe(1);
+    expect([...store.candidatesByKey.values()][0]?.notBefore).toBe('2026-12-02T12:00:00.000Z');
+  });
+
+  it('crash after recording, before broadcasting: the next run sends the same bytes; swept once', async () => {
+    const { node, store, faults, paid, run, runToFinal } = setup();
+    paid('inv_a', 500_000_000n);
+    faults.add('after-record');
+    await expect(run()).rejects.toThrow(/after-record/);
+    expect(node.broadcasts).toEqual([]);
+    expect(await run()).toMatchObject({ rebroadcast: 1, submitted: 0 });
+    await runToFinal();
+    expect([...store.sweeps.values()]).toEqual([expect.objectContaining({ state: 'final', amount: 500_000_000n })]);
+    expect(node.mined.size).toBe(1);
+    expect(node.balanceOf(TOKEN, CUSTODY)).toBe(500_000_000n);
+  });
+
+  it('crash after broadcasting, and again before recording the outcome: recorded final once, journaled once', async () => {
+    const { node, store, faults, paid, run, runToFinal, rpc } = setup();
+    paid('inv_a', 500_000_000n);
+    faults.add('after-broadcast');
+    await expect(run()).rejects.toThrow(/after-broadcast/);
+    rpc.mine(3);
+    faults.add('before-outcome');
+    await expect(run()).rejects.toThrow(/before-outcome/);
+    await runToFinal();
+    await run();
+    expect([...store.sweeps.values()]).toEqual([expect.objectContaining({ state: 'final' })]);
+    expect(store.journal.size).toBe(1);
+    expect(node.broadcasts).toHaveLength(1);
+    expect(node.balanceOf(TOKEN, CUSTODY)).toBe(500_000_000n);
+  });
+
+  it('fails a sweep whose nonce another transaction took, and sweeps its addresses again', async () => {
+    const { node, store, faults, paid, run, runToFinal } = setup();
+    paid('inv_a', 500_000_000n);
+    faults.add('after-record');
+    await expect(run()).rejects.toThrow();
+    node.useNonce();
+    const report = await run();
+    expect(report).toMatchObject({ failed: 1, submitted: 1 });
+    await runToFinal();
+    const states = [...store.sweeps.values()].map((s) => [s.state, s.failure]);
+    expect(states).toEqual([
+      ['failed', 'nonce used by another transaction'],
+      ['final', undefined],
+    ]);
+    expect(node.balanceOf(TOKEN, CUSTODY)).toBe(500_000_000n);
+  });
+
+  it('reports the gas balance, the oldest submitted sweep and the requests of a run', async () => {
+    const { node, paid, run, deps } = setup();
+    node.hold = true;
+    paid('inv_a', 500_000_000n);
+    await run();
+    deps.now = () => new Date('2026-12-01T12:10:00.000Z');
+    const report = await run();
+    expect(report).toMatchObject({ gasBalance: '1.0', oldestSubmittedSeconds: 600, waiting: 1 });
+    expect(report.requests).toBeGreaterThan(0);
+  });
+});
