@@ -4,8 +4,8 @@
  * against the local runtime. Every answer is below 500; every 4xx our handlers give is an RFC 9457
  * `application/problem+json` whose `status` is the HTTP status. The only other 4xx answers allowed are the front
  * door's own, recognised explicitly: the JWT authorizer's 401 `{"message":"Unauthorized"}`, API Gateway's 404
- * `{"message":"Not Found"}` for a path no route matches, Node's 431 for oversized headers, and the payment page's
- * HTML 404 for people.
+ * `{"message":"Not Found"}` for a path no route matches, Node's 431 for oversized headers, and the payment and
+ * receipt pages' HTML 404 for people.
  *
  * Write routes (anything but GET) only ever get requests that must be refused, and the test checks that the table's
  * item count and every queue's message count (visible, in flight, delayed; dead-letter queues included) are the
@@ -261,7 +261,9 @@ function checkAnswer(req: FuzzRequest, res: FuzzResponse, mustRefuse: boolean): 
     return 'front door';
   }
   const matched = routeFor(req.method, req.path);
-  if (res.status === 404 && matched?.route.path === '/pay/{id}' && type.startsWith('text/html')) return 'handler'; // for people
+  // The payment and receipt pages answer people with an HTML 404 page.
+  const page = matched?.route.path === '/pay/{id}' || matched?.route.path === '/pay/{id}/receipt';
+  if (res.status === 404 && page && type.startsWith('text/html')) return 'handler';
   expect(type, label).toBe('application/problem+json');
   let problem: { status?: unknown; type?: unknown; title?: unknown };
   try {
