@@ -59,6 +59,7 @@ const lines = [
   `  funded payers  Hardhat accounts 1..9, e.g. ${runtime.chain.payers[0]}`,
   `  factory        ${runtime.chain.depositFactory} (DepositFactory: invoices get forwarder deposit addresses)`,
   `  custody        ${runtime.chain.custody} (Hardhat account 19: swept money arrives here)`,
+  `  sweeper        gas from Hardhat account 18; sweeps final payments to custody every few seconds`,
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
   `  custodian mock ${runtime.custodian.url} (executes approved refunds from custody)`,
