@@ -9,7 +9,10 @@
  *   to that payment's sender.
  * - Refundable from a suspense transfer (final, matched to no invoice): its whole amount, to its sender.
  * - Never more than the refundable amount less what completed and open refunds of the same source took (the
- *   source's {@link RefundLedger}); never two open refunds for one source.
+ *   source's {@link RefundLedger}), counted in micro-USD: refunds of one source may be in different tokens (an
+ *   invoice paid in a 6- and an 18-decimal token), and base units of different tokens do not add up. A refund's
+ *   micro-USD are rounded UP against the cap, so rounding dust never accumulates past it. Each refund is also
+ *   capped at what the source received in its token. Never two open refunds for one source.
  * - Approved only by another identity than the requester's; approving or rejecting twice answers the refund as it is.
  */
 import { randomBytes } from 'node:crypto';
@@ -76,14 +79,39 @@ export interface RefundActor {
   ministry?: string;
 }
 
-/** What a source gave to refunds so far: base units held by completed and open refunds, and the open one. */
+/**
+ * What a source gave to refunds so far: micro-USD held by completed and open refunds (each rounded up, see
+ * {@link refundMicroUsdCeil}), and the open one.
+ */
 export interface RefundLedger {
-  reservedUnits: bigint;
+  reservedMicroUsd: bigint;
   openRefundId?: string;
+  /**
+   * Set only on a ledger stored by the older code, which kept base units (`reservedUnits`) instead of micro-USD:
+   * the stored value, so the write that migrates it is conditioned on it; `reservedMicroUsd` is then recomputed
+   * from the source's refunds ({@link reservedMicroUsdOf}).
+   */
+  legacyReservedUnits?: bigint;
 }
 
 /** The empty ledger of a source nothing was refunded from. */
-export const EMPTY_LEDGER: RefundLedger = Object.freeze({ reservedUnits: 0n });
+export const EMPTY_LEDGER: RefundLedger = Object.freeze({ reservedMicroUsd: 0n });
+
+/**
+ * A refund's worth in micro-USD, rounded UP (an 18-decimal amount that is not a whole micro-USD counts as the next
+ * micro-USD): what it takes from its source's refundable micro-USD, so dust never adds up past the cap.
+ */
+export function refundMicroUsdCeil(amount: bigint, decimals: number): bigint {
+  const { microUsd, remainder } = tokenUnitsToMicroUsd(amount, decimals);
+  return remainder > 0n ? microUsd + 1n : microUsd;
+}
+
+/** The micro-USD a source's refunds hold: completed and open ones (a rejected one holds nothing). */
+export function reservedMicroUsdOf(refunds: readonly Refund[]): bigint {
+  return refunds
+    .filter((r) => r.state !== 'rejected')
+    .reduce((sum, r) => sum + refundMicroUsdCeil(r.amount, r.decimals), 0n);
+}
 
 /** What a source allows refunding: in which token, at most how much, to whom by default. */
 export interface Refundable {
@@ -92,7 +120,12 @@ export interface Refundable {
   chainId: number;
   token: string;
   decimals: number;
-  /** Base units refundable from the source in all (before what refunds already took). */
+  /**
+   * Micro-USD refundable from the source in all, over every token (before what refunds already took): an
+   * invoice's `overpaidMicroUsd`, a suspense transfer's worth.
+   */
+  microUsd: bigint;
+  /** At most this many base units of `token` per refund: what the source received in that token. */
   units: bigint;
   /** The sender of the money: the default destination. */
   sender: string;
@@ -149,6 +182,7 @@ export function overpaymentRefundable(
     chainId: last.chainId,
     token: getAddress(last.token),
     decimals: last.decimals,
+    microUsd: invoice.overpaidMicroUsd,
     units: minBigInt(overpaid, received),
     sender: getAddress(lastPaymentSender),
   };
@@ -174,6 +208,8 @@ export function suspenseRefundable(
     chainId: transfer.chainId,
     token: getAddress(transfer.token),
     decimals,
+    // Its whole amount, rounded up: the dust below a micro-USD of an 18-decimal transfer is refundable too.
+    microUsd: refundMicroUsdCeil(transfer.amount, decimals),
     units: transfer.amount,
     sender: getAddress(transfer.from),
     suspenseReason: transfer.unmatchedReason ?? 'unknown_address',
@@ -204,7 +240,10 @@ export function requestRefund(input: {
   if (ledger.openRefundId) {
     throw new ConflictError(`Refund ${ledger.openRefundId} of this source is still open.`);
   }
-  const left = refundable.units - ledger.reservedUnits;
+  const leftMicroUsd = refundable.microUsd - ledger.reservedMicroUsd;
+  // Within what is left in micro-USD (over all tokens) and within what came in the refund's token.
+  const left =
+    leftMicroUsd > 0n ? minBigInt(refundable.units, microUsdToTokenUnitsFloor(leftMicroUsd, refundable.decimals)) : 0n;
   if (left <= 0n) throw new ConflictError('Nothing is left to refund from this source.');
   const amount = request.amount ?? left;
   if (amount <= 0n) throw new ValidationError([{ field: 'amount', message: 'must be more than 0' }]);
@@ -333,15 +372,16 @@ export function refundJournalEntry(refund: Refund): JournalEntry {
   });
 }
 
-/** The ledger after a refund is created (it holds the source and its amount). */
+/** The ledger after a refund is created (it holds the source and its micro-USD, rounded up). */
 export function ledgerWith(ledger: RefundLedger, refund: Refund): RefundLedger {
-  return { reservedUnits: ledger.reservedUnits + refund.amount, openRefundId: refund.id };
+  const reservedMicroUsd = ledger.reservedMicroUsd + refundMicroUsdCeil(refund.amount, refund.decimals);
+  return { reservedMicroUsd, openRefundId: refund.id };
 }
 
-/** The ledger after a refund is rejected (its amount is released) or completed (its amount stays taken). */
+/** The ledger after a refund is rejected (its micro-USD are released) or completed (they stay taken). */
 export function ledgerAfter(ledger: RefundLedger, refund: Refund): RefundLedger {
-  const reservedUnits = refund.state === 'rejected' ? ledger.reservedUnits - refund.amount : ledger.reservedUnits;
-  return { reservedUnits };
+  const held = refundMicroUsdCeil(refund.amount, refund.decimals);
+  return { reservedMicroUsd: ledger.reservedMicroUsd - (refund.state === 'rejected' ? held : 0n) };
 }
 
 /** Wire form of a refund (the API's refund body): money as decimal strings. */

@@ -28,7 +28,7 @@ import {
 } from '../../shared/ports';
 
 const sameLedger = (a: RefundLedger, b: RefundLedger) =>
-  a.reservedUnits === b.reservedUnits && a.openRefundId === b.openRefundId;
+  a.reservedMicroUsd === b.reservedMicroUsd && a.openRefundId === b.openRefundId;
 
 export class MemoryRefundStore implements RefundStore {
   readonly refunds = new Map<string, Refund>();

@@ -48,7 +48,10 @@ function setup(...refunds: Refund[]) {
   const store = new MemoryRefundStore();
   for (const r of refunds) {
     store.refunds.set(r.id, r);
-    store.ledgers.set(`invoice:${(r.source as { invoiceId: string }).invoiceId}`, ledgerWith({ reservedUnits: 0n }, r));
+    store.ledgers.set(
+      `invoice:${(r.source as { invoiceId: string }).invoiceId}`,
+      ledgerWith({ reservedMicroUsd: 0n }, r),
+    );
   }
   const node = new MemoryChain(10);
   const published: Refund[] = [];
@@ -80,7 +83,7 @@ describe('completeRefunds', () => {
     expect(await completeRefunds(deps)).toEqual([refund.id]);
     const done = await store.get(refund.id);
     expect(done).toMatchObject({ state: 'completed', txHash: paid.transactionHash, logIndex: paid.logIndex });
-    expect(await store.ledger(refund.source)).toEqual({ reservedUnits: 100_000_000n });
+    expect(await store.ledger(refund.source)).toEqual({ reservedMicroUsd: 100_000_000n });
     const receipt = [...store.receipts.values()][0];
     if (!receipt) throw new Error('no receipt');
     expect(verifyRefundReceipt(receipt, await signer.address())).toEqual({ ok: true });

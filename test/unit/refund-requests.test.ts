@@ -154,7 +154,7 @@ describe('four eyes', () => {
     const rejected = await rejectRefundAs(operator2, refund.id, deps);
     expect(rejected).toMatchObject({ state: 'rejected', rejectedBy: 'oleg' });
     expect(await rejectRefundAs(operator2, refund.id, deps)).toMatchObject({ state: 'rejected' });
-    expect(await store.ledger(refund.source)).toEqual({ reservedUnits: 0n });
+    expect(await store.ledger(refund.source)).toEqual({ reservedMicroUsd: 0n });
     const next = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps);
     expect(next.refund.amount).toBe(100_000_000n);
     expect(await readRefund(operator, next.refund.id, store)).toMatchObject({ state: 'requested' });

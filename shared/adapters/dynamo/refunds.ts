@@ -4,7 +4,9 @@
  *   `REFUNDS_OF#<source>` (an invoice's or a transfer's), each by `<requestedAt>#<id>`; gsi3 `INSTRUCTED_REFUNDS`
  *   (sparse, while instructed) by `<instructedAt>#<id>`, for the completion, then `UNSENT_REFUND_RECEIPTS` by
  *   `<completedAt>#<id>` until the publisher has had a message of its receipt;
- * - each source's ledger `REFUND_LEDGER#<source>`: base units completed and open refunds hold, and the open one;
+ * - each source's ledger `REFUND_LEDGER#<source>`: micro-USD completed and open refunds hold (`reservedMicroUsd`;
+ *   a ledger the older code wrote in base units, `reservedUnits`, is recomputed from the source's refunds and
+ *   migrated by its next write), and the open one;
  * - an idempotency record `IDEMPOTENCY#REFUND#<scope>#<key>` (a day);
  * - the claim of an on-chain transfer that completed a refund `REFUND_TRANSFER#<chainId>:<txHash>:<logIndex>`,
  *   written with the refund's `refund-completed` journal entry.
@@ -21,6 +23,7 @@ import {
   type RefundLedger,
   type RefundSource,
   type RefundState,
+  reservedMicroUsdOf,
   sourceKey,
 } from '../../domain/refunds';
 import {
@@ -103,25 +106,48 @@ export function refundFromItem(item: Record<string, unknown>): Refund {
 }
 
 function ledgerPut(source: RefundSource, read: RefundLedger, next: RefundLedger) {
-  const values: Record<string, unknown> = { ':res': read.reservedUnits.toString() };
-  let condition = 'reservedUnits = :res AND ';
+  // A ledger the older code stored (base units in `reservedUnits`) is migrated by this write, conditioned on it.
+  const legacy = read.legacyReservedUnits !== undefined;
+  const values: Record<string, unknown> = {
+    ':res': (legacy ? read.legacyReservedUnits : read.reservedMicroUsd)?.toString(),
+  };
+  let condition = legacy
+    ? 'attribute_not_exists(reservedMicroUsd) AND reservedUnits = :res AND '
+    : 'reservedMicroUsd = :res AND ';
   if (read.openRefundId) {
     values[':open'] = read.openRefundId;
     condition += 'openRefundId = :open';
   } else condition += 'attribute_not_exists(openRefundId)';
-  if (read.reservedUnits === 0n && !read.openRefundId) condition = `attribute_not_exists(pk) OR (${condition})`;
+  if (!legacy && read.reservedMicroUsd === 0n && !read.openRefundId) {
+    condition = `attribute_not_exists(pk) OR (${condition})`;
+  }
   return {
     Put: {
       TableName: tableName(),
       Item: {
         ...refundKeys.ledger(source),
         type: 'refund-ledger',
-        reservedUnits: next.reservedUnits.toString(),
+        reservedMicroUsd: next.reservedMicroUsd.toString(),
         ...(next.openRefundId ? { openRefundId: next.openRefundId } : {}),
       },
       ConditionExpression: condition,
       ExpressionAttributeValues: values,
     },
+  };
+}
+
+/**
+ * A stored ledger. One the older code wrote (base units in `reservedUnits`, no `reservedMicroUsd`) is read as
+ * its source's refunds' micro-USD, remembering the stored units for the write that migrates it.
+ */
+async function ledgerFromItem(source: RefundSource, item: Record<string, unknown>): Promise<RefundLedger> {
+  const open = item.openRefundId ? { openRefundId: String(item.openRefundId) } : {};
+  if (item.reservedMicroUsd !== undefined) return { reservedMicroUsd: BigInt(String(item.reservedMicroUsd)), ...open };
+  const refunds = await queryIndex('gsi4', refundKeys.ofSource(source), undefined, true);
+  return {
+    reservedMicroUsd: reservedMicroUsdOf(refunds),
+    ...open,
+    legacyReservedUnits: BigInt(String(item.reservedUnits ?? '0')),
   };
 }
 
@@ -209,17 +235,25 @@ async function list(query: { ministry?: string; state?: RefundState; cursor?: st
   return { items: page.items.map(refundFromItem), nextCursor: page.nextCursor };
 }
 
-async function queryIndex(index: 'gsi3' | 'gsi4', partition: string, below?: string): Promise<Refund[]> {
-  const { Items = [] } = await ddb.send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: index,
-      KeyConditionExpression: `${index}pk = :pk${below ? ` AND ${index}sk < :below` : ''}`,
-      ExpressionAttributeValues: { ':pk': partition, ...(below ? { ':below': below } : {}) },
-      Limit: 100,
-    }),
-  );
-  return Items.map(refundFromItem);
+/** A page of an index (100), or with `all` every item of the partition (a source's refunds are few). */
+async function queryIndex(index: 'gsi3' | 'gsi4', partition: string, below?: string, all = false): Promise<Refund[]> {
+  const refunds: Refund[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const { Items = [], LastEvaluatedKey } = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index,
+        KeyConditionExpression: `${index}pk = :pk${below ? ` AND ${index}sk < :below` : ''}`,
+        ExpressionAttributeValues: { ':pk': partition, ...(below ? { ':below': below } : {}) },
+        Limit: 100,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    refunds.push(...Items.map(refundFromItem));
+    start = all ? LastEvaluatedKey : undefined;
+  } while (start);
+  return refunds;
 }
 
 /** The refund store (shared/ports.ts `RefundStore`) on the single table. */
@@ -234,11 +268,7 @@ export const dynamoRefundStore: RefundStore = {
     const { Item } = await ddb.send(
       new GetCommand({ TableName: tableName(), Key: refundKeys.ledger(source), ConsistentRead: true }),
     );
-    if (!Item) return { ...EMPTY_LEDGER };
-    return {
-      reservedUnits: BigInt(String(Item.reservedUnits)),
-      ...(Item.openRefundId ? { openRefundId: String(Item.openRefundId) } : {}),
-    };
+    return Item ? ledgerFromItem(source, Item) : { ...EMPTY_LEDGER };
   },
   async idempotencyRecord(scope, key) {
     const { Item } = await ddb.send(
