@@ -65,7 +65,8 @@ async function finalTransfersOf(
   rpc: ChainRpc,
   tip: ChainTip,
 ): Promise<RefundTransfer[]> {
-  const fromBlock = refund.instructedBlock ?? 0;
+  // The head read before the first send: a transfer in that block was mined before the order existed.
+  const fromBlock = (refund.instructedBlock ?? -1) + 1;
   if (fromBlock > tip.head) return [];
   const logs = await rpc.getLogs({
     address: [refund.token],

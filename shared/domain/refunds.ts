@@ -146,6 +146,24 @@ export function refundReceiptIdFor(refundId: string): string {
   return `rrc_${refundId.replace(/^rfd_/, '')}`;
 }
 
+/**
+ * What a refund's on-chain transfer looks like to the completion (custody → `to` of `amount` of `token` on
+ * `chainId`), as one string. The completion cannot tell apart two open refunds with the same one, so at most one
+ * open refund may hold it (the store keeps a uniqueness item under it while the refund is open).
+ */
+export function refundOrderShape(refund: Pick<Refund, 'chainId' | 'token' | 'to' | 'amount'>): string {
+  return `${refund.chainId}:${refund.token.toLowerCase()}:${refund.to.toLowerCase()}:${refund.amount}`;
+}
+
+/** The refusal of a refund whose transfer would look exactly like another open refund's. */
+export function sameTransferOpenError(refund: Pick<Refund, 'amount' | 'to'>): ConflictError {
+  return new ConflictError(
+    `Another open refund already sends exactly ${refund.amount} base units of this token to ${refund.to} on this ` +
+      'chain; its transfer could not be told apart from this one. Ask again once it is completed or rejected, or ' +
+      'ask for a different amount.',
+  );
+}
+
 /** `invoice:<id>` or `transfer:<id>`: a source as one string (keys, orders, receipts). */
 export function sourceKey(source: RefundSource): string {
   return source.kind === 'invoice' ? `invoice:${source.invoiceId}` : `transfer:${source.transferId}`;

@@ -8,6 +8,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
+import { ConflictError } from '../../shared/domain/errors';
 import { buildRefundReceipt } from '../../shared/domain/refund-documents';
 import {
   completeRefund,
@@ -148,5 +149,21 @@ describe('dynamoRefundStore', () => {
     expect(await store.update(rejected, 0, { read: stale, next: ledgerAfter(stale, rejected) })).toBe(false);
     expect(await store.update(rejected, 0, { read: legacy, next: ledgerAfter(legacy, rejected) })).toBe(true);
     expect(await store.ledger(a.source)).toEqual({ reservedMicroUsd: 0n });
+  });
+
+  it('holds a transfer shape for one open refund; the rejection frees it in the same transaction', async () => {
+    const [one, two] = [await invoiceSource(), await invoiceSource()];
+    const a = requested(one.id);
+    const b = { ...requested(two.id), token: a.token, to: a.to }; // same chain, token, destination and amount
+    expect(await store.create(a, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, a) }, 0)).toBe(true);
+    await expect(store.create(b, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, b) }, 0)).rejects.toThrow(
+      ConflictError,
+    );
+    expect(await store.get(b.id)).toBeUndefined();
+    expect(await store.ledger(b.source)).toEqual(EMPTY_LEDGER);
+    const held = ledgerWith(EMPTY_LEDGER, a);
+    const rejected = { ...a, state: 'rejected' as const, rejectedBy: 'bob', version: 1 };
+    expect(await store.update(rejected, 0, { read: held, next: ledgerAfter(held, rejected) })).toBe(true);
+    expect(await store.create(b, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, b) }, 0)).toBe(true);
   });
 });

@@ -72,7 +72,7 @@ function setup(...refunds: Refund[]) {
 describe('completeRefunds', () => {
   it('completes on a final custody → destination transfer of exactly the amount, with a signed receipt', async () => {
     const to = Wallet.createRandom().address;
-    const refund = instructed(1, to, 100_000_000n, 11);
+    const refund = instructed(1, to, 100_000_000n, 10);
     const { store, node, published, deps } = setup(refund);
     node.transfer(USDT, custody, to, 99_999_999n); // not the amount
     node.transfer(USDC, custody, to, 100_000_000n); // not the token
@@ -106,8 +106,8 @@ describe('completeRefunds', () => {
 
   it('one on-chain transfer completes one refund: a twin refund waits for its own transfer', async () => {
     const to = Wallet.createRandom().address;
-    const a = instructed(1, to, 5_000_000n, 11);
-    const b = instructed(2, to, 5_000_000n, 11);
+    const a = instructed(1, to, 5_000_000n, 10);
+    const b = instructed(2, to, 5_000_000n, 10);
     const { store, node, deps } = setup(a, b);
     node.transfer(USDT, custody, to, 5_000_000n);
     node.mine(3);
@@ -121,7 +121,7 @@ describe('completeRefunds', () => {
 
   it('sends a receipt again when its outbox message never reached the publisher, and only then', async () => {
     const to = Wallet.createRandom().address;
-    const refund = instructed(4, to, 9n, 11);
+    const refund = instructed(4, to, 9n, 10);
     const { store, node, published, deps } = setup(refund);
     node.transfer(USDT, custody, to, 9n);
     node.mine(3);
@@ -137,8 +137,8 @@ describe('completeRefunds', () => {
 
   it("one refund's failing chain read holds up no other refund", async () => {
     const to = Wallet.createRandom().address;
-    const a = instructed(5, to, 3n, 11);
-    const b = instructed(6, to, 4n, 11);
+    const a = instructed(5, to, 3n, 10);
+    const b = instructed(6, to, 4n, 10);
     const { node, deps } = setup(a, b);
     node.transfer(USDT, custody, to, 4n);
     node.mine(3);
@@ -159,5 +159,18 @@ describe('completeRefunds', () => {
     deps.refunds.refunds.set(refund.id, refund);
     node.mine(5);
     expect(await completeRefunds(deps)).toEqual([]);
+  });
+
+  it('ignores a transfer in the block read as the head before the send: it predates the order', async () => {
+    const to = Wallet.createRandom().address;
+    const { node, deps } = setup();
+    node.transfer(USDT, custody, to, 8n); // mined in the block that is the head when the order is sent
+    const refund = instructed(7, to, 8n, node.head);
+    deps.refunds.refunds.set(refund.id, refund);
+    node.mine(5);
+    expect(await completeRefunds(deps)).toEqual([]);
+    node.transfer(USDT, custody, to, 8n);
+    node.mine(3);
+    expect(await completeRefunds(deps)).toEqual([refund.id]);
   });
 });

@@ -118,6 +118,28 @@ describe('requesting a refund', () => {
     );
   });
 
+  it("refuses (409, nothing written) a refund whose transfer would look like another open refund's", async () => {
+    // The same payer overpaid two invoices by the same amount in the same token: the completion could not tell the
+    // two refunds' transfers apart, so the second waits until the first is completed or rejected.
+    const { invoice, deps, sources, store } = setup();
+    const paid = transfer({ txHash: `0x${'4'.repeat(64)}`, id: 'paid-2' });
+    const twin = anInvoice({ ...invoice, id: 'inv_twin', payments: [{ ...paid, transferId: paid.id, decimals: 6 }] });
+    sources.invoices.set(twin.id, twin);
+    sources.transfers.set(paid.id, { ...paid, invoiceId: twin.id });
+    const first = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps);
+    await expect(requestRefundAs(alice, { invoiceId: twin.id, reason: 'r' }, undefined, deps)).rejects.toThrow(
+      /Another open refund already sends exactly 100000000 base units/,
+    );
+    expect(store.refunds.size).toBe(1);
+    expect(await store.ledger({ kind: 'invoice', invoiceId: twin.id })).toEqual({ reservedMicroUsd: 0n });
+    // Another amount is told apart; a rejection frees the shape.
+    const other = await requestRefundAs(alice, { invoiceId: twin.id, reason: 'r', amount: 1n }, undefined, deps);
+    await rejectRefundAs(operator, other.refund.id, deps);
+    await rejectRefundAs(operator, first.refund.id, deps);
+    const again = await requestRefundAs(alice, { invoiceId: twin.id, reason: 'r' }, undefined, deps);
+    expect(again.refund).toMatchObject({ state: 'requested', amount: 100_000_000n });
+  });
+
   it('a source that changed between read and write is read again', async () => {
     const { invoice, deps, sources, store } = setup();
     let bumped = false;

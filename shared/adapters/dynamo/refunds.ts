@@ -7,6 +7,8 @@
  * - each source's ledger `REFUND_LEDGER#<source>`: micro-USD completed and open refunds hold (`reservedMicroUsd`;
  *   a ledger the older code wrote in base units, `reservedUnits`, is recomputed from the source's refunds and
  *   migrated by its next write), and the open one;
+ * - the uniqueness item `REFUND_OPEN_TRANSFER#<chainId>:<token>:<to>:<amount>` of an open refund (written with it,
+ *   deleted in the transaction that completes or rejects it): the completion cannot tell two such refunds apart;
  * - an idempotency record `IDEMPOTENCY#REFUND#<scope>#<key>` (a day);
  * - the claim of an on-chain transfer that completed a refund `REFUND_TRANSFER#<chainId>:<txHash>:<logIndex>`,
  *   written with the refund's `refund-completed` journal entry.
@@ -23,7 +25,9 @@ import {
   type RefundLedger,
   type RefundSource,
   type RefundState,
+  refundOrderShape,
   reservedMicroUsdOf,
+  sameTransferOpenError,
   sourceKey,
 } from '../../domain/refunds';
 import {
@@ -51,6 +55,11 @@ export const refundKeys = {
   unsentReceipts: 'UNSENT_REFUND_RECEIPTS',
   ofSource: (source: RefundSource) => `REFUNDS_OF#${sourceKey(source)}`,
   ledger: (source: RefundSource) => ({ pk: `REFUND_LEDGER#${sourceKey(source)}`, sk: 'REFUND_LEDGER' }),
+  /** Held by the one open refund whose transfer has this shape (chain, token, destination, amount). */
+  openTransfer: (refund: Pick<Refund, 'chainId' | 'token' | 'to' | 'amount'>) => ({
+    pk: `REFUND_OPEN_TRANSFER#${refundOrderShape(refund)}`,
+    sk: 'REFUND_OPEN_TRANSFER',
+  }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#REFUND#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   chainTransfer: (r: Pick<Refund, 'chainId' | 'txHash' | 'logIndex'>) => ({
     pk: `REFUND_TRANSFER#${r.chainId}:${r.txHash}:${r.logIndex}`,
@@ -174,6 +183,29 @@ function refundPut(refund: Refund, readVersion: number | undefined, extra: Recor
   };
 }
 
+/** Takes the open-transfer uniqueness item for a new refund. */
+function openTransferHold(refund: Refund) {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...refundKeys.openTransfer(refund), type: 'refund-open-transfer', refundId: refund.id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** Frees it when the refund leaves the open states (a refund created before the item existed has none). */
+function openTransferRelease(refund: Refund) {
+  return {
+    Delete: {
+      TableName: tableName(),
+      Key: refundKeys.openTransfer(refund),
+      ConditionExpression: 'attribute_not_exists(pk) OR refundId = :id',
+      ExpressionAttributeValues: { ':id': refund.id },
+    },
+  };
+}
+
 /** Which items of a cancelled transaction broke their condition. */
 function failedItems(error: TransactionCanceledException): number[] {
   return (error.CancellationReasons ?? []).flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
@@ -199,6 +231,7 @@ async function create(
     refundPut(refund, undefined),
     ledgerPut(refund.source, ledger.read, ledger.next),
     sourceVersionCheck(refund.source, sourceVersion),
+    openTransferHold(refund),
   ];
   if (claim) {
     items.push({
@@ -218,7 +251,8 @@ async function create(
   }
   const failed = await transact(items);
   if (!failed) return true;
-  if (claim && failed.includes(3)) return false;
+  if (claim && failed.includes(4)) return false;
+  if (failed.includes(3) && !failed.includes(1) && !failed.includes(2)) throw sameTransferOpenError(refund);
   throw new ConcurrentChangeError(`refund ${refund.id}: ledger or source changed since read`);
 }
 
@@ -280,6 +314,7 @@ export const dynamoRefundStore: RefundStore = {
   async update(refund, readVersion, ledger) {
     const items: object[] = [refundPut(refund, readVersion)];
     if (ledger) items.push(ledgerPut(refund.source, ledger.read, ledger.next));
+    if (refund.state === 'rejected') items.push(openTransferRelease(refund));
     return !(await transact(items));
   },
   async complete(refund, readVersion, ledger, receipt, journal) {
@@ -294,6 +329,7 @@ export const dynamoRefundStore: RefundStore = {
         },
       },
       putJournalEntry(journal),
+      openTransferRelease(refund),
     ]);
     if (!failed) return 'completed';
     return failed.includes(2) ? 'transfer-taken' : 'changed';
