@@ -8,6 +8,8 @@
  *   fewer than 6 decimals, so never more), and never more than the invoice received in that token. `to` defaults
  *   to that payment's sender.
  * - Refundable from a suspense transfer (final, matched to no invoice): its whole amount, to its sender.
+ * - Only money that passed the deep re-check after finality ({@link deeplySettled}) is refundable: an invoice's
+ *   payments all, a suspense transfer itself; before that a request is refused (it may still be annulled).
  * - Never more than the refundable amount less what completed and open refunds of the same source took (the
  *   source's {@link RefundLedger}), counted in micro-USD: refunds of one source may be in different tokens (an
  *   invoice paid in a 6- and an 18-decimal token), and base units of different tokens do not add up. A refund's
@@ -232,6 +234,23 @@ export function suspenseRefundable(
     sender: getAddress(transfer.from),
     suspenseReason: transfer.unmatchedReason ?? 'unknown_address',
   };
+}
+
+/**
+ * Whether a transfer's money may be refunded: final AND past the deeper re-check after finality (`deepCheckedAt`,
+ * set by our confirmer; see shared/domain/reconcile.ts). Until then a deep reorg may still annul it, and money
+ * refunded from custody would then be gone twice.
+ */
+export function deeplySettled(transfer: Pick<StoredTransfer, 'state' | 'deepCheckedAt'> | undefined): boolean {
+  return transfer?.state === 'final' && Boolean(transfer.deepCheckedAt);
+}
+
+/** The refusal of a refund of money some of whose transfers have not passed the deep re-check yet. */
+export function notYetSettledError(transferIds: readonly string[]): ConflictError {
+  return new ConflictError(
+    `The payment is not yet settled deeply enough to be refunded: transfer(s) ${transferIds.join(', ')} have not ` +
+      'passed the re-check after finality. Ask again in a few minutes.',
+  );
 }
 
 /** What a caller asks for: a destination and an amount (defaults: the sender, all that is left), and why. */

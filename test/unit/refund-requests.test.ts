@@ -37,6 +37,7 @@ function transfer(overrides: Partial<StoredTransfer> = {}): StoredTransfer {
     removedBlockHashes: [],
     sources: ['scanner'],
     firstSeenAt: '2026-03-10T06:10:00.000Z',
+    deepCheckedAt: '2026-03-10T06:30:00.000Z',
     history: [],
     version: 1,
     ...overrides,
@@ -138,6 +139,29 @@ describe('requesting a refund', () => {
     await rejectRefundAs(operator, first.refund.id, deps);
     const again = await requestRefundAs(alice, { invoiceId: twin.id, reason: 'r' }, undefined, deps);
     expect(again.refund).toMatchObject({ state: 'requested', amount: 100_000_000n });
+  });
+
+  it('refuses (409, nothing written) money whose transfers have not passed the deep re-check yet', async () => {
+    const { invoice, deps, sources, store } = setup();
+    const [payment] = invoice.payments;
+    const paid = payment && sources.transfers.get(payment.transferId);
+    if (!paid) throw new Error('fixture');
+    const { deepCheckedAt: _checked, ...final } = paid;
+    sources.transfers.set(paid.id, final);
+    await expect(requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, 'k', deps)).rejects.toThrow(
+      /not yet settled deeply enough/,
+    );
+    const stray = transfer({ txHash: `0x${'5'.repeat(64)}`, id: 'stray-5', unmatchedReason: 'invoice_cancelled' });
+    const { deepCheckedAt: _strayChecked, ...strayFinal } = stray;
+    sources.transfers.set(stray.id, strayFinal);
+    await expect(requestRefundAs(operator, { transferId: stray.id, reason: 'r' }, undefined, deps)).rejects.toThrow(
+      /not yet settled deeply enough/,
+    );
+    expect(store.refunds.size).toBe(0);
+    expect(store.idempotency.size).toBe(0);
+    sources.transfers.set(paid.id, paid); // the deep re-check passed
+    const { refund } = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, 'k', deps);
+    expect(refund.state).toBe('requested');
   });
 
   it('a source that changed between read and write is read again', async () => {
