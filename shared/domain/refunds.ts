@@ -62,6 +62,12 @@ export interface Refund {
    */
   instructedBlock?: number;
   completedAt?: string;
+  /**
+   * The signed order (the JSON sent to the custodian: typed data + signature), stored at the first attempt and
+   * resent byte for byte on every retry: a KMS signature is randomized, so signing again would change the bytes
+   * the custodian sees under the same `Idempotency-Key`. Not part of the API's refund body.
+   */
+  signedOrder?: string;
   /** The custody → `to` transfer that completed the refund. */
   txHash?: string;
   logIndex?: number;
@@ -361,6 +367,12 @@ export function markOrderFrom(refund: Refund, headBlock: number): Transition {
   return { refund: { ...refund, instructedBlock: headBlock }, changed: true };
 }
 
+/** Before an approved refund's order is first sent: the signed order's bytes, kept for every retry. */
+export function keepSignedOrder(refund: Refund, signedOrder: string): Transition {
+  if (refund.state !== 'approved' || refund.signedOrder !== undefined) return { refund, changed: false };
+  return { refund: { ...refund, signedOrder }, changed: true };
+}
+
 /** The order reached the custodian: `instructed` (the completion searches from the block marked before sending). */
 export function instructRefund(refund: Refund, now: Date): Transition {
   if (refund.state !== 'approved') return { refund, changed: false };
@@ -422,13 +434,13 @@ export function ledgerAfter(ledger: RefundLedger, refund: Refund): RefundLedger 
 }
 
 /** Wire form of a refund (the API's refund body): money as decimal strings. */
-export interface RefundWire extends Omit<Refund, 'amount' | 'version' | 'source'> {
+export interface RefundWire extends Omit<Refund, 'amount' | 'version' | 'source' | 'signedOrder'> {
   source: RefundSource;
   amount: string;
 }
 
 /** The API body of a refund. */
 export function refundToWire(refund: Refund): RefundWire {
-  const { version: _version, amount, ...rest } = refund;
+  const { version: _version, signedOrder: _order, amount, ...rest } = refund;
   return { ...rest, amount: amount.toString() };
 }
