@@ -31,6 +31,7 @@ import {
 } from '../domain/refunds';
 import {
   ConcurrentChangeError,
+  type Custodian,
   type RefundPage,
   type RefundQueue,
   type RefundSourceReader,
@@ -42,6 +43,8 @@ export interface RefundDeps {
   sources: RefundSourceReader;
   chains: readonly ChainConfig[];
   queue: RefundQueue;
+  /** The chain's custody account: never a refund's destination. */
+  custodian: Pick<Custodian, 'custodyAccount'>;
   now: () => Date;
   newId?: () => string;
 }
@@ -73,7 +76,16 @@ export async function requestRefundAs(
   for (let attempt = 1; ; attempt++) {
     const { refundable, sourceVersion } = await refundableFor(actor, input, deps);
     const ledger = await deps.refunds.ledger(refundable.source);
-    const refund = requestRefund({ id, refundable, ledger, request: input, actor, now: deps.now() });
+    const custody = deps.custodian.custodyAccount(refundable.chainId);
+    const refund = requestRefund({
+      id,
+      refundable,
+      ledger,
+      request: input,
+      actor,
+      now: deps.now(),
+      ...(custody ? { custody } : {}),
+    });
     try {
       if (await deps.refunds.create(refund, { read: ledger, next: ledgerWith(ledger, refund) }, sourceVersion, claim))
         return { created: true, refund };

@@ -18,8 +18,8 @@
  * - Approved only by another identity than the requester's; approving or rejecting twice answers the refund as it is.
  */
 import { randomBytes } from 'node:crypto';
-import { getAddress } from 'ethers';
-import { ConflictError, ForbiddenError, ValidationError } from './errors';
+import { getAddress, ZeroAddress } from 'ethers';
+import { ConflictError, ForbiddenError, UnprocessableError, ValidationError } from './errors';
 import type { Invoice } from './invoices';
 import { type JournalEntry, refundCompletedEntry } from './journal';
 import { MICRO_USD_DECIMALS, minBigInt, pow10, tokenUnitsToMicroUsd } from './money';
@@ -137,6 +137,8 @@ export interface Refundable {
   units: bigint;
   /** The sender of the money: the default destination. */
   sender: string;
+  /** The deposit address the money came to: never a destination (it would be swept back to custody). */
+  depositAddress: string;
   /** A suspense transfer's reason. */
   suspenseReason?: string;
 }
@@ -192,7 +194,7 @@ export function microUsdToTokenUnitsFloor(microUsd: bigint, decimals: number): b
  * payment's sender, read from its transfer. Undefined when the invoice is not overpaid.
  */
 export function overpaymentRefundable(
-  invoice: Pick<Invoice, 'id' | 'ministry' | 'overpaidMicroUsd' | 'payments'>,
+  invoice: Pick<Invoice, 'id' | 'ministry' | 'overpaidMicroUsd' | 'payments' | 'depositAddress'>,
   lastPaymentSender: string,
 ): Refundable | undefined {
   const last = invoice.payments.at(-1);
@@ -211,6 +213,7 @@ export function overpaymentRefundable(
     microUsd: invoice.overpaidMicroUsd,
     units: minBigInt(overpaid, received),
     sender: getAddress(lastPaymentSender),
+    depositAddress: getAddress(invoice.depositAddress),
   };
 }
 
@@ -222,7 +225,7 @@ export function overpaymentRefundable(
 export function suspenseRefundable(
   transfer: Pick<
     StoredTransfer,
-    'id' | 'state' | 'invoiceId' | 'unmatchedReason' | 'chainId' | 'token' | 'amount' | 'from'
+    'id' | 'state' | 'invoiceId' | 'unmatchedReason' | 'chainId' | 'token' | 'amount' | 'from' | 'to'
   >,
   decimals: number,
   ministry?: string,
@@ -238,6 +241,7 @@ export function suspenseRefundable(
     microUsd: refundMicroUsdCeil(transfer.amount, decimals),
     units: transfer.amount,
     sender: getAddress(transfer.from),
+    depositAddress: getAddress(transfer.to),
     suspenseReason: transfer.unmatchedReason ?? 'unknown_address',
   };
 }
@@ -270,6 +274,8 @@ export interface RefundRequest {
  * The refund a request makes, in state `requested`.
  * @throws ConflictError when the source has an open refund, or nothing (or less than asked) is left to refund.
  * @throws ValidationError for a zero amount or a malformed destination.
+ * @throws UnprocessableError for a destination money cannot be returned to: the zero address, the chain's custody
+ *   account (`custody`), or the deposit address the money came to.
  */
 export function requestRefund(input: {
   id: string;
@@ -278,8 +284,11 @@ export function requestRefund(input: {
   request: RefundRequest;
   actor: RefundActor;
   now: Date;
+  custody?: string;
 }): Refund {
   const { refundable, ledger, request } = input;
+  const to = request.to ? checksummed(request.to) : refundable.sender;
+  refuseDestination(to, refundable, input.custody);
   if (ledger.openRefundId) {
     throw new ConflictError(`Refund ${ledger.openRefundId} of this source is still open.`);
   }
@@ -299,7 +308,7 @@ export function requestRefund(input: {
     token: refundable.token,
     decimals: refundable.decimals,
     ...(refundable.suspenseReason ? { suspenseReason: refundable.suspenseReason } : {}),
-    to: request.to ? checksummed(request.to) : refundable.sender,
+    to,
     amount,
     reason: request.reason,
     state: 'requested',
@@ -307,6 +316,16 @@ export function requestRefund(input: {
     requestedAt: input.now.toISOString(),
     version: 0,
   };
+}
+
+/** Refuses a destination the money would not reach its owner at (burnt, or swept straight back to custody). */
+function refuseDestination(to: string, refundable: Refundable, custody: string | undefined): void {
+  const refuse = (why: string) => {
+    throw new UnprocessableError(`A refund cannot be sent to ${to}: ${why}.`);
+  };
+  if (to === ZeroAddress) refuse('it is the zero address (the tokens would be burnt, or the transfer refused)');
+  if (custody && to === getAddress(custody)) refuse("it is the chain's custody account the refund is paid from");
+  if (to === refundable.depositAddress) refuse('it is the deposit address the money came to (it is swept to custody)');
 }
 
 function checksummed(address: string): string {

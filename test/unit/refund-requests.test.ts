@@ -1,16 +1,17 @@
 /** Requesting, approving and rejecting refunds against in-memory ports: four eyes, one open refund, never more. */
-import { Wallet } from 'ethers';
+import { Wallet, ZeroAddress } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { approveRefundAs, readRefund, rejectRefundAs, requestRefundAs } from '../../shared/app/refunds';
 import { localChain } from '../../shared/domain/chains';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/domain/errors';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../shared/domain/errors';
 import type { StoredTransfer } from '../../shared/domain/reconcile';
 import type { RefundActor } from '../../shared/domain/refunds';
 import { anInvoice } from '../support/invoices';
-import { MemoryRefundQueue, MemoryRefundSources, MemoryRefundStore } from '../support/memory-refunds';
+import { MemoryCustodian, MemoryRefundQueue, MemoryRefundSources, MemoryRefundStore } from '../support/memory-refunds';
 
 const USDT = Wallet.createRandom().address;
 const sender = Wallet.createRandom().address;
+const custody = Wallet.createRandom().address;
 const chains = [localChain([{ address: USDT, symbol: 'USDT', decimals: 6 }])];
 const alice: RefundActor = { subject: 'alice', role: 'ministry', ministry: 'AFSA' };
 const bob: RefundActor = { subject: 'bob', role: 'ministry', ministry: 'AFSA' };
@@ -59,7 +60,8 @@ function setup() {
   });
   sources.invoices.set(invoice.id, invoice);
   sources.transfers.set(paid.id, { ...paid, invoiceId: invoice.id });
-  const deps = { refunds: store, sources, chains, queue, now: () => new Date('2026-03-10T08:00:00.000Z') };
+  const custodian = new MemoryCustodian({ 31337: custody });
+  const deps = { refunds: store, sources, chains, queue, custodian, now: () => new Date('2026-03-10T08:00:00.000Z') };
   return { sources, store, queue, invoice, deps };
 }
 
@@ -162,6 +164,23 @@ describe('requesting a refund', () => {
     sources.transfers.set(paid.id, paid); // the deep re-check passed
     const { refund } = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, 'k', deps);
     expect(refund.state).toBe('requested');
+  });
+
+  it('refuses (422, nothing written) the zero address, the custody account and the deposit address as `to`', async () => {
+    const { invoice, deps, sources, store } = setup();
+    const ask = (to: string) => requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r', to }, undefined, deps);
+    await expect(ask(ZeroAddress)).rejects.toThrow(UnprocessableError);
+    await expect(ask(custody.toLowerCase())).rejects.toThrow(/custody account/);
+    await expect(ask(invoice.depositAddress)).rejects.toThrow(/deposit address the money came to/);
+    const stray = transfer({ txHash: `0x${'6'.repeat(64)}`, id: 'stray-6', unmatchedReason: 'invoice_cancelled' });
+    sources.transfers.set(stray.id, stray);
+    await expect(
+      requestRefundAs(operator, { transferId: stray.id, reason: 'r', to: stray.to }, undefined, deps),
+    ).rejects.toThrow(UnprocessableError);
+    expect(store.refunds.size).toBe(0);
+    expect(store.openTransfers.size).toBe(0);
+    const elsewhere = Wallet.createRandom().address;
+    expect((await ask(elsewhere)).refund.to).toBe(elsewhere);
   });
 
   it('a source that changed between read and write is read again', async () => {

@@ -35,6 +35,7 @@ import { anInvoice } from '../support/invoices';
 const USDT = Wallet.createRandom().address;
 const USD18 = Wallet.createRandom().address;
 const sender = Wallet.createRandom().address;
+const DEPOSIT = Wallet.createRandom().address;
 const now = new Date('2026-03-10T08:00:00.000Z');
 const requester: RefundActor = { subject: 'alice', role: 'ministry', ministry: 'AFSA' };
 const approver: RefundActor = { subject: 'bob', role: 'ministry', ministry: 'AFSA' };
@@ -84,7 +85,15 @@ describe('refundable amounts', () => {
   });
 
   it('a final suspense transfer refunds all of it to its sender; a matched or unfinal one nothing', () => {
-    const t = { id: 't1', state: 'final' as const, chainId: 31337, token: USDT, amount: 7n, from: sender };
+    const t = {
+      id: 't1',
+      state: 'final' as const,
+      chainId: 31337,
+      token: USDT,
+      amount: 7n,
+      from: sender,
+      to: DEPOSIT,
+    };
     expect(suspenseRefundable(t, 6)).toMatchObject({
       units: 7n,
       sender,
@@ -147,7 +156,15 @@ describe('refunds of one source in tokens of different decimals', () => {
   });
 
   it('a suspense transfer with dust below a micro-USD is refundable whole', () => {
-    const t = { id: 't1', state: 'final' as const, chainId: 56, token: USD18, amount: e18 + 1n, from: sender };
+    const t = {
+      id: 't1',
+      state: 'final' as const,
+      chainId: 56,
+      token: USD18,
+      amount: e18 + 1n,
+      from: sender,
+      to: DEPOSIT,
+    };
     const refundable = suspenseRefundable(t, 18);
     expect(refundable).toMatchObject({ microUsd: 1_000_001n, units: e18 + 1n });
   });
