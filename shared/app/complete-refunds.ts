@@ -26,7 +26,12 @@ export interface CompleteRefundsDeps {
   publishReceipt: (refund: Refund) => Promise<void>;
   now: () => Date;
   fault?: (step: 'after-commit') => void;
+  /** The widest block range one `getLogs` asks for (providers cap it); default {@link LOG_RANGE_BLOCKS}. */
+  maxLogRange?: number;
 }
+
+/** The widest block range one `getLogs` of the completion asks for: within common providers' limits. */
+export const LOG_RANGE_BLOCKS = 2_000;
 
 /** How long a completed refund's receipt may wait for its first outbox message before it is sent again. */
 export const RECEIPT_RESEND_AFTER_MS = 5 * 60_000;
@@ -47,7 +52,8 @@ export async function completeRefunds(deps: CompleteRefundsDeps): Promise<string
     const tip = tips.get(chain.chainId) ?? readTip(chain, rpc);
     tips.set(chain.chainId, tip);
     try {
-      const candidates = await finalTransfersOf(refund, custody, chain, rpc, await tip);
+      const span = deps.maxLogRange ?? LOG_RANGE_BLOCKS;
+      const candidates = await finalTransfersOf(refund, custody, chain, rpc, await tip, span);
       if (await completeWithFirst(refund, candidates, deps)) completed.push(refund.id);
     } catch (error) {
       // One refund's failure (its chain's node down, a log range the node refuses) holds up no other refund.
@@ -64,16 +70,16 @@ async function finalTransfersOf(
   chain: ChainConfig,
   rpc: ChainRpc,
   tip: ChainTip,
+  span: number,
 ): Promise<RefundTransfer[]> {
   // The head read before the first send: a transfer in that block was mined before the order existed.
   const fromBlock = (refund.instructedBlock ?? -1) + 1;
-  if (fromBlock > tip.head) return [];
-  const logs = await rpc.getLogs({
-    address: [refund.token],
-    topics: [ERC20_TRANSFER_TOPIC, topicOf(custody), topicOf(refund.to)],
-    fromBlock,
-    toBlock: tip.head,
-  });
+  const filter = { address: [refund.token], topics: [ERC20_TRANSFER_TOPIC, topicOf(custody), topicOf(refund.to)] };
+  const logs: RawLog[] = [];
+  // In windows of at most `span` blocks (a node caps a query's range), each halved again when the node refuses it.
+  for (let from = fromBlock; from <= tip.head; from += span) {
+    logs.push(...(await logsInRange(rpc, filter, from, Math.min(tip.head, from + span - 1))));
+  }
   return logs
     .filter((log) => isRefundTransfer(log, refund, custody) && isFinal(chain, log.blockNumber, tip))
     .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
@@ -82,6 +88,22 @@ async function finalTransfersOf(
       logIndex: log.logIndex,
       blockNumber: log.blockNumber,
     }));
+}
+
+/** Logs over [from, to], halving the range when the node refuses it (as the scanner does). */
+async function logsInRange(
+  rpc: ChainRpc,
+  filter: { address: string[]; topics: string[] },
+  from: number,
+  to: number,
+): Promise<RawLog[]> {
+  try {
+    return await rpc.getLogs({ ...filter, fromBlock: from, toBlock: to });
+  } catch (error) {
+    if (from === to) throw error;
+    const mid = from + Math.floor((to - from) / 2);
+    return [...(await logsInRange(rpc, filter, from, mid)), ...(await logsInRange(rpc, filter, mid + 1, to))];
+  }
 }
 
 /** Whether a log is a transfer of the refund's token and exact amount from custody to its destination. */

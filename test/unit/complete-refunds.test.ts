@@ -173,4 +173,23 @@ describe('completeRefunds', () => {
     node.mine(3);
     expect(await completeRefunds(deps)).toEqual([refund.id]);
   });
+
+  it('searches in windows a node accepts: bounded ranges, halved when refused', async () => {
+    const to = Wallet.createRandom().address;
+    const refund = instructed(8, to, 6n, 10);
+    const { node, deps } = setup(refund);
+    node.mine(20);
+    node.transfer(USDT, custody, to, 6n);
+    node.mine(3);
+    const getLogs = node.getLogs.bind(node);
+    const ranges: number[] = [];
+    node.getLogs = async (filter) => {
+      const width = filter.toBlock - filter.fromBlock + 1;
+      if (width > 3) throw new Error('query exceeds max block range 3'); // as providers answer
+      ranges.push(width);
+      return getLogs(filter);
+    };
+    expect(await completeRefunds({ ...deps, maxLogRange: 5 })).toEqual([refund.id]);
+    expect(Math.max(...ranges)).toBeLessThanOrEqual(3);
+  });
 });
