@@ -676,6 +676,8 @@ export interface RefundStore {
   ofSource(source: RefundSource): Promise<Refund[]>;
   /** Refunds waiting for their transfer on chain (`instructed`), oldest first (a bounded page). */
   instructed(): Promise<Refund[]>;
+  /** Refunds approved before `before` and not yet instructed, oldest first (a bounded page). */
+  approvedBefore(before: Date): Promise<Refund[]>;
   /**
    * Completed refunds, completed before `before`, whose receipt the publisher has not yet seen a message of (one
    * lost to a crash between the completion's commit and the outbox send): they are sent again. A bounded page.

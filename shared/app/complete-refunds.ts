@@ -13,7 +13,7 @@ import { type ChainConfig, findChain, isFinal } from '../domain/chains';
 import { buildRefundReceipt } from '../domain/refund-documents';
 import { completeRefund, ledgerAfter, type Refund, type RefundTransfer, refundJournalEntry } from '../domain/refunds';
 import { decodeTransferLog, ERC20_TRANSFER_TOPIC } from '../domain/transfers';
-import type { ChainRpc, Custodian, RawLog, ReceiptSigner, RefundStore } from '../ports';
+import type { ChainRpc, Custodian, RawLog, ReceiptSigner, RefundQueue, RefundStore } from '../ports';
 import { type ChainTip, readTip } from './chain-tip';
 
 export interface CompleteRefundsDeps {
@@ -26,6 +26,8 @@ export interface CompleteRefundsDeps {
   publishReceipt: (refund: Refund) => Promise<void>;
   now: () => Date;
   fault?: (step: 'after-commit') => void;
+  /** The queue of approved refunds' orders: an approval whose message was lost is queued again. */
+  orders?: RefundQueue;
   /** The widest block range one `getLogs` asks for (providers cap it); default {@link LOG_RANGE_BLOCKS}. */
   maxLogRange?: number;
 }
@@ -33,12 +35,16 @@ export interface CompleteRefundsDeps {
 /** The widest block range one `getLogs` of the completion asks for: within common providers' limits. */
 export const LOG_RANGE_BLOCKS = 2_000;
 
+/** How long a refund may stay approved (its order not yet delivered) before its order is queued again. */
+export const ORDER_REQUEUE_AFTER_MS = 15 * 60_000;
+
 /** How long a completed refund's receipt may wait for its first outbox message before it is sent again. */
 export const RECEIPT_RESEND_AFTER_MS = 5 * 60_000;
 
 /** Completes what the chain shows done; answers the ids completed in this run. */
 export async function completeRefunds(deps: CompleteRefundsDeps): Promise<string[]> {
   await resendLostReceipts(deps);
+  await requeueStaleApprovals(deps);
   const tips = new Map<number, Promise<ChainTip>>();
   const completed: string[] = [];
   for (const refund of await deps.refunds.instructed()) {
@@ -140,6 +146,20 @@ async function completeWithFirst(
     return true;
   }
   return false;
+}
+
+/**
+ * Refunds approved a while ago and still not instructed: a crash between writing `approved` and queueing the order
+ * lost the message, or the order is still being retried. Queued again either way: the executor is idempotent (a
+ * refund already instructed, or one whose order is in flight, is sent at most as the same bytes again).
+ */
+async function requeueStaleApprovals(deps: CompleteRefundsDeps): Promise<void> {
+  if (!deps.orders) return;
+  const before = new Date(deps.now().getTime() - ORDER_REQUEUE_AFTER_MS);
+  for (const refund of await deps.refunds.approvedBefore(before)) {
+    logger.warn('refund order queued again: approved long ago and not instructed', { refundId: refund.id });
+    await deps.orders.enqueue(refund.id);
+  }
 }
 
 /** Receipts of refunds completed a while ago whose outbox message never reached the publisher (a crash). */

@@ -117,6 +117,13 @@ export class MemoryRefundStore implements RefundStore {
     return structuredClone([...this.refunds.values()].filter((r) => sourceKey(r.source) === sourceKey(source)));
   }
 
+  async approvedBefore(before: Date) {
+    const approved = [...this.refunds.values()].filter(
+      (r) => r.state === 'approved' && Date.parse(r.approvedAt ?? '') < before.getTime(),
+    );
+    return structuredClone(approved);
+  }
+
   async instructed() {
     return structuredClone([...this.refunds.values()].filter((r) => r.state === 'instructed'));
   }

@@ -8,7 +8,7 @@ import { localChain } from '../../shared/domain/chains';
 import { verifyRefundReceipt } from '../../shared/domain/refund-documents';
 import { ledgerWith, type Refund } from '../../shared/domain/refunds';
 import { MemoryChain } from '../support/memory-chain';
-import { MemoryCustodian, MemoryRefundStore } from '../support/memory-refunds';
+import { MemoryCustodian, MemoryRefundQueue, MemoryRefundStore } from '../support/memory-refunds';
 
 const signer = new LocalKeySigner(hexlify(randomBytes(32)));
 const USDT = Wallet.createRandom().address;
@@ -191,5 +191,15 @@ describe('completeRefunds', () => {
     };
     expect(await completeRefunds({ ...deps, maxLogRange: 5 })).toEqual([refund.id]);
     expect(Math.max(...ranges)).toBeLessThanOrEqual(3);
+  });
+
+  it('queues again the order of a refund approved long ago and still not instructed (a lost message)', async () => {
+    const to = Wallet.createRandom().address;
+    const fresh = { ...instructed(9, to, 1n, 10), state: 'approved' as const, approvedAt: '2026-03-10T08:01:00.000Z' };
+    const stale = { ...instructed(10, to, 2n, 10), state: 'approved' as const, approvedAt: '2026-03-10T07:40:00.000Z' };
+    const { deps } = setup(fresh, stale);
+    const orders = new MemoryRefundQueue();
+    await completeRefunds({ ...deps, orders });
+    expect(orders.ids).toEqual([stale.id]);
   });
 });

@@ -2,7 +2,8 @@
  * DynamoDB form of refunds (the RefundStore port) and the items that change with them. All keys are spelled here:
  * - the refund: `REFUND#<id>`; gsi1 `MINISTRY#<m>#REFUNDS` (a ministry's), gsi2 `REFUNDS` (all), gsi4
  *   `REFUNDS_OF#<source>` (an invoice's or a transfer's), each by `<requestedAt>#<id>`; gsi3 `INSTRUCTED_REFUNDS`
- *   (sparse, while instructed) by `<instructedAt>#<id>`, for the completion, then `UNSENT_REFUND_RECEIPTS` by
+ *   (sparse) `APPROVED_REFUNDS` by `<approvedAt>#<id>` while approved (a lost queue message is sent again), then
+ *   `INSTRUCTED_REFUNDS` by `<instructedAt>#<id>` while instructed, for the completion, then `UNSENT_REFUND_RECEIPTS` by
  *   `<completedAt>#<id>` until the publisher has had a message of its receipt;
  * - each source's ledger `REFUND_LEDGER#<source>`: micro-USD completed and open refunds hold (`reservedMicroUsd`;
  *   a ledger the older code wrote in base units, `reservedUnits`, is recomputed from the source's refunds and
@@ -51,6 +52,8 @@ export const refundKeys = {
   ministry: (ministry: string) => `MINISTRY#${ministry}#REFUNDS`,
   all: 'REFUNDS',
   instructed: 'INSTRUCTED_REFUNDS',
+  /** Approved refunds not yet instructed (their order is on its way, or its queue message was lost). */
+  approved: 'APPROVED_REFUNDS',
   /** Completed refunds whose receipt no outbox message has brought to the publisher yet. */
   unsentReceipts: 'UNSENT_REFUND_RECEIPTS',
   ofSource: (source: RefundSource) => `REFUNDS_OF#${sourceKey(source)}`,
@@ -77,6 +80,9 @@ export function refundToItem(refund: Refund): Record<string, unknown> {
     ...(refund.ministry ? { gsi1pk: refundKeys.ministry(refund.ministry), gsi1sk: listed } : {}),
     gsi2pk: refundKeys.all,
     gsi2sk: listed,
+    ...(refund.state === 'approved'
+      ? { gsi3pk: refundKeys.approved, gsi3sk: `${refund.approvedAt}#${refund.id}` }
+      : {}),
     ...(refund.state === 'instructed'
       ? { gsi3pk: refundKeys.instructed, gsi3sk: `${refund.instructedAt}#${refund.id}` }
       : {}),
@@ -337,6 +343,7 @@ export const dynamoRefundStore: RefundStore = {
   list,
   ofSource: (source) => queryIndex('gsi4', refundKeys.ofSource(source)),
   instructed: () => queryIndex('gsi3', refundKeys.instructed),
+  approvedBefore: (before) => queryIndex('gsi3', refundKeys.approved, before.toISOString()),
   unsentReceipts: (before) => queryIndex('gsi3', refundKeys.unsentReceipts, before.toISOString()),
 };
 
