@@ -166,4 +166,17 @@ describe('dynamoRefundStore', () => {
     expect(await store.update(rejected, 0, { read: held, next: ledgerAfter(held, rejected) })).toBe(true);
     expect(await store.create(b, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, b) }, 0)).toBe(true);
   });
+
+  it('lists approved refunds by approval time until they are instructed', async () => {
+    const invoice = await invoiceSource();
+    const r = requested(invoice.id);
+    await store.create(r, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, r) }, 0);
+    const approved = { ...r, state: 'approved' as const, approvedBy: 'bob', approvedAt: '2020-01-01T00:00:00.000Z' };
+    expect(await store.update({ ...approved, version: 1 }, 0)).toBe(true);
+    expect((await store.approvedBefore(new Date('2020-01-02'))).map((x) => x.id)).toContain(r.id);
+    expect((await store.approvedBefore(new Date('2019-12-31'))).map((x) => x.id)).not.toContain(r.id);
+    const instructed = { ...approved, state: 'instructed' as const, instructedBlock: 1, instructedAt: r.requestedAt };
+    expect(await store.update({ ...instructed, version: 2 }, 1)).toBe(true);
+    expect((await store.approvedBefore(new Date('2020-01-02'))).map((x) => x.id)).not.toContain(r.id);
+  });
 });
