@@ -289,7 +289,8 @@ export const functions: FunctionSpec[] = [
     name: 'complete-refunds',
     description: "Completes instructed refunds from the chain (custody's transfer, final) and issues their receipts.",
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 3 }],
-    access: { table: 'readwrite', sendTo: ['outbox'], signer: true },
+    // refunds: an approval whose order message was lost (a crash) is queued again.
+    access: { table: 'readwrite', sendTo: ['outbox', 'refunds'], signer: true },
     timeoutSeconds: 50,
   },
 ];

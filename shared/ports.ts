@@ -639,7 +639,10 @@ export interface RefundStore {
   /**
    * Writes a new refund, its source's ledger (`next`) and (with a claim) its idempotency record, all or none, on
    * condition that the ledger and the source are as read.
-   * @returns false when the claim's key is taken; throws ConcurrentChangeError when the ledger or source changed.
+   * It also takes the refund's transfer shape (`refundOrderShape`: chain, token, destination, amount), held while
+   * the refund is open and freed by the write that rejects or completes it.
+   * @returns false when the claim's key is taken; throws ConcurrentChangeError when the ledger or source changed,
+   * ConflictError (`sameTransferOpenError`) when another open refund holds the same transfer shape.
    */
   create(
     refund: Refund,
@@ -673,6 +676,8 @@ export interface RefundStore {
   ofSource(source: RefundSource): Promise<Refund[]>;
   /** Refunds waiting for their transfer on chain (`instructed`), oldest first (a bounded page). */
   instructed(): Promise<Refund[]>;
+  /** Refunds approved before `before` and not yet instructed, oldest first (a bounded page). */
+  approvedBefore(before: Date): Promise<Refund[]>;
   /**
    * Completed refunds, completed before `before`, whose receipt the publisher has not yet seen a message of (one
    * lost to a crash between the completion's commit and the outbox send): they are sent again. A bounded page.

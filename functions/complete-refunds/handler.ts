@@ -11,6 +11,7 @@ import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { sendMessages } from '../../shared/adapters/queue';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
+import { refundQueue } from '../../shared/adapters/work-queues';
 import { completeRefunds } from '../../shared/app/complete-refunds';
 
 export const handler = lambdaHandler(async () => ({
@@ -20,6 +21,7 @@ export const handler = lambdaHandler(async () => ({
     rpcFor: (chainId) => jsonRpcChain(rpcUrlOf(chainId), chainId),
     custodian: configuredCustodian,
     signer: receiptSigner(),
+    orders: refundQueue,
     publishReceipt: (refund) => sendMessages('outbox', [{ kind: 'refund-receipt', refundId: refund.id }]),
     now: () => new Date(),
     fault: faultHook('complete-refunds'),

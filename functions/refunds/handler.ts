@@ -6,6 +6,7 @@
 import { getAddress } from 'ethers';
 import * as z from 'zod';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
+import { configuredCustodian } from '../../shared/adapters/custodian';
 import { dynamoRefundSources, dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
 import { type Caller, httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { countMetric } from '../../shared/adapters/metrics';
@@ -62,6 +63,7 @@ const deps: RefundDeps = {
   sources: dynamoRefundSources,
   chains: enabledChains,
   queue: refundQueue,
+  custodian: configuredCustodian,
   now: () => new Date(),
 };
 

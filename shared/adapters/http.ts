@@ -159,6 +159,7 @@ const HTTP_STATUS: Record<DomainErrorType, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  unprocessable: 422,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   // A quote needs data we lack for now (an NBK rate, next year's MRP): the service's outage, retryable.

@@ -13,7 +13,7 @@ import { type ChainConfig, findChain, isFinal } from '../domain/chains';
 import { buildRefundReceipt } from '../domain/refund-documents';
 import { completeRefund, ledgerAfter, type Refund, type RefundTransfer, refundJournalEntry } from '../domain/refunds';
 import { decodeTransferLog, ERC20_TRANSFER_TOPIC } from '../domain/transfers';
-import type { ChainRpc, Custodian, RawLog, ReceiptSigner, RefundStore } from '../ports';
+import type { ChainRpc, Custodian, RawLog, ReceiptSigner, RefundQueue, RefundStore } from '../ports';
 import { type ChainTip, readTip } from './chain-tip';
 
 export interface CompleteRefundsDeps {
@@ -26,7 +26,17 @@ export interface CompleteRefundsDeps {
   publishReceipt: (refund: Refund) => Promise<void>;
   now: () => Date;
   fault?: (step: 'after-commit') => void;
+  /** The queue of approved refunds' orders: an approval whose message was lost is queued again. */
+  orders?: RefundQueue;
+  /** The widest block range one `getLogs` asks for (providers cap it); default {@link LOG_RANGE_BLOCKS}. */
+  maxLogRange?: number;
 }
+
+/** The widest block range one `getLogs` of the completion asks for: within common providers' limits. */
+export const LOG_RANGE_BLOCKS = 2_000;
+
+/** How long a refund may stay approved (its order not yet delivered) before its order is queued again. */
+export const ORDER_REQUEUE_AFTER_MS = 15 * 60_000;
 
 /** How long a completed refund's receipt may wait for its first outbox message before it is sent again. */
 export const RECEIPT_RESEND_AFTER_MS = 5 * 60_000;
@@ -34,6 +44,7 @@ export const RECEIPT_RESEND_AFTER_MS = 5 * 60_000;
 /** Completes what the chain shows done; answers the ids completed in this run. */
 export async function completeRefunds(deps: CompleteRefundsDeps): Promise<string[]> {
   await resendLostReceipts(deps);
+  await requeueStaleApprovals(deps);
   const tips = new Map<number, Promise<ChainTip>>();
   const completed: string[] = [];
   for (const refund of await deps.refunds.instructed()) {
@@ -47,7 +58,8 @@ export async function completeRefunds(deps: CompleteRefundsDeps): Promise<string
     const tip = tips.get(chain.chainId) ?? readTip(chain, rpc);
     tips.set(chain.chainId, tip);
     try {
-      const candidates = await finalTransfersOf(refund, custody, chain, rpc, await tip);
+      const span = deps.maxLogRange ?? LOG_RANGE_BLOCKS;
+      const candidates = await finalTransfersOf(refund, custody, chain, rpc, await tip, span);
       if (await completeWithFirst(refund, candidates, deps)) completed.push(refund.id);
     } catch (error) {
       // One refund's failure (its chain's node down, a log range the node refuses) holds up no other refund.
@@ -64,15 +76,16 @@ async function finalTransfersOf(
   chain: ChainConfig,
   rpc: ChainRpc,
   tip: ChainTip,
+  span: number,
 ): Promise<RefundTransfer[]> {
-  const fromBlock = refund.instructedBlock ?? 0;
-  if (fromBlock > tip.head) return [];
-  const logs = await rpc.getLogs({
-    address: [refund.token],
-    topics: [ERC20_TRANSFER_TOPIC, topicOf(custody), topicOf(refund.to)],
-    fromBlock,
-    toBlock: tip.head,
-  });
+  // The head read before the first send: a transfer in that block was mined before the order existed.
+  const fromBlock = (refund.instructedBlock ?? -1) + 1;
+  const filter = { address: [refund.token], topics: [ERC20_TRANSFER_TOPIC, topicOf(custody), topicOf(refund.to)] };
+  const logs: RawLog[] = [];
+  // In windows of at most `span` blocks (a node caps a query's range), each halved again when the node refuses it.
+  for (let from = fromBlock; from <= tip.head; from += span) {
+    logs.push(...(await logsInRange(rpc, filter, from, Math.min(tip.head, from + span - 1))));
+  }
   return logs
     .filter((log) => isRefundTransfer(log, refund, custody) && isFinal(chain, log.blockNumber, tip))
     .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
@@ -81,6 +94,22 @@ async function finalTransfersOf(
       logIndex: log.logIndex,
       blockNumber: log.blockNumber,
     }));
+}
+
+/** Logs over [from, to], halving the range when the node refuses it (as the scanner does). */
+async function logsInRange(
+  rpc: ChainRpc,
+  filter: { address: string[]; topics: string[] },
+  from: number,
+  to: number,
+): Promise<RawLog[]> {
+  try {
+    return await rpc.getLogs({ ...filter, fromBlock: from, toBlock: to });
+  } catch (error) {
+    if (from === to) throw error;
+    const mid = from + Math.floor((to - from) / 2);
+    return [...(await logsInRange(rpc, filter, from, mid)), ...(await logsInRange(rpc, filter, mid + 1, to))];
+  }
 }
 
 /** Whether a log is a transfer of the refund's token and exact amount from custody to its destination. */
@@ -117,6 +146,20 @@ async function completeWithFirst(
     return true;
   }
   return false;
+}
+
+/**
+ * Refunds approved a while ago and still not instructed: a crash between writing `approved` and queueing the order
+ * lost the message, or the order is still being retried. Queued again either way: the executor is idempotent (a
+ * refund already instructed, or one whose order is in flight, is sent at most as the same bytes again).
+ */
+async function requeueStaleApprovals(deps: CompleteRefundsDeps): Promise<void> {
+  if (!deps.orders) return;
+  const before = new Date(deps.now().getTime() - ORDER_REQUEUE_AFTER_MS);
+  for (const refund of await deps.refunds.approvedBefore(before)) {
+    logger.warn('refund order queued again: approved long ago and not instructed', { refundId: refund.id });
+    await deps.orders.enqueue(refund.id);
+  }
 }
 
 /** Receipts of refunds completed a while ago whose outbox message never reached the publisher (a crash). */

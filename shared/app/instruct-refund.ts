@@ -1,16 +1,17 @@
 /**
- * Sending an approved refund's order to the custodian, exactly once in effect: the order is the same signed bytes
- * on every try (built from fields fixed at approval) under `Idempotency-Key: <refundId>`, so a send whose outcome
- * was lost (a crash after the custodian took it, a timeout) is repeated and the custodian executes it once. Once
- * delivered the refund becomes `instructed` with a conditional write. Before the FIRST send the chain's head is
- * recorded on the refund (and kept by every retry): the completion (shared/app/complete-refunds.ts) searches the
- * custody's transfers from there, so the refund's transfer cannot lie below it, even when a send whose answer was
- * lost had already been executed.
+ * Sending an approved refund's order to the custodian, exactly once in effect: the order is signed ONCE, at the
+ * first attempt, and its bytes stored on the refund (a conditional write, with the chain's head read before the
+ * first send); every retry sends exactly those bytes under `Idempotency-Key: <refundId>` (a KMS signature is
+ * randomized: signing again would change them). So a send whose outcome was lost (a crash after the custodian took
+ * it, a timeout) is repeated and the custodian executes it once. Once delivered the refund becomes `instructed`
+ * with a conditional write. The completion (shared/app/complete-refunds.ts) searches the custody's transfers after
+ * the recorded head, so the refund's transfer cannot lie below it, even when a send whose answer was lost had
+ * already been executed.
  */
 import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
-import { signRefundOrder } from '../domain/refund-documents';
-import { instructRefund, markOrderFrom, type Refund } from '../domain/refunds';
+import { type SignedRefundOrder, signRefundOrder } from '../domain/refund-documents';
+import { instructRefund, keepSignedOrder, markOrderFrom, type Refund } from '../domain/refunds';
 import type { Custodian, ReceiptSigner, RefundStore } from '../ports';
 
 export interface InstructDeps {
@@ -33,9 +34,9 @@ export async function instructRefundOrder(refundId: string, deps: InstructDeps):
     logger.info('refund order not due', { refundId, state: refund?.state });
     return { result: 'not-approved' };
   }
-  const marked = await markedBeforeSending(refund, deps);
-  if (!marked) return { result: 'retry', error: `refund ${refundId} changed meanwhile` };
-  const order = await signRefundOrder(marked, deps.signer);
+  const marked = await preparedForSending(refund, deps);
+  if (!marked?.signedOrder) return { result: 'retry', error: `refund ${refundId} changed meanwhile` };
+  const order = JSON.parse(marked.signedOrder) as SignedRefundOrder;
   const delivery = await deps.custodian.sendOrder(order, deps.now());
   if (delivery.outcome !== 'delivered') {
     countMetric('RefundOrderFailures');
@@ -55,10 +56,16 @@ export async function instructRefundOrder(refundId: string, deps: InstructDeps):
   return { result: 'instructed' };
 }
 
-/** The refund with the block its search starts from, recorded before its first send; undefined on a lost race. */
-async function markedBeforeSending(refund: Refund, deps: InstructDeps): Promise<Refund | undefined> {
-  if (refund.instructedBlock !== undefined) return refund;
-  const { refund: marked } = markOrderFrom(refund, await deps.headOf(refund.chainId));
-  const next = { ...marked, version: refund.version + 1 };
+/**
+ * The refund with the block its search starts from and its signed order, both recorded before its first send (one
+ * conditional write; a refund that has them keeps them); undefined on a lost race (the next try reads the winner's).
+ */
+async function preparedForSending(refund: Refund, deps: InstructDeps): Promise<Refund | undefined> {
+  if (refund.instructedBlock !== undefined && refund.signedOrder !== undefined) return refund;
+  const head = refund.instructedBlock ?? (await deps.headOf(refund.chainId));
+  const { refund: marked } = markOrderFrom(refund, head);
+  const signed = marked.signedOrder ?? JSON.stringify(await signRefundOrder(marked, deps.signer));
+  const { refund: prepared } = keepSignedOrder(marked, signed);
+  const next = { ...prepared, version: refund.version + 1 };
   return (await deps.refunds.update(next, refund.version)) ? next : undefined;
 }

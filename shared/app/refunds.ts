@@ -12,9 +12,11 @@ import { type ChainConfig, findChain, findToken } from '../domain/chains';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import {
   approveRefund,
+  deeplySettled,
   ledgerAfter,
   ledgerWith,
   newRefundId,
+  notYetSettledError,
   overpaymentRefundable,
   type Refund,
   type RefundActor,
@@ -29,6 +31,7 @@ import {
 } from '../domain/refunds';
 import {
   ConcurrentChangeError,
+  type Custodian,
   type RefundPage,
   type RefundQueue,
   type RefundSourceReader,
@@ -40,6 +43,8 @@ export interface RefundDeps {
   sources: RefundSourceReader;
   chains: readonly ChainConfig[];
   queue: RefundQueue;
+  /** The chain's custody account: never a refund's destination. */
+  custodian: Pick<Custodian, 'custodyAccount'>;
   now: () => Date;
   newId?: () => string;
 }
@@ -71,7 +76,16 @@ export async function requestRefundAs(
   for (let attempt = 1; ; attempt++) {
     const { refundable, sourceVersion } = await refundableFor(actor, input, deps);
     const ledger = await deps.refunds.ledger(refundable.source);
-    const refund = requestRefund({ id, refundable, ledger, request: input, actor, now: deps.now() });
+    const custody = deps.custodian.custodyAccount(refundable.chainId);
+    const refund = requestRefund({
+      id,
+      refundable,
+      ledger,
+      request: input,
+      actor,
+      now: deps.now(),
+      ...(custody ? { custody } : {}),
+    });
     try {
       if (await deps.refunds.create(refund, { read: ledger, next: ledgerWith(ledger, refund) }, sourceVersion, claim))
         return { created: true, refund };
@@ -114,10 +128,13 @@ async function refundableFor(
       throw new ForbiddenError("A ministry requests the refund of its invoice's overpayment.");
     const invoice = await deps.sources.invoice(input.invoiceId);
     if (!invoice || invoice.ministry !== actor.ministry) throw new NotFoundError(`No invoice ${input.invoiceId}.`);
-    const last = invoice.payments.at(-1);
-    const sender = last && (await deps.sources.transfer(last.transferId))?.from;
+    const paid = await Promise.all(invoice.payments.map((p) => deps.sources.transfer(p.transferId)));
+    const sender = paid.at(-1)?.from;
     const refundable = sender ? overpaymentRefundable(invoice, sender) : undefined;
     if (!refundable) throw new ConflictError(`Invoice ${invoice.id} is not overpaid: nothing to refund.`);
+    // The overpayment is counted over all its payments: every one must be past the deep re-check.
+    const unsettled = invoice.payments.filter((_, i) => !deeplySettled(paid[i])).map((p) => p.transferId);
+    if (unsettled.length > 0) throw notYetSettledError(unsettled);
     return { refundable, sourceVersion: invoice.version };
   }
   if (actor.role !== 'operator') throw new ForbiddenError('An operator requests the refund of a suspense transfer.');
@@ -129,6 +146,7 @@ async function refundableFor(
   const owner = await deps.sources.addressOwner(transfer.to);
   const refundable = suspenseRefundable(transfer, token.decimals, owner?.ministry);
   if (!refundable) throw new ConflictError(`Transfer ${transfer.id} is not a final suspense transfer.`);
+  if (!deeplySettled(transfer)) throw notYetSettledError([transfer.id]);
   return { refundable, sourceVersion: transfer.version };
 }
 

@@ -19,6 +19,7 @@ export type DomainErrorType =
   | 'forbidden'
   | 'not-found'
   | 'conflict'
+  | 'unprocessable'
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'fx-rate-unavailable'
@@ -64,6 +65,12 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   readonly type = 'conflict';
   readonly title = 'Conflict';
+}
+
+/** A well-formed request the rules refuse for what it asks (e.g. a refund to an address money cannot return to). */
+export class UnprocessableError extends DomainError {
+  readonly type = 'unprocessable';
+  readonly title = 'Unprocessable request';
 }
 
 /** The body exceeds the accepted size. */

@@ -8,13 +8,18 @@
  *   fewer than 6 decimals, so never more), and never more than the invoice received in that token. `to` defaults
  *   to that payment's sender.
  * - Refundable from a suspense transfer (final, matched to no invoice): its whole amount, to its sender.
+ * - Only money that passed the deep re-check after finality ({@link deeplySettled}) is refundable: an invoice's
+ *   payments all, a suspense transfer itself; before that a request is refused (it may still be annulled).
  * - Never more than the refundable amount less what completed and open refunds of the same source took (the
- *   source's {@link RefundLedger}); never two open refunds for one source.
+ *   source's {@link RefundLedger}), counted in micro-USD: refunds of one source may be in different tokens (an
+ *   invoice paid in a 6- and an 18-decimal token), and base units of different tokens do not add up. A refund's
+ *   micro-USD are rounded UP against the cap, so rounding dust never accumulates past it. Each refund is also
+ *   capped at what the source received in its token. Never two open refunds for one source.
  * - Approved only by another identity than the requester's; approving or rejecting twice answers the refund as it is.
  */
 import { randomBytes } from 'node:crypto';
-import { getAddress } from 'ethers';
-import { ConflictError, ForbiddenError, ValidationError } from './errors';
+import { getAddress, ZeroAddress } from 'ethers';
+import { ConflictError, ForbiddenError, UnprocessableError, ValidationError } from './errors';
 import type { Invoice } from './invoices';
 import { type JournalEntry, refundCompletedEntry } from './journal';
 import { MICRO_USD_DECIMALS, minBigInt, pow10, tokenUnitsToMicroUsd } from './money';
@@ -57,6 +62,12 @@ export interface Refund {
    */
   instructedBlock?: number;
   completedAt?: string;
+  /**
+   * The signed order (the JSON sent to the custodian: typed data + signature), stored at the first attempt and
+   * resent byte for byte on every retry: a KMS signature is randomized, so signing again would change the bytes
+   * the custodian sees under the same `Idempotency-Key`. Not part of the API's refund body.
+   */
+  signedOrder?: string;
   /** The custody → `to` transfer that completed the refund. */
   txHash?: string;
   logIndex?: number;
@@ -76,14 +87,39 @@ export interface RefundActor {
   ministry?: string;
 }
 
-/** What a source gave to refunds so far: base units held by completed and open refunds, and the open one. */
+/**
+ * What a source gave to refunds so far: micro-USD held by completed and open refunds (each rounded up, see
+ * {@link refundMicroUsdCeil}), and the open one.
+ */
 export interface RefundLedger {
-  reservedUnits: bigint;
+  reservedMicroUsd: bigint;
   openRefundId?: string;
+  /**
+   * Set only on a ledger stored by the older code, which kept base units (`reservedUnits`) instead of micro-USD:
+   * the stored value, so the write that migrates it is conditioned on it; `reservedMicroUsd` is then recomputed
+   * from the source's refunds ({@link reservedMicroUsdOf}).
+   */
+  legacyReservedUnits?: bigint;
 }
 
 /** The empty ledger of a source nothing was refunded from. */
-export const EMPTY_LEDGER: RefundLedger = Object.freeze({ reservedUnits: 0n });
+export const EMPTY_LEDGER: RefundLedger = Object.freeze({ reservedMicroUsd: 0n });
+
+/**
+ * A refund's worth in micro-USD, rounded UP (an 18-decimal amount that is not a whole micro-USD counts as the next
+ * micro-USD): what it takes from its source's refundable micro-USD, so dust never adds up past the cap.
+ */
+export function refundMicroUsdCeil(amount: bigint, decimals: number): bigint {
+  const { microUsd, remainder } = tokenUnitsToMicroUsd(amount, decimals);
+  return remainder > 0n ? microUsd + 1n : microUsd;
+}
+
+/** The micro-USD a source's refunds hold: completed and open ones (a rejected one holds nothing). */
+export function reservedMicroUsdOf(refunds: readonly Refund[]): bigint {
+  return refunds
+    .filter((r) => r.state !== 'rejected')
+    .reduce((sum, r) => sum + refundMicroUsdCeil(r.amount, r.decimals), 0n);
+}
 
 /** What a source allows refunding: in which token, at most how much, to whom by default. */
 export interface Refundable {
@@ -92,10 +128,17 @@ export interface Refundable {
   chainId: number;
   token: string;
   decimals: number;
-  /** Base units refundable from the source in all (before what refunds already took). */
+  /**
+   * Micro-USD refundable from the source in all, over every token (before what refunds already took): an
+   * invoice's `overpaidMicroUsd`, a suspense transfer's worth.
+   */
+  microUsd: bigint;
+  /** At most this many base units of `token` per refund: what the source received in that token. */
   units: bigint;
   /** The sender of the money: the default destination. */
   sender: string;
+  /** The deposit address the money came to: never a destination (it would be swept back to custody). */
+  depositAddress: string;
   /** A suspense transfer's reason. */
   suspenseReason?: string;
 }
@@ -111,6 +154,24 @@ export const REFUND_ID_PATTERN = /^rfd_[A-Za-z0-9_-]{22}$/;
 /** The id of a refund's signed receipt. */
 export function refundReceiptIdFor(refundId: string): string {
   return `rrc_${refundId.replace(/^rfd_/, '')}`;
+}
+
+/**
+ * What a refund's on-chain transfer looks like to the completion (custody → `to` of `amount` of `token` on
+ * `chainId`), as one string. The completion cannot tell apart two open refunds with the same one, so at most one
+ * open refund may hold it (the store keeps a uniqueness item under it while the refund is open).
+ */
+export function refundOrderShape(refund: Pick<Refund, 'chainId' | 'token' | 'to' | 'amount'>): string {
+  return `${refund.chainId}:${refund.token.toLowerCase()}:${refund.to.toLowerCase()}:${refund.amount}`;
+}
+
+/** The refusal of a refund whose transfer would look exactly like another open refund's. */
+export function sameTransferOpenError(refund: Pick<Refund, 'amount' | 'to'>): ConflictError {
+  return new ConflictError(
+    `Another open refund already sends exactly ${refund.amount} base units of this token to ${refund.to} on this ` +
+      'chain; its transfer could not be told apart from this one. Ask again once it is completed or rejected, or ' +
+      'ask for a different amount.',
+  );
 }
 
 /** `invoice:<id>` or `transfer:<id>`: a source as one string (keys, orders, receipts). */
@@ -133,7 +194,7 @@ export function microUsdToTokenUnitsFloor(microUsd: bigint, decimals: number): b
  * payment's sender, read from its transfer. Undefined when the invoice is not overpaid.
  */
 export function overpaymentRefundable(
-  invoice: Pick<Invoice, 'id' | 'ministry' | 'overpaidMicroUsd' | 'payments'>,
+  invoice: Pick<Invoice, 'id' | 'ministry' | 'overpaidMicroUsd' | 'payments' | 'depositAddress'>,
   lastPaymentSender: string,
 ): Refundable | undefined {
   const last = invoice.payments.at(-1);
@@ -149,8 +210,10 @@ export function overpaymentRefundable(
     chainId: last.chainId,
     token: getAddress(last.token),
     decimals: last.decimals,
+    microUsd: invoice.overpaidMicroUsd,
     units: minBigInt(overpaid, received),
     sender: getAddress(lastPaymentSender),
+    depositAddress: getAddress(invoice.depositAddress),
   };
 }
 
@@ -162,7 +225,7 @@ export function overpaymentRefundable(
 export function suspenseRefundable(
   transfer: Pick<
     StoredTransfer,
-    'id' | 'state' | 'invoiceId' | 'unmatchedReason' | 'chainId' | 'token' | 'amount' | 'from'
+    'id' | 'state' | 'invoiceId' | 'unmatchedReason' | 'chainId' | 'token' | 'amount' | 'from' | 'to'
   >,
   decimals: number,
   ministry?: string,
@@ -174,10 +237,30 @@ export function suspenseRefundable(
     chainId: transfer.chainId,
     token: getAddress(transfer.token),
     decimals,
+    // Its whole amount, rounded up: the dust below a micro-USD of an 18-decimal transfer is refundable too.
+    microUsd: refundMicroUsdCeil(transfer.amount, decimals),
     units: transfer.amount,
     sender: getAddress(transfer.from),
+    depositAddress: getAddress(transfer.to),
     suspenseReason: transfer.unmatchedReason ?? 'unknown_address',
   };
+}
+
+/**
+ * Whether a transfer's money may be refunded: final AND past the deeper re-check after finality (`deepCheckedAt`,
+ * set by our confirmer; see shared/domain/reconcile.ts). Until then a deep reorg may still annul it, and money
+ * refunded from custody would then be gone twice.
+ */
+export function deeplySettled(transfer: Pick<StoredTransfer, 'state' | 'deepCheckedAt'> | undefined): boolean {
+  return transfer?.state === 'final' && Boolean(transfer.deepCheckedAt);
+}
+
+/** The refusal of a refund of money some of whose transfers have not passed the deep re-check yet. */
+export function notYetSettledError(transferIds: readonly string[]): ConflictError {
+  return new ConflictError(
+    `The payment is not yet settled deeply enough to be refunded: transfer(s) ${transferIds.join(', ')} have not ` +
+      'passed the re-check after finality. Ask again in a few minutes.',
+  );
 }
 
 /** What a caller asks for: a destination and an amount (defaults: the sender, all that is left), and why. */
@@ -191,6 +274,8 @@ export interface RefundRequest {
  * The refund a request makes, in state `requested`.
  * @throws ConflictError when the source has an open refund, or nothing (or less than asked) is left to refund.
  * @throws ValidationError for a zero amount or a malformed destination.
+ * @throws UnprocessableError for a destination money cannot be returned to: the zero address, the chain's custody
+ *   account (`custody`), or the deposit address the money came to.
  */
 export function requestRefund(input: {
   id: string;
@@ -199,12 +284,18 @@ export function requestRefund(input: {
   request: RefundRequest;
   actor: RefundActor;
   now: Date;
+  custody?: string;
 }): Refund {
   const { refundable, ledger, request } = input;
+  const to = request.to ? checksummed(request.to) : refundable.sender;
+  refuseDestination(to, refundable, input.custody);
   if (ledger.openRefundId) {
     throw new ConflictError(`Refund ${ledger.openRefundId} of this source is still open.`);
   }
-  const left = refundable.units - ledger.reservedUnits;
+  const leftMicroUsd = refundable.microUsd - ledger.reservedMicroUsd;
+  // Within what is left in micro-USD (over all tokens) and within what came in the refund's token.
+  const left =
+    leftMicroUsd > 0n ? minBigInt(refundable.units, microUsdToTokenUnitsFloor(leftMicroUsd, refundable.decimals)) : 0n;
   if (left <= 0n) throw new ConflictError('Nothing is left to refund from this source.');
   const amount = request.amount ?? left;
   if (amount <= 0n) throw new ValidationError([{ field: 'amount', message: 'must be more than 0' }]);
@@ -217,7 +308,7 @@ export function requestRefund(input: {
     token: refundable.token,
     decimals: refundable.decimals,
     ...(refundable.suspenseReason ? { suspenseReason: refundable.suspenseReason } : {}),
-    to: request.to ? checksummed(request.to) : refundable.sender,
+    to,
     amount,
     reason: request.reason,
     state: 'requested',
@@ -225,6 +316,16 @@ export function requestRefund(input: {
     requestedAt: input.now.toISOString(),
     version: 0,
   };
+}
+
+/** Refuses a destination the money would not reach its owner at (burnt, or swept straight back to custody). */
+function refuseDestination(to: string, refundable: Refundable, custody: string | undefined): void {
+  const refuse = (why: string) => {
+    throw new UnprocessableError(`A refund cannot be sent to ${to}: ${why}.`);
+  };
+  if (to === ZeroAddress) refuse('it is the zero address (the tokens would be burnt, or the transfer refused)');
+  if (custody && to === getAddress(custody)) refuse("it is the chain's custody account the refund is paid from");
+  if (to === refundable.depositAddress) refuse('it is the deposit address the money came to (it is swept to custody)');
 }
 
 function checksummed(address: string): string {
@@ -285,6 +386,12 @@ export function markOrderFrom(refund: Refund, headBlock: number): Transition {
   return { refund: { ...refund, instructedBlock: headBlock }, changed: true };
 }
 
+/** Before an approved refund's order is first sent: the signed order's bytes, kept for every retry. */
+export function keepSignedOrder(refund: Refund, signedOrder: string): Transition {
+  if (refund.state !== 'approved' || refund.signedOrder !== undefined) return { refund, changed: false };
+  return { refund: { ...refund, signedOrder }, changed: true };
+}
+
 /** The order reached the custodian: `instructed` (the completion searches from the block marked before sending). */
 export function instructRefund(refund: Refund, now: Date): Transition {
   if (refund.state !== 'approved') return { refund, changed: false };
@@ -333,25 +440,26 @@ export function refundJournalEntry(refund: Refund): JournalEntry {
   });
 }
 
-/** The ledger after a refund is created (it holds the source and its amount). */
+/** The ledger after a refund is created (it holds the source and its micro-USD, rounded up). */
 export function ledgerWith(ledger: RefundLedger, refund: Refund): RefundLedger {
-  return { reservedUnits: ledger.reservedUnits + refund.amount, openRefundId: refund.id };
+  const reservedMicroUsd = ledger.reservedMicroUsd + refundMicroUsdCeil(refund.amount, refund.decimals);
+  return { reservedMicroUsd, openRefundId: refund.id };
 }
 
-/** The ledger after a refund is rejected (its amount is released) or completed (its amount stays taken). */
+/** The ledger after a refund is rejected (its micro-USD are released) or completed (they stay taken). */
 export function ledgerAfter(ledger: RefundLedger, refund: Refund): RefundLedger {
-  const reservedUnits = refund.state === 'rejected' ? ledger.reservedUnits - refund.amount : ledger.reservedUnits;
-  return { reservedUnits };
+  const held = refundMicroUsdCeil(refund.amount, refund.decimals);
+  return { reservedMicroUsd: ledger.reservedMicroUsd - (refund.state === 'rejected' ? held : 0n) };
 }
 
 /** Wire form of a refund (the API's refund body): money as decimal strings. */
-export interface RefundWire extends Omit<Refund, 'amount' | 'version' | 'source'> {
+export interface RefundWire extends Omit<Refund, 'amount' | 'version' | 'source' | 'signedOrder'> {
   source: RefundSource;
   amount: string;
 }
 
 /** The API body of a refund. */
 export function refundToWire(refund: Refund): RefundWire {
-  const { version: _version, amount, ...rest } = refund;
+  const { version: _version, signedOrder: _order, amount, ...rest } = refund;
   return { ...rest, amount: amount.toString() };
 }

@@ -93,6 +93,18 @@ async function overpaidInvoice(payerIndex: number) {
   return invoice;
 }
 
+/**
+ * POST /v1/refunds; asked again while the payment waits for the deep re-check after finality (409, nothing
+ * written): a refund of money a deep reorg may still annul is refused.
+ */
+async function requestRefund(token: string, body: object, headers?: Record<string, string>) {
+  return until(
+    () => api.call('POST', '/v1/refunds', { token, body, ...(headers ? { headers } : {}) }),
+    (r) => !(r.status === 409 && r.text.includes('not yet settled deeply enough')),
+    60_000,
+  );
+}
+
 const refundOf = async (id: string, token = tokens.olga) =>
   (await api.call('GET', `/v1/refunds/${id}`, { token })).json;
 
@@ -122,11 +134,7 @@ describe('refunds with four eyes', () => {
     const before = await balanceOf(sender);
 
     const body = { invoiceId: invoice.id, reason: 'paid 100 USDT too much' };
-    const requested = await api.call('POST', '/v1/refunds', {
-      token: tokens.alice,
-      body,
-      headers: { 'idempotency-key': `refund-${invoice.id}` },
-    });
+    const requested = await requestRefund(tokens.alice, body, { 'idempotency-key': `refund-${invoice.id}` });
     expect(requested.status, requested.text).toBe(201);
     expect(requested.json).toMatchObject({ state: 'requested', amount: '100000000', to: sender, token: usdt() });
     const id = requested.json.id;
@@ -188,10 +196,7 @@ describe('refunds with four eyes', () => {
       body: { transferId: stray.id, reason: 'paid a cancelled invoice' },
     });
     expect(ministry.status, ministry.text).toBe(403);
-    const requested = await api.call('POST', '/v1/refunds', {
-      token: tokens.olga,
-      body: { transferId: stray.id, reason: 'paid a cancelled invoice' },
-    });
+    const requested = await requestRefund(tokens.olga, { transferId: stray.id, reason: 'paid a cancelled invoice' });
     expect(requested.status, requested.text).toBe(201);
     expect(requested.json).toMatchObject({ amount: '5000000', to: sender, ministry: 'AFSA' });
     const id = requested.json.id;
@@ -215,10 +220,7 @@ describe('refunds with four eyes', () => {
     const invoice = await overpaidInvoice(3);
     const sender = getAddress(runtime.chain.payers[3] as string);
     const before = await balanceOf(sender);
-    const requested = await api.call('POST', '/v1/refunds', {
-      token: tokens.alice,
-      body: { invoiceId: invoice.id, reason: 'overpaid' },
-    });
+    const requested = await requestRefund(tokens.alice, { invoiceId: invoice.id, reason: 'overpaid' });
     expect(requested.status, requested.text).toBe(201);
     const id = requested.json.id;
     const attempts = runtime.custodian.attempts;

@@ -4,9 +4,11 @@
  * taken idempotency key answers false; one on-chain transfer completes one refund; a rejection frees the source.
  */
 import { randomBytes } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
+import { ConflictError } from '../../shared/domain/errors';
 import { buildRefundReceipt } from '../../shared/domain/refund-documents';
 import {
   completeRefund,
@@ -24,6 +26,9 @@ import { anInvoice } from '../support/invoices';
 await useMoto();
 const { dynamoRefundStore: store } = await import('../../shared/adapters/dynamo/refunds');
 const { createInvoice } = await import('../../shared/adapters/dynamo/invoices');
+const { refundKeys } = await import('../../shared/adapters/dynamo/refunds');
+const { ddb } = await import('../../shared/adapters/aws/dynamodb');
+const { tableName } = await import('../../shared/adapters/config');
 
 const signer = new LocalKeySigner(`0x${randomBytes(32).toString('hex')}`);
 
@@ -66,7 +71,7 @@ describe('dynamoRefundStore', () => {
       ConcurrentChangeError,
     );
     expect(await store.get(b.id)).toBeUndefined();
-    expect(await store.ledger(a.source)).toEqual({ reservedUnits: 10n, openRefundId: a.id });
+    expect(await store.ledger(a.source)).toEqual({ reservedMicroUsd: 10n, openRefundId: a.id });
 
     const other = await invoiceSource();
     const c = requested(other.id);
@@ -89,7 +94,7 @@ describe('dynamoRefundStore', () => {
     const rejected = { ...a, state: 'rejected' as const, rejectedBy: 'bob', version: 1 };
     expect(await store.update(rejected, 0, { read: held, next: ledgerAfter(held, rejected) })).toBe(true);
     expect(await store.update(rejected, 0)).toBe(false); // stale version
-    expect(await store.ledger(a.source)).toEqual({ reservedUnits: 0n });
+    expect(await store.ledger(a.source)).toEqual({ reservedMicroUsd: 0n });
     const c = requested(invoice.id);
     const free = await store.ledger(a.source);
     expect(await store.create(c, { read: free, next: ledgerWith(free, c) }, 0)).toBe(true);
@@ -129,5 +134,49 @@ describe('dynamoRefundStore', () => {
       }
     }
     expect(done).toEqual(['completed', 'transfer-taken']);
+  });
+
+  it('reads a ledger the older code stored in base units from its refunds, and migrates it on the next write', async () => {
+    const invoice = await invoiceSource();
+    const a = { ...requested(invoice.id, 5n * 10n ** 17n), decimals: 18 }; // 0.5 USD in an 18-decimal token
+    expect(await store.create(a, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, a) }, 0)).toBe(true);
+    const legacyItem = { ...refundKeys.ledger(a.source), type: 'refund-ledger', reservedUnits: a.amount.toString() };
+    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...legacyItem, openRefundId: a.id } }));
+    const legacy = await store.ledger(a.source);
+    expect(legacy).toEqual({ reservedMicroUsd: 500_000n, openRefundId: a.id, legacyReservedUnits: a.amount });
+    const rejected = { ...a, state: 'rejected' as const, rejectedBy: 'bob', version: 1 };
+    const stale = { ...legacy, legacyReservedUnits: a.amount + 1n };
+    expect(await store.update(rejected, 0, { read: stale, next: ledgerAfter(stale, rejected) })).toBe(false);
+    expect(await store.update(rejected, 0, { read: legacy, next: ledgerAfter(legacy, rejected) })).toBe(true);
+    expect(await store.ledger(a.source)).toEqual({ reservedMicroUsd: 0n });
+  });
+
+  it('holds a transfer shape for one open refund; the rejection frees it in the same transaction', async () => {
+    const [one, two] = [await invoiceSource(), await invoiceSource()];
+    const a = requested(one.id);
+    const b = { ...requested(two.id), token: a.token, to: a.to }; // same chain, token, destination and amount
+    expect(await store.create(a, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, a) }, 0)).toBe(true);
+    await expect(store.create(b, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, b) }, 0)).rejects.toThrow(
+      ConflictError,
+    );
+    expect(await store.get(b.id)).toBeUndefined();
+    expect(await store.ledger(b.source)).toEqual(EMPTY_LEDGER);
+    const held = ledgerWith(EMPTY_LEDGER, a);
+    const rejected = { ...a, state: 'rejected' as const, rejectedBy: 'bob', version: 1 };
+    expect(await store.update(rejected, 0, { read: held, next: ledgerAfter(held, rejected) })).toBe(true);
+    expect(await store.create(b, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, b) }, 0)).toBe(true);
+  });
+
+  it('lists approved refunds by approval time until they are instructed', async () => {
+    const invoice = await invoiceSource();
+    const r = requested(invoice.id);
+    await store.create(r, { read: EMPTY_LEDGER, next: ledgerWith(EMPTY_LEDGER, r) }, 0);
+    const approved = { ...r, state: 'approved' as const, approvedBy: 'bob', approvedAt: '2020-01-01T00:00:00.000Z' };
+    expect(await store.update({ ...approved, version: 1 }, 0)).toBe(true);
+    expect((await store.approvedBefore(new Date('2020-01-02'))).map((x) => x.id)).toContain(r.id);
+    expect((await store.approvedBefore(new Date('2019-12-31'))).map((x) => x.id)).not.toContain(r.id);
+    const instructed = { ...approved, state: 'instructed' as const, instructedBlock: 1, instructedAt: r.requestedAt };
+    expect(await store.update({ ...instructed, version: 2 }, 1)).toBe(true);
+    expect((await store.approvedBefore(new Date('2020-01-02'))).map((x) => x.id)).not.toContain(r.id);
   });
 });

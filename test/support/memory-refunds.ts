@@ -13,6 +13,8 @@ import {
   type Refund,
   type RefundLedger,
   type RefundSource,
+  refundOrderShape,
+  sameTransferOpenError,
   sourceKey,
 } from '../../shared/domain/refunds';
 import {
@@ -28,7 +30,7 @@ import {
 } from '../../shared/ports';
 
 const sameLedger = (a: RefundLedger, b: RefundLedger) =>
-  a.reservedUnits === b.reservedUnits && a.openRefundId === b.openRefundId;
+  a.reservedMicroUsd === b.reservedMicroUsd && a.openRefundId === b.openRefundId;
 
 export class MemoryRefundStore implements RefundStore {
   readonly refunds = new Map<string, Refund>();
@@ -36,6 +38,8 @@ export class MemoryRefundStore implements RefundStore {
   readonly idempotency = new Map<string, RefundIdempotencyRecord>();
   readonly receipts = new Map<string, RefundReceipt>();
   readonly journal: JournalEntry[] = [];
+  /** The open refund holding each transfer shape (`refundOrderShape`). */
+  readonly openTransfers = new Map<string, string>();
   /** `chainId:txHash:logIndex` → refund id. */
   readonly claimedTransfers = new Map<string, string>();
   /** The source's current version, as the source reader has it (a create is conditioned on it). */
@@ -67,6 +71,8 @@ export class MemoryRefundStore implements RefundStore {
       this.sourceVersion(refund.source) !== sourceVersion
     )
       throw new ConcurrentChangeError();
+    if (this.openTransfers.has(refundOrderShape(refund))) throw sameTransferOpenError(refund);
+    this.openTransfers.set(refundOrderShape(refund), refund.id);
     this.refunds.set(refund.id, structuredClone(refund));
     this.ledgers.set(sourceKey(refund.source), structuredClone(ledger.next));
     if (recordKey && claim) this.idempotency.set(recordKey, { requestHash: claim.requestHash, refundId: refund.id });
@@ -78,6 +84,8 @@ export class MemoryRefundStore implements RefundStore {
     if (ledger && !sameLedger(await this.ledger(refund.source), ledger.read)) return false;
     this.refunds.set(refund.id, structuredClone(refund));
     if (ledger) this.ledgers.set(sourceKey(refund.source), structuredClone(ledger.next));
+    if (!OPEN_REFUND_STATES.includes(refund.state) && this.openTransfers.get(refundOrderShape(refund)) === refund.id)
+      this.openTransfers.delete(refundOrderShape(refund));
     return true;
   }
 
@@ -107,6 +115,13 @@ export class MemoryRefundStore implements RefundStore {
 
   async ofSource(source: RefundSource) {
     return structuredClone([...this.refunds.values()].filter((r) => sourceKey(r.source) === sourceKey(source)));
+  }
+
+  async approvedBefore(before: Date) {
+    const approved = [...this.refunds.values()].filter(
+      (r) => r.state === 'approved' && Date.parse(r.approvedAt ?? '') < before.getTime(),
+    );
+    return structuredClone(approved);
   }
 
   async instructed() {

@@ -8,7 +8,7 @@ import { localChain } from '../../shared/domain/chains';
 import { verifyRefundReceipt } from '../../shared/domain/refund-documents';
 import { ledgerWith, type Refund } from '../../shared/domain/refunds';
 import { MemoryChain } from '../support/memory-chain';
-import { MemoryCustodian, MemoryRefundStore } from '../support/memory-refunds';
+import { MemoryCustodian, MemoryRefundQueue, MemoryRefundStore } from '../support/memory-refunds';
 
 const signer = new LocalKeySigner(hexlify(randomBytes(32)));
 const USDT = Wallet.createRandom().address;
@@ -48,7 +48,10 @@ function setup(...refunds: Refund[]) {
   const store = new MemoryRefundStore();
   for (const r of refunds) {
     store.refunds.set(r.id, r);
-    store.ledgers.set(`invoice:${(r.source as { invoiceId: string }).invoiceId}`, ledgerWith({ reservedUnits: 0n }, r));
+    store.ledgers.set(
+      `invoice:${(r.source as { invoiceId: string }).invoiceId}`,
+      ledgerWith({ reservedMicroUsd: 0n }, r),
+    );
   }
   const node = new MemoryChain(10);
   const published: Refund[] = [];
@@ -69,7 +72,7 @@ function setup(...refunds: Refund[]) {
 describe('completeRefunds', () => {
   it('completes on a final custody → destination transfer of exactly the amount, with a signed receipt', async () => {
     const to = Wallet.createRandom().address;
-    const refund = instructed(1, to, 100_000_000n, 11);
+    const refund = instructed(1, to, 100_000_000n, 10);
     const { store, node, published, deps } = setup(refund);
     node.transfer(USDT, custody, to, 99_999_999n); // not the amount
     node.transfer(USDC, custody, to, 100_000_000n); // not the token
@@ -80,7 +83,7 @@ describe('completeRefunds', () => {
     expect(await completeRefunds(deps)).toEqual([refund.id]);
     const done = await store.get(refund.id);
     expect(done).toMatchObject({ state: 'completed', txHash: paid.transactionHash, logIndex: paid.logIndex });
-    expect(await store.ledger(refund.source)).toEqual({ reservedUnits: 100_000_000n });
+    expect(await store.ledger(refund.source)).toEqual({ reservedMicroUsd: 100_000_000n });
     const receipt = [...store.receipts.values()][0];
     if (!receipt) throw new Error('no receipt');
     expect(verifyRefundReceipt(receipt, await signer.address())).toEqual({ ok: true });
@@ -103,8 +106,8 @@ describe('completeRefunds', () => {
 
   it('one on-chain transfer completes one refund: a twin refund waits for its own transfer', async () => {
     const to = Wallet.createRandom().address;
-    const a = instructed(1, to, 5_000_000n, 11);
-    const b = instructed(2, to, 5_000_000n, 11);
+    const a = instructed(1, to, 5_000_000n, 10);
+    const b = instructed(2, to, 5_000_000n, 10);
     const { store, node, deps } = setup(a, b);
     node.transfer(USDT, custody, to, 5_000_000n);
     node.mine(3);
@@ -118,7 +121,7 @@ describe('completeRefunds', () => {
 
   it('sends a receipt again when its outbox message never reached the publisher, and only then', async () => {
     const to = Wallet.createRandom().address;
-    const refund = instructed(4, to, 9n, 11);
+    const refund = instructed(4, to, 9n, 10);
     const { store, node, published, deps } = setup(refund);
     node.transfer(USDT, custody, to, 9n);
     node.mine(3);
@@ -134,8 +137,8 @@ describe('completeRefunds', () => {
 
   it("one refund's failing chain read holds up no other refund", async () => {
     const to = Wallet.createRandom().address;
-    const a = instructed(5, to, 3n, 11);
-    const b = instructed(6, to, 4n, 11);
+    const a = instructed(5, to, 3n, 10);
+    const b = instructed(6, to, 4n, 10);
     const { node, deps } = setup(a, b);
     node.transfer(USDT, custody, to, 4n);
     node.mine(3);
@@ -156,5 +159,47 @@ describe('completeRefunds', () => {
     deps.refunds.refunds.set(refund.id, refund);
     node.mine(5);
     expect(await completeRefunds(deps)).toEqual([]);
+  });
+
+  it('ignores a transfer in the block read as the head before the send: it predates the order', async () => {
+    const to = Wallet.createRandom().address;
+    const { node, deps } = setup();
+    node.transfer(USDT, custody, to, 8n); // mined in the block that is the head when the order is sent
+    const refund = instructed(7, to, 8n, node.head);
+    deps.refunds.refunds.set(refund.id, refund);
+    node.mine(5);
+    expect(await completeRefunds(deps)).toEqual([]);
+    node.transfer(USDT, custody, to, 8n);
+    node.mine(3);
+    expect(await completeRefunds(deps)).toEqual([refund.id]);
+  });
+
+  it('searches in windows a node accepts: bounded ranges, halved when refused', async () => {
+    const to = Wallet.createRandom().address;
+    const refund = instructed(8, to, 6n, 10);
+    const { node, deps } = setup(refund);
+    node.mine(20);
+    node.transfer(USDT, custody, to, 6n);
+    node.mine(3);
+    const getLogs = node.getLogs.bind(node);
+    const ranges: number[] = [];
+    node.getLogs = async (filter) => {
+      const width = filter.toBlock - filter.fromBlock + 1;
+      if (width > 3) throw new Error('query exceeds max block range 3'); // as providers answer
+      ranges.push(width);
+      return getLogs(filter);
+    };
+    expect(await completeRefunds({ ...deps, maxLogRange: 5 })).toEqual([refund.id]);
+    expect(Math.max(...ranges)).toBeLessThanOrEqual(3);
+  });
+
+  it('queues again the order of a refund approved long ago and still not instructed (a lost message)', async () => {
+    const to = Wallet.createRandom().address;
+    const fresh = { ...instructed(9, to, 1n, 10), state: 'approved' as const, approvedAt: '2026-03-10T08:01:00.000Z' };
+    const stale = { ...instructed(10, to, 2n, 10), state: 'approved' as const, approvedAt: '2026-03-10T07:40:00.000Z' };
+    const { deps } = setup(fresh, stale);
+    const orders = new MemoryRefundQueue();
+    await completeRefunds({ ...deps, orders });
+    expect(orders.ids).toEqual([stale.id]);
   });
 });

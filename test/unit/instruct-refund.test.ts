@@ -82,4 +82,23 @@ describe('instructRefundOrder', () => {
     const bodies = custodian.sent.map((s) => JSON.stringify(s.order));
     expect(new Set(bodies).size).toBe(1);
   });
+
+  it('signs once: with a signer whose signature differs on every call (KMS), every retry sends the same bytes', async () => {
+    const { refund, custodian, deps, refunds } = setup();
+    let signatures = 0;
+    const randomized = {
+      address: () => signer.address(),
+      signDigest: async () => `0x${String(++signatures).padStart(130, '0')}`, // a new signature on every call
+    };
+    custodian.answer = () => ({ outcome: 'retry', status: 503, error: 'custodian answered HTTP 503' });
+    const withKms = { ...deps, signer: randomized };
+    for (const _ of [1, 2, 3]) expect(await instructRefundOrder(refund.id, withKms)).toMatchObject({ result: 'retry' });
+    custodian.answer = () => ({ outcome: 'delivered', status: 201 });
+    expect(await instructRefundOrder(refund.id, withKms)).toEqual({ result: 'instructed' });
+    expect(custodian.sent).toHaveLength(4);
+    expect(new Set(custodian.sent.map((s) => JSON.stringify(s.order))).size).toBe(1);
+    expect(signatures).toBe(1);
+    const stored = await refunds.get(refund.id);
+    expect(stored?.signedOrder).toBe(JSON.stringify(custodian.sent[0]?.order));
+  });
 });

@@ -1,16 +1,17 @@
 /** Requesting, approving and rejecting refunds against in-memory ports: four eyes, one open refund, never more. */
-import { Wallet } from 'ethers';
+import { Wallet, ZeroAddress } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { approveRefundAs, readRefund, rejectRefundAs, requestRefundAs } from '../../shared/app/refunds';
 import { localChain } from '../../shared/domain/chains';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/domain/errors';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../shared/domain/errors';
 import type { StoredTransfer } from '../../shared/domain/reconcile';
 import type { RefundActor } from '../../shared/domain/refunds';
 import { anInvoice } from '../support/invoices';
-import { MemoryRefundQueue, MemoryRefundSources, MemoryRefundStore } from '../support/memory-refunds';
+import { MemoryCustodian, MemoryRefundQueue, MemoryRefundSources, MemoryRefundStore } from '../support/memory-refunds';
 
 const USDT = Wallet.createRandom().address;
 const sender = Wallet.createRandom().address;
+const custody = Wallet.createRandom().address;
 const chains = [localChain([{ address: USDT, symbol: 'USDT', decimals: 6 }])];
 const alice: RefundActor = { subject: 'alice', role: 'ministry', ministry: 'AFSA' };
 const bob: RefundActor = { subject: 'bob', role: 'ministry', ministry: 'AFSA' };
@@ -37,6 +38,7 @@ function transfer(overrides: Partial<StoredTransfer> = {}): StoredTransfer {
     removedBlockHashes: [],
     sources: ['scanner'],
     firstSeenAt: '2026-03-10T06:10:00.000Z',
+    deepCheckedAt: '2026-03-10T06:30:00.000Z',
     history: [],
     version: 1,
     ...overrides,
@@ -58,7 +60,8 @@ function setup() {
   });
   sources.invoices.set(invoice.id, invoice);
   sources.transfers.set(paid.id, { ...paid, invoiceId: invoice.id });
-  const deps = { refunds: store, sources, chains, queue, now: () => new Date('2026-03-10T08:00:00.000Z') };
+  const custodian = new MemoryCustodian({ 31337: custody });
+  const deps = { refunds: store, sources, chains, queue, custodian, now: () => new Date('2026-03-10T08:00:00.000Z') };
   return { sources, store, queue, invoice, deps };
 }
 
@@ -118,6 +121,68 @@ describe('requesting a refund', () => {
     );
   });
 
+  it("refuses (409, nothing written) a refund whose transfer would look like another open refund's", async () => {
+    // The same payer overpaid two invoices by the same amount in the same token: the completion could not tell the
+    // two refunds' transfers apart, so the second waits until the first is completed or rejected.
+    const { invoice, deps, sources, store } = setup();
+    const paid = transfer({ txHash: `0x${'4'.repeat(64)}`, id: 'paid-2' });
+    const twin = anInvoice({ ...invoice, id: 'inv_twin', payments: [{ ...paid, transferId: paid.id, decimals: 6 }] });
+    sources.invoices.set(twin.id, twin);
+    sources.transfers.set(paid.id, { ...paid, invoiceId: twin.id });
+    const first = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps);
+    await expect(requestRefundAs(alice, { invoiceId: twin.id, reason: 'r' }, undefined, deps)).rejects.toThrow(
+      /Another open refund already sends exactly 100000000 base units/,
+    );
+    expect(store.refunds.size).toBe(1);
+    expect(await store.ledger({ kind: 'invoice', invoiceId: twin.id })).toEqual({ reservedMicroUsd: 0n });
+    // Another amount is told apart; a rejection frees the shape.
+    const other = await requestRefundAs(alice, { invoiceId: twin.id, reason: 'r', amount: 1n }, undefined, deps);
+    await rejectRefundAs(operator, other.refund.id, deps);
+    await rejectRefundAs(operator, first.refund.id, deps);
+    const again = await requestRefundAs(alice, { invoiceId: twin.id, reason: 'r' }, undefined, deps);
+    expect(again.refund).toMatchObject({ state: 'requested', amount: 100_000_000n });
+  });
+
+  it('refuses (409, nothing written) money whose transfers have not passed the deep re-check yet', async () => {
+    const { invoice, deps, sources, store } = setup();
+    const [payment] = invoice.payments;
+    const paid = payment && sources.transfers.get(payment.transferId);
+    if (!paid) throw new Error('fixture');
+    const { deepCheckedAt: _checked, ...final } = paid;
+    sources.transfers.set(paid.id, final);
+    await expect(requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, 'k', deps)).rejects.toThrow(
+      /not yet settled deeply enough/,
+    );
+    const stray = transfer({ txHash: `0x${'5'.repeat(64)}`, id: 'stray-5', unmatchedReason: 'invoice_cancelled' });
+    const { deepCheckedAt: _strayChecked, ...strayFinal } = stray;
+    sources.transfers.set(stray.id, strayFinal);
+    await expect(requestRefundAs(operator, { transferId: stray.id, reason: 'r' }, undefined, deps)).rejects.toThrow(
+      /not yet settled deeply enough/,
+    );
+    expect(store.refunds.size).toBe(0);
+    expect(store.idempotency.size).toBe(0);
+    sources.transfers.set(paid.id, paid); // the deep re-check passed
+    const { refund } = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, 'k', deps);
+    expect(refund.state).toBe('requested');
+  });
+
+  it('refuses (422, nothing written) the zero address, the custody account and the deposit address as `to`', async () => {
+    const { invoice, deps, sources, store } = setup();
+    const ask = (to: string) => requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r', to }, undefined, deps);
+    await expect(ask(ZeroAddress)).rejects.toThrow(UnprocessableError);
+    await expect(ask(custody.toLowerCase())).rejects.toThrow(/custody account/);
+    await expect(ask(invoice.depositAddress)).rejects.toThrow(/deposit address the money came to/);
+    const stray = transfer({ txHash: `0x${'6'.repeat(64)}`, id: 'stray-6', unmatchedReason: 'invoice_cancelled' });
+    sources.transfers.set(stray.id, stray);
+    await expect(
+      requestRefundAs(operator, { transferId: stray.id, reason: 'r', to: stray.to }, undefined, deps),
+    ).rejects.toThrow(UnprocessableError);
+    expect(store.refunds.size).toBe(0);
+    expect(store.openTransfers.size).toBe(0);
+    const elsewhere = Wallet.createRandom().address;
+    expect((await ask(elsewhere)).refund.to).toBe(elsewhere);
+  });
+
   it('a source that changed between read and write is read again', async () => {
     const { invoice, deps, sources, store } = setup();
     let bumped = false;
@@ -154,7 +219,7 @@ describe('four eyes', () => {
     const rejected = await rejectRefundAs(operator2, refund.id, deps);
     expect(rejected).toMatchObject({ state: 'rejected', rejectedBy: 'oleg' });
     expect(await rejectRefundAs(operator2, refund.id, deps)).toMatchObject({ state: 'rejected' });
-    expect(await store.ledger(refund.source)).toEqual({ reservedUnits: 0n });
+    expect(await store.ledger(refund.source)).toEqual({ reservedMicroUsd: 0n });
     const next = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r' }, undefined, deps);
     expect(next.refund.amount).toBe(100_000_000n);
     expect(await readRefund(operator, next.refund.id, store)).toMatchObject({ state: 'requested' });

@@ -24,8 +24,10 @@ import {
   overpaymentRefundable,
   REFUND_ID_PATTERN,
   type RefundActor,
+  refundMicroUsdCeil,
   rejectRefund,
   requestRefund,
+  reservedMicroUsdOf,
   suspenseRefundable,
 } from '../../shared/domain/refunds';
 import { anInvoice } from '../support/invoices';
@@ -33,6 +35,7 @@ import { anInvoice } from '../support/invoices';
 const USDT = Wallet.createRandom().address;
 const USD18 = Wallet.createRandom().address;
 const sender = Wallet.createRandom().address;
+const DEPOSIT = Wallet.createRandom().address;
 const now = new Date('2026-03-10T08:00:00.000Z');
 const requester: RefundActor = { subject: 'alice', role: 'ministry', ministry: 'AFSA' };
 const approver: RefundActor = { subject: 'bob', role: 'ministry', ministry: 'AFSA' };
@@ -82,7 +85,15 @@ describe('refundable amounts', () => {
   });
 
   it('a final suspense transfer refunds all of it to its sender; a matched or unfinal one nothing', () => {
-    const t = { id: 't1', state: 'final' as const, chainId: 31337, token: USDT, amount: 7n, from: sender };
+    const t = {
+      id: 't1',
+      state: 'final' as const,
+      chainId: 31337,
+      token: USDT,
+      amount: 7n,
+      from: sender,
+      to: DEPOSIT,
+    };
     expect(suspenseRefundable(t, 6)).toMatchObject({
       units: 7n,
       sender,
@@ -90,6 +101,72 @@ describe('refundable amounts', () => {
     });
     expect(suspenseRefundable({ ...t, invoiceId: 'inv_x' }, 6)).toBeUndefined();
     expect(suspenseRefundable({ ...t, state: 'seen' }, 6)).toBeUndefined();
+  });
+});
+
+describe('refunds of one source in tokens of different decimals', () => {
+  const e18 = 10n ** 18n;
+  const onChain = (p: FinalPayment, chainId: number): FinalPayment => ({ ...p, chainId });
+  const bsc = (amount: bigint, n: number) => onChain(payment(USD18, 18, amount * e18, amount * 1_000_000n, n), 56);
+  const eth = (amount: bigint, n: number) => onChain(payment(USDT, 6, amount * 1_000_000n, amount * 1_000_000n, n), 1);
+  const ask = (invoice: ReturnType<typeof anInvoice>, ledger: typeof EMPTY_LEDGER, amount?: bigint) => {
+    const refundable = overpaymentRefundable(invoice, sender);
+    if (!refundable) throw new Error('not overpaid');
+    const request = { reason: 'overpaid', ...(amount ? { amount } : {}) };
+    return requestRefund({ id: newRefundId(), refundable, ledger, request, actor: requester, now });
+  };
+
+  // The reviewer's case; the old ledger summed base units of both tokens, so it allowed ≈ 60e18 − 50e6 units.
+  it('counts the ledger in micro-USD: a 6-decimal refund then an 18-decimal one never pass the overpayment', () => {
+    // Invoice of 100 USD paid 60 USDT on BSC (18 decimals) and 90 USDT on Ethereum (6 decimals): 50 overpaid.
+    const first = anInvoice({
+      paidMicroUsd: 150_000_000n,
+      overpaidMicroUsd: 50_000_000n,
+      payments: [bsc(60n, 1), eth(90n, 2)],
+    });
+    const refund = ask(first, EMPTY_LEDGER);
+    expect(refund).toMatchObject({ token: USDT, decimals: 6, amount: 50_000_000n });
+    const completed = completeRefund(
+      { ...refund, state: 'instructed' },
+      { txHash: `0x${'c'.repeat(64)}`, logIndex: 0, blockNumber: 9 },
+      now,
+    );
+    const ledger = ledgerAfter(ledgerWith(EMPTY_LEDGER, refund), completed.refund);
+    expect(ledger).toEqual({ reservedMicroUsd: 50_000_000n });
+    // The payer sends 10 more on BSC: 60 overpaid in all, 50 of it refunded, 10 USD (10e18 units) left.
+    const later = {
+      ...first,
+      paidMicroUsd: 160_000_000n,
+      overpaidMicroUsd: 60_000_000n,
+      payments: [...first.payments, bsc(10n, 3)],
+    };
+    expect(ask(later, ledger)).toMatchObject({ token: USD18, decimals: 18, amount: 10n * e18 });
+    expect(() => ask(later, ledger, 10n * e18 + 1n)).toThrow(ConflictError);
+  });
+
+  it("rounds a refund's micro-USD up, so dust below a micro-USD never adds up past the cap", () => {
+    const invoice = anInvoice({ paidMicroUsd: 102_000_000n, overpaidMicroUsd: 2_000_000n, payments: [bsc(102n, 1)] });
+    const dusty = ask(invoice, EMPTY_LEDGER, 1n);
+    const held = ledgerWith(EMPTY_LEDGER, dusty);
+    expect(held.reservedMicroUsd).toBe(1n);
+    const rest = ask(invoice, { reservedMicroUsd: held.reservedMicroUsd });
+    expect(rest.amount).toBe(1_999_999n * 10n ** 12n);
+    expect(refundMicroUsdCeil(rest.amount, 18) + held.reservedMicroUsd).toBe(2_000_000n);
+    expect(reservedMicroUsdOf([dusty, rest, { ...dusty, state: 'rejected' }])).toBe(2_000_000n);
+  });
+
+  it('a suspense transfer with dust below a micro-USD is refundable whole', () => {
+    const t = {
+      id: 't1',
+      state: 'final' as const,
+      chainId: 56,
+      token: USD18,
+      amount: e18 + 1n,
+      from: sender,
+      to: DEPOSIT,
+    };
+    const refundable = suspenseRefundable(t, 18);
+    expect(refundable).toMatchObject({ microUsd: 1_000_001n, units: e18 + 1n });
   });
 });
 
@@ -121,9 +198,9 @@ describe('the life of a refund', () => {
     const first = request();
     expect(() => request(ledgerWith(EMPTY_LEDGER, first))).toThrow(ConflictError);
     expect(() => request(EMPTY_LEDGER, 100_000_001n)).toThrow(ConflictError);
-    expect(() => request({ reservedUnits: 100_000_000n })).toThrow(ConflictError);
+    expect(() => request({ reservedMicroUsd: 100_000_000n })).toThrow(ConflictError);
     const part = request(EMPTY_LEDGER, 40_000_000n);
-    expect(request({ reservedUnits: part.amount }).amount).toBe(60_000_000n);
+    expect(request({ reservedMicroUsd: part.amount }).amount).toBe(60_000_000n);
     expect(() =>
       requestRefund({
         id: 'x',
@@ -151,7 +228,7 @@ describe('the life of a refund', () => {
     const held = ledgerWith(EMPTY_LEDGER, refund);
     const rejected = rejectRefund(refund, approver, now).refund;
     expect(rejectRefund(rejected, approver, now).changed).toBe(false);
-    expect(ledgerAfter(held, rejected)).toEqual({ reservedUnits: 0n });
+    expect(ledgerAfter(held, rejected)).toEqual({ reservedMicroUsd: 0n });
     const approved = approveRefund(refund, approver, now).refund;
     expect(() => instructRefund(approved, now)).toThrow();
     const marked = markOrderFrom(approved, 42).refund;
@@ -161,7 +238,7 @@ describe('the life of a refund', () => {
     expect(instructRefund(instructed, now).changed).toBe(false);
     const done = completeRefund(instructed, { txHash: `0x${'B'.repeat(64)}`, logIndex: 3, blockNumber: 44 }, now);
     expect(done.refund).toMatchObject({ state: 'completed', txHash: `0x${'b'.repeat(64)}`, logIndex: 3 });
-    expect(ledgerAfter(held, done.refund)).toEqual({ reservedUnits: 100_000_000n });
+    expect(ledgerAfter(held, done.refund)).toEqual({ reservedMicroUsd: 100_000_000n });
   });
 
   it('signs an order the custodian verifies, the same bytes every time; and a refund receipt', async () => {

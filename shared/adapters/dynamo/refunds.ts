@@ -2,9 +2,14 @@
  * DynamoDB form of refunds (the RefundStore port) and the items that change with them. All keys are spelled here:
  * - the refund: `REFUND#<id>`; gsi1 `MINISTRY#<m>#REFUNDS` (a ministry's), gsi2 `REFUNDS` (all), gsi4
  *   `REFUNDS_OF#<source>` (an invoice's or a transfer's), each by `<requestedAt>#<id>`; gsi3 `INSTRUCTED_REFUNDS`
- *   (sparse, while instructed) by `<instructedAt>#<id>`, for the completion, then `UNSENT_REFUND_RECEIPTS` by
+ *   (sparse) `APPROVED_REFUNDS` by `<approvedAt>#<id>` while approved (a lost queue message is sent again), then
+ *   `INSTRUCTED_REFUNDS` by `<instructedAt>#<id>` while instructed, for the completion, then `UNSENT_REFUND_RECEIPTS` by
  *   `<completedAt>#<id>` until the publisher has had a message of its receipt;
- * - each source's ledger `REFUND_LEDGER#<source>`: base units completed and open refunds hold, and the open one;
+ * - each source's ledger `REFUND_LEDGER#<source>`: micro-USD completed and open refunds hold (`reservedMicroUsd`;
+ *   a ledger the older code wrote in base units, `reservedUnits`, is recomputed from the source's refunds and
+ *   migrated by its next write), and the open one;
+ * - the uniqueness item `REFUND_OPEN_TRANSFER#<chainId>:<token>:<to>:<amount>` of an open refund (written with it,
+ *   deleted in the transaction that completes or rejects it): the completion cannot tell two such refunds apart;
  * - an idempotency record `IDEMPOTENCY#REFUND#<scope>#<key>` (a day);
  * - the claim of an on-chain transfer that completed a refund `REFUND_TRANSFER#<chainId>:<txHash>:<logIndex>`,
  *   written with the refund's `refund-completed` journal entry.
@@ -21,6 +26,9 @@ import {
   type RefundLedger,
   type RefundSource,
   type RefundState,
+  refundOrderShape,
+  reservedMicroUsdOf,
+  sameTransferOpenError,
   sourceKey,
 } from '../../domain/refunds';
 import {
@@ -44,10 +52,17 @@ export const refundKeys = {
   ministry: (ministry: string) => `MINISTRY#${ministry}#REFUNDS`,
   all: 'REFUNDS',
   instructed: 'INSTRUCTED_REFUNDS',
+  /** Approved refunds not yet instructed (their order is on its way, or its queue message was lost). */
+  approved: 'APPROVED_REFUNDS',
   /** Completed refunds whose receipt no outbox message has brought to the publisher yet. */
   unsentReceipts: 'UNSENT_REFUND_RECEIPTS',
   ofSource: (source: RefundSource) => `REFUNDS_OF#${sourceKey(source)}`,
   ledger: (source: RefundSource) => ({ pk: `REFUND_LEDGER#${sourceKey(source)}`, sk: 'REFUND_LEDGER' }),
+  /** Held by the one open refund whose transfer has this shape (chain, token, destination, amount). */
+  openTransfer: (refund: Pick<Refund, 'chainId' | 'token' | 'to' | 'amount'>) => ({
+    pk: `REFUND_OPEN_TRANSFER#${refundOrderShape(refund)}`,
+    sk: 'REFUND_OPEN_TRANSFER',
+  }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#REFUND#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   chainTransfer: (r: Pick<Refund, 'chainId' | 'txHash' | 'logIndex'>) => ({
     pk: `REFUND_TRANSFER#${r.chainId}:${r.txHash}:${r.logIndex}`,
@@ -65,6 +80,9 @@ export function refundToItem(refund: Refund): Record<string, unknown> {
     ...(refund.ministry ? { gsi1pk: refundKeys.ministry(refund.ministry), gsi1sk: listed } : {}),
     gsi2pk: refundKeys.all,
     gsi2sk: listed,
+    ...(refund.state === 'approved'
+      ? { gsi3pk: refundKeys.approved, gsi3sk: `${refund.approvedAt}#${refund.id}` }
+      : {}),
     ...(refund.state === 'instructed'
       ? { gsi3pk: refundKeys.instructed, gsi3sk: `${refund.instructedAt}#${refund.id}` }
       : {}),
@@ -103,25 +121,48 @@ export function refundFromItem(item: Record<string, unknown>): Refund {
 }
 
 function ledgerPut(source: RefundSource, read: RefundLedger, next: RefundLedger) {
-  const values: Record<string, unknown> = { ':res': read.reservedUnits.toString() };
-  let condition = 'reservedUnits = :res AND ';
+  // A ledger the older code stored (base units in `reservedUnits`) is migrated by this write, conditioned on it.
+  const legacy = read.legacyReservedUnits !== undefined;
+  const values: Record<string, unknown> = {
+    ':res': (legacy ? read.legacyReservedUnits : read.reservedMicroUsd)?.toString(),
+  };
+  let condition = legacy
+    ? 'attribute_not_exists(reservedMicroUsd) AND reservedUnits = :res AND '
+    : 'reservedMicroUsd = :res AND ';
   if (read.openRefundId) {
     values[':open'] = read.openRefundId;
     condition += 'openRefundId = :open';
   } else condition += 'attribute_not_exists(openRefundId)';
-  if (read.reservedUnits === 0n && !read.openRefundId) condition = `attribute_not_exists(pk) OR (${condition})`;
+  if (!legacy && read.reservedMicroUsd === 0n && !read.openRefundId) {
+    condition = `attribute_not_exists(pk) OR (${condition})`;
+  }
   return {
     Put: {
       TableName: tableName(),
       Item: {
         ...refundKeys.ledger(source),
         type: 'refund-ledger',
-        reservedUnits: next.reservedUnits.toString(),
+        reservedMicroUsd: next.reservedMicroUsd.toString(),
         ...(next.openRefundId ? { openRefundId: next.openRefundId } : {}),
       },
       ConditionExpression: condition,
       ExpressionAttributeValues: values,
     },
+  };
+}
+
+/**
+ * A stored ledger. One the older code wrote (base units in `reservedUnits`, no `reservedMicroUsd`) is read as
+ * its source's refunds' micro-USD, remembering the stored units for the write that migrates it.
+ */
+async function ledgerFromItem(source: RefundSource, item: Record<string, unknown>): Promise<RefundLedger> {
+  const open = item.openRefundId ? { openRefundId: String(item.openRefundId) } : {};
+  if (item.reservedMicroUsd !== undefined) return { reservedMicroUsd: BigInt(String(item.reservedMicroUsd)), ...open };
+  const refunds = await queryIndex('gsi4', refundKeys.ofSource(source), undefined, true);
+  return {
+    reservedMicroUsd: reservedMicroUsdOf(refunds),
+    ...open,
+    legacyReservedUnits: BigInt(String(item.reservedUnits ?? '0')),
   };
 }
 
@@ -144,6 +185,29 @@ function refundPut(refund: Refund, readVersion: number | undefined, extra: Recor
       ...(readVersion === undefined
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': readVersion } }),
+    },
+  };
+}
+
+/** Takes the open-transfer uniqueness item for a new refund. */
+function openTransferHold(refund: Refund) {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...refundKeys.openTransfer(refund), type: 'refund-open-transfer', refundId: refund.id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** Frees it when the refund leaves the open states (a refund created before the item existed has none). */
+function openTransferRelease(refund: Refund) {
+  return {
+    Delete: {
+      TableName: tableName(),
+      Key: refundKeys.openTransfer(refund),
+      ConditionExpression: 'attribute_not_exists(pk) OR refundId = :id',
+      ExpressionAttributeValues: { ':id': refund.id },
     },
   };
 }
@@ -173,6 +237,7 @@ async function create(
     refundPut(refund, undefined),
     ledgerPut(refund.source, ledger.read, ledger.next),
     sourceVersionCheck(refund.source, sourceVersion),
+    openTransferHold(refund),
   ];
   if (claim) {
     items.push({
@@ -192,7 +257,8 @@ async function create(
   }
   const failed = await transact(items);
   if (!failed) return true;
-  if (claim && failed.includes(3)) return false;
+  if (claim && failed.includes(4)) return false;
+  if (failed.includes(3) && !failed.includes(1) && !failed.includes(2)) throw sameTransferOpenError(refund);
   throw new ConcurrentChangeError(`refund ${refund.id}: ledger or source changed since read`);
 }
 
@@ -209,17 +275,25 @@ async function list(query: { ministry?: string; state?: RefundState; cursor?: st
   return { items: page.items.map(refundFromItem), nextCursor: page.nextCursor };
 }
 
-async function queryIndex(index: 'gsi3' | 'gsi4', partition: string, below?: string): Promise<Refund[]> {
-  const { Items = [] } = await ddb.send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: index,
-      KeyConditionExpression: `${index}pk = :pk${below ? ` AND ${index}sk < :below` : ''}`,
-      ExpressionAttributeValues: { ':pk': partition, ...(below ? { ':below': below } : {}) },
-      Limit: 100,
-    }),
-  );
-  return Items.map(refundFromItem);
+/** A page of an index (100), or with `all` every item of the partition (a source's refunds are few). */
+async function queryIndex(index: 'gsi3' | 'gsi4', partition: string, below?: string, all = false): Promise<Refund[]> {
+  const refunds: Refund[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const { Items = [], LastEvaluatedKey } = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index,
+        KeyConditionExpression: `${index}pk = :pk${below ? ` AND ${index}sk < :below` : ''}`,
+        ExpressionAttributeValues: { ':pk': partition, ...(below ? { ':below': below } : {}) },
+        Limit: 100,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    refunds.push(...Items.map(refundFromItem));
+    start = all ? LastEvaluatedKey : undefined;
+  } while (start);
+  return refunds;
 }
 
 /** The refund store (shared/ports.ts `RefundStore`) on the single table. */
@@ -234,11 +308,7 @@ export const dynamoRefundStore: RefundStore = {
     const { Item } = await ddb.send(
       new GetCommand({ TableName: tableName(), Key: refundKeys.ledger(source), ConsistentRead: true }),
     );
-    if (!Item) return { ...EMPTY_LEDGER };
-    return {
-      reservedUnits: BigInt(String(Item.reservedUnits)),
-      ...(Item.openRefundId ? { openRefundId: String(Item.openRefundId) } : {}),
-    };
+    return Item ? ledgerFromItem(source, Item) : { ...EMPTY_LEDGER };
   },
   async idempotencyRecord(scope, key) {
     const { Item } = await ddb.send(
@@ -250,6 +320,7 @@ export const dynamoRefundStore: RefundStore = {
   async update(refund, readVersion, ledger) {
     const items: object[] = [refundPut(refund, readVersion)];
     if (ledger) items.push(ledgerPut(refund.source, ledger.read, ledger.next));
+    if (refund.state === 'rejected') items.push(openTransferRelease(refund));
     return !(await transact(items));
   },
   async complete(refund, readVersion, ledger, receipt, journal) {
@@ -264,6 +335,7 @@ export const dynamoRefundStore: RefundStore = {
         },
       },
       putJournalEntry(journal),
+      openTransferRelease(refund),
     ]);
     if (!failed) return 'completed';
     return failed.includes(2) ? 'transfer-taken' : 'changed';
@@ -271,6 +343,7 @@ export const dynamoRefundStore: RefundStore = {
   list,
   ofSource: (source) => queryIndex('gsi4', refundKeys.ofSource(source)),
   instructed: () => queryIndex('gsi3', refundKeys.instructed),
+  approvedBefore: (before) => queryIndex('gsi3', refundKeys.approved, before.toISOString()),
   unsentReceipts: (before) => queryIndex('gsi3', refundKeys.unsentReceipts, before.toISOString()),
 };
 
