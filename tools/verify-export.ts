@@ -152,7 +152,7 @@ interface Findings {
   notes: string[];
 }
 
-/** What the rows of the four files add up to, for the checks across files. */
+/** What the rows of the files add up to, for the checks across files. */
 interface ExportContents {
   acc: TotalsAccumulator;
   invoices: Map<string, InvoiceFacts>;
@@ -166,7 +166,7 @@ interface ExportContents {
   refundEntries: Map<string, { entries: number; microUsd: bigint }>;
 }
 
-/** Verifies the export in `dir` (the four CSVs and manifest.json as downloaded). */
+/** Verifies the export in `dir` (the CSVs and manifest.json as downloaded). */
 export async function verifyExportDir(dir: string, options: { expectedSigner?: string } = {}): Promise<VerifyReport> {
   const found: Findings = { problems: [], notes: [] };
   const done = (): VerifyReport => ({ ok: found.problems.length === 0, ...found });
