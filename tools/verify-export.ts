@@ -372,7 +372,7 @@ function checkRefundRow(
     ? `amount_units ${JSON.stringify(units)} is not a decimal string`
     : !DECIMAL.test(micro)
       ? `micro_usd ${JSON.stringify(micro)} is not a decimal string`
-      : !Number.isInteger(decimals) || decimals < 0 || decimals > 36
+      : !DECIMAL.test(row.token_decimals ?? '') || decimals > 77
         ? `token_decimals ${JSON.stringify(row.token_decimals)} is not a token's decimals`
         : undefined;
   if (malformed) {
