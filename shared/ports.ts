@@ -555,6 +555,12 @@ export interface ExportSources {
   journal(): AsyncIterable<JournalEntry>;
   /** Sweeps submitted in the period (none in a ministry's export: a sweep batches many ministries' addresses). */
   sweeps(): AsyncIterable<Sweep>;
+  /**
+   * Refunds requested or completed in the period (a completed refund meets its `refund-completed` journal entry in
+   * the period of its completion). With a ministry: its refunds of invoice overpayments (a refund of a suspense
+   * transfer is journaled under no ministry, like the transfer).
+   */
+  refunds(): AsyncIterable<Refund>;
   /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
   confirmationsAsOf(): Record<string, number>;
 }

@@ -7,7 +7,8 @@
  * and receipt chain segments recomputed from the rows equal the manifest's; every journal entry balances and
  * debits = credits; every receipt row rebuilds from its `receipt_json` into a receipt whose signature verifies,
  * whose display cells match, and whose chain links from the manifest's anchor to its head without gaps; and the
- * receipts agree with the paid invoices (amounts per invoice, and receipts.csv's total against theirs).
+ * receipts agree with the paid invoices (amounts per invoice, and receipts.csv's total against theirs); sweeps and
+ * refunds agree with their journal entries, and every approved refund shows two different people (four eyes).
  * Every failed check is a sentence naming the file, row or receipt at fault.
  */
 import { createHash } from 'node:crypto';
@@ -24,6 +25,8 @@ import {
   invoicesCsv,
   journalCsv,
   receiptsCsv,
+  refundMicroUsd,
+  refundsCsv,
   rowOf,
   sweepsCsv,
   transfersCsv,
@@ -68,6 +71,7 @@ const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
   'receipts.csv': receiptsCsv as CsvSpec<never>,
   'journal.csv': journalCsv as CsvSpec<never>,
   'sweeps.csv': sweepsCsv as CsvSpec<never>,
+  'refunds.csv': refundsCsv as CsvSpec<never>,
 };
 
 const manifestShape = z.object({
@@ -148,7 +152,7 @@ interface Findings {
   notes: string[];
 }
 
-/** What the rows of the four files add up to, for the checks across files. */
+/** What the rows of the files add up to, for the checks across files. */
 interface ExportContents {
   acc: TotalsAccumulator;
   invoices: Map<string, InvoiceFacts>;
@@ -157,9 +161,12 @@ interface ExportContents {
   /** Per sweep id: its state, when final, and the micro-USD of its rows; per sweep id, its journal entry's debits. */
   sweeps: Map<string, { state: string; finalAt: string; microUsd: bigint }>;
   sweepEntries: Map<string, bigint>;
+  /** Per refund completed within the period: its micro-USD; per refund id, its `refund-completed` entries. */
+  refundsCompleted: Map<string, bigint>;
+  refundEntries: Map<string, { entries: number; microUsd: bigint }>;
 }
 
-/** Verifies the export in `dir` (the four CSVs and manifest.json as downloaded). */
+/** Verifies the export in `dir` (the CSVs and manifest.json as downloaded). */
 export async function verifyExportDir(dir: string, options: { expectedSigner?: string } = {}): Promise<VerifyReport> {
   const found: Findings = { problems: [], notes: [] };
   const done = (): VerifyReport => ({ ok: found.problems.length === 0, ...found });
@@ -173,13 +180,17 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
     receiptRows: [],
     sweeps: new Map(),
     sweepEntries: new Map(),
+    refundsCompleted: new Map(),
+    refundEntries: new Map(),
   };
   const listed = new Map(manifest.files.map((f) => [f.name, f]));
   for (const name of listed.keys()) {
     if (!(EXPORT_CSV_NAMES as readonly string[]).includes(name))
       found.problems.push(`manifest.json lists an unknown file ${name}`);
   }
-  for (const name of EXPORT_CSV_NAMES) await readExportFile(dir, name, listed.get(name), contents, found);
+  for (const name of EXPORT_CSV_NAMES) {
+    await readExportFile(dir, name, listed.get(name), manifest.period, contents, found);
+  }
 
   const recomputed = contents.acc.finish();
   found.problems.push(...contents.acc.problems);
@@ -187,6 +198,7 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
   checkReceiptChains(recomputed, manifest, contents.receipts, options.expectedSigner, found.problems);
   checkReceiptsAgainstInvoices(contents, manifest.period, found);
   checkSweepsAgainstJournal(contents, manifest.period, found.problems);
+  checkRefundsAgainstJournal(contents, found.problems);
   const { debits, credits } = recomputed.trialBalance;
   found.notes.push(`journal: debits ${usd(debits)} USD, credits ${usd(credits)} USD`);
   return done();
@@ -237,6 +249,7 @@ async function readExportFile(
   dir: string,
   name: ExportCsvName,
   entry: ExportManifest['files'][number] | undefined,
+  period: ExportManifest['period'],
   contents: ExportContents,
   { problems, notes }: Findings,
 ): Promise<void> {
@@ -275,7 +288,9 @@ async function readExportFile(
     if (name === 'invoices.csv') contents.invoices.set(row.invoice_id as string, invoiceFactsOf(row));
     else if (name === 'receipts.csv') {
       checkReceiptRow(row, rows, record, report, contents.receipts, contents.receiptRows);
-    } else if (name === 'sweeps.csv' || name === 'journal.csv') noteSweepRow(name, row, contents);
+    } else if (name === 'refunds.csv') checkRefundRow(row, rows, period, report, contents);
+    if (name === 'sweeps.csv' || name === 'journal.csv') noteSweepRow(name, row, contents);
+    if (name === 'journal.csv') noteRefundEntryRow(row, contents);
   };
   try {
     for await (const record of csvRecords(createReadStream(path))) onRecord(record);
@@ -326,6 +341,91 @@ function checkSweepsAgainstJournal(contents: ExportContents, period: { from: str
     } else if (entry === undefined && sweep.state === 'final' && sweep.microUsd > 0n) {
       const within = sweep.finalAt >= period.from && sweep.finalAt < period.to;
       if (within) problems.push(`journal.csv: no sweep-final entry for sweep ${id}, final within the period`);
+    }
+  }
+}
+
+const REFUND_ENTRY_SUFFIX = ':completed';
+const DECIMAL = /^\d+$/;
+const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
+/** States a refund reaches only through an approval: the approver must not be the requester. */
+const APPROVED_STATES = new Set(['approved', 'instructed', 'completed']);
+
+/**
+ * One refunds.csv row on its own: amounts are decimal strings and micro-USD is the amount's face value, an approved
+ * refund names an approver other than its requester (four eyes), a completed one its transaction. A refund completed
+ * within the period is kept for the check against the journal.
+ */
+function checkRefundRow(
+  row: Row,
+  n: number,
+  period: ExportManifest['period'],
+  report: (message: string) => void,
+  contents: ExportContents,
+): void {
+  const id = row.refund_id ?? '';
+  const label = `refunds.csv row ${n} (refund ${id})`;
+  const units = row.amount_units ?? '';
+  const micro = row.micro_usd ?? '';
+  const decimals = Number(row.token_decimals);
+  const malformed = !DECIMAL.test(units)
+    ? `amount_units ${JSON.stringify(units)} is not a decimal string`
+    : !DECIMAL.test(micro)
+      ? `micro_usd ${JSON.stringify(micro)} is not a decimal string`
+      : !DECIMAL.test(row.token_decimals ?? '') || decimals > 77
+        ? `token_decimals ${JSON.stringify(row.token_decimals)} is not a token's decimals`
+        : undefined;
+  if (malformed) {
+    report(`${label}: ${malformed}`);
+    return;
+  }
+  if (refundMicroUsd({ amount: BigInt(units), decimals }) !== BigInt(micro)) {
+    report(`${label}: micro_usd ${micro} is not the value of amount_units ${units}`);
+  }
+  const state = row.state ?? '';
+  if (APPROVED_STATES.has(state)) {
+    if (!row.approved_by) report(`${label}: ${state} without an approver`);
+    else if (row.approved_by === row.requested_by) {
+      report(`${label}: approved by its requester ${row.approved_by} (four eyes: the approver must differ)`);
+    }
+  }
+  if (state !== 'completed') return;
+  if (!TX_HASH.test(row.tx_hash ?? '')) report(`${label}: completed without a transaction hash`);
+  const completedAt = row.completed_at ?? '';
+  if (completedAt >= period.from && completedAt < period.to) contents.refundsCompleted.set(id, BigInt(micro));
+}
+
+/** Collects the `refund-completed` journal entries: how many per refund, and the micro-USD they move. */
+function noteRefundEntryRow(row: Row, contents: ExportContents): void {
+  if (row.kind !== 'refund-completed') return;
+  const id = (row.entry_id ?? '').slice(0, -REFUND_ENTRY_SUFFIX.length);
+  const seen = contents.refundEntries.get(id) ?? { entries: 0, microUsd: 0n };
+  if (row.line_no === '1') seen.entries++;
+  if (DECIMAL.test(row.debit_micro_usd ?? '')) seen.microUsd += BigInt(row.debit_micro_usd as string);
+  contents.refundEntries.set(id, seen);
+}
+
+/**
+ * Refunds and the journal agree: every refund completed within the period has exactly one `refund-completed` entry
+ * moving its micro-USD, and every such entry (the journal holds the period's) belongs to a refund completed in it.
+ */
+function checkRefundsAgainstJournal({ refundsCompleted, refundEntries }: ExportContents, problems: string[]) {
+  for (const [id, microUsd] of refundsCompleted) {
+    const entry = refundEntries.get(id);
+    if (!entry) problems.push(`journal.csv: no refund-completed entry for refund ${id}, completed within the period`);
+    else if (entry.entries !== 1)
+      problems.push(`journal.csv: refund ${id} has ${entry.entries} refund-completed entries`);
+    else if (entry.microUsd !== microUsd) {
+      problems.push(
+        `refunds.csv: refund ${id} returned ${usd(microUsd)} USD, its journal entry moves ${usd(entry.microUsd)} USD`,
+      );
+    }
+  }
+  for (const id of refundEntries.keys()) {
+    if (!refundsCompleted.has(id)) {
+      problems.push(
+        `journal.csv: refund-completed entry of refund ${id}, which refunds.csv does not show completed within the period`,
+      );
     }
   }
 }

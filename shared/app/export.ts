@@ -16,6 +16,7 @@ import {
   journalCsv,
   journalRowInputs,
   receiptsCsv,
+  refundsCsv,
   rowOf,
   sweepRowInputs,
   sweepsCsv,
@@ -44,7 +45,7 @@ export interface RunExportDeps {
 
 export interface ExportResult {
   manifest: ExportManifest;
-  /** The four CSVs and manifest.json. */
+  /** The CSVs and manifest.json. */
   files: ManifestFile[];
 }
 
@@ -143,6 +144,12 @@ export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promis
     await write(
       sweepsCsv,
       flatMapAsync(sources.sweeps(), (sweep) => sweepRowInputs(sweep, deps.tokenInfo(sweep.chainId, sweep.token))),
+    ),
+  );
+  files.push(
+    await write(
+      refundsCsv,
+      mapAsync(sources.refunds(), (refund) => ({ refund })),
     ),
   );
 

@@ -20,7 +20,15 @@ import { expireInvoiceNow, pay as payFrom, until } from '../helpers/runtime';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
 const HYPERLINK = '=HYPERLINK("http://x")';
-const FILES = ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv', 'sweeps.csv', 'manifest.json'];
+const FILES = [
+  'invoices.csv',
+  'transfers.csv',
+  'receipts.csv',
+  'journal.csv',
+  'sweeps.csv',
+  'refunds.csv',
+  'manifest.json',
+];
 
 let runtime: LocalRuntime;
 let api: ApiClient;

@@ -246,4 +246,58 @@ describe('refunds with four eyes', () => {
       resetFaults();
     }
   });
+
+  it('exports the refunds with their journal entries, and the export verifies (all ministries and AFSA)', {
+    timeout: 120_000,
+  }, async () => {
+    // Imported here so this check stays one block apart from the refund flow above.
+    const { mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { parseCsv } = await import('../../tools/export-csv');
+    const { verifyExportDir } = await import('../../tools/verify-export');
+    const auditor = await api.token({ role: 'auditor' });
+    const listed = (await api.call('GET', '/v1/refunds?limit=100', { token: tokens.olga })).json.items as {
+      id: string;
+      state: string;
+      requestedAt: string;
+      source: { kind: string };
+    }[];
+    expect(listed.length).toBeGreaterThanOrEqual(3);
+    const from = listed.map((r) => r.requestedAt).sort()[0] as string;
+    const to = new Date().toISOString();
+    for (const ministry of [undefined, 'AFSA']) {
+      const started = await api.call('POST', '/v1/exports', { token: auditor, body: { from, to, ministry } });
+      expect(started.status, started.text).toBe(202);
+      const done = await until(
+        async () => (await api.call('GET', `/v1/exports/${started.json.id}`, { token: auditor })).json,
+        (e) => e.status === 'done' || e.status === 'failed',
+        60_000,
+      );
+      expect(done.status, done.error).toBe('done');
+      const dir = await mkdtemp(join(tmpdir(), 'sf-e2e-refunds-'));
+      try {
+        for (const file of done.files) {
+          await writeFile(join(dir, file.name), Buffer.from(await (await fetch(file.url)).arrayBuffer()));
+        }
+        const [header, ...rows] = parseCsv(await readFile(join(dir, 'refunds.csv')));
+        const refunds = rows.map((r) => Object.fromEntries((header as string[]).map((h, i) => [h, r[i] as string])));
+        // All ministries: every refund of this run; AFSA: its invoice overpayments (a suspense refund is no ministry's).
+        const expected = listed.filter((r) => !ministry || r.source.kind === 'invoice');
+        expect(refunds.map((r) => r.refund_id).sort()).toEqual(expected.map((r) => r.id).sort());
+        for (const row of refunds.filter((r) => r.state === 'completed')) {
+          expect(row.approved_by).not.toBe(row.requested_by);
+          expect(row.tx_hash).toMatch(/^0x[0-9a-f]{64}$/);
+        }
+        const journal = parseCsv(await readFile(join(dir, 'journal.csv')));
+        const kind = (journal[0] as string[]).indexOf('kind');
+        const entries = journal.filter((l) => l[kind] === 'refund-completed').length / 2;
+        expect(entries).toBe(refunds.filter((r) => r.state === 'completed').length);
+        const report = await verifyExportDir(dir, { expectedSigner: signer });
+        expect(report.problems).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  });
 });

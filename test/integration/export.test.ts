@@ -171,6 +171,7 @@ describe('an export through the queue, S3 and presigned links', () => {
       ['receipts.csv', COUNT],
       ['journal.csv', COUNT * 4],
       ['sweeps.csv', 0],
+      ['refunds.csv', 0],
       ['manifest.json', 0],
     ]);
     expect(done.json.files[0].url).toContain('X-Amz-Expires=900');
@@ -215,6 +216,7 @@ describe('an export through the queue, S3 and presigned links', () => {
       'journal.csv',
       'manifest.json',
       'receipts.csv',
+      'refunds.csv',
       'sweeps.csv',
       'transfers.csv',
     ]);

@@ -46,9 +46,15 @@ describe('runExportJob', () => {
     const outcome = await runExportJob(job.id, deps);
     expect(outcome.result).toBe('done');
     expect([...sinks.keys()]).toEqual(
-      ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv', 'sweeps.csv', 'manifest.json'].map(
-        (n) => job.prefix + n,
-      ),
+      [
+        'invoices.csv',
+        'transfers.csv',
+        'receipts.csv',
+        'journal.csv',
+        'sweeps.csv',
+        'refunds.csv',
+        'manifest.json',
+      ].map((n) => job.prefix + n),
     );
     const stored = await jobs.get(job.id);
     expect(stored).toMatchObject({ status: 'done', attempts: 1, finishedAt: NOW.toISOString() });

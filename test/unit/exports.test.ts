@@ -19,7 +19,8 @@ import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { runExport } from '../../shared/app/export';
 import { fixedDecimal, neutralize, receiptsCsv, rowOf } from '../../shared/domain/exports/columns';
 import { manifestHash, renderManifest, signManifest } from '../../shared/domain/exports/manifest';
-import { sweepFinalEntry } from '../../shared/domain/journal';
+import { type JournalEntry, refundCompletedEntry, sweepFinalEntry } from '../../shared/domain/journal';
+import type { Refund } from '../../shared/domain/refunds';
 import type { Sweep } from '../../shared/domain/sweeps';
 import { csvRecords, parseCsv } from '../../tools/export-csv';
 import { verifyExportDir, verifyReceiptFile } from '../../tools/verify-export';
@@ -197,6 +198,7 @@ describe('export of synthetic data, verified offline', () => {
       ['receipts.csv', count],
       ['journal.csv', count * 4],
       ['sweeps.csv', 0],
+      ['refunds.csv', 0],
     ]);
     expect(manifest.trialBalance.debits).toBe(manifest.trialBalance.credits);
     expect(manifest.receiptChains.AFSA).toMatchObject({ firstNo: '1', lastNo: String(count), rows: count });
@@ -498,5 +500,135 @@ describe('sweeps.csv and the journal (offline verifier)', () => {
       'journal.csv: no sweep-final entry for sweep sw-1-ab, final within the period',
     ]);
     for (const dir of [good, wrong, missing]) await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('refunds.csv and the journal (offline verifier)', () => {
+  const invoiceId = 'inv_0000000000000000000000';
+  const completed: Refund = {
+    id: 'rfd_AAAAAAAAAAAAAAAAAAAAAA',
+    source: { kind: 'invoice', invoiceId },
+    ministry: 'AFSA',
+    chainId: 1,
+    token: SYNTHETIC_TOKEN,
+    decimals: 6,
+    to: '0x1111111111111111111111111111111111111111',
+    amount: 100_000_000n,
+    reason: HYPERLINK,
+    state: 'completed',
+    requestedBy: 'ministry-clerk',
+    requestedAt: '2026-03-01T00:00:02.000Z',
+    approvedBy: 'ministry-head',
+    approvedAt: '2026-03-01T00:00:03.000Z',
+    instructedAt: '2026-03-01T00:00:04.000Z',
+    completedAt: '2026-03-01T00:00:05.000Z',
+    txHash: `0x${'cd'.repeat(32)}`,
+    logIndex: 0,
+    blockNumber: 12,
+    receiptId: 'rrc_AAAAAAAAAAAAAAAAAAAAAA',
+    version: 4,
+  };
+  const entryOf = (refund: Refund, microUsd = refund.amount) =>
+    refundCompletedEntry({
+      refundId: refund.id,
+      chainId: refund.chainId,
+      token: refund.token,
+      microUsd,
+      at: refund.completedAt as string,
+      source: { invoiceId, ministry: 'AFSA' },
+    });
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function exportWith(refunds: Refund[], entries: JournalEntry[]): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'sf-refunds-'));
+    dirs.push(dir);
+    const base = syntheticSources({ count: 1, signer, signed: true });
+    await runExport(
+      { id: 'exp_refunds', ...syntheticPeriod(1), to: '2026-03-01T00:00:10.000Z' },
+      {
+        sources: {
+          ...base,
+          async *refunds() {
+            yield* refunds;
+          },
+          async *journal() {
+            yield* base.journal();
+            yield* entries;
+          },
+        },
+        tokenInfo: syntheticTokenInfo,
+        sinkFor: (name) => fileSink(join(dir, name)),
+        signer,
+        now: () => new Date(),
+      },
+    );
+    return dir;
+  }
+  const problemsOf = async (dir: string) =>
+    (await verifyExportDir(dir, { expectedSigner: await signer.address() })).problems;
+
+  it('verifies an intact export: one row per refund, its entry, the totals per state, the reason neutralized', async () => {
+    const open: Refund = { ...completed, id: 'rfd_BBBBBBBBBBBBBBBBBBBBBB', state: 'requested', reason: 'stray' };
+    for (const key of ['approvedBy', 'approvedAt', 'instructedAt', 'completedAt', 'txHash', 'logIndex'] as const) {
+      delete open[key];
+    }
+    const dir = await exportWith([completed, open], [entryOf(completed)]);
+    expect(await problemsOf(dir)).toEqual([]);
+    const [header, first, second] = parseCsv(await readFile(join(dir, 'refunds.csv')));
+    const cell = (row: string[] | undefined, name: string) => row?.[header?.indexOf(name) ?? -1];
+    expect(cell(first, 'state')).toBe('completed');
+    expect(cell(first, 'amount_units')).toBe('100000000');
+    expect(cell(first, 'amount')).toBe('100.000000');
+    expect(cell(first, 'micro_usd')).toBe('100000000');
+    expect(cell(first, 'reason')).toBe(`'${HYPERLINK}`);
+    expect(cell(first, 'approved_by')).toBe('ministry-head');
+    expect(cell(second, 'state')).toBe('requested');
+    expect(cell(second, 'tx_hash')).toBe('');
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.totals.refunds).toEqual({
+      rows: 2,
+      byState: { completed: { rows: 1, microUsd: '100000000' }, requested: { rows: 1, microUsd: '100000000' } },
+      byToken: {
+        [`1:${SYNTHETIC_TOKEN.toLowerCase()}`]: { rows: 2, completedUnits: '100000000', requestedUnits: '100000000' },
+      },
+    });
+  });
+
+  it('names a tampered refunds row: the file hash, and an amount that is not a decimal string', async () => {
+    const dir = await exportWith([completed], [entryOf(completed)]);
+    const path = join(dir, 'refunds.csv');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"100000000"', '"1e8"'));
+    const problems = await problemsOf(dir);
+    expect(problems).toContain(
+      `refunds.csv row 1 (refund ${completed.id}): amount_units "1e8" is not a decimal string`,
+    );
+    expect(problems.some((p) => /^refunds\.csv: SHA-256 \w+ differs from the manifest's/.test(p))).toBe(true);
+  });
+
+  it('names a completed refund without its journal entry, an entry without its refund, and a wrong amount', async () => {
+    expect(await problemsOf(await exportWith([completed], []))).toEqual([
+      `journal.csv: no refund-completed entry for refund ${completed.id}, completed within the period`,
+    ]);
+    expect(await problemsOf(await exportWith([], [entryOf(completed)]))).toEqual([
+      `journal.csv: refund-completed entry of refund ${completed.id}, which refunds.csv does not show completed within the period`,
+    ]);
+    expect(await problemsOf(await exportWith([completed], [entryOf(completed, 99_000_000n)]))).toEqual([
+      `refunds.csv: refund ${completed.id} returned 100.000000 USD, its journal entry moves 99.000000 USD`,
+    ]);
+  });
+
+  it('names a refund approved by its requester, and a completed one without its transaction', async () => {
+    const self: Refund = { ...completed, approvedBy: completed.requestedBy };
+    expect(await problemsOf(await exportWith([self], [entryOf(self)]))).toEqual([
+      `refunds.csv row 1 (refund ${completed.id}): approved by its requester ministry-clerk (four eyes: the approver must differ)`,
+    ]);
+    const noTx: Refund = { ...completed };
+    delete noTx.txHash;
+    expect(await problemsOf(await exportWith([noTx], [entryOf(noTx)]))).toEqual([
+      `refunds.csv row 1 (refund ${completed.id}): completed without a transaction hash`,
+    ]);
   });
 });

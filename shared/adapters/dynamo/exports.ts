@@ -6,8 +6,8 @@
  * no-op.
  *
  * Period reads walk the monthly gsi2 partitions (`INVOICES#yyyy-mm`, `TRANSFERS#…`, `RECEIPTS#…`, `JOURNAL#…`,
- * `SWEEPS#…`)
- * oldest first, with the sort key bounded to [from, to), one page (at most `pageSize` items) at a time.
+ * `SWEEPS#…`) oldest first, with the sort key bounded to [from, to), one page (at most `pageSize` items) at a time;
+ * refunds are read from their one partition ({@link periodRefunds}).
  */
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -16,6 +16,7 @@ import type { ExportJob, ExportJobSpec, ExportStatus } from '../../domain/export
 import type { ExportManifest, ManifestFile } from '../../domain/exports/manifest';
 import type { JournalEntry } from '../../domain/journal';
 import type { Receipt } from '../../domain/receipts';
+import type { Refund } from '../../domain/refunds';
 import type { ExportJobs, ExportSources } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
@@ -24,6 +25,7 @@ import { getCheckpoint } from './checkpoints';
 import { invoiceFromItem, invoiceKeys } from './invoices';
 import { journalKeys } from './journal';
 import { receiptKeys } from './receipts';
+import { refundFromItem, refundKeys } from './refunds';
 import { sweepFromItem, sweepKeys } from './sweeps';
 import { transferFromItem, transferKeys } from './transfers';
 
@@ -246,6 +248,35 @@ function journalFromItem(item: Item): JournalEntry {
 }
 
 /**
+ * Refunds requested or completed in [from, to), oldest request first, page by page. Refunds have no monthly
+ * partition (the refund item's four index keys are taken by its lists and its completion), so this reads the
+ * all-refunds partition (gsi2 `REFUNDS`, by `<requestedAt>#<id>`) up to `to` and keeps, on the server, those
+ * requested in the period or completed in it: a refund completes after its request, possibly long after, so a
+ * completion in the period may belong to a request of any earlier month. Refunds are few (overpayments and stray
+ * payments), so reading every earlier one stays cheap; memory holds one page. With a ministry, its refunds of
+ * invoice overpayments only (a suspense transfer's refund is journaled under no ministry).
+ */
+async function* periodRefunds(spec: ExportJobSpec, pageSize: number): AsyncGenerator<Refund> {
+  const pages = paginateQuery(
+    { client: ddb, pageSize },
+    {
+      TableName: tableName(),
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :to',
+      FilterExpression: 'requestedAt >= :from OR (completedAt >= :from AND completedAt < :to)',
+      ExpressionAttributeValues: { ':pk': refundKeys.all, ':from': spec.from, ':to': spec.to },
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      const refund = refundFromItem(item);
+      if (spec.ministry && (refund.ministry !== spec.ministry || refund.source.kind !== 'invoice')) continue;
+      yield refund;
+    }
+  }
+}
+
+/**
  * The store's records of an export's period: invoices by `createdAt`, transfers by `firstSeenAt`, receipts by
  * `issuedAt`, journal entries by `at`. With a ministry: its invoices, receipts and journal entries, and the
  * transfers matched to its invoices (unmatched transfers belong to no ministry and are left out).
@@ -298,6 +329,7 @@ export function storeExportSources(spec: ExportJobSpec, options: { pageSize?: nu
         for (const item of page) yield sweepFromItem(item);
       }
     },
+    refunds: () => periodRefunds(spec, pageSize),
     confirmationsAsOf() {
       const out: Record<string, number> = {};
       for (const [chainId, block] of checkpoints) if (block !== undefined) out[String(chainId)] = block;

@@ -14,9 +14,10 @@ import { type FeeAmountWire, MRP_DECIMALS } from '../fees';
 import type { QuoteInfo } from '../fx';
 import { effectiveState, type Invoice } from '../invoices';
 import type { JournalEntry, JournalLine } from '../journal';
-import { MICRO_USD_DECIMALS, pow10 } from '../money';
+import { MICRO_USD_DECIMALS, pow10, tokenUnitsToMicroUsd } from '../money';
 import type { Receipt } from '../receipts';
 import type { StoredTransfer } from '../reconcile';
+import type { Refund } from '../refunds';
 import type { Sweep, SweptAddress } from '../sweeps';
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection), and their full-width forms. */
@@ -45,7 +46,14 @@ export interface CsvSpec<T> {
   columns: readonly Column<T>[];
 }
 
-export const EXPORT_CSV_NAMES = ['invoices.csv', 'transfers.csv', 'receipts.csv', 'journal.csv', 'sweeps.csv'] as const;
+export const EXPORT_CSV_NAMES = [
+  'invoices.csv',
+  'transfers.csv',
+  'receipts.csv',
+  'journal.csv',
+  'sweeps.csv',
+  'refunds.csv',
+] as const;
 export type ExportCsvName = (typeof EXPORT_CSV_NAMES)[number];
 
 /** The header of a file. */
@@ -370,3 +378,59 @@ export const sweepsCsv: CsvSpec<SweepRowInput> = {
 export function sweepRowInputs(sweep: Sweep, token?: TokenInfo): SweepRowInput[] {
   return sweep.addresses.map((address) => ({ sweep, address, ...(token ? { token } : {}) }));
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// refunds.csv
+
+export interface RefundRowInput {
+  refund: Refund;
+}
+
+/**
+ * Micro-USD of a refund's amount, as its `refund-completed` journal entry moves it (face value, an 18-decimal
+ * token's dust below one micro-USD dropped).
+ */
+export function refundMicroUsd(refund: Pick<Refund, 'amount' | 'decimals'>): bigint {
+  return tokenUnitsToMicroUsd(refund.amount, refund.decimals).microUsd;
+}
+
+export const refundsCsv: CsvSpec<RefundRowInput> = {
+  name: 'refunds.csv',
+  columns: [
+    { name: 'refund_id', kind: 'text', value: ({ refund }) => refund.id },
+    { name: 'state', kind: 'text', value: ({ refund }) => refund.state },
+    { name: 'source_kind', kind: 'text', value: ({ refund }) => refund.source.kind },
+    {
+      name: 'invoice_id',
+      kind: 'text',
+      value: ({ refund }) => (refund.source.kind === 'invoice' ? refund.source.invoiceId : undefined),
+    },
+    {
+      name: 'transfer_id',
+      kind: 'text',
+      value: ({ refund }) => (refund.source.kind === 'transfer' ? refund.source.transferId : undefined),
+    },
+    { name: 'ministry', kind: 'text', value: ({ refund }) => refund.ministry },
+    { name: 'chain_id', kind: 'number', value: ({ refund }) => refund.chainId },
+    { name: 'token', kind: 'text', value: ({ refund }) => checksum(refund.token) },
+    { name: 'token_decimals', kind: 'number', value: ({ refund }) => refund.decimals },
+    { name: 'to_address', kind: 'text', value: ({ refund }) => refund.to },
+    { name: 'amount_units', kind: 'number', value: ({ refund }) => refund.amount },
+    { name: 'amount', kind: 'number', value: ({ refund }) => fixedDecimal(refund.amount, refund.decimals) },
+    { name: 'micro_usd', kind: 'number', value: ({ refund }) => refundMicroUsd(refund) },
+    { name: 'usd', kind: 'number', value: ({ refund }) => usd(refundMicroUsd(refund)) },
+    { name: 'reason', kind: 'text', value: ({ refund }) => refund.reason },
+    { name: 'requested_by', kind: 'text', value: ({ refund }) => refund.requestedBy },
+    { name: 'approved_by', kind: 'text', value: ({ refund }) => refund.approvedBy },
+    { name: 'rejected_by', kind: 'text', value: ({ refund }) => refund.rejectedBy },
+    { name: 'requested_at', kind: 'text', value: ({ refund }) => refund.requestedAt },
+    { name: 'approved_at', kind: 'text', value: ({ refund }) => refund.approvedAt },
+    { name: 'instructed_at', kind: 'text', value: ({ refund }) => refund.instructedAt },
+    { name: 'completed_at', kind: 'text', value: ({ refund }) => refund.completedAt },
+    { name: 'rejected_at', kind: 'text', value: ({ refund }) => refund.rejectedAt },
+    { name: 'tx_hash', kind: 'text', value: ({ refund }) => refund.txHash },
+    { name: 'log_index', kind: 'number', value: ({ refund }) => refund.logIndex },
+    { name: 'block_number', kind: 'number', value: ({ refund }) => refund.blockNumber },
+    { name: 'receipt_id', kind: 'text', value: ({ refund }) => refund.receiptId },
+  ],
+};

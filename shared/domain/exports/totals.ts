@@ -50,6 +50,16 @@ export interface ExportTotals {
     /** Per sweep state (submitted, final, failed): rows and micro-USD swept. */
     byState: Record<string, MoneySums>;
   };
+  refunds: {
+    rows: number;
+    /**
+     * Per refund state (requested, approved, instructed, completed, rejected): rows and micro-USD.
+     * `completed.microUsd` is what the refunds in the file returned.
+     */
+    byState: Record<string, MoneySums>;
+    /** Per `chainId:token` (lower-case): rows and base units per state (`completedUnits`, `requestedUnits`, …). */
+    byToken: Record<string, MoneySums>;
+  };
 }
 
 export interface TrialBalance {
@@ -76,6 +86,7 @@ export class TotalsAccumulator {
     receipts: { rows: 0, dueMicroUsd: '0', paidMicroUsd: '0', overpaidMicroUsd: '0', byException: {} },
     journal: { entries: 0, lines: 0 },
     sweeps: { rows: 0, byState: {} },
+    refunds: { rows: 0, byState: {}, byToken: {} },
   };
   readonly receiptChains: Record<string, ReceiptChainSegment> = {};
   #debits = 0n;
@@ -90,6 +101,7 @@ export class TotalsAccumulator {
       else if (file === 'transfers.csv') this.#transfer(row);
       else if (file === 'receipts.csv') this.#receipt(row);
       else if (file === 'sweeps.csv') this.#sweep(row);
+      else if (file === 'refunds.csv') this.#refund(row);
       else this.#journal(row);
     } catch (error) {
       this.problems.push(`${file}: row with unreadable amounts (${(error as Error).message})`);
@@ -187,6 +199,18 @@ export class TotalsAccumulator {
     const s = slot(t.byState, r.state ?? '', () => ({ rows: 0, microUsd: '0' }));
     s.rows++;
     s.microUsd = add(s.microUsd, r.micro_usd ?? '');
+  }
+
+  #refund(r: Row) {
+    const t = this.totals.refunds;
+    t.rows++;
+    const s = slot(t.byState, r.state ?? '', () => ({ rows: 0, microUsd: '0' }));
+    s.rows++;
+    s.microUsd = add(s.microUsd, r.micro_usd ?? '');
+    const k = slot(t.byToken, `${r.chain_id}:${(r.token ?? '').toLowerCase()}`, (): MoneySums => ({ rows: 0 }));
+    k.rows++;
+    const field = `${r.state}Units`;
+    k[field] = add(k[field], r.amount_units ?? '');
   }
 
   #journal(r: Row) {
