@@ -11,7 +11,7 @@
  * second), and an outcome is recorded once, with its journal entry, so running twice sweeps and journals nothing twice.
  */
 import { formatUnits } from 'ethers';
-import { countMetric, sweeperGauges } from '../adapters/metrics';
+import { countMetric, oldestSubmittedSweepGauge, sweeperGasGauge } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
 import { type ChainConfig, findToken, isFinal } from '../domain/chains';
 import { forwarderSalt } from '../domain/forwarder-address';
@@ -57,6 +57,11 @@ export interface SweepRunReport {
   /** Sweeps signed, recorded and broadcast this run, and the addresses in them. */
   submitted: number;
   addresses: number;
+  /**
+   * Sweeps this run could not sign or send (the node refused: e.g. too little gas). One recorded already stays
+   * `submitted` and is sent again next run; the other tokens go on.
+   */
+  sendFailures: number;
   /** The gas key's balance, in the chain's native units (decimal string). */
   gasBalance: string;
   /** Seconds the oldest sweep still submitted has waited (0: none). */
@@ -65,7 +70,11 @@ export interface SweepRunReport {
   requests: number;
 }
 
-/** One run of the sweeper on `chain` (which names its `depositFactory`). */
+/**
+ * One run of the sweeper on `chain` (which names its `depositFactory`). The gas balance is read and published first
+ * and the oldest submitted sweep's age whatever happens after (`finally`): a run that fails (a node error, no gas)
+ * still feeds the `SweeperGasLow` and `SweepStalled` alarms.
+ */
 export async function sweepDeposits(chain: ChainConfig, deps: SweepDepositsDeps): Promise<SweepRunReport> {
   const factory = chain.depositFactory;
   if (!factory) throw new Error(`chain ${chain.chainId} has no depositFactory: nothing to sweep`);
@@ -73,21 +82,43 @@ export async function sweepDeposits(chain: ChainConfig, deps: SweepDepositsDeps)
   const report: SweepRunReport = {
     chainId: chain.chainId,
     ...{ final: 0, failed: 0, rebroadcast: 0, waiting: 0, candidates: 0, cleared: 0, submitted: 0, addresses: 0 },
+    sendFailures: 0,
     gasBalance: '0',
     oldestSubmittedSeconds: 0,
     requests: 0,
   };
+  const submitted = await deps.store.submitted(chain.chainId);
+  /** Sweeps still submitted as far as this run knows: those read, less those it records final or failed. */
+  const stillSubmitted = new Map(submitted.map((s) => [s.id, s]));
+  try {
+    const gas = await deps.chain.gasBalance();
+    report.gasBalance = formatUnits(gas, chain.nativeCurrency?.decimals ?? 18);
+    sweeperGasGauge(chain.chainId, Number(report.gasBalance));
+    await runOnChain({ chain, factory, submitted }, deps, report, stillSubmitted);
+  } finally {
+    report.oldestSubmittedSeconds = oldestAgeSeconds(stillSubmitted.values(), deps.now());
+    oldestSubmittedSweepGauge(chain.chainId, report.oldestSubmittedSeconds);
+  }
+  report.requests = deps.chain.requests() - startRequests;
+  return report;
+}
+
+/** Settles the submitted sweeps, then sweeps the candidates token by token (one in flight per token). */
+async function runOnChain(
+  on: { chain: ChainConfig; factory: string; submitted: readonly Sweep[] },
+  deps: SweepDepositsDeps,
+  report: SweepRunReport,
+  stillSubmitted: Map<string, Sweep>,
+): Promise<void> {
+  const { chain, factory, submitted } = on;
   const tip = await readTip(chain, deps.rpc);
   const inFlight = new Set<string>();
   const failedAddresses = new Set<string>();
-  for (const sweep of await deps.store.submitted(chain.chainId)) {
+  for (const sweep of submitted) {
     const state = await settle(sweep, chain, tip, deps, failedAddresses);
     report[state]++;
-    if (state === 'waiting' || state === 'rebroadcast') {
-      inFlight.add(sweep.token.toLowerCase());
-      const age = (deps.now().getTime() - Date.parse(sweep.submittedAt)) / 1000;
-      report.oldestSubmittedSeconds = Math.max(report.oldestSubmittedSeconds, Math.round(age));
-    }
+    if (state === 'final' || state === 'failed') stillSubmitted.delete(sweep.id);
+    else inFlight.add(sweep.token.toLowerCase());
   }
   const candidates = await due(await deps.store.candidates(chain.chainId), failedAddresses, deps);
   report.candidates = candidates.length;
@@ -96,19 +127,21 @@ export async function sweepDeposits(chain: ChainConfig, deps: SweepDepositsDeps)
     if (inFlight.has(token.toLowerCase())) continue;
     const { cleared, batch } = await pick(token, ofToken, deps);
     report.cleared += cleared;
-    if (batch.length && (await submit({ chain, factory, token, batch }, deps))) {
+    if (!batch.length) continue;
+    const outcome = await submit({ chain, factory, token, batch }, deps);
+    if (outcome.recorded) stillSubmitted.set(outcome.recorded.id, outcome.recorded);
+    if (outcome.sent) {
       report.submitted++;
       report.addresses += batch.length;
-    }
+    } else if (outcome.sendFailed) report.sendFailures++;
   }
-  const gas = await deps.chain.gasBalance();
-  report.gasBalance = formatUnits(gas, chain.nativeCurrency?.decimals ?? 18);
-  report.requests = deps.chain.requests() - startRequests;
-  sweeperGauges(chain.chainId, {
-    gasBalance: Number(report.gasBalance),
-    oldestSubmittedSeconds: report.oldestSubmittedSeconds,
-  });
-  return report;
+}
+
+/** Seconds the oldest of `sweeps` has waited since it was submitted (0: none). */
+function oldestAgeSeconds(sweeps: Iterable<Sweep>, now: Date): number {
+  let oldest = 0;
+  for (const s of sweeps) oldest = Math.max(oldest, Math.round((now.getTime() - Date.parse(s.submittedAt)) / 1000));
+  return oldest;
 }
 
 /**
@@ -159,15 +192,29 @@ async function pick(token: string, candidates: SweepCandidate[], deps: SweepDepo
   return { cleared: empty.length, batch };
 }
 
-/** Signs a sweep, records it `submitted`, then broadcasts it; false when a sweep of the token is in flight. */
+/** What {@link submit} did: the sweep it recorded (if any), and whether it was sent or the node refused it. */
+interface Submitted {
+  recorded?: Sweep;
+  sent: boolean;
+  sendFailed: boolean;
+}
+
+/**
+ * Signs a sweep, records it `submitted`, then broadcasts it. Nothing recorded when a sweep of the token is in flight
+ * or signing fails; a refused broadcast leaves it recorded (sent again next run). Neither stops the run.
+ */
 async function submit(
   what: { chain: ChainConfig; factory: string; token: string; batch: SweepCandidate[] },
   deps: SweepDepositsDeps,
-): Promise<boolean> {
+): Promise<Submitted> {
   const { chain, factory, token, batch } = what;
-  const nonce = await deps.chain.nonce('pending');
-  const salts = batch.map((c) => forwarderSalt(c.invoiceId));
-  const signed = await deps.chain.signSweep({ factory, salts, token, nonce });
+  const signing = await tryToSend('sign', { chainId: chain.chainId, token }, async () => {
+    const nonce = await deps.chain.nonce('pending');
+    const salts = batch.map((c) => forwarderSalt(c.invoiceId));
+    return deps.chain.signSweep({ factory, salts, token, nonce });
+  });
+  if (!signing) return { sent: false, sendFailed: true };
+  const signed = signing.value;
   const sweep: Sweep = {
     id: sweepId(chain.chainId, signed.txHash),
     chainId: chain.chainId,
@@ -185,14 +232,35 @@ async function submit(
   };
   if (!(await deps.store.recordSubmitted(sweep))) {
     logger.info('a sweep of this token is in flight already: nothing sent', { chainId: chain.chainId, token });
-    return false;
+    return { sent: false, sendFailed: false };
   }
   deps.fault?.('after-record');
-  await deps.chain.broadcast(signed.rawTx);
+  const context = { sweepId: sweep.id, txHash: sweep.txHash, token, nonce: sweep.nonce };
+  const sent = await tryToSend('broadcast', context, () => deps.chain.broadcast(signed.rawTx));
+  if (!sent) return { recorded: sweep, sent: false, sendFailed: true };
   deps.fault?.('after-broadcast');
   countMetric('SweepsSubmitted');
-  logger.info('sweep submitted', { sweepId: sweep.id, txHash: sweep.txHash, token, addresses: batch.length, nonce });
-  return true;
+  logger.info('sweep submitted', { ...context, addresses: batch.length });
+  return { recorded: sweep, sent: true, sendFailed: false };
+}
+
+/**
+ * Runs one signing or sending step; a failure (the node refused: too little gas, a fee too low, the node down) is
+ * counted (`SweepSendFailures`), logged and answered undefined (else the step's value), so one sweep's failure stops neither the other tokens
+ * nor the run's gauges. A recorded sweep stays `submitted` and its stored bytes are sent again next run.
+ */
+async function tryToSend<T>(
+  step: 'sign' | 'broadcast' | 'rebroadcast',
+  context: Record<string, unknown>,
+  send: () => Promise<T>,
+): Promise<{ value: T } | undefined> {
+  try {
+    return { value: await send() };
+  } catch (error) {
+    countMetric('SweepSendFailures');
+    logger.error(`sweep ${step} failed`, { ...context, error: String((error as Error)?.message ?? error) });
+    return undefined;
+  }
 }
 
 type Settled = 'final' | 'failed' | 'rebroadcast' | 'waiting';
@@ -255,8 +323,10 @@ async function recordFailed(sweep: Sweep, deps: SweepDepositsDeps): Promise<Sett
 async function unmined(sweep: Sweep, deps: SweepDepositsDeps): Promise<Settled> {
   if (await deps.chain.knows(sweep.txHash)) return 'waiting';
   if ((await deps.chain.nonce('latest')) <= sweep.nonce) {
-    await deps.chain.broadcast(sweep.rawTx);
-    logger.warn('sweep sent again (not known to the node)', { sweepId: sweep.id, nonce: sweep.nonce });
+    const context = { sweepId: sweep.id, txHash: sweep.txHash, token: sweep.token, nonce: sweep.nonce };
+    // Refused (e.g. no gas left): still submitted, tried again next run; SweepStalled and SweeperGasLow see it.
+    if (!(await tryToSend('rebroadcast', context, () => deps.chain.broadcast(sweep.rawTx)))) return 'waiting';
+    logger.warn('sweep sent again (not known to the node)', context);
     return 'rebroadcast';
   }
   // The nonce is used: mined by now (between our two reads), or replaced by another transaction.

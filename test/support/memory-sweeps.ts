@@ -93,6 +93,8 @@ export class MemorySweepChain implements SweepChain {
   readonly broadcasts: string[] = [];
   /** Keep broadcast transactions in the mempool until {@link mineMempool}. */
   hold = false;
+  /** The node refuses broadcasts (of `token` only, when named) with this error, e.g. `insufficient funds`. */
+  refuse: { reason: string; token?: string } | undefined;
   latestNonce = 0;
   gas = 10n ** 18n;
   private calls = 0;
@@ -143,6 +145,9 @@ export class MemorySweepChain implements SweepChain {
     this.calls++;
     const tx = JSON.parse(toUtf8String(rawTx)) as PendingSweep;
     tx.txHash = keccak256(rawTx);
+    if (this.refuse && (!this.refuse.token || this.refuse.token.toLowerCase() === tx.token.toLowerCase())) {
+      throw new Error(this.refuse.reason);
+    }
     this.broadcasts.push(tx.txHash);
     if (this.mined.has(tx.txHash)) return;
     if (tx.nonce < this.latestNonce) throw new Error('nonce too low');

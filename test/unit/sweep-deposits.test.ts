@@ -3,7 +3,7 @@
  * sweep store. What it sweeps, when a sweep is final, what it records and journals, and that crashes at every step
  * and runs twice sweep nothing twice.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SweepDepositsDeps, sweepDeposits } from '../../shared/app/sweep-deposits';
 import { localChain } from '../../shared/domain/chains';
 import { forwarderAddress } from '../../shared/domain/forwarder-address';
@@ -11,10 +11,33 @@ import { trialBalance } from '../../shared/domain/journal';
 import { MemoryChain } from '../support/memory-chain';
 import { MemorySweepChain, MemorySweepStore } from '../support/memory-sweeps';
 
+/** The gauges and counters the use case publishes (the alarms read them), recorded instead of sent. */
+const published = vi.hoisted(() => ({ gas: [] as number[], oldest: [] as number[], counts: [] as string[] }));
+vi.mock('../../shared/adapters/metrics', () => ({
+  countMetric: (name: string) => published.counts.push(name),
+  sweeperGasGauge: (_chainId: number, balance: number) => published.gas.push(balance),
+  oldestSubmittedSweepGauge: (_chainId: number, seconds: number) => published.oldest.push(seconds),
+}));
+beforeEach(() => {
+  published.gas.length = 0;
+  published.oldest.length = 0;
+  published.counts.length = 0;
+});
+
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const TOKEN_B = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
 const FACTORY = '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853';
 const CUSTODY = '0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199';
-const chain = { ...localChain([{ address: TOKEN, symbol: 'USDT', decimals: 6 }], 3), depositFactory: FACTORY };
+const chain = {
+  ...localChain(
+    [
+      { address: TOKEN, symbol: 'USDT', decimals: 6 },
+      { address: TOKEN_B, symbol: 'USDC', decimals: 6 },
+    ],
+    3,
+  ),
+  depositFactory: FACTORY,
+};
 
 function setup(options: { batchSize?: number; threshold?: bigint } = {}) {
   const rpc = new MemoryChain(10);
@@ -34,10 +57,10 @@ function setup(options: { batchSize?: number; threshold?: bigint } = {}) {
     },
   };
   /** An invoice's forwarder paid `amount`, final, and marked as reconciliation marks it. */
-  const paid = (invoiceId: string, amount: bigint) => {
+  const paid = (invoiceId: string, amount: bigint, token = TOKEN) => {
     const address = forwarderAddress({ factory: FACTORY }, invoiceId);
-    node.pay(TOKEN, address, amount);
-    store.addCandidate({ chainId: 31337, token: TOKEN, address, invoiceId, transferId: `t-${invoiceId}`, at: '' });
+    node.pay(token, address, amount);
+    store.addCandidate({ chainId: 31337, token, address, invoiceId, transferId: `t-${invoiceId}`, at: '' });
     return address;
   };
   const run = () => sweepDeposits(chain, deps);
@@ -178,5 +201,46 @@ describe('sweepDeposits', () => {
     const report = await run();
     expect(report).toMatchObject({ gasBalance: '1.0', oldestSubmittedSeconds: 600, waiting: 1 });
     expect(report.requests).toBeGreaterThan(0);
+  });
+
+  it('a refused send (no gas) stops neither the run, the other token nor the gauges; the sweep stays submitted and is sent again', async () => {
+    const { node, store, paid, run, runToFinal, deps, rpc } = setup();
+    paid('inv_b', 7_000_000n, TOKEN_B);
+    paid('inv_a', 500_000_000n);
+    node.refuse = { reason: 'insufficient funds for gas * price + value', token: TOKEN };
+    node.gas = 10n ** 15n;
+    expect(await run()).toMatchObject({ submitted: 1, sendFailures: 1, gasBalance: '0.001' });
+    expect(published.counts).toContain('SweepSendFailures');
+    expect(published.gas).toEqual([0.001]);
+    expect(published.oldest).toEqual([0]);
+    const refused = [...store.sweeps.values()].find((s) => s.token === TOKEN);
+    expect(refused).toMatchObject({ state: 'submitted' });
+
+    node.refuse = { reason: 'insufficient funds for gas * price + value' };
+    deps.now = () => new Date('2026-12-01T12:10:00.000Z');
+    rpc.mine(3);
+    expect(await run()).toMatchObject({ waiting: 1, final: 1, oldestSubmittedSeconds: 600 });
+    expect(published.oldest).toEqual([0, 600]);
+
+    node.refuse = undefined;
+    expect(await run()).toMatchObject({ rebroadcast: 1 });
+    await runToFinal();
+    expect(store.sweeps.get(refused?.id as string)).toMatchObject({ state: 'final', amount: 500_000_000n });
+    expect(node.balanceOf(TOKEN, CUSTODY)).toBe(500_000_000n);
+  });
+
+  it('publishes the gas balance and the oldest submitted sweep even when the run fails', async () => {
+    const { node, paid, run, deps } = setup();
+    node.hold = true;
+    paid('inv_a', 500_000_000n);
+    await run();
+    deps.now = () => new Date('2026-12-01T13:30:00.000Z');
+    node.tokenBalances = async () => {
+      throw new Error('node down');
+    };
+    paid('inv_b', 7_000_000n, TOKEN_B);
+    await expect(run()).rejects.toThrow(/node down/);
+    expect(published.gas).toEqual([1, 1]);
+    expect(published.oldest).toEqual([0, 5400]);
   });
 });
