@@ -21,6 +21,7 @@ import {
   FAILED_ADDRESS_RETRY_HOURS,
   type Sweep,
   type SweepCandidate,
+  sweepBatchSize,
   sweepId,
   sweepOutcome,
   worthSweeping,
@@ -36,7 +37,7 @@ export interface SweepDepositsDeps {
   custody: string;
   /** The smallest balance worth a sweep, per token (base units). */
   threshold: (token: string) => bigint;
-  /** Most addresses in one sweep transaction. */
+  /** Most addresses in one sweep transaction (1 to `MAX_SWEEP_BATCH_SIZE`: checked at the start of a run). */
   batchSize: number;
   now: () => Date;
   /** Fault injection for the crash tests (shared/adapters/faults.ts): `after-record`, `after-broadcast`, `before-outcome`. */
@@ -78,6 +79,7 @@ export interface SweepRunReport {
 export async function sweepDeposits(chain: ChainConfig, deps: SweepDepositsDeps): Promise<SweepRunReport> {
   const factory = chain.depositFactory;
   if (!factory) throw new Error(`chain ${chain.chainId} has no depositFactory: nothing to sweep`);
+  sweepBatchSize(deps.batchSize); // a batch the store cannot record in one transaction would fail every run
   const startRequests = deps.chain.requests();
   const report: SweepRunReport = {
     chainId: chain.chainId,

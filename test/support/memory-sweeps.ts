@@ -18,7 +18,13 @@ import {
 } from 'ethers';
 import { forwarderImplementation, forwarderInitCode } from '../../shared/domain/forwarder-address';
 import type { JournalEntry } from '../../shared/domain/journal';
-import { SWEEP_FAILED_TOPIC, SWEPT_TOPIC, type Sweep, type SweepCandidate } from '../../shared/domain/sweeps';
+import {
+  MAX_SWEEP_BATCH_SIZE,
+  SWEEP_FAILED_TOPIC,
+  SWEPT_TOPIC,
+  type Sweep,
+  type SweepCandidate,
+} from '../../shared/domain/sweeps';
 import type { SignedTransaction, SweepChain, SweepStore } from '../../shared/ports';
 import type { EmittedLog, MemoryChain } from './memory-chain';
 
@@ -56,6 +62,8 @@ export class MemorySweepStore implements SweepStore {
       .map((s) => structuredClone(s));
   }
   async recordSubmitted(sweep: Sweep) {
+    // As DynamoDB: the sweep, its lock and its links must fit one transaction.
+    if (sweep.addresses.length > MAX_SWEEP_BATCH_SIZE) throw new Error('too many items in one transaction');
     const lock = key(sweep.chainId, sweep.token);
     if (this.inFlight.has(lock) || this.sweeps.has(sweep.id)) return false;
     this.inFlight.set(lock, sweep.id);

@@ -8,6 +8,7 @@ import { type SweepDepositsDeps, sweepDeposits } from '../../shared/app/sweep-de
 import { localChain } from '../../shared/domain/chains';
 import { forwarderAddress } from '../../shared/domain/forwarder-address';
 import { trialBalance } from '../../shared/domain/journal';
+import { MAX_SWEEP_BATCH_SIZE, sweepBatchSize } from '../../shared/domain/sweeps';
 import { MemoryChain } from '../support/memory-chain';
 import { MemorySweepChain, MemorySweepStore } from '../support/memory-sweeps';
 
@@ -242,5 +243,17 @@ describe('sweepDeposits', () => {
     await expect(run()).rejects.toThrow(/node down/);
     expect(published.gas).toEqual([1, 1]);
     expect(published.oldest).toEqual([0, 5400]);
+  });
+
+  it('caps the batch size so a sweep, its lock and its invoice links fit one DynamoDB transaction (100 items)', async () => {
+    expect(MAX_SWEEP_BATCH_SIZE).toBe(98);
+    expect(sweepBatchSize(undefined)).toBe(50);
+    expect(sweepBatchSize('98')).toBe(98);
+    for (const bad of ['99', '200', '0', '-1', '2.5', 'many']) expect(() => sweepBatchSize(bad)).toThrow(/1 to 98/);
+    const { node, store, paid, run } = setup({ batchSize: 99 });
+    paid('inv_a', 500_000_000n);
+    await expect(run()).rejects.toThrow(/SWEEP_BATCH_SIZE/);
+    expect(store.sweeps.size).toBe(0);
+    expect(node.broadcasts).toEqual([]);
   });
 });
