@@ -5,7 +5,8 @@
  * `Swept`/`SweepFailed` events give the amounts), then reads the candidates (addresses final payments reached),
  * re-reads their balances on chain and sweeps those at or above the token's threshold.
  *
- * Crash safety: a sweep is signed first (explicit nonce), recorded `submitted` with its raw bytes, and only then
+ * Crash safety: a sweep is signed first (explicit nonce: the node's pending count, but above every sweep of the key
+ * still recorded submitted, so two sweeps never share one), recorded `submitted` with its raw bytes, and only then
  * broadcast. A record whose transaction the node does not know is sent again while its nonce is unused, and failed
  * once another transaction took the nonce. At most one sweep per chain and token is in flight (the store refuses a
  * second), and an outcome is recorded once, with its journal entry, so running twice sweeps and journals nothing twice.
@@ -19,6 +20,7 @@ import { sweepFinalEntry } from '../domain/journal';
 import { tokenUnitsToMicroUsd } from '../domain/money';
 import {
   FAILED_ADDRESS_RETRY_HOURS,
+  nextSweepNonce,
   type Sweep,
   type SweepCandidate,
   sweepBatchSize,
@@ -124,14 +126,19 @@ async function runOnChain(
   }
   const candidates = await due(await deps.store.candidates(chain.chainId), failedAddresses, deps);
   report.candidates = candidates.length;
+  /** This run's sweeps so far and those recorded before: no two get one nonce (see `nextSweepNonce`). */
+  const recorded: Sweep[] = [...submitted];
   for (const [token, ofToken] of groupByToken(candidates)) {
     // A sweep of this token is in flight: its addresses read empty until it is final (or back if it fails).
     if (inFlight.has(token.toLowerCase())) continue;
     const { cleared, batch } = await pick(token, ofToken, deps);
     report.cleared += cleared;
     if (!batch.length) continue;
-    const outcome = await submit({ chain, factory, token, batch }, deps);
-    if (outcome.recorded) stillSubmitted.set(outcome.recorded.id, outcome.recorded);
+    const outcome = await submit({ chain, factory, token, batch, recorded }, deps);
+    if (outcome.recorded) {
+      stillSubmitted.set(outcome.recorded.id, outcome.recorded);
+      recorded.push(outcome.recorded);
+    }
     if (outcome.sent) {
       report.submitted++;
       report.addresses += batch.length;
@@ -206,12 +213,13 @@ interface Submitted {
  * or signing fails; a refused broadcast leaves it recorded (sent again next run). Neither stops the run.
  */
 async function submit(
-  what: { chain: ChainConfig; factory: string; token: string; batch: SweepCandidate[] },
+  what: { chain: ChainConfig; factory: string; token: string; batch: SweepCandidate[]; recorded: readonly Sweep[] },
   deps: SweepDepositsDeps,
 ): Promise<Submitted> {
   const { chain, factory, token, batch } = what;
   const signing = await tryToSend('sign', { chainId: chain.chainId, token }, async () => {
-    const nonce = await deps.chain.nonce('pending');
+    const from = what.recorded.length ? await deps.chain.sweeperAddress() : '';
+    const nonce = nextSweepNonce(await deps.chain.nonce('pending'), what.recorded, from);
     const salts = batch.map((c) => forwarderSalt(c.invoiceId));
     return deps.chain.signSweep({ factory, salts, token, nonce });
   });

@@ -122,6 +122,16 @@ export interface Sweep {
   failure?: string;
 }
 
+/**
+ * The nonce for the gas key's next sweep: the node's pending count, but never one of the key's sweeps still recorded
+ * `submitted` (behind a load-balanced RPC the pending count can lag, and two sweeps with one nonce means one is
+ * dropped): at least the highest of them + 1. Sweeps of another key (a rotated one) do not count.
+ */
+export function nextSweepNonce(pending: number, submitted: readonly Sweep[], from: string): number {
+  const ours = submitted.filter((s) => s.from.toLowerCase() === from.toLowerCase());
+  return ours.reduce((next, s) => Math.max(next, s.nonce + 1), pending);
+}
+
 /** A sweep's deterministic id: one per signed transaction. */
 export const sweepId = (chainId: number, txHash: string): string => `sw-${chainId}-${txHash.toLowerCase().slice(2)}`;
 

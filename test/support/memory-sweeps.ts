@@ -104,6 +104,8 @@ export class MemorySweepChain implements SweepChain {
   /** The node refuses broadcasts (of `token` only, when named) with this error, e.g. `insufficient funds`. */
   refuse: { reason: string; token?: string } | undefined;
   latestNonce = 0;
+  /** The pending count lags (a load-balanced RPC): it counts mined transactions only, not the mempool. */
+  pendingLags = false;
   gas = 10n ** 18n;
   private calls = 0;
 
@@ -140,7 +142,7 @@ export class MemorySweepChain implements SweepChain {
   }
   async nonce(tag: 'latest' | 'pending') {
     this.calls++;
-    return tag === 'latest' ? this.latestNonce : this.latestNonce + this.mempool.size;
+    return tag === 'latest' || this.pendingLags ? this.latestNonce : this.latestNonce + this.mempool.size;
   }
   async signSweep(request: { factory: string; salts: readonly string[]; token: string; nonce: number }) {
     this.calls += 2; // estimate gas, fee data

@@ -256,4 +256,29 @@ describe('sweepDeposits', () => {
     expect(store.sweeps.size).toBe(0);
     expect(node.broadcasts).toEqual([]);
   });
+
+  it('never gives two sweeps one nonce when the pending count lags, in one run or across runs', async () => {
+    const inOneRun = setup();
+    inOneRun.node.hold = true;
+    inOneRun.node.pendingLags = true;
+    inOneRun.paid('inv_a', 500_000_000n);
+    inOneRun.paid('inv_b', 7_000_000n, TOKEN_B);
+    expect(await inOneRun.run()).toMatchObject({ submitted: 2 });
+    expect([...inOneRun.store.sweeps.values()].map((s) => s.nonce)).toEqual([0, 1]);
+
+    const acrossRuns = setup();
+    const { node, store, paid, run, runToFinal } = acrossRuns;
+    node.hold = true;
+    node.pendingLags = true;
+    paid('inv_a', 500_000_000n);
+    await run();
+    paid('inv_b', 7_000_000n, TOKEN_B);
+    expect(await run()).toMatchObject({ waiting: 1, submitted: 1 });
+    expect([...store.sweeps.values()].map((s) => s.nonce)).toEqual([0, 1]);
+    node.hold = false;
+    node.mineMempool();
+    await runToFinal();
+    expect([...store.sweeps.values()].map((s) => s.state)).toEqual(['final', 'final']);
+    expect(node.balanceOf(TOKEN, CUSTODY) + node.balanceOf(TOKEN_B, CUSTODY)).toBe(507_000_000n);
+  });
 });
