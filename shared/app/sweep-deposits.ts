@@ -299,8 +299,17 @@ async function settle(
   if (outcome.amount === 0n && failedOnes.length) {
     return recordFailed({ ...base, ...outcome, state: 'failed', failure: 'every address failed' }, deps);
   }
+  const decimals = findToken(chain, sweep.token)?.decimals;
+  if (decimals === undefined) {
+    // Without the token's decimals the journal's micro-USD would be wrong (assuming 0 inflates it by 10^decimals):
+    // left submitted, so SweepStalled alarms, until the token is configured again.
+    logger.error('sweep of a token the chain does not configure: outcome not recorded', {
+      sweepId: sweep.id,
+      token: sweep.token,
+    });
+    return 'waiting';
+  }
   const final: Sweep = { ...base, ...outcome, state: 'final' };
-  const decimals = findToken(chain, sweep.token)?.decimals ?? 0;
   const microUsd = outcome.addresses.reduce(
     (sum, a) => sum + tokenUnitsToMicroUsd(a.amount ?? 0n, decimals).microUsd,
     0n,

@@ -281,4 +281,15 @@ describe('sweepDeposits', () => {
     expect([...store.sweeps.values()].map((s) => s.state)).toEqual(['final', 'final']);
     expect(node.balanceOf(TOKEN, CUSTODY) + node.balanceOf(TOKEN_B, CUSTODY)).toBe(507_000_000n);
   });
+
+  it('never journals a sweep of a token whose decimals it does not know: left submitted, logged', async () => {
+    const { store, paid, run, rpc } = setup();
+    const unknown = '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0';
+    paid('inv_x', 5_000_000n, unknown);
+    expect(await run()).toMatchObject({ submitted: 1 });
+    rpc.mine(3);
+    expect(await run()).toMatchObject({ final: 0, waiting: 1 });
+    expect([...store.sweeps.values()].map((s) => s.state)).toEqual(['submitted']);
+    expect(store.journal.size).toBe(0);
+  });
 });
