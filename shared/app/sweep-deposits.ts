@@ -14,7 +14,7 @@
 import { formatUnits } from 'ethers';
 import { countMetric, oldestSubmittedSweepGauge, sweeperGasGauge } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
-import { type ChainConfig, findToken, isFinal } from '../domain/chains';
+import { type ChainConfig, findToken, isFinal, lastFinalBlock } from '../domain/chains';
 import { forwarderSalt } from '../domain/forwarder-address';
 import { sweepFinalEntry } from '../domain/journal';
 import { tokenUnitsToMicroUsd } from '../domain/money';
@@ -284,7 +284,7 @@ async function settle(
   failedAddresses: Set<string>,
 ): Promise<Settled> {
   const receipt = await deps.rpc.getTransactionReceipt(sweep.txHash);
-  if (!receipt) return unmined(sweep, deps);
+  if (!receipt) return unmined(sweep, chain, tip, deps);
   if (!isFinal(chain, receipt.blockNumber, tip)) return 'waiting';
   const at = deps.now().toISOString();
   const base = { ...sweep, finalAt: at, blockNumber: receipt.blockNumber };
@@ -336,10 +336,11 @@ async function recordFailed(sweep: Sweep, deps: SweepDepositsDeps): Promise<Sett
 
 /**
  * A submitted sweep not mined: pending at the node (wait), never sent (a crash between record and broadcast: send
- * the same bytes again), or dropped for good because another transaction used its nonce (failed: its addresses are
- * still candidates and go into a later sweep).
+ * the same bytes again), or dropped for good because another transaction used its nonce AT A FINAL BLOCK (failed:
+ * its addresses are still candidates and go into a later sweep). A nonce used at a block not yet final can still be
+ * undone by a reorg (or our own transaction's receipt be late at a lagging node): wait.
  */
-async function unmined(sweep: Sweep, deps: SweepDepositsDeps): Promise<Settled> {
+async function unmined(sweep: Sweep, chain: ChainConfig, tip: ChainTip, deps: SweepDepositsDeps): Promise<Settled> {
   if (await deps.chain.knows(sweep.txHash)) return 'waiting';
   if ((await deps.chain.nonce('latest')) <= sweep.nonce) {
     const context = { sweepId: sweep.id, txHash: sweep.txHash, token: sweep.token, nonce: sweep.nonce };
@@ -348,7 +349,9 @@ async function unmined(sweep: Sweep, deps: SweepDepositsDeps): Promise<Settled> 
     logger.warn('sweep sent again (not known to the node)', context);
     return 'rebroadcast';
   }
-  // The nonce is used: mined by now (between our two reads), or replaced by another transaction.
+  const finalBlock = lastFinalBlock(chain, tip);
+  if (finalBlock === undefined || (await deps.chain.nonce(finalBlock)) <= sweep.nonce) return 'waiting';
+  // The nonce is used at a final block: mined by now (between our reads), or replaced by another transaction.
   if (await deps.rpc.getTransactionReceipt(sweep.txHash)) return 'waiting';
   const at = deps.now().toISOString();
   return recordFailed({ ...sweep, state: 'failed', finalAt: at, failure: 'nonce used by another transaction' }, deps);

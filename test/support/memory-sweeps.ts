@@ -104,6 +104,8 @@ export class MemorySweepChain implements SweepChain {
   /** The node refuses broadcasts (of `token` only, when named) with this error, e.g. `insufficient funds`. */
   refuse: { reason: string; token?: string } | undefined;
   latestNonce = 0;
+  /** The gas key's mined transaction count after each block that changed it (for counts at a block). */
+  private readonly nonceHistory: { block: number; nonce: number }[] = [];
   /** The pending count lags (a load-balanced RPC): it counts mined transactions only, not the mempool. */
   pendingLags = false;
   gas = 10n ** 18n;
@@ -126,7 +128,7 @@ export class MemorySweepChain implements SweepChain {
   /** Another transaction of the gas key takes the next nonce (an operator's, or a replacement). */
   useNonce(): void {
     this.latestNonce++;
-    this.rpc.mine();
+    this.nonceHistory.push({ block: this.rpc.mine(), nonce: this.latestNonce });
   }
 
   async sweeperAddress() {
@@ -140,8 +142,9 @@ export class MemorySweepChain implements SweepChain {
     this.calls++;
     return addresses.map((a) => this.balanceOf(token, a));
   }
-  async nonce(tag: 'latest' | 'pending') {
+  async nonce(tag: 'latest' | 'pending' | number) {
     this.calls++;
+    if (typeof tag === 'number') return this.nonceHistory.findLast((h) => h.block <= tag)?.nonce ?? 0;
     return tag === 'latest' || this.pendingLags ? this.latestNonce : this.latestNonce + this.mempool.size;
   }
   async signSweep(request: { factory: string; salts: readonly string[]; token: string; nonce: number }) {
@@ -182,6 +185,7 @@ export class MemorySweepChain implements SweepChain {
       this.rpc.addReceipt({ ...receipt, txHash: tx.txHash });
       this.mined.add(tx.txHash);
       this.latestNonce++;
+      this.nonceHistory.push({ block: receipt.blockNumber, nonce: this.latestNonce });
     }
   }
 

@@ -176,12 +176,16 @@ describe('sweepDeposits', () => {
     expect(node.balanceOf(TOKEN, CUSTODY)).toBe(500_000_000n);
   });
 
-  it('fails a sweep whose nonce another transaction took, and sweeps its addresses again', async () => {
-    const { node, store, faults, paid, run, runToFinal } = setup();
+  it('fails a sweep whose nonce another transaction took at a final block, and sweeps its addresses again', async () => {
+    const { node, store, faults, paid, run, runToFinal, rpc } = setup();
     paid('inv_a', 500_000_000n);
     faults.add('after-record');
     await expect(run()).rejects.toThrow();
     node.useNonce();
+    // Used at a block not final yet (a reorg could undo it): the sweep waits, nothing else is sent for the token.
+    expect(await run()).toMatchObject({ waiting: 1, failed: 0, submitted: 0 });
+    expect([...store.sweeps.values()].map((s) => s.state)).toEqual(['submitted']);
+    rpc.mine(2);
     const report = await run();
     expect(report).toMatchObject({ failed: 1, submitted: 1 });
     await runToFinal();
