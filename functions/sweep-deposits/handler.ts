@@ -66,7 +66,7 @@ export const handler = lambdaHandler(async () => {
           ...(fault ? { fault } : {}),
         });
       },
-      (r) => r.submitted + r.final + r.failed + r.rebroadcast + r.cleared > 0,
+      (r) => r.submitted + r.final + r.failed + r.rebroadcast + r.cleared + r.sendFailures > 0,
       { chains: sweptChains, rpcFor: (chain) => jsonRpcChain(rpcUrlOf(chain.chainId), chain.chainId) },
     ),
   };
