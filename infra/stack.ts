@@ -106,6 +106,8 @@ export const SERVICE_METRICS = {
   sweepsSubmitted: 'SweepsSubmitted',
   sweepsFinal: 'SweepsFinal',
   sweepsFailed: 'SweepsFailed',
+  /** Sweeps the node refused to sign for or take (e.g. too little gas): retried next run. */
+  sweepSendFailures: 'SweepSendFailures',
   /** Addresses a final sweep could not move (`SweepFailed`, e.g. frozen by the token issuer). */
   sweepAddressesFailed: 'SweepAddressesFailed',
   /** Per sweeper run and chain (dimension `chainId`): the gas key's native balance, the oldest submitted sweep's age. */
@@ -127,13 +129,20 @@ export interface AlarmSpec {
   readonly when?: 'below';
   readonly periodMinutes: number;
   readonly evaluationPeriods: number;
+  /**
+   * `breaching`: no data counts as breaching. For gauges every run publishes (the sweeper's): silence means the runs
+   * fail or stopped, which must alarm rather than look healthy. Default: not breaching.
+   */
+  readonly missingData?: 'breaching';
   /** What it means and what the operator does; also the alarm's description. */
   readonly description: string;
 }
 
 /**
- * Every alarm of the stack, for the runbook. All treat missing data as not breaching: these metrics are only
- * emitted when something happens (no invoices, no transfers, no chains enabled, an idle queue), so silence is health.
+ * Every alarm of the stack, for the runbook. All but the sweeper's gauges treat missing data as not breaching: these
+ * metrics are only emitted when something happens (no invoices, no transfers, no chains enabled, an idle queue), so
+ * silence is health. The sweeper publishes its gas balance and oldest submitted sweep on every run, failed or not, so
+ * there silence means its runs fail or stopped: `SweeperGasLow` and `SweepStalled` treat it as breaching.
  * A failing function shows in its FunctionErrors alarm and a reconciler that stops consuming in TransfersBacklog or
  * FinalsBacklog; a schedule that silently stops firing (or a scanner that stops reporting its lag) is not alarmed.
  */
@@ -248,9 +257,11 @@ export const ALARMS = {
     threshold: 0.05,
     periodMinutes: 15,
     evaluationPeriods: 1,
+    missingData: 'breaching',
     description:
-      "The sweeper's gas key holds less than 0.05 of a chain's native coin (minimum over chains): sweeps stop when " +
-      'it runs out. Fund its address (docs/operations.md, "Funding gas"; the SweeperGasKeyArn output).',
+      "The sweeper's gas key holds less than 0.05 of a chain's native coin (minimum over chains), or no sweeper run " +
+      'reported it for 15 minutes (runs failing: read the sweep-deposits logs): sweeps stop when it runs out. Fund ' +
+      'its address (docs/operations.md, "Funding gas"; the SweeperGasKeyArn output).',
   },
   sweepsFailed: {
     id: 'SweepsFailed',
@@ -277,9 +288,11 @@ export const ALARMS = {
     threshold: 3600,
     periodMinutes: 5,
     evaluationPeriods: 2,
+    missingData: 'breaching',
     description:
       'A sweep has been submitted for over an hour without becoming final (maximum over chains): gas price too low, ' +
-      'a stuck nonce, or the node is down. GET /v1/sweeps lists it (state submitted); check sweep-deposits logs and the chain.',
+      'no gas (SweepSendFailures), a stuck nonce, or the node is down; or no sweeper run reported for 10 minutes. ' +
+      'GET /v1/sweeps lists it (state submitted); check sweep-deposits logs and the chain.',
   },
   transfersUnmatched: {
     id: 'TransfersUnmatched',
@@ -727,7 +740,8 @@ export class StablefeeStack extends Stack {
 
   /**
    * Creates the alarm of an `ALARMS` entry: the metric's statistic above the threshold for the entry's evaluation
-   * periods (every one of them breaching), missing data not breaching; alarm and OK both notify the alarm topic.
+   * periods (every one of them breaching), missing data not breaching unless the entry says `missingData: 'breaching'`;
+   * alarm and OK both notify the alarm topic.
    */
   private addAlarm(
     id: string,
@@ -747,7 +761,10 @@ export class StablefeeStack extends Stack {
           : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: spec.evaluationPeriods,
       datapointsToAlarm: spec.evaluationPeriods,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData:
+        spec.missingData === 'breaching'
+          ? cloudwatch.TreatMissingData.BREACHING
+          : cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     alarm.addOkAction(new cwActions.SnsAction(this.alarmTopic));
@@ -973,11 +990,12 @@ export class StablefeeStack extends Stack {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Sweeps submitted, final, failed; addresses failed',
+        title: 'Sweeps submitted, final, failed; sends refused; addresses failed',
         left: [
           SERVICE_METRICS.sweepsSubmitted,
           SERVICE_METRICS.sweepsFinal,
           SERVICE_METRICS.sweepsFailed,
+          SERVICE_METRICS.sweepSendFailures,
           SERVICE_METRICS.sweepAddressesFailed,
         ].map((name) => this.serviceSum(name, period)),
         width: 12,

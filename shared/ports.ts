@@ -206,8 +206,11 @@ export interface SweepChain {
   gasBalance(): Promise<bigint>;
   /** `token.balanceOf(address)` for each address, in order, in one batched request. */
   tokenBalances(token: string, addresses: readonly string[]): Promise<bigint[]>;
-  /** The gas key's transaction count: mined (`latest`) or including the node's pending ones (`pending`). */
-  nonce(tag: 'latest' | 'pending'): Promise<number>;
+  /**
+   * The gas key's transaction count: mined (`latest`), mined by the end of a given block (a number), or including
+   * the node's pending ones (`pending`).
+   */
+  nonce(tag: 'latest' | 'pending' | number): Promise<number>;
   /**
    * Builds and signs `factory.sweep(salts, token)` with `nonce`: gas limit estimated with headroom, fees from the
    * node. Sends nothing.

@@ -4,7 +4,8 @@
  * the cloud, `SWEEPER_PRIVATE_KEY` locally: shared/adapters/signing/gas-signer.ts), which can move no collected money.
  *
  * Configuration: `SWEEP_THRESHOLDS` (JSON `{"<token address>": "<base units>"}`; a token not named: 0.01 of it) and
- * `SWEEP_BATCH_SIZE` (addresses per sweep transaction, default 50).
+ * `SWEEP_BATCH_SIZE` (addresses per sweep transaction, default 50, at most 98: the sweep's record is one DynamoDB
+ * transaction; a value out of range fails the function at start).
  */
 import { getAddress } from 'ethers';
 import * as z from 'zod';
@@ -18,10 +19,8 @@ import { lambdaHandler } from '../../shared/adapters/lambda';
 import { gasKeyFromEnv } from '../../shared/adapters/signing/gas-signer';
 import { sweepDeposits } from '../../shared/app/sweep-deposits';
 import type { ChainConfig } from '../../shared/domain/chains';
+import { sweepBatchSize } from '../../shared/domain/sweeps';
 import type { ReceiptSigner } from '../../shared/ports';
-
-const DEFAULT_BATCH_SIZE = 50;
-const MAX_BATCH_SIZE = 200;
 
 const thresholdsSchema = z.record(z.string(), z.string().regex(/^\d+$/));
 
@@ -37,7 +36,7 @@ export function sweepThresholds(chains: readonly ChainConfig[], raw = process.en
   };
 }
 
-const batchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, Number(process.env.SWEEP_BATCH_SIZE ?? DEFAULT_BATCH_SIZE)));
+const batchSize = sweepBatchSize(process.env.SWEEP_BATCH_SIZE);
 const sweptChains = enabledChains.filter((c) => c.depositFactory);
 const threshold = sweepThresholds(sweptChains);
 let gasKey: ReceiptSigner | undefined;
@@ -67,7 +66,7 @@ export const handler = lambdaHandler(async () => {
           ...(fault ? { fault } : {}),
         });
       },
-      (r) => r.submitted + r.final + r.failed + r.rebroadcast + r.cleared > 0,
+      (r) => r.submitted + r.final + r.failed + r.rebroadcast + r.cleared + r.sendFailures > 0,
       { chains: sweptChains, rpcFor: (chain) => jsonRpcChain(rpcUrlOf(chain.chainId), chain.chainId) },
     ),
   };

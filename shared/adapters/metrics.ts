@@ -30,6 +30,8 @@ export type StageMetric =
   | 'SweepsSubmitted'
   | 'SweepsFinal'
   | 'SweepsFailed'
+  /** A sweep the node refused to sign for or take (e.g. too little gas): retried next run, the others go on. */
+  | 'SweepSendFailures'
   /** Addresses a final sweep could not move (`SweepFailed`: e.g. frozen by the token issuer). */
   | 'SweepAddressesFailed';
 
@@ -46,14 +48,21 @@ export function scannerLag(chainId: number, blocks: number): void {
 }
 
 /**
- * The sweeper's gauges per chain after a run: its gas key's balance in native units (an alarm fires below a
- * threshold, before sweeps stop) and how long the oldest sweep still submitted has waited (stalled sweeps alarm).
+ * The sweeper's gas key's balance on a chain, in native units, published at the start of every run (before anything
+ * can fail): the `SweeperGasLow` alarm fires below its threshold, before sweeps stop, and when it is missing.
  */
-export function sweeperGauges(chainId: number, gauges: { gasBalance: number; oldestSubmittedSeconds: number }): void {
+export function sweeperGasGauge(chainId: number, gasBalance: number): void {
   const gas = metrics.singleMetric();
   gas.addDimension('chainId', String(chainId));
-  gas.addMetric('SweeperGasBalance', MetricUnit.NoUnit, gauges.gasBalance);
+  gas.addMetric('SweeperGasBalance', MetricUnit.NoUnit, gasBalance);
+}
+
+/**
+ * How long the oldest sweep still submitted on a chain has waited, published at the end of every run, failed or
+ * not: the `SweepStalled` alarm fires above its threshold and when it is missing.
+ */
+export function oldestSubmittedSweepGauge(chainId: number, seconds: number): void {
   const age = metrics.singleMetric();
   age.addDimension('chainId', String(chainId));
-  age.addMetric('OldestSubmittedSweepSeconds', MetricUnit.Seconds, gauges.oldestSubmittedSeconds);
+  age.addMetric('OldestSubmittedSweepSeconds', MetricUnit.Seconds, seconds);
 }

@@ -5,22 +5,25 @@
  * `Swept`/`SweepFailed` events give the amounts), then reads the candidates (addresses final payments reached),
  * re-reads their balances on chain and sweeps those at or above the token's threshold.
  *
- * Crash safety: a sweep is signed first (explicit nonce), recorded `submitted` with its raw bytes, and only then
+ * Crash safety: a sweep is signed first (explicit nonce: the node's pending count, but above every sweep of the key
+ * still recorded submitted, so two sweeps never share one), recorded `submitted` with its raw bytes, and only then
  * broadcast. A record whose transaction the node does not know is sent again while its nonce is unused, and failed
  * once another transaction took the nonce. At most one sweep per chain and token is in flight (the store refuses a
  * second), and an outcome is recorded once, with its journal entry, so running twice sweeps and journals nothing twice.
  */
 import { formatUnits } from 'ethers';
-import { countMetric, sweeperGauges } from '../adapters/metrics';
+import { countMetric, oldestSubmittedSweepGauge, sweeperGasGauge } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
-import { type ChainConfig, findToken, isFinal } from '../domain/chains';
+import { type ChainConfig, findToken, isFinal, lastFinalBlock } from '../domain/chains';
 import { forwarderSalt } from '../domain/forwarder-address';
 import { sweepFinalEntry } from '../domain/journal';
 import { tokenUnitsToMicroUsd } from '../domain/money';
 import {
   FAILED_ADDRESS_RETRY_HOURS,
+  nextSweepNonce,
   type Sweep,
   type SweepCandidate,
+  sweepBatchSize,
   sweepId,
   sweepOutcome,
   worthSweeping,
@@ -36,7 +39,7 @@ export interface SweepDepositsDeps {
   custody: string;
   /** The smallest balance worth a sweep, per token (base units). */
   threshold: (token: string) => bigint;
-  /** Most addresses in one sweep transaction. */
+  /** Most addresses in one sweep transaction (1 to `MAX_SWEEP_BATCH_SIZE`: checked at the start of a run). */
   batchSize: number;
   now: () => Date;
   /** Fault injection for the crash tests (shared/adapters/faults.ts): `after-record`, `after-broadcast`, `before-outcome`. */
@@ -57,6 +60,11 @@ export interface SweepRunReport {
   /** Sweeps signed, recorded and broadcast this run, and the addresses in them. */
   submitted: number;
   addresses: number;
+  /**
+   * Sweeps this run could not sign or send (the node refused: e.g. too little gas). One recorded already stays
+   * `submitted` and is sent again next run; the other tokens go on.
+   */
+  sendFailures: number;
   /** The gas key's balance, in the chain's native units (decimal string). */
   gasBalance: string;
   /** Seconds the oldest sweep still submitted has waited (0: none). */
@@ -65,50 +73,84 @@ export interface SweepRunReport {
   requests: number;
 }
 
-/** One run of the sweeper on `chain` (which names its `depositFactory`). */
+/**
+ * One run of the sweeper on `chain` (which names its `depositFactory`). The gas balance is read and published first
+ * and the oldest submitted sweep's age whatever happens after (`finally`): a run that fails (a node error, no gas)
+ * still feeds the `SweeperGasLow` and `SweepStalled` alarms.
+ */
 export async function sweepDeposits(chain: ChainConfig, deps: SweepDepositsDeps): Promise<SweepRunReport> {
   const factory = chain.depositFactory;
   if (!factory) throw new Error(`chain ${chain.chainId} has no depositFactory: nothing to sweep`);
+  sweepBatchSize(deps.batchSize); // a batch the store cannot record in one transaction would fail every run
   const startRequests = deps.chain.requests();
   const report: SweepRunReport = {
     chainId: chain.chainId,
     ...{ final: 0, failed: 0, rebroadcast: 0, waiting: 0, candidates: 0, cleared: 0, submitted: 0, addresses: 0 },
+    sendFailures: 0,
     gasBalance: '0',
     oldestSubmittedSeconds: 0,
     requests: 0,
   };
+  const submitted = await deps.store.submitted(chain.chainId);
+  /** Sweeps still submitted as far as this run knows: those read, less those it records final or failed. */
+  const stillSubmitted = new Map(submitted.map((s) => [s.id, s]));
+  try {
+    const gas = await deps.chain.gasBalance();
+    report.gasBalance = formatUnits(gas, chain.nativeCurrency?.decimals ?? 18);
+    sweeperGasGauge(chain.chainId, Number(report.gasBalance));
+    await runOnChain({ chain, factory, submitted }, deps, report, stillSubmitted);
+  } finally {
+    report.oldestSubmittedSeconds = oldestAgeSeconds(stillSubmitted.values(), deps.now());
+    oldestSubmittedSweepGauge(chain.chainId, report.oldestSubmittedSeconds);
+  }
+  report.requests = deps.chain.requests() - startRequests;
+  return report;
+}
+
+/** Settles the submitted sweeps, then sweeps the candidates token by token (one in flight per token). */
+async function runOnChain(
+  on: { chain: ChainConfig; factory: string; submitted: readonly Sweep[] },
+  deps: SweepDepositsDeps,
+  report: SweepRunReport,
+  stillSubmitted: Map<string, Sweep>,
+): Promise<void> {
+  const { chain, factory, submitted } = on;
   const tip = await readTip(chain, deps.rpc);
   const inFlight = new Set<string>();
   const failedAddresses = new Set<string>();
-  for (const sweep of await deps.store.submitted(chain.chainId)) {
+  for (const sweep of submitted) {
     const state = await settle(sweep, chain, tip, deps, failedAddresses);
     report[state]++;
-    if (state === 'waiting' || state === 'rebroadcast') {
-      inFlight.add(sweep.token.toLowerCase());
-      const age = (deps.now().getTime() - Date.parse(sweep.submittedAt)) / 1000;
-      report.oldestSubmittedSeconds = Math.max(report.oldestSubmittedSeconds, Math.round(age));
-    }
+    if (state === 'final' || state === 'failed') stillSubmitted.delete(sweep.id);
+    else inFlight.add(sweep.token.toLowerCase());
   }
   const candidates = await due(await deps.store.candidates(chain.chainId), failedAddresses, deps);
   report.candidates = candidates.length;
+  /** This run's sweeps so far and those recorded before: no two get one nonce (see `nextSweepNonce`). */
+  const recorded: Sweep[] = [...submitted];
   for (const [token, ofToken] of groupByToken(candidates)) {
     // A sweep of this token is in flight: its addresses read empty until it is final (or back if it fails).
     if (inFlight.has(token.toLowerCase())) continue;
     const { cleared, batch } = await pick(token, ofToken, deps);
     report.cleared += cleared;
-    if (batch.length && (await submit({ chain, factory, token, batch }, deps))) {
+    if (!batch.length) continue;
+    const outcome = await submit({ chain, factory, token, batch, recorded }, deps);
+    if (outcome.recorded) {
+      stillSubmitted.set(outcome.recorded.id, outcome.recorded);
+      recorded.push(outcome.recorded);
+    }
+    if (outcome.sent) {
       report.submitted++;
       report.addresses += batch.length;
-    }
+    } else if (outcome.sendFailed) report.sendFailures++;
   }
-  const gas = await deps.chain.gasBalance();
-  report.gasBalance = formatUnits(gas, chain.nativeCurrency?.decimals ?? 18);
-  report.requests = deps.chain.requests() - startRequests;
-  sweeperGauges(chain.chainId, {
-    gasBalance: Number(report.gasBalance),
-    oldestSubmittedSeconds: report.oldestSubmittedSeconds,
-  });
-  return report;
+}
+
+/** Seconds the oldest of `sweeps` has waited since it was submitted (0: none). */
+function oldestAgeSeconds(sweeps: Iterable<Sweep>, now: Date): number {
+  let oldest = 0;
+  for (const s of sweeps) oldest = Math.max(oldest, Math.round((now.getTime() - Date.parse(s.submittedAt)) / 1000));
+  return oldest;
 }
 
 /**
@@ -159,15 +201,30 @@ async function pick(token: string, candidates: SweepCandidate[], deps: SweepDepo
   return { cleared: empty.length, batch };
 }
 
-/** Signs a sweep, records it `submitted`, then broadcasts it; false when a sweep of the token is in flight. */
+/** What {@link submit} did: the sweep it recorded (if any), and whether it was sent or the node refused it. */
+interface Submitted {
+  recorded?: Sweep;
+  sent: boolean;
+  sendFailed: boolean;
+}
+
+/**
+ * Signs a sweep, records it `submitted`, then broadcasts it. Nothing recorded when a sweep of the token is in flight
+ * or signing fails; a refused broadcast leaves it recorded (sent again next run). Neither stops the run.
+ */
 async function submit(
-  what: { chain: ChainConfig; factory: string; token: string; batch: SweepCandidate[] },
+  what: { chain: ChainConfig; factory: string; token: string; batch: SweepCandidate[]; recorded: readonly Sweep[] },
   deps: SweepDepositsDeps,
-): Promise<boolean> {
+): Promise<Submitted> {
   const { chain, factory, token, batch } = what;
-  const nonce = await deps.chain.nonce('pending');
-  const salts = batch.map((c) => forwarderSalt(c.invoiceId));
-  const signed = await deps.chain.signSweep({ factory, salts, token, nonce });
+  const signing = await tryToSend('sign', { chainId: chain.chainId, token }, async () => {
+    const from = what.recorded.length ? await deps.chain.sweeperAddress() : '';
+    const nonce = nextSweepNonce(await deps.chain.nonce('pending'), what.recorded, from);
+    const salts = batch.map((c) => forwarderSalt(c.invoiceId));
+    return deps.chain.signSweep({ factory, salts, token, nonce });
+  });
+  if (!signing) return { sent: false, sendFailed: true };
+  const signed = signing.value;
   const sweep: Sweep = {
     id: sweepId(chain.chainId, signed.txHash),
     chainId: chain.chainId,
@@ -185,14 +242,35 @@ async function submit(
   };
   if (!(await deps.store.recordSubmitted(sweep))) {
     logger.info('a sweep of this token is in flight already: nothing sent', { chainId: chain.chainId, token });
-    return false;
+    return { sent: false, sendFailed: false };
   }
   deps.fault?.('after-record');
-  await deps.chain.broadcast(signed.rawTx);
+  const context = { sweepId: sweep.id, txHash: sweep.txHash, token, nonce: sweep.nonce };
+  const sent = await tryToSend('broadcast', context, () => deps.chain.broadcast(signed.rawTx));
+  if (!sent) return { recorded: sweep, sent: false, sendFailed: true };
   deps.fault?.('after-broadcast');
   countMetric('SweepsSubmitted');
-  logger.info('sweep submitted', { sweepId: sweep.id, txHash: sweep.txHash, token, addresses: batch.length, nonce });
-  return true;
+  logger.info('sweep submitted', { ...context, addresses: batch.length });
+  return { recorded: sweep, sent: true, sendFailed: false };
+}
+
+/**
+ * Runs one signing or sending step; a failure (the node refused: too little gas, a fee too low, the node down) is
+ * counted (`SweepSendFailures`), logged and answered undefined (else the step's value), so one sweep's failure stops neither the other tokens
+ * nor the run's gauges. A recorded sweep stays `submitted` and its stored bytes are sent again next run.
+ */
+async function tryToSend<T>(
+  step: 'sign' | 'broadcast' | 'rebroadcast',
+  context: Record<string, unknown>,
+  send: () => Promise<T>,
+): Promise<{ value: T } | undefined> {
+  try {
+    return { value: await send() };
+  } catch (error) {
+    countMetric('SweepSendFailures');
+    logger.error(`sweep ${step} failed`, { ...context, error: String((error as Error)?.message ?? error) });
+    return undefined;
+  }
 }
 
 type Settled = 'final' | 'failed' | 'rebroadcast' | 'waiting';
@@ -206,7 +284,7 @@ async function settle(
   failedAddresses: Set<string>,
 ): Promise<Settled> {
   const receipt = await deps.rpc.getTransactionReceipt(sweep.txHash);
-  if (!receipt) return unmined(sweep, deps);
+  if (!receipt) return unmined(sweep, chain, tip, deps);
   if (!isFinal(chain, receipt.blockNumber, tip)) return 'waiting';
   const at = deps.now().toISOString();
   const base = { ...sweep, finalAt: at, blockNumber: receipt.blockNumber };
@@ -221,8 +299,17 @@ async function settle(
   if (outcome.amount === 0n && failedOnes.length) {
     return recordFailed({ ...base, ...outcome, state: 'failed', failure: 'every address failed' }, deps);
   }
+  const decimals = findToken(chain, sweep.token)?.decimals;
+  if (decimals === undefined) {
+    // Without the token's decimals the journal's micro-USD would be wrong (assuming 0 inflates it by 10^decimals):
+    // left submitted, so SweepStalled alarms, until the token is configured again.
+    logger.error('sweep of a token the chain does not configure: outcome not recorded', {
+      sweepId: sweep.id,
+      token: sweep.token,
+    });
+    return 'waiting';
+  }
   const final: Sweep = { ...base, ...outcome, state: 'final' };
-  const decimals = findToken(chain, sweep.token)?.decimals ?? 0;
   const microUsd = outcome.addresses.reduce(
     (sum, a) => sum + tokenUnitsToMicroUsd(a.amount ?? 0n, decimals).microUsd,
     0n,
@@ -249,17 +336,22 @@ async function recordFailed(sweep: Sweep, deps: SweepDepositsDeps): Promise<Sett
 
 /**
  * A submitted sweep not mined: pending at the node (wait), never sent (a crash between record and broadcast: send
- * the same bytes again), or dropped for good because another transaction used its nonce (failed: its addresses are
- * still candidates and go into a later sweep).
+ * the same bytes again), or dropped for good because another transaction used its nonce AT A FINAL BLOCK (failed:
+ * its addresses are still candidates and go into a later sweep). A nonce used at a block not yet final can still be
+ * undone by a reorg (or our own transaction's receipt be late at a lagging node): wait.
  */
-async function unmined(sweep: Sweep, deps: SweepDepositsDeps): Promise<Settled> {
+async function unmined(sweep: Sweep, chain: ChainConfig, tip: ChainTip, deps: SweepDepositsDeps): Promise<Settled> {
   if (await deps.chain.knows(sweep.txHash)) return 'waiting';
   if ((await deps.chain.nonce('latest')) <= sweep.nonce) {
-    await deps.chain.broadcast(sweep.rawTx);
-    logger.warn('sweep sent again (not known to the node)', { sweepId: sweep.id, nonce: sweep.nonce });
+    const context = { sweepId: sweep.id, txHash: sweep.txHash, token: sweep.token, nonce: sweep.nonce };
+    // Refused (e.g. no gas left): still submitted, tried again next run; SweepStalled and SweeperGasLow see it.
+    if (!(await tryToSend('rebroadcast', context, () => deps.chain.broadcast(sweep.rawTx)))) return 'waiting';
+    logger.warn('sweep sent again (not known to the node)', context);
     return 'rebroadcast';
   }
-  // The nonce is used: mined by now (between our two reads), or replaced by another transaction.
+  const finalBlock = lastFinalBlock(chain, tip);
+  if (finalBlock === undefined || (await deps.chain.nonce(finalBlock)) <= sweep.nonce) return 'waiting';
+  // The nonce is used at a final block: mined by now (between our reads), or replaced by another transaction.
   if (await deps.rpc.getTransactionReceipt(sweep.txHash)) return 'waiting';
   const at = deps.now().toISOString();
   return recordFailed({ ...sweep, state: 'failed', finalAt: at, failure: 'nonce used by another transaction' }, deps);

@@ -165,6 +165,19 @@ export function isFinal(
 }
 
 /**
+ * The highest block final on `chain` by {@link isFinal}'s rule (undefined: none yet): the tag's block, or the block
+ * with exactly the required confirmations.
+ */
+export function lastFinalBlock(
+  chain: ChainConfig,
+  at: { head: number; finalizedBlock?: number | null },
+): number | undefined {
+  if (chain.finality.kind === 'tag') return at.finalizedBlock ?? undefined;
+  const block = at.head - chain.finality.blocks + 1;
+  return block >= 0 ? block : undefined;
+}
+
+/**
  * Blocks past finality at which a final transfer is checked once more (DESIGN.md, Trust): a transfer that is gone
  * then has its receipt annulled. Depth chains: twice their depth. Tag chains: this many blocks below the block the
  * node tags final.

@@ -30,6 +30,28 @@ export interface SweepCandidate {
   notBefore?: string;
 }
 
+/**
+ * The most addresses one sweep may take. The store records a sweep, its in-flight lock and one link per invoice in
+ * ONE DynamoDB transaction (shared/adapters/dynamo/sweeps.ts), which takes at most 100 items: so 100 − 2.
+ */
+export const MAX_SWEEP_BATCH_SIZE = 100 - 2;
+
+/** Addresses per sweep when `SWEEP_BATCH_SIZE` is not set. */
+export const DEFAULT_SWEEP_BATCH_SIZE = 50;
+
+/**
+ * The configured batch size (`SWEEP_BATCH_SIZE`): a whole number from 1 to {@link MAX_SWEEP_BATCH_SIZE}, default
+ * {@link DEFAULT_SWEEP_BATCH_SIZE}. Anything else throws, so a bad configuration fails at start, not every sweep.
+ */
+export function sweepBatchSize(raw: string | number | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_SWEEP_BATCH_SIZE;
+  const size = Number(raw);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_SWEEP_BATCH_SIZE) {
+    throw new Error(`SWEEP_BATCH_SIZE must be a whole number from 1 to ${MAX_SWEEP_BATCH_SIZE}, not ${String(raw)}`);
+  }
+  return size;
+}
+
 /** How long an address that failed in a sweep waits before it is tried again. */
 export const FAILED_ADDRESS_RETRY_HOURS = 24;
 
@@ -98,6 +120,16 @@ export interface Sweep {
   blockNumber?: number;
   /** Why it failed (reverted, replaced, every address failed). */
   failure?: string;
+}
+
+/**
+ * The nonce for the gas key's next sweep: the node's pending count, but never one of the key's sweeps still recorded
+ * `submitted` (behind a load-balanced RPC the pending count can lag, and two sweeps with one nonce means one is
+ * dropped): at least the highest of them + 1. Sweeps of another key (a rotated one) do not count.
+ */
+export function nextSweepNonce(pending: number, submitted: readonly Sweep[], from: string): number {
+  const ours = submitted.filter((s) => s.from.toLowerCase() === from.toLowerCase());
+  return ours.reduce((next, s) => Math.max(next, s.nonce + 1), pending);
 }
 
 /** A sweep's deterministic id: one per signed transaction. */

@@ -18,7 +18,13 @@ import {
 } from 'ethers';
 import { forwarderImplementation, forwarderInitCode } from '../../shared/domain/forwarder-address';
 import type { JournalEntry } from '../../shared/domain/journal';
-import { SWEEP_FAILED_TOPIC, SWEPT_TOPIC, type Sweep, type SweepCandidate } from '../../shared/domain/sweeps';
+import {
+  MAX_SWEEP_BATCH_SIZE,
+  SWEEP_FAILED_TOPIC,
+  SWEPT_TOPIC,
+  type Sweep,
+  type SweepCandidate,
+} from '../../shared/domain/sweeps';
 import type { SignedTransaction, SweepChain, SweepStore } from '../../shared/ports';
 import type { EmittedLog, MemoryChain } from './memory-chain';
 
@@ -56,6 +62,8 @@ export class MemorySweepStore implements SweepStore {
       .map((s) => structuredClone(s));
   }
   async recordSubmitted(sweep: Sweep) {
+    // As DynamoDB: the sweep, its lock and its links must fit one transaction.
+    if (sweep.addresses.length > MAX_SWEEP_BATCH_SIZE) throw new Error('too many items in one transaction');
     const lock = key(sweep.chainId, sweep.token);
     if (this.inFlight.has(lock) || this.sweeps.has(sweep.id)) return false;
     this.inFlight.set(lock, sweep.id);
@@ -93,7 +101,13 @@ export class MemorySweepChain implements SweepChain {
   readonly broadcasts: string[] = [];
   /** Keep broadcast transactions in the mempool until {@link mineMempool}. */
   hold = false;
+  /** The node refuses broadcasts (of `token` only, when named) with this error, e.g. `insufficient funds`. */
+  refuse: { reason: string; token?: string } | undefined;
   latestNonce = 0;
+  /** The gas key's mined transaction count after each block that changed it (for counts at a block). */
+  private readonly nonceHistory: { block: number; nonce: number }[] = [];
+  /** The pending count lags (a load-balanced RPC): it counts mined transactions only, not the mempool. */
+  pendingLags = false;
   gas = 10n ** 18n;
   private calls = 0;
 
@@ -114,7 +128,7 @@ export class MemorySweepChain implements SweepChain {
   /** Another transaction of the gas key takes the next nonce (an operator's, or a replacement). */
   useNonce(): void {
     this.latestNonce++;
-    this.rpc.mine();
+    this.nonceHistory.push({ block: this.rpc.mine(), nonce: this.latestNonce });
   }
 
   async sweeperAddress() {
@@ -128,9 +142,10 @@ export class MemorySweepChain implements SweepChain {
     this.calls++;
     return addresses.map((a) => this.balanceOf(token, a));
   }
-  async nonce(tag: 'latest' | 'pending') {
+  async nonce(tag: 'latest' | 'pending' | number) {
     this.calls++;
-    return tag === 'latest' ? this.latestNonce : this.latestNonce + this.mempool.size;
+    if (typeof tag === 'number') return this.nonceHistory.findLast((h) => h.block <= tag)?.nonce ?? 0;
+    return tag === 'latest' || this.pendingLags ? this.latestNonce : this.latestNonce + this.mempool.size;
   }
   async signSweep(request: { factory: string; salts: readonly string[]; token: string; nonce: number }) {
     this.calls += 2; // estimate gas, fee data
@@ -143,6 +158,9 @@ export class MemorySweepChain implements SweepChain {
     this.calls++;
     const tx = JSON.parse(toUtf8String(rawTx)) as PendingSweep;
     tx.txHash = keccak256(rawTx);
+    if (this.refuse && (!this.refuse.token || this.refuse.token.toLowerCase() === tx.token.toLowerCase())) {
+      throw new Error(this.refuse.reason);
+    }
     this.broadcasts.push(tx.txHash);
     if (this.mined.has(tx.txHash)) return;
     if (tx.nonce < this.latestNonce) throw new Error('nonce too low');
@@ -167,6 +185,7 @@ export class MemorySweepChain implements SweepChain {
       this.rpc.addReceipt({ ...receipt, txHash: tx.txHash });
       this.mined.add(tx.txHash);
       this.latestNonce++;
+      this.nonceHistory.push({ block: receipt.blockNumber, nonce: this.latestNonce });
     }
   }
 

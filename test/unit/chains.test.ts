@@ -5,6 +5,7 @@ import {
   findToken,
   isFinal,
   LOCAL_CHAIN_ID,
+  lastFinalBlock,
   localChain,
   mainnetChains,
   token,
@@ -117,5 +118,13 @@ describe('isFinal', () => {
     expect(isFinal(local, 10, { head: 9 })).toBe(false); // head behind the block (lagging node)
     // A finalized hint does not shortcut a depth rule.
     expect(isFinal(local, 10, { head: 10, finalizedBlock: 20 })).toBe(false);
+  });
+
+  it('lastFinalBlock is the highest block isFinal accepts', () => {
+    expect(lastFinalBlock(eth, { head: 1_000, finalizedBlock: 950 })).toBe(950);
+    expect(lastFinalBlock(eth, { head: 1_000, finalizedBlock: null })).toBeUndefined();
+    expect(lastFinalBlock(local, { head: 12 })).toBe(10);
+    expect(isFinal(local, 10, { head: 12 }) && !isFinal(local, 11, { head: 12 })).toBe(true);
+    expect(lastFinalBlock(local, { head: 1 })).toBeUndefined();
   });
 });

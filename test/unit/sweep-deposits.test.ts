@@ -3,18 +3,42 @@
  * sweep store. What it sweeps, when a sweep is final, what it records and journals, and that crashes at every step
  * and runs twice sweep nothing twice.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SweepDepositsDeps, sweepDeposits } from '../../shared/app/sweep-deposits';
 import { localChain } from '../../shared/domain/chains';
 import { forwarderAddress } from '../../shared/domain/forwarder-address';
 import { trialBalance } from '../../shared/domain/journal';
+import { MAX_SWEEP_BATCH_SIZE, sweepBatchSize } from '../../shared/domain/sweeps';
 import { MemoryChain } from '../support/memory-chain';
 import { MemorySweepChain, MemorySweepStore } from '../support/memory-sweeps';
 
+/** The gauges and counters the use case publishes (the alarms read them), recorded instead of sent. */
+const published = vi.hoisted(() => ({ gas: [] as number[], oldest: [] as number[], counts: [] as string[] }));
+vi.mock('../../shared/adapters/metrics', () => ({
+  countMetric: (name: string) => published.counts.push(name),
+  sweeperGasGauge: (_chainId: number, balance: number) => published.gas.push(balance),
+  oldestSubmittedSweepGauge: (_chainId: number, seconds: number) => published.oldest.push(seconds),
+}));
+beforeEach(() => {
+  published.gas.length = 0;
+  published.oldest.length = 0;
+  published.counts.length = 0;
+});
+
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const TOKEN_B = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
 const FACTORY = '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853';
 const CUSTODY = '0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199';
-const chain = { ...localChain([{ address: TOKEN, symbol: 'USDT', decimals: 6 }], 3), depositFactory: FACTORY };
+const chain = {
+  ...localChain(
+    [
+      { address: TOKEN, symbol: 'USDT', decimals: 6 },
+      { address: TOKEN_B, symbol: 'USDC', decimals: 6 },
+    ],
+    3,
+  ),
+  depositFactory: FACTORY,
+};
 
 function setup(options: { batchSize?: number; threshold?: bigint } = {}) {
   const rpc = new MemoryChain(10);
@@ -34,10 +58,10 @@ function setup(options: { batchSize?: number; threshold?: bigint } = {}) {
     },
   };
   /** An invoice's forwarder paid `amount`, final, and marked as reconciliation marks it. */
-  const paid = (invoiceId: string, amount: bigint) => {
+  const paid = (invoiceId: string, amount: bigint, token = TOKEN) => {
     const address = forwarderAddress({ factory: FACTORY }, invoiceId);
-    node.pay(TOKEN, address, amount);
-    store.addCandidate({ chainId: 31337, token: TOKEN, address, invoiceId, transferId: `t-${invoiceId}`, at: '' });
+    node.pay(token, address, amount);
+    store.addCandidate({ chainId: 31337, token, address, invoiceId, transferId: `t-${invoiceId}`, at: '' });
     return address;
   };
   const run = () => sweepDeposits(chain, deps);
@@ -152,12 +176,16 @@ describe('sweepDeposits', () => {
     expect(node.balanceOf(TOKEN, CUSTODY)).toBe(500_000_000n);
   });
 
-  it('fails a sweep whose nonce another transaction took, and sweeps its addresses again', async () => {
-    const { node, store, faults, paid, run, runToFinal } = setup();
+  it('fails a sweep whose nonce another transaction took at a final block, and sweeps its addresses again', async () => {
+    const { node, store, faults, paid, run, runToFinal, rpc } = setup();
     paid('inv_a', 500_000_000n);
     faults.add('after-record');
     await expect(run()).rejects.toThrow();
     node.useNonce();
+    // Used at a block not final yet (a reorg could undo it): the sweep waits, nothing else is sent for the token.
+    expect(await run()).toMatchObject({ waiting: 1, failed: 0, submitted: 0 });
+    expect([...store.sweeps.values()].map((s) => s.state)).toEqual(['submitted']);
+    rpc.mine(2);
     const report = await run();
     expect(report).toMatchObject({ failed: 1, submitted: 1 });
     await runToFinal();
@@ -178,5 +206,94 @@ describe('sweepDeposits', () => {
     const report = await run();
     expect(report).toMatchObject({ gasBalance: '1.0', oldestSubmittedSeconds: 600, waiting: 1 });
     expect(report.requests).toBeGreaterThan(0);
+  });
+
+  it('a refused send (no gas) stops neither the run, the other token nor the gauges; the sweep stays submitted and is sent again', async () => {
+    const { node, store, paid, run, runToFinal, deps, rpc } = setup();
+    paid('inv_b', 7_000_000n, TOKEN_B);
+    paid('inv_a', 500_000_000n);
+    node.refuse = { reason: 'insufficient funds for gas * price + value', token: TOKEN };
+    node.gas = 10n ** 15n;
+    expect(await run()).toMatchObject({ submitted: 1, sendFailures: 1, gasBalance: '0.001' });
+    expect(published.counts).toContain('SweepSendFailures');
+    expect(published.gas).toEqual([0.001]);
+    expect(published.oldest).toEqual([0]);
+    const refused = [...store.sweeps.values()].find((s) => s.token === TOKEN);
+    expect(refused).toMatchObject({ state: 'submitted' });
+
+    node.refuse = { reason: 'insufficient funds for gas * price + value' };
+    deps.now = () => new Date('2026-12-01T12:10:00.000Z');
+    rpc.mine(3);
+    expect(await run()).toMatchObject({ waiting: 1, final: 1, oldestSubmittedSeconds: 600 });
+    expect(published.oldest).toEqual([0, 600]);
+
+    node.refuse = undefined;
+    expect(await run()).toMatchObject({ rebroadcast: 1 });
+    await runToFinal();
+    expect(store.sweeps.get(refused?.id as string)).toMatchObject({ state: 'final', amount: 500_000_000n });
+    expect(node.balanceOf(TOKEN, CUSTODY)).toBe(500_000_000n);
+  });
+
+  it('publishes the gas balance and the oldest submitted sweep even when the run fails', async () => {
+    const { node, paid, run, deps } = setup();
+    node.hold = true;
+    paid('inv_a', 500_000_000n);
+    await run();
+    deps.now = () => new Date('2026-12-01T13:30:00.000Z');
+    node.tokenBalances = async () => {
+      throw new Error('node down');
+    };
+    paid('inv_b', 7_000_000n, TOKEN_B);
+    await expect(run()).rejects.toThrow(/node down/);
+    expect(published.gas).toEqual([1, 1]);
+    expect(published.oldest).toEqual([0, 5400]);
+  });
+
+  it('caps the batch size so a sweep, its lock and its invoice links fit one DynamoDB transaction (100 items)', async () => {
+    expect(MAX_SWEEP_BATCH_SIZE).toBe(98);
+    expect(sweepBatchSize(undefined)).toBe(50);
+    expect(sweepBatchSize('98')).toBe(98);
+    for (const bad of ['99', '200', '0', '-1', '2.5', 'many']) expect(() => sweepBatchSize(bad)).toThrow(/1 to 98/);
+    const { node, store, paid, run } = setup({ batchSize: 99 });
+    paid('inv_a', 500_000_000n);
+    await expect(run()).rejects.toThrow(/SWEEP_BATCH_SIZE/);
+    expect(store.sweeps.size).toBe(0);
+    expect(node.broadcasts).toEqual([]);
+  });
+
+  it('never gives two sweeps one nonce when the pending count lags, in one run or across runs', async () => {
+    const inOneRun = setup();
+    inOneRun.node.hold = true;
+    inOneRun.node.pendingLags = true;
+    inOneRun.paid('inv_a', 500_000_000n);
+    inOneRun.paid('inv_b', 7_000_000n, TOKEN_B);
+    expect(await inOneRun.run()).toMatchObject({ submitted: 2 });
+    expect([...inOneRun.store.sweeps.values()].map((s) => s.nonce)).toEqual([0, 1]);
+
+    const acrossRuns = setup();
+    const { node, store, paid, run, runToFinal } = acrossRuns;
+    node.hold = true;
+    node.pendingLags = true;
+    paid('inv_a', 500_000_000n);
+    await run();
+    paid('inv_b', 7_000_000n, TOKEN_B);
+    expect(await run()).toMatchObject({ waiting: 1, submitted: 1 });
+    expect([...store.sweeps.values()].map((s) => s.nonce)).toEqual([0, 1]);
+    node.hold = false;
+    node.mineMempool();
+    await runToFinal();
+    expect([...store.sweeps.values()].map((s) => s.state)).toEqual(['final', 'final']);
+    expect(node.balanceOf(TOKEN, CUSTODY) + node.balanceOf(TOKEN_B, CUSTODY)).toBe(507_000_000n);
+  });
+
+  it('never journals a sweep of a token whose decimals it does not know: left submitted, logged', async () => {
+    const { store, paid, run, rpc } = setup();
+    const unknown = '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0';
+    paid('inv_x', 5_000_000n, unknown);
+    expect(await run()).toMatchObject({ submitted: 1 });
+    rpc.mine(3);
+    expect(await run()).toMatchObject({ final: 0, waiting: 1 });
+    expect([...store.sweeps.values()].map((s) => s.state)).toEqual(['submitted']);
+    expect(store.journal.size).toBe(0);
   });
 });

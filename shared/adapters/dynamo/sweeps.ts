@@ -14,7 +14,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JournalEntry } from '../../domain/journal';
-import type { Sweep, SweepCandidate, SweepState, SweptAddress } from '../../domain/sweeps';
+import {
+  MAX_SWEEP_BATCH_SIZE,
+  type Sweep,
+  type SweepCandidate,
+  type SweepState,
+  type SweptAddress,
+} from '../../domain/sweeps';
 import { ConcurrentChangeError, type SweepStore } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
@@ -156,6 +162,10 @@ export function sweepFromItem(item: Record<string, unknown>): Sweep {
  * token have a sweep in flight already (or this one exists).
  */
 async function recordSubmitted(sweep: Sweep): Promise<boolean> {
+  // The sweep, its lock and one link per invoice in one transaction (at most 100 items).
+  if (sweep.addresses.length > MAX_SWEEP_BATCH_SIZE) {
+    throw new Error(`a sweep of ${sweep.addresses.length} addresses: at most ${MAX_SWEEP_BATCH_SIZE} fit one record`);
+  }
   const table = tableName();
   const links = [...new Set(sweep.addresses.map((a) => a.invoiceId))].map((invoiceId) => ({
     Put: {

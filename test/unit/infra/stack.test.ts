@@ -739,9 +739,14 @@ describe.each([
     const sweeper = s.specs.some((spec) => spec.access.gasSigner);
     if (sweeper) {
       const gas = alarms.get(name('SweeperGasLow'));
-      expect(gas).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 0.05 });
+      // Every sweeper run publishes its gauges, failed or not: silence (runs failing or stopped) must alarm.
+      expect(gas).toMatchObject({
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 0.05,
+        TreatMissingData: 'breaching',
+      });
       expect(JSON.stringify(gas?.Metrics)).toContain('MIN(SweeperGasBalance)');
-      expectAlarm(name('SweepStalled'), { Threshold: 3600, EvaluationPeriods: 2 });
+      expectAlarm(name('SweepStalled'), { Threshold: 3600, EvaluationPeriods: 2, TreatMissingData: 'breaching' });
       expect(JSON.stringify(alarms.get(name('SweepStalled'))?.Metrics)).toContain('MAX(OldestSubmittedSweepSeconds)');
       for (const metric of ['SweepsFailed', 'SweepAddressesFailed']) {
         expectAlarm(name(metric), { MetricName: metric, Statistic: 'Sum', Threshold: 0, EvaluationPeriods: 1 });
