@@ -120,12 +120,20 @@ async function issue(caller: Column, feeCode: string) {
   return r.json;
 }
 
-/** A's refund of 1 base unit of its overpaid fixture invoice, requested by A; its id. */
+/**
+ * A's refund of 1 base unit of its overpaid fixture invoice, requested by A; its id. Money is refundable only once its
+ * transfers passed the deep re-check after finality, so a fresh fixture is asked again while it answers that 409.
+ */
 async function requestRefundOfA(): Promise<string> {
-  const r = await api.call('POST', '/v1/refunds', {
-    token: tokens['ministry A'],
-    body: { invoiceId: fixtures.overpaidA, amount: '1', reason: 'overpaid' },
-  });
+  const r = await until(
+    () =>
+      api.call('POST', '/v1/refunds', {
+        token: tokens['ministry A'],
+        body: { invoiceId: fixtures.overpaidA, amount: '1', reason: 'overpaid' },
+      }),
+    (res) => !(res.status === 409 && res.text.includes('not yet settled deeply enough')),
+    60_000,
+  );
   expect(r.status, r.text).toBe(201);
   return r.json.id;
 }
