@@ -113,6 +113,9 @@ export const SERVICE_METRICS = {
   /** Per sweeper run and chain (dimension `chainId`): the gas key's native balance, the oldest submitted sweep's age. */
   sweeperGasBalance: 'SweeperGasBalance',
   oldestSubmittedSweepSeconds: 'OldestSubmittedSweepSeconds',
+  /** Mails to payers handed to SES; refused by it for good (never retried, never holding a receipt back). */
+  payerMailsSent: 'PayerMailsSent',
+  payerMailsRejected: 'PayerMailsRejected',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -359,6 +362,8 @@ export const DEPLOYMENT_ENV = {
   registries: 'REGISTRIES',
   /** The custodian's refund-order endpoint and custody accounts (shared/adapters/custodian.ts); its HMAC secret is in the service secret. */
   custodian: CUSTODIAN_ENV,
+  /** The SES verified identity payers' mail comes from (shared/adapters/config.ts `mailConfig`); empty: no mail. */
+  mailFrom: 'MAIL_FROM',
   /** Only on functions with `access.signer`. */
   receiptSignerKeyId: 'RECEIPT_SIGNER_KMS_KEY_ID',
   /** Only on functions with `access.webhookSecrets`. */
@@ -429,6 +434,15 @@ const DEPLOYMENT_PARAMETERS = {
       '(its custody account per chain id); its HMAC secret goes in the webhook secret under "custodian". Empty: ' +
       'approved refunds wait (the refunds DLQ alarm tells operators).',
     allowedPattern: '^(\\{.*\\})?$',
+  },
+  MailFrom: {
+    type: 'String',
+    default: '',
+    description:
+      'The address payers get invoice and receipt mail from, an Amazon SES verified identity (the address or its ' +
+      'domain) in this account and region, out of the SES sandbox for real payers. Empty: no mail is sent.',
+    allowedPattern: '^([^\\s@]+@[^\\s@]+\\.[^\\s@]+)?$',
+    constraintDescription: 'must be empty or one mail address',
   },
 } satisfies Record<string, CfnParameterProps>;
 
@@ -502,6 +516,8 @@ export class StablefeeStack extends Stack {
   readonly webhookSecrets: secretsmanager.Secret;
   /** Deployment configuration every function receives (parameter values, resolved at deploy time). */
   readonly deploymentEnv: Readonly<Record<string, string>>;
+  /** The MailFrom parameter's value (set with the deployment parameters): whom the mail grant lets functions send as. */
+  private mailFrom = '';
   readonly functionDefaults: FunctionDefaults;
   readonly serviceFunctions: ServiceFunction[];
   /** Every alarm the stack creates, by CloudWatch alarm name. */
@@ -1195,6 +1211,7 @@ export class StablefeeStack extends Stack {
     const chainsJson = parameter('ChainsJson');
     const publicBaseUrl = parameter('PublicBaseUrl');
     const nbkRatesUrl = parameter('NbkRatesUrl');
+    this.mailFrom = parameter('MailFrom');
     const providerIds = this.createAddressWatchParameters();
     // Functions do not depend on the routes (routes depend on functions), so pointing them at the API's own endpoint
     // adds no dependency cycle: the HttpApi resource itself depends on nothing here.
@@ -1213,6 +1230,7 @@ export class StablefeeStack extends Stack {
       [DEPLOYMENT_ENV.nbkRatesUrl]: nbkRatesUrl,
       [DEPLOYMENT_ENV.registries]: parameter('RegistriesJson'),
       [DEPLOYMENT_ENV.custodian]: parameter('CustodianJson'),
+      [DEPLOYMENT_ENV.mailFrom]: this.mailFrom,
       ...providerIds,
     };
   }
@@ -1446,6 +1464,26 @@ export class StablefeeStack extends Stack {
     return env;
   }
 
+  /**
+   * SES SendEmail as the MailFrom address only (the `ses:FromAddress` condition): an identity's ARN names the address
+   * or its domain, whichever the operator verified, so the resource is this account's identities.
+   */
+  private grantSendMail(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+        conditions: { StringEquals: { 'ses:FromAddress': this.mailFrom } },
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]`,
+      reason:
+        'SendEmail is limited to the MailFrom address by the ses:FromAddress condition; the verified identity may be ' +
+        'that address or its domain, so the resource names this account and region identities.',
+    });
+  }
+
   /** Least privilege, exactly from `access`; nothing else is granted. */
   private grantAccess({ spec, role }: ServiceFunction): void {
     const { access } = spec;
@@ -1461,6 +1499,7 @@ export class StablefeeStack extends Stack {
     }
     // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).
     if (access.webhookSecrets) this.webhookSecrets.grantRead(role);
+    if (access.mail) this.grantSendMail(role);
     if (access.table === 'read') this.table.grantReadData(role);
     if (access.table === 'readwrite') this.table.grantReadWriteData(role);
     if (access.table && tableSpec.indexes.length > 0) {

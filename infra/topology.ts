@@ -65,6 +65,8 @@ export interface FunctionAccess {
   webhookSecrets?: boolean;
   /** Signs with the sweeper's gas key (KMS Sign and GetPublicKey on that key only): pays gas, moves no funds. */
   gasSigner?: boolean;
+  /** Sends mail to payers (SES SendEmail as the MailFrom address only). */
+  mail?: boolean;
 }
 
 export interface FunctionSpec {
@@ -99,7 +101,8 @@ export const functions: FunctionSpec[] = [
     name: 'issue-invoice',
     description: 'A ministry issues a fee invoice with a locked quote and its own deposit address.',
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/invoices', auth: 'jwt' }] }],
-    access: { table: 'readwrite', sendTo: ['addressWatch'] },
+    // outbox: the payer's mail with the invoice link.
+    access: { table: 'readwrite', sendTo: ['addressWatch', 'outbox'] },
   },
   {
     name: 'read-invoices',
@@ -172,9 +175,10 @@ export const functions: FunctionSpec[] = [
   },
   {
     name: 'publish-receipts',
-    description: "Publishes each issued receipt to its ministry's registry; retries with backoff, then the DLQ.",
+    description:
+      "Publishes each issued receipt to its ministry's registry, and mails payers; retries with backoff, then the DLQ.",
     triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5 }],
-    access: { table: 'readwrite', webhookSecrets: true },
+    access: { table: 'readwrite', webhookSecrets: true, mail: true },
     timeoutSeconds: 40,
   },
   {

@@ -10,6 +10,7 @@ import type { ResolvedRate } from './domain/fx';
 import type { InvoiceChanges } from './domain/invoice-change';
 import type { Invoice, InvoiceException } from './domain/invoices';
 import type { JournalEntry } from './domain/journal';
+import type { PayerMailRecord, PayerMailRequest, PayerMailTemplate } from './domain/payer-mail';
 import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
 import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
@@ -733,6 +734,42 @@ export interface Custodian {
   /** The custody account money leaves from on `chainId`, or undefined when none is configured. */
   custodyAccount(chainId: number): string | undefined;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mail to payers (shared/app/notify-payer.ts)
+
+/** One mail, ready to send. */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The RFC 5322 Message-ID, the same on every try. */
+  messageId: string;
+  language: string;
+}
+
+/** What the mail service said to one mail. A transient failure (a timeout, throttling, a 4xx reply) throws. */
+export type MailSendResult = { result: 'sent' } | { result: 'rejected'; reason: string };
+
+/** The mail service: SES in the cloud, SMTP locally. */
+export interface Mailer {
+  /** The domain of the service's Message-IDs (its sender's). */
+  readonly messageIdDomain: string;
+  send(mail: OutgoingMail): Promise<MailSendResult>;
+}
+
+/** What was sent to payers, one record per (invoice, template). */
+export interface PayerMailLog {
+  get(invoiceId: string, template: PayerMailTemplate): Promise<PayerMailRecord | undefined>;
+  /** Records an outcome once; a second record of the same mail is ignored. */
+  record(record: PayerMailRecord): Promise<void>;
+  /** The invoice's mail records, for its detail. */
+  forInvoice(invoiceId: string): Promise<PayerMailRecord[]>;
+}
+
+/** Hands a payer mail to the outbox; resolves once the queue accepted it. */
+export type PayerMailQueue = (request: PayerMailRequest) => Promise<void>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Health (shared/app/health.ts)

@@ -6,17 +6,24 @@ import { dynamoInvoiceStore } from '../../shared/adapters/dynamo/invoices';
 import { dynamoRateStore } from '../../shared/adapters/dynamo/rates';
 import { httpRoute } from '../../shared/adapters/http';
 import { countMetric } from '../../shared/adapters/metrics';
-import { addressWatchQueue } from '../../shared/adapters/work-queues';
+import { addressWatchQueue, payerMailQueue } from '../../shared/adapters/work-queues';
 import { issueInvoice } from '../../shared/app/issue-invoice';
 import { binSchema } from '../../shared/domain/bin';
 import { ValidationError } from '../../shared/domain/errors';
 import { sampleFeeCatalog } from '../../shared/domain/fees';
 import { EXPIRY_MINUTES, invoiceToWire } from '../../shared/domain/invoices';
+import { languages } from '../../shared/domain/languages';
+import { payerEmailSchema } from '../../shared/domain/payer-mail';
 
 const body = z.strictObject({
   feeCode: z.string().min(1).max(64),
-  payer: z.strictObject({ bin: binSchema, name: z.string().trim().min(1).max(200) }),
+  payer: z.strictObject({
+    bin: binSchema,
+    name: z.string().trim().min(1).max(200),
+    email: payerEmailSchema.optional(),
+  }),
   reference: z.string().trim().min(1).max(140).optional(),
+  language: z.enum(languages).optional(),
   expiresInMinutes: z.number().int().min(EXPIRY_MINUTES.min).max(EXPIRY_MINUTES.max).optional(),
   chains: z
     .array(z.number().int().positive())
@@ -30,6 +37,8 @@ const body = z.strictObject({
     })
     .optional(),
 });
+
+const notifyPayer = payerMailQueue();
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -47,6 +56,7 @@ export const handler = httpRoute({ auth: ['ministry'], body }, async (req) => {
     invoices: dynamoInvoiceStore,
     rates: dynamoRateStore,
     addressWatch: addressWatchQueue,
+    notifyPayer,
   });
   if (outcome.created) countMetric('InvoicesIssued');
   const wire = invoiceToWire(outcome.invoice, new Date(), publicBaseUrl());

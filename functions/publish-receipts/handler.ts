@@ -11,16 +11,22 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { sqs } from '../../shared/adapters/aws/sqs';
-import { queueUrl } from '../../shared/adapters/config';
+import { publicBaseUrl, queueUrl } from '../../shared/adapters/config';
+import { dynamoInvoiceStore } from '../../shared/adapters/dynamo/invoices';
+import { dynamoPayerMailLog } from '../../shared/adapters/dynamo/payer-mail';
 import { CHAIN_DOCUMENT_ID_PATTERN, dynamoReceiptDeliveries } from '../../shared/adapters/dynamo/receipts';
 import { dynamoRefundReceiptDeliveries } from '../../shared/adapters/dynamo/refunds';
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
+import { configuredMailer } from '../../shared/adapters/mail';
+import { countMetric } from '../../shared/adapters/metrics';
 import { backoffSeconds, ministryRegistries } from '../../shared/adapters/registry';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
+import { notifyPayer } from '../../shared/app/notify-payer';
 import { publishReceipt } from '../../shared/app/publish-receipt';
 import { publishRefundReceipt } from '../../shared/app/publish-refund-receipt';
 import { fitsOutboxMessage, MAX_CARRIED_DOCUMENT_BYTES } from '../../shared/app/reconcile-outbox';
+import { type PayerMailRequest, payerMailRequestSchema } from '../../shared/domain/payer-mail';
 import { REFUND_ID_PATTERN } from '../../shared/domain/refunds';
 import { queues } from '../../shared/resources';
 
@@ -48,7 +54,7 @@ const refundReceiptSchema = z.strictObject({
   kind: z.literal('refund-receipt'),
   refundId: z.string().regex(REFUND_ID_PATTERN),
 });
-const outboxMessageSchema = z.union([refundReceiptSchema, messageSchema]);
+const outboxMessageSchema = z.union([refundReceiptSchema, payerMailRequestSchema, messageSchema]);
 const processor = new SqsMessageProcessor(outboxMessageSchema, 'outbox');
 const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
@@ -61,23 +67,27 @@ async function publishRecord(record: ParsedSqsRecord<typeof outboxMessageSchema>
   const message = record.body;
   const tries = Number(record.attributes.ApproximateReceiveCount ?? 1);
   const refundReceipt = refundReceiptSchema.safeParse(message);
+  const payerMail = payerMailRequestSchema.safeParse(message);
   const receiptMessage = message as z.output<typeof messageSchema>;
-  const outcome = refundReceipt.success
-    ? await publishRefundReceipt(refundReceipt.data.refundId, {
-        deliveries: dynamoRefundReceiptDeliveries,
-        registry: ministryRegistries,
-        now: () => new Date(),
-      })
-    : await publishReceipt(receiptMessage, {
-        receipts: dynamoReceiptDeliveries,
-        trustedSigners,
-        registry: ministryRegistries,
-        now: () => new Date(),
-        lastTry: tries >= MAX_TRIES,
-        correlationId: receiptMessage.correlationId ?? receiptMessage.receiptId,
-        fault: faultHook('publish'),
-      });
+  const outcome = payerMail.success
+    ? await sendPayerMail(payerMail.data)
+    : refundReceipt.success
+      ? await publishRefundReceipt(refundReceipt.data.refundId, {
+          deliveries: dynamoRefundReceiptDeliveries,
+          registry: ministryRegistries,
+          now: () => new Date(),
+        })
+      : await publishReceipt(receiptMessage, {
+          receipts: dynamoReceiptDeliveries,
+          trustedSigners,
+          registry: ministryRegistries,
+          now: () => new Date(),
+          lastTry: tries >= MAX_TRIES,
+          correlationId: receiptMessage.correlationId ?? receiptMessage.receiptId,
+          fault: faultHook('publish'),
+        });
   if (outcome.result !== 'retry') return;
+  const error = 'error' in outcome ? outcome.error : 'retry';
   await sqs.send(
     new ChangeMessageVisibilityCommand({
       QueueUrl: queueUrl('outbox'),
@@ -85,7 +95,23 @@ async function publishRecord(record: ParsedSqsRecord<typeof outboxMessageSchema>
       VisibilityTimeout: backoffSeconds(tries, BACKOFF_BASE, BACKOFF_CAP),
     }),
   );
-  throw new Error(outcome.error);
+  throw new Error(error);
+}
+
+/** A payer's mail, beside the receipts: its failure is its own record's (it never holds a receipt back). */
+async function sendPayerMail(request: PayerMailRequest): Promise<{ result: string; error?: string }> {
+  const mailer = configuredMailer();
+  if (!mailer) return { result: 'skipped' };
+  const outcome = await notifyPayer(request, {
+    invoices: dynamoInvoiceStore,
+    mailLog: dynamoPayerMailLog,
+    mailer,
+    publicBaseUrl: publicBaseUrl(),
+    now: () => new Date(),
+  });
+  if (outcome.result === 'sent') countMetric('PayerMailsSent');
+  if (outcome.result === 'rejected') countMetric('PayerMailsRejected');
+  return outcome;
 }
 
 export const handler = lambdaHandler((event: SQSEvent) =>

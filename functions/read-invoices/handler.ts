@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { publicBaseUrl } from '../../shared/adapters/config';
 import { getInvoice, listInvoices } from '../../shared/adapters/dynamo/invoices';
+import { dynamoPayerMailLog } from '../../shared/adapters/dynamo/payer-mail';
 import { dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
 import { sweepsOfInvoice } from '../../shared/adapters/dynamo/sweeps';
 import { transfersOfInvoice, transferToWire } from '../../shared/adapters/dynamo/transfers';
@@ -32,10 +33,11 @@ const byId = httpRoute(options, async (req) => {
   const id = req.params.id ?? '';
   const invoice = INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
   if (!invoice || (ministry && invoice.ministry !== ministry)) throw new NotFoundError(`No invoice ${id}.`);
-  const [transfers, refunds, sweeps] = await Promise.all([
+  const [transfers, refunds, sweeps, mail] = await Promise.all([
     transfersOfInvoice(invoice.id),
     dynamoRefundStore.ofSource({ kind: 'invoice', invoiceId: invoice.id }),
     sweepsOfInvoice(invoice.id),
+    invoice.payer.email ? dynamoPayerMailLog.forInvoice(invoice.id) : [],
   ]);
   return {
     status: 200,
@@ -44,6 +46,8 @@ const byId = httpRoute(options, async (req) => {
       transfers: transfers.map(transferToWire),
       refunds: refunds.map(refundToWire),
       sweeps: sweeps.map((s) => invoiceSweepToWire(s, invoice.id)),
+      // What the payer was sent (the address is the invoice's; a rejection says why).
+      mail: mail.map(({ template, state, at, reason }) => ({ template, state, at, ...(reason ? { reason } : {}) })),
     },
   };
 });

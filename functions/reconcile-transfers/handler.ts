@@ -19,7 +19,7 @@ import { logger } from '../../shared/adapters/observability';
 import { sendMessages } from '../../shared/adapters/queue';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
-import { sendSightings } from '../../shared/adapters/work-queues';
+import { payerMailQueue, sendSightings } from '../../shared/adapters/work-queues';
 import { admitSighting } from '../../shared/app/admit-sighting';
 import { BatchReadStore } from '../../shared/app/reconcile-batch';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcile-transfer';
@@ -34,6 +34,7 @@ import { isFifoQueueArn, REPLAYED_ATTRIBUTE } from '../../shared/resources';
  */
 const newProcessor = () => new SqsMessageProcessor(transferObservedSchema, 'transfer');
 const RETRY_AFTER_SECONDS = 2;
+const notifyPayer = payerMailQueue();
 /** SQS's longest delivery delay. */
 const UNWATCH_DELAY_SECONDS = 900;
 
@@ -120,6 +121,7 @@ async function reconcileRecord(
       // A reopened invoice (its payment annulled) is watched again, so the payer's new payment is reported.
       watchAddress: (address, invoiceId) =>
         sendMessages('addressWatch', [{ action: 'watch', addresses: [address], invoiceId }]),
+      notifyPayer,
       fault: faultHook('reconcile'),
       // Received before, or replayed from the dead-letter queue: an earlier run of it may have crashed half-way.
       redelivered: tries > 1 || record.messageAttributes?.[REPLAYED_ATTRIBUTE] !== undefined,

@@ -66,13 +66,15 @@ export async function startApiServer(options: {
   host?: string;
   issuer: (baseUrl: string) => Promise<DevIssuer>;
   functions?: FunctionSpec[];
+  /** Local-only `GET /dev/…` pages beyond the issuer's (the mail sink's list), by path: each returns a JSON body. */
+  devPages?: Record<string, () => unknown>;
 }): Promise<ApiServer & { issuer: DevIssuer }> {
   const routes = compileRoutes(options.functions);
   const host = options.host ?? '127.0.0.1';
   // The issuer needs the server's URL, known only once it listens; a request before then fails with a 500.
   let issuer: DevIssuer | undefined;
   const server = createServer((req, res) => {
-    handleRequest(req, res, routes, () => issuer).catch((error) => {
+    handleRequest(req, res, routes, () => issuer, options.devPages ?? {}).catch((error) => {
       console.error('[api] request failed', error);
       if (!res.headersSent)
         send(res, 500, { 'content-type': 'application/json' }, '{"message":"Internal Server Error"}');
@@ -102,6 +104,7 @@ async function handleRequest(
   res: ServerResponse,
   routes: CompiledRoute[],
   readyIssuer: () => DevIssuer | undefined,
+  devPages: Record<string, () => unknown>,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const body = await readBody(req);
@@ -112,6 +115,11 @@ async function handleRequest(
   const issuer = readyIssuer();
   if (!issuer) throw new Error('issuer not ready');
   if (await serveDevIssuer(req, res, url, body, issuer)) return;
+  const devPage = req.method === 'GET' && Object.hasOwn(devPages, url.pathname) ? devPages[url.pathname] : undefined;
+  if (devPage) {
+    send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify(devPage()));
+    return;
+  }
 
   const method = (req.method ?? 'GET').toUpperCase();
   const matches = routes.filter((r) => r.pattern.test(url.pathname));

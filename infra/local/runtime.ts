@@ -16,6 +16,7 @@ import { type LocalChain, startChain } from './chain';
 import { createDevIssuer, type DevIssuer } from './dev-issuer';
 import { serializeRequests } from './emulator-guard';
 import { invoke } from './lambda';
+import { type MailSink, startMailSink } from './mail-sink';
 import { type MockCustodian, startMockCustodian } from './mock-custodian';
 import { type MockNbk, startMockNbk } from './mock-nbk';
 import { type MockRegistry, startMockRegistry } from './mock-registry';
@@ -63,6 +64,8 @@ export interface LocalRuntime {
   registry: MockRegistry;
   /** The custodian executing refund orders from the chain's custody account. */
   custodian: MockCustodian;
+  /** The SMTP sink payers' mail goes to (listed at `GET /dev/mail`). */
+  mail: MailSink;
   issuer: DevIssuer;
   /** The local stand-in for Alchemy: follows the chain and delivers signed webhooks for watched addresses. */
   provider: ProviderEmulator;
@@ -73,6 +76,8 @@ export interface LocalRuntime {
 }
 
 const REGION = 'us-east-1';
+/** The sender of local payer mail (the cloud's is the MailFrom parameter, an SES verified identity). */
+const LOCAL_MAIL_FROM = 'no-reply@stablefee.local';
 
 /**
  * The webhook signing secrets of a local run, as the environment variables the handlers read them from: each one
@@ -116,6 +121,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     parts.add(() => custodian.close());
     log(`custodian     ${custodian.url} (pays refunds from custody ${chain.custody})`);
 
+    const mail = await startMailSink();
+    parts.add(() => mail.close());
+    log(`mail sink     ${mail.smtpUrl} (messages at /dev/mail)`);
+
     const env: Record<string, string> = {
       ...awsEnv,
       ...resources.env,
@@ -126,6 +135,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         accounts: { [chain.chainId]: chain.custody },
       }),
       CUSTODIAN_SECRET: custodianSecret,
+      MAIL_FROM: LOCAL_MAIL_FROM,
+      MAIL_SMTP_URL: mail.smtpUrl,
     };
     // Handlers run in this process and read their configuration at module load, as in a Lambda container.
     Object.assign(process.env, env);
@@ -135,6 +146,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const api: ApiServer & { issuer: DevIssuer } = await startApiServer({
       port: options.apiPort ?? 3000,
       issuer: (baseUrl) => createDevIssuer(`${baseUrl}/dev`),
+      devPages: { '/dev/mail': () => ({ messages: mail.messages() }) },
     });
     parts.add(() => api.close());
     env.PUBLIC_BASE_URL = api.url;
@@ -155,6 +167,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       resources,
       registry,
       custodian,
+      mail,
       issuer: api.issuer,
       provider,
       schedules,

@@ -33,7 +33,10 @@ export type StageMetric =
   /** A sweep the node refused to sign for or take (e.g. too little gas): retried next run, the others go on. */
   | 'SweepSendFailures'
   /** Addresses a final sweep could not move (`SweepFailed`: e.g. frozen by the token issuer). */
-  | 'SweepAddressesFailed';
+  | 'SweepAddressesFailed'
+  /** Mails to payers handed to the mail service; refused by it for good (a bad address, a suppressed one). */
+  | 'PayerMailsSent'
+  | 'PayerMailsRejected';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {

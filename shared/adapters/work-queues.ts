@@ -4,13 +4,15 @@
  *   functions/watch-addresses, which applies it at every enabled provider;
  * - ExportQueue on `exports`: one message per job, run by functions/export-worker;
  * - RefundQueue on `refunds`: one message per approved refund, run by functions/instruct-refunds;
+ * - PayerMailQueue on `outbox`: one message per mail to a payer, sent by functions/publish-receipts;
  * - transfer sightings on `transfers`, or on `finals` in their ministry's group (functions/reconcile-transfers).
  */
 import { createHash } from 'node:crypto';
 import type { AddressWatchMessage } from '../domain/address-watch';
 import type { ExportMessage } from '../domain/exports/jobs';
 import { sightingKey, type TransferObservedInput } from '../domain/transfers';
-import type { AddressWatchRequests, ExportQueue, RefundQueue, WatchedDeposit } from '../ports';
+import type { AddressWatchRequests, ExportQueue, PayerMailQueue, RefundQueue, WatchedDeposit } from '../ports';
+import { mailConfig } from './config';
 import { sendMessages } from './queue';
 
 function watchMessages(
@@ -52,4 +54,10 @@ export async function sendSightings(sightings: readonly TransferObservedInput[])
       deduplicationId: (s) => createHash('sha256').update(sightingKey(s)).digest('hex'),
     });
   }
+}
+
+/** Queues a payer mail on the outbox when mail is on (`MAIL_FROM`); undefined, so nothing is queued, when it is off. */
+export function payerMailQueue(): PayerMailQueue | undefined {
+  if (!mailConfig()) return undefined;
+  return (request) => sendMessages('outbox', [request]);
 }

@@ -14,13 +14,16 @@ import { type FeeAmount, type FeeCatalog, findFee } from '../domain/fees';
 import { forwarderAddress } from '../domain/forwarder-address';
 import { FxRateUnavailableError, type Quote, quoteFee } from '../domain/fx';
 import { buildOptions, EXPIRY_MINUTES, type Invoice, newInvoiceId } from '../domain/invoices';
+import type { Language } from '../domain/languages';
 import { kazakhstanDay } from '../domain/time';
-import type { AddressWatchRequests, IdempotencyClaim, InvoiceStore, RateStore } from '../ports';
+import type { AddressWatchRequests, IdempotencyClaim, InvoiceStore, PayerMailQueue, RateStore } from '../ports';
 
 export interface IssueInvoiceRequest {
   feeCode: string;
-  payer: { bin: string; name: string };
+  payer: { bin: string; name: string; email?: string };
   reference?: string;
+  /** The language the payer is written to in; the default one when absent. */
+  language?: Language;
   expiresInMinutes?: number;
   /** Restricts the options to these enabled chains; all enabled chains when absent. */
   chains?: number[];
@@ -40,6 +43,8 @@ export interface IssueInvoiceDeps {
    * still stands, because the chain scanner watches every deposit address regardless.
    */
   addressWatch?: AddressWatchRequests;
+  /** Queues the mail that tells the payer of the invoice (absent when mail is off). */
+  notifyPayer?: PayerMailQueue;
 }
 
 /** What issuing came to: the new invoice, or the one an earlier request with the same key issued. */
@@ -60,7 +65,11 @@ export async function issueInvoice(
   const idempotency = idempotencyKey ? { key: idempotencyKey, requestHash: hashRequest(request) } : undefined;
   // A retry must not take a new deposit index; the create below still settles races between twins.
   const earlier = idempotency && (await earlierInvoice(ministry, idempotency, deps.invoices));
-  if (earlier) return { created: false, invoice: earlier };
+  if (earlier) {
+    // The earlier request may have crashed before its mail was queued; the sender sends a mail once.
+    await queueIssuedMail(earlier, deps);
+    return { created: false, invoice: earlier };
+  }
 
   const now = deps.now();
   const quoted = await quote(fee.amount, kazakhstanDay(now), deps.rates);
@@ -75,8 +84,14 @@ export async function issueInvoice(
     feeTitle: fee.title,
     fee: fee.amount,
     ...(fee.budget ? { budget: fee.budget } : {}),
-    payer: { bin: request.payer.bin, name: request.payer.name, kod: payerKod(request.payer.bin) },
+    payer: {
+      bin: request.payer.bin,
+      name: request.payer.name,
+      kod: payerKod(request.payer.bin),
+      ...(request.payer.email ? { email: request.payer.email } : {}),
+    },
     ...(request.reference ? { reference: request.reference } : {}),
+    ...(request.language ? { language: request.language } : {}),
     quote: quoted.quote,
     dueMicroUsd: quoted.dueMicroUsd,
     paidMicroUsd: 0n,
@@ -106,7 +121,19 @@ export async function issueInvoice(
         error: (error as Error).message,
       });
     });
+  await queueIssuedMail(invoice, deps);
   return { created: true, invoice };
+}
+
+/**
+ * Queues the payer's invoice mail when the invoice names an address. Best effort: the invoice stands whatever the
+ * queue says, and a retry of the request (same Idempotency-Key) queues it again.
+ */
+async function queueIssuedMail(invoice: Invoice, deps: Pick<IssueInvoiceDeps, 'notifyPayer'>): Promise<void> {
+  if (!invoice.payer.email || !deps.notifyPayer) return;
+  await deps.notifyPayer({ kind: 'payer-mail', template: 'invoice-issued', invoiceId: invoice.id }).catch((error) => {
+    logger.warn('the payer mail could not be queued', { invoiceId: invoice.id, error: (error as Error).message });
+  });
 }
 
 /**

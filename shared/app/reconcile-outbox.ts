@@ -10,7 +10,7 @@ import type { Receipt } from '../domain/receipts';
 import type { StoredTransfer } from '../domain/reconcile';
 import { historyEntry } from '../domain/transfer-change';
 import type { TransferObserved } from '../domain/transfers';
-import type { ReceiptSigner, ReconcileStore } from '../ports';
+import type { PayerMailQueue, ReceiptSigner, ReconcileStore } from '../ports';
 
 /** The message the registry publisher consumes: one document of a ministry's receipt chain. */
 export interface ReceiptIssued {
@@ -60,6 +60,8 @@ export interface ReconcileDeps {
   redelivered?: boolean;
   /** Test-only fault injection between steps (see test/fault); absent in production. */
   fault?: (step: 'before-commit' | 'after-commit' | 'after-outbox') => void;
+  /** Queues mail to payers (absent when mail is off): the receipt link when an invoice with an address is paid. */
+  notifyPayer?: PayerMailQueue;
   /** Waits before a retry after a lost race (default: a timer). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -128,8 +130,19 @@ export async function ensureOutbox(
     if (!stored || stored.deliveryState === 'delivered' || stored.attempts > 0) continue;
     const { issuedAt } = stored.receipt;
     if (!transfer.history.some((h) => h.at === issuedAt && h.detail === sightingDetail)) continue;
-    await sendToOutbox(stored.receipt, deps, seen.correlationId, true);
     const settled = id === invoice.receiptId;
+    if (settled) await queuePaidMail(invoice, deps);
+    await sendToOutbox(stored.receipt, deps, seen.correlationId, true);
     await requestWatch(settled ? deps.unwatchAddress : deps.watchAddress, invoice);
   }
+}
+
+/**
+ * Queues the payer's receipt mail when the invoice names an address. Called before the receipt's outbox send: a
+ * failure here fails the sighting before the receipt leaves, so its redelivery (ensureOutbox) queues both again; the
+ * sender sends a mail once.
+ */
+export async function queuePaidMail(invoice: Invoice, deps: Pick<ReconcileDeps, 'notifyPayer'>): Promise<void> {
+  if (!invoice.payer.email || !deps.notifyPayer) return;
+  await deps.notifyPayer({ kind: 'payer-mail', template: 'invoice-paid', invoiceId: invoice.id });
 }

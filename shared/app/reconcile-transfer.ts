@@ -18,7 +18,14 @@ import { planTransferChange, type ReconcileState, type TransferPlan } from '../d
 import { type TransferObserved, transferId } from '../domain/transfers';
 import { ConcurrentChangeError, type ReceiptChainHead, type ReconcileCommit } from '../ports';
 import { annulPayment } from './annul-payment';
-import { ensureOutbox, noteSource, type ReconcileDeps, requestWatch, sendToOutbox } from './reconcile-outbox';
+import {
+  ensureOutbox,
+  noteSource,
+  queuePaidMail,
+  type ReconcileDeps,
+  requestWatch,
+  sendToOutbox,
+} from './reconcile-outbox';
 
 export type { ReceiptIssued, ReconcileDeps } from './reconcile-outbox';
 
@@ -127,6 +134,7 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
   deps.fault?.('after-commit');
   report(plan, seen, receipt);
   if (receipt && invoice) {
+    await queuePaidMail(invoice, deps);
     await sendToOutbox(receipt, deps, seen.correlationId);
     await requestWatch(deps.unwatchAddress, invoice);
   }

@@ -8,6 +8,7 @@ import type { DepositScheme } from './deposit-address';
 import { eip681TransferUri } from './eip681';
 import { type BudgetDetails, type FeeAmount, type FeeAmountWire, type FeeTitle, feeAmountToJson } from './fees';
 import type { QuoteInfo } from './fx';
+import { DEFAULT_LANGUAGE, type Language } from './languages';
 import { microUsdToTokenUnits } from './money';
 import type { TokenUnits } from './reconcile';
 
@@ -37,6 +38,8 @@ export interface Payer {
   name: string;
   /** KOd, the payer code budget payments carry, derived from the BIN. */
   kod: string;
+  /** Where the payer is told of the invoice and its receipt (optional; never shown on the public pages). */
+  email?: string;
 }
 
 /** A final transfer credited to an invoice, as its receipt lists it. */
@@ -72,6 +75,8 @@ export interface Invoice {
   budget?: BudgetDetails;
   payer: Payer;
   reference?: string;
+  /** The language the payer is written to in (mail); the pages follow the reader's choice. */
+  language?: Language;
   quote: QuoteInfo;
   dueMicroUsd: bigint;
   paidMicroUsd: bigint;
@@ -157,6 +162,7 @@ export interface InvoiceWire {
   ministry: string;
   payer: Payer;
   reference?: string;
+  language: Language;
   fee: FeeAmountWire;
   budget?: BudgetDetails;
   quote: QuoteInfo;
@@ -185,6 +191,7 @@ export function invoiceToWire(invoice: Invoice, now: Date, publicBaseUrl: string
     ministry: invoice.ministry,
     payer: invoice.payer,
     ...(invoice.reference ? { reference: invoice.reference } : {}),
+    language: invoice.language ?? DEFAULT_LANGUAGE,
     fee: feeAmountToJson(invoice.fee),
     ...(invoice.budget ? { budget: invoice.budget } : {}),
     quote: invoice.quote,

@@ -150,6 +150,7 @@ export function invoiceFromItem(item: Record<string, unknown>): Invoice {
     ...(i.budget ? { budget: i.budget } : {}),
     payer: i.payer,
     ...(i.reference ? { reference: i.reference } : {}),
+    ...(i.language ? { language: i.language } : {}),
     quote: i.quote,
     dueMicroUsd: BigInt(i.dueMicroUsd),
     paidMicroUsd: BigInt(i.paidMicroUsd),

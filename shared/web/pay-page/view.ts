@@ -16,10 +16,12 @@ import {
   invoiceToWire,
   LATE_WINDOW_MINUTES,
 } from '../../domain/invoices';
+import { DEFAULT_LANGUAGE, type Language, languages } from '../../domain/languages';
 
 /** Languages of the payment page. */
-export const payLanguages = ['kk', 'ru', 'en'] as const;
-export type PayLanguage = (typeof payLanguages)[number];
+/** The page's languages: the service's ({@link languages}). */
+export const payLanguages = languages;
+export type PayLanguage = Language;
 
 /**
  * The one rule for a `?lang=` query value, wherever a route reads it: a BCP 47-shaped tag (letters, then subtags of
@@ -152,5 +154,5 @@ export function choosePayLanguage(queryLang: string | undefined, acceptLanguage:
     .filter((x) => x.q > 0)
     .sort((a, b) => b.q - a.q);
   for (const { lang } of ranked) if ((payLanguages as readonly string[]).includes(lang)) return lang as PayLanguage;
-  return 'ru';
+  return DEFAULT_LANGUAGE;
 }

@@ -240,6 +240,8 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
   if (access.signer) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.receiptSigningKey.attrArn]);
   if (access.gasSigner && s.stack.sweeperGasKey) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.sweeperGasKey.attrArn]);
   if (access.webhookSecrets) allow(SECRET_READ, [s.stack.webhookSecrets.secretArn]);
+  if (access.mail)
+    allow(['ses:SendEmail'], [s.stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })]);
   for (const trigger of spec.triggers) {
     if (trigger.kind === 'queue') allow(SQS_CONSUME, [queueArn(trigger.queue)]);
     if (trigger.kind === 'stream') {
@@ -267,6 +269,7 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
     DEPLOYMENT_ENV.quicknodeWatchList,
     DEPLOYMENT_ENV.registries,
     DEPLOYMENT_ENV.custodian,
+    DEPLOYMENT_ENV.mailFrom,
   ]);
   const { access } = spec;
   if (access.signer) keys.add(DEPLOYMENT_ENV.receiptSignerKeyId);
@@ -851,6 +854,20 @@ describe.each([
       const logGroupId = p.LoggingConfig.LogGroup.Ref;
       expect(s.resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
       expect(s.resources[logGroupId]?.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets only the mail senders send mail, and only as the MailFrom address', () => {
+    for (const spec of s.specs) {
+      const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+      const statements = ofType(s.resources, 'AWS::IAM::Policy')
+        .filter(([, p]) => asArray<Json>(p.Properties.Roles).some((r) => r.Ref === roleId))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[])
+        .filter((st) => asArray<string>(st.Action).includes('ses:SendEmail'));
+      expect(statements.length, spec.name).toBe(spec.access.mail ? 1 : 0);
+      for (const st of statements)
+        expect(st.Condition).toEqual({ StringEquals: { 'ses:FromAddress': { Ref: 'MailFrom' } } });
     }
   });
 

@@ -1,0 +1,32 @@
+/**
+ * Mail over SMTP (nodemailer): the local runtime's mail sink, or any relay a deployment names in `MAIL_SMTP_URL`.
+ * A permanent refusal (a 5xx reply) is a rejection; anything else that fails throws, so the outbox retries it.
+ */
+import nodemailer from 'nodemailer';
+import type { Mailer } from '../../ports';
+
+/** A mailer sending through the SMTP server at `url` (`smtp://host:port`) from `from`. */
+export function smtpMailer(url: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(url);
+  return {
+    messageIdDomain: from.split('@')[1] ?? 'stablefee.invalid',
+    async send(mail) {
+      try {
+        await transport.sendMail({
+          from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: mail.messageId,
+          headers: { 'Content-Language': mail.language, 'Auto-Submitted': 'auto-generated' },
+        });
+        return { result: 'sent' };
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) return { result: 'rejected', reason: `SMTP ${code}` };
+        throw error;
+      }
+    },
+  };
+}
