@@ -62,6 +62,7 @@ const lines = [
   `  sweeper        gas from Hardhat account 18; sweeps final payments to custody every few seconds`,
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
+  `  mail sink      ${runtime.mail.smtpUrl} (payers' mail; read it at ${runtime.apiUrl}/dev/mail)`,
   `  custodian mock ${runtime.custodian.url} (executes approved refunds from custody)`,
   `  webhook keys   ${webhookSecretsLine()}`,
   `  invoice link   ${invoiceLink}`,
