@@ -66,6 +66,8 @@ export function receiptFields(
     ministry: invoice.ministry,
     feeCode: invoice.feeCode,
     feeTitle: invoice.feeTitle.en,
+    feeTitleKk: invoice.feeTitle.kk,
+    feeTitleRu: invoice.feeTitle.ru,
     // The payer as the registry knows it; never the mail address (contact data, not part of the fee's record).
     payer: { bin: invoice.payer.bin, name: invoice.payer.name, kod: invoice.payer.kod },
     fee: feeAmountToJson(invoice.fee),

@@ -69,6 +69,12 @@ export interface Receipt {
   feeCode: string;
   /** The fee's English title, when the issuer included it. */
   feeTitle?: string;
+  /**
+   * The fee's Kazakh and Russian titles (both or neither; receipts issued before they were carried have neither).
+   * Signed as `feeTitleKk` and `feeTitleRu` right after `feeTitle`, so a receipt reads alone in the state languages.
+   */
+  feeTitleKk?: string;
+  feeTitleRu?: string;
   payer: { bin: string; name: string; kod: string };
   fee: FeeAmountWire;
   budget?: BudgetDetails;
@@ -235,6 +241,8 @@ const receiptFieldsShape = {
   ministry: ministryCodeSchema,
   feeCode: nonEmpty,
   feeTitle: nonEmpty.optional(),
+  feeTitleKk: nonEmpty.optional(),
+  feeTitleRu: nonEmpty.optional(),
   payer: z.strictObject({
     bin: z.string().regex(/^\d{12}$/, 'must be 12 digits'),
     name: nonEmpty,
@@ -256,13 +264,22 @@ const receiptFieldsShape = {
   prevHash: hash32,
 };
 
+/** The Kazakh and Russian titles come together, with the English one. */
+const titlesRule = (f: { feeTitle?: string; feeTitleKk?: string; feeTitleRu?: string }) =>
+  (f.feeTitleKk === undefined) === (f.feeTitleRu === undefined) &&
+  (f.feeTitleKk === undefined || f.feeTitle !== undefined);
+const titlesRuleMessage = { message: 'feeTitleKk and feeTitleRu come together, with feeTitle', path: ['feeTitleKk'] };
+
 /** An annulment names what it annuls and why; a receipt carries neither. */
 const annulmentRule = (f: { kind?: string; annuls?: string; reason?: string }) =>
   f.kind === 'annulment' ? Boolean(f.annuls && f.reason) : f.annuls === undefined && f.reason === undefined;
 const annulmentRuleMessage = { message: 'an annulment names annuls and reason; a receipt has neither', path: ['kind'] };
 
 /** zod schema of the fields a receipt is signed over. */
-export const receiptFieldsSchema = z.strictObject(receiptFieldsShape).refine(annulmentRule, annulmentRuleMessage);
+export const receiptFieldsSchema = z
+  .strictObject(receiptFieldsShape)
+  .refine(annulmentRule, annulmentRuleMessage)
+  .refine(titlesRule, titlesRuleMessage);
 
 /** zod schema of a whole wire receipt (the typed data's content is checked by {@link verifyReceipt}). */
 export const receiptSchema = z
@@ -280,7 +297,8 @@ export const receiptSchema = z
       message: z.record(z.string(), z.unknown()),
     }),
   })
-  .refine(annulmentRule, annulmentRuleMessage);
+  .refine(annulmentRule, annulmentRuleMessage)
+  .refine(titlesRule, titlesRuleMessage);
 
 function issuesOf(error: z.ZodError): string[] {
   return error.issues.map((i) => {
@@ -308,6 +326,7 @@ export function receiptTypedData(fields: ReceiptFields): ReceiptTypedData {
     ministry: fields.ministry,
     feeCode: fields.feeCode,
     feeTitle: fields.feeTitle ?? '',
+    ...(fields.feeTitleKk !== undefined ? { feeTitleKk: fields.feeTitleKk, feeTitleRu: fields.feeTitleRu ?? '' } : {}),
     payerBin: fields.payer.bin,
     payerName: fields.payer.name,
     payerKod: fields.payer.kod,
@@ -342,20 +361,32 @@ export function receiptTypedData(fields: ReceiptFields): ReceiptTypedData {
     prevHash: fields.prevHash,
   };
   const payment = RECEIPT_TYPES.Payment.map((f) => ({ ...f }));
+  const receiptType =
+    fields.feeTitleKk !== undefined ? withStateLanguageTitles(RECEIPT_TYPES.Receipt) : RECEIPT_TYPES.Receipt;
   if (fields.kind === 'annulment') {
     return {
       domain: { ...RECEIPT_DOMAIN },
-      types: { Annulment: [...RECEIPT_TYPES.Receipt, ...ANNULMENT_FIELDS].map((f) => ({ ...f })), Payment: payment },
+      types: { Annulment: [...receiptType, ...ANNULMENT_FIELDS].map((f) => ({ ...f })), Payment: payment },
       primaryType: 'Annulment',
       message: { ...message, annuls: fields.annuls ?? '', reason: fields.reason ?? '' },
     };
   }
   return {
     domain: { ...RECEIPT_DOMAIN },
-    types: { Receipt: RECEIPT_TYPES.Receipt.map((f) => ({ ...f })), Payment: payment },
+    types: { Receipt: receiptType.map((f) => ({ ...f })), Payment: payment },
     primaryType: 'Receipt',
     message,
   };
+}
+
+/**
+ * The receipt type with the Kazakh and Russian fee titles after `feeTitle`: a receipt carrying them is signed over
+ * this type (a different type string, so the two never share a digest), one without them over the original.
+ */
+function withStateLanguageTitles(fields: readonly TypedDataField[]): TypedDataField[] {
+  return fields.flatMap((f) =>
+    f.name === 'feeTitle' ? [f, { name: 'feeTitleKk', type: 'string' }, { name: 'feeTitleRu', type: 'string' }] : [f],
+  );
 }
 
 /** The EIP-712 digest of a typed document. */

@@ -46,6 +46,8 @@ function unsigned(ministry: string, receiptNo: number | string, over: Partial<Un
     ministry,
     feeCode: 'MINFIN-DUTY-APOSTILLE',
     feeTitle: 'State duty for an apostille on an official document',
+    feeTitleKk: 'Ресми құжатқа апостиль қою үшін мемлекеттік баж',
+    feeTitleRu: 'Государственная пошлина за проставление апостиля на официальном документе',
     payer: { bin: '940140000385', name: 'ТОО «Пример» / Example LLP', kod: '17' },
     fee: { mrp: '0.5' },
     budget: { kbk: '108125', knp: '911', kbe: '11', beneficiaryBin: '081140001236' },
@@ -190,6 +192,29 @@ describe('buildReceipt / verifyReceipt', () => {
     expect(verifyReceipt(r)).toEqual({ ok: true });
   });
 
+  it('signs the Kazakh and Russian titles after the English one, and keeps verifying receipts that have none', async () => {
+    const r = await buildReceipt(unsigned('MINFIN', 1), GENESIS_PREV_HASH, signer);
+    const names = r.typedData.types.Receipt?.map((f) => f.name) ?? [];
+    expect(names.slice(names.indexOf('feeTitle'), names.indexOf('feeTitle') + 3)).toEqual([
+      'feeTitle',
+      'feeTitleKk',
+      'feeTitleRu',
+    ]);
+    expect(r.typedData.message).toMatchObject({ feeTitleKk: r.feeTitleKk, feeTitleRu: r.feeTitleRu });
+    expect(verifyReceipt(r)).toEqual({ ok: true });
+
+    const { feeTitleKk: _kk, feeTitleRu: _ru, ...before } = unsigned('MINFIN', 1);
+    const older = await buildReceipt(before, GENESIS_PREV_HASH, signer);
+    expect(older.typedData.types.Receipt?.map((f) => f.name)).not.toContain('feeTitleKk');
+    expect(verifyReceipt(older)).toEqual({ ok: true });
+
+    const oneOnly = clone(r);
+    delete oneOnly.feeTitleRu;
+    expect(problemsOf(verifyReceipt(oneOnly))).toContain(
+      'feeTitleKk: feeTitleKk and feeTitleRu come together, with feeTitle',
+    );
+  });
+
   it('still verifies after a JSON round trip with reordered keys (as a document store returns it)', async () => {
     const r = await buildReceipt(unsigned('MINFIN', 1), GENESIS_PREV_HASH, signer);
     const reorder = (v: unknown): unknown =>
@@ -287,6 +312,12 @@ describe('tampering with any field is detected', () => {
     feeTitle: (f) => {
       f.feeTitle = 'Another title';
     },
+    feeTitleKk: (f) => {
+      f.feeTitleKk = 'Басқа атау';
+    },
+    feeTitleRu: (f) => {
+      f.feeTitleRu = 'Другое название';
+    },
     'payer.bin': (f) => {
       f.payer.bin = '081140001236';
     },
@@ -376,8 +407,14 @@ describe('tampering with any field is detected', () => {
     },
   };
   const structuralMutations: Record<string, (f: ReceiptFields) => void> = {
-    'remove feeTitle': (f) => {
+    'remove every fee title': (f) => {
       delete f.feeTitle;
+      delete f.feeTitleKk;
+      delete f.feeTitleRu;
+    },
+    'remove the Kazakh and Russian titles (the form of receipts issued before they were carried)': (f) => {
+      delete f.feeTitleKk;
+      delete f.feeTitleRu;
     },
     'remove budget': (f) => {
       delete f.budget;
