@@ -242,6 +242,17 @@ export function kztMinorToMicroUsd(kztMinor: bigint, rate: string): bigint {
 }
 
 /**
+ * Micro-USD in tiyn at `rate` (KZT per USD), rounded half up to the tiyn: what an amount is worth at an invoice's
+ * locked rate, for the payer to read beside the USD figure (never a basis for crediting).
+ */
+export function microUsdToKztMinor(microUsd: bigint, rate: string): bigint {
+  const { n, k } = rateToScaled(rate);
+  // tiyn = µUSD × rate × 100 / 10^6 = µUSD × n / 10^(k+4); half up.
+  const denominator = pow10(k + 4);
+  return (microUsd * n * 2n + denominator) / (denominator * 2n);
+}
+
+/**
  * Quotes a fee in micro-USD for invoice day `day` (`YYYY-MM-DD`).
  * - USD fee: cents × 10_000, source `fixed`, no rate.
  * - KZT fee: tiyn / rate rounded UP to the cent, source `NBK`.

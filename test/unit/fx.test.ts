@@ -10,6 +10,7 @@ import {
   FxRateUnavailableError,
   isoToNbkDate,
   kztMinorToMicroUsd,
+  microUsdToKztMinor,
   NbkFeedError,
   nbkDateToIso,
   nbkRatesUrl,
@@ -259,5 +260,15 @@ describe('quoteFee', () => {
   it('kztMinorToMicroUsd agrees with quoteFee and refuses a zero rate', () => {
     expect(kztMinorToMicroUsd(4_325_000n, '474.2')).toBe(91_210_000n);
     expect(() => kztMinorToMicroUsd(1n, '0')).toThrow(RangeError);
+  });
+});
+
+describe('microUsdToKztMinor', () => {
+  it('converts at the locked rate exactly, half up to the tiyn', () => {
+    expect(microUsdToKztMinor(8_690_000n, '474.2')).toBe(412_080n); // 4120.798 → 4120.80
+    expect(microUsdToKztMinor(1_000_000n, '474.25')).toBe(47_425n);
+    expect(microUsdToKztMinor(10_000n, '474.25')).toBe(474n); // 4.7425 → 4.74
+    expect(microUsdToKztMinor(10_000n, '474.5')).toBe(475n); // 4.745 → 4.75 (half up)
+    expect(microUsdToKztMinor(0n, '474.2')).toBe(0n);
   });
 });

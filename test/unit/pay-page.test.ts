@@ -331,6 +331,19 @@ describe('renderPayPage', () => {
     );
   });
 
+  it('gives the rest of a KZT-priced invoice in tenge at its locked rate, and none for a USD fee', async () => {
+    // 13.69 USD due, 5.00 paid: 8.69 USD × 474.2 = 4,120.798 KZT, half up to the tiyn.
+    const partPaid = { status: 'processing', paidMicroUsd: '5000000', remainingMicroUsd: '8690000' } as const;
+    expect(text(await render({ ...mrpView(), ...partPaid }))).toContain(
+      'Still to pay in tenge at the locked rate: KZT 4,120.80.',
+    );
+    // Russian groups digits with a (narrow) no-break space.
+    expect(text(await render({ ...mrpView(), ...partPaid }, 'ru')).replace(/\s/g, ' ')).toContain(
+      'Остаток в тенге по зафиксированному курсу: KZT 4 120,80.',
+    );
+    expect(text(await render(usdView(partPaid)))).not.toContain('in tenge');
+  });
+
   it('shows a paid invoice with its receipt link and an overpayment, without payment details', async () => {
     const view = usdView({
       status: 'paid',

@@ -36,6 +36,8 @@ export interface PayStrings {
   badge: { open: string; processing: string; paid: string; expired: string; cancelled: string };
   statusText: { open: string; processing: string; paid: string; expired: string; cancelled: string };
   amountsLine: string;
+  /** The rest in tenge at the invoice's locked rate (KZT and MRP fees): `{kzt}` formatted tiyn. */
+  remainingKzt: string;
   receiptLink: string;
   receiptPending: string;
   exception: { overpaid: string; underpaid: string; late: string };
@@ -159,6 +161,7 @@ const en: PayStrings = {
     cancelled: 'The issuer cancelled this invoice. Do not send any payment for it.',
   },
   amountsLine: 'Confirmed: USD {paid}. Awaiting confirmation: USD {pending}. Still to pay: USD {remaining}.',
+  remainingKzt: 'Still to pay in tenge at the locked rate: KZT {kzt}.',
   receiptLink: 'Open the receipt',
   receiptPending: 'The receipt is being prepared; its link will appear here.',
   exception: {
@@ -260,6 +263,7 @@ const ru: PayStrings = {
     cancelled: 'Получатель отменил этот счёт. Не отправляйте по нему оплату.',
   },
   amountsLine: 'Подтверждено: USD {paid}. Ожидает подтверждения: USD {pending}. Осталось оплатить: USD {remaining}.',
+  remainingKzt: 'Остаток в тенге по зафиксированному курсу: KZT {kzt}.',
   receiptLink: 'Открыть квитанцию',
   receiptPending: 'Квитанция готовится; ссылка на неё появится здесь.',
   exception: {
@@ -360,6 +364,7 @@ const kk: PayStrings = {
     cancelled: 'Шот беруші бұл шоттың күшін жойды. Ол бойынша төлем жібермеңіз.',
   },
   amountsLine: 'Расталды: USD {paid}. Растауды күтуде: USD {pending}. Әлі төлеу керек: USD {remaining}.',
+  remainingKzt: 'Қалдық теңгемен, бекітілген бағам бойынша: KZT {kzt}.',
   receiptLink: 'Түбіртекті ашу',
   receiptPending: 'Түбіртек дайындалуда; оның сілтемесі осы жерде пайда болады.',
   exception: {

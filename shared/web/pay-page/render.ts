@@ -5,9 +5,11 @@
  * nonce: no 'unsafe-inline', no third-party origin. Every interpolated value is HTML-escaped; the payer's name and
  * reference are user input.
  */
+
 import QRCode from 'qrcode';
 import { EXPLORER_TX_URLS } from '../../domain/explorers';
 import type { FeeAmountWire } from '../../domain/fees';
+import { microUsdToKztMinor } from '../../domain/fx';
 import { CLIENT_SCRIPT } from './client';
 import {
   formatDate,
@@ -154,6 +156,10 @@ function statusHtml(view: PayView, lang: PayLanguage): string {
       remaining: formatUsd(view.remainingMicroUsd, lang),
     });
     parts.push(`<p class="amounts">${escapeHtml(line)}</p>`);
+    if (view.quote.rate && view.remainingMicroUsd !== '0') {
+      const kzt = formatMinor(microUsdToKztMinor(BigInt(view.remainingMicroUsd), view.quote.rate), lang);
+      parts.push(`<p class="amounts">${escapeHtml(fill(t.remainingKzt, { kzt }))}</p>`);
+    }
   }
   if (view.exception !== 'none') {
     const line = fill(t.exception[view.exception], {
