@@ -15,7 +15,7 @@ import { formatDecimal } from '../../shared/domain/money';
 import { RECEIPT_STRINGS } from '../../shared/web/pay-page/receipt-i18n';
 import { PAY_STRINGS } from '../../shared/web/pay-page/render';
 import { type PayLanguage, payLanguages } from '../../shared/web/pay-page/view';
-import { pay } from '../helpers/runtime';
+import { expireInvoiceNow, pay } from '../helpers/runtime';
 
 const ARTIFACTS = join('test-artifacts', 'pay-page');
 const CHROMIUM = '/usr/bin/chromium';
@@ -399,6 +399,41 @@ describe('payment page in Chromium', () => {
       (await page.getByRole('link', { name: RECEIPT_STRINGS.en.downloadJson }).getAttribute('href')) ?? '',
     );
     expect(((await download.json()) as { receiptNo: string }).receiptNo).toBe(signed.receiptNo);
+    expect(problems, problems.join('\n')).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps offering the rest of an expired, part-paid invoice through the late window, then stops', async () => {
+    const part = await issueInvoice();
+    await pay(runtime, part.depositAddress, 1_000_000_000n);
+    const paidOf = async () =>
+      ((await (await fetch(`${runtime.apiUrl}/v1/pay/${part.id}`)).json()) as { paidMicroUsd: string }).paidMicroUsd;
+    await expect.poll(paidOf, { timeout: 30_000 }).toBe('1000000000');
+    await expireInvoiceNow(runtime, part.id, 1);
+
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const { page, problems } = await watchedPage(context);
+    await page.goto(`${runtime.apiUrl}/pay/${part.id}?lang=en`);
+    expect(await page.locator('#status-body .badge-expired').count()).toBe(1);
+    expect(await page.locator('#late').isVisible()).toBe(true);
+    expect(await page.locator('#late').textContent()).toContain('USD 2,000.00');
+    expect(await page.locator('#pay').isVisible()).toBe(true);
+    const articles = await page.locator('article.option').all();
+    expect(articles).toHaveLength(part.options.length);
+    for (const [i, option] of part.options.entries()) {
+      const rest = (2_000n * 10n ** BigInt(option.decimals)).toString();
+      expect(await articles[i]?.getAttribute('data-amount')).toBe(rest);
+      expect(await articles[i]?.locator('a.eip681').getAttribute('href')).toMatch(new RegExp(`&uint256=${rest}$`));
+    }
+    // The issuer's contact is right there on an expired, underpaid invoice.
+    expect(await page.locator('#status-body a[href^="https://"]').count()).toBeGreaterThan(0);
+
+    // A day and an hour after expiry the late window is closed: nothing to pay with, and the page says why.
+    await expireInvoiceNow(runtime, part.id, 25 * 60);
+    await page.reload();
+    expect(await page.locator('#pay').isVisible()).toBe(false);
+    expect(await page.locator('#late').isVisible()).toBe(false);
+    expect(await page.locator('#not-payable').isVisible()).toBe(true);
     expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
   });
