@@ -116,6 +116,8 @@ export const SERVICE_METRICS = {
   /** Mails to payers handed to SES; refused by it for good (never retried, never holding a receipt back). */
   payerMailsSent: 'PayerMailsSent',
   payerMailsRejected: 'PayerMailsRejected',
+  /** Payer mails that failed for now (SES throttling, or the deployment's own fault: an unverified MailFrom). */
+  payerMailFailures: 'PayerMailFailures',
 } as const;
 
 /** The CloudWatch dashboard's name. */

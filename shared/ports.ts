@@ -749,8 +749,11 @@ export interface OutgoingMail {
   language: string;
 }
 
-/** What the mail service said to one mail. A transient failure (a timeout, throttling, a 4xx reply) throws. */
-export type MailSendResult = { result: 'sent' } | { result: 'rejected'; reason: string };
+/**
+ * What the mail service said to one mail: sent (with its id for the message), or refused for this recipient for good.
+ * A transient failure, or one of the service's own configuration (an unverified sender), throws.
+ */
+export type MailSendResult = { result: 'sent'; providerMessageId?: string } | { result: 'rejected'; reason: string };
 
 /** The mail service: SES in the cloud, SMTP locally. */
 export interface Mailer {
@@ -759,11 +762,17 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<MailSendResult>;
 }
 
-/** What was sent to payers, one record per (invoice, template). */
+/** What was sent to payers, one record per mail ({@link PayerMailRecord}). */
 export interface PayerMailLog {
-  get(invoiceId: string, template: PayerMailTemplate): Promise<PayerMailRecord | undefined>;
-  /** Records an outcome once; a second record of the same mail is ignored. */
-  record(record: PayerMailRecord): Promise<void>;
+  /**
+   * Claims mail `mail` of the invoice for one sender until `leaseUntil`: true when it was never claimed, or its claim
+   * ran out before `now` without an outcome; false when it is claimed or done.
+   */
+  claim(invoiceId: string, mail: string, template: PayerMailTemplate, now: Date, leaseUntil: Date): Promise<boolean>;
+  /** Records the outcome of a claimed mail. */
+  complete(record: PayerMailRecord): Promise<void>;
+  /** Gives up a claim without an outcome (the send failed; a retry claims it again). */
+  release(invoiceId: string, mail: string): Promise<void>;
   /** The invoice's mail records, for its detail. */
   forInvoice(invoiceId: string): Promise<PayerMailRecord[]>;
 }

@@ -19,7 +19,13 @@ const body = z.strictObject({
   feeCode: z.string().min(1).max(64),
   payer: z.strictObject({
     bin: binSchema,
-    name: z.string().trim().min(1).max(200),
+    // One line of text: it goes into pages, receipts and mail.
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^\P{Cc}*$/u, 'must not contain control characters (line breaks, tabs)'),
     email: payerEmailSchema.optional(),
   }),
   reference: z.string().trim().min(1).max(140).optional(),

@@ -20,6 +20,7 @@ import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { configuredMailer } from '../../shared/adapters/mail';
 import { countMetric } from '../../shared/adapters/metrics';
+import { logger } from '../../shared/adapters/observability';
 import { backoffSeconds, ministryRegistries } from '../../shared/adapters/registry';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { notifyPayer } from '../../shared/app/notify-payer';
@@ -111,6 +112,15 @@ async function sendPayerMail(request: PayerMailRequest): Promise<{ result: strin
   });
   if (outcome.result === 'sent') countMetric('PayerMailsSent');
   if (outcome.result === 'rejected') countMetric('PayerMailsRejected');
+  if (outcome.result === 'retry') {
+    // The error's name only: a mail service's message may quote the address.
+    logger.warn('payer mail failed; the queue retries it', {
+      invoiceId: request.invoiceId,
+      template: request.template,
+      error: outcome.error,
+    });
+    countMetric('PayerMailFailures');
+  }
   return outcome;
 }
 

@@ -55,6 +55,11 @@ export async function startMailSink(): Promise<MailSink> {
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {
+          // smtp-server only counts past `size`; the limit is kept here (552, as a real server answers).
+          if (stream.sizeExceeded) {
+            callback(Object.assign(new Error('5.3.4 message too big'), { responseCode: 552 }));
+            return;
+          }
           received.push({
             messageId: mail.messageId ?? '',
             from: addresses(mail.from)[0] ?? '',

@@ -87,10 +87,9 @@ export const bucketName = (bucket: BucketName): string => required(resourceEnv.b
  * Mail to payers: the sender (`MAIL_FROM`, an SES verified identity in the cloud) and, locally or with a relay, the
  * SMTP server (`MAIL_SMTP_URL`); undefined when `MAIL_FROM` is unset, and then no mail is sent or queued.
  */
-export function mailConfig(): { from: string; smtpUrl?: string; configurationSet?: string } | undefined {
+export function mailConfig(): { from: string; smtpUrl?: string } | undefined {
   const from = process.env.MAIL_FROM?.trim();
   if (!from) return undefined;
   const smtpUrl = process.env.MAIL_SMTP_URL?.trim();
-  const configurationSet = process.env.MAIL_CONFIGURATION_SET?.trim();
-  return { from, ...(smtpUrl ? { smtpUrl } : {}), ...(configurationSet ? { configurationSet } : {}) };
+  return { from, ...(smtpUrl ? { smtpUrl } : {}) };
 }

@@ -34,9 +34,10 @@ export type StageMetric =
   | 'SweepSendFailures'
   /** Addresses a final sweep could not move (`SweepFailed`: e.g. frozen by the token issuer). */
   | 'SweepAddressesFailed'
-  /** Mails to payers handed to the mail service; refused by it for good (a bad address, a suppressed one). */
+  /** Mails to payers handed to the mail service; refused by it for good; failed for now (retried by the queue). */
   | 'PayerMailsSent'
-  | 'PayerMailsRejected';
+  | 'PayerMailsRejected'
+  | 'PayerMailFailures';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {

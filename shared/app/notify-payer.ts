@@ -1,16 +1,20 @@
 /**
- * Sends one mail to an invoice's payer (the outbox's `payer-mail` messages): the invoice link when it is issued, the
- * receipt page when it is paid, in the invoice's language. A mail is sent at most once per (invoice, template) as far
- * as the log can tell; a mail the mail service refuses for good (a bad address, a bounce) is recorded `rejected` and
- * never retried; a transient failure is a `retry` the queue repeats, then its dead-letter queue. Mail runs beside the
- * registry publication, never before it: a mail that fails blocks no receipt.
+ * Sends one mail to an invoice's payer (the outbox's `payer-mail` messages): the invoice link while the invoice can
+ * be paid, the receipt page while that receipt stands, in the invoice's language. A mail is claimed before it is sent
+ * (duplicate messages are normal: a retried request, a redelivered sighting), so two consumers never both send it; a
+ * mail the mail service refuses for this recipient for good is recorded `rejected` and never retried; any other
+ * failure gives the claim up and is a `retry` the queue repeats, then its dead-letter queue. Mail runs beside the
+ * registry publication, after it: a mail that fails holds no receipt back.
  */
 import { logger } from '../adapters/observability';
-import { effectiveState } from '../domain/invoices';
+import { effectiveState, type Invoice } from '../domain/invoices';
 import { DEFAULT_LANGUAGE } from '../domain/languages';
-import { type PayerMailRequest, payerMailMessageId } from '../domain/payer-mail';
-import type { InvoiceStore, Mailer, PayerMailLog } from '../ports';
+import { type PayerMailRequest, payerMailKey, payerMailMessageId } from '../domain/payer-mail';
+import type { InvoiceStore, Mailer, MailSendResult, PayerMailLog } from '../ports';
 import { composePayerMail } from '../web/mail/payer-mail';
+
+/** How long a sender's claim on a mail holds: well past one send (the mailers time out within seconds). */
+const CLAIM_MS = 2 * 60_000;
 
 export interface NotifyPayerDeps {
   invoices: Pick<InvoiceStore, 'get'>;
@@ -20,39 +24,63 @@ export interface NotifyPayerDeps {
   now: () => Date;
 }
 
-/** What one mail request came to. */
+/** What one mail request came to. `error` of a retry names the failure, never the address. */
 export type NotifyOutcome =
   | { result: 'sent' | 'rejected' }
   | { result: 'skipped'; reason: string }
   | { result: 'retry'; error: string };
 
-/** Sends the mail `request` asks for, unless it was sent, refused for good, or is no longer due. */
+/** Sends the mail `request` asks for, unless it is claimed or done, or no longer due. */
 export async function notifyPayer(request: PayerMailRequest, deps: NotifyPayerDeps): Promise<NotifyOutcome> {
   const { invoiceId, template } = request;
   const invoice = await deps.invoices.get(invoiceId);
   if (!invoice?.payer.email) return { result: 'skipped', reason: 'no invoice, or no payer address' };
-  if (template === 'invoice-paid' && (!invoice.receiptId || effectiveState(invoice, deps.now()).status !== 'paid')) {
-    // A paid mail for an invoice whose receipt was annulled since: the page already tells the truth, the mail would not.
-    return { result: 'skipped', reason: 'the invoice is not paid' };
+  const stale = staleReason(request, invoice, deps.now());
+  if (stale) return { result: 'skipped', reason: stale };
+  const mail = payerMailKey(request);
+  const now = deps.now();
+  if (!(await deps.mailLog.claim(invoiceId, mail, template, now, new Date(now.getTime() + CLAIM_MS)))) {
+    return { result: 'skipped', reason: 'already claimed or done' };
   }
-  const earlier = await deps.mailLog.get(invoiceId, template);
-  if (earlier) return { result: 'skipped', reason: `already ${earlier.state}` };
 
   const lang = invoice.language ?? DEFAULT_LANGUAGE;
-  const messageId = payerMailMessageId(invoiceId, template, deps.mailer.messageIdDomain);
-  const mail = composePayerMail(template, invoice, lang, deps.publicBaseUrl);
-  let sent: Awaited<ReturnType<Mailer['send']>>;
+  const composed = composePayerMail(template, invoice, lang, deps.publicBaseUrl);
+  const messageId = payerMailMessageId(invoiceId, mail, deps.mailer.messageIdDomain);
+  let sent: MailSendResult;
   try {
-    sent = await deps.mailer.send({ to: invoice.payer.email, ...mail, messageId, language: lang });
+    sent = await deps.mailer.send({ to: invoice.payer.email, ...composed, messageId, language: lang });
   } catch (error) {
-    return { result: 'retry', error: (error as Error).message };
+    await deps.mailLog.release(invoiceId, mail).catch(() => {});
+    const { name, code } = error as Error & { code?: string };
+    return { result: 'retry', error: code ? `${name} ${code}` : name };
   }
   const at = deps.now().toISOString();
   if (sent.result === 'rejected') {
-    logger.warn('the mail service refused a payer mail for good', { invoiceId, template, reason: sent.reason });
-    await deps.mailLog.record({ invoiceId, template, state: 'rejected', at, messageId, reason: sent.reason });
+    logger.warn('the mail service refused a payer mail for good', { invoiceId, mail, reason: sent.reason });
+    await deps.mailLog.complete({ invoiceId, mail, template, state: 'rejected', at, reason: sent.reason });
     return { result: 'rejected' };
   }
-  await deps.mailLog.record({ invoiceId, template, state: 'sent', at, messageId });
+  const providerMessageId = sent.providerMessageId;
+  await deps.mailLog.complete({
+    invoiceId,
+    mail,
+    template,
+    state: 'sent',
+    at,
+    ...(providerMessageId ? { providerMessageId } : {}),
+  });
   return { result: 'sent' };
+}
+
+/**
+ * Why a mail is no longer worth sending, if it is not: an invoice mail once the invoice takes no payment (a delayed
+ * message must not send anyone to pay a cancelled invoice), a receipt mail once its receipt is not the invoice's
+ * standing one (annulled since).
+ */
+function staleReason(request: PayerMailRequest, invoice: Invoice, now: Date): string | undefined {
+  const { status } = effectiveState(invoice, now);
+  if (request.template === 'invoice-issued') {
+    return status === 'open' || status === 'processing' ? undefined : `the invoice is ${status}`;
+  }
+  return status === 'paid' && invoice.receiptId === request.receiptId ? undefined : 'the receipt does not stand';
 }

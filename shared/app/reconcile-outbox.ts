@@ -127,22 +127,29 @@ export async function ensureOutbox(
   for (const id of [latestAnnulment, invoice.receiptId]) {
     if (!id) continue;
     const stored = await deps.store.getChainDocument(id);
-    if (!stored || stored.deliveryState === 'delivered' || stored.attempts > 0) continue;
+    if (!stored) continue;
     const { issuedAt } = stored.receipt;
     if (!transfer.history.some((h) => h.at === issuedAt && h.detail === sightingDetail)) continue;
     const settled = id === invoice.receiptId;
-    if (settled) await queuePaidMail(invoice, deps);
-    await sendToOutbox(stored.receipt, deps, seen.correlationId, true);
-    await requestWatch(settled ? deps.unwatchAddress : deps.watchAddress, invoice);
+    if (stored.deliveryState !== 'delivered' && stored.attempts === 0) {
+      await sendToOutbox(stored.receipt, deps, seen.correlationId, true);
+      await requestWatch(settled ? deps.unwatchAddress : deps.watchAddress, invoice);
+    }
+    // The receipt mail whatever became of the receipt: the sender sends each mail once.
+    if (settled) await queuePaidMail(invoice, id, deps);
   }
 }
 
 /**
- * Queues the payer's receipt mail when the invoice names an address. Called before the receipt's outbox send: a
- * failure here fails the sighting before the receipt leaves, so its redelivery (ensureOutbox) queues both again; the
- * sender sends a mail once.
+ * Queues the payer's mail of receipt `receiptId` when the invoice names an address. Called after the receipt's outbox
+ * send, so a failure here never holds the receipt back: it fails the sighting, whose redelivery (ensureOutbox) queues
+ * the mail again; the sender sends each mail once.
  */
-export async function queuePaidMail(invoice: Invoice, deps: Pick<ReconcileDeps, 'notifyPayer'>): Promise<void> {
+export async function queuePaidMail(
+  invoice: Invoice,
+  receiptId: string,
+  deps: Pick<ReconcileDeps, 'notifyPayer'>,
+): Promise<void> {
   if (!invoice.payer.email || !deps.notifyPayer) return;
-  await deps.notifyPayer({ kind: 'payer-mail', template: 'invoice-paid', invoiceId: invoice.id });
+  await deps.notifyPayer({ kind: 'payer-mail', template: 'invoice-paid', invoiceId: invoice.id, receiptId });
 }

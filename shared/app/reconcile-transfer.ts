@@ -134,9 +134,9 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
   deps.fault?.('after-commit');
   report(plan, seen, receipt);
   if (receipt && invoice) {
-    await queuePaidMail(invoice, deps);
     await sendToOutbox(receipt, deps, seen.correlationId);
     await requestWatch(deps.unwatchAddress, invoice);
+    await queuePaidMail(invoice, receipt.receiptId, deps);
   }
   return { ...result, ...(receipt ? { receiptId: receipt.receiptId } : {}) };
 }

@@ -242,14 +242,14 @@ export function kztMinorToMicroUsd(kztMinor: bigint, rate: string): bigint {
 }
 
 /**
- * Micro-USD in tiyn at `rate` (KZT per USD), rounded half up to the tiyn: what an amount is worth at an invoice's
- * locked rate, for the payer to read beside the USD figure (never a basis for crediting).
+ * Micro-USD in tiyn at `rate` (KZT per USD), rounded UP to the tiyn: what an amount still due is worth at an
+ * invoice's locked rate, for the payer to read beside the USD figure (never a basis for crediting); up, so any amount
+ * still due never reads as nothing.
  */
 export function microUsdToKztMinor(microUsd: bigint, rate: string): bigint {
   const { n, k } = rateToScaled(rate);
-  // tiyn = µUSD × rate × 100 / 10^6 = µUSD × n / 10^(k+4); half up.
-  const denominator = pow10(k + 4);
-  return (microUsd * n * 2n + denominator) / (denominator * 2n);
+  // tiyn = µUSD × rate × 100 / 10^6 = µUSD × n / 10^(k+4).
+  return ceilDiv(microUsd * n, pow10(k + 4));
 }
 
 /**

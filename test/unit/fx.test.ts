@@ -264,11 +264,11 @@ describe('quoteFee', () => {
 });
 
 describe('microUsdToKztMinor', () => {
-  it('converts at the locked rate exactly, half up to the tiyn', () => {
+  it('converts at the locked rate exactly, up to the tiyn, so nothing still due reads as zero', () => {
     expect(microUsdToKztMinor(8_690_000n, '474.2')).toBe(412_080n); // 4120.798 → 4120.80
     expect(microUsdToKztMinor(1_000_000n, '474.25')).toBe(47_425n);
-    expect(microUsdToKztMinor(10_000n, '474.25')).toBe(474n); // 4.7425 → 4.74
-    expect(microUsdToKztMinor(10_000n, '474.5')).toBe(475n); // 4.745 → 4.75 (half up)
+    expect(microUsdToKztMinor(10_000n, '474.25')).toBe(475n); // 4.7425 → 4.75
+    expect(microUsdToKztMinor(1n, '474.2')).toBe(1n); // 0.0004742 → 0.01
     expect(microUsdToKztMinor(0n, '474.2')).toBe(0n);
   });
 });

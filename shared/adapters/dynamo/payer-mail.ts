@@ -1,43 +1,103 @@
-/** The payer mail log: one item per (invoice, template), written once (shared/app/notify-payer.ts). */
+/**
+ * The payer mail log: one item per mail (an invoice's invoice mail, each receipt's receipt mail), claimed by one
+ * sender at a time and completed once (shared/app/notify-payer.ts).
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { PayerMailRecord, PayerMailTemplate } from '../../domain/payer-mail';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { PayerMailRecord } from '../../domain/payer-mail';
 import type { PayerMailLog } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 
-/** The keys of an invoice's mail records: one partition per invoice, one item per template. */
+/** The keys of an invoice's mail records: one partition per invoice, one item per mail. */
 export const payerMailKeys = {
-  mail: (invoiceId: string, template: PayerMailTemplate) => ({ pk: `MAIL#${invoiceId}`, sk: template }),
+  mail: (invoiceId: string, mail: string) => ({ pk: `MAIL#${invoiceId}`, sk: mail }),
   invoice: (invoiceId: string) => `MAIL#${invoiceId}`,
 };
 
 function fromItem(item: Record<string, unknown>): PayerMailRecord {
-  const { invoiceId, template, state, at, messageId, reason } = item as unknown as PayerMailRecord;
-  return { invoiceId, template, state, at, messageId, ...(reason ? { reason } : {}) };
+  const { invoiceId, mail, template, state, at, leaseUntil, providerMessageId, reason } =
+    item as unknown as PayerMailRecord;
+  return {
+    invoiceId,
+    mail,
+    template,
+    state,
+    at,
+    ...(leaseUntil ? { leaseUntil } : {}),
+    ...(providerMessageId ? { providerMessageId } : {}),
+    ...(reason ? { reason } : {}),
+  };
 }
+
+const refusedIfTaken = async (write: () => Promise<unknown>): Promise<boolean> => {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
 
 /** The DynamoDB payer mail log. */
 export const dynamoPayerMailLog: PayerMailLog = {
-  async get(invoiceId, template) {
-    const { Item } = await ddb.send(
-      new GetCommand({ TableName: tableName(), Key: payerMailKeys.mail(invoiceId, template), ConsistentRead: true }),
-    );
-    return Item ? fromItem(Item) : undefined;
-  },
-  async record(record) {
-    try {
-      await ddb.send(
+  claim(invoiceId, mail, template, now, leaseUntil) {
+    const item = {
+      ...payerMailKeys.mail(invoiceId, mail),
+      type: 'payer-mail',
+      invoiceId,
+      mail,
+      template,
+      state: 'sending',
+      at: now.toISOString(),
+      leaseUntil: leaseUntil.toISOString(),
+    };
+    return refusedIfTaken(() =>
+      ddb.send(
         new PutCommand({
           TableName: tableName(),
-          Item: { ...payerMailKeys.mail(record.invoiceId, record.template), type: 'payer-mail', ...record },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: item,
+          // New, or an abandoned claim (a sender that crashed between claim and outcome).
+          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':now': now.toISOString() },
         }),
-      );
-    } catch (error) {
-      // A twin consumer recorded it first: the first record stands.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
+  },
+  async complete(record) {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: payerMailKeys.mail(record.invoiceId, record.mail),
+        UpdateExpression:
+          'SET #state = :state, #at = :at, providerMessageId = :pid, reason = :reason REMOVE leaseUntil',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#state': 'state', '#at': 'at' },
+        ExpressionAttributeValues: {
+          ':state': record.state,
+          ':at': record.at,
+          ':pid': record.providerMessageId ?? null,
+          ':reason': record.reason ?? null,
+        },
+      }),
+    );
+  },
+  async release(invoiceId, mail) {
+    // Ends the claim now (an update, not a delete: the log keeps every mail's item), so the next try may claim it.
+    await refusedIfTaken(() =>
+      ddb.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: payerMailKeys.mail(invoiceId, mail),
+          UpdateExpression: 'SET leaseUntil = :ended',
+          ConditionExpression: '#state = :sending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':ended': new Date(0).toISOString() },
+        }),
+      ),
+    );
   },
   async forInvoice(invoiceId) {
     const { Items = [] } = await ddb.send(
@@ -45,7 +105,7 @@ export const dynamoPayerMailLog: PayerMailLog = {
         TableName: tableName(),
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': payerMailKeys.invoice(invoiceId) },
-        Limit: 10,
+        Limit: 50,
       }),
     );
     return Items.map(fromItem);

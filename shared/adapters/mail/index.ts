@@ -10,6 +10,6 @@ let mailer: Mailer | undefined;
 export function configuredMailer(): Mailer | undefined {
   const config = mailConfig();
   if (!config) return undefined;
-  mailer ??= config.smtpUrl ? smtpMailer(config.smtpUrl, config.from) : sesMailer(config.from, config.configurationSet);
+  mailer ??= config.smtpUrl ? smtpMailer(config.smtpUrl, config.from) : sesMailer(config.from);
   return mailer;
 }

@@ -93,7 +93,8 @@ export function composePayerMail(
     : `${publicBaseUrl}/pay/${invoice.id}?lang=${lang}`;
   const vars = {
     ministry: MINISTRY_NAMES[invoice.ministry]?.[lang] ?? invoice.ministry,
-    payer: invoice.payer.name,
+    // Typed by the ministry: on one line, whatever it holds (invoices refuse control characters; older ones may not).
+    payer: invoice.payer.name.replace(/\p{Cc}+/gu, ' '),
     bin: invoice.payer.bin,
     fee: invoice.feeTitle[lang],
     amount: formatUsd(invoice.dueMicroUsd, lang),
@@ -101,21 +102,32 @@ export function composePayerMail(
     link,
   };
   const contact = ISSUER_CONTACTS[invoice.ministry];
-  const lines = [
-    ...(paid ? t.paidBody : t.issuedBody).map((line) => fill(line, vars)),
-    ...(contact ? [fill(t.contact, { url: contact.url })] : []),
-  ];
-  const subject = fill(paid ? t.paidSubject : t.issuedSubject, vars);
+  const body = (paid ? t.paidBody : t.issuedBody).map((line) => ({ line, url: line.includes('{link}') ? link : '' }));
+  if (contact) body.push({ line: t.contact, url: contact.url });
+  const lines = body.map(({ line }) => fill(line, { ...vars, url: contact?.url ?? '' }));
+  // A subject is one header line: whatever a title holds, no line break reaches it.
+  const subject = fill(paid ? t.paidSubject : t.issuedSubject, vars).replace(/[\r\n\t]+/g, ' ');
   const text = `${lines.join('\n\n')}\n\n-- \n${t.footer}\n`;
   const html = [
     `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>`,
-    ...lines.map((line) => `<p>${linkify(escapeHtml(line))}</p>`),
+    ...body.map(({ line, url }) => `<p>${htmlLine(line, vars, url)}</p>`),
     `<hr><p><small>${escapeHtml(t.footer)}</small></p></body></html>`,
   ].join('\n');
   return { subject, text, html };
 }
 
-/** Turns the escaped https/http URLs of a line into links (the URLs are the service's own). */
-function linkify(escaped: string): string {
-  return escaped.replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
+/**
+ * One line as HTML: every value escaped, and only the service's own URL (`url`, in the line's `{link}` or `{url}`
+ * slot) made a link. What a ministry typed (a payer name holding a URL) stays text.
+ */
+function htmlLine(template: string, vars: Record<string, string>, url: string): string {
+  const anchor = url ? `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>` : '';
+  return template
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name === 'link' || name === 'url') return anchor;
+      return escapeHtml(name && Object.hasOwn(vars, name) ? (vars[name] ?? '') : part);
+    })
+    .join('');
 }
