@@ -401,7 +401,8 @@ describe('payment page in Chromium', () => {
     expect(((await download.json()) as { receiptNo: string }).receiptNo).toBe(signed.receiptNo);
     expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
-  });
+    // Two payments through the whole pipeline and a browser: bound by the chain and the workers, not by this test.
+  }, 120_000);
 
   it('keeps offering the rest of an expired, part-paid invoice through the late window, then stops', async () => {
     const part = await issueInvoice();
@@ -436,7 +437,8 @@ describe('payment page in Chromium', () => {
     expect(await page.locator('#not-payable').isVisible()).toBe(true);
     expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
-  });
+    // A payment through the whole pipeline and a browser: bound by the chain and the workers, not by this test.
+  }, 120_000);
 
   it("answers an unpaid invoice's receipt page with 404 and a way back to the invoice", async () => {
     const open = await issueInvoice();
