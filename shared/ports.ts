@@ -15,6 +15,7 @@ import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
 import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
 import type { Refund, RefundLedger, RefundSource, RefundState } from './domain/refunds';
+import type { SettlementReconciliation } from './domain/settlement-reconciliation';
 import type { SettlementBatch, SettlementLine } from './domain/settlements';
 import type { Sweep, SweepCandidate } from './domain/sweeps';
 import type { Incident } from './domain/transfer-change';
@@ -566,6 +567,11 @@ export interface ExportSources {
    * transfer is journaled under no ministry, like the transfer).
    */
   refunds(): AsyncIterable<Refund>;
+  /**
+   * The settlement facts of the period (settlements.csv, bank.csv, reconciliation.csv and the settlement journal
+   * entries); none when absent (a ministry's export: settlement batches many ministries' money).
+   */
+  settlement?(): Promise<SettlementExport>;
   /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
   confirmationsAsOf(): Record<string, number>;
 }
@@ -760,6 +766,13 @@ export interface SettlementStore {
   saveStatement(upload: BankStatementUpload, entries: readonly BankEntry[]): Promise<boolean>;
   /** The stored bank entries whose value date is in [from, to]. */
   entriesBetween(from: string, to: string): Promise<BankEntry[]>;
+}
+
+/** The settlement facts of an export's period. */
+export interface SettlementExport {
+  lines: { line: SettlementLine; batchSha256: string }[];
+  entries: BankEntry[];
+  reconciliation: SettlementReconciliation;
 }
 
 /** Keeps uploaded documents exactly as received (the uploads bucket). */

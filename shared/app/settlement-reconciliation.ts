@@ -52,6 +52,15 @@ export async function reconcilePeriod(
       },
     ]);
   }
+  return reconcileDays(from, to, deps);
+}
+
+/** Reconciles valid days `from`..`to` of any length (an export's period, up to a year). */
+export async function reconcileDays(
+  from: string,
+  to: string,
+  deps: ReconciliationDeps,
+): Promise<SettlementReconciliation> {
   const [outflows, lines, entries] = await Promise.all([
     custodyOutflows(from, to, deps),
     deps.store.linesBetween(from, to),
