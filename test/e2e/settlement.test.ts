@@ -6,11 +6,16 @@
  * `amount_mismatch`. Bad uploads (wrong columns, negative amounts, malformed XML, an entity bomb, an oversized body,
  * another file under a stored batch id) each get a 4xx problem and store nothing.
  */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SettlementDocuments } from '../../infra/local/mock-custodian';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { kazakhstanDay } from '../../shared/domain/time';
+import { parseCsv } from '../../tools/export-csv';
+import { verifyExportDir } from '../../tools/verify-export';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { pay, until } from '../helpers/runtime';
 
@@ -21,6 +26,8 @@ let auditor: string;
 let operator: string;
 let today: string;
 let rate: string;
+let startedAt: string;
+let dir: string | undefined;
 
 const payer = { bin: '940140000385', name: 'Test Firm LLP' };
 
@@ -33,10 +40,12 @@ beforeAll(async () => {
     api.token({ role: 'operator' }),
   ]);
   today = kazakhstanDay(new Date());
+  startedAt = new Date(Date.now() - 1000).toISOString();
 });
 
 afterAll(async () => {
   await runtime?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** Issues a MINFIN invoice, pays it in USDT and waits until it is swept to custody; answers its USDT amount. */
@@ -142,6 +151,42 @@ describe('settlement on the local stack', () => {
     ]);
     expect(result.summary).toMatchObject({ lines: 3, matched: 2, exceptions: 1, journalBalanced: true });
   }, 180_000);
+
+  it('exports the settlement files, which verify offline; an edited settlements.csv fails', async () => {
+    const started = await api.call('POST', '/v1/exports', {
+      token: auditor,
+      body: { from: startedAt, to: new Date().toISOString() },
+    });
+    expect(started.status, started.text).toBe(202);
+    const done = await until(
+      async () => (await api.call('GET', `/v1/exports/${started.json.id}`, { token: auditor })).json,
+      (e) => e.status === 'done' || e.status === 'failed',
+      60_000,
+    );
+    expect(done.status).toBe('done');
+    dir = await mkdtemp(join(tmpdir(), 'sf-e2e-settlement-'));
+    for (const file of done.files) {
+      await writeFile(join(dir, file.name), Buffer.from(await (await fetch(file.url)).arrayBuffer()));
+    }
+    expect(done.manifest.totals.reconciliation).toMatchObject({
+      byStatus: { matched: 2, exception: 1 },
+      byReason: { amount_mismatch: 1 },
+    });
+    expect(done.manifest.totals.settlements.rows).toBe(3);
+    const signer = (await api.call('GET', '/v1/health')).json.signer;
+    expect((await verifyExportDir(dir, { expectedSigner: signer })).problems).toEqual([]);
+    const path = join(dir, 'settlements.csv');
+    const [header, first] = parseCsv(await readFile(path));
+    const at = header?.indexOf('fiat_amount_minor') ?? -1;
+    // Every cell is quoted: one KZT more on the first line's fiat amount.
+    const cell = `"${first?.[at]}"`;
+    const text = await readFile(path, 'utf8');
+    expect(text).toContain(cell);
+    await writeFile(path, text.replace(cell, `"${BigInt(first?.[at] ?? 0) + 100n}"`));
+    const problems = (await verifyExportDir(dir, { expectedSigner: signer })).problems;
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^settlements\.csv: SHA-256/)]));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/disagrees with reconciliation\.csv/)]));
+  }, 120_000);
 });
 
 describe('bad uploads', () => {
