@@ -14,6 +14,7 @@ import { bucketName } from '../../shared/adapters/config';
 import { configuredCustodian } from '../../shared/adapters/custodian';
 import { dynamoExportJobs, storeExportSources } from '../../shared/adapters/dynamo/exports';
 import { dynamoRateStore } from '../../shared/adapters/dynamo/rates';
+import { dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
 import { dynamoSettlementStore } from '../../shared/adapters/dynamo/settlements';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
@@ -33,6 +34,7 @@ const settlementDeps = {
   custodyAccount: (chainId: number) => configuredCustodian.custodyAccount(chainId),
   rpcFor: (chainId: number) => jsonRpcChain(rpcUrlOf(chainId), chainId),
   clockFor: (chainId: number) => jsonRpcBlockClock(rpcUrlOf(chainId), chainId),
+  refunds: dynamoRefundStore,
 };
 
 async function exportRecord(record: ParsedSqsRecord<typeof message>): Promise<void> {

@@ -14,6 +14,7 @@ import { jsonRpcChain } from '../../shared/adapters/chain/json-rpc-chain';
 import { bucketName } from '../../shared/adapters/config';
 import { configuredCustodian } from '../../shared/adapters/custodian';
 import { dynamoRateStore } from '../../shared/adapters/dynamo/rates';
+import { dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
 import { dynamoSettlementStore } from '../../shared/adapters/dynamo/settlements';
 import { type HttpRequest, httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { reconcilePeriod } from '../../shared/app/settlement-reconciliation';
@@ -68,6 +69,7 @@ const reconciliation = httpRoute({ auth: ['auditor', 'operator'], query: periodQ
     custodyAccount: (chainId) => configuredCustodian.custodyAccount(chainId),
     rpcFor: (chainId) => jsonRpcChain(rpcUrlOf(chainId), chainId),
     clockFor: (chainId) => jsonRpcBlockClock(rpcUrlOf(chainId), chainId),
+    refunds: dynamoRefundStore,
   });
   return { status: 200, body: reconciliationToWire(result) };
 });

@@ -17,7 +17,7 @@ import {
 import { isIsoDay } from '../domain/settlements';
 import { kazakhstanDay } from '../domain/time';
 import { decodeTransferLog, ERC20_TRANSFER_TOPIC } from '../domain/transfers';
-import type { BlockClock, ChainRpc, RateStore, RawLog, SettlementStore } from '../ports';
+import type { BlockClock, ChainRpc, RateStore, RawLog, RefundStore, SettlementStore } from '../ports';
 import { readTip } from './chain-tip';
 import { LOG_RANGE_BLOCKS, logsInRange } from './complete-refunds';
 
@@ -33,6 +33,8 @@ export interface ReconciliationDeps {
   maxLogRange?: number;
   /** A custodian rate's largest distance from the NBK rate, in basis points (default 200). */
   toleranceBp?: bigint;
+  /** The refunds store: its completed refunds' transactions are custody outflows that need no settlement. */
+  refunds?: Pick<RefundStore, 'list'>;
 }
 
 /** The longest period one request reconciles (a quarter and a bit): a month is the usual close. */
@@ -61,10 +63,11 @@ export async function reconcileDays(
   to: string,
   deps: ReconciliationDeps,
 ): Promise<SettlementReconciliation> {
-  const [outflows, lines, entries] = await Promise.all([
+  const [outflows, lines, entries, refundTxs] = await Promise.all([
     custodyOutflows(from, to, deps),
     deps.store.linesBetween(from, to),
     deps.store.entriesBetween(from, to),
+    completedRefundTxs(deps.refunds),
   ]);
   const days = [...new Set(lines.filter((l) => l.fiatCurrency === 'KZT').map((l) => l.valueDate))];
   const rates = new Map(await Promise.all(days.map(async (d) => [d, await deps.rates.usdKztRateFor(d)] as const)));
@@ -75,8 +78,24 @@ export async function reconcileDays(
     lines,
     entries,
     nbkRate: (day) => rates.get(day),
+    refundTxs,
     ...(deps.toleranceBp !== undefined ? { toleranceBp: deps.toleranceBp } : {}),
   });
+}
+
+/** `chainId:txHash` of every completed refund's transfer (a refund leaves custody like a conversion). */
+async function completedRefundTxs(refunds: Pick<RefundStore, 'list'> | undefined): Promise<Set<string>> {
+  const out = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = refunds
+      ? await refunds.list({ state: 'completed', limit: 100, ...(cursor ? { cursor } : {}) })
+      : undefined;
+    for (const refund of page?.items ?? [])
+      if (refund.txHash) out.add(`${refund.chainId}:${refund.txHash.toLowerCase()}`);
+    cursor = page?.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
 }
 
 /** Final custody outflows of every chain with a custody account, in the period's blocks. */

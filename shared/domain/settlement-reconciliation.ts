@@ -87,6 +87,8 @@ export interface SettlementReconciliation {
   exceptions: ReconciliationException[];
   kbkTotals: KbkTotal[];
   journal: JournalEntry[];
+  /** Custody outflows that completed refunds to payers: money returned, not converted (no settlement expected). */
+  refundOutflows: CustodyOutflow[];
 }
 
 /** How far a custodian's rate may stray from the NBK rate of the value date, in basis points (default 2 %). */
@@ -100,6 +102,8 @@ export interface ReconcileInput {
   entries: readonly BankEntry[];
   nbkRate: NbkRateOf;
   toleranceBp?: bigint;
+  /** `chainId:txHash` of the transactions that completed refunds (custody → payer). */
+  refundTxs?: ReadonlySet<string>;
 }
 
 const outflowKey = (chainId: number, txHash: string) => `${chainId}:${txHash.toLowerCase()}`;
@@ -107,7 +111,8 @@ const outflowKey = (chainId: number, txHash: string) => `${chainId}:${txHash.toL
 /** Reconciles the period's facts. */
 export function reconcileSettlement(input: ReconcileInput): SettlementReconciliation {
   const exceptions: ReconciliationException[] = [];
-  const outflows = outflowsByTx(input.outflows);
+  const isRefund = (o: CustodyOutflow) => input.refundTxs?.has(outflowKey(o.chainId, o.txHash)) ?? false;
+  const outflows = outflowsByTx(input.outflows.filter((o) => !isRefund(o)));
   const credits = creditsByReference(input.entries.filter((e) => e.direction === 'credit'));
   const linesByTx = groupBy(input.lines, (l) => outflowKey(l.chainId, l.txHash));
   const linesByRef = groupBy(input.lines, (l) => l.bankReference);
@@ -141,6 +146,7 @@ export function reconcileSettlement(input: ReconcileInput): SettlementReconcilia
     exceptions,
     kbkTotals: kbkTotals(matched),
     journal: reconciled.flatMap(settlementJournal),
+    refundOutflows: input.outflows.filter(isRefund),
   };
 }
 
@@ -363,6 +369,7 @@ export function reconciliationToWire(r: SettlementReconciliation) {
       matched: matched.length,
       exceptions: r.exceptions.length,
       journalBalanced: journalBalanced(r.journal),
+      refundOutflows: r.refundOutflows.length,
     },
     items: r.lines.map((item) => ({
       status: item.reasons.length === 0 ? 'matched' : 'exception',

@@ -111,7 +111,7 @@ describe('settlement on the local stack', () => {
 
     const result = await reconciliationOfFinalOutflows();
     expect(result.exceptions).toEqual([]);
-    expect(result.summary).toEqual({ lines: 2, matched: 2, exceptions: 0, journalBalanced: true });
+    expect(result.summary).toEqual({ lines: 2, matched: 2, exceptions: 0, journalBalanced: true, refundOutflows: 0 });
     expect(result.items.map((i: { txHash: string }) => i.txHash).sort()).toEqual(firstBatch.txHashes.slice().sort());
     for (const item of result.items) {
       expect(item).toMatchObject({ status: 'matched', nbkRate: expect.any(String), outflowAmount: item.tokenAmount });

@@ -107,7 +107,7 @@ describe('three-way settlement reconciliation', () => {
     ]);
     expect(journalBalanced(result.journal)).toBe(true);
     const wire = reconciliationToWire(result);
-    expect(wire.summary).toEqual({ lines: 2, matched: 2, exceptions: 0, journalBalanced: true });
+    expect(wire.summary).toEqual({ lines: 2, matched: 2, exceptions: 0, journalBalanced: true, refundOutflows: 0 });
     expect(wire.items[0]).toMatchObject({ status: 'matched', fiatAmount: '1481500', fxVariance: '2100' });
   });
 
@@ -164,6 +164,20 @@ describe('three-way settlement reconciliation', () => {
       ]),
     );
     expect(result.exceptions).toHaveLength(8);
+  });
+
+  it("takes a completed refund's transfer out of custody for money returned, not an unsettled conversion", async () => {
+    const { deps, second } = await setup();
+    const refunds = {
+      list: async () => ({
+        items: [{ chainId: 31337, txHash: second.transactionHash.toUpperCase().replace('0X', '0x') }] as never[],
+        nextCursor: null,
+      }),
+    };
+    const result = await reconcilePeriod('2026-11-30', '2026-11-30', { ...deps, refunds });
+    expect(result.exceptions.map((e) => [e.reason, e.txHash])).toEqual([['no_settlement', expect.any(String)]]);
+    expect(result.exceptions[0]?.txHash).not.toBe(second.transactionHash);
+    expect(result.refundOutflows.map((o) => o.txHash)).toEqual([second.transactionHash]);
   });
 
   it('leaves out outflows outside the period and not yet final', async () => {
