@@ -297,6 +297,25 @@ export const functions: FunctionSpec[] = [
     access: { table: 'readwrite', sendTo: ['outbox', 'refunds'], signer: true },
     timeoutSeconds: 50,
   },
+  {
+    name: 'settlements',
+    description:
+      "Settlement: the custodian's reports and the bank's camt.053 statements, stored once as uploaded; three-way reconciliation.",
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'POST', path: '/v1/settlements', auth: 'jwt' },
+          { method: 'POST', path: '/v1/bank-statements', auth: 'jwt' },
+          { method: 'GET', path: '/v1/reconciliation', auth: 'jwt' },
+        ],
+      },
+    ],
+    access: { table: 'readwrite', buckets: { uploads: 'readwrite' } },
+    // Parsing a 5 MB statement and reading a month of custody logs from the node.
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
 ];
 
 export const topology = { table, queues, buckets, functions } as const;

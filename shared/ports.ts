@@ -3,6 +3,7 @@
  * (shared/adapters/) implement them against ethers, AWS KMS, DynamoDB and the rest; tests implement them in memory.
  */
 
+import type { BankEntry, BankStatementUpload } from './domain/bank-statements';
 import type { ChainConfig } from './domain/chains';
 import type { ExportJob, ExportJobSpec } from './domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from './domain/exports/manifest';
@@ -15,6 +16,8 @@ import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
 import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
 import type { Refund, RefundLedger, RefundSource, RefundState } from './domain/refunds';
+import type { SettlementReconciliation } from './domain/settlement-reconciliation';
+import type { SettlementBatch, SettlementLine } from './domain/settlements';
 import type { Sweep, SweepCandidate } from './domain/sweeps';
 import type { Incident } from './domain/transfer-change';
 import type { TransferObserved, TransferSource } from './domain/transfers';
@@ -565,6 +568,11 @@ export interface ExportSources {
    * transfer is journaled under no ministry, like the transfer).
    */
   refunds(): AsyncIterable<Refund>;
+  /**
+   * The settlement facts of the period (settlements.csv, bank.csv, reconciliation.csv and the settlement journal
+   * entries); none when absent (a ministry's export: settlement batches many ministries' money).
+   */
+  settlement?(): Promise<SettlementExport>;
   /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
   confirmationsAsOf(): Record<string, number>;
 }
@@ -785,3 +793,42 @@ export type PayerMailQueue = (request: PayerMailRequest) => Promise<void>;
 
 /** One dependency check: resolves with facts worth showing (a queue's depth, a chain's head), rejects on failure. */
 export type HealthProbe = () => Promise<Record<string, unknown> | undefined>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settlement (shared/app/settlements.ts, shared/app/settlement-reconciliation.ts)
+
+/** Settlement reports and bank statements as uploaded: each stored once, never changed. */
+export interface SettlementStore {
+  batch(batchId: string): Promise<SettlementBatch | undefined>;
+  /**
+   * Stores a batch and its lines, all or nothing as readers see it (the lines are visible only once the batch item
+   * exists); false when a batch of that id is already stored (by another upload).
+   */
+  saveBatch(batch: SettlementBatch, lines: readonly SettlementLine[]): Promise<boolean>;
+  /** The stored lines whose value date is in [from, to] (`YYYY-MM-DD`, inclusive). */
+  linesBetween(from: string, to: string): Promise<SettlementLine[]>;
+  statement(messageId: string): Promise<BankStatementUpload | undefined>;
+  /** Like `saveBatch`, for a bank statement document and its entries. */
+  saveStatement(upload: BankStatementUpload, entries: readonly BankEntry[]): Promise<boolean>;
+  /** The stored bank entries whose value date is in [from, to]. */
+  entriesBetween(from: string, to: string): Promise<BankEntry[]>;
+}
+
+/** The settlement facts of an export's period. */
+export interface SettlementExport {
+  lines: { line: SettlementLine; batchSha256: string }[];
+  entries: BankEntry[];
+  reconciliation: SettlementReconciliation;
+}
+
+/** Keeps uploaded documents exactly as received (the uploads bucket). */
+export interface UploadArchive {
+  /** Stores `bytes` at `key`; the same key always receives the same bytes (keys carry the content's SHA-256). */
+  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+}
+
+/** What a chain says of a block's time, for turning a period of days into a block range. */
+export interface BlockClock {
+  /** The block's timestamp, Unix seconds. */
+  timestamp(block: number): Promise<number>;
+}

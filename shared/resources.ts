@@ -50,6 +50,8 @@ export const queues = {
 /** S3 buckets. */
 export const buckets = {
   exports: { expireAfterDays: 30 },
+  // Settlement reports and bank statements exactly as uploaded: accounting records, kept ten years.
+  uploads: { expireAfterDays: 3650 },
 } as const satisfies Record<string, { expireAfterDays: number }>;
 
 export type QueueName = keyof typeof queues;

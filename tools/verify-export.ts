@@ -38,6 +38,7 @@ import {
   renderManifest,
   verifyManifestSignature,
 } from '../shared/domain/exports/manifest';
+import { bankCsv, reconciliationCsv, settlementsCsv } from '../shared/domain/exports/settlement-columns';
 import { type Row, TotalsAccumulator } from '../shared/domain/exports/totals';
 import {
   type ChainAnchor,
@@ -72,6 +73,9 @@ const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
   'journal.csv': journalCsv as CsvSpec<never>,
   'sweeps.csv': sweepsCsv as CsvSpec<never>,
   'refunds.csv': refundsCsv as CsvSpec<never>,
+  'settlements.csv': settlementsCsv as CsvSpec<never>,
+  'bank.csv': bankCsv as CsvSpec<never>,
+  'reconciliation.csv': reconciliationCsv as CsvSpec<never>,
 };
 
 const manifestShape = z.object({
@@ -164,6 +168,9 @@ interface ExportContents {
   /** Per refund completed within the period: its micro-USD; per refund id, its `refund-completed` entries. */
   refundsCompleted: Map<string, bigint>;
   refundEntries: Map<string, { entries: number; microUsd: bigint }>;
+  /** settlements.csv rows and reconciliation.csv line rows by `batch_id:line`, for the check across them. */
+  settlementRows?: Map<string, Row>;
+  reconciledRows?: Map<string, Row>;
 }
 
 /** Verifies the export in `dir` (the CSVs and manifest.json as downloaded). */
@@ -199,6 +206,7 @@ export async function verifyExportDir(dir: string, options: { expectedSigner?: s
   checkReceiptsAgainstInvoices(contents, manifest.period, found);
   checkSweepsAgainstJournal(contents, manifest.period, found.problems);
   checkRefundsAgainstJournal(contents, found.problems);
+  checkSettlementsAgainstReconciliation(contents, found.problems);
   const { debits, credits } = recomputed.trialBalance;
   found.notes.push(`journal: debits ${usd(debits)} USD, credits ${usd(credits)} USD`);
   return done();
@@ -291,6 +299,7 @@ async function readExportFile(
     } else if (name === 'refunds.csv') checkRefundRow(row, rows, period, report, contents);
     if (name === 'sweeps.csv' || name === 'journal.csv') noteSweepRow(name, row, contents);
     if (name === 'journal.csv') noteRefundEntryRow(row, contents);
+    if (name === 'settlements.csv' || name === 'reconciliation.csv') noteSettlementRow(name, row, contents);
   };
   try {
     for await (const record of csvRecords(createReadStream(path))) onRecord(record);
@@ -651,4 +660,53 @@ export async function verifyReceiptFile(
     notes.push(`${receipt.ministry} receipt ${receipt.receiptNo} signed by ${receipt.signer}, the expected signer`);
   }
   return { ok: problems.length === 0, problems, notes };
+}
+
+/** The cells a settlement line and its reconciliation row must agree on. */
+const SETTLEMENT_FACTS = [
+  'chain_id',
+  'tx_hash',
+  'bank_reference',
+  'token_amount_units',
+  'fiat_amount_minor',
+  'fee_amount_minor',
+  'rate',
+];
+
+function noteSettlementRow(name: 'settlements.csv' | 'reconciliation.csv', row: Row, contents: ExportContents): void {
+  const key = `${row.batch_id}:${row.line}`;
+  if (name === 'settlements.csv') {
+    contents.settlementRows ??= new Map();
+    contents.settlementRows.set(key, row);
+  } else if (row.record === 'line') {
+    contents.reconciledRows ??= new Map();
+    contents.reconciledRows.set(key, row);
+  }
+}
+
+/**
+ * settlements.csv and reconciliation.csv agree: every settlement line has exactly one reconciliation row with the
+ * same transaction, reference and amounts, and every reconciled line is in settlements.csv. So a settlement line
+ * edited after the export is named even where the manifest's hash and totals were somehow matched.
+ */
+function checkSettlementsAgainstReconciliation(contents: ExportContents, problems: string[]): void {
+  const lines = contents.settlementRows ?? new Map<string, Row>();
+  const reconciled = contents.reconciledRows ?? new Map<string, Row>();
+  for (const [key, line] of lines) {
+    const row = reconciled.get(key);
+    if (!row) {
+      problems.push(`settlements.csv: batch ${line.batch_id} line ${line.line} has no row in reconciliation.csv`);
+      continue;
+    }
+    const differs = SETTLEMENT_FACTS.filter((cell) => (line[cell] ?? '') !== (row[cell] ?? ''));
+    if (differs.length) {
+      problems.push(
+        `settlements.csv: batch ${line.batch_id} line ${line.line} disagrees with reconciliation.csv on ${differs.join(', ')}`,
+      );
+    }
+  }
+  for (const [key, row] of reconciled) {
+    if (!lines.has(key))
+      problems.push(`reconciliation.csv: batch ${row.batch_id} line ${row.line} is not in settlements.csv`);
+  }
 }

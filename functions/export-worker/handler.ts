@@ -7,24 +7,44 @@ import { processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent } from 'aws-lambda';
 import { s3 } from '../../shared/adapters/aws/s3';
 import { s3Sink } from '../../shared/adapters/aws/s3-objects';
-import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
+import { jsonRpcBlockClock } from '../../shared/adapters/chain/block-clock';
+import { enabledChains, rpcUrlOf } from '../../shared/adapters/chain/enabled-chains';
+import { jsonRpcChain } from '../../shared/adapters/chain/json-rpc-chain';
 import { bucketName } from '../../shared/adapters/config';
+import { configuredCustodian } from '../../shared/adapters/custodian';
 import { dynamoExportJobs, storeExportSources } from '../../shared/adapters/dynamo/exports';
+import { dynamoRateStore } from '../../shared/adapters/dynamo/rates';
+import { dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
+import { dynamoSettlementStore } from '../../shared/adapters/dynamo/settlements';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { runExportJob, tokenInfoFrom } from '../../shared/app/export';
+import { settlementExportSource } from '../../shared/app/settlement-export';
 import { exportMessageSchema } from '../../shared/domain/exports/jobs';
 
 const message = exportMessageSchema;
 const processor = new SqsMessageProcessor(message, 'export');
 const tokenInfo = tokenInfoFrom(enabledChains);
+/** The settlement facts of a period, read as GET /v1/reconciliation reads them. */
+const settlementDeps = {
+  store: dynamoSettlementStore,
+  rates: dynamoRateStore,
+  chains: enabledChains,
+  custodyAccount: (chainId: number) => configuredCustodian.custodyAccount(chainId),
+  rpcFor: (chainId: number) => jsonRpcChain(rpcUrlOf(chainId), chainId),
+  clockFor: (chainId: number) => jsonRpcBlockClock(rpcUrlOf(chainId), chainId),
+  refunds: dynamoRefundStore,
+};
 
 async function exportRecord(record: ParsedSqsRecord<typeof message>): Promise<void> {
   const { exportId } = record.body;
   await runExportJob(exportId, {
     jobs: dynamoExportJobs,
-    sourcesFor: (job) => storeExportSources(job),
+    sourcesFor: (job) => {
+      const settlement = settlementExportSource(job, settlementDeps);
+      return { ...storeExportSources(job), ...(settlement ? { settlement } : {}) };
+    },
     sinkFor: (job, name, contentType) =>
       s3Sink(s3, { bucket: bucketName('exports'), key: job.prefix + name, contentType }),
     tokenInfo,

@@ -7,11 +7,21 @@
  * is still being sent), a different body 409. Tests steer it like the mock registry: `POST /_faults
  * {"status":503,"rate":0.5,"timeoutRate":0.1}`, `GET /_orders`, `POST /_reset`; `afterExecuteRate` makes it
  * execute an order and then fail to answer (the service must ask again, and the order must not run twice).
+ *
+ * It also converts, so the settlement loop runs on one machine: `POST /settlements` (or `settle()`) with
+ * `{conversions: [{token, amount, kbk?}], rate, feeBps?, valueDate?, batchId?, fiatCurrency?}` sends each amount from
+ * custody to its conversion desk (Hardhat account 17) on chain, one transaction each, and answers the settlement
+ * report (CSV) and the state account's camt.053 statement crediting each remittance (infra/local/settlement-documents.ts);
+ * `shortBy: {index, minor}` makes that credit of the statement short, as a bank error would.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { Contract, type JsonRpcProvider } from 'ethers';
+import { Contract, getAddress, type JsonRpcProvider } from 'ethers';
 import { type SignedRefundOrder, verifyRefundOrder } from '../../shared/domain/refund-documents';
+import { grossFiatMinor } from '../../shared/domain/settlements';
+import { kazakhstanDay } from '../../shared/domain/time';
 import { verifySignature } from './mock-registry';
+import { type ConversionRecord, camt053Statement, settlementReportCsv } from './settlement-documents';
 
 export interface CustodianFaults {
   /** Status answered on an injected failure. */
@@ -38,11 +48,16 @@ export interface MockCustodian {
   /** Every request to /orders seen, including refused and failed ones. */
   attempts: number;
   setFaults(faults: Partial<CustodianFaults>): void;
+  /** Converts custody funds on chain and produces the settlement report and bank statement for them. */
+  settle(request: SettlementRequest): Promise<SettlementDocuments>;
   close(): Promise<void>;
 }
 
 const NO_FAULTS: CustodianFaults = { status: 503, rate: 0, timeoutRate: 0, afterExecuteRate: 0 };
-const ERC20 = ['function transfer(address to, uint256 amount) returns (bool)'];
+const ERC20 = [
+  'function transfer(address to, uint256 amount) returns (bool)',
+  'function decimals() view returns (uint8)',
+];
 
 /** Starts the custodian, paying from `custody` (an account the local node holds the key of). */
 export async function startMockCustodian(options: {
@@ -89,6 +104,13 @@ export async function startMockCustodian(options: {
       state.attempts = 0;
       return reply(200, {});
     }
+    if (url.pathname === '/settlements' && req.method === 'POST') {
+      try {
+        return reply(201, await settle(options, JSON.parse(body || '{}') as SettlementRequest));
+      } catch (error) {
+        return reply(400, { error: String((error as Error).message).slice(0, 300) });
+      }
+    }
     if (url.pathname !== '/orders' || req.method !== 'POST') return reply(404, { error: 'not found' });
     state.attempts++;
     const { faults } = state;
@@ -119,6 +141,7 @@ export async function startMockCustodian(options: {
     setFaults(next) {
       state.faults = { ...state.faults, ...next };
     },
+    settle: (request) => settle(options, request),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -157,4 +180,92 @@ async function send(options: { provider: JsonRpcProvider; custody: string }, ord
   const receipt = await tx.wait();
   if (receipt?.status !== 1) throw new Error(`transfer ${tx.hash} reverted`);
   return String(tx.hash);
+}
+
+/** A conversion order to the mock custodian (`POST /settlements`). */
+export interface SettlementRequest {
+  /** Token contract, base units to convert, and the budget code the remittance carries (none: not budget revenue). */
+  conversions: { token: string; amount: string; kbk?: string }[];
+  /** Fiat per token unit (e.g. KZT per USDT). */
+  rate: string;
+  /** The custodian's fee in basis points of the gross fiat (default 50). */
+  feeBps?: number;
+  fiatCurrency?: 'KZT' | 'USD';
+  /** Default: today in Kazakhstan. */
+  valueDate?: string;
+  batchId?: string;
+  /** The state account's IBAN on the statement. */
+  account?: string;
+  /** Makes the statement's credit at `index` short by `minor` fiat minor units. */
+  shortBy?: { index: number; minor: string };
+}
+
+/** What a conversion produced: its transactions, the settlement report and the bank statement. */
+export interface SettlementDocuments {
+  batchId: string;
+  messageId: string;
+  txHashes: string[];
+  csv: string;
+  camt053: string;
+}
+
+/** The Hardhat account the custodian converts on (its exchange desk): never a payer, the sweeper or custody. */
+const CONVERSION_DESK_ACCOUNT = 17;
+
+async function settle(
+  options: { provider: JsonRpcProvider; custody: string },
+  request: SettlementRequest,
+): Promise<SettlementDocuments> {
+  const { provider } = options;
+  const chainId = Number((await provider.getNetwork()).chainId);
+  const desk = await provider.getSigner(CONVERSION_DESK_ACCOUNT);
+  const custody = await provider.getSigner(options.custody);
+  const batchId = request.batchId ?? `LOCAL-${randomBytes(4).toString('hex')}`;
+  const valueDate = request.valueDate ?? kazakhstanDay(new Date());
+  const fiatCurrency = request.fiatCurrency ?? 'KZT';
+  const records: ConversionRecord[] = [];
+  for (const [i, conversion] of request.conversions.entries()) {
+    const token = new Contract(getAddress(conversion.token), ERC20, custody);
+    const tokenDecimals = Number(await token.getFunction('decimals')());
+    const tokenAmount = BigInt(conversion.amount);
+    const tx = await token.getFunction('transfer')(await desk.getAddress(), tokenAmount);
+    const receipt = await tx.wait();
+    if (receipt?.status !== 1) throw new Error(`conversion transfer ${tx.hash} reverted`);
+    const gross = grossFiatMinor(tokenAmount, tokenDecimals, request.rate);
+    const feeAmount = (gross * BigInt(request.feeBps ?? 50)) / 10_000n;
+    records.push({
+      chainId,
+      token: getAddress(conversion.token),
+      tokenDecimals,
+      txHash: String(tx.hash).toLowerCase(),
+      tokenAmount,
+      fiatCurrency,
+      fiatAmount: gross - feeAmount,
+      rate: request.rate,
+      feeAmount,
+      valueDate,
+      bankReference: `${batchId}-${i + 1}`.slice(0, 35),
+      ...(conversion.kbk ? { kbk: conversion.kbk } : {}),
+    });
+  }
+  const messageId = `STMT-${batchId}`.slice(0, 35);
+  const credits = records.map((r, i) => ({
+    amount: r.fiatAmount - (request.shortBy?.index === i ? BigInt(request.shortBy.minor) : 0n),
+    currency: r.fiatCurrency,
+    reference: r.bankReference,
+    ...(r.kbk ? { kbk: r.kbk } : {}),
+  }));
+  return {
+    batchId,
+    messageId,
+    txHashes: records.map((r) => r.txHash),
+    csv: settlementReportCsv(batchId, records),
+    camt053: camt053Statement({
+      messageId,
+      account: request.account ?? 'KZ86125KZT5004100100',
+      currency: fiatCurrency,
+      day: valueDate,
+      credits,
+    }),
+  };
 }

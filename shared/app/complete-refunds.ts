@@ -97,7 +97,7 @@ async function finalTransfersOf(
 }
 
 /** Logs over [from, to], halving the range when the node refuses it (as the scanner does). */
-async function logsInRange(
+export async function logsInRange(
   rpc: ChainRpc,
   filter: { address: string[]; topics: string[] },
   from: number,

@@ -31,8 +31,14 @@ import {
   renderManifest,
   signManifest,
 } from '../domain/exports/manifest';
+import {
+  bankCsv,
+  type ReconciliationRowInput,
+  reconciliationCsv,
+  settlementsCsv,
+} from '../domain/exports/settlement-columns';
 import { TotalsAccumulator } from '../domain/exports/totals';
-import type { ByteSink, ExportJobs, ExportSources, ReceiptSigner } from '../ports';
+import type { ByteSink, ExportJobs, ExportSources, ReceiptSigner, SettlementExport } from '../ports';
 import { writeBytes, writeCsv } from './export-files';
 
 export interface RunExportDeps {
@@ -121,6 +127,8 @@ export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promis
   }
 
   const { sources } = deps;
+  // Settlement is read first: its derived journal entries join journal.csv.
+  const settlement = await sources.settlement?.();
   const files: ManifestFile[] = [];
   files.push(
     await write(
@@ -139,7 +147,12 @@ export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promis
     ),
   );
   files.push(await write(receiptsCsv, sources.receipts()));
-  files.push(await write(journalCsv, flatMapAsync(sources.journal(), journalRowInputs)));
+  files.push(
+    await write(
+      journalCsv,
+      flatMapAsync(concatAsync(sources.journal(), settlement?.reconciliation.journal ?? []), journalRowInputs),
+    ),
+  );
   files.push(
     await write(
       sweepsCsv,
@@ -152,6 +165,8 @@ export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promis
       mapAsync(sources.refunds(), (refund) => ({ refund })),
     ),
   );
+
+  files.push(...(await writeSettlementFiles(write, settlement)));
 
   const { totals, trialBalance, receiptChains } = acc.finish();
   if (acc.problems.length) throw new Error(`export ${job.id}: ${acc.problems.join('; ')}`);
@@ -186,4 +201,31 @@ async function* mapAsync<A, B>(source: AsyncIterable<A>, f: (a: A) => B): AsyncG
 
 async function* flatMapAsync<A, B>(source: AsyncIterable<A>, f: (a: A) => Iterable<B>): AsyncGenerator<B> {
   for await (const a of source) yield* f(a);
+}
+
+type WriteCsv = <T>(spec: CsvSpec<T>, inputs: AsyncIterable<T>) => Promise<ManifestFile>;
+
+/** settlements.csv, bank.csv and reconciliation.csv (empty when the export has no settlement facts). */
+async function writeSettlementFiles(
+  write: WriteCsv,
+  settlement: SettlementExport | undefined,
+): Promise<ManifestFile[]> {
+  const reconciled: ReconciliationRowInput[] = [
+    ...(settlement?.reconciliation.lines ?? []).map((item) => ({ item })),
+    ...(settlement?.reconciliation.exceptions ?? []).map((exception) => ({ exception })),
+  ];
+  return [
+    await write(settlementsCsv, fromList(settlement?.lines ?? [])),
+    await write(bankCsv, fromList(settlement?.entries ?? [])),
+    await write(reconciliationCsv, fromList(reconciled)),
+  ];
+}
+
+async function* concatAsync<A>(first: AsyncIterable<A>, then: Iterable<A>): AsyncGenerator<A> {
+  yield* first;
+  yield* then;
+}
+
+async function* fromList<A>(items: Iterable<A>): AsyncGenerator<A> {
+  yield* items;
 }

@@ -27,7 +27,8 @@ export interface JournalEntry {
   at: string;
   /**
    * What caused it: `invoice-issued`, `transfer-final`, `invoice-cancelled`, `transfer-annulled`, `sweep-final`,
-   * `refund-completed`.
+   * `refund-completed`; `settlement-outflow`, `settlement-credit` (settlement: custody → custodian receivable →
+   * bank, fees and FX).
    */
   kind:
     | 'invoice-issued'
@@ -35,7 +36,10 @@ export interface JournalEntry {
     | 'invoice-cancelled'
     | 'transfer-annulled'
     | 'sweep-final'
-    | 'refund-completed';
+    | 'refund-completed'
+    // Derived by settlement reconciliation (shared/domain/settlement-reconciliation.ts), never stored.
+    | 'settlement-outflow'
+    | 'settlement-credit';
   invoiceId?: string;
   transferId?: string;
   ministry?: string;

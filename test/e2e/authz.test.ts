@@ -12,8 +12,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { camt053Statement, settlementReportCsv } from '../../infra/local/settlement-documents';
 import { functions } from '../../infra/topology';
 import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/adapters/providers/quicknode';
+import { kazakhstanDay } from '../../shared/domain/time';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { pay, until } from '../helpers/runtime';
 
@@ -266,8 +268,48 @@ const table: Row[] = [
   { route: 'POST /v1/refunds/{id}/approve', what: "A's (A requested it), fresh each time",
                                                     expected: [401, 401, 401, 403, 404, 403, 200],
     request: async () => ({ method: 'POST', path: `/v1/refunds/${await requestRefundOfA()}/approve` }),
-    verify: async (_caller, r, call) => { if (r.status !== 200) await rejectRefund(call.path.split('/')[3] as string); } },
+    verify: async (_caller, r, call) => { if (r.status !== 200) await rejectRefund(call.path.split('/')[3] as string); } },  { route: 'POST /v1/settlements', what: 'a valid report, a new batch each time',
+                                                    expected: [401, 401, 401, 403, 403, 403, 201],
+    request: () => ({ method: 'POST', path: '/v1/settlements', rawBody: settlementReport(), headers: { 'content-type': 'text/csv' } }) },
+  { route: 'POST /v1/bank-statements', what: 'a valid camt.053, a new message each time',
+                                                    expected: [401, 401, 401, 403, 403, 403, 201],
+    request: () => ({ method: 'POST', path: '/v1/bank-statements', rawBody: bankStatement(), headers: { 'content-type': 'application/xml' } }) },
+  { route: 'GET /v1/reconciliation',                expected: [401, 401, 401, 403, 403, 200, 200],
+    request: () => ({ method: 'GET', path: `/v1/reconciliation?from=${kazakhstanDay(new Date())}&to=${kazakhstanDay(new Date())}` }) },
 ];
+
+/** A settlement report of one line under a fresh batch id (the transaction need not exist: it is stored, not matched). */
+function settlementReport(): string {
+  const token = runtime.chain.tokens.find((t) => t.symbol === 'USDT')?.address;
+  const batchId = `AUTHZ-${randomBytes(4).toString('hex')}`;
+  return settlementReportCsv(batchId, [
+    {
+      chainId: runtime.chain.chainId,
+      token: token as string,
+      tokenDecimals: 6,
+      txHash: `0x${randomBytes(32).toString('hex')}`,
+      tokenAmount: 1_000_000n,
+      fiatCurrency: 'KZT',
+      fiatAmount: 47_000n,
+      rate: '470',
+      feeAmount: 0n,
+      valueDate: kazakhstanDay(new Date()),
+      bankReference: batchId,
+    },
+  ]);
+}
+
+/** A camt.053 statement with one credit under a fresh message id. */
+function bankStatement(): string {
+  const messageId = `AUTHZ-${randomBytes(4).toString('hex')}`;
+  return camt053Statement({
+    messageId,
+    account: 'KZ86125KZT5004100100',
+    currency: 'KZT',
+    day: kazakhstanDay(new Date()),
+    credits: [{ amount: 47_000n, currency: 'KZT', reference: messageId }],
+  });
+}
 
 const topologyRoutes = functions.flatMap((fn) =>
   fn.triggers.flatMap((t) => (t.kind === 'http' ? t.routes.map((r) => ({ ...r, key: `${r.method} ${r.path}` })) : [])),

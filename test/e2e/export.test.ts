@@ -27,6 +27,9 @@ const FILES = [
   'journal.csv',
   'sweeps.csv',
   'refunds.csv',
+  'settlements.csv',
+  'bank.csv',
+  'reconciliation.csv',
   'manifest.json',
 ];
 

@@ -1089,6 +1089,161 @@ function webhookRequests(route: Route): fc.Arbitrary<FuzzRequest> {
     }));
 }
 
+/**
+ * A document upload route (operator; a CSV report or a camt.053 statement in the raw body): refused credentials; a
+ * role the handler refuses, with a valid document; or the operator with a document broken in one place, a valid
+ * document under the wrong media type, or garbage. A valid document is never sent by a caller allowed to store it.
+ */
+function documentWriteRequests(
+  route: Route,
+  spec: { contentType: string; valid: () => string; broken: fc.Arbitrary<[why: string, text: string]> },
+): fc.Arbitrary<FuzzRequest> {
+  const typed = { 'content-type': spec.contentType };
+  const asOperator: fc.Arbitrary<Variant> = fc.oneof(
+    { weight: 5, arbitrary: spec.broken.map(([why, text]) => ({ headers: typed, body: Buffer.from(text), why })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .constantFrom<[Record<string, string>, string]>(
+          [{ 'content-type': 'application/json' }, 'as JSON'],
+          [{ 'content-type': 'text/plain' }, 'as text/plain'],
+          [{}, 'no content-type'],
+        )
+        .map(([headers, why]) => ({ headers, body: Buffer.from(spec.valid()), why })),
+    },
+    { weight: 2, arbitrary: body.map((b) => ({ headers: typed, body: b, why: 'garbage body' })) },
+  );
+  const otherRole: fc.Arbitrary<Variant> = fc.constantFrom(valid.A, valid.B, valid.auditor, ...roleless).map((t) => ({
+    headers: typed,
+    body: Buffer.from(spec.valid()),
+    auth: `Bearer ${t}`,
+    why: 'a role the route refuses',
+  }));
+  const refusedAuth: fc.Arbitrary<Variant> = authorization(fc.constantFrom(...refused)).map((auth) => ({
+    headers: typed,
+    body: Buffer.from(spec.valid()),
+    auth,
+    why: 'refused token',
+  }));
+  return fc
+    .record({
+      variant: fc.oneof(
+        {
+          weight: 6,
+          arbitrary: asOperator.map((v) => ({ ...v, auth: `Bearer ${valid.operator}`, why: `operator: ${v.why}` })),
+        },
+        { weight: 2, arbitrary: otherRole },
+        { weight: 2, arbitrary: refusedAuth },
+      ),
+      query: queryFor(route),
+    })
+    .map(({ variant, query }) => ({
+      method: route.method,
+      path: `${route.path}${query}`,
+      headers: { ...variant.headers, ...(variant.auth ? { authorization: variant.auth } : {}) },
+      body: variant.body,
+      why: variant.why,
+    }));
+}
+
+const SETTLEMENT_HEADER =
+  'batchId,chainId,token,txHash,tokenAmount,fiatCurrency,fiatAmount,rate,feeAmount,valueDate,bankReference,kbk';
+
+/** A settlement report row; `cells` replaces some of its valid cells. */
+function settlementRow(cells: Record<string, string> = {}): string {
+  const token = runtime.chain.tokens.find((t) => t.symbol === 'USDT')?.address as string;
+  const base: Record<string, string> = {
+    batchId: 'FUZZ-1',
+    chainId: String(runtime.chain.chainId),
+    token,
+    txHash: `0x${'ab'.repeat(32)}`,
+    tokenAmount: '1',
+    fiatCurrency: 'KZT',
+    fiatAmount: '470',
+    rate: '470',
+    feeAmount: '0',
+    valueDate: '2026-11-30',
+    bankReference: 'FUZZ-REF',
+    kbk: '108125',
+  };
+  return SETTLEMENT_HEADER.split(',')
+    .map((c) => cells[c] ?? base[c])
+    .join(',');
+}
+
+/** POST /v1/settlements. */
+function settlementRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  const badCell = fc.constantFrom<[string, string]>(
+    ['tokenAmount', '-1'],
+    ['tokenAmount', '0'],
+    ['tokenAmount', '1e3'],
+    ['fiatAmount', '-470'],
+    ['feeAmount', '=1+1'],
+    ['rate', '0'],
+    ['chainId', '1'],
+    ['token', '0x0000000000000000000000000000000000000001'],
+    ['txHash', '0x12'],
+    ['valueDate', '2026-02-30'],
+    ['fiatCurrency', 'EUR'],
+    ['bankReference', '=HYPERLINK("x")'],
+    ['kbk', '12345'],
+    ['batchId', ''],
+  );
+  const broken = fc.oneof(
+    badCell.map(([column, value]): [string, string] => [
+      `${column}=${value}`,
+      `${SETTLEMENT_HEADER}\n${settlementRow({ [column]: value })}`,
+    ]),
+    fc.constantFrom<[string, string]>(
+      ['header renamed', `${SETTLEMENT_HEADER.replace('txHash', 'hash')}\n${settlementRow()}`],
+      ['header only', SETTLEMENT_HEADER],
+      ['no header', settlementRow()],
+      ['a cell too many', `${SETTLEMENT_HEADER}\n${settlementRow()},x`],
+      ['unclosed quote', `${SETTLEMENT_HEADER}\n"${settlementRow()}`],
+      ['amounts disagree', `${SETTLEMENT_HEADER}\n${settlementRow({ fiatAmount: '400' })}`],
+      [
+        'two batch ids',
+        `${SETTLEMENT_HEADER}\n${settlementRow()}\n${settlementRow({ batchId: 'FUZZ-2', txHash: `0x${'cd'.repeat(32)}` })}`,
+      ],
+    ),
+  );
+  return documentWriteRequests(route, {
+    contentType: 'text/csv',
+    valid: () => `${SETTLEMENT_HEADER}\n${settlementRow()}`,
+    broken,
+  });
+}
+
+const CAMT053 = (entry: string, messageId = 'FUZZ-MSG') =>
+  `<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>${messageId}</MsgId></GrpHdr><Stmt><Id>S1</Id><Acct><Id><IBAN>KZ86125KZT5004100100</IBAN></Id></Acct>${entry}</Stmt></BkToCstmrStmt></Document>`;
+const NTRY = (amount = '470.00', indicator = 'CRDT', date = '<ValDt><Dt>2026-11-30</Dt></ValDt>') =>
+  `<Ntry><Amt Ccy="KZT">${amount}</Amt><CdtDbtInd>${indicator}</CdtDbtInd>${date}<NtryDtls><TxDtls><Refs><EndToEndId>FUZZ-REF</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>`;
+
+/** POST /v1/bank-statements. */
+function bankStatementRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  const broken = fc.constantFrom<[string, string]>(
+    ['negative amount', CAMT053(NTRY('-470.00'))],
+    ['amount with three decimals', CAMT053(NTRY('470.001'))],
+    ['unknown indicator', CAMT053(NTRY('470.00', 'BOTH'))],
+    ['no value date', CAMT053(NTRY('470.00', 'CRDT', ''))],
+    ['no message id', CAMT053(NTRY(), '')],
+    ['another message', CAMT053(NTRY()).replace('camt.053.001.08', 'camt.054.001.08')],
+    ['no namespace', CAMT053(NTRY()).replace(' xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"', '')],
+    ['truncated', CAMT053(NTRY()).slice(0, 200)],
+    [
+      'entity bomb',
+      `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><Document>&b;</Document>`,
+    ],
+    [
+      'external entity',
+      `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]>${CAMT053(NTRY('&e;'))}`,
+    ],
+    ['deep nesting', `${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}`],
+    ['not XML', '{"Document":{}}'],
+  );
+  return documentWriteRequests(route, { contentType: 'application/xml', valid: () => CAMT053(NTRY()), broken });
+}
+
 /** Invalid-request generators for the write routes this file knows. */
 const writeGenerators: Record<string, (route: Route) => fc.Arbitrary<FuzzRequest>> = {
   'POST /v1/invoices': issueInvoiceRequests,
@@ -1096,6 +1251,8 @@ const writeGenerators: Record<string, (route: Route) => fc.Arbitrary<FuzzRequest
   'POST /v1/webhooks/{provider}': webhookRequests,
   'POST /v1/exports': requestExportRequests,
   'POST /v1/ops/replay': replayRequests,
+  'POST /v1/settlements': settlementRequests,
+  'POST /v1/bank-statements': bankStatementRequests,
 };
 
 const isWrite = (route: Route) => route.method !== 'GET';

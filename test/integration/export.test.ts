@@ -155,7 +155,7 @@ describe('POST /v1/exports validation', () => {
 describe('an export through the queue, S3 and presigned links', () => {
   let id: string;
 
-  it('is accepted (202), runs, and lists six files with presigned links', async () => {
+  it('is accepted (202), runs, and lists its files with presigned links', async () => {
     const r = await api('POST', '/v1/exports', period);
     expect(r.status).toBe(202);
     expect(r.json).toMatchObject({ status: 'requested', files: [], manifest: null, period });
@@ -172,6 +172,9 @@ describe('an export through the queue, S3 and presigned links', () => {
       ['journal.csv', COUNT * 4],
       ['sweeps.csv', 0],
       ['refunds.csv', 0],
+      ['settlements.csv', 0],
+      ['bank.csv', 0],
+      ['reconciliation.csv', 0],
       ['manifest.json', 0],
     ]);
     expect(done.json.files[0].url).toContain('X-Amz-Expires=900');
@@ -191,7 +194,7 @@ describe('an export through the queue, S3 and presigned links', () => {
     expect(await readFile(join(dir, 'receipts.csv'), 'utf8')).toContain(`"'=HYPERLINK(""http://x"")"`);
   });
 
-  it('a redelivered message is a no-op; a re-run after a failure rewrites the same six objects', async () => {
+  it('a redelivered message is a no-op; a re-run after a failure rewrites the same objects', async () => {
     const before = (await api('GET', `/v1/exports/${id}`)).json;
     await exportWorker(sqsEvent(JSON.stringify({ exportId: id })), context);
     expect((await api('GET', `/v1/exports/${id}`)).json.finishedAt).toBe(before.finishedAt);
@@ -212,11 +215,14 @@ describe('an export through the queue, S3 and presigned links', () => {
       new ListObjectsV2Command({ Bucket: resources.bucketNames.exports, Prefix: `exports/${id}/` }),
     );
     expect((listed.Contents ?? []).map((o) => o.Key?.split('/').pop()).sort()).toEqual([
+      'bank.csv',
       'invoices.csv',
       'journal.csv',
       'manifest.json',
       'receipts.csv',
+      'reconciliation.csv',
       'refunds.csv',
+      'settlements.csv',
       'sweeps.csv',
       'transfers.csv',
     ]);

@@ -41,7 +41,7 @@ async function setUp(count = 3) {
 }
 
 describe('runExportJob', () => {
-  it('writes the five CSVs and a signed manifest under the job prefix, and records the job done', async () => {
+  it('writes the CSVs and a signed manifest under the job prefix, and records the job done', async () => {
     const { jobs, job, sinks, deps } = await setUp(3);
     const outcome = await runExportJob(job.id, deps);
     expect(outcome.result).toBe('done');
@@ -53,6 +53,9 @@ describe('runExportJob', () => {
         'journal.csv',
         'sweeps.csv',
         'refunds.csv',
+        'settlements.csv',
+        'bank.csv',
+        'reconciliation.csv',
         'manifest.json',
       ].map((n) => job.prefix + n),
     );

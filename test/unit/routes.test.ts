@@ -20,6 +20,7 @@ describe('route-key dispatch', () => {
       'read-receipts',
       'refunds',
       'request-export',
+      'settlements',
     ]);
   });
 

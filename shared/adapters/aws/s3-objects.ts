@@ -2,6 +2,7 @@
  * The exports bucket's objects: a byte sink uploading one file (multipart once it outgrows one part) and
  * time-limited download links (presigned GETs). Implements the ByteSink and DownloadLinks ports (shared/ports.ts).
  */
+import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -12,7 +13,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ByteSink, DownloadLinks } from '../../ports';
+import type { ByteSink, DownloadLinks, UploadArchive } from '../../ports';
 
 /** S3's smallest part but the last. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -84,5 +85,25 @@ export function s3DownloadLinks(client: S3Client, bucket: string): DownloadLinks
   return {
     urlFor: (key, expiresInSeconds) =>
       getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds }),
+  };
+}
+
+/**
+ * The uploads bucket as the UploadArchive port: each document put whole (they are bounded to a few MB), with its
+ * SHA-256 as S3's own integrity check, so a corrupted upload is refused by S3 rather than kept.
+ */
+export function s3UploadArchive(client: Pick<S3Client, 'send'>, bucket: string): UploadArchive {
+  return {
+    async put(key, bytes, contentType) {
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          ChecksumSHA256: createHash('sha256').update(bytes).digest('base64'),
+        }),
+      );
+    },
   };
 }

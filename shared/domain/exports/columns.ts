@@ -53,6 +53,10 @@ export const EXPORT_CSV_NAMES = [
   'journal.csv',
   'sweeps.csv',
   'refunds.csv',
+  // Settlement (shared/domain/exports/settlement-columns.ts).
+  'settlements.csv',
+  'bank.csv',
+  'reconciliation.csv',
 ] as const;
 export type ExportCsvName = (typeof EXPORT_CSV_NAMES)[number];
 

@@ -60,6 +60,17 @@ export interface ExportTotals {
     /** Per `chainId:token` (lower-case): rows and base units per state (`completedUnits`, `requestedUnits`, …). */
     byToken: Record<string, MoneySums>;
   };
+  /** The custodian's settlement lines: per fiat currency rows, fiat and fee minor units; per `chainId:token` units. */
+  settlements?: { rows: number; byCurrency: Record<string, MoneySums>; byToken: Record<string, MoneySums> };
+  /** Bank entries: per `currency:direction`, rows and minor units. */
+  bank?: { rows: number; byCurrency: Record<string, MoneySums> };
+  /** Reconciliation: lines per status, exceptions per reason, matched fiat per `kbk:currency`. */
+  reconciliation?: {
+    rows: number;
+    byStatus: Record<string, number>;
+    byReason: Record<string, number>;
+    byKbk: Record<string, MoneySums>;
+  };
 }
 
 export interface TrialBalance {
@@ -102,7 +113,9 @@ export class TotalsAccumulator {
       else if (file === 'receipts.csv') this.#receipt(row);
       else if (file === 'sweeps.csv') this.#sweep(row);
       else if (file === 'refunds.csv') this.#refund(row);
-      else this.#journal(row);
+      else if (file === 'settlements.csv' || file === 'bank.csv' || file === 'reconciliation.csv') {
+        settlementTotals(this.totals, file, row);
+      } else this.#journal(row);
     } catch (error) {
       this.problems.push(`${file}: row with unreadable amounts (${(error as Error).message})`);
     }
@@ -239,5 +252,47 @@ export class TotalsAccumulator {
       );
     }
     this.#entry = undefined;
+  }
+}
+
+/** Adds a settlement file's row to the totals (sections created on first use, so older manifests read the same). */
+function settlementTotals(totals: ExportTotals, file: 'settlements.csv' | 'bank.csv' | 'reconciliation.csv', r: Row) {
+  if (file === 'settlements.csv') {
+    if (!totals.settlements) totals.settlements = { rows: 0, byCurrency: {}, byToken: {} };
+    const t = totals.settlements;
+    t.rows++;
+    const c = slot(t.byCurrency, r.fiat_currency ?? '', (): MoneySums => ({ rows: 0, fiatMinor: '0', feeMinor: '0' }));
+    c.rows++;
+    c.fiatMinor = add(c.fiatMinor, r.fiat_amount_minor ?? '');
+    c.feeMinor = add(c.feeMinor, r.fee_amount_minor ?? '');
+    const k = slot(
+      t.byToken,
+      `${r.chain_id}:${(r.token ?? '').toLowerCase()}`,
+      (): MoneySums => ({ rows: 0, units: '0' }),
+    );
+    k.rows++;
+    k.units = add(k.units, r.token_amount_units ?? '');
+  } else if (file === 'bank.csv') {
+    if (!totals.bank) totals.bank = { rows: 0, byCurrency: {} };
+    const t = totals.bank;
+    t.rows++;
+    const c = slot(t.byCurrency, `${r.currency}:${r.direction}`, (): MoneySums => ({ rows: 0, minor: '0' }));
+    c.rows++;
+    c.minor = add(c.minor, r.amount_minor ?? '');
+  } else {
+    if (!totals.reconciliation) totals.reconciliation = { rows: 0, byStatus: {}, byReason: {}, byKbk: {} };
+    const t = totals.reconciliation;
+    t.rows++;
+    if (r.record === 'exception') {
+      const reason = r.reasons ?? '';
+      t.byReason[reason] = (t.byReason[reason] ?? 0) + 1;
+      return;
+    }
+    const status = r.status ?? '';
+    t.byStatus[status] = (t.byStatus[status] ?? 0) + 1;
+    if (status !== 'matched' || !r.kbk) return;
+    const k = slot(t.byKbk, `${r.kbk}:${r.fiat_currency}`, (): MoneySums => ({ rows: 0, fiatMinor: '0' }));
+    k.rows++;
+    k.fiatMinor = add(k.fiatMinor, r.fiat_amount_minor ?? '');
   }
 }
