@@ -47,6 +47,8 @@ import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFu
 import {
   type BucketName,
   buckets as bucketSpecs,
+  DEFAULT_QUEUE_MAX_CONCURRENCY,
+  DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS,
   type FunctionSpec,
   functions as functionSpecs,
   type HttpRoute,
@@ -58,6 +60,13 @@ import {
 } from './topology';
 
 type QueueTrigger = Extract<Trigger, { kind: 'queue' }>;
+type ScheduleTrigger = Extract<Trigger, { kind: 'schedule' }>;
+
+/**
+ * A queue hides a received message at least this many times its consumer's timeout (AWS's advice for Lambda event
+ * sources); the stack refuses a topology that does not.
+ */
+export const VISIBILITY_TIMEOUT_RATIO = 6;
 
 /** Repository root (this file lives in infra/). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -508,6 +517,8 @@ export class StablefeeStack extends Stack {
   readonly alarms: Map<string, cloudwatch.Alarm> = new Map();
   readonly dashboard: cloudwatch.Dashboard;
   private streamFailureQueue?: sqs.Queue;
+  /** Functions whose asynchronous invocation (their schedules) is configured: once per function. */
+  private readonly asyncConfigured = new Set<string>();
   /** Public routes, by route key (`GET /v1/fees`), for their route throttling. */
   private readonly publicRoutes: Map<string, apigw.HttpRoute[]> = new Map();
 
@@ -1367,11 +1378,7 @@ export class StablefeeStack extends Stack {
           this.addQueueTrigger(created, trigger, index);
           break;
         case 'schedule':
-          new events.Rule(created.fn, `Schedule${index}`, {
-            description: `stablefee ${spec.name}: ${trigger.expression}`,
-            schedule: events.Schedule.expression(trigger.expression),
-            targets: [new targets.LambdaFunction(created.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
-          });
+          this.addSchedule(created, trigger, index);
           break;
         case 'stream':
           // By id, like queue mappings (DynamoEventSource's id is derived from the table alone).
@@ -1396,16 +1403,36 @@ export class StablefeeStack extends Stack {
     return created;
   }
 
+  /**
+   * An EventBridge rule of `trigger` (the `index`th of the function). A tick is never retried, neither by EventBridge
+   * nor by Lambda's asynchronous invocation (whose default is two retries): a failed run is the next tick's work,
+   * and retries would only stack runs of a job that must run once at a time. A tick that waits longer than its
+   * maximum event age (throttled behind the previous run) is dropped.
+   */
+  private addSchedule({ spec, fn }: ServiceFunction, trigger: ScheduleTrigger, index: number): void {
+    const maxEventAge = Duration.seconds(trigger.maxEventAgeSeconds ?? DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS);
+    new events.Rule(fn, `Schedule${index}`, {
+      description: `stablefee ${spec.name}: ${trigger.expression}`,
+      schedule: events.Schedule.expression(trigger.expression),
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge })],
+    });
+    if (!this.asyncConfigured.has(spec.name)) {
+      fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge });
+      this.asyncConfigured.add(spec.name);
+    }
+  }
+
   /** An SQS event source mapping of `trigger` (the `index`th of the function) and the grant to consume the queue. */
   private addQueueTrigger({ spec, fn, role }: ServiceFunction, trigger: QueueTrigger, index: number): void {
     const { queue } = this.queues[trigger.queue];
     const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     const queueSpec: QueueSpec = queueSpecs[trigger.queue];
     const visibility = queueSpec.visibilityTimeoutSeconds;
-    if (timeoutSeconds > visibility) {
+    if (timeoutSeconds * VISIBILITY_TIMEOUT_RATIO > visibility) {
       throw new Error(
         `Function ${spec.name} times out after ${timeoutSeconds} s but queue ${trigger.queue} hides a message ` +
-          `for only ${visibility} s; raise the queue's visibilityTimeoutSeconds in infra/topology.ts.`,
+          `for only ${visibility} s, less than ${VISIBILITY_TIMEOUT_RATIO} times that; raise the queue's ` +
+          'visibilityTimeoutSeconds in shared/resources.ts.',
       );
     }
     if (queueSpec.fifo && (trigger.batchSize > 10 || trigger.maxBatchingWindowSeconds !== undefined)) {
@@ -1421,7 +1448,7 @@ export class StablefeeStack extends Stack {
       batchSize: trigger.batchSize,
       maxBatchingWindow:
         trigger.maxBatchingWindowSeconds === undefined ? undefined : Duration.seconds(trigger.maxBatchingWindowSeconds),
-      maxConcurrency: trigger.maxConcurrency,
+      maxConcurrency: trigger.maxConcurrency ?? DEFAULT_QUEUE_MAX_CONCURRENCY,
       reportBatchItemFailures: true,
     });
     queue.grantConsumeMessages(role);

@@ -34,7 +34,8 @@ export type Trigger =
       maxBatchingWindowSeconds?: number;
       /**
        * At most this many concurrent invocations from this queue (Lambda's ScalingConfig maximum concurrency, 2 to
-       * 1000); unbounded when omitted. Locally, as many receive loops; one when omitted. The loops share one module,
+       * 1000), so a burst cannot take the account's concurrency or a downstream's capacity. Default
+       * `DEFAULT_QUEUE_MAX_CONCURRENCY` (2). Locally, as many receive loops (at most 4). The loops share one module,
        * so such a handler keeps no invocation's state in module scope (a batch processor per invocation: see
        * functions/reconcile-transfers/handler.ts).
        */
@@ -46,6 +47,12 @@ export type Trigger =
       expression: string;
       /** How often the local runtime runs it. */
       localEverySeconds: number;
+      /**
+       * How long a tick may wait for the function (throttled, e.g. while the previous run holds its one reserved
+       * instance) before it is dropped: the next tick comes anyway. Default `DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS`
+       * (60, Lambda's least). A tick is never retried: a failed run is the next tick's work.
+       */
+      maxEventAgeSeconds?: number;
     }
   | { kind: 'stream'; batchSize: number };
 
@@ -75,7 +82,17 @@ export interface FunctionSpec {
   access: FunctionAccess;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * Reserved concurrency: `1` for a job that must never run twice at once (the chain jobs, whose runs hold a chain
+   * cursor or a nonce). Omitted: none reserved (the account's unreserved pool).
+   */
+  reservedConcurrency?: number;
 }
+
+/** Maximum concurrency of a queue trigger that declares none. */
+export const DEFAULT_QUEUE_MAX_CONCURRENCY = 2;
+/** How long a scheduled tick may wait for its function, unless the trigger says otherwise (Lambda's least). */
+export const DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS = 60;
 
 /** Every Lambda function of the service. */
 export const functions: FunctionSpec[] = [
@@ -150,6 +167,7 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
     access: { table: 'readwrite', sendTo: ['transfers'] },
     timeoutSeconds: 50,
+    reservedConcurrency: 1,
   },
   {
     name: 'confirm-transfers',
@@ -157,6 +175,7 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
     access: { table: 'read', sendTo: ['transfers', 'finals'] },
     timeoutSeconds: 50,
+    reservedConcurrency: 1,
   },
   {
     name: 'reconcile-transfers',
@@ -164,7 +183,7 @@ export const functions: FunctionSpec[] = [
     triggers: [
       // Several consumers at once, as Lambda scales (locally: as many poll loops), bounded so a burst cannot take the
       // account's concurrency; finals: one ministry's group is handed to one consumer at a time whatever the number.
-      { kind: 'queue', queue: 'transfers', batchSize: 10, maxConcurrency: 4 },
+      { kind: 'queue', queue: 'transfers', batchSize: 10, maxConcurrency: 10 },
       { kind: 'queue', queue: 'finals', batchSize: 10, maxConcurrency: 2 },
     ],
     access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch', 'finals'], signer: true },
@@ -173,7 +192,8 @@ export const functions: FunctionSpec[] = [
   {
     name: 'publish-receipts',
     description: "Publishes each issued receipt to its ministry's registry; retries with backoff, then the DLQ.",
-    triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5 }],
+    // A few at once: the registries are ministries' servers, not built for our bursts.
+    triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5, maxConcurrency: 3 }],
     access: { table: 'readwrite', webhookSecrets: true },
     timeoutSeconds: 40,
   },
@@ -188,7 +208,7 @@ export const functions: FunctionSpec[] = [
     name: 'watch-addresses',
     description:
       'Registers deposit addresses with the webhook providers (Alchemy, Moralis, QuickNode), or removes them.',
-    triggers: [{ kind: 'queue', queue: 'addressWatch', batchSize: 10 }],
+    triggers: [{ kind: 'queue', queue: 'addressWatch', batchSize: 10, maxConcurrency: 2 }],
     access: { webhookSecrets: true },
     timeoutSeconds: 30,
   },
@@ -224,6 +244,8 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 3 }],
     access: { table: 'readwrite', gasSigner: true },
     timeoutSeconds: 120,
+    // One sender per gas key: two runs would race for its nonce.
+    reservedConcurrency: 1,
   },
   {
     name: 'expire-invoices',
@@ -255,7 +277,7 @@ export const functions: FunctionSpec[] = [
   {
     name: 'export-worker',
     description: "Streams a period's invoices, transfers, receipts and journal to S3 as CSV with a signed manifest.",
-    triggers: [{ kind: 'queue', queue: 'exports', batchSize: 1 }],
+    triggers: [{ kind: 'queue', queue: 'exports', batchSize: 1, maxConcurrency: 2 }],
     access: { table: 'readwrite', buckets: { exports: 'readwrite' }, signer: true },
     memoryMb: 512,
     timeoutSeconds: 900,
@@ -280,7 +302,7 @@ export const functions: FunctionSpec[] = [
   {
     name: 'instruct-refunds',
     description: "Sends each approved refund's signed order to the custodian; retries with backoff, then the DLQ.",
-    triggers: [{ kind: 'queue', queue: 'refunds', batchSize: 5 }],
+    triggers: [{ kind: 'queue', queue: 'refunds', batchSize: 5, maxConcurrency: 2 }],
     // The custodian's HMAC secret is an entry of the service secret, read like the webhook and registry secrets.
     access: { table: 'readwrite', signer: true, webhookSecrets: true },
     timeoutSeconds: 40,

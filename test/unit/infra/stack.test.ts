@@ -31,11 +31,14 @@ import {
   SERVICE_METRICS,
   STREAM_RETRY_ATTEMPTS,
   StablefeeStack,
+  VISIBILITY_TIMEOUT_RATIO,
   WEBHOOK_PROVIDERS,
 } from '../../../infra/stack';
 import {
   type BucketName,
   buckets,
+  DEFAULT_QUEUE_MAX_CONCURRENCY,
+  DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS,
   type FunctionSpec,
   functions,
   type HttpRoute,
@@ -65,6 +68,10 @@ type Resources = Record<string, Resource>;
 const cdkContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
 const queueNames = Object.keys(queues) as QueueName[];
 const bucketNames = Object.keys(buckets) as BucketName[];
+/** The longest timeout a consumer of every queue may have. */
+const SHORTEST_CONSUMER_TIMEOUT = Math.floor(
+  Math.min(...queueNames.map((q) => (queues[q] as QueueSpec).visibilityTimeoutSeconds)) / VISIBILITY_TIMEOUT_RATIO,
+);
 
 /** The topology's functions, each also given every trigger kind and (alternately) every access kind. */
 const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
@@ -72,8 +79,8 @@ const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
   const writer = i % 2 === 0;
   return {
     ...spec,
-    // Every function here also consumes a queue, so it must fit inside the shortest visibility timeout.
-    timeoutSeconds: Math.min(spec.timeoutSeconds ?? 10, 60),
+    // Every function here also consumes a queue, so it must fit six times inside the shortest visibility timeout.
+    timeoutSeconds: Math.min(spec.timeoutSeconds ?? 10, SHORTEST_CONSUMER_TIMEOUT),
     triggers: [
       ...spec.triggers,
       { kind: 'http', routes: [{ method: 'POST', path: `/test/${spec.name}`, auth: 'jwt' }] },
@@ -402,6 +409,60 @@ describe('construct ids', () => {
     };
     const s = synth([spec]);
     expect(ofType(s.resources, 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
+  });
+});
+
+describe('queues and triggers of the topology', () => {
+  const consumers = (queue: QueueName) =>
+    functions.flatMap((spec) =>
+      spec.triggers.flatMap((t) => (t.kind === 'queue' && t.queue === queue ? [{ spec, trigger: t }] : [])),
+    );
+
+  it.each(queueNames)(
+    'queue %s hides a message at least six times as long as any consumer runs, and has an age alarm limit',
+    (queue) => {
+      const spec: QueueSpec = queues[queue];
+      expect(VISIBILITY_TIMEOUT_RATIO).toBeGreaterThanOrEqual(6);
+      for (const { spec: fn } of consumers(queue)) {
+        const timeout = fn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+        expect(spec.visibilityTimeoutSeconds, fn.name).toBeGreaterThanOrEqual(6 * timeout);
+      }
+      expect(spec.maxReceiveCount).toBeGreaterThanOrEqual(3);
+    },
+  );
+
+  it('bounds every queue trigger with an explicit maximum concurrency (reconcile ~10, the others 2-5)', () => {
+    for (const spec of functions) {
+      for (const t of spec.triggers) {
+        if (t.kind !== 'queue') continue;
+        expect(t.maxConcurrency, `${spec.name} on ${t.queue}`).toBeDefined();
+        const bound = spec.name === 'reconcile-transfers' && t.queue === 'transfers' ? [8, 20] : [2, 5];
+        expect(t.maxConcurrency).toBeGreaterThanOrEqual(bound[0] as number);
+        expect(t.maxConcurrency).toBeLessThanOrEqual(bound[1] as number);
+      }
+    }
+  });
+
+  it('retries reconciliation long enough to ride out an outage of minutes', () => {
+    expect(queues.transfers.maxReceiveCount).toBeGreaterThanOrEqual(8);
+    expect(queues.finals.maxReceiveCount).toBeGreaterThanOrEqual(8);
+  });
+
+  it('runs each chain job (scanner, confirmer, sweeper) one at a time: reserved concurrency 1', () => {
+    for (const name of ['scan-chain', 'confirm-transfers', 'sweep-deposits']) {
+      const spec = functions.find((f) => f.name === name);
+      expect(spec?.reservedConcurrency, name).toBe(1);
+    }
+  });
+
+  it("refuses a queue whose visibility timeout is less than six times its consumer's timeout", () => {
+    const [first] = functions as [FunctionSpec];
+    const queue = queueNames[0] as QueueName;
+    const visibility = (queues[queue] as QueueSpec).visibilityTimeoutSeconds;
+    const consuming = (timeoutSeconds: number): FunctionSpec[] => [
+      { ...first, timeoutSeconds, triggers: [{ kind: 'queue', queue, batchSize: 1 }] },
+    ];
+    expect(() => synth(consuming(Math.floor(visibility / 6) + 1))).toThrow(/less than 6 times/);
   });
 });
 
@@ -842,6 +903,7 @@ describe.each([
       expect(p.Handler).toBe('index.handler');
       expect(p.MemorySize).toBe(spec.memoryMb ?? DEFAULT_MEMORY_MB);
       expect(p.Timeout).toBe(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+      expect(p.ReservedConcurrentExecutions).toBe(spec.reservedConcurrency);
       expect(p.Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'stablefee',
         POWERTOOLS_METRICS_NAMESPACE: 'stablefee',
@@ -1005,14 +1067,10 @@ describe.each([
               ...(trigger.maxBatchingWindowSeconds === undefined
                 ? {}
                 : { MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds }),
-              ...(trigger.maxConcurrency === undefined
-                ? {}
-                : { ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency } }),
+              // Every mapping is bounded: the default where the trigger declares none.
+              ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency ?? DEFAULT_QUEUE_MAX_CONCURRENCY },
             }),
           );
-          // No maximum concurrency where the trigger declares none.
-          const onQueue = mine.filter((m) => m.EventSourceArn['Fn::GetAtt']?.[0] === queueId);
-          if (trigger.maxConcurrency === undefined) expect(onQueue.some((m) => !m.ScalingConfig)).toBe(true);
         } else if (trigger.kind === 'stream') {
           expectedMappings++;
           const tableId = logicalId(s, s.stack.table.tableArn);
@@ -1029,13 +1087,29 @@ describe.each([
           );
         } else if (trigger.kind === 'schedule') {
           expectedRules++;
+          const maxAge = trigger.maxEventAgeSeconds ?? DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS;
+          // A tick is never retried (a failed run is the next tick's work) and is dropped once older than maxAge.
           expect(rules).toContainEqual(
             expect.objectContaining({
               ScheduleExpression: trigger.expression,
               State: 'ENABLED',
-              Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+              Targets: [
+                expect.objectContaining({
+                  Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+                  RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: maxAge },
+                }),
+              ],
             }),
           );
+          // ...nor by Lambda's asynchronous invocation, whose default is two retries.
+          const asyncConfigs = ofType(s.resources, 'AWS::Lambda::EventInvokeConfig').filter(
+            ([, c]) => c.Properties.FunctionName.Ref === fnId,
+          );
+          expect(asyncConfigs, spec.name).toHaveLength(1);
+          expect((asyncConfigs[0] as [string, Resource])[1].Properties).toMatchObject({
+            MaximumRetryAttempts: 0,
+            MaximumEventAgeInSeconds: maxAge,
+          });
         }
       }
     }
