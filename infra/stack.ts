@@ -13,6 +13,7 @@ import {
   CfnOutput,
   CfnParameter,
   type CfnParameterProps,
+  CfnRule,
   Duration,
   Fn,
   RemovalPolicy,
@@ -131,13 +132,16 @@ export const DASHBOARD_NAME = 'stablefee';
 export interface AlarmSpec {
   /** CloudWatch alarm name: `<stack name>-<id>`, or `<stack name>-<id>-<queue or function name>` for a family. */
   readonly id: string;
-  readonly per?: 'queue' | 'function';
+  /** A family: one alarm per queue, per function, or per scheduled function. */
+  readonly per?: 'queue' | 'function' | 'schedule';
   /** The condition: the metric's statistic over `periodMinutes` is above `threshold` for `evaluationPeriods` periods. */
   readonly threshold: number;
   /** `below`: the condition is the statistic under `threshold` instead (a balance running low). */
   readonly when?: 'below';
   readonly periodMinutes: number;
   readonly evaluationPeriods: number;
+  /** How many of the evaluation periods must breach. Default: all of them. */
+  readonly datapointsToAlarm?: number;
   /**
    * `breaching`: no data counts as breaching. For gauges every run publishes (the sweeper's): silence means the runs
    * fail or stopped, which must alarm rather than look healthy. Default: not breaching.
@@ -148,12 +152,12 @@ export interface AlarmSpec {
 }
 
 /**
- * Every alarm of the stack, for the runbook. All but the sweeper's gauges treat missing data as not breaching: these
- * metrics are only emitted when something happens (no invoices, no transfers, no chains enabled, an idle queue), so
- * silence is health. The sweeper publishes its gas balance and oldest submitted sweep on every run, failed or not, so
- * there silence means its runs fail or stopped: `SweeperGasLow` and `SweepStalled` treat it as breaching.
- * A failing function shows in its FunctionErrors alarm and a reconciler that stops consuming in TransfersBacklog or
- * FinalsBacklog; a schedule that silently stops firing (or a scanner that stops reporting its lag) is not alarmed.
+ * Every alarm of the stack, for the runbook (docs/operations.md has a row for each). Most treat missing data as not
+ * breaching: their metrics are only emitted when something happens (no invoices, no transfers, no chains enabled, an
+ * idle queue), so silence is health. Where silence means a job stopped, it breaches: `Heartbeat` (a schedule's
+ * invocations), and the sweeper's gauges `SweeperGasLow` and `SweepStalled` (every run publishes them, failed or
+ * not). A failing function shows in its FunctionErrors alarm, a consumer that stops consuming in its queue's
+ * QueueAge alarm, a schedule that stops firing in its Heartbeat alarm.
  */
 export const ALARMS = {
   deadLetterQueue: {
@@ -178,21 +182,59 @@ export const ALARMS = {
   functionErrors: {
     id: 'FunctionErrors',
     per: 'function',
-    threshold: 0,
+    threshold: 10,
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    description:
+      "More than 10 % of the function's invocations failed (unhandled error, timeout or out of memory) in 2 of the " +
+      "last 3 periods (5 minutes, or the schedule's interval when longer): not a blip. Read its log group for the " +
+      'error; queue consumers retry on their own, scheduled ones run again at the next tick.',
+  },
+  heartbeat: {
+    id: 'Heartbeat',
+    per: 'schedule',
+    when: 'below',
+    threshold: 1,
     periodMinutes: 5,
     evaluationPeriods: 1,
+    missingData: 'breaching',
     description:
-      'The function failed an invocation (unhandled error, timeout or out of memory) in the last 5 minutes. ' +
-      'Read its log group for the error; queue consumers retry on their own, scheduled ones run again next minute.',
+      "The scheduled function was not invoked at all in the period (5 minutes, or twice its schedule's interval " +
+      'when longer): its EventBridge rule is disabled or deleted, its reserved concurrency is 0, or the account is ' +
+      'throttled. Whatever the job does (scanning, confirming, expiring, sweeping) has stopped.',
+  },
+  queueAge: {
+    id: 'QueueAge',
+    per: 'queue',
+    threshold: 3600,
+    periodMinutes: 1,
+    evaluationPeriods: 3,
+    description:
+      "The queue's oldest message is older than its limit (shared/resources.ts maxMessageAgeSeconds: transfers and " +
+      'finals 5 minutes, addressWatch and the default 1 hour, exports 2 hours, outbox and refunds 6 hours) for 3 ' +
+      'minutes: its consumer is falling behind, failing, or stopped.',
+  },
+  deadLetterAge: {
+    id: 'DeadLetterAge',
+    per: 'queue',
+    threshold: 3 * 24 * 3600,
+    periodMinutes: 15,
+    evaluationPeriods: 1,
+    description:
+      'A dead letter has waited more than 3 days (counted from when it was first sent): nobody replayed it, and SQS ' +
+      'deletes it 14 days after it was first sent. Replay or archive it now.',
   },
   apiServerErrors: {
     id: 'ApiServerErrors',
-    threshold: 0,
+    threshold: 5,
     periodMinutes: 5,
-    evaluationPeriods: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
     description:
-      'The HTTP API answered 5xx in the last 5 minutes (a handler failed, timed out, or health reported a dependency ' +
-      'down). The access log has the route and request id; the FunctionErrors alarms name the function.',
+      'More than 5 % of HTTP API requests answered 5xx in 2 of the last 3 5-minute periods (a handler failing or ' +
+      'timing out, or health reporting a dependency down). The access log has the route and request id; the ' +
+      'FunctionErrors alarms name the function.',
   },
   scannerLag: {
     id: 'ScannerLag',
@@ -240,25 +282,6 @@ export const ALARMS = {
     description:
       'More than 20 failed deliveries of receipts to ministry registries in an hour: a registry is down or rejects ' +
       'our requests (URL, HMAC secret). Deliveries retry with backoff before they reach the outbox dead-letter queue.',
-  },
-  transfersBacklog: {
-    id: 'TransfersBacklog',
-    threshold: 300,
-    periodMinutes: 1,
-    evaluationPeriods: 3,
-    description:
-      'The oldest message in the transfers queue has waited more than 5 minutes for 3 minutes: reconciliation is ' +
-      'falling behind or failing. Check reconcile-transfers errors, throttles and the table.',
-  },
-  finalsBacklog: {
-    id: 'FinalsBacklog',
-    threshold: 300,
-    periodMinutes: 1,
-    evaluationPeriods: 3,
-    description:
-      'The oldest message in the finals queue has waited more than 5 minutes for 3 minutes: final transfers are not ' +
-      'being credited and receipts not issued. The queue is FIFO by ministry, so one failing message holds back its ' +
-      "ministry's later ones until it reaches the finals DLQ. Check reconcile-transfers errors and the table.",
   },
   sweeperGasLow: {
     id: 'SweeperGasLow',
@@ -313,6 +336,23 @@ export const ALARMS = {
       'an operator (GET /v1/transfers lists the suspense items).',
   },
 } as const satisfies Record<string, AlarmSpec>;
+
+/** The longest an alarm may evaluate: its period times its evaluation periods (CloudWatch's limit, one day). */
+const MAX_ALARM_WINDOW_MINUTES = 24 * 60;
+
+/**
+ * Minutes between runs of a schedule expression: `rate(N unit)`; a `cron(…)` expression counts as daily (the longest
+ * the alarms can judge).
+ */
+export function scheduleIntervalMinutes(expression: string): number {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!rate) {
+    if (/^cron\(.+\)$/.test(expression.trim())) return MAX_ALARM_WINDOW_MINUTES;
+    throw new Error(`Unsupported schedule expression ${expression}: use rate(N unit) or cron(...)`);
+  }
+  const unit = (rate[2] as string).replace(/s$/, '');
+  return Number(rate[1]) * (unit === 'minute' ? 1 : unit === 'hour' ? 60 : MAX_ALARM_WINDOW_MINUTES);
+}
 
 /** How many times a failing stream batch is retried (after bisecting) before it goes to the failure queue. */
 export const STREAM_RETRY_ATTEMPTS = 3;
@@ -441,6 +481,26 @@ const DEPLOYMENT_PARAMETERS = {
   },
 } satisfies Record<string, CfnParameterProps>;
 
+/** Where the alarms go: at least one of them must be given (the template's AlarmsReachSomeone rule). */
+export const ALARM_SUBSCRIPTION_PARAMETERS = {
+  AlarmEmail: {
+    type: 'String',
+    default: '',
+    description: 'On-call e-mail address subscribed to the alarm topic (confirm the mail SNS sends). Empty: none.',
+    allowedPattern: '^([^\\s@]+@[^\\s@]+\\.[^\\s@]+)?$',
+    constraintDescription: 'must be empty or an e-mail address',
+  },
+  AlarmHttpsEndpoint: {
+    type: 'String',
+    default: '',
+    description:
+      'HTTPS endpoint subscribed to the alarm topic (a pager or incident tool; it must confirm the subscription). ' +
+      'Empty: none.',
+    allowedPattern: '^(https://\\S+)?$',
+    constraintDescription: 'must be empty or an https:// URL',
+  },
+} satisfies Record<string, CfnParameterProps>;
+
 /** The providers' address-list parameters: logical id, the environment variable it sets, its description. */
 const ADDRESS_WATCH_PARAMETERS = [
   ['AlchemyWebhookId', DEPLOYMENT_ENV.alchemyWebhookId, 'Alchemy Address Activity webhook id (empty: Alchemy off).'],
@@ -535,6 +595,7 @@ export class StablefeeStack extends Stack {
     });
 
     this.alarmTopic = this.createAlarmTopic();
+    this.subscribeOnCall();
     this.table = this.createTable(functions.some((f) => f.triggers.some((t) => t.kind === 'stream')));
     this.queues = this.createQueues();
     this.buckets = this.createBuckets();
@@ -744,6 +805,40 @@ export class StablefeeStack extends Stack {
     return topic;
   }
 
+  /**
+   * Who the alarms reach: an e-mail address and/or an HTTPS endpoint (a pager, chat or incident tool's webhook),
+   * each subscribed to the alarm topic when given. A template rule refuses a deploy that gives neither, so alarms
+   * always reach someone. An e-mail subscription must be confirmed from the mail SNS sends.
+   */
+  private subscribeOnCall(): void {
+    const email = new CfnParameter(this, 'AlarmEmail', ALARM_SUBSCRIPTION_PARAMETERS.AlarmEmail).valueAsString;
+    const https = new CfnParameter(this, 'AlarmHttpsEndpoint', ALARM_SUBSCRIPTION_PARAMETERS.AlarmHttpsEndpoint)
+      .valueAsString;
+    const subscriptions: [string, string, string][] = [
+      ['AlarmEmailSubscription', 'email', email],
+      ['AlarmHttpsSubscription', 'https', https],
+    ];
+    for (const [id, protocol, endpoint] of subscriptions) {
+      const given = new CfnCondition(this, `${id}Given`, {
+        expression: Fn.conditionNot(Fn.conditionEquals(endpoint, '')),
+      });
+      const subscription = new sns.CfnSubscription(this, id, {
+        topicArn: this.alarmTopic.topicArn,
+        protocol,
+        endpoint,
+      });
+      subscription.cfnOptions.condition = given;
+    }
+    new CfnRule(this, 'AlarmsReachSomeone', {
+      assertions: [
+        {
+          assert: Fn.conditionNot(Fn.conditionAnd(Fn.conditionEquals(email, ''), Fn.conditionEquals(https, ''))),
+          assertDescription: 'Give AlarmEmail or AlarmHttpsEndpoint (or both): alarms must reach someone.',
+        },
+      ],
+    });
+  }
+
   /** The CloudWatch alarm name of an `ALARMS` entry (and its queue or function for a family). */
   alarmName(spec: AlarmSpec, subject?: string): string {
     return [this.stackName, spec.id, subject].filter(Boolean).join('-');
@@ -759,19 +854,20 @@ export class StablefeeStack extends Stack {
     spec: AlarmSpec,
     subject: string | undefined,
     metric: cloudwatch.IMetric,
+    threshold = spec.threshold,
   ): cloudwatch.Alarm {
     const alarmName = this.alarmName(spec, subject);
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName,
       alarmDescription: `${subject ? `${subject}: ` : ''}${spec.description}`.slice(0, 1024),
       metric,
-      threshold: spec.threshold,
+      threshold,
       comparisonOperator:
         spec.when === 'below'
           ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
           : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: spec.evaluationPeriods,
-      datapointsToAlarm: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
       treatMissingData:
         spec.missingData === 'breaching'
           ? cloudwatch.TreatMissingData.BREACHING
@@ -865,21 +961,24 @@ export class StablefeeStack extends Stack {
   private createAlarms(): void {
     const minutes = (spec: AlarmSpec) => Duration.minutes(spec.periodMinutes);
 
-    for (const { spec, fn } of this.serviceFunctions) {
-      const alarm = ALARMS.functionErrors;
-      this.addAlarm(
-        `FunctionErrorsAlarm${pascal(spec.name)}`,
-        alarm,
-        spec.name,
-        fn.metricErrors({ period: minutes(alarm), statistic: cloudwatch.Stats.SUM }),
-      );
-    }
+    for (const created of this.serviceFunctions) this.createFunctionAlarms(created);
+    this.createQueueAgeAlarms();
 
+    const api = ALARMS.apiServerErrors;
+    const apiPeriod = minutes(api);
     this.addAlarm(
       'ApiServerErrorsAlarm',
-      ALARMS.apiServerErrors,
+      api,
       undefined,
-      this.api.metricServerError({ period: minutes(ALARMS.apiServerErrors), statistic: cloudwatch.Stats.SUM }),
+      new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)',
+        usingMetrics: {
+          requests: this.api.metricCount({ period: apiPeriod, statistic: cloudwatch.Stats.SUM }),
+          errors: this.api.metricServerError({ period: apiPeriod, statistic: cloudwatch.Stats.SUM }),
+        },
+        label: '5xx (% of requests)',
+        period: apiPeriod,
+      }),
     );
     this.addAlarm('ScannerLagAlarm', ALARMS.scannerLag, undefined, this.scannerLagMetric(minutes(ALARMS.scannerLag)));
     if (this.sweeperGasKey) this.createSweeperAlarms();
@@ -894,17 +993,80 @@ export class StablefeeStack extends Stack {
     for (const [id, spec, metricName] of sums) {
       this.addAlarm(id, spec, undefined, this.serviceMetric(metricName, cloudwatch.Stats.SUM, minutes(spec)));
     }
+  }
 
-    const backlogs: [string, AlarmSpec, QueueName][] = [
-      ['TransfersBacklogAlarm', ALARMS.transfersBacklog, 'transfers'],
-      ['FinalsBacklogAlarm', ALARMS.finalsBacklog, 'finals'],
-    ];
-    for (const [id, spec, queue] of backlogs) {
-      const age = this.queues[queue].queue.metricApproximateAgeOfOldestMessage({
-        period: minutes(spec),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      });
-      this.addAlarm(id, spec, undefined, age);
+  /**
+   * A function's error-rate alarm and, when it runs on a schedule, its heartbeat. A scheduled function's periods are
+   * stretched to its schedule (an hourly job is judged per hour, its heartbeat over two hours).
+   */
+  private createFunctionAlarms({ spec, fn }: ServiceFunction): void {
+    const interval = Math.max(
+      0,
+      ...spec.triggers.map((t) => (t.kind === 'schedule' ? scheduleIntervalMinutes(t.expression) : 0)),
+    );
+    const errors = ALARMS.functionErrors;
+    // An alarm evaluates at most one day: periods × evaluation periods.
+    const errorPeriod = Duration.minutes(
+      Math.min(
+        Math.max(errors.periodMinutes, interval),
+        Math.floor(MAX_ALARM_WINDOW_MINUTES / errors.evaluationPeriods),
+      ),
+    );
+    this.addAlarm(
+      `FunctionErrorsAlarm${pascal(spec.name)}`,
+      errors,
+      spec.name,
+      new cloudwatch.MathExpression({
+        expression: 'IF(invocations > 0, 100 * FILL(errors, 0) / invocations, 0)',
+        usingMetrics: {
+          invocations: fn.metricInvocations({ period: errorPeriod, statistic: cloudwatch.Stats.SUM }),
+          errors: fn.metricErrors({ period: errorPeriod, statistic: cloudwatch.Stats.SUM }),
+        },
+        label: 'errors (% of invocations)',
+        period: errorPeriod,
+      }),
+    );
+    if (interval === 0) return;
+    const heartbeat = ALARMS.heartbeat;
+    const heartbeatPeriod = Duration.minutes(
+      Math.min(Math.max(heartbeat.periodMinutes, 2 * interval), MAX_ALARM_WINDOW_MINUTES),
+    );
+    this.addAlarm(
+      `HeartbeatAlarm${pascal(spec.name)}`,
+      heartbeat,
+      spec.name,
+      fn.metricInvocations({ period: heartbeatPeriod, statistic: cloudwatch.Stats.SUM }),
+    );
+  }
+
+  /**
+   * The age of the oldest message of every queue (against the queue's own limit) and of every dead-letter queue.
+   * Together with the depth alarm on each dead-letter queue: a consumer that stopped, and dead letters nobody replayed.
+   */
+  private createQueueAgeAlarms(): void {
+    for (const [name, { queue, dlq }] of Object.entries(this.queues) as [QueueName, QueuePair][]) {
+      const spec: QueueSpec = queueSpecs[name];
+      const age = ALARMS.queueAge;
+      this.addAlarm(
+        `${pascal(name)}QueueAgeAlarm`,
+        age,
+        name,
+        queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(age.periodMinutes),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        spec.maxMessageAgeSeconds ?? age.threshold,
+      );
+      const dead = ALARMS.deadLetterAge;
+      this.addAlarm(
+        `${pascal(name)}DeadLetterAgeAlarm`,
+        dead,
+        name,
+        dlq.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(dead.periodMinutes),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+      );
     }
   }
 
@@ -1067,7 +1229,13 @@ export class StablefeeStack extends Stack {
         left: queueEntries.map(([name, { queue }]) =>
           queue.metricApproximateAgeOfOldestMessage({ ...maximum, label: name }),
         ),
-        leftAnnotations: [alarmThreshold(ALARMS.transfersBacklog, 'transfers backlog alarm')],
+        leftAnnotations: [
+          {
+            value: queueSpecs.transfers.maxMessageAgeSeconds,
+            label: 'transfers age alarm',
+            color: cloudwatch.Color.RED,
+          },
+        ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({

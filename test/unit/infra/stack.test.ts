@@ -21,6 +21,7 @@ import {
 } from '../../../infra/function-defaults';
 import {
   ALARMS,
+  type AlarmSpec,
   API_THROTTLE,
   DASHBOARD_NAME,
   DEFAULT_NBK_RATES_URL,
@@ -31,6 +32,7 @@ import {
   SERVICE_METRICS,
   STREAM_RETRY_ATTEMPTS,
   StablefeeStack,
+  scheduleIntervalMinutes,
   VISIBILITY_TIMEOUT_RATIO,
   WEBHOOK_PROVIDERS,
 } from '../../../infra/stack';
@@ -394,6 +396,21 @@ describe('ALARMS', () => {
   });
 });
 
+describe('the runbook (docs/operations.md)', () => {
+  it('has a row for every alarm of ALARMS, by its name (a family with its <queue> or <function>)', () => {
+    const runbook = readFileSync(path.join(PROJECT_ROOT, 'docs', 'operations.md'), 'utf8');
+    const section = runbook.slice(runbook.indexOf('## Alarms and runbook'));
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    for (const spec of Object.values(ALARMS) as AlarmSpec[]) {
+      const named = spec.per ? new RegExp(`^\\| \`${spec.id}-`) : new RegExp(`^\\| \`${spec.id}\``);
+      expect(
+        rows.some((row) => named.test(row)),
+        spec.id,
+      ).toBe(true);
+    }
+  });
+});
+
 describe('construct ids', () => {
   it('allow one function several triggers on the same queue and on the table stream', () => {
     const [first] = functions as [FunctionSpec];
@@ -418,18 +435,15 @@ describe('queues and triggers of the topology', () => {
       spec.triggers.flatMap((t) => (t.kind === 'queue' && t.queue === queue ? [{ spec, trigger: t }] : [])),
     );
 
-  it.each(queueNames)(
-    'queue %s hides a message at least six times as long as any consumer runs, and has an age alarm limit',
-    (queue) => {
-      const spec: QueueSpec = queues[queue];
-      expect(VISIBILITY_TIMEOUT_RATIO).toBeGreaterThanOrEqual(6);
-      for (const { spec: fn } of consumers(queue)) {
-        const timeout = fn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-        expect(spec.visibilityTimeoutSeconds, fn.name).toBeGreaterThanOrEqual(6 * timeout);
-      }
-      expect(spec.maxReceiveCount).toBeGreaterThanOrEqual(3);
-    },
-  );
+  it.each(queueNames)('queue %s hides a message at least six times as long as any consumer runs', (queue) => {
+    const spec: QueueSpec = queues[queue];
+    expect(VISIBILITY_TIMEOUT_RATIO).toBeGreaterThanOrEqual(6);
+    for (const { spec: fn } of consumers(queue)) {
+      const timeout = fn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+      expect(spec.visibilityTimeoutSeconds, fn.name).toBeGreaterThanOrEqual(6 * timeout);
+    }
+    expect(spec.maxReceiveCount).toBeGreaterThanOrEqual(3);
+  });
 
   it('bounds every queue trigger with an explicit maximum concurrency (reconcile ~10, the others 2-5)', () => {
     for (const spec of functions) {
@@ -574,12 +588,14 @@ describe.each([
           expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         );
       }
-      const alarms = ofType(s.resources, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
-        asArray<Json>(a.Properties.Dimensions).some(
-          (d) =>
-            d.Name === 'QueueName' &&
-            JSON.stringify(d.Value) === JSON.stringify({ 'Fn::GetAtt': [dlqId, 'QueueName'] }),
-        ),
+      const alarms = ofType(s.resources, 'AWS::CloudWatch::Alarm').filter(
+        ([, a]) =>
+          a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          asArray<Json>(a.Properties.Dimensions).some(
+            (d) =>
+              d.Name === 'QueueName' &&
+              JSON.stringify(d.Value) === JSON.stringify({ 'Fn::GetAtt': [dlqId, 'QueueName'] }),
+          ),
       );
       expect(alarms).toHaveLength(1);
       const alarm = (alarms[0] as [string, Resource])[1].Properties;
@@ -695,26 +711,64 @@ describe.each([
         EvaluationPeriods: 1,
       });
     }
-    for (const [fnName, [fnId]] of serviceFunctions(s.resources)) {
-      expectAlarm(name('FunctionErrors', fnName), {
+    // Errors as a share of invocations, in 2 of 3 periods: a blip does not page anyone, a failing job does. A
+    // scheduled function is judged per run interval when that is longer; its heartbeat over two intervals.
+    const ratio = (alarm: Json) => alarm?.Metrics?.find((m: Json) => m.Expression)?.Expression;
+    // A math alarm's period is its metrics' (the expression's own when it reads no metric of its own).
+    const periodOf = (alarm: Json): number | undefined =>
+      alarm?.Period ??
+      alarm?.Metrics?.map((m: Json) => m.Period ?? m.MetricStat?.Period).find((p: unknown) => p !== undefined);
+    const fns = serviceFunctions(s.resources);
+    for (const spec of s.specs) {
+      const [fnId] = fns.get(spec.name) as [string, Resource];
+      const alarm = alarms.get(name('FunctionErrors', spec.name));
+      expectAlarm(name('FunctionErrors', spec.name), { Threshold: 10, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+      expect(ratio(alarm)).toBe('IF(invocations > 0, 100 * FILL(errors, 0) / invocations, 0)');
+      const metricsRead = alarm.Metrics.filter((m: Json) => m.MetricStat).map((m: Json) => [
+        m.Id,
+        m.MetricStat.Metric.MetricName,
+        m.MetricStat.Metric.Dimensions,
+        m.MetricStat.Stat,
+      ]);
+      expect(metricsRead.sort()).toEqual([
+        ['errors', 'Errors', [{ Name: 'FunctionName', Value: { Ref: fnId } }], 'Sum'],
+        ['invocations', 'Invocations', [{ Name: 'FunctionName', Value: { Ref: fnId } }], 'Sum'],
+      ]);
+      const schedules = spec.triggers.flatMap((t) => (t.kind === 'schedule' ? [t.expression] : []));
+      const interval = Math.max(0, ...schedules.map((e) => scheduleIntervalMinutes(e)));
+      expect(periodOf(alarm), spec.name).toBe(Math.min(Math.max(5, interval), 480) * 60);
+      const heartbeat = alarms.get(name('Heartbeat', spec.name));
+      expect(heartbeat !== undefined, `${spec.name} heartbeat`).toBe(schedules.length > 0);
+      if (!heartbeat) continue;
+      // Not invoked at all in two run intervals (at least 5 minutes): no data is the very case, so it breaches.
+      expectAlarm(name('Heartbeat', spec.name), {
         Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
+        MetricName: 'Invocations',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
         Statistic: 'Sum',
-        Period: 300,
-        Threshold: 0,
+        Period: Math.min(Math.max(5, 2 * interval), 1440) * 60,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
         EvaluationPeriods: 1,
+        TreatMissingData: 'breaching',
       });
     }
-    expectAlarm(name('ApiServerErrors'), {
-      Namespace: 'AWS/ApiGateway',
-      MetricName: '5xx',
-      Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(s, s.stack.api.apiId) } }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-    });
-    // Over 100 blocks behind in each of three 5-minute periods: 15 minutes, maximum over every chain.
+    expect(scheduleIntervalMinutes('rate(1 minute)')).toBe(1);
+    expect(scheduleIntervalMinutes('rate(5 minutes)')).toBe(5);
+    expect(scheduleIntervalMinutes('rate(2 hours)')).toBe(120);
+    expect(() => scheduleIntervalMinutes('every minute')).toThrow(/Unsupported/);
+    expectAlarm(name('ApiServerErrors'), { Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    const api = alarms.get(name('ApiServerErrors'));
+    expect(ratio(api)).toBe('IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)');
+    expect(
+      api.Metrics.filter((m: Json) => m.MetricStat)
+        .map((m: Json) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions])
+        .sort(),
+    ).toEqual([
+      ['errors', '5xx', [{ Name: 'ApiId', Value: { Ref: logicalId(s, s.stack.api.apiId) } }]],
+      ['requests', 'Count', [{ Name: 'ApiId', Value: { Ref: logicalId(s, s.stack.api.apiId) } }]],
+    ]);
+    expect(periodOf(api)).toBe(300);
     expectAlarm(name('ScannerLag'), {
       Metrics: [
         {
@@ -757,27 +811,33 @@ describe.each([
       Threshold: 0,
       EvaluationPeriods: 1,
     });
-    // Oldest transfer (or final sighting) waiting over 5 minutes, for 3 minutes running.
-    for (const [alarm, queue] of [
-      ['TransfersBacklog', 'transfers'],
-      ['FinalsBacklog', 'finals'],
-    ] as const) {
-      expectAlarm(name(alarm), {
+    // Every queue: its oldest message past the queue's own limit for 3 minutes; every DLQ: a letter left for 3 days.
+    for (const queue of queueNames) {
+      const spec: QueueSpec = queues[queue];
+      const dimensionsOf = (arn: string) => [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(s, arn), 'QueueName'] } },
+      ];
+      expectAlarm(name('QueueAge', queue), {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateAgeOfOldestMessage',
-        Dimensions: [
-          {
-            Name: 'QueueName',
-            Value: { 'Fn::GetAtt': [logicalId(s, s.stack.queues[queue].queue.queueArn), 'QueueName'] },
-          },
-        ],
+        Dimensions: dimensionsOf(s.stack.queues[queue].queue.queueArn),
         Statistic: 'Maximum',
         Period: 60,
-        Threshold: 300,
+        Threshold: spec.maxMessageAgeSeconds ?? 3600,
         EvaluationPeriods: 3,
         DatapointsToAlarm: 3,
       });
+      expectAlarm(name('DeadLetterAge', queue), {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: dimensionsOf(s.stack.queues[queue].dlq.queueArn),
+        Statistic: 'Maximum',
+        Threshold: 3 * 24 * 3600,
+        EvaluationPeriods: 1,
+      });
     }
+    expect(queues.transfers.maxMessageAgeSeconds).toBe(300);
+    expect(queues.finals.maxMessageAgeSeconds).toBe(300);
     for (const [id, metric] of [
       ['RejectedHints', 'RejectedHints'],
       ['Annulment', 'Annulments'],
@@ -813,7 +873,9 @@ describe.each([
         expectAlarm(name(metric), { MetricName: metric, Statistic: 'Sum', Threshold: 0, EvaluationPeriods: 1 });
       }
     }
-    const expectedCount = queueNames.length + s.specs.length + 9 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
+    const scheduled = s.specs.filter((spec) => spec.triggers.some((t) => t.kind === 'schedule')).length;
+    const expectedCount =
+      3 * queueNames.length + s.specs.length + scheduled + 7 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
@@ -823,13 +885,60 @@ describe.each([
         alarmName,
       ).toBe(true);
     }
-    for (const spec of Object.values(ALARMS)) {
-      const alarm = [...alarms.entries()].find(([n]) => n.startsWith(`Test-${spec.id}`))?.[1];
-      if (!alarm) continue; // StreamFailures without a stream consumer
-      expect(alarm.Threshold, spec.id).toBe(spec.threshold);
-      expect(alarm.EvaluationPeriods, spec.id).toBe(spec.evaluationPeriods);
-      expect(alarm.Period ?? alarm.Metrics?.[0]?.Period, spec.id).toBe(spec.periodMinutes * 60);
+    for (const spec of Object.values(ALARMS) as AlarmSpec[]) {
+      const family = [...alarms.entries()].filter(([n]) => n.startsWith(`Test-${spec.id}`)).map(([, a]) => a);
+      if (family.length === 0) continue; // StreamFailures without a stream consumer
+      for (const alarm of family) {
+        expect(alarm.EvaluationPeriods, spec.id).toBe(spec.evaluationPeriods);
+        expect(alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods, spec.id).toBe(
+          spec.datapointsToAlarm ?? spec.evaluationPeriods,
+        );
+        // A queue's age limit is the queue's own; a scheduled function's periods follow its schedule (above).
+        if (spec.id !== 'QueueAge') expect(alarm.Threshold, spec.id).toBe(spec.threshold);
+        const period = periodOf(alarm);
+        if (spec.per === 'function' || spec.per === 'schedule') {
+          expect(period, spec.id).toBeGreaterThanOrEqual(spec.periodMinutes * 60);
+        } else expect(period, spec.id).toBe(spec.periodMinutes * 60);
+      }
     }
+    // Errors alarm on a rate over two or more periods, never on a single failure.
+    expect(ALARMS.functionErrors.evaluationPeriods).toBeGreaterThanOrEqual(2);
+    expect(ALARMS.apiServerErrors.evaluationPeriods).toBeGreaterThanOrEqual(2);
+  });
+
+  it('subscribes on-call (e-mail and/or HTTPS, each when given) and refuses a deploy that names neither', () => {
+    const json = s.template.toJSON();
+    const [topicId] = ofType(s.resources, 'AWS::SNS::Topic')[0] as [string, Resource];
+    for (const [param, protocol, ok, bad] of [
+      ['AlarmEmail', 'email', 'oncall@example.kz', 'not an address'],
+      ['AlarmHttpsEndpoint', 'https', 'https://events.pagerduty.com/x', 'http://pager.example'],
+    ] as const) {
+      expect(json.Parameters[param]).toMatchObject({ Type: 'String', Default: '' });
+      const pattern = new RegExp(json.Parameters[param].AllowedPattern);
+      expect(pattern.test('')).toBe(true);
+      expect(pattern.test(ok)).toBe(true);
+      expect(pattern.test(bad)).toBe(false);
+      const subscriptions = ofType(s.resources, 'AWS::SNS::Subscription').filter(
+        ([, r]) => r.Properties.Protocol === protocol,
+      );
+      expect(subscriptions).toHaveLength(1);
+      const [, subscription] = subscriptions[0] as [string, Resource & { Condition?: string }];
+      expect(subscription.Properties).toMatchObject({ TopicArn: { Ref: topicId }, Endpoint: { Ref: param } });
+      expect(json.Conditions[subscription.Condition as string]).toEqual({
+        'Fn::Not': [{ 'Fn::Equals': [{ Ref: param }, ''] }],
+      });
+    }
+    const assertion = json.Rules.AlarmsReachSomeone.Assertions[0];
+    expect(assertion.Assert).toEqual({
+      'Fn::Not': [
+        {
+          'Fn::And': [
+            { 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] },
+            { 'Fn::Equals': [{ Ref: 'AlarmHttpsEndpoint' }, ''] },
+          ],
+        },
+      ],
+    });
   });
 
   it('encrypts the alarm topic, allows TLS only, and publishes every alarm to it', () => {
