@@ -44,6 +44,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
 import { CUSTODIAN_ENV, type QueueSpec, sweeperKeyEnv } from '../shared/resources';
+import { CHECKED_PARAMETERS, type CheckedParameter, checkedParameterValue } from './deployment-config';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
@@ -579,6 +580,8 @@ export class StablefeeStack extends Stack {
   private streamFailureQueue?: sqs.Queue;
   /** Functions whose asynchronous invocation (their schedules) is configured: once per function. */
   private readonly asyncConfigured = new Set<string>();
+  /** The key policy of each secp256k1 key, completed once the functions (the signing roles) exist. */
+  private readonly signingKeyPolicies = new Map<kms.CfnKey, iam.PolicyDocument>();
   /** Public routes, by route key (`GET /v1/fees`), for their route throttling. */
   private readonly publicRoutes: Map<string, apigw.HttpRoute[]> = new Map();
 
@@ -621,6 +624,17 @@ export class StablefeeStack extends Stack {
 
     this.functionDefaults = new FunctionDefaults(this, 'Functions', { projectRoot });
     this.serviceFunctions = functions.map((spec) => this.createFunction(spec));
+    const rolesWhere = (signs: (spec: FunctionSpec) => boolean) =>
+      this.serviceFunctions.filter(({ spec }) => signs(spec)).map(({ role }) => role);
+    this.restrictSigning(
+      this.receiptSigningKey,
+      rolesWhere((spec) => spec.access.signer === true),
+    );
+    if (this.sweeperGasKey)
+      this.restrictSigning(
+        this.sweeperGasKey,
+        rolesWhere((spec) => spec.access.gasSigner === true),
+      );
     this.throttlePublicRoutes();
 
     this.createAlarms();
@@ -1294,7 +1308,7 @@ export class StablefeeStack extends Stack {
    * The receipt signing key: secp256k1 in KMS, so receipts are EIP-712 signatures anyone verifies offline against
    * the signer address. Retained: deleting it would orphan every published receipt's signer. The policy is written
    * out because the L2 Key always adds `kms:*` for the account; the account may administer the key and delegate
-   * exactly Sign and GetPublicKey through IAM, which the stack does for functions with `access.signer` only.
+   * GetPublicKey through IAM, and only the signing roles may Sign (`restrictSigning`).
    * AwsSolutions-KMS5 (rotation) does not apply: KMS cannot rotate asymmetric keys, and a new key would be a new
    * signer address.
    */
@@ -1303,9 +1317,9 @@ export class StablefeeStack extends Stack {
   }
 
   /**
-   * A retained secp256k1 SIGN_VERIFY key whose policy lets the account administer it and delegate Sign and
-   * GetPublicKey through IAM (granted per function from `access`). Used for the receipt key and the sweeper's gas
-   * key (retained too: its address holds the gas balance and is what operators fund).
+   * A retained secp256k1 SIGN_VERIFY key whose policy lets the account administer it and delegate GetPublicKey
+   * through IAM; who may Sign is added once the functions exist (`restrictSigning`). Used for the receipt key and the
+   * sweeper's gas key (retained too: its address holds the gas balance and is what operators fund).
    */
   private createSecp256k1Key(id: string, description: string): kms.CfnKey {
     const keyPolicy = new iam.PolicyDocument({
@@ -1318,9 +1332,9 @@ export class StablefeeStack extends Stack {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
-          sid: 'AccountDelegatesSigningToIam',
+          sid: 'AccountDelegatesPublicKeyToIam',
           principals: [new iam.AccountRootPrincipal()],
-          actions: [...RECEIPT_SIGNER_ACTIONS],
+          actions: ['kms:GetPublicKey'],
           resources: ['*'],
         }),
       ],
@@ -1334,7 +1348,42 @@ export class StablefeeStack extends Stack {
       keyPolicy,
     });
     key.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.signingKeyPolicies.set(key, keyPolicy);
     return key;
+  }
+
+  /**
+   * Lets exactly `signers` (the roles of the functions whose `access` signs with `key`) use kms:Sign, and denies it to
+   * every other principal of any account: an IAM administrator, the deploy role or a grant cannot sign a receipt.
+   * Both name the roles by `aws:PrincipalArn` conditions rather than as principals, so a replaced role (a new unique
+   * id) keeps working and a role created in the same deployment is not refused by KMS's principal check. Changing
+   * this takes kms:PutKeyPolicy, which CloudTrail records.
+   */
+  private restrictSigning(key: kms.CfnKey, signers: iam.IRole[]): void {
+    const policy = this.signingKeyPolicies.get(key);
+    if (!policy) throw new Error(`Not a signing key: ${key.node.path}`);
+    const roleArns = signers.map((role) => role.roleArn);
+    if (roleArns.length > 0) {
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'SigningRolesSign',
+          principals: [new iam.AccountRootPrincipal()],
+          actions: ['kms:Sign'],
+          resources: ['*'],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': roleArns } },
+        }),
+      );
+    }
+    policy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'NobodyElseSigns',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        ...(roleArns.length > 0 ? { conditions: { ArnNotEquals: { 'aws:PrincipalArn': roleArns } } } : {}),
+      }),
+    );
   }
 
   /**
@@ -1368,8 +1417,11 @@ export class StablefeeStack extends Stack {
    * parameter holds a secret (parameters show in the console and in the stack's history).
    */
   private createDeploymentParameters(): Record<string, string> {
-    const parameter = (id: keyof typeof DEPLOYMENT_PARAMETERS): string =>
-      new CfnParameter(this, id, DEPLOYMENT_PARAMETERS[id]).valueAsString;
+    const parameter = (id: keyof typeof DEPLOYMENT_PARAMETERS): string => {
+      const props: CfnParameterProps = DEPLOYMENT_PARAMETERS[id];
+      const checked = id in CHECKED_PARAMETERS ? { default: this.checkedDefault(id as CheckedParameter, props) } : {};
+      return new CfnParameter(this, id, { ...props, ...checked }).valueAsString;
+    };
     const depositXpub = parameter('DepositXpub');
     const chainsJson = parameter('ChainsJson');
     const publicBaseUrl = parameter('PublicBaseUrl');
@@ -1394,6 +1446,18 @@ export class StablefeeStack extends Stack {
       [DEPLOYMENT_ENV.custodian]: parameter('CustodianJson'),
       ...providerIds,
     };
+  }
+
+  /**
+   * The default of a JSON parameter: the value given as CDK context under the parameter's name (`-c ChainsJson=…`),
+   * else the template's own default; either way checked by the functions' own parsers (infra/deployment-config.ts),
+   * so synthesis fails on a value every function would refuse at start.
+   */
+  private checkedDefault(id: CheckedParameter, props: CfnParameterProps): string {
+    const given: unknown = this.node.tryGetContext(id);
+    const text =
+      given === undefined ? String(props.default ?? '') : typeof given === 'string' ? given : JSON.stringify(given);
+    return checkedParameterValue(id, text);
   }
 
   /**
@@ -1646,7 +1710,10 @@ export class StablefeeStack extends Stack {
     const { access } = spec;
     if (access.signer) {
       role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: [...RECEIPT_SIGNER_ACTIONS], resources: [this.receiptSigningKey.attrArn] }),
+        new iam.PolicyStatement({
+          actions: access.signer === 'publicKey' ? ['kms:GetPublicKey'] : [...RECEIPT_SIGNER_ACTIONS],
+          resources: [this.receiptSigningKey.attrArn],
+        }),
       );
     }
     if (access.gasSigner && this.sweeperGasKey) {

@@ -66,8 +66,11 @@ export interface FunctionAccess {
   /** Dead-letter queues the function may move messages out of (replay). */
   redrive?: QueueName[];
   buckets?: Partial<Record<BucketName, 'read' | 'readwrite'>>;
-  /** Signs with the service's receipt key (KMS Sign and GetPublicKey on that key only). */
-  signer?: boolean;
+  /**
+   * Signs with the service's receipt key (KMS Sign and GetPublicKey on that key only; the key policy denies Sign to
+   * every other role). `'publicKey'`: only reads its public key (the signer address), signs nothing.
+   */
+  signer?: boolean | 'publicKey';
   /** Reads the webhook providers' signing secrets. */
   webhookSecrets?: boolean;
   /** Signs with the sweeper's gas key (KMS Sign and GetPublicKey on that key only): pays gas, moves no funds. */
@@ -103,7 +106,8 @@ export const functions: FunctionSpec[] = [
     access: {
       table: 'read',
       inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports', 'refunds'],
-      signer: true,
+      // Publishes the signer address: the public key only, never Sign (a public function).
+      signer: 'publicKey',
     },
   },
   {

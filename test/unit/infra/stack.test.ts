@@ -246,7 +246,8 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
       allow(['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], [bucket.arnForObjects('*')]);
     }
   }
-  if (access.signer) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.receiptSigningKey.attrArn]);
+  if (access.signer === true) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.receiptSigningKey.attrArn]);
+  if (access.signer === 'publicKey') allow(['kms:GetPublicKey'], [s.stack.receiptSigningKey.attrArn]);
   if (access.gasSigner && s.stack.sweeperGasKey) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.sweeperGasKey.attrArn]);
   if (access.webhookSecrets) allow(SECRET_READ, [s.stack.webhookSecrets.secretArn]);
   for (const trigger of spec.triggers) {
@@ -408,6 +409,43 @@ describe('the runbook (docs/operations.md)', () => {
         spec.id,
       ).toBe(true);
     }
+  });
+});
+
+describe("JSON parameters checked at synth time by the functions' own parsers", () => {
+  const [first] = functions as [FunctionSpec];
+  const synthWith = (context: Record<string, string>) => {
+    const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context } });
+    return Template.fromStack(new StablefeeStack(app, 'Test', { functions: [first] })).toJSON().Parameters;
+  };
+  const factory = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+
+  it('makes a valid context value the parameter default', () => {
+    const chains = JSON.stringify([
+      { chainId: 137, rpcUrl: 'https://polygon.example', depositFactory: factory },
+      { chainId: 8453, rpcUrl: 'https://base.example', depositFactory: factory },
+    ]);
+    const registries = '{"AFSA":{"url":"https://registry.afsa.example/receipts"}}';
+    const custodian = `{"url":"https://custody.example/orders","accounts":{"137":"${factory}"}}`;
+    const params = synthWith({ ChainsJson: chains, RegistriesJson: registries, CustodianJson: custodian });
+    expect(params.ChainsJson.Default).toBe(chains);
+    expect(params.RegistriesJson.Default).toBe(registries);
+    expect(params.CustodianJson.Default).toBe(custodian);
+  });
+
+  it.each([
+    ['ChainsJson', '[{"chainId":999,"rpcUrl":"https://x.example"}]', /ChainsJson is not valid: .*999/],
+    ['ChainsJson', '[{"chainId":1,"rpcUrl":"https://x.example","rpcurl":"typo"}]', /ChainsJson is not valid/],
+    [
+      'ChainsJson',
+      '[{"chainId":1,"rpcUrl":"https://a.example","depositFactory":"0x5fbdb2315678afecb367f032d93f642f64180aA3"}]',
+      /ChainsJson is not valid/,
+    ],
+    ['RegistriesJson', '{"AFSA":{"url":"http://registry.example"}}', /RegistriesJson is not valid/],
+    ['RegistriesJson', '{"AFSA":', /RegistriesJson is not valid/],
+    ['CustodianJson', '{"url":"https://c.example","accounts":{"1":"0x1234"}}', /CustodianJson is not valid/],
+  ])('refuses %s = %s', (parameter, value, message) => {
+    expect(() => synthWith({ [parameter]: value })).toThrow(message);
   });
 });
 
@@ -1060,7 +1098,8 @@ describe.each([
         expect(has('s3:PutObject', objects)).toBe(level === 'readwrite');
       }
       for (const action of RECEIPT_SIGNER_ACTIONS) {
-        expect(has(action, s.stack.receiptSigningKey.attrArn), `${spec.name} ${action}`).toBe(access.signer === true);
+        const granted = action === 'kms:Sign' ? access.signer === true : Boolean(access.signer);
+        expect(has(action, s.stack.receiptSigningKey.attrArn), `${spec.name} ${action}`).toBe(granted);
       }
       expect(has('secretsmanager:GetSecretValue', s.stack.webhookSecrets.secretArn)).toBe(
         access.webhookSecrets === true,
@@ -1244,11 +1283,55 @@ describe.each([
     expect(key.Properties.EnableKeyRotation).not.toBe(true);
     expect(key.DeletionPolicy).toBe('Retain');
     expect(key.UpdateReplacePolicy).toBe('Retain');
-    // The key policy lets IAM grant Sign and GetPublicKey, nothing else that uses the key (no Decrypt, no Verify…).
-    const usage = asArray<Json>(key.Properties.KeyPolicy.Statement).flatMap((st) => asArray<string>(st.Action));
+    // The key policy allows Sign and GetPublicKey, nothing else that uses the key (no Decrypt, no Verify…).
+    const usage = asArray<Json>(key.Properties.KeyPolicy.Statement)
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => asArray<string>(st.Action));
     const useActions = usage.filter((a) => /^kms:(Sign|Verify|GetPublicKey|Decrypt|Encrypt|GenerateDataKey)/.test(a));
     expect(useActions.sort()).toEqual([...RECEIPT_SIGNER_ACTIONS].sort());
     expect(s.template.toJSON().Outputs.ReceiptSigningKeyArn.Value).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+  });
+
+  it("lets only the signing roles sign, by the keys' policies: allowed to those roles, denied to every other", () => {
+    const keys: [string, (spec: FunctionSpec) => boolean][] = [
+      [logicalId(s, s.stack.receiptSigningKey.attrArn), (spec) => spec.access.signer === true],
+    ];
+    if (s.stack.sweeperGasKey) {
+      keys.push([logicalId(s, s.stack.sweeperGasKey.attrArn), (spec) => spec.access.gasSigner === true]);
+    }
+    const fns = serviceFunctions(s.resources);
+    const roleArn = (spec: FunctionSpec) => {
+      const [, fn] = fns.get(spec.name) as [string, Resource];
+      return { 'Fn::GetAtt': [fn.Properties.Role['Fn::GetAtt'][0], 'Arn'] };
+    };
+    const root = {
+      AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+    };
+    for (const [keyId, signs] of keys) {
+      const signers = s.specs.filter(signs).map(roleArn);
+      expect(signers.length, keyId).toBeGreaterThan(0);
+      const statements = asArray<Json>(s.resources[keyId]?.Properties.KeyPolicy.Statement);
+      const signing = statements.filter((st) => asArray<string>(st.Action).includes('kms:Sign'));
+      expect(signing).toHaveLength(2);
+      const allow = signing.find((st) => st.Effect === 'Allow');
+      const deny = signing.find((st) => st.Effect === 'Deny');
+      expect(allow).toMatchObject({ Principal: root, Action: 'kms:Sign' });
+      expect(asArray(allow.Condition.ArnEquals['aws:PrincipalArn'])).toEqual(signers);
+      // Everyone else, in any account (an administrator, the deploy role, a grant's grantee): an explicit deny.
+      expect(deny).toMatchObject({ Principal: { AWS: '*' }, Action: 'kms:Sign' });
+      expect(asArray(deny.Condition.ArnNotEquals['aws:PrincipalArn'])).toEqual(signers);
+      // The account may delegate reading the public key through IAM, and nothing else that uses the key.
+      const delegated = statements.filter(
+        (st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === JSON.stringify(root) && !st.Condition,
+      );
+      expect(delegated.flatMap((st) => asArray<string>(st.Action)).filter((a) => !a.startsWith('kms:Sign'))).toContain(
+        'kms:GetPublicKey',
+      );
+      expect(delegated.flatMap((st) => asArray<string>(st.Action))).not.toContain('kms:Sign');
+    }
+    // The public health function publishes the signer address and may not sign.
+    const health = s.specs.find((spec) => spec.name === 'health');
+    if (health && s.specs === functions) expect(health.access.signer).toBe('publicKey');
   });
 
   it('gives only signer functions the key (env and kms:Sign/GetPublicKey on that key only)', () => {
@@ -1265,6 +1348,10 @@ describe.each([
         expect(env[sweeperKeyEnv.kmsKeyId]).toEqual(gasKeyArn);
         expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toBeUndefined();
         for (const action of RECEIPT_SIGNER_ACTIONS) expect(grants.get(action)).toEqual([JSON.stringify(gasKeyArn)]);
+      } else if (spec.access.signer === 'publicKey') {
+        expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toEqual(keyArn);
+        expect(kmsActions).toEqual(['kms:GetPublicKey']);
+        expect(grants.get('kms:GetPublicKey')).toEqual([JSON.stringify(keyArn)]);
       } else if (spec.access.signer) {
         expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toEqual(keyArn);
         expect(env[sweeperKeyEnv.kmsKeyId]).toBeUndefined();
