@@ -513,6 +513,19 @@ const ADDRESS_WATCH_PARAMETERS = [
   ],
 ] as const;
 
+/**
+ * What `access.table` grants on the table and its indexes: reading by key and by query (a transaction's condition
+ * checks too), and writing by Put and Update. Scan, DeleteItem and DescribeTable only through `access.tableExtra`;
+ * BatchWriteItem never (it deletes too, and no function uses it).
+ */
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
 /** What a signer function may do with the receipt key, and all it may do. */
 export const RECEIPT_SIGNER_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
 
@@ -1723,8 +1736,16 @@ export class StablefeeStack extends Stack {
     }
     // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).
     if (access.webhookSecrets) this.webhookSecrets.grantRead(role);
-    if (access.table === 'read') this.table.grantReadData(role);
-    if (access.table === 'readwrite') this.table.grantReadWriteData(role);
+    if (access.table) {
+      const actions = [
+        ...TABLE_READ_ACTIONS,
+        ...(access.table === 'readwrite' ? TABLE_WRITE_ACTIONS : []),
+        ...(access.tableExtra ?? []).map((action) => `dynamodb:${action}`),
+      ];
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions, resources: [this.table.tableArn, `${this.table.tableArn}/index/*`] }),
+      );
+    }
     if (access.table && tableSpec.indexes.length > 0) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${this.nagArn(this.table.tableArn)}/index/*]`,

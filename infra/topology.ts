@@ -56,9 +56,19 @@ export type Trigger =
     }
   | { kind: 'stream'; batchSize: number };
 
+/** Table actions a function must ask for by name: DeleteItem (a delete, or a transaction's Delete), DescribeTable. */
+export type TableExtraAction = 'DeleteItem' | 'DescribeTable' | 'Scan';
+
 /** What a function may touch. The stack turns this into least-privilege grants; nothing else is granted. */
 export interface FunctionAccess {
+  /**
+   * The table and its indexes: `read` is GetItem, BatchGetItem, Query and ConditionCheckItem; `readwrite` adds
+   * PutItem and UpdateItem (a transaction needs the action of each of its items). Nothing else unless `tableExtra`
+   * names it: no Scan, no DeleteItem, no BatchWriteItem (which deletes too).
+   */
   table?: 'read' | 'readwrite';
+  /** Table actions beyond `table`'s, each one the function's code uses (a stack test lists who holds them). */
+  tableExtra?: TableExtraAction[];
   /** Queues the function sends to. */
   sendTo?: QueueName[];
   /** Queues whose attributes the function reads (health checks, metrics). */
@@ -105,6 +115,8 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
     access: {
       table: 'read',
+      // The table probe reads the table's status.
+      tableExtra: ['DescribeTable'],
       inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports', 'refunds'],
       // Publishes the signer address: the public key only, never Sign (a public function).
       signer: 'publicKey',
@@ -162,8 +174,9 @@ export const functions: FunctionSpec[] = [
     name: 'ingest-webhook',
     description: 'Provider webhooks (Alchemy, Moralis, QuickNode): signature on the raw body, normalize, enqueue.',
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/webhooks/{provider}', auth: 'public' }] }],
-    // The table holds the QuickNode nonces seen (replay protection across containers).
-    access: { table: 'readwrite', sendTo: ['transfers'], webhookSecrets: true },
+    // The table holds the QuickNode nonces seen (replay protection across containers); a nonce whose delivery failed
+    // is deleted again, so the provider's retry is taken.
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['transfers'], webhookSecrets: true },
   },
   {
     name: 'scan-chain',
@@ -246,7 +259,8 @@ export const functions: FunctionSpec[] = [
     name: 'sweep-deposits',
     description: "Sweeps final deposits from forwarder addresses to each chain's custody, paying gas with its own key.",
     triggers: [{ kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 3 }],
-    access: { table: 'readwrite', gasSigner: true },
+    // DeleteItem: a swept address's candidate item, and a sweep's in-flight item once its outcome is recorded.
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], gasSigner: true },
     timeoutSeconds: 120,
     // One sender per gas key: two runs would race for its nonce.
     reservedConcurrency: 1,
@@ -301,7 +315,8 @@ export const functions: FunctionSpec[] = [
         ],
       },
     ],
-    access: { table: 'readwrite', sendTo: ['refunds'] },
+    // DeleteItem: a rejected refund frees its transfer's open-refund item.
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['refunds'] },
   },
   {
     name: 'instruct-refunds',
@@ -316,7 +331,8 @@ export const functions: FunctionSpec[] = [
     description: "Completes instructed refunds from the chain (custody's transfer, final) and issues their receipts.",
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 3 }],
     // refunds: an approval whose order message was lost (a crash) is queued again.
-    access: { table: 'readwrite', sendTo: ['outbox', 'refunds'], signer: true },
+    // DeleteItem: a completed refund frees its transfer's open-refund item.
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['outbox', 'refunds'], signer: true },
     timeoutSeconds: 50,
   },
 ];

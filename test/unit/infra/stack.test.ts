@@ -100,6 +100,7 @@ const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
     access: writer
       ? {
           table: 'readwrite',
+          tableExtra: ['DeleteItem'],
           sendTo: [queue],
           redrive: queueNames,
           buckets: Object.fromEntries(bucketNames.map((b) => [b, 'readwrite'])),
@@ -107,6 +108,7 @@ const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
         }
       : {
           table: 'read',
+          tableExtra: ['DescribeTable'],
           inspect: queueNames,
           buckets: Object.fromEntries(bucketNames.map((b) => [b, 'read'])),
           webhookSecrets: true,
@@ -185,17 +187,9 @@ function grantsOfRole(resources: Resources, roleId: string): Map<string, string[
   return grants;
 }
 
-const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-const DYNAMODB_READ = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
+// Written out here, not read back from the stack: reads by key and query, writes by Put and Update; nothing else.
+const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const DYNAMODB_READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 const DYNAMODB_STREAM = [
   'dynamodb:DescribeStream',
   'dynamodb:GetRecords',
@@ -232,6 +226,11 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
   allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']);
   if (access.table) allow(DYNAMODB_READ, [tableArn, indexArn]);
   if (access.table === 'readwrite') allow(DYNAMODB_WRITE, [tableArn, indexArn]);
+  if (access.table)
+    allow(
+      (access.tableExtra ?? []).map((a) => `dynamodb:${a}`),
+      [tableArn, indexArn],
+    );
   for (const q of access.sendTo ?? []) allow(SQS_SEND, [queueArn(q)]);
   for (const q of access.inspect ?? []) allow(['sqs:GetQueueAttributes'], [queueArn(q), dlqArn(q)]);
   for (const q of access.redrive ?? []) {
@@ -498,6 +497,24 @@ describe('queues and triggers of the topology', () => {
   it('retries reconciliation long enough to ride out an outage of minutes', () => {
     expect(queues.transfers.maxReceiveCount).toBeGreaterThanOrEqual(8);
     expect(queues.finals.maxReceiveCount).toBeGreaterThanOrEqual(8);
+  });
+
+  it('names the few functions that delete items or describe the table; none scans it', () => {
+    const holding = (action: string) =>
+      functions
+        .filter((f) => (f.access.tableExtra ?? []).includes(action as never))
+        .map((f) => f.name)
+        .sort();
+    expect(holding('Scan')).toEqual([]);
+    // Each is a delete in its code: nonces released (ingest-webhook), open-refund items freed (refunds on rejection,
+    // complete-refunds on completion), sweep candidates and in-flight items (sweep-deposits).
+    expect(holding('DeleteItem')).toEqual(['complete-refunds', 'ingest-webhook', 'refunds', 'sweep-deposits']);
+    expect(holding('DescribeTable')).toEqual(['health']);
+    // The public read-only functions read by key and query only.
+    for (const name of ['health', 'pay-page']) {
+      const spec = functions.find((f) => f.name === name);
+      expect(spec?.access.table, name).toBe('read');
+    }
   });
 
   it('runs each chain job (scanner, confirmer, sweeper) one at a time: reserved concurrency 1', () => {
@@ -1082,6 +1099,11 @@ describe.each([
       const { access } = spec;
       expect(grants.has('dynamodb:GetItem')).toBe(access.table !== undefined);
       expect(grants.has('dynamodb:PutItem')).toBe(access.table === 'readwrite');
+      // Scan, DeleteItem, DescribeTable and BatchWriteItem only where the function names them.
+      for (const action of ['Scan', 'DeleteItem', 'DescribeTable', 'BatchWriteItem'] as const) {
+        const named = (access.tableExtra ?? []).includes(action as never) && access.table !== undefined;
+        expect(grants.has(`dynamodb:${action}`), `${spec.name} dynamodb:${action}`).toBe(named);
+      }
       for (const q of access.sendTo ?? []) expect(has('sqs:SendMessage', s.stack.queues[q].queue.queueArn)).toBe(true);
       for (const q of access.inspect ?? []) {
         expect(has('sqs:GetQueueAttributes', s.stack.queues[q].queue.queueArn)).toBe(true);
