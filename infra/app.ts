@@ -10,7 +10,7 @@
  *   npx cdk deploy --parameters DepositXpub=xpub6… --parameters AlarmEmail=oncall@example.kz \
  *     --parameters ChainsJson='[{"chainId":1,"rpcUrl":"https://…"}]'
  *
- * Then put the providers' webhook signing keys into the secret named by the WebhookSecretsArn output.
+ * Then fill the secrets (WebhookSecretsArn, ProviderApiSecretArn, RegistrySecretsArn, CustodianSecretArn outputs).
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -43,7 +43,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
-import { CUSTODIAN_ENV, type QueueSpec, sweeperKeyEnv } from '../shared/resources';
+import { CUSTODIAN_ENV, type QueueSpec, type SecretPurpose, secretArnEnv, sweeperKeyEnv } from '../shared/resources';
 import { CHECKED_PARAMETERS, type CheckedParameter, checkedParameterValue } from './deployment-config';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
@@ -393,7 +393,7 @@ const KEY_ADMIN_ACTIONS = [
 /**
  * Environment variables the deployment sets beyond the topology's resource locations (`resourceEnv`). The names are
  * the ones shared/ reads: config.ts (STAGE, DEPOSIT_XPUB, CHAINS, PUBLIC_BASE_URL), functions/refresh-rates
- * (NBK_RATES_URL), signer.ts (RECEIPT_SIGNER_KMS_KEY_ID) and webhook-secrets.ts (WEBHOOK_SECRETS_ARN).
+ * (NBK_RATES_URL), signer.ts (RECEIPT_SIGNER_KMS_KEY_ID) and service-secret.ts (one ARN per secret purpose, `secretArnEnv`).
  */
 export const DEPLOYMENT_ENV = {
   stage: 'STAGE',
@@ -405,14 +405,14 @@ export const DEPLOYMENT_ENV = {
   alchemyWebhookId: 'ALCHEMY_WEBHOOK_ID',
   moralisStreamId: 'MORALIS_STREAM_ID',
   quicknodeWatchList: 'QUICKNODE_WATCH_LIST',
-  /** Each ministry's registry endpoint (shared/adapters/registry.ts); its HMAC secret is in the service secret. */
+  /** Each ministry's registry endpoint (shared/adapters/registry.ts); its HMAC secret is in the registries secret. */
   registries: 'REGISTRIES',
-  /** The custodian's refund-order endpoint and custody accounts (shared/adapters/custodian.ts); its HMAC secret is in the service secret. */
+  /** The custodian's refund-order endpoint and custody accounts (shared/adapters/custodian.ts); its HMAC secret is in the custodian secret. */
   custodian: CUSTODIAN_ENV,
   /** Only on functions with `access.signer`. */
   receiptSignerKeyId: 'RECEIPT_SIGNER_KMS_KEY_ID',
-  /** Only on functions with `access.webhookSecrets`. */
-  webhookSecretsArn: 'WEBHOOK_SECRETS_ARN',
+  /** Only on functions whose `access.secrets` names `webhooks` (each purpose's variable: `secretArnEnv`). */
+  webhookSecretsArn: secretArnEnv.webhooks,
 } as const;
 
 /** The NBK exchange-rate feed refresh-rates reads unless the NbkRatesUrl parameter says otherwise (shared/domain/fx.ts). */
@@ -526,6 +526,14 @@ export const TABLE_READ_ACTIONS = [
 ] as const;
 export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
+/** Every secret purpose, in a fixed order. */
+export const SECRET_PURPOSES = Object.keys(secretArnEnv) as SecretPurpose[];
+
+/** The secrets a function reads: its `access.secrets`; the deprecated `webhookSecrets` means every one. */
+export function secretPurposesOf(spec: FunctionSpec): SecretPurpose[] {
+  return spec.access.secrets ?? (spec.access.webhookSecrets ? SECRET_PURPOSES : []);
+}
+
 /** What a signer function may do with the receipt key, and all it may do. */
 export const RECEIPT_SIGNER_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
 
@@ -583,6 +591,8 @@ export class StablefeeStack extends Stack {
   readonly sweeperGasKey?: kms.CfnKey;
   /** JSON `{alchemy, moralis, quicknode}`: the providers' webhook signing secrets, filled in by an operator. */
   readonly webhookSecrets: secretsmanager.Secret;
+  /** Every secret, by purpose (the webhook secret among them); each filled in by an operator. */
+  readonly secrets: Record<SecretPurpose, secretsmanager.Secret>;
   /** Deployment configuration every function receives (parameter values, resolved at deploy time). */
   readonly deploymentEnv: Readonly<Record<string, string>>;
   readonly functionDefaults: FunctionDefaults;
@@ -632,7 +642,8 @@ export class StablefeeStack extends Stack {
         'stablefee sweeper gas key (secp256k1): pays gas for DepositFactory.sweep, can move no collected funds',
       );
     }
-    this.webhookSecrets = this.createWebhookSecrets();
+    this.secrets = this.createSecrets();
+    this.webhookSecrets = this.secrets.webhooks;
     this.deploymentEnv = this.createDeploymentParameters();
 
     this.functionDefaults = new FunctionDefaults(this, 'Functions', { projectRoot });
@@ -674,15 +685,31 @@ export class StablefeeStack extends Stack {
           '(docs/operations.md "Funding gas": `npx stablefee gas-address --key <this ARN>`)',
       });
     }
-    new CfnOutput(this, 'WebhookSecretsArn', {
-      value: this.webhookSecrets.secretArn,
-      description: 'Put the providers\' webhook signing keys here: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}',
-    });
+    this.outputSecrets();
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
       description: 'Subscribe on-call to this topic: every alarm (ALARMS in infra/stack.ts) publishes here',
     });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
+  }
+
+  /** One output per secret (its ARN), saying what JSON goes in it. */
+  private outputSecrets(): void {
+    const outputs: Record<SecretPurpose, [string, string]> = {
+      webhooks: [
+        'WebhookSecretsArn',
+        'The providers\' webhook signing keys: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}',
+      ],
+      providerApi: [
+        'ProviderApiSecretArn',
+        'The providers\' API credentials: JSON {"alchemyAuthToken":"…","moralisApiKey":"…","quicknodeApiKey":"…"}',
+      ],
+      registries: ['RegistrySecretsArn', 'The registries\' HMAC secrets: JSON {"registries":{"<MINISTRY>":"…"}}'],
+      custodian: ['CustodianSecretArn', 'The custodian\'s HMAC secret: JSON {"custodian":"…"}'],
+    };
+    for (const [purpose, [id, description]] of Object.entries(outputs) as [SecretPurpose, [string, string]][]) {
+      new CfnOutput(this, id, { value: this.secrets[purpose].secretArn, description });
+    }
   }
 
   // ---------------------------------------------------------------- data
@@ -1400,27 +1427,61 @@ export class StablefeeStack extends Stack {
   }
 
   /**
-   * One secret holding every webhook provider's signing key as JSON. The template only creates the placeholder
-   * (empty strings: the provider stays disabled); operators put the provider-issued keys in. CloudFormation writes a
-   * new version only when `SecretString` in the template changes, so keep the placeholder stable or a deploy
-   * overwrites the operators' values.
+   * The service's secrets, one per purpose (`SecretPurpose`), each read only by the functions whose `access.secrets`
+   * names it. The template only creates each placeholder (empty values: the feature stays off); operators put the
+   * values in. CloudFormation writes a new version only when `SecretString` in the template changes, so the
+   * placeholders must stay as they are or a deploy overwrites the operators' values. None is rotated by a Lambda:
+   * the provider-issued ones are rotated at the provider, and the registries' and custodian's HMAC secrets are shared
+   * with another party and changed at an agreed time (docs/operations.md, "Rotating secrets").
    */
-  private createWebhookSecrets(): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'WebhookSecrets', {
-      description:
+  private createSecrets(): Record<SecretPurpose, secretsmanager.Secret> {
+    const empty = (keys: readonly string[]) =>
+      Object.fromEntries(keys.map((key) => [key, SecretValue.unsafePlainText('')]));
+    const specs: Record<SecretPurpose, [string, string, secretsmanager.SecretProps, string]> = {
+      // The logical id of the single secret of earlier releases: its values stay where operators put them.
+      webhooks: [
+        'WebhookSecrets',
         'stablefee webhook signing secrets: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}; empty = provider disabled',
-      secretObjectValue: Object.fromEntries(
-        WEBHOOK_PROVIDERS.map((provider) => [provider, SecretValue.unsafePlainText('')]),
-      ),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        "The values are provider-issued webhook signing keys: they are rotated in the provider's dashboard (then " +
-        'copied here), not generated by a rotation Lambda. shared/adapters/providers/secrets.ts re-reads the secret every 5 minutes.',
-    });
-    return secret;
+        { secretObjectValue: empty(WEBHOOK_PROVIDERS) },
+        "provider-issued webhook signing keys, rotated in the provider's dashboard and then copied here",
+      ],
+      providerApi: [
+        'ProviderApiSecret',
+        'stablefee providers\' API credentials: JSON {"alchemyAuthToken":"…","moralisApiKey":"…","quicknodeApiKey":"…"}',
+        { secretObjectValue: empty(['alchemyAuthToken', 'moralisApiKey', 'quicknodeApiKey']) },
+        "provider-issued API credentials, rotated in the provider's dashboard and then copied here",
+      ],
+      registries: [
+        'RegistrySecrets',
+        'stablefee registries\' HMAC secrets: JSON {"registries":{"<MINISTRY>":"…"}}',
+        { secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ registries: {} })) },
+        "HMAC secrets shared with each ministry's registry: a new one must be agreed with the ministry and switched " +
+          'at an agreed time (the protocol has no overlap window), which a rotation Lambda cannot do',
+      ],
+      custodian: [
+        'CustodianSecret',
+        'stablefee custodian HMAC secret: JSON {"custodian":"…"}',
+        { secretObjectValue: empty(['custodian']) },
+        'the HMAC secret shared with the custodian, switched at a time agreed with it (no overlap window)',
+      ],
+    };
+    const secrets = {} as Record<SecretPurpose, secretsmanager.Secret>;
+    for (const [purpose, [id, description, value, rotation]] of Object.entries(specs) as [
+      SecretPurpose,
+      (typeof specs)[SecretPurpose],
+    ][]) {
+      const secret = new secretsmanager.Secret(this, id, {
+        description,
+        ...value,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: `No rotation Lambda: the values are ${rotation}. shared/adapters/service-secret.ts re-reads every 5 minutes.`,
+      });
+      secrets[purpose] = secret;
+    }
+    return secrets;
   }
 
   // ---------------------------------------------------------------- deployment parameters
@@ -1705,7 +1766,7 @@ export class StablefeeStack extends Stack {
     const { access } = spec;
     if (access.signer) env[DEPLOYMENT_ENV.receiptSignerKeyId] = this.receiptSigningKey.attrArn;
     if (access.gasSigner && this.sweeperGasKey) env[sweeperKeyEnv.kmsKeyId] = this.sweeperGasKey.attrArn;
-    if (access.webhookSecrets) env[DEPLOYMENT_ENV.webhookSecretsArn] = this.webhookSecrets.secretArn;
+    for (const purpose of secretPurposesOf(spec)) env[secretArnEnv[purpose]] = this.secrets[purpose].secretArn;
     if (access.table) env[resourceEnv.table] = this.table.tableName;
     for (const q of access.sendTo ?? []) env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
     for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
@@ -1735,7 +1796,7 @@ export class StablefeeStack extends Stack {
       );
     }
     // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).
-    if (access.webhookSecrets) this.webhookSecrets.grantRead(role);
+    for (const purpose of secretPurposesOf(spec)) this.secrets[purpose].grantRead(role);
     if (access.table) {
       const actions = [
         ...TABLE_READ_ACTIONS,

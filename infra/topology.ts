@@ -6,7 +6,15 @@
  * Adding a function: create functions/<name>/handler.ts exporting `handler`, then add one entry to `functions`.
  */
 
-import { type BucketName, buckets, type QueueName, queues, resourceEnv, table } from '../shared/resources';
+import {
+  type BucketName,
+  buckets,
+  type QueueName,
+  queues,
+  resourceEnv,
+  type SecretPurpose,
+  table,
+} from '../shared/resources';
 
 // The named resources live in shared/resources.ts (read by the functions too); the topology declares them here.
 export { type BucketName, buckets, type QueueName, queues, resourceEnv, table };
@@ -81,7 +89,15 @@ export interface FunctionAccess {
    * every other role). `'publicKey'`: only reads its public key (the signer address), signs nothing.
    */
   signer?: boolean | 'publicKey';
-  /** Reads the webhook providers' signing secrets. */
+  /**
+   * The secrets the function reads, by purpose (shared/resources.ts `SecretPurpose`): each is its own secret, so a
+   * public webhook function cannot read the registries' or the custodian's keys.
+   */
+  secrets?: SecretPurpose[];
+  /**
+   * @deprecated Every secret (the single document of earlier releases); name `secrets` instead. A stack test flags a
+   * topology function still using it.
+   */
   webhookSecrets?: boolean;
   /** Signs with the sweeper's gas key (KMS Sign and GetPublicKey on that key only): pays gas, moves no funds. */
   gasSigner?: boolean;
@@ -176,7 +192,7 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/webhooks/{provider}', auth: 'public' }] }],
     // The table holds the QuickNode nonces seen (replay protection across containers); a nonce whose delivery failed
     // is deleted again, so the provider's retry is taken.
-    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['transfers'], webhookSecrets: true },
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['transfers'], secrets: ['webhooks'] },
   },
   {
     name: 'scan-chain',
@@ -211,7 +227,7 @@ export const functions: FunctionSpec[] = [
     description: "Publishes each issued receipt to its ministry's registry; retries with backoff, then the DLQ.",
     // A few at once: the registries are ministries' servers, not built for our bursts.
     triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5, maxConcurrency: 3 }],
-    access: { table: 'readwrite', webhookSecrets: true },
+    access: { table: 'readwrite', secrets: ['registries'] },
     timeoutSeconds: 40,
   },
   {
@@ -226,7 +242,8 @@ export const functions: FunctionSpec[] = [
     description:
       'Registers deposit addresses with the webhook providers (Alchemy, Moralis, QuickNode), or removes them.',
     triggers: [{ kind: 'queue', queue: 'addressWatch', batchSize: 10, maxConcurrency: 2 }],
-    access: { webhookSecrets: true },
+    // The providers' API credentials, to edit their address lists.
+    access: { secrets: ['providerApi'] },
     timeoutSeconds: 30,
   },
   {
@@ -322,8 +339,8 @@ export const functions: FunctionSpec[] = [
     name: 'instruct-refunds',
     description: "Sends each approved refund's signed order to the custodian; retries with backoff, then the DLQ.",
     triggers: [{ kind: 'queue', queue: 'refunds', batchSize: 5, maxConcurrency: 2 }],
-    // The custodian's HMAC secret is an entry of the service secret, read like the webhook and registry secrets.
-    access: { table: 'readwrite', signer: true, webhookSecrets: true },
+    // The custodian's HMAC secret, to sign each order's request.
+    access: { table: 'readwrite', signer: true, secrets: ['custodian'] },
     timeoutSeconds: 40,
   },
   {

@@ -97,6 +97,21 @@ export const resourceEnv = {
 } as const;
 
 /**
+ * What a secret is for: each purpose is its own Secrets Manager secret, granted only to the functions that use it
+ * (shared/adapters/service-secret.ts reads them): the providers' webhook signing keys, the providers' API
+ * credentials, the registries' HMAC secrets, the custodian's HMAC secret.
+ */
+export type SecretPurpose = 'webhooks' | 'providerApi' | 'registries' | 'custodian';
+
+/** The environment variable naming each purpose's secret (the stack sets it on the functions granted it). */
+export const secretArnEnv = {
+  webhooks: 'WEBHOOK_SECRETS_ARN',
+  providerApi: 'PROVIDER_API_SECRET_ARN',
+  registries: 'REGISTRY_SECRETS_ARN',
+  custodian: 'CUSTODIAN_SECRET_ARN',
+} as const satisfies Record<SecretPurpose, string>;
+
+/**
  * The configuration name of the custodian that takes refund orders (its endpoint and custody accounts, JSON; read by
  * shared/adapters/custodian.ts, set by the stack's CustodianJson parameter and by the local runtime).
  */

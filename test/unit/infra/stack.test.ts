@@ -29,10 +29,12 @@ import {
   PROJECT_ROOT,
   PUBLIC_ROUTE_THROTTLE,
   RECEIPT_SIGNER_ACTIONS,
+  SECRET_PURPOSES,
   SERVICE_METRICS,
   STREAM_RETRY_ATTEMPTS,
   StablefeeStack,
   scheduleIntervalMinutes,
+  secretPurposesOf,
   VISIBILITY_TIMEOUT_RATIO,
   WEBHOOK_PROVIDERS,
 } from '../../../infra/stack';
@@ -54,7 +56,13 @@ import { webhookProviderNames } from '../../../shared/adapters/providers/index';
 import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../../shared/domain/deposit-address';
 import { NBK_RATES_URL } from '../../../shared/domain/fx';
-import { isFifoQueue, type QueueSpec, sweeperKeyEnv } from '../../../shared/resources';
+import {
+  isFifoQueue,
+  type QueueSpec,
+  type SecretPurpose,
+  secretArnEnv,
+  sweeperKeyEnv,
+} from '../../../shared/resources';
 
 /** CloudFormation JSON (noExplicitAny is off for tests in biome.json). */
 type Json = any;
@@ -248,7 +256,7 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
   if (access.signer === true) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.receiptSigningKey.attrArn]);
   if (access.signer === 'publicKey') allow(['kms:GetPublicKey'], [s.stack.receiptSigningKey.attrArn]);
   if (access.gasSigner && s.stack.sweeperGasKey) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.sweeperGasKey.attrArn]);
-  if (access.webhookSecrets) allow(SECRET_READ, [s.stack.webhookSecrets.secretArn]);
+  for (const purpose of secretPurposesOf(spec)) allow(SECRET_READ, [s.stack.secrets[purpose].secretArn]);
   for (const trigger of spec.triggers) {
     if (trigger.kind === 'queue') allow(SQS_CONSUME, [queueArn(trigger.queue)]);
     if (trigger.kind === 'stream') {
@@ -280,7 +288,7 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
   const { access } = spec;
   if (access.signer) keys.add(DEPLOYMENT_ENV.receiptSignerKeyId);
   if (access.gasSigner) keys.add(sweeperKeyEnv.kmsKeyId);
-  if (access.webhookSecrets) keys.add(DEPLOYMENT_ENV.webhookSecretsArn);
+  for (const purpose of secretPurposesOf(spec)) keys.add(secretArnEnv[purpose]);
   if (access.table) keys.add(resourceEnv.table);
   for (const q of access.sendTo ?? []) keys.add(resourceEnv.queueUrl(q));
   for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
@@ -419,14 +427,19 @@ describe("JSON parameters checked at synth time by the functions' own parsers", 
   };
   const factory = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 
+  const chains = JSON.stringify([
+    { chainId: 137, rpcUrl: 'https://polygon.example', depositFactory: factory },
+    { chainId: 8453, rpcUrl: 'https://base.example', depositFactory: factory },
+  ]);
+  const registries = '{"AFSA":{"url":"https://registry.afsa.example/receipts"}}';
+  const custodian = `{"url":"https://custody.example/orders","accounts":{"137":"${factory}"}}`;
+  let params: Json;
+  // Synthesized once, in a hook: the first synthesis of a file is the slow one.
+  beforeAll(() => {
+    params = synthWith({ ChainsJson: chains, RegistriesJson: registries, CustodianJson: custodian });
+  });
+
   it('makes a valid context value the parameter default', () => {
-    const chains = JSON.stringify([
-      { chainId: 137, rpcUrl: 'https://polygon.example', depositFactory: factory },
-      { chainId: 8453, rpcUrl: 'https://base.example', depositFactory: factory },
-    ]);
-    const registries = '{"AFSA":{"url":"https://registry.afsa.example/receipts"}}';
-    const custodian = `{"url":"https://custody.example/orders","accounts":{"137":"${factory}"}}`;
-    const params = synthWith({ ChainsJson: chains, RegistriesJson: registries, CustodianJson: custodian });
     expect(params.ChainsJson.Default).toBe(chains);
     expect(params.RegistriesJson.Default).toBe(registries);
     expect(params.CustodianJson.Default).toBe(custodian);
@@ -1124,7 +1137,7 @@ describe.each([
         expect(has(action, s.stack.receiptSigningKey.attrArn), `${spec.name} ${action}`).toBe(granted);
       }
       expect(has('secretsmanager:GetSecretValue', s.stack.webhookSecrets.secretArn)).toBe(
-        access.webhookSecrets === true,
+        secretPurposesOf(spec).includes('webhooks'),
       );
     }
   });
@@ -1388,34 +1401,55 @@ describe.each([
     for (const spec of s.specs.filter((f) => f.access.gasSigner)) expect(spec.name).toBe('sweep-deposits');
   });
 
-  it('creates one retained webhook secret with an empty placeholder per provider, read only by webhook functions', () => {
+  it('creates one retained secret per purpose, with empty placeholders, each read only by the functions naming it', () => {
     expect([...WEBHOOK_PROVIDERS].sort()).toEqual([...webhookProviderNames].sort());
     expect(DEPLOYMENT_ENV.webhookSecretsArn).toBe(WEBHOOK_SECRETS_ARN_ENV);
-    const secretId = logicalId(s, s.stack.webhookSecrets.secretArn);
-    const secrets = ofType(s.resources, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([id]) => id)).toEqual([secretId]);
-    const secret = s.resources[secretId] as Resource;
-    expect(secret.DeletionPolicy).toBe('Retain');
-    expect(secret.Properties.GenerateSecretString).toBeUndefined();
-    expect(JSON.parse(secret.Properties.SecretString)).toEqual(
-      Object.fromEntries(webhookProviderNames.map((provider) => [provider, ''])),
-    );
-    const secretArn = s.stack.resolve(s.stack.webhookSecrets.secretArn);
+    const ids = Object.fromEntries(SECRET_PURPOSES.map((p) => [p, logicalId(s, s.stack.secrets[p].secretArn)]));
+    expect(
+      ofType(s.resources, 'AWS::SecretsManager::Secret')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(Object.values(ids).sort());
+    // The webhook secret keeps the logical id of the single secret of earlier releases (its values stay).
+    expect(ids.webhooks).toMatch(/^WebhookSecrets/);
+    const placeholders: Record<SecretPurpose, Json> = {
+      webhooks: Object.fromEntries(webhookProviderNames.map((provider) => [provider, ''])),
+      providerApi: { alchemyAuthToken: '', moralisApiKey: '', quicknodeApiKey: '' },
+      registries: { registries: {} },
+      custodian: { custodian: '' },
+    };
+    for (const purpose of SECRET_PURPOSES) {
+      const secret = s.resources[ids[purpose] as string] as Resource;
+      expect(secret.DeletionPolicy).toBe('Retain');
+      expect(secret.Properties.GenerateSecretString).toBeUndefined();
+      expect(JSON.parse(secret.Properties.SecretString), purpose).toEqual(placeholders[purpose]);
+    }
     for (const spec of s.specs) {
       const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
       const env = fn.Properties.Environment.Variables;
       const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
-      const secretActions = [...grants.keys()].filter((a) => a.startsWith('secretsmanager:')).sort();
-      if (spec.access.webhookSecrets) {
-        expect(env[DEPLOYMENT_ENV.webhookSecretsArn]).toEqual(secretArn);
-        expect(secretActions).toEqual([...SECRET_READ].sort());
-        for (const action of SECRET_READ) expect(grants.get(action)).toEqual([JSON.stringify(secretArn)]);
-      } else {
-        expect(env[DEPLOYMENT_ENV.webhookSecretsArn]).toBeUndefined();
-        expect(secretActions).toEqual([]);
+      const read = secretPurposesOf(spec);
+      for (const purpose of SECRET_PURPOSES) {
+        const arn = s.stack.resolve(s.stack.secrets[purpose].secretArn);
+        const reads = read.includes(purpose);
+        expect(env[secretArnEnv[purpose]], `${spec.name} ${purpose}`).toEqual(reads ? arn : undefined);
+        for (const action of SECRET_READ) {
+          expect((grants.get(action) ?? []).includes(JSON.stringify(arn)), `${spec.name} ${purpose}`).toBe(reads);
+        }
       }
     }
-    expect(s.specs.some((spec) => spec.access.webhookSecrets)).toBe(true);
+    expect(s.specs.some((spec) => secretPurposesOf(spec).length > 0)).toBe(true);
+  });
+
+  it('splits the secrets by purpose in the topology: no function uses the deprecated webhookSecrets', () => {
+    if (s.specs !== functions) return;
+    for (const spec of functions) expect(spec.access.webhookSecrets, spec.name).toBeUndefined();
+    const readers = (purpose: SecretPurpose) =>
+      functions.filter((f) => secretPurposesOf(f).includes(purpose)).map((f) => f.name);
+    expect(readers('webhooks')).toEqual(['ingest-webhook']);
+    expect(readers('registries')).toEqual(['publish-receipts']);
+    expect(readers('custodian')).toEqual(['instruct-refunds']);
+    expect(readers('providerApi')).toEqual(['watch-addresses']);
   });
 
   it('declares the deployment parameters and passes them, with STAGE=cloud, to every function', () => {
