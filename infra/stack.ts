@@ -26,6 +26,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -43,7 +44,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
-import { CUSTODIAN_ENV, type QueueSpec, type SecretPurpose, secretArnEnv, sweeperKeyEnv } from '../shared/resources';
+import {
+  type BucketSpec,
+  CUSTODIAN_ENV,
+  type QueueSpec,
+  type SecretPurpose,
+  secretArnEnv,
+  sweeperKeyEnv,
+} from '../shared/resources';
 import { CHECKED_PARAMETERS, type CheckedParameter, checkedParameterValue } from './deployment-config';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
@@ -355,6 +363,15 @@ export function scheduleIntervalMinutes(expression: string): number {
   return Number(rate[1]) * (unit === 'minute' ? 1 : unit === 'hour' ? 60 : MAX_ALARM_WINDOW_MINUTES);
 }
 
+/** The backup vault's lock: no recovery point kept less than the minimum or more than the maximum; fixed after the grace. */
+export const BACKUP_VAULT_LOCK = { minRetentionDays: 35, maxRetentionDays: 400, changeableForDays: 3 } as const;
+
+/** The table's backups: when (UTC) and how long each is kept (the copy in the other region too). */
+export const BACKUP_RULES = [
+  { name: 'Daily', schedule: 'cron(0 3 * * ? *)', keepDays: 35 },
+  { name: 'Monthly', schedule: 'cron(0 4 1 * ? *)', keepDays: 365 },
+] as const;
+
 /** How many times a failing stream batch is retried (after bisecting) before it goes to the failure queue. */
 export const STREAM_RETRY_ATTEMPTS = 3;
 
@@ -579,6 +596,8 @@ export class StablefeeStack extends Stack {
   readonly table: dynamodb.Table;
   readonly queues: Record<QueueName, QueuePair>;
   readonly buckets: Record<BucketName, s3.Bucket>;
+  /** Daily and monthly backups of the table into a locked vault, copied to another region's vault when given. */
+  readonly backupPlan: backup.BackupPlan;
   readonly api: apigw.HttpApi;
   readonly apiStage: apigw.HttpStage;
   readonly authorizer: HttpJwtAuthorizer;
@@ -625,6 +644,7 @@ export class StablefeeStack extends Stack {
     this.table = this.createTable(functions.some((f) => f.triggers.some((t) => t.kind === 'stream')));
     this.queues = this.createQueues();
     this.buckets = this.createBuckets();
+    this.backupPlan = this.createBackupPlan();
 
     const auth = this.createAuth();
     this.userPool = auth.userPool;
@@ -768,7 +788,7 @@ export class StablefeeStack extends Stack {
   }
 
   private createBuckets(): Record<BucketName, s3.Bucket> {
-    const entries = Object.entries(bucketSpecs) as [BucketName, (typeof bucketSpecs)[BucketName]][];
+    const entries = Object.entries(bucketSpecs) as [BucketName, BucketSpec][];
     // Receives the server access logs of the service buckets. It is not access-logged itself (that would log its own
     // log deliveries); cdk-nag's S1 accepts a bucket that is another bucket's log destination.
     const accessLogs =
@@ -792,8 +812,21 @@ export class StablefeeStack extends Stack {
         encryption: s3.BucketEncryption.S3_MANAGED,
         enforceSSL: true,
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        // Write-once: in compliance mode no one, the account root included, can delete or overwrite an object version
+        // before its retention ends (Object Lock needs versioning).
+        ...(spec.lockDays === undefined
+          ? {}
+          : {
+              versioned: true,
+              objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(spec.lockDays)),
+            }),
         lifecycleRules: [
-          { expiration: Duration.days(spec.expireAfterDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+          {
+            expiration: Duration.days(spec.expireAfterDays),
+            abortIncompleteMultipartUploadAfter: Duration.days(1),
+            // Versioned (locked) buckets keep an expired object's version; it goes once its lock has ended.
+            ...(spec.lockDays === undefined ? {} : { noncurrentVersionExpiration: Duration.days(1) }),
+          },
         ],
         serverAccessLogsBucket: accessLogs,
         serverAccessLogsPrefix: `${name}/`,
@@ -801,6 +834,63 @@ export class StablefeeStack extends Stack {
       });
     }
     return result as Record<BucketName, s3.Bucket>;
+  }
+
+  /**
+   * AWS Backup of the table beside its point-in-time recovery (which lives and dies with the table and the account's
+   * permissions): a daily backup kept 35 days and a monthly one kept a year, in a vault whose lock (compliance mode
+   * once `BACKUP_VAULT_LOCK.changeableForDays` pass) stops anyone deleting a recovery point early or shortening its
+   * retention. Each is copied to the vault named by the BackupCopyVaultArn parameter (another region's) when given.
+   */
+  private createBackupPlan(): backup.BackupPlan {
+    const copyVaultArn = new CfnParameter(this, 'BackupCopyVaultArn', {
+      type: 'String',
+      default: '',
+      description:
+        'Backup vault in another region the table backups are copied to (arn:aws:backup:<region>:<account>:' +
+        'backup-vault:<name>; needs AWS Backup advanced features for DynamoDB). Empty: no copy.',
+      allowedPattern: '^(arn:aws[a-z-]*:backup:[a-z0-9-]+:\\d{12}:backup-vault:[A-Za-z0-9_.-]+)?$',
+    }).valueAsString;
+    const vault = new backup.BackupVault(this, 'BackupVault', {
+      lockConfiguration: {
+        minRetention: Duration.days(BACKUP_VAULT_LOCK.minRetentionDays),
+        maxRetention: Duration.days(BACKUP_VAULT_LOCK.maxRetentionDays),
+        changeableFor: Duration.days(BACKUP_VAULT_LOCK.changeableForDays),
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const plan = new backup.BackupPlan(this, 'BackupPlan', { backupVault: vault });
+    for (const rule of BACKUP_RULES) {
+      plan.addRule(
+        new backup.BackupPlanRule({
+          ruleName: rule.name,
+          scheduleExpression: events.Schedule.expression(rule.schedule),
+          deleteAfter: Duration.days(rule.keepDays),
+        }),
+      );
+    }
+    const copy = new CfnCondition(this, 'CopyBackupsToAnotherRegion', {
+      expression: Fn.conditionNot(Fn.conditionEquals(copyVaultArn, '')),
+    });
+    const cfnPlan = plan.node.defaultChild as backup.CfnBackupPlan;
+    for (const [index, rule] of BACKUP_RULES.entries()) {
+      cfnPlan.addPropertyOverride(
+        `BackupPlan.BackupPlanRule.${index}.CopyActions`,
+        Fn.conditionIf(
+          copy.logicalId,
+          [{ DestinationBackupVaultArn: copyVaultArn, Lifecycle: { DeleteAfterDays: rule.keepDays } }],
+          Aws.NO_VALUE,
+        ),
+      );
+    }
+    const selection = plan.addSelection('Table', { resources: [backup.BackupResource.fromDynamoDbTable(this.table)] });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        "AWS Backup's own service-role policy, the documented role for a backup selection (restores are not " +
+        'allowed to it); the role can be assumed by backup.amazonaws.com only.',
+    });
+    return plan;
   }
 
   // ---------------------------------------------------------------- alarms

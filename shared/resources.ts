@@ -63,10 +63,24 @@ export const queues = {
   refunds: { visibilityTimeoutSeconds: 240, maxReceiveCount: 16, maxMessageAgeSeconds: 6 * 3600 },
 } as const satisfies Record<string, QueueSpec>;
 
+/** How a bucket is kept. */
+export interface BucketSpec {
+  /** Objects are deleted this long after they are written. */
+  expireAfterDays: number;
+  /**
+   * Write-once: S3 Object Lock in compliance mode keeps every object version this many days, undeletable and
+   * unchangeable by anyone (the account root included).
+   */
+  lockDays?: number;
+}
+
 /** S3 buckets. */
 export const buckets = {
   exports: { expireAfterDays: 30 },
-} as const satisfies Record<string, { expireAfterDays: number }>;
+  // The write-once archive of what the service signed (receipts, annulments, refund receipts) and of the journal:
+  // kept ten years, locked for the first seven. Nothing writes to it yet (docs/operations.md, "Backups and archive").
+  archive: { expireAfterDays: 3653, lockDays: 2557 },
+} as const satisfies Record<string, BucketSpec>;
 
 export type QueueName = keyof typeof queues;
 /** The FIFO queues: sending to one takes a message group id and a deduplication id per message. */

@@ -23,6 +23,8 @@ import {
   ALARMS,
   type AlarmSpec,
   API_THROTTLE,
+  BACKUP_RULES,
+  BACKUP_VAULT_LOCK,
   DASHBOARD_NAME,
   DEFAULT_NBK_RATES_URL,
   DEPLOYMENT_ENV,
@@ -57,6 +59,7 @@ import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/adapters/providers/secr
 import { DEV_ACCOUNT_XPUB } from '../../../shared/domain/deposit-address';
 import { NBK_RATES_URL } from '../../../shared/domain/fx';
 import {
+  type BucketSpec,
   isFifoQueue,
   type QueueSpec,
   type SecretPurpose,
@@ -1065,6 +1068,78 @@ describe.each([
       });
     },
   );
+
+  it('backs the table up daily and monthly into a locked vault, copied to another region when a vault is given', () => {
+    const json = s.template.toJSON();
+    const vaults = ofType(s.resources, 'AWS::Backup::BackupVault');
+    expect(vaults).toHaveLength(1);
+    const [vaultId, vault] = vaults[0] as [string, Resource];
+    expect(vault.DeletionPolicy).toBe('Retain');
+    // Compliance lock once the grace days pass: no recovery point deleted early, no retention shortened.
+    expect(vault.Properties.LockConfiguration).toEqual({
+      MinRetentionDays: BACKUP_VAULT_LOCK.minRetentionDays,
+      MaxRetentionDays: BACKUP_VAULT_LOCK.maxRetentionDays,
+      ChangeableForDays: BACKUP_VAULT_LOCK.changeableForDays,
+    });
+    expect(BACKUP_VAULT_LOCK.minRetentionDays).toBeGreaterThanOrEqual(35);
+    const plans = ofType(s.resources, 'AWS::Backup::BackupPlan');
+    expect(plans).toHaveLength(1);
+    const rules = (plans[0] as [string, Resource])[1].Properties.BackupPlan.BackupPlanRule;
+    expect(rules).toHaveLength(BACKUP_RULES.length);
+    for (const [i, rule] of BACKUP_RULES.entries()) {
+      expect(rules[i]).toMatchObject({
+        RuleName: rule.name,
+        ScheduleExpression: rule.schedule,
+        TargetBackupVault: { 'Fn::GetAtt': [vaultId, 'BackupVaultName'] },
+        Lifecycle: { DeleteAfterDays: rule.keepDays },
+        CopyActions: {
+          'Fn::If': [
+            'CopyBackupsToAnotherRegion',
+            [
+              {
+                DestinationBackupVaultArn: { Ref: 'BackupCopyVaultArn' },
+                Lifecycle: { DeleteAfterDays: rule.keepDays },
+              },
+            ],
+            { Ref: 'AWS::NoValue' },
+          ],
+        },
+      });
+    }
+    expect(json.Conditions.CopyBackupsToAnotherRegion).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BackupCopyVaultArn' }, ''] }],
+    });
+    const pattern = new RegExp(json.Parameters.BackupCopyVaultArn.AllowedPattern);
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('arn:aws:backup:eu-central-1:123456789012:backup-vault:stablefee-copy')).toBe(true);
+    expect(pattern.test('arn:aws:s3:::bucket')).toBe(false);
+    const selections = ofType(s.resources, 'AWS::Backup::BackupSelection');
+    expect(selections).toHaveLength(1);
+    const tableId = logicalId(s, s.stack.table.tableArn);
+    expect((selections[0] as [string, Resource])[1].Properties.BackupSelection.Resources).toEqual([
+      { 'Fn::GetAtt': [tableId, 'Arn'] },
+    ]);
+  });
+
+  it('keeps the archive write-once: S3 Object Lock in compliance mode, versioned, retained', () => {
+    const locked = bucketNames.filter((b) => (buckets[b] as BucketSpec).lockDays !== undefined);
+    expect(locked).toContain('archive');
+    for (const name of locked) {
+      const id = logicalId(s, s.stack.buckets[name].bucketArn);
+      const bucket = s.resources[id] as Resource;
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: (buckets[name] as BucketSpec).lockDays } },
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+    }
+    // Seven years locked at least (receipts and the journal are records of public money).
+    expect(buckets.archive.lockDays).toBeGreaterThanOrEqual(7 * 365);
+  });
 
   it('creates exactly one tagged Lambda per topology function with the shared defaults', () => {
     const fns = serviceFunctions(s.resources);
