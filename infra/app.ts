@@ -3,12 +3,14 @@
  * Any unacknowledged finding fails synthesis; acknowledgements live next to the construct they concern, each with
  * its reason (see infra/stack.ts and infra/function-defaults.ts).
  *
- * Deploying needs the one parameter without a default, the account xpub; the others default (see the stack's
- * parameters: ChainsJson `[]`, PublicBaseUrl empty = the API's own URL, NbkRatesUrl the NBK feed):
+ * Deploying needs the one parameter without a default, the account xpub, and where alarms go (AlarmEmail and/or
+ * AlarmHttpsEndpoint); the others default (see the stack's parameters: ChainsJson `[]`, PublicBaseUrl empty = the
+ * API's own URL, NbkRatesUrl the NBK feed):
  *
- *   npx cdk deploy --parameters DepositXpub=xpub6… --parameters ChainsJson='[{"chainId":1,"rpcUrl":"https://…"}]'
+ *   npx cdk deploy --parameters DepositXpub=xpub6… --parameters AlarmEmail=oncall@example.kz \
+ *     --parameters ChainsJson='[{"chainId":1,"rpcUrl":"https://…"}]'
  *
- * Then put the providers' webhook signing keys into the secret named by the WebhookSecretsArn output.
+ * Then fill the secrets (WebhookSecretsArn, ProviderApiSecretArn, RegistrySecretsArn, CustodianSecretArn outputs).
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -13,6 +13,7 @@ import {
   CfnOutput,
   CfnParameter,
   type CfnParameterProps,
+  CfnRule,
   Duration,
   Fn,
   RemovalPolicy,
@@ -25,6 +26,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -42,11 +44,21 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
-import { CUSTODIAN_ENV, type QueueSpec, sweeperKeyEnv } from '../shared/resources';
+import {
+  type BucketSpec,
+  CUSTODIAN_ENV,
+  type QueueSpec,
+  type SecretPurpose,
+  secretArnEnv,
+  sweeperKeyEnv,
+} from '../shared/resources';
+import { CHECKED_PARAMETERS, type CheckedParameter, checkedParameterValue } from './deployment-config';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
   buckets as bucketSpecs,
+  DEFAULT_QUEUE_MAX_CONCURRENCY,
+  DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS,
   type FunctionSpec,
   functions as functionSpecs,
   type HttpRoute,
@@ -58,6 +70,13 @@ import {
 } from './topology';
 
 type QueueTrigger = Extract<Trigger, { kind: 'queue' }>;
+type ScheduleTrigger = Extract<Trigger, { kind: 'schedule' }>;
+
+/**
+ * A queue hides a received message at least this many times its consumer's timeout (AWS's advice for Lambda event
+ * sources); the stack refuses a topology that does not.
+ */
+export const VISIBILITY_TIMEOUT_RATIO = 6;
 
 /** Repository root (this file lives in infra/). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -127,13 +146,16 @@ export const DASHBOARD_NAME = 'stablefee';
 export interface AlarmSpec {
   /** CloudWatch alarm name: `<stack name>-<id>`, or `<stack name>-<id>-<queue or function name>` for a family. */
   readonly id: string;
-  readonly per?: 'queue' | 'function';
+  /** A family: one alarm per queue, per function, or per scheduled function. */
+  readonly per?: 'queue' | 'function' | 'schedule';
   /** The condition: the metric's statistic over `periodMinutes` is above `threshold` for `evaluationPeriods` periods. */
   readonly threshold: number;
   /** `below`: the condition is the statistic under `threshold` instead (a balance running low). */
   readonly when?: 'below';
   readonly periodMinutes: number;
   readonly evaluationPeriods: number;
+  /** How many of the evaluation periods must breach. Default: all of them. */
+  readonly datapointsToAlarm?: number;
   /**
    * `breaching`: no data counts as breaching. For gauges every run publishes (the sweeper's): silence means the runs
    * fail or stopped, which must alarm rather than look healthy. Default: not breaching.
@@ -144,12 +166,12 @@ export interface AlarmSpec {
 }
 
 /**
- * Every alarm of the stack, for the runbook. All but the sweeper's gauges treat missing data as not breaching: these
- * metrics are only emitted when something happens (no invoices, no transfers, no chains enabled, an idle queue), so
- * silence is health. The sweeper publishes its gas balance and oldest submitted sweep on every run, failed or not, so
- * there silence means its runs fail or stopped: `SweeperGasLow` and `SweepStalled` treat it as breaching.
- * A failing function shows in its FunctionErrors alarm and a reconciler that stops consuming in TransfersBacklog or
- * FinalsBacklog; a schedule that silently stops firing (or a scanner that stops reporting its lag) is not alarmed.
+ * Every alarm of the stack, for the runbook (docs/operations.md has a row for each). Most treat missing data as not
+ * breaching: their metrics are only emitted when something happens (no invoices, no transfers, no chains enabled, an
+ * idle queue), so silence is health. Where silence means a job stopped, it breaches: `Heartbeat` (a schedule's
+ * invocations), and the sweeper's gauges `SweeperGasLow` and `SweepStalled` (every run publishes them, failed or
+ * not). A failing function shows in its FunctionErrors alarm, a consumer that stops consuming in its queue's
+ * QueueAge alarm, a schedule that stops firing in its Heartbeat alarm.
  */
 export const ALARMS = {
   deadLetterQueue: {
@@ -174,21 +196,59 @@ export const ALARMS = {
   functionErrors: {
     id: 'FunctionErrors',
     per: 'function',
-    threshold: 0,
+    threshold: 10,
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    description:
+      "More than 10 % of the function's invocations failed (unhandled error, timeout or out of memory) in 2 of the " +
+      "last 3 periods (5 minutes, or the schedule's interval when longer): not a blip. Read its log group for the " +
+      'error; queue consumers retry on their own, scheduled ones run again at the next tick.',
+  },
+  heartbeat: {
+    id: 'Heartbeat',
+    per: 'schedule',
+    when: 'below',
+    threshold: 1,
     periodMinutes: 5,
     evaluationPeriods: 1,
+    missingData: 'breaching',
     description:
-      'The function failed an invocation (unhandled error, timeout or out of memory) in the last 5 minutes. ' +
-      'Read its log group for the error; queue consumers retry on their own, scheduled ones run again next minute.',
+      "The scheduled function was not invoked at all in the period (5 minutes, or twice its schedule's interval " +
+      'when longer): its EventBridge rule is disabled or deleted, its reserved concurrency is 0, or the account is ' +
+      'throttled. Whatever the job does (scanning, confirming, expiring, sweeping) has stopped.',
+  },
+  queueAge: {
+    id: 'QueueAge',
+    per: 'queue',
+    threshold: 3600,
+    periodMinutes: 1,
+    evaluationPeriods: 3,
+    description:
+      "The queue's oldest message is older than its limit (shared/resources.ts maxMessageAgeSeconds: transfers and " +
+      'finals 5 minutes, addressWatch and the default 1 hour, exports 2 hours, outbox and refunds 6 hours) for 3 ' +
+      'minutes: its consumer is falling behind, failing, or stopped.',
+  },
+  deadLetterAge: {
+    id: 'DeadLetterAge',
+    per: 'queue',
+    threshold: 3 * 24 * 3600,
+    periodMinutes: 15,
+    evaluationPeriods: 1,
+    description:
+      'A dead letter has waited more than 3 days (counted from when it was first sent): nobody replayed it, and SQS ' +
+      'deletes it 14 days after it was first sent. Replay or archive it now.',
   },
   apiServerErrors: {
     id: 'ApiServerErrors',
-    threshold: 0,
+    threshold: 5,
     periodMinutes: 5,
-    evaluationPeriods: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
     description:
-      'The HTTP API answered 5xx in the last 5 minutes (a handler failed, timed out, or health reported a dependency ' +
-      'down). The access log has the route and request id; the FunctionErrors alarms name the function.',
+      'More than 5 % of HTTP API requests answered 5xx in 2 of the last 3 5-minute periods (a handler failing or ' +
+      'timing out, or health reporting a dependency down). The access log has the route and request id; the ' +
+      'FunctionErrors alarms name the function.',
   },
   scannerLag: {
     id: 'ScannerLag',
@@ -236,25 +296,6 @@ export const ALARMS = {
     description:
       'More than 20 failed deliveries of receipts to ministry registries in an hour: a registry is down or rejects ' +
       'our requests (URL, HMAC secret). Deliveries retry with backoff before they reach the outbox dead-letter queue.',
-  },
-  transfersBacklog: {
-    id: 'TransfersBacklog',
-    threshold: 300,
-    periodMinutes: 1,
-    evaluationPeriods: 3,
-    description:
-      'The oldest message in the transfers queue has waited more than 5 minutes for 3 minutes: reconciliation is ' +
-      'falling behind or failing. Check reconcile-transfers errors, throttles and the table.',
-  },
-  finalsBacklog: {
-    id: 'FinalsBacklog',
-    threshold: 300,
-    periodMinutes: 1,
-    evaluationPeriods: 3,
-    description:
-      'The oldest message in the finals queue has waited more than 5 minutes for 3 minutes: final transfers are not ' +
-      'being credited and receipts not issued. The queue is FIFO by ministry, so one failing message holds back its ' +
-      "ministry's later ones until it reaches the finals DLQ. Check reconcile-transfers errors and the table.",
   },
   sweeperGasLow: {
     id: 'SweeperGasLow',
@@ -310,6 +351,32 @@ export const ALARMS = {
   },
 } as const satisfies Record<string, AlarmSpec>;
 
+/** The longest an alarm may evaluate: its period times its evaluation periods (CloudWatch's limit, one day). */
+const MAX_ALARM_WINDOW_MINUTES = 24 * 60;
+
+/**
+ * Minutes between runs of a schedule expression: `rate(N unit)`; a `cron(…)` expression counts as daily (the longest
+ * the alarms can judge).
+ */
+export function scheduleIntervalMinutes(expression: string): number {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!rate) {
+    if (/^cron\(.+\)$/.test(expression.trim())) return MAX_ALARM_WINDOW_MINUTES;
+    throw new Error(`Unsupported schedule expression ${expression}: use rate(N unit) or cron(...)`);
+  }
+  const unit = (rate[2] as string).replace(/s$/, '');
+  return Number(rate[1]) * (unit === 'minute' ? 1 : unit === 'hour' ? 60 : MAX_ALARM_WINDOW_MINUTES);
+}
+
+/** The backup vault's lock: no recovery point kept less than the minimum or more than the maximum; fixed after the grace. */
+export const BACKUP_VAULT_LOCK = { minRetentionDays: 35, maxRetentionDays: 400, changeableForDays: 3 } as const;
+
+/** The table's backups: when (UTC) and how long each is kept (the copy in the other region too). */
+export const BACKUP_RULES = [
+  { name: 'Daily', schedule: 'cron(0 3 * * ? *)', keepDays: 35 },
+  { name: 'Monthly', schedule: 'cron(0 4 1 * ? *)', keepDays: 365 },
+] as const;
+
 /** How many times a failing stream batch is retried (after bisecting) before it goes to the failure queue. */
 export const STREAM_RETRY_ATTEMPTS = 3;
 
@@ -348,7 +415,7 @@ const KEY_ADMIN_ACTIONS = [
 /**
  * Environment variables the deployment sets beyond the topology's resource locations (`resourceEnv`). The names are
  * the ones shared/ reads: config.ts (STAGE, DEPOSIT_XPUB, CHAINS, PUBLIC_BASE_URL), functions/refresh-rates
- * (NBK_RATES_URL), signer.ts (RECEIPT_SIGNER_KMS_KEY_ID) and webhook-secrets.ts (WEBHOOK_SECRETS_ARN).
+ * (NBK_RATES_URL), signer.ts (RECEIPT_SIGNER_KMS_KEY_ID) and service-secret.ts (one ARN per secret purpose, `secretArnEnv`).
  */
 export const DEPLOYMENT_ENV = {
   stage: 'STAGE',
@@ -360,16 +427,16 @@ export const DEPLOYMENT_ENV = {
   alchemyWebhookId: 'ALCHEMY_WEBHOOK_ID',
   moralisStreamId: 'MORALIS_STREAM_ID',
   quicknodeWatchList: 'QUICKNODE_WATCH_LIST',
-  /** Each ministry's registry endpoint (shared/adapters/registry.ts); its HMAC secret is in the service secret. */
+  /** Each ministry's registry endpoint (shared/adapters/registry.ts); its HMAC secret is in the registries secret. */
   registries: 'REGISTRIES',
-  /** The custodian's refund-order endpoint and custody accounts (shared/adapters/custodian.ts); its HMAC secret is in the service secret. */
+  /** The custodian's refund-order endpoint and custody accounts (shared/adapters/custodian.ts); its HMAC secret is in the custodian secret. */
   custodian: CUSTODIAN_ENV,
   /** The SES verified identity payers' mail comes from (shared/adapters/config.ts `mailConfig`); empty: no mail. */
   mailFrom: 'MAIL_FROM',
   /** Only on functions with `access.signer`. */
   receiptSignerKeyId: 'RECEIPT_SIGNER_KMS_KEY_ID',
-  /** Only on functions with `access.webhookSecrets`. */
-  webhookSecretsArn: 'WEBHOOK_SECRETS_ARN',
+  /** Only on functions whose `access.secrets` names `webhooks` (each purpose's variable: `secretArnEnv`). */
+  webhookSecretsArn: secretArnEnv.webhooks,
 } as const;
 
 /** The NBK exchange-rate feed refresh-rates reads unless the NbkRatesUrl parameter says otherwise (shared/domain/fx.ts). */
@@ -448,6 +515,26 @@ const DEPLOYMENT_PARAMETERS = {
   },
 } satisfies Record<string, CfnParameterProps>;
 
+/** Where the alarms go: at least one of them must be given (the template's AlarmsReachSomeone rule). */
+export const ALARM_SUBSCRIPTION_PARAMETERS = {
+  AlarmEmail: {
+    type: 'String',
+    default: '',
+    description: 'On-call e-mail address subscribed to the alarm topic (confirm the mail SNS sends). Empty: none.',
+    allowedPattern: '^([^\\s@]+@[^\\s@]+\\.[^\\s@]+)?$',
+    constraintDescription: 'must be empty or an e-mail address',
+  },
+  AlarmHttpsEndpoint: {
+    type: 'String',
+    default: '',
+    description:
+      'HTTPS endpoint subscribed to the alarm topic (a pager or incident tool; it must confirm the subscription). ' +
+      'Empty: none.',
+    allowedPattern: '^(https://\\S+)?$',
+    constraintDescription: 'must be empty or an https:// URL',
+  },
+} satisfies Record<string, CfnParameterProps>;
+
 /** The providers' address-list parameters: logical id, the environment variable it sets, its description. */
 const ADDRESS_WATCH_PARAMETERS = [
   ['AlchemyWebhookId', DEPLOYMENT_ENV.alchemyWebhookId, 'Alchemy Address Activity webhook id (empty: Alchemy off).'],
@@ -458,6 +545,27 @@ const ADDRESS_WATCH_PARAMETERS = [
     'QuickNode key-value list the stream filter reads (empty: off).',
   ],
 ] as const;
+
+/**
+ * What `access.table` grants on the table and its indexes: reading by key and by query (a transaction's condition
+ * checks too), and writing by Put and Update. Scan, DeleteItem and DescribeTable only through `access.tableExtra`;
+ * BatchWriteItem never (it deletes too, and no function uses it).
+ */
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
+/** Every secret purpose, in a fixed order. */
+export const SECRET_PURPOSES = Object.keys(secretArnEnv) as SecretPurpose[];
+
+/** The secrets a function reads: its `access.secrets`; the deprecated `webhookSecrets` means every one. */
+export function secretPurposesOf(spec: FunctionSpec): SecretPurpose[] {
+  return spec.access.secrets ?? (spec.access.webhookSecrets ? SECRET_PURPOSES : []);
+}
 
 /** What a signer function may do with the receipt key, and all it may do. */
 export const RECEIPT_SIGNER_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
@@ -504,6 +612,8 @@ export class StablefeeStack extends Stack {
   readonly table: dynamodb.Table;
   readonly queues: Record<QueueName, QueuePair>;
   readonly buckets: Record<BucketName, s3.Bucket>;
+  /** Daily and monthly backups of the table into a locked vault, copied to another region's vault when given. */
+  readonly backupPlan: backup.BackupPlan;
   readonly api: apigw.HttpApi;
   readonly apiStage: apigw.HttpStage;
   readonly authorizer: HttpJwtAuthorizer;
@@ -516,6 +626,8 @@ export class StablefeeStack extends Stack {
   readonly sweeperGasKey?: kms.CfnKey;
   /** JSON `{alchemy, moralis, quicknode}`: the providers' webhook signing secrets, filled in by an operator. */
   readonly webhookSecrets: secretsmanager.Secret;
+  /** Every secret, by purpose (the webhook secret among them); each filled in by an operator. */
+  readonly secrets: Record<SecretPurpose, secretsmanager.Secret>;
   /** Deployment configuration every function receives (parameter values, resolved at deploy time). */
   readonly deploymentEnv: Readonly<Record<string, string>>;
   /** The MailFrom parameter's value (set with the deployment parameters): whom the mail grant lets functions send as. */
@@ -526,6 +638,10 @@ export class StablefeeStack extends Stack {
   readonly alarms: Map<string, cloudwatch.Alarm> = new Map();
   readonly dashboard: cloudwatch.Dashboard;
   private streamFailureQueue?: sqs.Queue;
+  /** Functions whose asynchronous invocation (their schedules) is configured: once per function. */
+  private readonly asyncConfigured = new Set<string>();
+  /** The key policy of each secp256k1 key, completed once the functions (the signing roles) exist. */
+  private readonly signingKeyPolicies = new Map<kms.CfnKey, iam.PolicyDocument>();
   /** Public routes, by route key (`GET /v1/fees`), for their route throttling. */
   private readonly publicRoutes: Map<string, apigw.HttpRoute[]> = new Map();
 
@@ -542,9 +658,11 @@ export class StablefeeStack extends Stack {
     });
 
     this.alarmTopic = this.createAlarmTopic();
+    this.subscribeOnCall();
     this.table = this.createTable(functions.some((f) => f.triggers.some((t) => t.kind === 'stream')));
     this.queues = this.createQueues();
     this.buckets = this.createBuckets();
+    this.backupPlan = this.createBackupPlan();
 
     const auth = this.createAuth();
     this.userPool = auth.userPool;
@@ -562,11 +680,23 @@ export class StablefeeStack extends Stack {
         'stablefee sweeper gas key (secp256k1): pays gas for DepositFactory.sweep, can move no collected funds',
       );
     }
-    this.webhookSecrets = this.createWebhookSecrets();
+    this.secrets = this.createSecrets();
+    this.webhookSecrets = this.secrets.webhooks;
     this.deploymentEnv = this.createDeploymentParameters();
 
     this.functionDefaults = new FunctionDefaults(this, 'Functions', { projectRoot });
     this.serviceFunctions = functions.map((spec) => this.createFunction(spec));
+    const rolesWhere = (signs: (spec: FunctionSpec) => boolean) =>
+      this.serviceFunctions.filter(({ spec }) => signs(spec)).map(({ role }) => role);
+    this.restrictSigning(
+      this.receiptSigningKey,
+      rolesWhere((spec) => spec.access.signer === true),
+    );
+    if (this.sweeperGasKey)
+      this.restrictSigning(
+        this.sweeperGasKey,
+        rolesWhere((spec) => spec.access.gasSigner === true),
+      );
     this.throttlePublicRoutes();
 
     this.createAlarms();
@@ -593,15 +723,31 @@ export class StablefeeStack extends Stack {
           '(docs/operations.md "Funding gas": `npx stablefee gas-address --key <this ARN>`)',
       });
     }
-    new CfnOutput(this, 'WebhookSecretsArn', {
-      value: this.webhookSecrets.secretArn,
-      description: 'Put the providers\' webhook signing keys here: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}',
-    });
+    this.outputSecrets();
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
       description: 'Subscribe on-call to this topic: every alarm (ALARMS in infra/stack.ts) publishes here',
     });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
+  }
+
+  /** One output per secret (its ARN), saying what JSON goes in it. */
+  private outputSecrets(): void {
+    const outputs: Record<SecretPurpose, [string, string]> = {
+      webhooks: [
+        'WebhookSecretsArn',
+        'The providers\' webhook signing keys: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}',
+      ],
+      providerApi: [
+        'ProviderApiSecretArn',
+        'The providers\' API credentials: JSON {"alchemyAuthToken":"…","moralisApiKey":"…","quicknodeApiKey":"…"}',
+      ],
+      registries: ['RegistrySecretsArn', 'The registries\' HMAC secrets: JSON {"registries":{"<MINISTRY>":"…"}}'],
+      custodian: ['CustodianSecretArn', 'The custodian\'s HMAC secret: JSON {"custodian":"…"}'],
+    };
+    for (const [purpose, [id, description]] of Object.entries(outputs) as [SecretPurpose, [string, string]][]) {
+      new CfnOutput(this, id, { value: this.secrets[purpose].secretArn, description });
+    }
   }
 
   // ---------------------------------------------------------------- data
@@ -660,7 +806,7 @@ export class StablefeeStack extends Stack {
   }
 
   private createBuckets(): Record<BucketName, s3.Bucket> {
-    const entries = Object.entries(bucketSpecs) as [BucketName, (typeof bucketSpecs)[BucketName]][];
+    const entries = Object.entries(bucketSpecs) as [BucketName, BucketSpec][];
     // Receives the server access logs of the service buckets. It is not access-logged itself (that would log its own
     // log deliveries); cdk-nag's S1 accepts a bucket that is another bucket's log destination.
     const accessLogs =
@@ -684,8 +830,21 @@ export class StablefeeStack extends Stack {
         encryption: s3.BucketEncryption.S3_MANAGED,
         enforceSSL: true,
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        // Write-once: in compliance mode no one, the account root included, can delete or overwrite an object version
+        // before its retention ends (Object Lock needs versioning).
+        ...(spec.lockDays === undefined
+          ? {}
+          : {
+              versioned: true,
+              objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(spec.lockDays)),
+            }),
         lifecycleRules: [
-          { expiration: Duration.days(spec.expireAfterDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+          {
+            expiration: Duration.days(spec.expireAfterDays),
+            abortIncompleteMultipartUploadAfter: Duration.days(1),
+            // Versioned (locked) buckets keep an expired object's version; it goes once its lock has ended.
+            ...(spec.lockDays === undefined ? {} : { noncurrentVersionExpiration: Duration.days(1) }),
+          },
         ],
         serverAccessLogsBucket: accessLogs,
         serverAccessLogsPrefix: `${name}/`,
@@ -693,6 +852,63 @@ export class StablefeeStack extends Stack {
       });
     }
     return result as Record<BucketName, s3.Bucket>;
+  }
+
+  /**
+   * AWS Backup of the table beside its point-in-time recovery (which lives and dies with the table and the account's
+   * permissions): a daily backup kept 35 days and a monthly one kept a year, in a vault whose lock (compliance mode
+   * once `BACKUP_VAULT_LOCK.changeableForDays` pass) stops anyone deleting a recovery point early or shortening its
+   * retention. Each is copied to the vault named by the BackupCopyVaultArn parameter (another region's) when given.
+   */
+  private createBackupPlan(): backup.BackupPlan {
+    const copyVaultArn = new CfnParameter(this, 'BackupCopyVaultArn', {
+      type: 'String',
+      default: '',
+      description:
+        'Backup vault in another region the table backups are copied to (arn:aws:backup:<region>:<account>:' +
+        'backup-vault:<name>; needs AWS Backup advanced features for DynamoDB). Empty: no copy.',
+      allowedPattern: '^(arn:aws[a-z-]*:backup:[a-z0-9-]+:\\d{12}:backup-vault:[A-Za-z0-9_.-]+)?$',
+    }).valueAsString;
+    const vault = new backup.BackupVault(this, 'BackupVault', {
+      lockConfiguration: {
+        minRetention: Duration.days(BACKUP_VAULT_LOCK.minRetentionDays),
+        maxRetention: Duration.days(BACKUP_VAULT_LOCK.maxRetentionDays),
+        changeableFor: Duration.days(BACKUP_VAULT_LOCK.changeableForDays),
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const plan = new backup.BackupPlan(this, 'BackupPlan', { backupVault: vault });
+    for (const rule of BACKUP_RULES) {
+      plan.addRule(
+        new backup.BackupPlanRule({
+          ruleName: rule.name,
+          scheduleExpression: events.Schedule.expression(rule.schedule),
+          deleteAfter: Duration.days(rule.keepDays),
+        }),
+      );
+    }
+    const copy = new CfnCondition(this, 'CopyBackupsToAnotherRegion', {
+      expression: Fn.conditionNot(Fn.conditionEquals(copyVaultArn, '')),
+    });
+    const cfnPlan = plan.node.defaultChild as backup.CfnBackupPlan;
+    for (const [index, rule] of BACKUP_RULES.entries()) {
+      cfnPlan.addPropertyOverride(
+        `BackupPlan.BackupPlanRule.${index}.CopyActions`,
+        Fn.conditionIf(
+          copy.logicalId,
+          [{ DestinationBackupVaultArn: copyVaultArn, Lifecycle: { DeleteAfterDays: rule.keepDays } }],
+          Aws.NO_VALUE,
+        ),
+      );
+    }
+    const selection = plan.addSelection('Table', { resources: [backup.BackupResource.fromDynamoDbTable(this.table)] });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        "AWS Backup's own service-role policy, the documented role for a backup selection (restores are not " +
+        'allowed to it); the role can be assumed by backup.amazonaws.com only.',
+    });
+    return plan;
   }
 
   // ---------------------------------------------------------------- alarms
@@ -751,6 +967,40 @@ export class StablefeeStack extends Stack {
     return topic;
   }
 
+  /**
+   * Who the alarms reach: an e-mail address and/or an HTTPS endpoint (a pager, chat or incident tool's webhook),
+   * each subscribed to the alarm topic when given. A template rule refuses a deploy that gives neither, so alarms
+   * always reach someone. An e-mail subscription must be confirmed from the mail SNS sends.
+   */
+  private subscribeOnCall(): void {
+    const email = new CfnParameter(this, 'AlarmEmail', ALARM_SUBSCRIPTION_PARAMETERS.AlarmEmail).valueAsString;
+    const https = new CfnParameter(this, 'AlarmHttpsEndpoint', ALARM_SUBSCRIPTION_PARAMETERS.AlarmHttpsEndpoint)
+      .valueAsString;
+    const subscriptions: [string, string, string][] = [
+      ['AlarmEmailSubscription', 'email', email],
+      ['AlarmHttpsSubscription', 'https', https],
+    ];
+    for (const [id, protocol, endpoint] of subscriptions) {
+      const given = new CfnCondition(this, `${id}Given`, {
+        expression: Fn.conditionNot(Fn.conditionEquals(endpoint, '')),
+      });
+      const subscription = new sns.CfnSubscription(this, id, {
+        topicArn: this.alarmTopic.topicArn,
+        protocol,
+        endpoint,
+      });
+      subscription.cfnOptions.condition = given;
+    }
+    new CfnRule(this, 'AlarmsReachSomeone', {
+      assertions: [
+        {
+          assert: Fn.conditionNot(Fn.conditionAnd(Fn.conditionEquals(email, ''), Fn.conditionEquals(https, ''))),
+          assertDescription: 'Give AlarmEmail or AlarmHttpsEndpoint (or both): alarms must reach someone.',
+        },
+      ],
+    });
+  }
+
   /** The CloudWatch alarm name of an `ALARMS` entry (and its queue or function for a family). */
   alarmName(spec: AlarmSpec, subject?: string): string {
     return [this.stackName, spec.id, subject].filter(Boolean).join('-');
@@ -766,19 +1016,20 @@ export class StablefeeStack extends Stack {
     spec: AlarmSpec,
     subject: string | undefined,
     metric: cloudwatch.IMetric,
+    threshold = spec.threshold,
   ): cloudwatch.Alarm {
     const alarmName = this.alarmName(spec, subject);
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName,
       alarmDescription: `${subject ? `${subject}: ` : ''}${spec.description}`.slice(0, 1024),
       metric,
-      threshold: spec.threshold,
+      threshold,
       comparisonOperator:
         spec.when === 'below'
           ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
           : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: spec.evaluationPeriods,
-      datapointsToAlarm: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
       treatMissingData:
         spec.missingData === 'breaching'
           ? cloudwatch.TreatMissingData.BREACHING
@@ -872,21 +1123,24 @@ export class StablefeeStack extends Stack {
   private createAlarms(): void {
     const minutes = (spec: AlarmSpec) => Duration.minutes(spec.periodMinutes);
 
-    for (const { spec, fn } of this.serviceFunctions) {
-      const alarm = ALARMS.functionErrors;
-      this.addAlarm(
-        `FunctionErrorsAlarm${pascal(spec.name)}`,
-        alarm,
-        spec.name,
-        fn.metricErrors({ period: minutes(alarm), statistic: cloudwatch.Stats.SUM }),
-      );
-    }
+    for (const created of this.serviceFunctions) this.createFunctionAlarms(created);
+    this.createQueueAgeAlarms();
 
+    const api = ALARMS.apiServerErrors;
+    const apiPeriod = minutes(api);
     this.addAlarm(
       'ApiServerErrorsAlarm',
-      ALARMS.apiServerErrors,
+      api,
       undefined,
-      this.api.metricServerError({ period: minutes(ALARMS.apiServerErrors), statistic: cloudwatch.Stats.SUM }),
+      new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)',
+        usingMetrics: {
+          requests: this.api.metricCount({ period: apiPeriod, statistic: cloudwatch.Stats.SUM }),
+          errors: this.api.metricServerError({ period: apiPeriod, statistic: cloudwatch.Stats.SUM }),
+        },
+        label: '5xx (% of requests)',
+        period: apiPeriod,
+      }),
     );
     this.addAlarm('ScannerLagAlarm', ALARMS.scannerLag, undefined, this.scannerLagMetric(minutes(ALARMS.scannerLag)));
     if (this.sweeperGasKey) this.createSweeperAlarms();
@@ -901,17 +1155,80 @@ export class StablefeeStack extends Stack {
     for (const [id, spec, metricName] of sums) {
       this.addAlarm(id, spec, undefined, this.serviceMetric(metricName, cloudwatch.Stats.SUM, minutes(spec)));
     }
+  }
 
-    const backlogs: [string, AlarmSpec, QueueName][] = [
-      ['TransfersBacklogAlarm', ALARMS.transfersBacklog, 'transfers'],
-      ['FinalsBacklogAlarm', ALARMS.finalsBacklog, 'finals'],
-    ];
-    for (const [id, spec, queue] of backlogs) {
-      const age = this.queues[queue].queue.metricApproximateAgeOfOldestMessage({
-        period: minutes(spec),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      });
-      this.addAlarm(id, spec, undefined, age);
+  /**
+   * A function's error-rate alarm and, when it runs on a schedule, its heartbeat. A scheduled function's periods are
+   * stretched to its schedule (an hourly job is judged per hour, its heartbeat over two hours).
+   */
+  private createFunctionAlarms({ spec, fn }: ServiceFunction): void {
+    const interval = Math.max(
+      0,
+      ...spec.triggers.map((t) => (t.kind === 'schedule' ? scheduleIntervalMinutes(t.expression) : 0)),
+    );
+    const errors = ALARMS.functionErrors;
+    // An alarm evaluates at most one day: periods × evaluation periods.
+    const errorPeriod = Duration.minutes(
+      Math.min(
+        Math.max(errors.periodMinutes, interval),
+        Math.floor(MAX_ALARM_WINDOW_MINUTES / errors.evaluationPeriods),
+      ),
+    );
+    this.addAlarm(
+      `FunctionErrorsAlarm${pascal(spec.name)}`,
+      errors,
+      spec.name,
+      new cloudwatch.MathExpression({
+        expression: 'IF(invocations > 0, 100 * FILL(errors, 0) / invocations, 0)',
+        usingMetrics: {
+          invocations: fn.metricInvocations({ period: errorPeriod, statistic: cloudwatch.Stats.SUM }),
+          errors: fn.metricErrors({ period: errorPeriod, statistic: cloudwatch.Stats.SUM }),
+        },
+        label: 'errors (% of invocations)',
+        period: errorPeriod,
+      }),
+    );
+    if (interval === 0) return;
+    const heartbeat = ALARMS.heartbeat;
+    const heartbeatPeriod = Duration.minutes(
+      Math.min(Math.max(heartbeat.periodMinutes, 2 * interval), MAX_ALARM_WINDOW_MINUTES),
+    );
+    this.addAlarm(
+      `HeartbeatAlarm${pascal(spec.name)}`,
+      heartbeat,
+      spec.name,
+      fn.metricInvocations({ period: heartbeatPeriod, statistic: cloudwatch.Stats.SUM }),
+    );
+  }
+
+  /**
+   * The age of the oldest message of every queue (against the queue's own limit) and of every dead-letter queue.
+   * Together with the depth alarm on each dead-letter queue: a consumer that stopped, and dead letters nobody replayed.
+   */
+  private createQueueAgeAlarms(): void {
+    for (const [name, { queue, dlq }] of Object.entries(this.queues) as [QueueName, QueuePair][]) {
+      const spec: QueueSpec = queueSpecs[name];
+      const age = ALARMS.queueAge;
+      this.addAlarm(
+        `${pascal(name)}QueueAgeAlarm`,
+        age,
+        name,
+        queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(age.periodMinutes),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        spec.maxMessageAgeSeconds ?? age.threshold,
+      );
+      const dead = ALARMS.deadLetterAge;
+      this.addAlarm(
+        `${pascal(name)}DeadLetterAgeAlarm`,
+        dead,
+        name,
+        dlq.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(dead.periodMinutes),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+      );
     }
   }
 
@@ -1074,7 +1391,13 @@ export class StablefeeStack extends Stack {
         left: queueEntries.map(([name, { queue }]) =>
           queue.metricApproximateAgeOfOldestMessage({ ...maximum, label: name }),
         ),
-        leftAnnotations: [alarmThreshold(ALARMS.transfersBacklog, 'transfers backlog alarm')],
+        leftAnnotations: [
+          {
+            value: queueSpecs.transfers.maxMessageAgeSeconds,
+            label: 'transfers age alarm',
+            color: cloudwatch.Color.RED,
+          },
+        ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
@@ -1133,7 +1456,7 @@ export class StablefeeStack extends Stack {
    * The receipt signing key: secp256k1 in KMS, so receipts are EIP-712 signatures anyone verifies offline against
    * the signer address. Retained: deleting it would orphan every published receipt's signer. The policy is written
    * out because the L2 Key always adds `kms:*` for the account; the account may administer the key and delegate
-   * exactly Sign and GetPublicKey through IAM, which the stack does for functions with `access.signer` only.
+   * GetPublicKey through IAM, and only the signing roles may Sign (`restrictSigning`).
    * AwsSolutions-KMS5 (rotation) does not apply: KMS cannot rotate asymmetric keys, and a new key would be a new
    * signer address.
    */
@@ -1142,9 +1465,9 @@ export class StablefeeStack extends Stack {
   }
 
   /**
-   * A retained secp256k1 SIGN_VERIFY key whose policy lets the account administer it and delegate Sign and
-   * GetPublicKey through IAM (granted per function from `access`). Used for the receipt key and the sweeper's gas
-   * key (retained too: its address holds the gas balance and is what operators fund).
+   * A retained secp256k1 SIGN_VERIFY key whose policy lets the account administer it and delegate GetPublicKey
+   * through IAM; who may Sign is added once the functions exist (`restrictSigning`). Used for the receipt key and the
+   * sweeper's gas key (retained too: its address holds the gas balance and is what operators fund).
    */
   private createSecp256k1Key(id: string, description: string): kms.CfnKey {
     const keyPolicy = new iam.PolicyDocument({
@@ -1157,9 +1480,9 @@ export class StablefeeStack extends Stack {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
-          sid: 'AccountDelegatesSigningToIam',
+          sid: 'AccountDelegatesPublicKeyToIam',
           principals: [new iam.AccountRootPrincipal()],
-          actions: [...RECEIPT_SIGNER_ACTIONS],
+          actions: ['kms:GetPublicKey'],
           resources: ['*'],
         }),
       ],
@@ -1173,31 +1496,100 @@ export class StablefeeStack extends Stack {
       keyPolicy,
     });
     key.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.signingKeyPolicies.set(key, keyPolicy);
     return key;
   }
 
   /**
-   * One secret holding every webhook provider's signing key as JSON. The template only creates the placeholder
-   * (empty strings: the provider stays disabled); operators put the provider-issued keys in. CloudFormation writes a
-   * new version only when `SecretString` in the template changes, so keep the placeholder stable or a deploy
-   * overwrites the operators' values.
+   * Lets exactly `signers` (the roles of the functions whose `access` signs with `key`) use kms:Sign, and denies it to
+   * every other principal of any account: an IAM administrator, the deploy role or a grant cannot sign a receipt.
+   * Both name the roles by `aws:PrincipalArn` conditions rather than as principals, so a replaced role (a new unique
+   * id) keeps working and a role created in the same deployment is not refused by KMS's principal check. Changing
+   * this takes kms:PutKeyPolicy, which CloudTrail records.
    */
-  private createWebhookSecrets(): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'WebhookSecrets', {
-      description:
+  private restrictSigning(key: kms.CfnKey, signers: iam.IRole[]): void {
+    const policy = this.signingKeyPolicies.get(key);
+    if (!policy) throw new Error(`Not a signing key: ${key.node.path}`);
+    const roleArns = signers.map((role) => role.roleArn);
+    if (roleArns.length > 0) {
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'SigningRolesSign',
+          principals: [new iam.AccountRootPrincipal()],
+          actions: ['kms:Sign'],
+          resources: ['*'],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': roleArns } },
+        }),
+      );
+    }
+    policy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'NobodyElseSigns',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        ...(roleArns.length > 0 ? { conditions: { ArnNotEquals: { 'aws:PrincipalArn': roleArns } } } : {}),
+      }),
+    );
+  }
+
+  /**
+   * The service's secrets, one per purpose (`SecretPurpose`), each read only by the functions whose `access.secrets`
+   * names it. The template only creates each placeholder (empty values: the feature stays off); operators put the
+   * values in. CloudFormation writes a new version only when `SecretString` in the template changes, so the
+   * placeholders must stay as they are or a deploy overwrites the operators' values. None is rotated by a Lambda:
+   * the provider-issued ones are rotated at the provider, and the registries' and custodian's HMAC secrets are shared
+   * with another party and changed at an agreed time (docs/operations.md, "Rotating secrets").
+   */
+  private createSecrets(): Record<SecretPurpose, secretsmanager.Secret> {
+    const empty = (keys: readonly string[]) =>
+      Object.fromEntries(keys.map((key) => [key, SecretValue.unsafePlainText('')]));
+    const specs: Record<SecretPurpose, [string, string, secretsmanager.SecretProps, string]> = {
+      // The logical id of the single secret of earlier releases: its values stay where operators put them.
+      webhooks: [
+        'WebhookSecrets',
         'stablefee webhook signing secrets: JSON {"alchemy":"…","moralis":"…","quicknode":"…"}; empty = provider disabled',
-      secretObjectValue: Object.fromEntries(
-        WEBHOOK_PROVIDERS.map((provider) => [provider, SecretValue.unsafePlainText('')]),
-      ),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        "The values are provider-issued webhook signing keys: they are rotated in the provider's dashboard (then " +
-        'copied here), not generated by a rotation Lambda. shared/adapters/providers/secrets.ts re-reads the secret every 5 minutes.',
-    });
-    return secret;
+        { secretObjectValue: empty(WEBHOOK_PROVIDERS) },
+        "provider-issued webhook signing keys, rotated in the provider's dashboard and then copied here",
+      ],
+      providerApi: [
+        'ProviderApiSecret',
+        'stablefee providers\' API credentials: JSON {"alchemyAuthToken":"…","moralisApiKey":"…","quicknodeApiKey":"…"}',
+        { secretObjectValue: empty(['alchemyAuthToken', 'moralisApiKey', 'quicknodeApiKey']) },
+        "provider-issued API credentials, rotated in the provider's dashboard and then copied here",
+      ],
+      registries: [
+        'RegistrySecrets',
+        'stablefee registries\' HMAC secrets: JSON {"registries":{"<MINISTRY>":"…"}}',
+        { secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ registries: {} })) },
+        "HMAC secrets shared with each ministry's registry: a new one must be agreed with the ministry and switched " +
+          'at an agreed time (the protocol has no overlap window), which a rotation Lambda cannot do',
+      ],
+      custodian: [
+        'CustodianSecret',
+        'stablefee custodian HMAC secret: JSON {"custodian":"…"}',
+        { secretObjectValue: empty(['custodian']) },
+        'the HMAC secret shared with the custodian, switched at a time agreed with it (no overlap window)',
+      ],
+    };
+    const secrets = {} as Record<SecretPurpose, secretsmanager.Secret>;
+    for (const [purpose, [id, description, value, rotation]] of Object.entries(specs) as [
+      SecretPurpose,
+      (typeof specs)[SecretPurpose],
+    ][]) {
+      const secret = new secretsmanager.Secret(this, id, {
+        description,
+        ...value,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: `No rotation Lambda: the values are ${rotation}. shared/adapters/service-secret.ts re-reads every 5 minutes.`,
+      });
+      secrets[purpose] = secret;
+    }
+    return secrets;
   }
 
   // ---------------------------------------------------------------- deployment parameters
@@ -1207,8 +1599,11 @@ export class StablefeeStack extends Stack {
    * parameter holds a secret (parameters show in the console and in the stack's history).
    */
   private createDeploymentParameters(): Record<string, string> {
-    const parameter = (id: keyof typeof DEPLOYMENT_PARAMETERS): string =>
-      new CfnParameter(this, id, DEPLOYMENT_PARAMETERS[id]).valueAsString;
+    const parameter = (id: keyof typeof DEPLOYMENT_PARAMETERS): string => {
+      const props: CfnParameterProps = DEPLOYMENT_PARAMETERS[id];
+      const checked = id in CHECKED_PARAMETERS ? { default: this.checkedDefault(id as CheckedParameter, props) } : {};
+      return new CfnParameter(this, id, { ...props, ...checked }).valueAsString;
+    };
     const depositXpub = parameter('DepositXpub');
     const chainsJson = parameter('ChainsJson');
     const publicBaseUrl = parameter('PublicBaseUrl');
@@ -1235,6 +1630,18 @@ export class StablefeeStack extends Stack {
       [DEPLOYMENT_ENV.mailFrom]: this.mailFrom,
       ...providerIds,
     };
+  }
+
+  /**
+   * The default of a JSON parameter: the value given as CDK context under the parameter's name (`-c ChainsJson=…`),
+   * else the template's own default; either way checked by the functions' own parsers (infra/deployment-config.ts),
+   * so synthesis fails on a value every function would refuse at start.
+   */
+  private checkedDefault(id: CheckedParameter, props: CfnParameterProps): string {
+    const given: unknown = this.node.tryGetContext(id);
+    const text =
+      given === undefined ? String(props.default ?? '') : typeof given === 'string' ? given : JSON.stringify(given);
+    return checkedParameterValue(id, text);
   }
 
   /**
@@ -1387,11 +1794,7 @@ export class StablefeeStack extends Stack {
           this.addQueueTrigger(created, trigger, index);
           break;
         case 'schedule':
-          new events.Rule(created.fn, `Schedule${index}`, {
-            description: `stablefee ${spec.name}: ${trigger.expression}`,
-            schedule: events.Schedule.expression(trigger.expression),
-            targets: [new targets.LambdaFunction(created.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
-          });
+          this.addSchedule(created, trigger, index);
           break;
         case 'stream':
           // By id, like queue mappings (DynamoEventSource's id is derived from the table alone).
@@ -1416,16 +1819,36 @@ export class StablefeeStack extends Stack {
     return created;
   }
 
+  /**
+   * An EventBridge rule of `trigger` (the `index`th of the function). A tick is never retried, neither by EventBridge
+   * nor by Lambda's asynchronous invocation (whose default is two retries): a failed run is the next tick's work,
+   * and retries would only stack runs of a job that must run once at a time. A tick that waits longer than its
+   * maximum event age (throttled behind the previous run) is dropped.
+   */
+  private addSchedule({ spec, fn }: ServiceFunction, trigger: ScheduleTrigger, index: number): void {
+    const maxEventAge = Duration.seconds(trigger.maxEventAgeSeconds ?? DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS);
+    new events.Rule(fn, `Schedule${index}`, {
+      description: `stablefee ${spec.name}: ${trigger.expression}`,
+      schedule: events.Schedule.expression(trigger.expression),
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge })],
+    });
+    if (!this.asyncConfigured.has(spec.name)) {
+      fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge });
+      this.asyncConfigured.add(spec.name);
+    }
+  }
+
   /** An SQS event source mapping of `trigger` (the `index`th of the function) and the grant to consume the queue. */
   private addQueueTrigger({ spec, fn, role }: ServiceFunction, trigger: QueueTrigger, index: number): void {
     const { queue } = this.queues[trigger.queue];
     const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     const queueSpec: QueueSpec = queueSpecs[trigger.queue];
     const visibility = queueSpec.visibilityTimeoutSeconds;
-    if (timeoutSeconds > visibility) {
+    if (timeoutSeconds * VISIBILITY_TIMEOUT_RATIO > visibility) {
       throw new Error(
         `Function ${spec.name} times out after ${timeoutSeconds} s but queue ${trigger.queue} hides a message ` +
-          `for only ${visibility} s; raise the queue's visibilityTimeoutSeconds in infra/topology.ts.`,
+          `for only ${visibility} s, less than ${VISIBILITY_TIMEOUT_RATIO} times that; raise the queue's ` +
+          'visibilityTimeoutSeconds in shared/resources.ts.',
       );
     }
     if (queueSpec.fifo && (trigger.batchSize > 10 || trigger.maxBatchingWindowSeconds !== undefined)) {
@@ -1441,7 +1864,7 @@ export class StablefeeStack extends Stack {
       batchSize: trigger.batchSize,
       maxBatchingWindow:
         trigger.maxBatchingWindowSeconds === undefined ? undefined : Duration.seconds(trigger.maxBatchingWindowSeconds),
-      maxConcurrency: trigger.maxConcurrency,
+      maxConcurrency: trigger.maxConcurrency ?? DEFAULT_QUEUE_MAX_CONCURRENCY,
       reportBatchItemFailures: true,
     });
     queue.grantConsumeMessages(role);
@@ -1453,7 +1876,7 @@ export class StablefeeStack extends Stack {
     const { access } = spec;
     if (access.signer) env[DEPLOYMENT_ENV.receiptSignerKeyId] = this.receiptSigningKey.attrArn;
     if (access.gasSigner && this.sweeperGasKey) env[sweeperKeyEnv.kmsKeyId] = this.sweeperGasKey.attrArn;
-    if (access.webhookSecrets) env[DEPLOYMENT_ENV.webhookSecretsArn] = this.webhookSecrets.secretArn;
+    for (const purpose of secretPurposesOf(spec)) env[secretArnEnv[purpose]] = this.secrets[purpose].secretArn;
     if (access.table) env[resourceEnv.table] = this.table.tableName;
     for (const q of access.sendTo ?? []) env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
     for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
@@ -1491,7 +1914,10 @@ export class StablefeeStack extends Stack {
     const { access } = spec;
     if (access.signer) {
       role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: [...RECEIPT_SIGNER_ACTIONS], resources: [this.receiptSigningKey.attrArn] }),
+        new iam.PolicyStatement({
+          actions: access.signer === 'publicKey' ? ['kms:GetPublicKey'] : [...RECEIPT_SIGNER_ACTIONS],
+          resources: [this.receiptSigningKey.attrArn],
+        }),
       );
     }
     if (access.gasSigner && this.sweeperGasKey) {
@@ -1500,10 +1926,18 @@ export class StablefeeStack extends Stack {
       );
     }
     // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).
-    if (access.webhookSecrets) this.webhookSecrets.grantRead(role);
+    for (const purpose of secretPurposesOf(spec)) this.secrets[purpose].grantRead(role);
     if (access.mail) this.grantSendMail(role);
-    if (access.table === 'read') this.table.grantReadData(role);
-    if (access.table === 'readwrite') this.table.grantReadWriteData(role);
+    if (access.table) {
+      const actions = [
+        ...TABLE_READ_ACTIONS,
+        ...(access.table === 'readwrite' ? TABLE_WRITE_ACTIONS : []),
+        ...(access.tableExtra ?? []).map((action) => `dynamodb:${action}`),
+      ];
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions, resources: [this.table.tableArn, `${this.table.tableArn}/index/*`] }),
+      );
+    }
     if (access.table && tableSpec.indexes.length > 0) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${this.nagArn(this.table.tableArn)}/index/*]`,

@@ -6,7 +6,15 @@
  * Adding a function: create functions/<name>/handler.ts exporting `handler`, then add one entry to `functions`.
  */
 
-import { type BucketName, buckets, type QueueName, queues, resourceEnv, table } from '../shared/resources';
+import {
+  type BucketName,
+  buckets,
+  type QueueName,
+  queues,
+  resourceEnv,
+  type SecretPurpose,
+  table,
+} from '../shared/resources';
 
 // The named resources live in shared/resources.ts (read by the functions too); the topology declares them here.
 export { type BucketName, buckets, type QueueName, queues, resourceEnv, table };
@@ -34,7 +42,8 @@ export type Trigger =
       maxBatchingWindowSeconds?: number;
       /**
        * At most this many concurrent invocations from this queue (Lambda's ScalingConfig maximum concurrency, 2 to
-       * 1000); unbounded when omitted. Locally, as many receive loops; one when omitted. The loops share one module,
+       * 1000), so a burst cannot take the account's concurrency or a downstream's capacity. Default
+       * `DEFAULT_QUEUE_MAX_CONCURRENCY` (2). Locally, as many receive loops (at most 4). The loops share one module,
        * so such a handler keeps no invocation's state in module scope (a batch processor per invocation: see
        * functions/reconcile-transfers/handler.ts).
        */
@@ -46,12 +55,28 @@ export type Trigger =
       expression: string;
       /** How often the local runtime runs it. */
       localEverySeconds: number;
+      /**
+       * How long a tick may wait for the function (throttled, e.g. while the previous run holds its one reserved
+       * instance) before it is dropped: the next tick comes anyway. Default `DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS`
+       * (60, Lambda's least). A tick is never retried: a failed run is the next tick's work.
+       */
+      maxEventAgeSeconds?: number;
     }
   | { kind: 'stream'; batchSize: number };
 
+/** Table actions a function must ask for by name: DeleteItem (a delete, or a transaction's Delete), DescribeTable. */
+export type TableExtraAction = 'DeleteItem' | 'DescribeTable' | 'Scan';
+
 /** What a function may touch. The stack turns this into least-privilege grants; nothing else is granted. */
 export interface FunctionAccess {
+  /**
+   * The table and its indexes: `read` is GetItem, BatchGetItem, Query and ConditionCheckItem; `readwrite` adds
+   * PutItem and UpdateItem (a transaction needs the action of each of its items). Nothing else unless `tableExtra`
+   * names it: no Scan, no DeleteItem, no BatchWriteItem (which deletes too).
+   */
   table?: 'read' | 'readwrite';
+  /** Table actions beyond `table`'s, each one the function's code uses (a stack test lists who holds them). */
+  tableExtra?: TableExtraAction[];
   /** Queues the function sends to. */
   sendTo?: QueueName[];
   /** Queues whose attributes the function reads (health checks, metrics). */
@@ -59,9 +84,20 @@ export interface FunctionAccess {
   /** Dead-letter queues the function may move messages out of (replay). */
   redrive?: QueueName[];
   buckets?: Partial<Record<BucketName, 'read' | 'readwrite'>>;
-  /** Signs with the service's receipt key (KMS Sign and GetPublicKey on that key only). */
-  signer?: boolean;
-  /** Reads the webhook providers' signing secrets. */
+  /**
+   * Signs with the service's receipt key (KMS Sign and GetPublicKey on that key only; the key policy denies Sign to
+   * every other role). `'publicKey'`: only reads its public key (the signer address), signs nothing.
+   */
+  signer?: boolean | 'publicKey';
+  /**
+   * The secrets the function reads, by purpose (shared/resources.ts `SecretPurpose`): each is its own secret, so a
+   * public webhook function cannot read the registries' or the custodian's keys.
+   */
+  secrets?: SecretPurpose[];
+  /**
+   * @deprecated Every secret (the single document of earlier releases); name `secrets` instead. A stack test flags a
+   * topology function still using it.
+   */
   webhookSecrets?: boolean;
   /** Signs with the sweeper's gas key (KMS Sign and GetPublicKey on that key only): pays gas, moves no funds. */
   gasSigner?: boolean;
@@ -77,7 +113,17 @@ export interface FunctionSpec {
   access: FunctionAccess;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * Reserved concurrency: `1` for a job that must never run twice at once (the chain jobs, whose runs hold a chain
+   * cursor or a nonce). Omitted: none reserved (the account's unreserved pool).
+   */
+  reservedConcurrency?: number;
 }
+
+/** Maximum concurrency of a queue trigger that declares none. */
+export const DEFAULT_QUEUE_MAX_CONCURRENCY = 2;
+/** How long a scheduled tick may wait for its function, unless the trigger says otherwise (Lambda's least). */
+export const DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS = 60;
 
 /** Every Lambda function of the service. */
 export const functions: FunctionSpec[] = [
@@ -87,8 +133,11 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
     access: {
       table: 'read',
+      // The table probe reads the table's status.
+      tableExtra: ['DescribeTable'],
       inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports', 'refunds'],
-      signer: true,
+      // Publishes the signer address: the public key only, never Sign (a public function).
+      signer: 'publicKey',
     },
   },
   {
@@ -144,8 +193,9 @@ export const functions: FunctionSpec[] = [
     name: 'ingest-webhook',
     description: 'Provider webhooks (Alchemy, Moralis, QuickNode): signature on the raw body, normalize, enqueue.',
     triggers: [{ kind: 'http', routes: [{ method: 'POST', path: '/v1/webhooks/{provider}', auth: 'public' }] }],
-    // The table holds the QuickNode nonces seen (replay protection across containers).
-    access: { table: 'readwrite', sendTo: ['transfers'], webhookSecrets: true },
+    // The table holds the QuickNode nonces seen (replay protection across containers); a nonce whose delivery failed
+    // is deleted again, so the provider's retry is taken.
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['transfers'], secrets: ['webhooks'] },
   },
   {
     name: 'scan-chain',
@@ -153,6 +203,7 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
     access: { table: 'readwrite', sendTo: ['transfers'] },
     timeoutSeconds: 50,
+    reservedConcurrency: 1,
   },
   {
     name: 'confirm-transfers',
@@ -160,6 +211,7 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
     access: { table: 'read', sendTo: ['transfers', 'finals'] },
     timeoutSeconds: 50,
+    reservedConcurrency: 1,
   },
   {
     name: 'reconcile-transfers',
@@ -167,7 +219,7 @@ export const functions: FunctionSpec[] = [
     triggers: [
       // Several consumers at once, as Lambda scales (locally: as many poll loops), bounded so a burst cannot take the
       // account's concurrency; finals: one ministry's group is handed to one consumer at a time whatever the number.
-      { kind: 'queue', queue: 'transfers', batchSize: 10, maxConcurrency: 4 },
+      { kind: 'queue', queue: 'transfers', batchSize: 10, maxConcurrency: 10 },
       { kind: 'queue', queue: 'finals', batchSize: 10, maxConcurrency: 2 },
     ],
     access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch', 'finals'], signer: true },
@@ -177,8 +229,9 @@ export const functions: FunctionSpec[] = [
     name: 'publish-receipts',
     description:
       "Publishes each issued receipt to its ministry's registry, and mails payers; retries with backoff, then the DLQ.",
-    triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5 }],
-    access: { table: 'readwrite', webhookSecrets: true, mail: true },
+    // A few at once: the registries are ministries' servers, not built for our bursts.
+    triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5, maxConcurrency: 3 }],
+    access: { table: 'readwrite', secrets: ['registries'], mail: true },
     timeoutSeconds: 40,
   },
   {
@@ -192,8 +245,9 @@ export const functions: FunctionSpec[] = [
     name: 'watch-addresses',
     description:
       'Registers deposit addresses with the webhook providers (Alchemy, Moralis, QuickNode), or removes them.',
-    triggers: [{ kind: 'queue', queue: 'addressWatch', batchSize: 10 }],
-    access: { webhookSecrets: true },
+    triggers: [{ kind: 'queue', queue: 'addressWatch', batchSize: 10, maxConcurrency: 2 }],
+    // The providers' API credentials, to edit their address lists.
+    access: { secrets: ['providerApi'] },
     timeoutSeconds: 30,
   },
   {
@@ -226,8 +280,11 @@ export const functions: FunctionSpec[] = [
     name: 'sweep-deposits',
     description: "Sweeps final deposits from forwarder addresses to each chain's custody, paying gas with its own key.",
     triggers: [{ kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 3 }],
-    access: { table: 'readwrite', gasSigner: true },
+    // DeleteItem: a swept address's candidate item, and a sweep's in-flight item once its outcome is recorded.
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], gasSigner: true },
     timeoutSeconds: 120,
+    // One sender per gas key: two runs would race for its nonce.
+    reservedConcurrency: 1,
   },
   {
     name: 'expire-invoices',
@@ -259,7 +316,7 @@ export const functions: FunctionSpec[] = [
   {
     name: 'export-worker',
     description: "Streams a period's invoices, transfers, receipts and journal to S3 as CSV with a signed manifest.",
-    triggers: [{ kind: 'queue', queue: 'exports', batchSize: 1 }],
+    triggers: [{ kind: 'queue', queue: 'exports', batchSize: 1, maxConcurrency: 2 }],
     access: { table: 'readwrite', buckets: { exports: 'readwrite' }, signer: true },
     memoryMb: 512,
     timeoutSeconds: 900,
@@ -279,14 +336,15 @@ export const functions: FunctionSpec[] = [
         ],
       },
     ],
-    access: { table: 'readwrite', sendTo: ['refunds'] },
+    // DeleteItem: a rejected refund frees its transfer's open-refund item.
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['refunds'] },
   },
   {
     name: 'instruct-refunds',
     description: "Sends each approved refund's signed order to the custodian; retries with backoff, then the DLQ.",
-    triggers: [{ kind: 'queue', queue: 'refunds', batchSize: 5 }],
-    // The custodian's HMAC secret is an entry of the service secret, read like the webhook and registry secrets.
-    access: { table: 'readwrite', signer: true, webhookSecrets: true },
+    triggers: [{ kind: 'queue', queue: 'refunds', batchSize: 5, maxConcurrency: 2 }],
+    // The custodian's HMAC secret, to sign each order's request.
+    access: { table: 'readwrite', signer: true, secrets: ['custodian'] },
     timeoutSeconds: 40,
   },
   {
@@ -294,7 +352,8 @@ export const functions: FunctionSpec[] = [
     description: "Completes instructed refunds from the chain (custody's transfer, final) and issues their receipts.",
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 3 }],
     // refunds: an approval whose order message was lost (a crash) is queued again.
-    access: { table: 'readwrite', sendTo: ['outbox', 'refunds'], signer: true },
+    // DeleteItem: a completed refund frees its transfer's open-refund item.
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['outbox', 'refunds'], signer: true },
     timeoutSeconds: 50,
   },
   {

@@ -22,6 +22,10 @@ export const table = {
 
 /** How a queue is configured. */
 export interface QueueSpec {
+  /**
+   * At least six times the consuming function's timeout (AWS's advice for Lambda event sources: a batch that is
+   * retried inside one invocation, or throttled, is not handed to a second consumer meanwhile). The stack refuses less.
+   */
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
   /**
@@ -30,29 +34,55 @@ export interface QueueSpec {
    * that group are in flight. Its physical name ends in `.fifo`.
    */
   fifo?: boolean;
+  /**
+   * The oldest message's age (seconds) past which the queue's `QueueAge` alarm fires: longer than the queue's own
+   * delivery delays and retry backoff allow in normal running. Default: one hour.
+   */
+  maxMessageAgeSeconds?: number;
 }
 
-/** Queues. Every queue gets a dead-letter queue after `maxReceiveCount` receives and an alarm on the DLQ depth. */
+/**
+ * Queues. Every queue gets a dead-letter queue after `maxReceiveCount` receives, an alarm on the DLQ depth and alarms
+ * on the age of the oldest message in both.
+ */
 export const queues = {
-  transfers: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
+  // reconcile-transfers (30 s) backs a failed record off exponentially (2 s … 5 min): ten receives ride out a
+  // DynamoDB or KMS outage of ten minutes before a sighting is dead-lettered.
+  transfers: { visibilityTimeoutSeconds: 180, maxReceiveCount: 10, maxMessageAgeSeconds: 300 },
   // Final sightings of matched transfers, grouped by the invoice's ministry: SQS FIFO with Lambda processes one
   // group's batches one after another, so a ministry's receipts are numbered without racing for its chain head.
-  finals: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, fifo: true },
-  // Sixteen tries with backoff capped at two hours spread a registry outage over about twenty hours.
-  outbox: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
-  addressWatch: { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 },
-  // Longer than the export worker's timeout, so a running export is not handed to a second worker.
-  exports: { visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
+  finals: { visibilityTimeoutSeconds: 180, maxReceiveCount: 10, fifo: true, maxMessageAgeSeconds: 300 },
+  // Sixteen tries with backoff capped at two hours spread a registry outage over about twenty hours; the age alarm
+  // fires well before (ReceiptDeliveryFailures earlier still).
+  outbox: { visibilityTimeoutSeconds: 240, maxReceiveCount: 16, maxMessageAgeSeconds: 6 * 3600 },
+  // Unwatch messages are sent with SQS's longest delay (15 minutes), which counts in their age.
+  addressWatch: { visibilityTimeoutSeconds: 180, maxReceiveCount: 10, maxMessageAgeSeconds: 3600 },
+  // Six times the export worker's 900 s: a running export is never handed to a second worker.
+  exports: { visibilityTimeoutSeconds: 5400, maxReceiveCount: 3, maxMessageAgeSeconds: 2 * 3600 },
   // Approved refunds whose signed order goes to the custodian; tries spread like the outbox's, then the DLQ.
-  refunds: { visibilityTimeoutSeconds: 60, maxReceiveCount: 16 },
+  refunds: { visibilityTimeoutSeconds: 240, maxReceiveCount: 16, maxMessageAgeSeconds: 6 * 3600 },
 } as const satisfies Record<string, QueueSpec>;
+
+/** How a bucket is kept. */
+export interface BucketSpec {
+  /** Objects are deleted this long after they are written. */
+  expireAfterDays: number;
+  /**
+   * Write-once: S3 Object Lock in compliance mode keeps every object version this many days, undeletable and
+   * unchangeable by anyone (the account root included).
+   */
+  lockDays?: number;
+}
 
 /** S3 buckets. */
 export const buckets = {
   exports: { expireAfterDays: 30 },
+  // The write-once archive of what the service signed (receipts, annulments, refund receipts) and of the journal:
+  // kept ten years, locked for the first seven. Nothing writes to it yet (docs/operations.md, "Backups and archive").
+  archive: { expireAfterDays: 3653, lockDays: 2557 },
   // Settlement reports and bank statements exactly as uploaded: accounting records, kept ten years.
   uploads: { expireAfterDays: 3650 },
-} as const satisfies Record<string, { expireAfterDays: number }>;
+} as const satisfies Record<string, BucketSpec>;
 
 export type QueueName = keyof typeof queues;
 /** The FIFO queues: sending to one takes a message group id and a deduplication id per message. */
@@ -81,6 +111,21 @@ export const resourceEnv = {
   dlqUrl: (q: QueueName) => `DLQ_URL_${q.toUpperCase()}`,
   bucket: (b: BucketName) => `BUCKET_${b.toUpperCase()}`,
 } as const;
+
+/**
+ * What a secret is for: each purpose is its own Secrets Manager secret, granted only to the functions that use it
+ * (shared/adapters/service-secret.ts reads them): the providers' webhook signing keys, the providers' API
+ * credentials, the registries' HMAC secrets, the custodian's HMAC secret.
+ */
+export type SecretPurpose = 'webhooks' | 'providerApi' | 'registries' | 'custodian';
+
+/** The environment variable naming each purpose's secret (the stack sets it on the functions granted it). */
+export const secretArnEnv = {
+  webhooks: 'WEBHOOK_SECRETS_ARN',
+  providerApi: 'PROVIDER_API_SECRET_ARN',
+  registries: 'REGISTRY_SECRETS_ARN',
+  custodian: 'CUSTODIAN_SECRET_ARN',
+} as const satisfies Record<SecretPurpose, string>;
 
 /**
  * The configuration name of the custodian that takes refund orders (its endpoint and custody accounts, JSON; read by

@@ -17,6 +17,7 @@ import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
 import { sendMessages } from '../../shared/adapters/queue';
+import { backoffSeconds } from '../../shared/adapters/registry';
 import { receiptSigner } from '../../shared/adapters/signing/receipt-signer';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { payerMailQueue, sendSightings } from '../../shared/adapters/work-queues';
@@ -33,7 +34,13 @@ import { isFifoQueueArn, REPLAYED_ATTRIBUTE } from '../../shared/resources';
  * in one process (the local runtime's poll loops, one module) must not share them.
  */
 const newProcessor = () => new SqsMessageProcessor(transferObservedSchema, 'transfer');
-const RETRY_AFTER_SECONDS = 2;
+/**
+ * A failed record is tried again after 2 s, then twice as long each receive (with jitter), up to 5 minutes: a lost
+ * race is retried at once, while the queue's ten receives (shared/resources.ts) span a DynamoDB or KMS outage of
+ * about ten minutes before the sighting is dead-lettered.
+ */
+const RETRY_BACKOFF_BASE_SECONDS = 2;
+const RETRY_BACKOFF_CAP_SECONDS = 300;
 const notifyPayer = payerMailQueue();
 /** SQS's longest delivery delay. */
 const UNWATCH_DELAY_SECONDS = 900;
@@ -64,7 +71,7 @@ const chainEnabled = (chainId: number) => findChain(enabledChains, chainId) !== 
 
 /** A hint our node cannot see yet: read again after a while (not a failure of ours). */
 class HintNotYetOnChain extends Error {}
-/** Receives of a hint before a `tx_not_found`/`block_mismatch` is final (below the queue's redrive limit of 5). */
+/** Receives of a hint before a `tx_not_found`/`block_mismatch` is final (below the queue's redrive limit of 10). */
 const HINT_TRIES = 3;
 const HINT_RETRY_AFTER_SECONDS = 10;
 
@@ -101,8 +108,8 @@ async function reconcileRecord(
   // One id follows a transfer from its first sighting (a webhook's request id, else its identity) to the registry.
   const correlationId = seen.correlationId ?? transferId(seen);
   logger.appendKeys({ correlationId });
+  const tries = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   try {
-    const tries = Number(record.attributes?.ApproximateReceiveCount ?? 1);
     const admission = await admitSighting(
       { ...seen, correlationId },
       { receiptOf, chainEnabled, mayRetry: tries < HINT_TRIES },
@@ -129,13 +136,17 @@ async function reconcileRecord(
       ...(isFifoQueueArn(record.eventSourceARN) ? {} : { sequence: (s: TransferObserved) => sendSightings([s]) }),
     });
   } catch (error) {
-    // Retry soon rather than after the full visibility timeout: most failures here are lost races or a blip.
+    // Retry soon rather than after the full visibility timeout (most failures here are lost races or a blip), and
+    // later each time: a longer outage is ridden out rather than dead-lettered.
     await sqs
       .send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: queueUrl(isFifoQueueArn(record.eventSourceARN) ? 'finals' : 'transfers'),
           ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: error instanceof HintNotYetOnChain ? HINT_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS,
+          VisibilityTimeout:
+            error instanceof HintNotYetOnChain
+              ? HINT_RETRY_AFTER_SECONDS
+              : backoffSeconds(tries, RETRY_BACKOFF_BASE_SECONDS, RETRY_BACKOFF_CAP_SECONDS),
         }),
       )
       .catch(() => {});

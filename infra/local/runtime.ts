@@ -10,7 +10,7 @@ import { Wallet } from 'ethers';
 import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
 import { CUSTODIAN_ENV, sweeperKeyEnv } from '../../shared/resources';
-import { functions, type QueueName } from '../topology';
+import { DEFAULT_QUEUE_MAX_CONCURRENCY, functions, type QueueName } from '../topology';
 import { type ApiServer, startApiServer } from './api-server';
 import { type LocalChain, startChain } from './chain';
 import { createDevIssuer, type DevIssuer } from './dev-issuer';
@@ -26,6 +26,9 @@ import { type ProvisionedResources, provision, type QueueOverride } from './prov
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
 import { hardhatAccountKey, SWEEPER_ACCOUNT } from './sweeper-key';
+
+/** Most receive loops one queue trigger gets locally, whatever its cloud maximum concurrency. */
+const LOCAL_MAX_LOOPS = 4;
 
 /** Ports, the AWS endpoint to adopt, and the knobs tests turn (redrive, backoff, finality, workers). */
 export interface LocalRuntimeOptions {
@@ -308,7 +311,10 @@ function startWorkers(
       const onError = (error: unknown) => log(`[${fn.name}] ${String(error)}`);
       if (trigger.kind === 'queue') {
         const queueUrl = resources.queueUrls[trigger.queue as QueueName];
-        const { batchSize, maxConcurrency } = trigger;
+        const { batchSize } = trigger;
+        // As many loops as the cloud's maximum concurrency, up to LOCAL_MAX_LOOPS: enough to run a queue's consumers
+        // side by side as Lambda does, without a laptop (or a test run) polling ten times per queue.
+        const maxConcurrency = Math.min(trigger.maxConcurrency ?? DEFAULT_QUEUE_MAX_CONCURRENCY, LOCAL_MAX_LOOPS);
         pollers.push(startQueuePoller({ sqs, queueUrl, fn, batchSize, maxConcurrency, region: REGION, onError }));
       } else if (trigger.kind === 'schedule') {
         schedules.set(fn.name, startSchedule({ fn, everySeconds: trigger.localEverySeconds, region: REGION, onError }));

@@ -18,6 +18,12 @@ import { sqs } from './sqs';
 
 /** How long a received dead letter stays hidden: long enough to send it back and delete it. */
 const RECEIVE_VISIBILITY_SECONDS = 60;
+/**
+ * Long polling: a receive asks every SQS server holding the queue (a short poll asks a sample, and can answer empty
+ * while messages remain, ending a replay early with `moved: 0`). It returns as soon as there are messages; only the
+ * last, empty receive of a replay waits this long, and then the queue really has no visible message.
+ */
+const LONG_POLL_SECONDS = 2;
 
 function toPort(attributes: Record<string, MessageAttributeValue> | undefined) {
   if (!attributes) return undefined;
@@ -56,7 +62,7 @@ export const sqsDeadLetters: DeadLetters = {
       new ReceiveMessageCommand({
         QueueUrl: dlqUrl(queue),
         MaxNumberOfMessages: Math.min(10, max),
-        WaitTimeSeconds: 0,
+        WaitTimeSeconds: LONG_POLL_SECONDS,
         VisibilityTimeout: RECEIVE_VISIBILITY_SECONDS,
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['MessageGroupId'],

@@ -21,21 +21,30 @@ import {
 } from '../../../infra/function-defaults';
 import {
   ALARMS,
+  type AlarmSpec,
   API_THROTTLE,
+  BACKUP_RULES,
+  BACKUP_VAULT_LOCK,
   DASHBOARD_NAME,
   DEFAULT_NBK_RATES_URL,
   DEPLOYMENT_ENV,
   PROJECT_ROOT,
   PUBLIC_ROUTE_THROTTLE,
   RECEIPT_SIGNER_ACTIONS,
+  SECRET_PURPOSES,
   SERVICE_METRICS,
   STREAM_RETRY_ATTEMPTS,
   StablefeeStack,
+  scheduleIntervalMinutes,
+  secretPurposesOf,
+  VISIBILITY_TIMEOUT_RATIO,
   WEBHOOK_PROVIDERS,
 } from '../../../infra/stack';
 import {
   type BucketName,
   buckets,
+  DEFAULT_QUEUE_MAX_CONCURRENCY,
+  DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS,
   type FunctionSpec,
   functions,
   type HttpRoute,
@@ -49,7 +58,14 @@ import { webhookProviderNames } from '../../../shared/adapters/providers/index';
 import { WEBHOOK_SECRETS_ARN_ENV } from '../../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../../shared/domain/deposit-address';
 import { NBK_RATES_URL } from '../../../shared/domain/fx';
-import { isFifoQueue, type QueueSpec, sweeperKeyEnv } from '../../../shared/resources';
+import {
+  type BucketSpec,
+  isFifoQueue,
+  type QueueSpec,
+  type SecretPurpose,
+  secretArnEnv,
+  sweeperKeyEnv,
+} from '../../../shared/resources';
 
 /** CloudFormation JSON (noExplicitAny is off for tests in biome.json). */
 type Json = any;
@@ -65,15 +81,20 @@ type Resources = Record<string, Resource>;
 const cdkContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
 const queueNames = Object.keys(queues) as QueueName[];
 const bucketNames = Object.keys(buckets) as BucketName[];
+/** The longest timeout a consumer of every queue may have. */
+const SHORTEST_CONSUMER_TIMEOUT = Math.floor(
+  Math.min(...queueNames.map((q) => (queues[q] as QueueSpec).visibilityTimeoutSeconds)) / VISIBILITY_TIMEOUT_RATIO,
+);
 
 /** The topology's functions, each also given every trigger kind and (alternately) every access kind. */
-const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
+// The first 20 functions: every one gets four more triggers, and all 25 would pass CloudFormation's 500 resources.
+const everythingSpecs: FunctionSpec[] = functions.slice(0, 20).map((spec, i) => {
   const queue = queueNames[i % queueNames.length] as QueueName;
   const writer = i % 2 === 0;
   return {
     ...spec,
-    // Every function here also consumes a queue, so it must fit inside the shortest visibility timeout.
-    timeoutSeconds: Math.min(spec.timeoutSeconds ?? 10, 60),
+    // Every function here also consumes a queue, so it must fit six times inside the shortest visibility timeout.
+    timeoutSeconds: Math.min(spec.timeoutSeconds ?? 10, SHORTEST_CONSUMER_TIMEOUT),
     triggers: [
       ...spec.triggers,
       { kind: 'http', routes: [{ method: 'POST', path: `/test/${spec.name}`, auth: 'jwt' }] },
@@ -91,6 +112,7 @@ const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
     access: writer
       ? {
           table: 'readwrite',
+          tableExtra: ['DeleteItem'],
           sendTo: [queue],
           redrive: queueNames,
           buckets: Object.fromEntries(bucketNames.map((b) => [b, 'readwrite'])),
@@ -98,6 +120,7 @@ const everythingSpecs: FunctionSpec[] = functions.map((spec, i) => {
         }
       : {
           table: 'read',
+          tableExtra: ['DescribeTable'],
           inspect: queueNames,
           buckets: Object.fromEntries(bucketNames.map((b) => [b, 'read'])),
           webhookSecrets: true,
@@ -176,17 +199,9 @@ function grantsOfRole(resources: Resources, roleId: string): Map<string, string[
   return grants;
 }
 
-const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-const DYNAMODB_READ = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
+// Written out here, not read back from the stack: reads by key and query, writes by Put and Update; nothing else.
+const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const DYNAMODB_READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 const DYNAMODB_STREAM = [
   'dynamodb:DescribeStream',
   'dynamodb:GetRecords',
@@ -223,6 +238,11 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
   allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']);
   if (access.table) allow(DYNAMODB_READ, [tableArn, indexArn]);
   if (access.table === 'readwrite') allow(DYNAMODB_WRITE, [tableArn, indexArn]);
+  if (access.table)
+    allow(
+      (access.tableExtra ?? []).map((a) => `dynamodb:${a}`),
+      [tableArn, indexArn],
+    );
   for (const q of access.sendTo ?? []) allow(SQS_SEND, [queueArn(q)]);
   for (const q of access.inspect ?? []) allow(['sqs:GetQueueAttributes'], [queueArn(q), dlqArn(q)]);
   for (const q of access.redrive ?? []) {
@@ -237,9 +257,10 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
       allow(['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], [bucket.arnForObjects('*')]);
     }
   }
-  if (access.signer) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.receiptSigningKey.attrArn]);
+  if (access.signer === true) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.receiptSigningKey.attrArn]);
+  if (access.signer === 'publicKey') allow(['kms:GetPublicKey'], [s.stack.receiptSigningKey.attrArn]);
   if (access.gasSigner && s.stack.sweeperGasKey) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.sweeperGasKey.attrArn]);
-  if (access.webhookSecrets) allow(SECRET_READ, [s.stack.webhookSecrets.secretArn]);
+  for (const purpose of secretPurposesOf(spec)) allow(SECRET_READ, [s.stack.secrets[purpose].secretArn]);
   if (access.mail)
     allow(['ses:SendEmail'], [s.stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })]);
   for (const trigger of spec.triggers) {
@@ -274,7 +295,7 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
   const { access } = spec;
   if (access.signer) keys.add(DEPLOYMENT_ENV.receiptSignerKeyId);
   if (access.gasSigner) keys.add(sweeperKeyEnv.kmsKeyId);
-  if (access.webhookSecrets) keys.add(DEPLOYMENT_ENV.webhookSecretsArn);
+  for (const purpose of secretPurposesOf(spec)) keys.add(secretArnEnv[purpose]);
   if (access.table) keys.add(resourceEnv.table);
   for (const q of access.sendTo ?? []) keys.add(resourceEnv.queueUrl(q));
   for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
@@ -390,6 +411,63 @@ describe('ALARMS', () => {
   });
 });
 
+describe('the runbook (docs/operations.md)', () => {
+  it('has a row for every alarm of ALARMS, by its name (a family with its <queue> or <function>)', () => {
+    const runbook = readFileSync(path.join(PROJECT_ROOT, 'docs', 'operations.md'), 'utf8');
+    const section = runbook.slice(runbook.indexOf('## Alarms and runbook'));
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    for (const spec of Object.values(ALARMS) as AlarmSpec[]) {
+      const named = spec.per ? new RegExp(`^\\| \`${spec.id}-`) : new RegExp(`^\\| \`${spec.id}\``);
+      expect(
+        rows.some((row) => named.test(row)),
+        spec.id,
+      ).toBe(true);
+    }
+  });
+});
+
+describe("JSON parameters checked at synth time by the functions' own parsers", () => {
+  const [first] = functions as [FunctionSpec];
+  const synthWith = (context: Record<string, string>) => {
+    const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context } });
+    return Template.fromStack(new StablefeeStack(app, 'Test', { functions: [first] })).toJSON().Parameters;
+  };
+  const factory = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+
+  const chains = JSON.stringify([
+    { chainId: 137, rpcUrl: 'https://polygon.example', depositFactory: factory },
+    { chainId: 8453, rpcUrl: 'https://base.example', depositFactory: factory },
+  ]);
+  const registries = '{"AFSA":{"url":"https://registry.afsa.example/receipts"}}';
+  const custodian = `{"url":"https://custody.example/orders","accounts":{"137":"${factory}"}}`;
+  let params: Json;
+  // Synthesized once, in a hook: the first synthesis of a file is the slow one.
+  beforeAll(() => {
+    params = synthWith({ ChainsJson: chains, RegistriesJson: registries, CustodianJson: custodian });
+  });
+
+  it('makes a valid context value the parameter default', () => {
+    expect(params.ChainsJson.Default).toBe(chains);
+    expect(params.RegistriesJson.Default).toBe(registries);
+    expect(params.CustodianJson.Default).toBe(custodian);
+  });
+
+  it.each([
+    ['ChainsJson', '[{"chainId":999,"rpcUrl":"https://x.example"}]', /ChainsJson is not valid: .*999/],
+    ['ChainsJson', '[{"chainId":1,"rpcUrl":"https://x.example","rpcurl":"typo"}]', /ChainsJson is not valid/],
+    [
+      'ChainsJson',
+      '[{"chainId":1,"rpcUrl":"https://a.example","depositFactory":"0x5fbdb2315678afecb367f032d93f642f64180aA3"}]',
+      /ChainsJson is not valid/,
+    ],
+    ['RegistriesJson', '{"AFSA":{"url":"http://registry.example"}}', /RegistriesJson is not valid/],
+    ['RegistriesJson', '{"AFSA":', /RegistriesJson is not valid/],
+    ['CustodianJson', '{"url":"https://c.example","accounts":{"1":"0x1234"}}', /CustodianJson is not valid/],
+  ])('refuses %s = %s', (parameter, value, message) => {
+    expect(() => synthWith({ [parameter]: value })).toThrow(message);
+  });
+});
+
 describe('construct ids', () => {
   it('allow one function several triggers on the same queue and on the table stream', () => {
     const [first] = functions as [FunctionSpec];
@@ -405,6 +483,75 @@ describe('construct ids', () => {
     };
     const s = synth([spec]);
     expect(ofType(s.resources, 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
+  });
+});
+
+describe('queues and triggers of the topology', () => {
+  const consumers = (queue: QueueName) =>
+    functions.flatMap((spec) =>
+      spec.triggers.flatMap((t) => (t.kind === 'queue' && t.queue === queue ? [{ spec, trigger: t }] : [])),
+    );
+
+  it.each(queueNames)('queue %s hides a message at least six times as long as any consumer runs', (queue) => {
+    const spec: QueueSpec = queues[queue];
+    expect(VISIBILITY_TIMEOUT_RATIO).toBeGreaterThanOrEqual(6);
+    for (const { spec: fn } of consumers(queue)) {
+      const timeout = fn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+      expect(spec.visibilityTimeoutSeconds, fn.name).toBeGreaterThanOrEqual(6 * timeout);
+    }
+    expect(spec.maxReceiveCount).toBeGreaterThanOrEqual(3);
+  });
+
+  it('bounds every queue trigger with an explicit maximum concurrency (reconcile ~10, the others 2-5)', () => {
+    for (const spec of functions) {
+      for (const t of spec.triggers) {
+        if (t.kind !== 'queue') continue;
+        expect(t.maxConcurrency, `${spec.name} on ${t.queue}`).toBeDefined();
+        const bound = spec.name === 'reconcile-transfers' && t.queue === 'transfers' ? [8, 20] : [2, 5];
+        expect(t.maxConcurrency).toBeGreaterThanOrEqual(bound[0] as number);
+        expect(t.maxConcurrency).toBeLessThanOrEqual(bound[1] as number);
+      }
+    }
+  });
+
+  it('retries reconciliation long enough to ride out an outage of minutes', () => {
+    expect(queues.transfers.maxReceiveCount).toBeGreaterThanOrEqual(8);
+    expect(queues.finals.maxReceiveCount).toBeGreaterThanOrEqual(8);
+  });
+
+  it('names the few functions that delete items or describe the table; none scans it', () => {
+    const holding = (action: string) =>
+      functions
+        .filter((f) => (f.access.tableExtra ?? []).includes(action as never))
+        .map((f) => f.name)
+        .sort();
+    expect(holding('Scan')).toEqual([]);
+    // Each is a delete in its code: nonces released (ingest-webhook), open-refund items freed (refunds on rejection,
+    // complete-refunds on completion), sweep candidates and in-flight items (sweep-deposits).
+    expect(holding('DeleteItem')).toEqual(['complete-refunds', 'ingest-webhook', 'refunds', 'sweep-deposits']);
+    expect(holding('DescribeTable')).toEqual(['health']);
+    // The public read-only functions read by key and query only.
+    for (const name of ['health', 'pay-page']) {
+      const spec = functions.find((f) => f.name === name);
+      expect(spec?.access.table, name).toBe('read');
+    }
+  });
+
+  it('runs each chain job (scanner, confirmer, sweeper) one at a time: reserved concurrency 1', () => {
+    for (const name of ['scan-chain', 'confirm-transfers', 'sweep-deposits']) {
+      const spec = functions.find((f) => f.name === name);
+      expect(spec?.reservedConcurrency, name).toBe(1);
+    }
+  });
+
+  it("refuses a queue whose visibility timeout is less than six times its consumer's timeout", () => {
+    const [first] = functions as [FunctionSpec];
+    const queue = queueNames[0] as QueueName;
+    const visibility = (queues[queue] as QueueSpec).visibilityTimeoutSeconds;
+    const consuming = (timeoutSeconds: number): FunctionSpec[] => [
+      { ...first, timeoutSeconds, triggers: [{ kind: 'queue', queue, batchSize: 1 }] },
+    ];
+    expect(() => synth(consuming(Math.floor(visibility / 6) + 1))).toThrow(/less than 6 times/);
   });
 });
 
@@ -516,12 +663,14 @@ describe.each([
           expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         );
       }
-      const alarms = ofType(s.resources, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
-        asArray<Json>(a.Properties.Dimensions).some(
-          (d) =>
-            d.Name === 'QueueName' &&
-            JSON.stringify(d.Value) === JSON.stringify({ 'Fn::GetAtt': [dlqId, 'QueueName'] }),
-        ),
+      const alarms = ofType(s.resources, 'AWS::CloudWatch::Alarm').filter(
+        ([, a]) =>
+          a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          asArray<Json>(a.Properties.Dimensions).some(
+            (d) =>
+              d.Name === 'QueueName' &&
+              JSON.stringify(d.Value) === JSON.stringify({ 'Fn::GetAtt': [dlqId, 'QueueName'] }),
+          ),
       );
       expect(alarms).toHaveLength(1);
       const alarm = (alarms[0] as [string, Resource])[1].Properties;
@@ -637,26 +786,64 @@ describe.each([
         EvaluationPeriods: 1,
       });
     }
-    for (const [fnName, [fnId]] of serviceFunctions(s.resources)) {
-      expectAlarm(name('FunctionErrors', fnName), {
+    // Errors as a share of invocations, in 2 of 3 periods: a blip does not page anyone, a failing job does. A
+    // scheduled function is judged per run interval when that is longer; its heartbeat over two intervals.
+    const ratio = (alarm: Json) => alarm?.Metrics?.find((m: Json) => m.Expression)?.Expression;
+    // A math alarm's period is its metrics' (the expression's own when it reads no metric of its own).
+    const periodOf = (alarm: Json): number | undefined =>
+      alarm?.Period ??
+      alarm?.Metrics?.map((m: Json) => m.Period ?? m.MetricStat?.Period).find((p: unknown) => p !== undefined);
+    const fns = serviceFunctions(s.resources);
+    for (const spec of s.specs) {
+      const [fnId] = fns.get(spec.name) as [string, Resource];
+      const alarm = alarms.get(name('FunctionErrors', spec.name));
+      expectAlarm(name('FunctionErrors', spec.name), { Threshold: 10, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+      expect(ratio(alarm)).toBe('IF(invocations > 0, 100 * FILL(errors, 0) / invocations, 0)');
+      const metricsRead = alarm.Metrics.filter((m: Json) => m.MetricStat).map((m: Json) => [
+        m.Id,
+        m.MetricStat.Metric.MetricName,
+        m.MetricStat.Metric.Dimensions,
+        m.MetricStat.Stat,
+      ]);
+      expect(metricsRead.sort()).toEqual([
+        ['errors', 'Errors', [{ Name: 'FunctionName', Value: { Ref: fnId } }], 'Sum'],
+        ['invocations', 'Invocations', [{ Name: 'FunctionName', Value: { Ref: fnId } }], 'Sum'],
+      ]);
+      const schedules = spec.triggers.flatMap((t) => (t.kind === 'schedule' ? [t.expression] : []));
+      const interval = Math.max(0, ...schedules.map((e) => scheduleIntervalMinutes(e)));
+      expect(periodOf(alarm), spec.name).toBe(Math.min(Math.max(5, interval), 480) * 60);
+      const heartbeat = alarms.get(name('Heartbeat', spec.name));
+      expect(heartbeat !== undefined, `${spec.name} heartbeat`).toBe(schedules.length > 0);
+      if (!heartbeat) continue;
+      // Not invoked at all in two run intervals (at least 5 minutes): no data is the very case, so it breaches.
+      expectAlarm(name('Heartbeat', spec.name), {
         Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
+        MetricName: 'Invocations',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
         Statistic: 'Sum',
-        Period: 300,
-        Threshold: 0,
+        Period: Math.min(Math.max(5, 2 * interval), 1440) * 60,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
         EvaluationPeriods: 1,
+        TreatMissingData: 'breaching',
       });
     }
-    expectAlarm(name('ApiServerErrors'), {
-      Namespace: 'AWS/ApiGateway',
-      MetricName: '5xx',
-      Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(s, s.stack.api.apiId) } }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-    });
-    // Over 100 blocks behind in each of three 5-minute periods: 15 minutes, maximum over every chain.
+    expect(scheduleIntervalMinutes('rate(1 minute)')).toBe(1);
+    expect(scheduleIntervalMinutes('rate(5 minutes)')).toBe(5);
+    expect(scheduleIntervalMinutes('rate(2 hours)')).toBe(120);
+    expect(() => scheduleIntervalMinutes('every minute')).toThrow(/Unsupported/);
+    expectAlarm(name('ApiServerErrors'), { Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    const api = alarms.get(name('ApiServerErrors'));
+    expect(ratio(api)).toBe('IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)');
+    expect(
+      api.Metrics.filter((m: Json) => m.MetricStat)
+        .map((m: Json) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions])
+        .sort(),
+    ).toEqual([
+      ['errors', '5xx', [{ Name: 'ApiId', Value: { Ref: logicalId(s, s.stack.api.apiId) } }]],
+      ['requests', 'Count', [{ Name: 'ApiId', Value: { Ref: logicalId(s, s.stack.api.apiId) } }]],
+    ]);
+    expect(periodOf(api)).toBe(300);
     expectAlarm(name('ScannerLag'), {
       Metrics: [
         {
@@ -699,27 +886,33 @@ describe.each([
       Threshold: 0,
       EvaluationPeriods: 1,
     });
-    // Oldest transfer (or final sighting) waiting over 5 minutes, for 3 minutes running.
-    for (const [alarm, queue] of [
-      ['TransfersBacklog', 'transfers'],
-      ['FinalsBacklog', 'finals'],
-    ] as const) {
-      expectAlarm(name(alarm), {
+    // Every queue: its oldest message past the queue's own limit for 3 minutes; every DLQ: a letter left for 3 days.
+    for (const queue of queueNames) {
+      const spec: QueueSpec = queues[queue];
+      const dimensionsOf = (arn: string) => [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(s, arn), 'QueueName'] } },
+      ];
+      expectAlarm(name('QueueAge', queue), {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateAgeOfOldestMessage',
-        Dimensions: [
-          {
-            Name: 'QueueName',
-            Value: { 'Fn::GetAtt': [logicalId(s, s.stack.queues[queue].queue.queueArn), 'QueueName'] },
-          },
-        ],
+        Dimensions: dimensionsOf(s.stack.queues[queue].queue.queueArn),
         Statistic: 'Maximum',
         Period: 60,
-        Threshold: 300,
+        Threshold: spec.maxMessageAgeSeconds ?? 3600,
         EvaluationPeriods: 3,
         DatapointsToAlarm: 3,
       });
+      expectAlarm(name('DeadLetterAge', queue), {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: dimensionsOf(s.stack.queues[queue].dlq.queueArn),
+        Statistic: 'Maximum',
+        Threshold: 3 * 24 * 3600,
+        EvaluationPeriods: 1,
+      });
     }
+    expect(queues.transfers.maxMessageAgeSeconds).toBe(300);
+    expect(queues.finals.maxMessageAgeSeconds).toBe(300);
     for (const [id, metric] of [
       ['RejectedHints', 'RejectedHints'],
       ['Annulment', 'Annulments'],
@@ -755,7 +948,9 @@ describe.each([
         expectAlarm(name(metric), { MetricName: metric, Statistic: 'Sum', Threshold: 0, EvaluationPeriods: 1 });
       }
     }
-    const expectedCount = queueNames.length + s.specs.length + 9 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
+    const scheduled = s.specs.filter((spec) => spec.triggers.some((t) => t.kind === 'schedule')).length;
+    const expectedCount =
+      3 * queueNames.length + s.specs.length + scheduled + 7 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
@@ -765,13 +960,60 @@ describe.each([
         alarmName,
       ).toBe(true);
     }
-    for (const spec of Object.values(ALARMS)) {
-      const alarm = [...alarms.entries()].find(([n]) => n.startsWith(`Test-${spec.id}`))?.[1];
-      if (!alarm) continue; // StreamFailures without a stream consumer
-      expect(alarm.Threshold, spec.id).toBe(spec.threshold);
-      expect(alarm.EvaluationPeriods, spec.id).toBe(spec.evaluationPeriods);
-      expect(alarm.Period ?? alarm.Metrics?.[0]?.Period, spec.id).toBe(spec.periodMinutes * 60);
+    for (const spec of Object.values(ALARMS) as AlarmSpec[]) {
+      const family = [...alarms.entries()].filter(([n]) => n.startsWith(`Test-${spec.id}`)).map(([, a]) => a);
+      if (family.length === 0) continue; // StreamFailures without a stream consumer
+      for (const alarm of family) {
+        expect(alarm.EvaluationPeriods, spec.id).toBe(spec.evaluationPeriods);
+        expect(alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods, spec.id).toBe(
+          spec.datapointsToAlarm ?? spec.evaluationPeriods,
+        );
+        // A queue's age limit is the queue's own; a scheduled function's periods follow its schedule (above).
+        if (spec.id !== 'QueueAge') expect(alarm.Threshold, spec.id).toBe(spec.threshold);
+        const period = periodOf(alarm);
+        if (spec.per === 'function' || spec.per === 'schedule') {
+          expect(period, spec.id).toBeGreaterThanOrEqual(spec.periodMinutes * 60);
+        } else expect(period, spec.id).toBe(spec.periodMinutes * 60);
+      }
     }
+    // Errors alarm on a rate over two or more periods, never on a single failure.
+    expect(ALARMS.functionErrors.evaluationPeriods).toBeGreaterThanOrEqual(2);
+    expect(ALARMS.apiServerErrors.evaluationPeriods).toBeGreaterThanOrEqual(2);
+  });
+
+  it('subscribes on-call (e-mail and/or HTTPS, each when given) and refuses a deploy that names neither', () => {
+    const json = s.template.toJSON();
+    const [topicId] = ofType(s.resources, 'AWS::SNS::Topic')[0] as [string, Resource];
+    for (const [param, protocol, ok, bad] of [
+      ['AlarmEmail', 'email', 'oncall@example.kz', 'not an address'],
+      ['AlarmHttpsEndpoint', 'https', 'https://events.pagerduty.com/x', 'http://pager.example'],
+    ] as const) {
+      expect(json.Parameters[param]).toMatchObject({ Type: 'String', Default: '' });
+      const pattern = new RegExp(json.Parameters[param].AllowedPattern);
+      expect(pattern.test('')).toBe(true);
+      expect(pattern.test(ok)).toBe(true);
+      expect(pattern.test(bad)).toBe(false);
+      const subscriptions = ofType(s.resources, 'AWS::SNS::Subscription').filter(
+        ([, r]) => r.Properties.Protocol === protocol,
+      );
+      expect(subscriptions).toHaveLength(1);
+      const [, subscription] = subscriptions[0] as [string, Resource & { Condition?: string }];
+      expect(subscription.Properties).toMatchObject({ TopicArn: { Ref: topicId }, Endpoint: { Ref: param } });
+      expect(json.Conditions[subscription.Condition as string]).toEqual({
+        'Fn::Not': [{ 'Fn::Equals': [{ Ref: param }, ''] }],
+      });
+    }
+    const assertion = json.Rules.AlarmsReachSomeone.Assertions[0];
+    expect(assertion.Assert).toEqual({
+      'Fn::Not': [
+        {
+          'Fn::And': [
+            { 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] },
+            { 'Fn::Equals': [{ Ref: 'AlarmHttpsEndpoint' }, ''] },
+          ],
+        },
+      ],
+    });
   });
 
   it('encrypts the alarm topic, allows TLS only, and publishes every alarm to it', () => {
@@ -831,6 +1073,78 @@ describe.each([
     },
   );
 
+  it('backs the table up daily and monthly into a locked vault, copied to another region when a vault is given', () => {
+    const json = s.template.toJSON();
+    const vaults = ofType(s.resources, 'AWS::Backup::BackupVault');
+    expect(vaults).toHaveLength(1);
+    const [vaultId, vault] = vaults[0] as [string, Resource];
+    expect(vault.DeletionPolicy).toBe('Retain');
+    // Compliance lock once the grace days pass: no recovery point deleted early, no retention shortened.
+    expect(vault.Properties.LockConfiguration).toEqual({
+      MinRetentionDays: BACKUP_VAULT_LOCK.minRetentionDays,
+      MaxRetentionDays: BACKUP_VAULT_LOCK.maxRetentionDays,
+      ChangeableForDays: BACKUP_VAULT_LOCK.changeableForDays,
+    });
+    expect(BACKUP_VAULT_LOCK.minRetentionDays).toBeGreaterThanOrEqual(35);
+    const plans = ofType(s.resources, 'AWS::Backup::BackupPlan');
+    expect(plans).toHaveLength(1);
+    const rules = (plans[0] as [string, Resource])[1].Properties.BackupPlan.BackupPlanRule;
+    expect(rules).toHaveLength(BACKUP_RULES.length);
+    for (const [i, rule] of BACKUP_RULES.entries()) {
+      expect(rules[i]).toMatchObject({
+        RuleName: rule.name,
+        ScheduleExpression: rule.schedule,
+        TargetBackupVault: { 'Fn::GetAtt': [vaultId, 'BackupVaultName'] },
+        Lifecycle: { DeleteAfterDays: rule.keepDays },
+        CopyActions: {
+          'Fn::If': [
+            'CopyBackupsToAnotherRegion',
+            [
+              {
+                DestinationBackupVaultArn: { Ref: 'BackupCopyVaultArn' },
+                Lifecycle: { DeleteAfterDays: rule.keepDays },
+              },
+            ],
+            { Ref: 'AWS::NoValue' },
+          ],
+        },
+      });
+    }
+    expect(json.Conditions.CopyBackupsToAnotherRegion).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BackupCopyVaultArn' }, ''] }],
+    });
+    const pattern = new RegExp(json.Parameters.BackupCopyVaultArn.AllowedPattern);
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('arn:aws:backup:eu-central-1:123456789012:backup-vault:stablefee-copy')).toBe(true);
+    expect(pattern.test('arn:aws:s3:::bucket')).toBe(false);
+    const selections = ofType(s.resources, 'AWS::Backup::BackupSelection');
+    expect(selections).toHaveLength(1);
+    const tableId = logicalId(s, s.stack.table.tableArn);
+    expect((selections[0] as [string, Resource])[1].Properties.BackupSelection.Resources).toEqual([
+      { 'Fn::GetAtt': [tableId, 'Arn'] },
+    ]);
+  });
+
+  it('keeps the archive write-once: S3 Object Lock in compliance mode, versioned, retained', () => {
+    const locked = bucketNames.filter((b) => (buckets[b] as BucketSpec).lockDays !== undefined);
+    expect(locked).toContain('archive');
+    for (const name of locked) {
+      const id = logicalId(s, s.stack.buckets[name].bucketArn);
+      const bucket = s.resources[id] as Resource;
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: (buckets[name] as BucketSpec).lockDays } },
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+    }
+    // Seven years locked at least (receipts and the journal are records of public money).
+    expect(buckets.archive.lockDays).toBeGreaterThanOrEqual(7 * 365);
+  });
+
   it('creates exactly one tagged Lambda per topology function with the shared defaults', () => {
     const fns = serviceFunctions(s.resources);
     expect(fns.size).toBe(s.specs.length);
@@ -845,6 +1159,7 @@ describe.each([
       expect(p.Handler).toBe('index.handler');
       expect(p.MemorySize).toBe(spec.memoryMb ?? DEFAULT_MEMORY_MB);
       expect(p.Timeout).toBe(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+      expect(p.ReservedConcurrentExecutions).toBe(spec.reservedConcurrency);
       expect(p.Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'stablefee',
         POWERTOOLS_METRICS_NAMESPACE: 'stablefee',
@@ -890,6 +1205,11 @@ describe.each([
       const { access } = spec;
       expect(grants.has('dynamodb:GetItem')).toBe(access.table !== undefined);
       expect(grants.has('dynamodb:PutItem')).toBe(access.table === 'readwrite');
+      // Scan, DeleteItem, DescribeTable and BatchWriteItem only where the function names them.
+      for (const action of ['Scan', 'DeleteItem', 'DescribeTable', 'BatchWriteItem'] as const) {
+        const named = (access.tableExtra ?? []).includes(action as never) && access.table !== undefined;
+        expect(grants.has(`dynamodb:${action}`), `${spec.name} dynamodb:${action}`).toBe(named);
+      }
       for (const q of access.sendTo ?? []) expect(has('sqs:SendMessage', s.stack.queues[q].queue.queueArn)).toBe(true);
       for (const q of access.inspect ?? []) {
         expect(has('sqs:GetQueueAttributes', s.stack.queues[q].queue.queueArn)).toBe(true);
@@ -906,10 +1226,11 @@ describe.each([
         expect(has('s3:PutObject', objects)).toBe(level === 'readwrite');
       }
       for (const action of RECEIPT_SIGNER_ACTIONS) {
-        expect(has(action, s.stack.receiptSigningKey.attrArn), `${spec.name} ${action}`).toBe(access.signer === true);
+        const granted = action === 'kms:Sign' ? access.signer === true : Boolean(access.signer);
+        expect(has(action, s.stack.receiptSigningKey.attrArn), `${spec.name} ${action}`).toBe(granted);
       }
       expect(has('secretsmanager:GetSecretValue', s.stack.webhookSecrets.secretArn)).toBe(
-        access.webhookSecrets === true,
+        secretPurposesOf(spec).includes('webhooks'),
       );
     }
   });
@@ -1022,14 +1343,10 @@ describe.each([
               ...(trigger.maxBatchingWindowSeconds === undefined
                 ? {}
                 : { MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds }),
-              ...(trigger.maxConcurrency === undefined
-                ? {}
-                : { ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency } }),
+              // Every mapping is bounded: the default where the trigger declares none.
+              ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency ?? DEFAULT_QUEUE_MAX_CONCURRENCY },
             }),
           );
-          // No maximum concurrency where the trigger declares none.
-          const onQueue = mine.filter((m) => m.EventSourceArn['Fn::GetAtt']?.[0] === queueId);
-          if (trigger.maxConcurrency === undefined) expect(onQueue.some((m) => !m.ScalingConfig)).toBe(true);
         } else if (trigger.kind === 'stream') {
           expectedMappings++;
           const tableId = logicalId(s, s.stack.table.tableArn);
@@ -1046,13 +1363,29 @@ describe.each([
           );
         } else if (trigger.kind === 'schedule') {
           expectedRules++;
+          const maxAge = trigger.maxEventAgeSeconds ?? DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS;
+          // A tick is never retried (a failed run is the next tick's work) and is dropped once older than maxAge.
           expect(rules).toContainEqual(
             expect.objectContaining({
               ScheduleExpression: trigger.expression,
               State: 'ENABLED',
-              Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+              Targets: [
+                expect.objectContaining({
+                  Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+                  RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: maxAge },
+                }),
+              ],
             }),
           );
+          // ...nor by Lambda's asynchronous invocation, whose default is two retries.
+          const asyncConfigs = ofType(s.resources, 'AWS::Lambda::EventInvokeConfig').filter(
+            ([, c]) => c.Properties.FunctionName.Ref === fnId,
+          );
+          expect(asyncConfigs, spec.name).toHaveLength(1);
+          expect((asyncConfigs[0] as [string, Resource])[1].Properties).toMatchObject({
+            MaximumRetryAttempts: 0,
+            MaximumEventAgeInSeconds: maxAge,
+          });
         }
       }
     }
@@ -1078,11 +1411,55 @@ describe.each([
     expect(key.Properties.EnableKeyRotation).not.toBe(true);
     expect(key.DeletionPolicy).toBe('Retain');
     expect(key.UpdateReplacePolicy).toBe('Retain');
-    // The key policy lets IAM grant Sign and GetPublicKey, nothing else that uses the key (no Decrypt, no Verify…).
-    const usage = asArray<Json>(key.Properties.KeyPolicy.Statement).flatMap((st) => asArray<string>(st.Action));
+    // The key policy allows Sign and GetPublicKey, nothing else that uses the key (no Decrypt, no Verify…).
+    const usage = asArray<Json>(key.Properties.KeyPolicy.Statement)
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => asArray<string>(st.Action));
     const useActions = usage.filter((a) => /^kms:(Sign|Verify|GetPublicKey|Decrypt|Encrypt|GenerateDataKey)/.test(a));
     expect(useActions.sort()).toEqual([...RECEIPT_SIGNER_ACTIONS].sort());
     expect(s.template.toJSON().Outputs.ReceiptSigningKeyArn.Value).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+  });
+
+  it("lets only the signing roles sign, by the keys' policies: allowed to those roles, denied to every other", () => {
+    const keys: [string, (spec: FunctionSpec) => boolean][] = [
+      [logicalId(s, s.stack.receiptSigningKey.attrArn), (spec) => spec.access.signer === true],
+    ];
+    if (s.stack.sweeperGasKey) {
+      keys.push([logicalId(s, s.stack.sweeperGasKey.attrArn), (spec) => spec.access.gasSigner === true]);
+    }
+    const fns = serviceFunctions(s.resources);
+    const roleArn = (spec: FunctionSpec) => {
+      const [, fn] = fns.get(spec.name) as [string, Resource];
+      return { 'Fn::GetAtt': [fn.Properties.Role['Fn::GetAtt'][0], 'Arn'] };
+    };
+    const root = {
+      AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+    };
+    for (const [keyId, signs] of keys) {
+      const signers = s.specs.filter(signs).map(roleArn);
+      expect(signers.length, keyId).toBeGreaterThan(0);
+      const statements = asArray<Json>(s.resources[keyId]?.Properties.KeyPolicy.Statement);
+      const signing = statements.filter((st) => asArray<string>(st.Action).includes('kms:Sign'));
+      expect(signing).toHaveLength(2);
+      const allow = signing.find((st) => st.Effect === 'Allow');
+      const deny = signing.find((st) => st.Effect === 'Deny');
+      expect(allow).toMatchObject({ Principal: root, Action: 'kms:Sign' });
+      expect(asArray(allow.Condition.ArnEquals['aws:PrincipalArn'])).toEqual(signers);
+      // Everyone else, in any account (an administrator, the deploy role, a grant's grantee): an explicit deny.
+      expect(deny).toMatchObject({ Principal: { AWS: '*' }, Action: 'kms:Sign' });
+      expect(asArray(deny.Condition.ArnNotEquals['aws:PrincipalArn'])).toEqual(signers);
+      // The account may delegate reading the public key through IAM, and nothing else that uses the key.
+      const delegated = statements.filter(
+        (st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === JSON.stringify(root) && !st.Condition,
+      );
+      expect(delegated.flatMap((st) => asArray<string>(st.Action)).filter((a) => !a.startsWith('kms:Sign'))).toContain(
+        'kms:GetPublicKey',
+      );
+      expect(delegated.flatMap((st) => asArray<string>(st.Action))).not.toContain('kms:Sign');
+    }
+    // The public health function publishes the signer address and may not sign.
+    const health = s.specs.find((spec) => spec.name === 'health');
+    if (health && s.specs === functions) expect(health.access.signer).toBe('publicKey');
   });
 
   it('gives only signer functions the key (env and kms:Sign/GetPublicKey on that key only)', () => {
@@ -1099,6 +1476,10 @@ describe.each([
         expect(env[sweeperKeyEnv.kmsKeyId]).toEqual(gasKeyArn);
         expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toBeUndefined();
         for (const action of RECEIPT_SIGNER_ACTIONS) expect(grants.get(action)).toEqual([JSON.stringify(gasKeyArn)]);
+      } else if (spec.access.signer === 'publicKey') {
+        expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toEqual(keyArn);
+        expect(kmsActions).toEqual(['kms:GetPublicKey']);
+        expect(grants.get('kms:GetPublicKey')).toEqual([JSON.stringify(keyArn)]);
       } else if (spec.access.signer) {
         expect(env[DEPLOYMENT_ENV.receiptSignerKeyId]).toEqual(keyArn);
         expect(env[sweeperKeyEnv.kmsKeyId]).toBeUndefined();
@@ -1113,34 +1494,55 @@ describe.each([
     for (const spec of s.specs.filter((f) => f.access.gasSigner)) expect(spec.name).toBe('sweep-deposits');
   });
 
-  it('creates one retained webhook secret with an empty placeholder per provider, read only by webhook functions', () => {
+  it('creates one retained secret per purpose, with empty placeholders, each read only by the functions naming it', () => {
     expect([...WEBHOOK_PROVIDERS].sort()).toEqual([...webhookProviderNames].sort());
     expect(DEPLOYMENT_ENV.webhookSecretsArn).toBe(WEBHOOK_SECRETS_ARN_ENV);
-    const secretId = logicalId(s, s.stack.webhookSecrets.secretArn);
-    const secrets = ofType(s.resources, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([id]) => id)).toEqual([secretId]);
-    const secret = s.resources[secretId] as Resource;
-    expect(secret.DeletionPolicy).toBe('Retain');
-    expect(secret.Properties.GenerateSecretString).toBeUndefined();
-    expect(JSON.parse(secret.Properties.SecretString)).toEqual(
-      Object.fromEntries(webhookProviderNames.map((provider) => [provider, ''])),
-    );
-    const secretArn = s.stack.resolve(s.stack.webhookSecrets.secretArn);
+    const ids = Object.fromEntries(SECRET_PURPOSES.map((p) => [p, logicalId(s, s.stack.secrets[p].secretArn)]));
+    expect(
+      ofType(s.resources, 'AWS::SecretsManager::Secret')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(Object.values(ids).sort());
+    // The webhook secret keeps the logical id of the single secret of earlier releases (its values stay).
+    expect(ids.webhooks).toMatch(/^WebhookSecrets/);
+    const placeholders: Record<SecretPurpose, Json> = {
+      webhooks: Object.fromEntries(webhookProviderNames.map((provider) => [provider, ''])),
+      providerApi: { alchemyAuthToken: '', moralisApiKey: '', quicknodeApiKey: '' },
+      registries: { registries: {} },
+      custodian: { custodian: '' },
+    };
+    for (const purpose of SECRET_PURPOSES) {
+      const secret = s.resources[ids[purpose] as string] as Resource;
+      expect(secret.DeletionPolicy).toBe('Retain');
+      expect(secret.Properties.GenerateSecretString).toBeUndefined();
+      expect(JSON.parse(secret.Properties.SecretString), purpose).toEqual(placeholders[purpose]);
+    }
     for (const spec of s.specs) {
       const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
       const env = fn.Properties.Environment.Variables;
       const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
-      const secretActions = [...grants.keys()].filter((a) => a.startsWith('secretsmanager:')).sort();
-      if (spec.access.webhookSecrets) {
-        expect(env[DEPLOYMENT_ENV.webhookSecretsArn]).toEqual(secretArn);
-        expect(secretActions).toEqual([...SECRET_READ].sort());
-        for (const action of SECRET_READ) expect(grants.get(action)).toEqual([JSON.stringify(secretArn)]);
-      } else {
-        expect(env[DEPLOYMENT_ENV.webhookSecretsArn]).toBeUndefined();
-        expect(secretActions).toEqual([]);
+      const read = secretPurposesOf(spec);
+      for (const purpose of SECRET_PURPOSES) {
+        const arn = s.stack.resolve(s.stack.secrets[purpose].secretArn);
+        const reads = read.includes(purpose);
+        expect(env[secretArnEnv[purpose]], `${spec.name} ${purpose}`).toEqual(reads ? arn : undefined);
+        for (const action of SECRET_READ) {
+          expect((grants.get(action) ?? []).includes(JSON.stringify(arn)), `${spec.name} ${purpose}`).toBe(reads);
+        }
       }
     }
-    expect(s.specs.some((spec) => spec.access.webhookSecrets)).toBe(true);
+    expect(s.specs.some((spec) => secretPurposesOf(spec).length > 0)).toBe(true);
+  });
+
+  it('splits the secrets by purpose in the topology: no function uses the deprecated webhookSecrets', () => {
+    if (s.specs !== functions) return;
+    for (const spec of functions) expect(spec.access.webhookSecrets, spec.name).toBeUndefined();
+    const readers = (purpose: SecretPurpose) =>
+      functions.filter((f) => secretPurposesOf(f).includes(purpose)).map((f) => f.name);
+    expect(readers('webhooks')).toEqual(['ingest-webhook']);
+    expect(readers('registries')).toEqual(['publish-receipts']);
+    expect(readers('custodian')).toEqual(['instruct-refunds']);
+    expect(readers('providerApi')).toEqual(['watch-addresses']);
   });
 
   it('declares the deployment parameters and passes them, with STAGE=cloud, to every function', () => {
