@@ -293,6 +293,21 @@ export const functions: FunctionSpec[] = [
     access: { table: 'readwrite', sendTo: ['outbox', 'refunds'], signer: true },
     timeoutSeconds: 50,
   },
+  {
+    name: 'licence-register',
+    description:
+      'The licensed-firm register: compliance uploads versioned snapshots; a BIN is read in the current one.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'PUT', path: '/v1/register', auth: 'jwt' },
+          { method: 'GET', path: '/v1/register/{bin}', auth: 'jwt' },
+        ],
+      },
+    ],
+    access: { table: 'readwrite' },
+  },
 ];
 
 export const topology = { table, queues, buckets, functions } as const;

@@ -10,6 +10,7 @@ import type { ResolvedRate } from './domain/fx';
 import type { InvoiceChanges } from './domain/invoice-change';
 import type { Invoice, InvoiceException } from './domain/invoices';
 import type { JournalEntry } from './domain/journal';
+import type { RegisteredFirm, RegisterSnapshot } from './domain/licence-register';
 import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
 import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
@@ -163,6 +164,49 @@ export interface ReconcileStore {
   addTransferSource(id: string, source: TransferSource): Promise<void>;
   /** Writes all of `change` or nothing; throws {@link ConcurrentChangeError} when a condition no longer holds. */
   commit(change: ReconcileCommit): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compliance controls (docs/compliance.md): the licensed-firm register and the journal of compliance decisions.
+
+/** The licensed-firm register's snapshots (DynamoDB in shared/adapters/dynamo/licence-register.ts). */
+export interface LicenceRegister {
+  /** The current snapshot's entry for `bin`; undefined when it is not listed (or no snapshot was ever uploaded). */
+  firm(bin: string): Promise<RegisteredFirm | undefined>;
+  /** The current snapshot's header, if any. */
+  current(): Promise<RegisterSnapshot | undefined>;
+  /**
+   * Stores `firms` as a new snapshot under the next version and makes it current; earlier snapshots stay as they
+   * were (never overwritten). Answers the stored header.
+   */
+  store(firms: readonly RegisteredFirm[], header: Omit<RegisterSnapshot, 'version'>): Promise<RegisterSnapshot>;
+}
+
+/** Who made a compliance decision: a person (a token's subject and role) or the service itself (screening). */
+export interface ComplianceActor {
+  subject: string;
+  role: string;
+}
+
+/** One compliance decision, journaled with who, when and why (exported as compliance.csv). */
+export interface ComplianceDecision {
+  /** Stable per decision (`register:v3`, `hold:<transferId>`): recording one twice keeps the first. */
+  id: string;
+  at: string;
+  actor: ComplianceActor;
+  action: 'register-upload' | 'list-change' | 'hold' | 'release' | 'reject';
+  /** What it concerns: the register version, the list name, the transfer id. */
+  subject: string;
+  reason: string;
+  /** Money it concerns (held, released or rejected transfers): token base units and micro-USD. */
+  amount?: string;
+  microUsd?: string;
+}
+
+/** The journal of compliance decisions. */
+export interface ComplianceLog {
+  /** Records `decision` once (a second record with its id changes nothing). */
+  record(decision: ComplianceDecision): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ const deps: RefundDeps = {
   now: () => new Date(),
 };
 
-function actorOf(caller: Caller): RefundActor {
+function actorOf(caller: Exclude<Caller, { role: 'compliance' }>): RefundActor {
   return caller.role === 'ministry'
     ? { subject: caller.subject, role: 'ministry', ministry: caller.ministry }
     : { subject: caller.subject, role: caller.role };

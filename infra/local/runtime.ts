@@ -4,6 +4,7 @@
  * deposit addresses); the mock ministry registry; the mock custodian, which executes refund orders from the custody
  * account; the HTTP API with the dev JWT issuer; a poller per queue-triggered function and a timer per schedule. `npm start` and the end-to-end tests both start it through `startLocalRuntime`.
  */
+
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Wallet } from 'ethers';
@@ -24,6 +25,7 @@ import { type ProviderEmulator, startProviderEmulator } from './provider-emulato
 import { type ProvisionedResources, provision, type QueueOverride } from './provision';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
+import { seedSampleRegister } from './seed-compliance';
 import { hardhatAccountKey, SWEEPER_ACCOUNT } from './sweeper-key';
 
 /** Ports, the AWS endpoint to adopt, and the knobs tests turn (redrive, backoff, finality, workers). */
@@ -144,6 +146,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Seed today's NBK rate from the fixture before the first invoice is quoted.
     const refreshRates = functions.find((f) => f.name === 'refresh-rates');
     if (refreshRates) await invoke(refreshRates, {});
+    // The sample licensed-firm register, so licence-requiring fees can be invoiced to the sample firm.
+    await seedSampleRegister();
 
     const schedules =
       options.workers !== false ? startWorkers(aws, resources, parts, log) : new Map<string, Schedule>();

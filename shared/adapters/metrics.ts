@@ -33,7 +33,15 @@ export type StageMetric =
   /** A sweep the node refused to sign for or take (e.g. too little gas): retried next run, the others go on. */
   | 'SweepSendFailures'
   /** Addresses a final sweep could not move (`SweepFailed`: e.g. frozen by the token issuer). */
-  | 'SweepAddressesFailed';
+  | 'SweepAddressesFailed'
+  /** Compliance (docs/compliance.md): register snapshots, screening lists, transfers held, released, rejected. */
+  | 'RegisterSnapshotsUploaded'
+  | 'ScreeningListsChanged'
+  | 'TransfersHeld'
+  | 'HoldsReleased'
+  | 'HoldsRejected'
+  /** A token issuer's blacklist event naming one of our deposit or custody addresses (alarmed). */
+  | 'FreezeIncidents';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {

@@ -10,12 +10,13 @@ import { payerKod } from '../domain/bin';
 import type { ChainConfig } from '../domain/chains';
 import { commonDepositFactory, type DepositScheme, deriveDepositAddress } from '../domain/deposit-address';
 import { ConflictError, ValidationError } from '../domain/errors';
-import { type FeeAmount, type FeeCatalog, findFee } from '../domain/fees';
+import { type FeeAmount, type FeeCatalog, type FeeEntry, findFee } from '../domain/fees';
 import { forwarderAddress } from '../domain/forwarder-address';
 import { FxRateUnavailableError, type Quote, quoteFee } from '../domain/fx';
 import { buildOptions, EXPIRY_MINUTES, type Invoice, newInvoiceId } from '../domain/invoices';
+import { licenceStanding, PayerNotLicensedError } from '../domain/licence-register';
 import { kazakhstanDay } from '../domain/time';
-import type { AddressWatchRequests, IdempotencyClaim, InvoiceStore, RateStore } from '../ports';
+import type { AddressWatchRequests, IdempotencyClaim, InvoiceStore, LicenceRegister, RateStore } from '../ports';
 
 export interface IssueInvoiceRequest {
   feeCode: string;
@@ -35,6 +36,8 @@ export interface IssueInvoiceDeps {
   now: () => Date;
   invoices: InvoiceStore;
   rates: RateStore;
+  /** The licensed-firm register: a fee that requires a licence is issued only to an active firm. */
+  register: LicenceRegister;
   /**
    * Asks the webhook providers to watch the new deposit address. Best effort: a failure is logged and the invoice
    * still stands, because the chain scanner watches every deposit address regardless.
@@ -63,6 +66,7 @@ export async function issueInvoice(
   if (earlier) return { created: false, invoice: earlier };
 
   const now = deps.now();
+  const licenceNo = await payerLicence(fee, request.payer.bin, kazakhstanDay(now), deps.register);
   const quoted = await quote(fee.amount, kazakhstanDay(now), deps.rates);
   // The id comes first: a forwarder's address is a function of it.
   const id = newInvoiceId();
@@ -75,7 +79,12 @@ export async function issueInvoice(
     feeTitle: fee.title,
     fee: fee.amount,
     ...(fee.budget ? { budget: fee.budget } : {}),
-    payer: { bin: request.payer.bin, name: request.payer.name, kod: payerKod(request.payer.bin) },
+    payer: {
+      bin: request.payer.bin,
+      name: request.payer.name,
+      kod: payerKod(request.payer.bin),
+      ...(licenceNo ? { licenceNo } : {}),
+    },
     ...(request.reference ? { reference: request.reference } : {}),
     quote: quoted.quote,
     dueMicroUsd: quoted.dueMicroUsd,
@@ -107,6 +116,22 @@ export async function issueInvoice(
       });
     });
   return { created: true, invoice };
+}
+
+/**
+ * The payer's licence number when the register lists one (the pay page and the receipt show it).
+ * @throws PayerNotLicensedError when `fee` requires a licence and the payer's is not active on `day`.
+ */
+async function payerLicence(
+  fee: FeeEntry,
+  bin: string,
+  day: string,
+  register: LicenceRegister,
+): Promise<string | undefined> {
+  const firm = await register.firm(bin);
+  const standing = licenceStanding(firm, day);
+  if (fee.requiresLicence && standing !== 'active') throw new PayerNotLicensedError(bin, standing);
+  return firm?.licenceNo;
 }
 
 /**

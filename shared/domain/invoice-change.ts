@@ -66,7 +66,7 @@ export function receiptFields(
     ministry: invoice.ministry,
     feeCode: invoice.feeCode,
     feeTitle: invoice.feeTitle.en,
-    payer: invoice.payer,
+    payer: { bin: invoice.payer.bin, name: invoice.payer.name, kod: invoice.payer.kod },
     fee: feeAmountToJson(invoice.fee),
     ...(invoice.budget ? { budget: invoice.budget } : {}),
     quote: invoice.quote,

@@ -37,6 +37,8 @@ export interface Payer {
   name: string;
   /** KOd, the payer code budget payments carry, derived from the BIN. */
   kod: string;
+  /** The payer's licence number, when the licensed-firm register listed the BIN at issuance. */
+  licenceNo?: string;
 }
 
 /** A final transfer credited to an invoice, as its receipt lists it. */

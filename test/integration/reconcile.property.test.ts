@@ -33,6 +33,7 @@ import {
   sqsRecord,
 } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
+import { MemoryLicenceRegister } from '../support/memory-compliance';
 
 const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
 const SIGNER = new Wallet(SIGNER_KEY).address;
@@ -203,6 +204,7 @@ async function issueInvoices(): Promise<{ id: string; depositAddress: string; du
         now: () => new Date(),
         invoices: dynamoInvoiceStore,
         rates: dynamoRateStore,
+        register: MemoryLicenceRegister.with(),
       },
     );
     out.push(invoice);

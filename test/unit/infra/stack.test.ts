@@ -752,7 +752,7 @@ describe.each([
         expectAlarm(name(metric), { MetricName: metric, Statistic: 'Sum', Threshold: 0, EvaluationPeriods: 1 });
       }
     }
-    const expectedCount = queueNames.length + s.specs.length + 9 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
+    const expectedCount = queueNames.length + s.specs.length + 11 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
