@@ -6,6 +6,7 @@
 import type { ChainConfig } from './domain/chains';
 import type { ExportJob, ExportJobSpec } from './domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from './domain/exports/manifest';
+import type { FreezeIncident } from './domain/freeze';
 import type { ResolvedRate } from './domain/fx';
 import type { InvoiceChanges } from './domain/invoice-change';
 import type { Invoice, InvoiceException } from './domain/invoices';
@@ -15,6 +16,7 @@ import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
 import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
 import type { Refund, RefundLedger, RefundSource, RefundState } from './domain/refunds';
+import type { Hold, HoldState, ScreeningList } from './domain/screening';
 import type { Sweep, SweepCandidate } from './domain/sweeps';
 import type { Incident } from './domain/transfer-change';
 import type { TransferObserved, TransferSource } from './domain/transfers';
@@ -207,6 +209,48 @@ export interface ComplianceDecision {
 export interface ComplianceLog {
   /** Records `decision` once (a second record with its id changes nothing). */
   record(decision: ComplianceDecision): Promise<void>;
+}
+
+/** The screening lists (DynamoDB in shared/adapters/dynamo/screening.ts). */
+export interface ScreeningLists {
+  /** Replaces list `list.name` (its version one more than the stored one); answers the stored list. */
+  put(list: Omit<ScreeningList, 'version'>): Promise<ScreeningList>;
+  /** Every list, as stored now. */
+  all(): Promise<ScreeningList[]>;
+}
+
+/** A token issuer's own blacklist, read on chain (USDT `isBlackListed`, USDC `isBlacklisted`). */
+export interface TokenBlacklist {
+  /** Whether `token` on `chainId` has frozen `address`; false for a token whose blacklist we do not read. */
+  isBlacklisted(chainId: number, token: string, address: string): Promise<boolean>;
+}
+
+/** Held transfers (DynamoDB in shared/adapters/dynamo/holds.ts). */
+export interface HoldStore {
+  get(id: string): Promise<Hold | undefined>;
+  /** Records a new hold; false (nothing written) when the transfer is held already. */
+  create(hold: Hold): Promise<boolean>;
+  /** Moves a `held` hold to its decision; undefined (nothing written) when it is not `held` any more. */
+  decide(
+    id: string,
+    state: 'released' | 'rejected',
+    decision: NonNullable<Hold['decision']>,
+  ): Promise<Hold | undefined>;
+  /** Holds newest first, in one state or all, page by page. */
+  list(query: { state?: HoldState; limit: number; cursor?: string }): Promise<{ items: Hold[]; nextCursor?: string }>;
+}
+
+/** The freeze watch's records: incidents, and which (token, address) pairs are frozen (sweeps skip them). */
+export interface FreezeStore {
+  /**
+   * Records `incident` once (by its id) and sets its pair frozen (or unfrozen) when the event is newer than what the
+   * pair last recorded; false when the incident was recorded before.
+   */
+  record(incident: FreezeIncident): Promise<boolean>;
+  /** The chain's frozen pairs, as {@link frozenKey} keys. */
+  frozen(chainId: number): Promise<Set<string>>;
+  /** Incidents newest first, page by page. */
+  incidents(query: { limit: number; cursor?: string }): Promise<{ items: FreezeIncident[]; nextCursor?: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -608,6 +652,8 @@ export interface ExportSources {
    * transfer is journaled under no ministry, like the transfer).
    */
   refunds(): AsyncIterable<Refund>;
+  /** Compliance decisions of the period (none in a ministry's export: the register and lists are service-wide). */
+  compliance(): AsyncIterable<ComplianceDecision>;
   /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
   confirmationsAsOf(): Record<string, number>;
 }

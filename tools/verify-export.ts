@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import {
   type CsvSpec,
+  complianceCsv,
   EXPORT_CSV_NAMES,
   type ExportCsvName,
   fixedDecimal,
@@ -72,6 +73,7 @@ const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
   'journal.csv': journalCsv as CsvSpec<never>,
   'sweeps.csv': sweepsCsv as CsvSpec<never>,
   'refunds.csv': refundsCsv as CsvSpec<never>,
+  'compliance.csv': complianceCsv as CsvSpec<never>,
 };
 
 const manifestShape = z.object({

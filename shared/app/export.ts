@@ -11,6 +11,7 @@ import { logger } from '../adapters/observability';
 import { type ChainConfig, findChain, findToken, mainnetChains } from '../domain/chains';
 import {
   type CsvSpec,
+  complianceCsv,
   headerOf,
   invoicesCsv,
   journalCsv,
@@ -152,6 +153,7 @@ export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promis
       mapAsync(sources.refunds(), (refund) => ({ refund })),
     ),
   );
+  files.push(await write(complianceCsv, sources.compliance()));
 
   const { totals, trialBalance, receiptChains } = acc.finish();
   if (acc.problems.length) throw new Error(`export ${job.id}: ${acc.problems.join('; ')}`);

@@ -295,6 +295,19 @@ const table: Row[] = [
     request: () => ({ method: 'PUT', path: '/v1/register', rawBody: sampleRegister, headers: { 'content-type': 'text/csv' } }) },
   { route: 'GET /v1/register/{bin}',                expected: [401, 401, 401, 200, 200, 200, 200], compliance: 200,
     request: () => ({ method: 'GET', path: `/v1/register/${payer.bin}` }) },
+  { route: 'PUT /v1/screening-lists/{name}', what: 'an empty list',
+                                                    expected: [401, 401, 401, 403, 403, 403, 403], compliance: 200,
+    request: () => ({ method: 'PUT', path: '/v1/screening-lists/authz-empty', body: { source: 'authz test', asOf: '2026-01-01', addresses: [] } }) },
+  { route: 'GET /v1/holds',                         expected: [401, 401, 401, 403, 403, 200, 200], compliance: 200,
+    request: () => ({ method: 'GET', path: '/v1/holds?limit=5' }) },
+  { route: 'POST /v1/holds/{id}/release', what: 'no such hold',
+                                                    expected: [401, 401, 401, 403, 403, 403, 403], compliance: 404,
+    request: () => ({ method: 'POST', path: `/v1/holds/31337:0x${'0'.repeat(64)}:0/release`, body: { reason: 'authz' } }) },
+  { route: 'POST /v1/holds/{id}/reject', what: 'no such hold',
+                                                    expected: [401, 401, 401, 403, 403, 403, 403], compliance: 404,
+    request: () => ({ method: 'POST', path: `/v1/holds/31337:0x${'0'.repeat(64)}:0/reject`, body: { reason: 'authz' } }) },
+  { route: 'GET /v1/incidents',                     expected: [401, 401, 401, 403, 403, 200, 200],
+    request: () => ({ method: 'GET', path: '/v1/incidents?limit=5' }) },
 ];
 
 const topologyRoutes = functions.flatMap((fn) =>

@@ -27,6 +27,7 @@ const FILES = [
   'journal.csv',
   'sweeps.csv',
   'refunds.csv',
+  'compliance.csv',
   'manifest.json',
 ];
 

@@ -172,6 +172,7 @@ describe('an export through the queue, S3 and presigned links', () => {
       ['journal.csv', COUNT * 4],
       ['sweeps.csv', 0],
       ['refunds.csv', 0],
+      ['compliance.csv', 0],
       ['manifest.json', 0],
     ]);
     expect(done.json.files[0].url).toContain('X-Amz-Expires=900');
@@ -191,7 +192,7 @@ describe('an export through the queue, S3 and presigned links', () => {
     expect(await readFile(join(dir, 'receipts.csv'), 'utf8')).toContain(`"'=HYPERLINK(""http://x"")"`);
   });
 
-  it('a redelivered message is a no-op; a re-run after a failure rewrites the same six objects', async () => {
+  it('a redelivered message is a no-op; a re-run after a failure rewrites the same seven objects', async () => {
     const before = (await api('GET', `/v1/exports/${id}`)).json;
     await exportWorker(sqsEvent(JSON.stringify({ exportId: id })), context);
     expect((await api('GET', `/v1/exports/${id}`)).json.finishedAt).toBe(before.finishedAt);
@@ -212,6 +213,7 @@ describe('an export through the queue, S3 and presigned links', () => {
       new ListObjectsV2Command({ Bucket: resources.bucketNames.exports, Prefix: `exports/${id}/` }),
     );
     expect((listed.Contents ?? []).map((o) => o.Key?.split('/').pop()).sort()).toEqual([
+      'compliance.csv',
       'invoices.csv',
       'journal.csv',
       'manifest.json',

@@ -1,6 +1,16 @@
 /** In-memory compliance ports (shared/ports.ts): the licensed-firm register and the decision journal. */
+import { type FreezeIncident, frozenKey } from '../../shared/domain/freeze';
 import type { RegisteredFirm, RegisterSnapshot } from '../../shared/domain/licence-register';
-import type { ComplianceDecision, ComplianceLog, LicenceRegister } from '../../shared/ports';
+import type { Hold, HoldState, ScreeningList } from '../../shared/domain/screening';
+import type {
+  ComplianceDecision,
+  ComplianceLog,
+  FreezeStore,
+  HoldStore,
+  LicenceRegister,
+  ScreeningLists,
+  TokenBlacklist,
+} from '../../shared/ports';
 
 /** The sample firm every test invoices: active, with a licence number. */
 export const LICENSED_FIRM: RegisteredFirm = {
@@ -52,5 +62,100 @@ export class MemoryComplianceLog implements ComplianceLog {
 
   async record(decision: ComplianceDecision): Promise<void> {
     if (!this.decisions.some((d) => d.id === decision.id)) this.decisions.push(decision);
+  }
+}
+
+export class MemoryScreeningLists implements ScreeningLists {
+  readonly lists = new Map<string, ScreeningList>();
+  reads = 0;
+
+  async put(list: Omit<ScreeningList, 'version'>): Promise<ScreeningList> {
+    const stored = { ...list, version: (this.lists.get(list.name)?.version ?? 0) + 1 };
+    this.lists.set(list.name, stored);
+    return stored;
+  }
+
+  async all(): Promise<ScreeningList[]> {
+    this.reads++;
+    return [...this.lists.values()];
+  }
+}
+
+/** A token blacklist answering from a set of `chainId:token:address` (lower case), counting the reads (RPC calls). */
+export class MemoryTokenBlacklist implements TokenBlacklist {
+  readonly frozen = new Set<string>();
+  reads = 0;
+
+  freeze(chainId: number, token: string, address: string): this {
+    this.frozen.add(`${chainId}:${token}:${address}`.toLowerCase());
+    return this;
+  }
+
+  async isBlacklisted(chainId: number, token: string, address: string): Promise<boolean> {
+    this.reads++;
+    return this.frozen.has(`${chainId}:${token}:${address}`.toLowerCase());
+  }
+}
+
+export class MemoryHoldStore implements HoldStore {
+  readonly holds = new Map<string, Hold>();
+
+  async get(id: string): Promise<Hold | undefined> {
+    const hold = this.holds.get(id);
+    return hold && structuredClone(hold);
+  }
+
+  async create(hold: Hold): Promise<boolean> {
+    if (this.holds.has(hold.id)) return false;
+    this.holds.set(hold.id, structuredClone(hold));
+    return true;
+  }
+
+  async decide(id: string, state: 'released' | 'rejected', decision: NonNullable<Hold['decision']>) {
+    const hold = this.holds.get(id);
+    if (hold?.state !== 'held') return undefined;
+    const decided = { ...hold, state, decision };
+    this.holds.set(id, decided);
+    return structuredClone(decided);
+  }
+
+  async list(query: { state?: HoldState; limit: number }): Promise<{ items: Hold[] }> {
+    const items = [...this.holds.values()]
+      .filter((h) => !query.state || h.state === query.state)
+      .sort((a, b) => (a.heldAt < b.heldAt ? 1 : -1))
+      .slice(0, query.limit);
+    return { items };
+  }
+}
+
+/** An in-memory freeze store: incidents once by id, each pair's state moved only by a newer event. */
+export class MemoryFreezeStore implements FreezeStore {
+  readonly incidentsById = new Map<string, FreezeIncident>();
+  readonly pairs = new Map<string, { state: 'frozen' | 'unfrozen'; at: [number, number] }>();
+
+  async record(incident: FreezeIncident): Promise<boolean> {
+    const key = `${incident.chainId}:${frozenKey(incident.token, incident.address)}`;
+    const pair = this.pairs.get(key);
+    const at: [number, number] = [incident.blockNumber, incident.logIndex];
+    if (!pair || pair.at[0] < at[0] || (pair.at[0] === at[0] && pair.at[1] < at[1])) {
+      this.pairs.set(key, { state: incident.kind === 'address-frozen' ? 'frozen' : 'unfrozen', at });
+    }
+    if (this.incidentsById.has(incident.id)) return false;
+    this.incidentsById.set(incident.id, structuredClone(incident));
+    return true;
+  }
+
+  async frozen(chainId: number): Promise<Set<string>> {
+    const prefix = `${chainId}:`;
+    return new Set(
+      [...this.pairs.entries()]
+        .filter(([k, v]) => k.startsWith(prefix) && v.state === 'frozen')
+        .map(([k]) => k.slice(prefix.length)),
+    );
+  }
+
+  async incidents(query: { limit: number }): Promise<{ items: FreezeIncident[] }> {
+    const items = [...this.incidentsById.values()].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, query.limit);
+    return { items };
   }
 }

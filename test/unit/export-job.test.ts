@@ -53,6 +53,7 @@ describe('runExportJob', () => {
         'journal.csv',
         'sweeps.csv',
         'refunds.csv',
+        'compliance.csv',
         'manifest.json',
       ].map((n) => job.prefix + n),
     );

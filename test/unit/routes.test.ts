@@ -21,6 +21,7 @@ describe('route-key dispatch', () => {
       'read-receipts',
       'refunds',
       'request-export',
+      'screening',
     ]);
   });
 

@@ -1,5 +1,5 @@
 /** DynamoDB form of the compliance decisions: one item per decision, put once, listed by month for exports. */
-import { PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ComplianceDecision, ComplianceLog } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
@@ -33,30 +33,8 @@ export const dynamoComplianceLog: ComplianceLog = {
   },
 };
 
-/** The compliance decisions of one month (`YYYY-MM`), oldest first, page by page. */
-export async function* complianceDecisionsOfMonth(month: string): AsyncGenerator<ComplianceDecision> {
-  const pages = paginateQuery(
-    { client: ddb },
-    {
-      TableName: tableName(),
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': complianceKeys.month(month) },
-    },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      const { id, at, actor, action, subject, reason, amount, microUsd } = item as ComplianceDecision;
-      yield {
-        id,
-        at,
-        actor,
-        action,
-        subject,
-        reason,
-        ...(amount ? { amount } : {}),
-        ...(microUsd ? { microUsd } : {}),
-      };
-    }
-  }
+/** A stored decision item back into the port's type. */
+export function complianceDecisionOf(item: Record<string, unknown>): ComplianceDecision {
+  const { id, at, actor, action, subject, reason, amount, microUsd } = item as unknown as ComplianceDecision;
+  return { id, at, actor, action, subject, reason, ...(amount ? { amount } : {}), ...(microUsd ? { microUsd } : {}) };
 }
