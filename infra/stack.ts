@@ -137,6 +137,14 @@ export const SERVICE_METRICS = {
   payerMailsRejected: 'PayerMailsRejected',
   /** Payer mails that failed for now (SES throttling, or the deployment's own fault: an unverified MailFrom). */
   payerMailFailures: 'PayerMailFailures',
+  /** Compliance (docs/compliance.md): register uploads, list changes, holds and the compliance role's decisions. */
+  registerSnapshotsUploaded: 'RegisterSnapshotsUploaded',
+  screeningListsChanged: 'ScreeningListsChanged',
+  transfersHeld: 'TransfersHeld',
+  holdsReleased: 'HoldsReleased',
+  holdsRejected: 'HoldsRejected',
+  /** A token issuer blacklisted one of our deposit or custody addresses (alarmed). */
+  freezeIncidents: 'FreezeIncidents',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -267,6 +275,24 @@ export const ALARMS = {
     description:
       'A chain reorganisation removed or moved a transfer the service had seen, or the scanner found its checkpoint ' +
       'block replaced. Review the affected invoices and transfers; a credited transfer should never be reorged out.',
+  },
+  freezeIncident: {
+    id: 'FreezeIncident',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      "A token issuer's blacklist event (USDT AddedBlackList, USDC Blacklisted) named one of our deposit or custody " +
+      'addresses: its funds are frozen and sweeps from it are blocked. See GET /v1/incidents and docs/compliance.md.',
+  },
+  transfersHeld: {
+    id: 'TransfersHeld',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      "A payment's sender matched a screening list or its token's blacklist: the transfer is held, not credited. " +
+      'The compliance officer reviews GET /v1/holds and releases or rejects it.',
   },
   rejectedHints: {
     id: 'RejectedHints',
@@ -1151,6 +1177,8 @@ export class StablefeeStack extends Stack {
       ['AnnulmentAlarm', ALARMS.annulment, SERVICE_METRICS.annulments],
       ['ReceiptDeliveryFailuresAlarm', ALARMS.receiptDeliveryFailures, SERVICE_METRICS.receiptDeliveryFailures],
       ['TransfersUnmatchedAlarm', ALARMS.transfersUnmatched, SERVICE_METRICS.transfersUnmatched],
+      ['FreezeIncidentAlarm', ALARMS.freezeIncident, SERVICE_METRICS.freezeIncidents],
+      ['TransfersHeldAlarm', ALARMS.transfersHeld, SERVICE_METRICS.transfersHeld],
     ];
     for (const [id, spec, metricName] of sums) {
       this.addAlarm(id, spec, undefined, this.serviceMetric(metricName, cloudwatch.Stats.SUM, minutes(spec)));

@@ -375,6 +375,44 @@ export const functions: FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 29,
   },
+  {
+    name: 'licence-register',
+    description:
+      'The licensed-firm register: compliance uploads versioned snapshots; a BIN is read in the current one.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'PUT', path: '/v1/register', auth: 'jwt' },
+          { method: 'GET', path: '/v1/register/{bin}', auth: 'jwt' },
+        ],
+      },
+    ],
+    access: { table: 'readwrite' },
+  },
+  {
+    name: 'screening',
+    description: 'Sender screening: compliance keeps screening lists and releases or rejects held transfers.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'PUT', path: '/v1/screening-lists/{name}', auth: 'jwt' },
+          { method: 'GET', path: '/v1/holds', auth: 'jwt' },
+          { method: 'POST', path: '/v1/holds/{id}/release', auth: 'jwt' },
+          { method: 'POST', path: '/v1/holds/{id}/reject', auth: 'jwt' },
+        ],
+      },
+    ],
+    // transfers: a decided hold's sighting goes back through reconciliation.
+    access: { table: 'readwrite', sendTo: ['transfers'] },
+  },
+  {
+    name: 'list-incidents',
+    description: 'Freeze incidents (a token issuer froze one of our addresses), for operators and auditors.',
+    triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/incidents', auth: 'jwt' }] }],
+    access: { table: 'read' },
+  },
 ];
 
 export const topology = { table, queues, buckets, functions } as const;

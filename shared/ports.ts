@@ -7,15 +7,18 @@ import type { BankEntry, BankStatementUpload } from './domain/bank-statements';
 import type { ChainConfig } from './domain/chains';
 import type { ExportJob, ExportJobSpec } from './domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from './domain/exports/manifest';
+import type { FreezeIncident } from './domain/freeze';
 import type { ResolvedRate } from './domain/fx';
 import type { InvoiceChanges } from './domain/invoice-change';
 import type { Invoice, InvoiceException } from './domain/invoices';
 import type { JournalEntry } from './domain/journal';
+import type { RegisteredFirm, RegisterSnapshot } from './domain/licence-register';
 import type { PayerMailRecord, PayerMailRequest, PayerMailTemplate } from './domain/payer-mail';
 import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
 import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
 import type { Refund, RefundLedger, RefundSource, RefundState } from './domain/refunds';
+import type { Hold, HoldState, ScreeningList } from './domain/screening';
 import type { SettlementReconciliation } from './domain/settlement-reconciliation';
 import type { SettlementBatch, SettlementLine } from './domain/settlements';
 import type { Sweep, SweepCandidate } from './domain/sweeps';
@@ -167,6 +170,91 @@ export interface ReconcileStore {
   addTransferSource(id: string, source: TransferSource): Promise<void>;
   /** Writes all of `change` or nothing; throws {@link ConcurrentChangeError} when a condition no longer holds. */
   commit(change: ReconcileCommit): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compliance controls (docs/compliance.md): the licensed-firm register and the journal of compliance decisions.
+
+/** The licensed-firm register's snapshots (DynamoDB in shared/adapters/dynamo/licence-register.ts). */
+export interface LicenceRegister {
+  /** The current snapshot's entry for `bin`; undefined when it is not listed (or no snapshot was ever uploaded). */
+  firm(bin: string): Promise<RegisteredFirm | undefined>;
+  /** The current snapshot's header, if any. */
+  current(): Promise<RegisterSnapshot | undefined>;
+  /**
+   * Stores `firms` as a new snapshot under the next version and makes it current; earlier snapshots stay as they
+   * were (never overwritten). Answers the stored header.
+   */
+  store(firms: readonly RegisteredFirm[], header: Omit<RegisterSnapshot, 'version'>): Promise<RegisterSnapshot>;
+}
+
+/** Who made a compliance decision: a person (a token's subject and role) or the service itself (screening). */
+export interface ComplianceActor {
+  subject: string;
+  role: string;
+}
+
+/** One compliance decision, journaled with who, when and why (exported as compliance.csv). */
+export interface ComplianceDecision {
+  /** Stable per decision (`register:v3`, `hold:<transferId>`): recording one twice keeps the first. */
+  id: string;
+  at: string;
+  actor: ComplianceActor;
+  action: 'register-upload' | 'list-change' | 'hold' | 'release' | 'reject';
+  /** What it concerns: the register version, the list name, the transfer id. */
+  subject: string;
+  reason: string;
+  /** Money it concerns (held, released or rejected transfers): token base units and micro-USD. */
+  amount?: string;
+  microUsd?: string;
+}
+
+/** The journal of compliance decisions. */
+export interface ComplianceLog {
+  /** Records `decision` once (a second record with its id changes nothing). */
+  record(decision: ComplianceDecision): Promise<void>;
+}
+
+/** The screening lists (DynamoDB in shared/adapters/dynamo/screening.ts). */
+export interface ScreeningLists {
+  /** Replaces list `list.name` (its version one more than the stored one); answers the stored list. */
+  put(list: Omit<ScreeningList, 'version'>): Promise<ScreeningList>;
+  /** Every list, as stored now. */
+  all(): Promise<ScreeningList[]>;
+}
+
+/** A token issuer's own blacklist, read on chain (USDT `isBlackListed`, USDC `isBlacklisted`). */
+export interface TokenBlacklist {
+  /** Whether `token` on `chainId` has frozen `address`; false for a token whose blacklist we do not read. */
+  isBlacklisted(chainId: number, token: string, address: string): Promise<boolean>;
+}
+
+/** Held transfers (DynamoDB in shared/adapters/dynamo/holds.ts). */
+export interface HoldStore {
+  get(id: string): Promise<Hold | undefined>;
+  /** Records a new hold; false (nothing written) when the transfer is held already. */
+  create(hold: Hold): Promise<boolean>;
+  /** Moves a `held` hold to its decision; undefined (nothing written) when it is not `held` any more. */
+  decide(
+    id: string,
+    state: 'released' | 'rejected',
+    decision: NonNullable<Hold['decision']>,
+  ): Promise<Hold | undefined>;
+  /** Holds newest first, in one state or all, page by page. */
+  list(query: { state?: HoldState; limit: number; cursor?: string }): Promise<{ items: Hold[]; nextCursor?: string }>;
+}
+
+/** The freeze watch's records: incidents, and which (token, address) pairs are frozen (sweeps skip them). */
+export interface FreezeStore {
+  /**
+   * Records `incident` once (by its id) and sets its pair frozen (or unfrozen) when the event is newer than what the
+   * pair last recorded; false when the incident was recorded before.
+   */
+  record(incident: FreezeIncident): Promise<boolean>;
+  /** The chain's frozen pairs, as {@link frozenKey} keys. */
+  frozen(chainId: number): Promise<Set<string>>;
+  /** Incidents newest first, page by page. */
+  incidents(query: { limit: number; cursor?: string }): Promise<{ items: FreezeIncident[]; nextCursor?: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -573,6 +661,8 @@ export interface ExportSources {
    * entries); none when absent (a ministry's export: settlement batches many ministries' money).
    */
   settlement?(): Promise<SettlementExport>;
+  /** Compliance decisions of the period (none in a ministry's export: the register and lists are service-wide). */
+  compliance(): AsyncIterable<ComplianceDecision>;
   /** Per chain id, the block `confirmations` were counted to (known once transfers were read). */
   confirmationsAsOf(): Record<string, number>;
 }

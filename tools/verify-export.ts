@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import {
   type CsvSpec,
+  complianceCsv,
   EXPORT_CSV_NAMES,
   type ExportCsvName,
   fixedDecimal,
@@ -76,6 +77,7 @@ const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
   'settlements.csv': settlementsCsv as CsvSpec<never>,
   'bank.csv': bankCsv as CsvSpec<never>,
   'reconciliation.csv': reconciliationCsv as CsvSpec<never>,
+  'compliance.csv': complianceCsv as CsvSpec<never>,
 };
 
 const manifestShape = z.object({

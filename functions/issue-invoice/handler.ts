@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
 import { depositXpub, publicBaseUrl } from '../../shared/adapters/config';
 import { dynamoInvoiceStore } from '../../shared/adapters/dynamo/invoices';
+import { dynamoLicenceRegister } from '../../shared/adapters/dynamo/licence-register';
 import { dynamoRateStore } from '../../shared/adapters/dynamo/rates';
 import { httpRoute } from '../../shared/adapters/http';
 import { countMetric } from '../../shared/adapters/metrics';
@@ -63,6 +64,7 @@ export const handler = httpRoute({ auth: ['ministry'], body }, async (req) => {
     rates: dynamoRateStore,
     addressWatch: addressWatchQueue,
     notifyPayer,
+    register: dynamoLicenceRegister,
   });
   if (outcome.created) countMetric('InvoicesIssued');
   const wire = invoiceToWire(outcome.invoice, new Date(), publicBaseUrl());

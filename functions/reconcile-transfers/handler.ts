@@ -11,8 +11,11 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqs } from '../../shared/adapters/aws/sqs';
 import { enabledChains, rpcUrlOf } from '../../shared/adapters/chain/enabled-chains';
 import { jsonRpcChain, type TxReceipt } from '../../shared/adapters/chain/json-rpc-chain';
-import { queueUrl } from '../../shared/adapters/config';
+import { jsonRpcTokenBlacklist } from '../../shared/adapters/chain/token-blacklist';
+import { queueUrl, tableName } from '../../shared/adapters/config';
+import { dynamoComplianceLog } from '../../shared/adapters/dynamo/compliance-log';
 import { dynamoReconcileStore } from '../../shared/adapters/dynamo/reconcile-store';
+import { dynamoHoldStore, dynamoScreeningLists } from '../../shared/adapters/dynamo/screening';
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { logger } from '../../shared/adapters/observability';
@@ -24,6 +27,7 @@ import { payerMailQueue, sendSightings } from '../../shared/adapters/work-queues
 import { admitSighting } from '../../shared/app/admit-sighting';
 import { BatchReadStore } from '../../shared/app/reconcile-batch';
 import { type ReceiptIssued, reconcileTransfer } from '../../shared/app/reconcile-transfer';
+import { SenderScreening } from '../../shared/app/screen-sender';
 import { findChain } from '../../shared/domain/chains';
 import { type TransferObserved, transferId, transferObservedSchema } from '../../shared/domain/transfers';
 import { needsVerification } from '../../shared/domain/verify-sighting';
@@ -65,6 +69,28 @@ function receiptReader(): BatchReads['receiptOf'] {
     }
     return read;
   };
+}
+
+/**
+ * The container's sender screening, one per table (tests switch tables): its short cache of what each sender's check
+ * found is what keeps screening off the pipeline's critical path (shared/app/screen-sender.ts).
+ */
+const screenings = new Map<string, SenderScreening>();
+
+function screeningOf(table: string): SenderScreening {
+  let screening = screenings.get(table);
+  if (!screening) {
+    screening = new SenderScreening({
+      lists: dynamoScreeningLists,
+      blacklist: jsonRpcTokenBlacklist(),
+      holds: dynamoHoldStore,
+      log: dynamoComplianceLog,
+      chains: enabledChains,
+      now: () => new Date(),
+    });
+    screenings.set(table, screening);
+  }
+  return screening;
 }
 
 const chainEnabled = (chainId: number) => findChain(enabledChains, chainId) !== undefined;
@@ -130,6 +156,7 @@ async function reconcileRecord(
         sendMessages('addressWatch', [{ action: 'watch', addresses: [address], invoiceId }]),
       notifyPayer,
       fault: faultHook('reconcile'),
+      screening: screeningOf(tableName()),
       // Received before, or replayed from the dead-letter queue: an earlier run of it may have crashed half-way.
       redelivered: tries > 1 || record.messageAttributes?.[REPLAYED_ATTRIBUTE] !== undefined,
       // The finals consumer numbers its ministry's receipts itself; the transfers consumer hands such sightings to it.

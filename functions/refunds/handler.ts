@@ -79,7 +79,8 @@ function refundIdOf(params: Record<string, string>): string {
   return id;
 }
 
-const request = httpRoute({ auth: ['ministry', 'operator'], body }, async (req) => {
+// The compliance role refunds the money of senders it rejected (suspense `sender_rejected`), and nothing else.
+const request = httpRoute({ auth: ['ministry', 'operator', 'compliance'], body }, async (req) => {
   const key = req.headers['idempotency-key'];
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ValidationError([{ field: 'Idempotency-Key', message: 'use 1-128 letters, digits or _ . : -' }]);
@@ -96,12 +97,12 @@ const request = httpRoute({ auth: ['ministry', 'operator'], body }, async (req) 
   };
 });
 
-const approve = httpRoute({ auth: ['ministry', 'operator'] }, async (req) => {
+const approve = httpRoute({ auth: ['ministry', 'operator', 'compliance'] }, async (req) => {
   const refund = await approveRefundAs(actorOf(req.caller), refundIdOf(req.params), deps);
   return { status: 200, body: refundToWire(refund) };
 });
 
-const reject = httpRoute({ auth: ['ministry', 'operator'] }, async (req) => {
+const reject = httpRoute({ auth: ['ministry', 'operator', 'compliance'] }, async (req) => {
   const refund = await rejectRefundAs(actorOf(req.caller), refundIdOf(req.params), deps);
   return { status: 200, body: refundToWire(refund) };
 });

@@ -13,6 +13,7 @@ import { enabledChains, rpcUrlOf } from '../../shared/adapters/chain/enabled-cha
 import { jsonRpcChain } from '../../shared/adapters/chain/json-rpc-chain';
 import { forEachChain } from '../../shared/adapters/chain/per-chain';
 import { ethersSweepChain } from '../../shared/adapters/chain/sweep-chain';
+import { dynamoFreezeStore } from '../../shared/adapters/dynamo/freeze';
 import { dynamoSweepStore } from '../../shared/adapters/dynamo/sweeps';
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
@@ -63,6 +64,8 @@ export const handler = lambdaHandler(async () => {
           threshold,
           batchSize,
           now: () => new Date(),
+          // Addresses a token issuer froze (the scanner's freeze watch): no sweep is attempted from them.
+          frozen: (chainId) => dynamoFreezeStore.frozen(chainId),
           ...(fault ? { fault } : {}),
         });
       },

@@ -17,7 +17,7 @@ export const devTokenRequestSchema = z
     expiresInSeconds: z.number().int().min(1).max(86_400).optional(),
   })
   .refine((r) => (r.role === 'ministry') === Boolean(r.ministry), {
-    message: 'a ministry token needs `ministry`; auditor and operator tokens carry none',
+    message: 'a ministry token needs `ministry`; auditor, operator and compliance tokens carry none',
     path: ['ministry'],
   });
 

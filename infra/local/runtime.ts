@@ -4,6 +4,7 @@
  * deposit addresses); the mock ministry registry; the mock custodian, which executes refund orders from the custody
  * account; the HTTP API with the dev JWT issuer; a poller per queue-triggered function and a timer per schedule. `npm start` and the end-to-end tests both start it through `startLocalRuntime`.
  */
+
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Wallet } from 'ethers';
@@ -25,6 +26,7 @@ import { type ProviderEmulator, startProviderEmulator } from './provider-emulato
 import { type ProvisionedResources, provision, type QueueOverride } from './provision';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
+import { seedSampleRegister } from './seed-compliance';
 import { hardhatAccountKey, SWEEPER_ACCOUNT } from './sweeper-key';
 
 /** Most receive loops one queue trigger gets locally, whatever its cloud maximum concurrency. */
@@ -124,9 +126,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     parts.add(() => custodian.close());
     log(`custodian     ${custodian.url} (pays refunds from custody ${chain.custody})`);
 
-    const mail = await startMailSink();
-    parts.add(() => mail.close());
-    log(`mail sink     ${mail.smtpUrl} (messages at /dev/mail)`);
+    const mail = await startMailPart(parts, log);
 
     const env: Record<string, string> = {
       ...awsEnv,
@@ -159,6 +159,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Seed today's NBK rate from the fixture before the first invoice is quoted.
     const refreshRates = functions.find((f) => f.name === 'refresh-rates');
     if (refreshRates) await invoke(refreshRates, {});
+    // The sample licensed-firm register, so licence-requiring fees can be invoiced to the sample firm.
+    await seedSampleRegister();
 
     const schedules =
       options.workers !== false ? startWorkers(aws, resources, parts, log) : new Map<string, Schedule>();
@@ -181,6 +183,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await parts.stopAll();
     throw error;
   }
+}
+
+/** The SMTP sink payers' mail goes to, stopped with the rest. */
+async function startMailPart(parts: StartedParts, log: (line: string) => void): Promise<MailSink> {
+  const mail = await startMailSink();
+  parts.add(() => mail.close());
+  log(`mail sink     ${mail.smtpUrl} (messages at /dev/mail)`);
+  return mail;
 }
 
 /** What has started so far, to stop in reverse order; a failing stop is logged and the others still run. */

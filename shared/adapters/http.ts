@@ -22,7 +22,7 @@ import { logger } from './observability';
 import { responseSecurityHeaders } from './security-headers';
 
 /** Roles a token may carry (claim `role`, or `custom:role` from a Cognito ID token). */
-export const roles = ['ministry', 'auditor', 'operator'] as const;
+export const roles = ['ministry', 'auditor', 'operator', 'compliance'] as const;
 export type Role = (typeof roles)[number];
 
 /** The authenticated caller of each role, as the JWT authorizer hands it to us. */
@@ -31,6 +31,8 @@ export interface CallerOfRole {
   ministry: { subject: string; role: 'ministry'; ministry: string };
   auditor: { subject: string; role: 'auditor' };
   operator: { subject: string; role: 'operator' };
+  /** A compliance officer: the licensed-firm register, screening lists, held transfers. */
+  compliance: { subject: string; role: 'compliance' };
 }
 
 /** Any authenticated caller: narrow on `role` to reach a ministry caller's `ministry`. */
@@ -165,12 +167,14 @@ const HTTP_STATUS: Record<DomainErrorType, number> = {
   // A quote needs data we lack for now (an NBK rate, next year's MRP): the service's outage, retryable.
   'fx-rate-unavailable': 503,
   'mrp-unavailable': 503,
+  // A fee that requires a licence, for a payer whose licence is not active (the problem names the status found).
+  payer_not_licensed: 422,
 };
 
 /** Maps any thrown value to a problem response. Unknown errors become a 500 that reveals nothing internal. */
 export function errorResponse(error: unknown, instance?: string): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
-    const extra = error instanceof ValidationError ? { errors: error.issues } : {};
+    const extra = error instanceof ValidationError ? { errors: error.issues } : (error.details ?? {});
     const status = HTTP_STATUS[error.type];
     if (status >= 500) logger.error('request failed', { error });
     return problem(status, error.type, error.title, error.message, instance, extra);

@@ -37,7 +37,15 @@ export type StageMetric =
   /** Mails to payers handed to the mail service; refused by it for good; failed for now (retried by the queue). */
   | 'PayerMailsSent'
   | 'PayerMailsRejected'
-  | 'PayerMailFailures';
+  | 'PayerMailFailures'
+  /** Compliance (docs/compliance.md): register snapshots, screening lists, transfers held, released, rejected. */
+  | 'RegisterSnapshotsUploaded'
+  | 'ScreeningListsChanged'
+  | 'TransfersHeld'
+  | 'HoldsReleased'
+  | 'HoldsRejected'
+  /** A token issuer's blacklist event naming one of our deposit or custody addresses (alarmed). */
+  | 'FreezeIncidents';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {

@@ -11,6 +11,7 @@ import { logger } from '../adapters/observability';
 import { type ChainConfig, findChain, findToken, mainnetChains } from '../domain/chains';
 import {
   type CsvSpec,
+  complianceCsv,
   headerOf,
   invoicesCsv,
   journalCsv,
@@ -165,6 +166,7 @@ export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promis
       mapAsync(sources.refunds(), (refund) => ({ refund })),
     ),
   );
+  files.push(await write(complianceCsv, sources.compliance()));
 
   files.push(...(await writeSettlementFiles(write, settlement)));
 

@@ -10,13 +10,21 @@ import { payerKod } from '../domain/bin';
 import type { ChainConfig } from '../domain/chains';
 import { commonDepositFactory, type DepositScheme, deriveDepositAddress } from '../domain/deposit-address';
 import { ConflictError, ValidationError } from '../domain/errors';
-import { type FeeAmount, type FeeCatalog, findFee } from '../domain/fees';
+import { type FeeAmount, type FeeCatalog, type FeeEntry, findFee } from '../domain/fees';
 import { forwarderAddress } from '../domain/forwarder-address';
 import { FxRateUnavailableError, type Quote, quoteFee } from '../domain/fx';
 import { buildOptions, EXPIRY_MINUTES, type Invoice, newInvoiceId } from '../domain/invoices';
 import type { Language } from '../domain/languages';
+import { licenceStanding, PayerNotLicensedError } from '../domain/licence-register';
 import { kazakhstanDay } from '../domain/time';
-import type { AddressWatchRequests, IdempotencyClaim, InvoiceStore, PayerMailQueue, RateStore } from '../ports';
+import type {
+  AddressWatchRequests,
+  IdempotencyClaim,
+  InvoiceStore,
+  LicenceRegister,
+  PayerMailQueue,
+  RateStore,
+} from '../ports';
 
 export interface IssueInvoiceRequest {
   feeCode: string;
@@ -38,6 +46,8 @@ export interface IssueInvoiceDeps {
   now: () => Date;
   invoices: InvoiceStore;
   rates: RateStore;
+  /** The licensed-firm register: a fee that requires a licence is issued only to an active firm. */
+  register: LicenceRegister;
   /**
    * Asks the webhook providers to watch the new deposit address. Best effort: a failure is logged and the invoice
    * still stands, because the chain scanner watches every deposit address regardless.
@@ -72,6 +82,7 @@ export async function issueInvoice(
   }
 
   const now = deps.now();
+  const licenceNo = await payerLicence(fee, request.payer.bin, kazakhstanDay(now), deps.register);
   const quoted = await quote(fee.amount, kazakhstanDay(now), deps.rates);
   // The id comes first: a forwarder's address is a function of it.
   const id = newInvoiceId();
@@ -89,6 +100,7 @@ export async function issueInvoice(
       name: request.payer.name,
       kod: payerKod(request.payer.bin),
       ...(request.payer.email ? { email: request.payer.email } : {}),
+      ...(licenceNo ? { licenceNo } : {}),
     },
     ...(request.reference ? { reference: request.reference } : {}),
     ...(request.language ? { language: request.language } : {}),
@@ -134,6 +146,22 @@ async function queueIssuedMail(invoice: Invoice, deps: Pick<IssueInvoiceDeps, 'n
   await deps.notifyPayer({ kind: 'payer-mail', template: 'invoice-issued', invoiceId: invoice.id }).catch((error) => {
     logger.warn('the payer mail could not be queued', { invoiceId: invoice.id, error: (error as Error).message });
   });
+}
+
+/**
+ * The payer's licence number when the register lists one (the pay page and the receipt show it).
+ * @throws PayerNotLicensedError when `fee` requires a licence and the payer's is not active on `day`.
+ */
+async function payerLicence(
+  fee: FeeEntry,
+  bin: string,
+  day: string,
+  register: LicenceRegister,
+): Promise<string | undefined> {
+  const firm = await register.firm(bin);
+  const standing = licenceStanding(firm, day);
+  if (fee.requiresLicence && standing !== 'active') throw new PayerNotLicensedError(bin, standing);
+  return firm?.licenceNo;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { StoredTransfer } from '../domain/reconcile';
 import { historyEntry } from '../domain/transfer-change';
 import type { TransferObserved } from '../domain/transfers';
 import type { PayerMailQueue, ReceiptSigner, ReconcileStore } from '../ports';
+import type { SenderGate } from './screen-sender';
 
 /** The message the registry publisher consumes: one document of a ministry's receipt chain. */
 export interface ReceiptIssued {
@@ -58,6 +59,11 @@ export interface ReconcileDeps {
    * between its commit and the outbox send, so a document the publisher never had is sent again.
    */
   redelivered?: boolean;
+  /**
+   * Sender screening (shared/app/screen-sender.ts): asked before a new transfer credits an invoice; a hit holds it
+   * uncredited until the compliance officer decides. Absent: no screening (use-case tests of other concerns).
+   */
+  screening?: SenderGate;
   /** Test-only fault injection between steps (see test/fault); absent in production. */
   fault?: (step: 'before-commit' | 'after-commit' | 'after-outbox') => void;
   /** Queues mail to payers (absent when mail is off): the receipt link when an invoice with an address is paid. */

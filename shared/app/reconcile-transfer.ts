@@ -26,13 +26,17 @@ import {
   requestWatch,
   sendToOutbox,
 } from './reconcile-outbox';
+import type { GateAnswer } from './screen-sender';
 
 export type { ReceiptIssued, ReconcileDeps } from './reconcile-outbox';
 
 export interface ReconcileResult {
   transferId: string;
-  /** `sequenced`: handed, unchanged, to its ministry's receipt sequence (see ReconcileDeps.sequence). */
-  change: TransferChange['kind'] | 'sequenced';
+  /**
+   * `sequenced`: handed, unchanged, to its ministry's receipt sequence (see ReconcileDeps.sequence). `held`: its
+   * sender's screening holds it (nothing recorded on the transfer or the invoice: see ReconcileDeps.screening).
+   */
+  change: TransferChange['kind'] | 'sequenced' | 'held';
   invoiceId?: string;
   receiptId?: string;
 }
@@ -104,6 +108,9 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
   }
   const { state } = read;
   const { existing, invoice } = state;
+  const screened = await screenSender(state, seen, deps);
+  if (screened === 'held') return { transferId: id, change: 'held', ...(invoice ? { invoiceId: invoice.id } : {}) };
+  if (screened === 'rejected') state.senderRejected = true;
   const plan = planTransferChange(state, seen, deps.now());
   const result: ReconcileResult = {
     transferId: id,
@@ -139,6 +146,16 @@ async function reconcileOnce(seen: TransferObserved, deps: ReconcileDeps): Promi
     await queuePaidMail(invoice, receipt.receiptId, deps);
   }
   return { ...result, ...(receipt ? { receiptId: receipt.receiptId } : {}) };
+}
+
+/**
+ * The sender screening's answer for a sighting that would record a new transfer crediting an invoice (docs/compliance.md);
+ * `clear` for every other sighting (a known transfer, a removal, money that credits nothing), which it never delays.
+ */
+async function screenSender(state: ReconcileState, seen: TransferObserved, deps: ReconcileDeps): Promise<GateAnswer> {
+  const { existing, invoice, token } = state;
+  if (!deps.screening || existing || !invoice || !token || seen.removed) return 'clear';
+  return deps.screening.gate(seen, invoice, token);
 }
 
 /** Whether committing the plan adds a document to the ministry's chain (a receipt, or an annulment). */

@@ -12,6 +12,7 @@ import { type ChainConfig, findChain, findToken } from '../domain/chains';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import {
   approveRefund,
+  checkRefundRole,
   deeplySettled,
   ledgerAfter,
   ledgerWith,
@@ -137,9 +138,12 @@ async function refundableFor(
     if (unsettled.length > 0) throw notYetSettledError(unsettled);
     return { refundable, sourceVersion: invoice.version };
   }
-  if (actor.role !== 'operator') throw new ForbiddenError('An operator requests the refund of a suspense transfer.');
+  if (actor.role !== 'operator' && actor.role !== 'compliance') {
+    throw new ForbiddenError('An operator requests the refund of a suspense transfer.');
+  }
   const transfer = await deps.sources.transfer(input.transferId);
   if (!transfer) throw new NotFoundError(`No transfer ${input.transferId}.`);
+  checkRefundRole(transfer.unmatchedReason, actor);
   const chain = findChain(deps.chains, transfer.chainId);
   const token = chain && findToken(chain, transfer.token);
   if (!token) throw new ConflictError(`Transfer ${transfer.id} is of a token the service does not accept.`);

@@ -14,6 +14,7 @@ import { type ChainConfig, isFinal } from '../domain/chains';
 import { decodeTransferLog, ERC20_TRANSFER_TOPIC, isZeroValue, type TransferObservedInput } from '../domain/transfers';
 import type { ChainRpc, RawLog, ScanCheckpoint, ScanCheckpoints, WatchedAddresses } from '../ports';
 import { readTip } from './chain-tip';
+import { type FreezeWatchDeps, watchFreezes } from './freeze-watch';
 import { WatchedAddressSet, type WatchedSetRead } from './watched-address-set';
 
 export interface ScanDeps {
@@ -33,6 +34,8 @@ export interface ScanDeps {
    * shared/app/watched-address-set.ts); absent: a set of this run's own, read whole.
    */
   watchedSet?: WatchedAddressSet;
+  /** The freeze watch over the same ranges (shared/app/freeze-watch.ts); absent: not watched. */
+  freezeWatch?: FreezeWatchDeps;
 }
 
 export interface ScanReport {
@@ -50,6 +53,8 @@ export interface ScanReport {
   watchedAddresses?: number;
   /** Zero-value transfers found and not sent (also counted as `ZeroValueTransfersIgnored`). */
   zeroValueIgnored: number;
+  /** Freeze incidents the freeze watch recorded over this run's range. */
+  freezeIncidents?: number;
 }
 
 /** Watched addresses per `eth_getLogs` call (one topic list). */
@@ -92,6 +97,10 @@ export async function scanChain(chain: ChainConfig, deps: ScanDeps): Promise<Sca
   report.logs = messages.length;
   await deps.send(messages);
   if (report.zeroValueIgnored) countMetric('ZeroValueTransfersIgnored', report.zeroValueIgnored);
+  // Before the checkpoint moves: a failed watch reads the range again next run.
+  if (deps.freezeWatch) {
+    report.freezeIncidents = (await watchFreezes(chain, rpc, { from: start, to: end }, deps.freezeWatch)).incidents;
+  }
   const endBlock = await rpc.getBlock(end);
   if (endBlock) {
     const addressesAsOf = { at: at.toISOString(), block: head };

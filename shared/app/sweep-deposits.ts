@@ -16,6 +16,7 @@ import { countMetric, oldestSubmittedSweepGauge, sweeperGasGauge } from '../adap
 import { logger } from '../adapters/observability';
 import { type ChainConfig, findToken, isFinal, lastFinalBlock } from '../domain/chains';
 import { forwarderSalt } from '../domain/forwarder-address';
+import { frozenKey } from '../domain/freeze';
 import { sweepFinalEntry } from '../domain/journal';
 import { tokenUnitsToMicroUsd } from '../domain/money';
 import {
@@ -42,6 +43,11 @@ export interface SweepDepositsDeps {
   /** Most addresses in one sweep transaction (1 to `MAX_SWEEP_BATCH_SIZE`: checked at the start of a run). */
   batchSize: number;
   now: () => Date;
+  /**
+   * The chain's (token, address) pairs a token issuer froze (`frozenKey`, recorded by the freeze watch): never
+   * swept while frozen — a frozen address cannot send, and trying would only fail. Absent: none known.
+   */
+  frozen?: (chainId: number) => Promise<Set<string>>;
   /** Fault injection for the crash tests (shared/adapters/faults.ts): `after-record`, `after-broadcast`, `before-outcome`. */
   fault?: (step: string) => void;
 }
@@ -124,7 +130,10 @@ async function runOnChain(
     if (state === 'final' || state === 'failed') stillSubmitted.delete(sweep.id);
     else inFlight.add(sweep.token.toLowerCase());
   }
-  const candidates = await due(await deps.store.candidates(chain.chainId), failedAddresses, deps);
+  const frozen = (await deps.frozen?.(chain.chainId)) ?? new Set<string>();
+  const candidates = (await due(await deps.store.candidates(chain.chainId), failedAddresses, deps)).filter(
+    (c) => !frozen.has(frozenKey(c.token, c.address)),
+  );
   report.candidates = candidates.length;
   /** This run's sweeps so far and those recorded before: no two get one nonce (see `nextSweepNonce`). */
   const recorded: Sweep[] = [...submitted];

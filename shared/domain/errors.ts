@@ -23,12 +23,17 @@ export type DomainErrorType =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'fx-rate-unavailable'
-  | 'mrp-unavailable';
+  | 'mrp-unavailable'
+  | 'payer_not_licensed';
 
 /** Base class: `type` is a stable problem type slug, `title` its short human title. */
 export abstract class DomainError extends Error {
   abstract readonly type: DomainErrorType;
   abstract readonly title: string;
+  /** Extra members of the problem (e.g. the licence status found), when the error carries any. */
+  get details(): Record<string, unknown> | undefined {
+    return undefined;
+  }
 }
 
 /** The request is malformed or breaks a rule about its fields. */

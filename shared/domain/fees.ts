@@ -49,6 +49,11 @@ export interface FeeEntry {
   title: FeeTitle;
   amount: FeeAmount;
   budget?: BudgetDetails;
+  /**
+   * Issued only to a payer `active` in the licensed-firm register (shared/domain/licence-register.ts): supervision
+   * and other fees of licence holders. Application fees never require one (the applicant has no licence yet).
+   */
+  requiresLicence?: boolean;
 }
 
 /** Wire form of {@link FeeEntry}. */
@@ -58,6 +63,7 @@ export interface FeeEntryWire {
   title: FeeTitle;
   amount: FeeAmountWire;
   budget?: BudgetDetails;
+  requiresLicence?: boolean;
 }
 
 /** A fee catalog is a list of entries with unique codes. */
@@ -143,6 +149,7 @@ export const feeEntryWireSchema = z.strictObject({
   title: z.strictObject({ kk: nonEmptyTitle, ru: nonEmptyTitle, en: nonEmptyTitle }),
   amount: feeAmountWireSchema,
   budget: budgetDetailsSchema.optional(),
+  requiresLicence: z.boolean().optional(),
 });
 
 /** Converts an amount to its wire form. */
@@ -175,6 +182,7 @@ export function feeToJson(entry: FeeEntry): FeeEntryWire {
     amount: feeAmountToJson(entry.amount),
   };
   if (entry.budget) out.budget = { ...entry.budget };
+  if (entry.requiresLicence) out.requiresLicence = true;
   return out;
 }
 
@@ -193,6 +201,7 @@ export function feeFromJson(json: unknown, field?: string): FeeEntry {
     amount: wireAmountToDomain(w.amount, field ? `${field}.amount` : 'amount'),
   };
   if (w.budget) entry.budget = w.budget;
+  if (w.requiresLicence) entry.requiresLicence = true;
   return entry;
 }
 
@@ -253,6 +262,7 @@ export const sampleFeeCatalog: FeeEntry[] = [
       en: 'Annual supervision fee: Providing Money Services',
     },
     amount: { currency: 'USD', minor: 300_000n },
+    requiresLicence: true,
   },
   {
     code: 'AFSA-APP-PMS',
@@ -306,5 +316,6 @@ export const sampleFeeCatalog: FeeEntry[] = [
     },
     amount: { currency: 'KZT', minor: 1_500_000n },
     budget: MINFIN_DUTY_BUDGET,
+    requiresLicence: true,
   },
 ];

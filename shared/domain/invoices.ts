@@ -40,6 +40,8 @@ export interface Payer {
   kod: string;
   /** Where the payer is told of the invoice and its receipt (optional; never shown on the public pages). */
   email?: string;
+  /** The payer's licence number, when the licensed-firm register listed the BIN at issuance. */
+  licenceNo?: string;
 }
 
 /** A final transfer credited to an invoice, as its receipt lists it. */

@@ -13,7 +13,9 @@ export type UnmatchedReason =
   | 'token_not_accepted'
   | 'invoice_cancelled'
   | 'invoice_expired'
-  | 'chain_not_enabled';
+  | 'chain_not_enabled'
+  /** Screening held it and the compliance officer rejected its sender (docs/compliance.md): never revenue. */
+  | 'sender_rejected';
 
 /** What the store holds of a transfer, as far as the rules care. */
 export interface TransferRecord {

@@ -83,8 +83,23 @@ export interface Refund {
 /** Who acts on a refund: the JWT subject, role, and a ministry caller's ministry. */
 export interface RefundActor {
   subject: string;
-  role: 'ministry' | 'operator' | 'auditor';
+  role: 'ministry' | 'operator' | 'auditor' | 'compliance';
   ministry?: string;
+}
+
+/**
+ * Money of a sender the compliance officer rejected after screening (suspense `sender_rejected`) is refunded by the
+ * compliance role alone, four eyes among its officers; every other refund is never that role's.
+ * @throws ForbiddenError when `actor` may not request or decide a refund of money in suspense for `suspenseReason`.
+ */
+export function checkRefundRole(suspenseReason: string | undefined, actor: Pick<RefundActor, 'role'>): void {
+  const rejectedSender = suspenseReason === 'sender_rejected';
+  if (rejectedSender === (actor.role === 'compliance')) return;
+  throw new ForbiddenError(
+    rejectedSender
+      ? 'Only the compliance role refunds the money of a sender it rejected.'
+      : 'The compliance role refunds only the money of senders it rejected.',
+  );
 }
 
 /**
@@ -348,6 +363,7 @@ export interface Transition {
  * @throws ConflictError when the refund is past approval, or was approved by someone else, or rejected.
  */
 export function approveRefund(refund: Refund, actor: RefundActor, now: Date): Transition {
+  checkRefundRole(refund.suspenseReason, actor);
   if (actor.subject === refund.requestedBy) {
     throw new ForbiddenError('The requester of a refund cannot approve it: another identity must.');
   }
@@ -367,6 +383,7 @@ export function approveRefund(refund: Refund, actor: RefundActor, now: Date): Tr
  * @throws ConflictError when the refund is past `requested`.
  */
 export function rejectRefund(refund: Refund, actor: RefundActor, now: Date): Transition {
+  checkRefundRole(refund.suspenseReason, actor);
   if (refund.state === 'rejected') return { refund, changed: false };
   if (refund.state !== 'requested') {
     throw new ConflictError(`Refund ${refund.id} is ${refund.state}; it can no longer be rejected.`);

@@ -29,6 +29,11 @@ export interface ReconcileState {
   invoice?: Invoice;
   /** The sighting's token, when the chain accepts it. */
   token?: TokenConfig;
+  /**
+   * The compliance officer rejected the sender of this (new) transfer after screening held it: it is recorded
+   * unmatched, `sender_rejected`, in suspense and out of revenue.
+   */
+  senderRejected?: boolean;
 }
 
 /** A record of something that needs a person's review (kept, listed with the transfer's id). */
@@ -69,7 +74,9 @@ export function planTransferChange(state: ReconcileState, seen: TransferObserved
     ? existing.invoiceId
       ? ({ matched: true } as const)
       : ({ matched: false, reason: existing.unmatchedReason ?? 'unknown_address' } as const)
-    : matchTransfer(invoice, Boolean(token), firstSeenAt);
+    : state.senderRejected
+      ? ({ matched: false, reason: 'sender_rejected' } as const)
+      : matchTransfer(invoice, Boolean(token), firstSeenAt);
   const change = decide(existing, seen, match.matched);
   if (change.kind === 'none' || change.kind === 'annul') return { change };
 

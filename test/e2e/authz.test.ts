@@ -3,6 +3,9 @@
  * token, an expired token, a token for another audience (both signed with the runtime's own issuer key, so only the
  * claim is wrong), ministry A (AFSA), ministry B (MINFIN), an auditor and an operator — with the answer each must get.
  *
+ * The compliance officer is an eighth caller: a row names its answer in `compliance` where the role is admitted;
+ * elsewhere it must be refused (403) on jwt routes and get the public answer on public ones.
+ *
  * One table. It must have a row for every HTTP route of infra/topology.ts (a new route fails the test until its row
  * is added) and no row for a route the topology does not have. Requests are valid, so that the status is the
  * authorization outcome: A's resources are read by everyone, writes carry valid bodies, and each cancel acts on a
@@ -10,8 +13,10 @@
  * public routes every caller gets the public answer.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { SAMPLE_REGISTER_PATH } from '../../infra/local/seed-compliance';
 import { camt053Statement, settlementReportCsv } from '../../infra/local/settlement-documents';
 import { functions } from '../../infra/topology';
 import { QUICKNODE_HEADERS, quicknodeSignature } from '../../shared/adapters/providers/quicknode';
@@ -19,7 +24,16 @@ import { kazakhstanDay } from '../../shared/domain/time';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { pay, until } from '../helpers/runtime';
 
-const columns = ['none', 'expired', 'wrong audience', 'ministry A', 'ministry B', 'auditor', 'operator'] as const;
+const columns = [
+  'none',
+  'expired',
+  'wrong audience',
+  'ministry A',
+  'ministry B',
+  'auditor',
+  'operator',
+  'compliance',
+] as const;
 type Column = (typeof columns)[number];
 type Statuses = [number, number, number, number, number, number, number];
 
@@ -39,6 +53,11 @@ interface Row {
   /** What this row asks, when a route has several rows. */
   what?: string;
   expected: Statuses;
+  /**
+   * The compliance officer's answer, when the row says it; else 403 on a jwt route (compliance reaches only its own
+   * routes and the register) and the public answer on a public one.
+   */
+  compliance?: number;
   /** The request, built per caller (may create what it acts on). */
   request: (caller: Column) => Call | Promise<Call>;
   /** Extra checks on an answer (scoping of lists, state after a refused write). */
@@ -51,6 +70,7 @@ const tokens = {} as Record<Column, string | undefined>;
 const fixtures = { invoiceA: '', invoiceB: '', paidA: '', receiptA: '', exportId: '', overpaidA: '', refundA: '' };
 
 const payer = { bin: '940140000385', name: 'Test Firm LLP' };
+const sampleRegister = readFileSync(SAMPLE_REGISTER_PATH, 'utf8');
 const day = 86_400_000;
 
 beforeAll(async () => {
@@ -68,6 +88,7 @@ beforeAll(async () => {
     tokens['ministry B'],
     tokens.auditor,
     tokens.operator,
+    tokens.compliance,
   ] = await Promise.all([
     // The owner of A's resources, an hour past expiry.
     issuer.issueWith({ role: 'ministry', ministry: 'AFSA' }, { issuedAt: now - 7200, expiresAt: now - 3600 }),
@@ -77,6 +98,7 @@ beforeAll(async () => {
     issuer.issue({ role: 'ministry', ministry: 'MINFIN' }),
     issuer.issue({ role: 'auditor' }),
     issuer.issue({ role: 'operator' }),
+    issuer.issue({ role: 'compliance' }),
   ]);
 
   const [a, b, paid] = await Promise.all([
@@ -267,8 +289,10 @@ const table: Row[] = [
   // Last of the refund rows: the operator's approval leaves the overpayment held by an open refund.
   { route: 'POST /v1/refunds/{id}/approve', what: "A's (A requested it), fresh each time",
                                                     expected: [401, 401, 401, 403, 404, 403, 200],
-    request: async () => ({ method: 'POST', path: `/v1/refunds/${await requestRefundOfA()}/approve` }),
-    verify: async (_caller, r, call) => { if (r.status !== 200) await rejectRefund(call.path.split('/')[3] as string); } },  { route: 'POST /v1/settlements', what: 'a valid report, a new batch each time',
+    // The compliance officer comes after the operator, whose approval left no overpayment to refund: a kept id.
+    request: async (caller) => ({ method: 'POST', path: `/v1/refunds/${caller === 'compliance' ? fixtures.refundA : await requestRefundOfA()}/approve` }),
+    verify: async (_caller, r, call) => { if (r.status !== 200) await rejectRefund(call.path.split('/')[3] as string); } },
+  { route: 'POST /v1/settlements', what: 'a valid report, a new batch each time',
                                                     expected: [401, 401, 401, 403, 403, 403, 201],
     request: () => ({ method: 'POST', path: '/v1/settlements', rawBody: settlementReport(), headers: { 'content-type': 'text/csv' } }) },
   { route: 'POST /v1/bank-statements', what: 'a valid camt.053, a new message each time',
@@ -276,6 +300,24 @@ const table: Row[] = [
     request: () => ({ method: 'POST', path: '/v1/bank-statements', rawBody: bankStatement(), headers: { 'content-type': 'application/xml' } }) },
   { route: 'GET /v1/reconciliation',                expected: [401, 401, 401, 403, 403, 200, 200],
     request: () => ({ method: 'GET', path: `/v1/reconciliation?from=${kazakhstanDay(new Date())}&to=${kazakhstanDay(new Date())}` }) },
+  { route: 'PUT /v1/register', what: 'the sample register again',
+                                                    expected: [401, 401, 401, 403, 403, 403, 403], compliance: 201,
+    request: () => ({ method: 'PUT', path: '/v1/register', rawBody: sampleRegister, headers: { 'content-type': 'text/csv' } }) },
+  { route: 'GET /v1/register/{bin}',                expected: [401, 401, 401, 200, 200, 200, 200], compliance: 200,
+    request: () => ({ method: 'GET', path: `/v1/register/${payer.bin}` }) },
+  { route: 'PUT /v1/screening-lists/{name}', what: 'an empty list',
+                                                    expected: [401, 401, 401, 403, 403, 403, 403], compliance: 200,
+    request: () => ({ method: 'PUT', path: '/v1/screening-lists/authz-empty', body: { source: 'authz test', asOf: '2026-01-01', addresses: [] } }) },
+  { route: 'GET /v1/holds',                         expected: [401, 401, 401, 403, 403, 200, 200], compliance: 200,
+    request: () => ({ method: 'GET', path: '/v1/holds?limit=5' }) },
+  { route: 'POST /v1/holds/{id}/release', what: 'no such hold',
+                                                    expected: [401, 401, 401, 403, 403, 403, 403], compliance: 404,
+    request: () => ({ method: 'POST', path: `/v1/holds/31337:0x${'0'.repeat(64)}:0/release`, body: { reason: 'authz' } }) },
+  { route: 'POST /v1/holds/{id}/reject', what: 'no such hold',
+                                                    expected: [401, 401, 401, 403, 403, 403, 403], compliance: 404,
+    request: () => ({ method: 'POST', path: `/v1/holds/31337:0x${'0'.repeat(64)}:0/reject`, body: { reason: 'authz' } }) },
+  { route: 'GET /v1/incidents',                     expected: [401, 401, 401, 403, 403, 200, 200],
+    request: () => ({ method: 'GET', path: '/v1/incidents?limit=5' }) },
 ];
 
 /** A settlement report of one line under a fresh batch id (the transaction need not exist: it is stored, not matched). */
@@ -348,7 +390,8 @@ describe('authorization matrix', () => {
     for (const row of table) {
       const name = row.what ? `${row.route} (${row.what})` : row.route;
       const isJwt = topologyRoutes.find((r) => r.key === row.route)?.auth === 'jwt';
-      expected[name] = Object.fromEntries(columns.map((c, i) => [c, row.expected[i]])) as Record<Column, number>;
+      const statuses = [...row.expected, row.compliance ?? (isJwt ? 403 : row.expected[0])];
+      expected[name] = Object.fromEntries(columns.map((c, i) => [c, statuses[i]])) as Record<Column, number>;
       actual[name] = {} as Record<Column, number>;
       for (const caller of columns) {
         const call = await row.request(caller);

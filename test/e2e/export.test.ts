@@ -30,6 +30,7 @@ const FILES = [
   'settlements.csv',
   'bank.csv',
   'reconciliation.csv',
+  'compliance.csv',
   'manifest.json',
 ];
 

@@ -57,7 +57,7 @@ let before: Snapshot;
 /** Real fixture invoices, so that fuzzed ids sometimes hit an existing invoice. */
 const fixtures = { afsaInvoice: '', minfinInvoice: '' };
 
-type Caller = 'A' | 'B' | 'auditor' | 'operator';
+type Caller = 'A' | 'B' | 'auditor' | 'operator' | 'compliance';
 /** Tokens the authorizer accepts, by caller (A = AFSA, B = MINFIN). */
 const valid = {} as Record<Caller, string>;
 /** Tokens the authorizer refuses (401 before any handler runs). */
@@ -82,11 +82,12 @@ beforeAll(async () => {
   sqs = new SQSClient(aws);
 
   const issuer = runtime.issuer;
-  [valid.A, valid.B, valid.auditor, valid.operator] = await Promise.all([
+  [valid.A, valid.B, valid.auditor, valid.operator, valid.compliance] = await Promise.all([
     issuer.issue({ role: 'ministry', ministry: 'AFSA' }),
     issuer.issue({ role: 'ministry', ministry: 'MINFIN' }),
     issuer.issue({ role: 'auditor' }),
     issuer.issue({ role: 'operator' }),
+    issuer.issue({ role: 'compliance' }),
   ]);
   const now = Math.floor(Date.now() / 1000);
   const other = await generateKeyPair('ES256');
@@ -1244,6 +1245,74 @@ function bankStatementRequests(route: Route): fc.Arbitrary<FuzzRequest> {
   return documentWriteRequests(route, { contentType: 'application/xml', valid: () => CAMT053(NTRY()), broken });
 }
 
+const sampleFirm = {
+  bin: '940140000385',
+  name: 'Test Firm LLP',
+  licenceNo: 'AFSA-F-2025-0001',
+  status: 'active',
+  activities: [],
+  validFrom: '2025-01-01',
+};
+
+/** PUT /v1/register (compliance): a register every firm of which breaks a rule, or sent wrongly. */
+function registerRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  const badFirm = (key: string, values: unknown[]) =>
+    fc
+      .constantFrom(...values)
+      .map(
+        (v): Mutation => [
+          `firms.0.${key}=${JSON.stringify(v)}`,
+          (b) => ({ ...b, firms: [{ ...sampleFirm, [key]: v }] }),
+        ],
+      );
+  return jsonWriteRequests(route, {
+    allowed: ['compliance'],
+    valid: () => ({ firms: [sampleFirm] }),
+    mutations: () =>
+      fc.oneof(
+        badFirm('bin', ['940140000386', '94014000038', 940140000385, '', null]),
+        badFirm('status', ['lapsed', 'ACTIVE', '', 1, null]),
+        badFirm('validFrom', ['2025-13-01', 'yesterday', '', null]),
+        badFirm('activities', ['x', [1], null]),
+        setting('firms', [[], null, 'x', [null], Array(3).fill('x')]),
+        extraKey(['firms']),
+        dropping(['firms']),
+      ),
+  });
+}
+
+/** PUT /v1/screening-lists/{name} (compliance): a list body breaking a rule. */
+function screeningListRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  return jsonWriteRequests(
+    { ...route, path: route.path.replace('{name}', 'fuzz-list') },
+    {
+      allowed: ['compliance'],
+      valid: () => ({ source: 'fuzz', asOf: '2026-01-01', addresses: [] }),
+      mutations: () =>
+        fc.oneof(
+          setting('source', ['', 5, null, 'x'.repeat(400)]),
+          setting('asOf', ['yesterday', '', 5, null]),
+          setting('addresses', [['0x12'], 'x', [5], null, ['0x70997970C51812dc3A010C7d01b50e0d17dc79c8']]),
+          extraKey(['source', 'asOf', 'addresses', 'reason']),
+          dropping(['source', 'asOf', 'addresses']),
+        ),
+    },
+  );
+}
+
+/** POST /v1/holds/{id}/release and /reject (compliance): a hold that does not exist, or a bad reason. */
+function holdDecisionRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  return jsonWriteRequests(
+    { ...route, path: route.path.replace('{id}', `31337:0x${'f'.repeat(64)}:0`) },
+    {
+      allowed: ['compliance'],
+      valid: () => ({ reason: 'fuzz' }),
+      mutations: () =>
+        fc.oneof(setting('reason', ['', 5, null, 'x'.repeat(600)]), extraKey(['reason']), dropping(['reason'])),
+    },
+  );
+}
+
 /** Invalid-request generators for the write routes this file knows. */
 const writeGenerators: Record<string, (route: Route) => fc.Arbitrary<FuzzRequest>> = {
   'POST /v1/invoices': issueInvoiceRequests,
@@ -1253,6 +1322,10 @@ const writeGenerators: Record<string, (route: Route) => fc.Arbitrary<FuzzRequest
   'POST /v1/ops/replay': replayRequests,
   'POST /v1/settlements': settlementRequests,
   'POST /v1/bank-statements': bankStatementRequests,
+  'PUT /v1/register': registerRequests,
+  'PUT /v1/screening-lists/{name}': screeningListRequests,
+  'POST /v1/holds/{id}/release': holdDecisionRequests,
+  'POST /v1/holds/{id}/reject': holdDecisionRequests,
 };
 
 const isWrite = (route: Route) => route.method !== 'GET';

@@ -1,7 +1,7 @@
 /** Small HTTP helpers for tests that talk to the local runtime's API. */
 
 export interface ApiClient {
-  token(claims: { role: 'ministry' | 'auditor' | 'operator'; ministry?: string }): Promise<string>;
+  token(claims: { role: 'ministry' | 'auditor' | 'operator' | 'compliance'; ministry?: string }): Promise<string>;
   call(
     method: string,
     path: string,

@@ -175,6 +175,7 @@ describe('an export through the queue, S3 and presigned links', () => {
       ['settlements.csv', 0],
       ['bank.csv', 0],
       ['reconciliation.csv', 0],
+      ['compliance.csv', 0],
       ['manifest.json', 0],
     ]);
     expect(done.json.files[0].url).toContain('X-Amz-Expires=900');
@@ -216,6 +217,7 @@ describe('an export through the queue, S3 and presigned links', () => {
     );
     expect((listed.Contents ?? []).map((o) => o.Key?.split('/').pop()).sort()).toEqual([
       'bank.csv',
+      'compliance.csv',
       'invoices.csv',
       'journal.csv',
       'manifest.json',

@@ -32,6 +32,7 @@ import {
   sqsRecord,
 } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
+import { MemoryLicenceRegister } from '../support/memory-compliance';
 
 const REGISTRY_SECRET = randomBytes(32).toString('hex');
 const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
@@ -115,6 +116,7 @@ async function issue(n: number): Promise<{ id: string; depositAddress: string }[
         now: () => new Date(),
         invoices: dynamoInvoiceStore,
         rates: dynamoRateStore,
+        register: MemoryLicenceRegister.with(),
       },
     );
     expect(invoice.dueMicroUsd).toBe(500n * USD);

@@ -16,6 +16,8 @@
  * sighting is final, an unknown address or token is in suspense, a transfer reorged out for good is reverted.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { SQSRecord } from 'aws-lambda';
 import { Wallet } from 'ethers';
 import fc from 'fast-check';
@@ -33,6 +35,7 @@ import {
   sqsRecord,
 } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
+import { MemoryLicenceRegister } from '../support/memory-compliance';
 
 const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
 const SIGNER = new Wallet(SIGNER_KEY).address;
@@ -45,10 +48,23 @@ const NOT_ACCEPTED = '0x000000000000000000000000000000000000bEEF';
 const ACCEPTED = Object.values(TOKENS).map((t) => t.address.toLowerCase());
 
 let resources = await useMoto();
+// Sightings are built here, not read from a chain: the node only answers sender screening's blacklist reads, and no
+// sender is ever frozen (screening itself is tested in test/unit/screening.test.ts and test/e2e/compliance.test.ts).
+const node = createServer((req, res) => {
+  let body = '';
+  req.on('data', (chunk) => {
+    body += chunk;
+  });
+  req.on('end', () => {
+    const { id } = JSON.parse(body) as { id: number };
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ jsonrpc: '2.0', id, result: `0x${'0'.repeat(64)}` }));
+  });
+});
+await new Promise<void>((resolve) => node.listen(0, '127.0.0.1', resolve));
 Object.assign(process.env, {
   STAGE: 'local',
-  // The RPC is never called: sightings are built here, not read from a chain.
-  CHAINS: JSON.stringify([{ chainId: CHAIN_ID, rpcUrl: 'http://127.0.0.1:9' }]),
+  CHAINS: JSON.stringify([{ chainId: CHAIN_ID, rpcUrl: `http://127.0.0.1:${(node.address() as AddressInfo).port}` }]),
   LOCAL_CHAIN_TOKENS: JSON.stringify(Object.values(TOKENS)),
   RECEIPT_SIGNER_PRIVATE_KEY: SIGNER_KEY,
   DEPOSIT_XPUB: DEV_ACCOUNT_XPUB,
@@ -69,7 +85,10 @@ const { dynamoInvoiceStore, invoiceKeys } = await import('../../shared/adapters/
 
 const context = lambdaContext('reconcile-transfers');
 
-afterAll(() => destroyLedgerClients());
+afterAll(() => {
+  destroyLedgerClients();
+  node.close();
+});
 
 // The model
 
@@ -203,6 +222,7 @@ async function issueInvoices(): Promise<{ id: string; depositAddress: string; du
         now: () => new Date(),
         invoices: dynamoInvoiceStore,
         rates: dynamoRateStore,
+        register: MemoryLicenceRegister.with(),
       },
     );
     out.push(invoice);

@@ -14,6 +14,7 @@ import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
 import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../../shared/domain/transfers';
 import { destroyLedgerClients, lambdaContext, ledgerProblems, pumpSightings, readLedger } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
+import { MemoryLicenceRegister } from '../support/memory-compliance';
 
 const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
 const SIGNER = new Wallet(SIGNER_KEY).address;
@@ -105,6 +106,7 @@ describe('scanner: dust and tokens off the allowlist', () => {
         now: () => new Date(),
         invoices: dynamoInvoiceStore,
         rates: dynamoRateStore,
+        register: MemoryLicenceRegister.with(),
       },
     );
     const deposit = invoice.depositAddress;

@@ -165,7 +165,9 @@ describe('the sweeper on Hardhat and DynamoDB', () => {
   it('records a frozen address as failed (SweepFailed) and sweeps the rest of its batch', async () => {
     const frozen = await paid(3_000_000n);
     const fine = await paid(4_000_000n);
-    await (await token.getFunction('addBlackList')(frozen.address)).wait();
+    // Tether's owner (the deployer, account 0) freezes it.
+    const owner = await node.provider.getSigner(((await node.provider.send('eth_accounts', [])) as string[])[0]);
+    await (await (token.connect(owner) as Contract).getFunction('addBlackList')(frozen.address)).wait();
     await run();
     await settle();
     const [sweep] = await sweepsOf(fine.invoiceId);

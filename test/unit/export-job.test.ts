@@ -56,6 +56,7 @@ describe('runExportJob', () => {
         'settlements.csv',
         'bank.csv',
         'reconciliation.csv',
+        'compliance.csv',
         'manifest.json',
       ].map((n) => job.prefix + n),
     );

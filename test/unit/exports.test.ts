@@ -22,6 +22,7 @@ import { manifestHash, renderManifest, signManifest } from '../../shared/domain/
 import { type JournalEntry, refundCompletedEntry, sweepFinalEntry } from '../../shared/domain/journal';
 import type { Refund } from '../../shared/domain/refunds';
 import type { Sweep } from '../../shared/domain/sweeps';
+import type { ComplianceDecision } from '../../shared/ports';
 import { csvRecords, parseCsv } from '../../tools/export-csv';
 import { verifyExportDir, verifyReceiptFile } from '../../tools/verify-export';
 import { SYNTHETIC_TOKEN, syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
@@ -202,6 +203,7 @@ describe('export of synthetic data, verified offline', () => {
       ['settlements.csv', 0],
       ['bank.csv', 0],
       ['reconciliation.csv', 0],
+      ['compliance.csv', 0],
     ]);
     expect(manifest.trialBalance.debits).toBe(manifest.trialBalance.credits);
     expect(manifest.receiptChains.AFSA).toMatchObject({ firstNo: '1', lastNo: String(count), rows: count });
@@ -633,5 +635,104 @@ describe('refunds.csv and the journal (offline verifier)', () => {
     expect(await problemsOf(await exportWith([noTx], [entryOf(noTx)]))).toEqual([
       `refunds.csv row 1 (refund ${completed.id}): completed without a transaction hash`,
     ]);
+  });
+});
+
+describe('compliance.csv (offline verifier)', () => {
+  const decisions: ComplianceDecision[] = [
+    {
+      id: 'register:v1',
+      at: '2026-03-01T00:00:01.000Z',
+      actor: { subject: 'officer-1', role: 'compliance' },
+      action: 'register-upload',
+      subject: 'register v1',
+      reason: HYPERLINK,
+    },
+    {
+      id: `hold:1:0x${'ab'.repeat(32)}:0`,
+      at: '2026-03-01T00:00:02.000Z',
+      actor: { subject: 'stablefee:screening', role: 'service' },
+      action: 'hold',
+      subject: `1:0x${'ab'.repeat(32)}:0`,
+      reason: 'sender on screening list ofac-sdn',
+      amount: '5000000',
+      microUsd: '5000000',
+    },
+    {
+      id: `reject:1:0x${'ab'.repeat(32)}:0`,
+      at: '2026-03-01T00:00:03.000Z',
+      actor: { subject: 'officer-1', role: 'compliance' },
+      action: 'reject',
+      subject: `1:0x${'ab'.repeat(32)}:0`,
+      reason: 'confirmed',
+      amount: '5000000',
+      microUsd: '5000000',
+    },
+  ];
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function exported(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'sf-compliance-'));
+    dirs.push(dir);
+    const base = syntheticSources({ count: 1, signer, signed: true });
+    await runExport(
+      { id: 'exp_compliance', ...syntheticPeriod(1), to: '2026-03-01T00:00:10.000Z' },
+      {
+        sources: {
+          ...base,
+          async *compliance() {
+            yield* decisions;
+          },
+        },
+        tokenInfo: syntheticTokenInfo,
+        sinkFor: (name) => fileSink(join(dir, name)),
+        signer,
+        now: () => new Date(),
+      },
+    );
+    return dir;
+  }
+  const problemsOf = async (dir: string) =>
+    (await verifyExportDir(dir, { expectedSigner: await signer.address() })).problems;
+
+  it('writes one row per decision with who, when and why, totals per action in the manifest, and verifies', async () => {
+    const dir = await exported();
+    expect(await problemsOf(dir)).toEqual([]);
+    const [header, first] = parseCsv(await readFile(join(dir, 'compliance.csv')));
+    expect(header).toEqual([
+      'decision_id',
+      'at',
+      'action',
+      'subject',
+      'actor',
+      'actor_role',
+      'reason',
+      'amount_units',
+      'micro_usd',
+    ]);
+    expect(first?.[header?.indexOf('reason') ?? -1]).toBe(`'${HYPERLINK}`);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.totals.compliance).toEqual({
+      rows: 3,
+      byAction: {
+        'register-upload': { rows: 1, microUsd: '0' },
+        hold: { rows: 1, microUsd: '5000000' },
+        reject: { rows: 1, microUsd: '5000000' },
+      },
+    });
+  });
+
+  it('names a missing or altered compliance.csv', async () => {
+    const removed = await exported();
+    await rm(join(removed, 'compliance.csv'));
+    expect((await problemsOf(removed)).some((p) => p.includes('compliance.csv'))).toBe(true);
+    const altered = await exported();
+    await deleteRow(join(altered, 'compliance.csv'), 'reject:');
+    const problems = await problemsOf(altered);
+    expect(problems.some((p) => p.startsWith('compliance.csv: SHA-256'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('totals.compliance'))).toBe(true);
   });
 });

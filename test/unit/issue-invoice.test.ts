@@ -8,6 +8,7 @@ import { sampleFeeCatalog } from '../../shared/domain/fees';
 import { forwarderAddress } from '../../shared/domain/forwarder-address';
 import { FxRateUnavailableError } from '../../shared/domain/fx';
 import { MemoryAddressWatch } from '../support/memory-address-watch';
+import { MemoryLicenceRegister } from '../support/memory-compliance';
 import { MemoryInvoiceStore } from '../support/memory-invoice-store';
 import { MemoryRateStore } from '../support/memory-rates';
 
@@ -28,6 +29,7 @@ function ports() {
     invoices,
     rates,
     addressWatch,
+    register: MemoryLicenceRegister.with(),
   };
   return { invoices, rates, addressWatch, deps };
 }

@@ -121,6 +121,33 @@ describe('requesting a refund', () => {
     );
   });
 
+  it("a rejected sender's money (sender_rejected) is the compliance role's alone to refund, four eyes among its officers", async () => {
+    const { deps, sources } = setup();
+    const clara: RefundActor = { subject: 'clara', role: 'compliance' };
+    const carl: RefundActor = { subject: 'carl', role: 'compliance' };
+    const rejected = transfer({ txHash: `0x${'4'.repeat(64)}`, id: 'rejected', unmatchedReason: 'sender_rejected' });
+    const stray = transfer({
+      txHash: `0x${'5'.repeat(64)}`,
+      id: 'stray',
+      amount: 5_000_000n,
+      microUsd: 5_000_000n,
+      unmatchedReason: 'invoice_cancelled',
+    });
+    for (const t of [rejected, stray]) sources.transfers.set(t.id, t);
+    const ask = (actor: RefundActor, transferId: string) =>
+      requestRefundAs(actor, { transferId, reason: 'r' }, undefined, deps);
+    await expect(ask(operator, rejected.id)).rejects.toThrow(ForbiddenError);
+    await expect(ask(clara, stray.id)).rejects.toThrow(ForbiddenError);
+    const { refund } = await ask(clara, rejected.id);
+    expect(refund).toMatchObject({ state: 'requested', suspenseReason: 'sender_rejected', requestedBy: 'clara' });
+    await expect(approveRefundAs(operator, refund.id, deps)).rejects.toThrow(ForbiddenError);
+    await expect(rejectRefundAs(operator, refund.id, deps)).rejects.toThrow(ForbiddenError);
+    await expect(approveRefundAs(clara, refund.id, deps)).rejects.toThrow(ForbiddenError);
+    expect(await approveRefundAs(carl, refund.id, deps)).toMatchObject({ state: 'approved', approvedBy: 'carl' });
+    const operators = await ask(operator, stray.id);
+    await expect(approveRefundAs(carl, operators.refund.id, deps)).rejects.toThrow(ForbiddenError);
+  });
+
   it("refuses (409, nothing written) a refund whose transfer would look like another open refund's", async () => {
     // The same payer overpaid two invoices by the same amount in the same token: the completion could not tell the
     // two refunds' transfers apart, so the second waits until the first is completed or rejected.

@@ -15,12 +15,14 @@ const multiRoute = functions.filter((f) => routesOf(f).length > 1);
 describe('route-key dispatch', () => {
   it('covers every function with several routes', () => {
     expect(multiRoute.map((f) => f.name).sort()).toEqual([
+      'licence-register',
       'pay-page',
       'read-invoices',
       'read-receipts',
       'refunds',
       'request-export',
       'settlements',
+      'screening',
     ]);
   });
 

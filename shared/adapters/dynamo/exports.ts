@@ -22,6 +22,7 @@ import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { batchGetItems } from './batch-get';
 import { getCheckpoint } from './checkpoints';
+import { complianceDecisionOf, complianceKeys } from './compliance-log';
 import { invoiceFromItem, invoiceKeys } from './invoices';
 import { journalKeys } from './journal';
 import { receiptKeys } from './receipts';
@@ -330,6 +331,12 @@ export function storeExportSources(spec: ExportJobSpec, options: { pageSize?: nu
       }
     },
     refunds: () => periodRefunds(spec, pageSize),
+    async *compliance() {
+      if (spec.ministry) return;
+      for await (const page of periodPages(complianceKeys.month, spec, pageSize, false)) {
+        for (const item of page) yield complianceDecisionOf(item);
+      }
+    },
     confirmationsAsOf() {
       const out: Record<string, number> = {};
       for (const [chainId, block] of checkpoints) if (block !== undefined) out[String(chainId)] = block;

@@ -10,6 +10,7 @@
  * integers only, so they never start with a formula character.
  */
 import { getAddress } from 'ethers';
+import type { ComplianceDecision } from '../../ports';
 import { type FeeAmountWire, MRP_DECIMALS } from '../fees';
 import type { QuoteInfo } from '../fx';
 import { effectiveState, type Invoice } from '../invoices';
@@ -57,6 +58,7 @@ export const EXPORT_CSV_NAMES = [
   'settlements.csv',
   'bank.csv',
   'reconciliation.csv',
+  'compliance.csv',
 ] as const;
 export type ExportCsvName = (typeof EXPORT_CSV_NAMES)[number];
 
@@ -436,5 +438,24 @@ export const refundsCsv: CsvSpec<RefundRowInput> = {
     { name: 'log_index', kind: 'number', value: ({ refund }) => refund.logIndex },
     { name: 'block_number', kind: 'number', value: ({ refund }) => refund.blockNumber },
     { name: 'receipt_id', kind: 'text', value: ({ refund }) => refund.receiptId },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// compliance.csv
+
+/** One compliance decision (docs/compliance.md): who decided what, when and why; money for holds and decisions. */
+export const complianceCsv: CsvSpec<ComplianceDecision> = {
+  name: 'compliance.csv',
+  columns: [
+    { name: 'decision_id', kind: 'text', value: (d) => d.id },
+    { name: 'at', kind: 'text', value: (d) => d.at },
+    { name: 'action', kind: 'text', value: (d) => d.action },
+    { name: 'subject', kind: 'text', value: (d) => d.subject },
+    { name: 'actor', kind: 'text', value: (d) => d.actor.subject },
+    { name: 'actor_role', kind: 'text', value: (d) => d.actor.role },
+    { name: 'reason', kind: 'text', value: (d) => d.reason },
+    { name: 'amount_units', kind: 'number', value: (d) => d.amount },
+    { name: 'micro_usd', kind: 'number', value: (d) => d.microUsd },
   ],
 };

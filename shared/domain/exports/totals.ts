@@ -60,6 +60,11 @@ export interface ExportTotals {
     /** Per `chainId:token` (lower-case): rows and base units per state (`completedUnits`, `requestedUnits`, …). */
     byToken: Record<string, MoneySums>;
   };
+  compliance: {
+    rows: number;
+    /** Per action (register-upload, list-change, hold, release, reject): rows and the micro-USD they concern. */
+    byAction: Record<string, MoneySums>;
+  };
   /** The custodian's settlement lines: per fiat currency rows, fiat and fee minor units; per `chainId:token` units. */
   settlements?: { rows: number; byCurrency: Record<string, MoneySums>; byToken: Record<string, MoneySums> };
   /** Bank entries: per `currency:direction`, rows and minor units. */
@@ -98,6 +103,7 @@ export class TotalsAccumulator {
     journal: { entries: 0, lines: 0 },
     sweeps: { rows: 0, byState: {} },
     refunds: { rows: 0, byState: {}, byToken: {} },
+    compliance: { rows: 0, byAction: {} },
   };
   readonly receiptChains: Record<string, ReceiptChainSegment> = {};
   #debits = 0n;
@@ -115,7 +121,8 @@ export class TotalsAccumulator {
       else if (file === 'refunds.csv') this.#refund(row);
       else if (file === 'settlements.csv' || file === 'bank.csv' || file === 'reconciliation.csv') {
         settlementTotals(this.totals, file, row);
-      } else this.#journal(row);
+      } else if (file === 'compliance.csv') this.#compliance(row);
+      else this.#journal(row);
     } catch (error) {
       this.problems.push(`${file}: row with unreadable amounts (${(error as Error).message})`);
     }
@@ -224,6 +231,14 @@ export class TotalsAccumulator {
     k.rows++;
     const field = `${r.state}Units`;
     k[field] = add(k[field], r.amount_units ?? '');
+  }
+
+  #compliance(r: Row) {
+    const t = this.totals.compliance;
+    t.rows++;
+    const a = slot(t.byAction, r.action ?? '', () => ({ rows: 0, microUsd: '0' }));
+    a.rows++;
+    a.microUsd = add(a.microUsd, r.micro_usd ?? '');
   }
 
   #journal(r: Row) {

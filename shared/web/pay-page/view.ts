@@ -53,7 +53,7 @@ export interface PayView {
   feeCode: string;
   feeTitle: FeeTitle;
   reference?: string;
-  payer: { name: string; bin: string };
+  payer: { name: string; bin: string; licenceNo?: string };
   fee: FeeAmountWire;
   budget?: BudgetDetails;
   quote: QuoteInfo;
@@ -119,7 +119,11 @@ export function toPayView(invoice: Invoice, now: Date, publicBaseUrl: string): P
     feeCode: wire.feeCode,
     feeTitle: wire.feeTitle,
     ...(wire.reference ? { reference: wire.reference } : {}),
-    payer: { name: wire.payer.name, bin: wire.payer.bin },
+    payer: {
+      name: wire.payer.name,
+      bin: wire.payer.bin,
+      ...(wire.payer.licenceNo ? { licenceNo: wire.payer.licenceNo } : {}),
+    },
     fee: wire.fee,
     ...(wire.budget ? { budget: wire.budget } : {}),
     quote: wire.quote,

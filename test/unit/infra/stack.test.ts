@@ -950,7 +950,7 @@ describe.each([
     }
     const scheduled = s.specs.filter((spec) => spec.triggers.some((t) => t.kind === 'schedule')).length;
     const expectedCount =
-      3 * queueNames.length + s.specs.length + scheduled + 7 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
+      3 * queueNames.length + s.specs.length + scheduled + 9 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
