@@ -27,10 +27,10 @@ const FILES = [
   'journal.csv',
   'sweeps.csv',
   'refunds.csv',
+  'compliance.csv',
   'settlements.csv',
   'bank.csv',
   'reconciliation.csv',
-  'compliance.csv',
   'manifest.json',
 ];
 

@@ -172,10 +172,10 @@ describe('an export through the queue, S3 and presigned links', () => {
       ['journal.csv', COUNT * 4],
       ['sweeps.csv', 0],
       ['refunds.csv', 0],
+      ['compliance.csv', 0],
       ['settlements.csv', 0],
       ['bank.csv', 0],
       ['reconciliation.csv', 0],
-      ['compliance.csv', 0],
       ['manifest.json', 0],
     ]);
     expect(done.json.files[0].url).toContain('X-Amz-Expires=900');

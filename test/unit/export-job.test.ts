@@ -53,10 +53,10 @@ describe('runExportJob', () => {
         'journal.csv',
         'sweeps.csv',
         'refunds.csv',
+        'compliance.csv',
         'settlements.csv',
         'bank.csv',
         'reconciliation.csv',
-        'compliance.csv',
         'manifest.json',
       ].map((n) => job.prefix + n),
     );

@@ -200,10 +200,10 @@ describe('export of synthetic data, verified offline', () => {
       ['journal.csv', count * 4],
       ['sweeps.csv', 0],
       ['refunds.csv', 0],
+      ['compliance.csv', 0],
       ['settlements.csv', 0],
       ['bank.csv', 0],
       ['reconciliation.csv', 0],
-      ['compliance.csv', 0],
     ]);
     expect(manifest.trialBalance.debits).toBe(manifest.trialBalance.credits);
     expect(manifest.receiptChains.AFSA).toMatchObject({ firstNo: '1', lastNo: String(count), rows: count });

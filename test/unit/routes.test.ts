@@ -21,8 +21,8 @@ describe('route-key dispatch', () => {
       'read-receipts',
       'refunds',
       'request-export',
-      'settlements',
       'screening',
+      'settlements',
     ]);
   });
 
