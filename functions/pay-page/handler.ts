@@ -68,6 +68,7 @@ const receiptPage = httpRoute({ auth: 'public', query }, async (req) => {
     lang,
     nonce,
     feeTitle: invoice.feeTitle,
+    ...(invoice.payer.licenceNo ? { licenceNo: invoice.payer.licenceNo } : {}),
     tokens,
     jsonUrl: `${base}/v1/pay/${id}/receipt`,
     payUrl: `${base}/pay/${id}?lang=${lang}`,

@@ -391,6 +391,9 @@ describe('payment page in Chromium', () => {
       );
       for (const hash of hashes) expect(main).toContain(hash);
       expect(main).toContain(FEE_TITLE[lang]);
+      // The sample register's licence of the payer (recorded on the invoice at issuance).
+      expect(main).toContain(PAY_STRINGS[lang].licenceNo);
+      expect(main).toContain('AFSA-F-2025-0001');
       expect(await page.locator('#signer').textContent()).toBe(signed.signer);
       await page.screenshot({ path: join(ARTIFACTS, `receipt-${lang}.png`), fullPage: true });
     }

@@ -331,6 +331,14 @@ describe('renderPayPage', () => {
     );
   });
 
+  it("shows the payer's licence number where the register has one, in each language", async () => {
+    const licensed = usdView({ payer: { name: 'Test Firm LLP', bin: '940140000385', licenceNo: 'AFSA-F-2025-0001' } });
+    for (const lang of payLanguages) {
+      expect(text(await render(licensed, lang))).toContain(`${PAY_STRINGS[lang].licenceNo} AFSA-F-2025-0001`);
+    }
+    expect(text(await render(usdView()))).not.toContain(PAY_STRINGS.en.licenceNo);
+  });
+
   it('gives the rest of a KZT-priced invoice in tenge at its locked rate, and none for a USD fee', async () => {
     // 13.69 USD due, 5.00 paid: 8.69 USD × 474.2 = 4,120.798 KZT, half up to the tiyn.
     const partPaid = { status: 'processing', paidMicroUsd: '5000000', remainingMicroUsd: '8690000' } as const;

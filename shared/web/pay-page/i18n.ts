@@ -15,6 +15,8 @@ export interface PayStrings {
   reference: string;
   payer: string;
   bin: string;
+  /** The payer's licence number (the licensed-firm register's), where it has one. */
+  licenceNo: string;
   feeAmount: string;
   amountDue: string;
   amountDueUsd: string;
@@ -128,6 +130,7 @@ const en: PayStrings = {
   reference: 'Reference',
   payer: 'Payer',
   bin: 'BIN',
+  licenceNo: 'Licence number',
   feeAmount: 'Fee amount',
   amountDue: 'Amount due',
   amountDueUsd: 'Amount due in US dollars',
@@ -230,6 +233,7 @@ const ru: PayStrings = {
   reference: 'Основание',
   payer: 'Плательщик',
   bin: 'БИН',
+  licenceNo: 'Номер лицензии',
   feeAmount: 'Сумма сбора',
   amountDue: 'К оплате',
   amountDueUsd: 'К оплате в долларах США',
@@ -331,6 +335,7 @@ const kk: PayStrings = {
   reference: 'Негіздеме',
   payer: 'Төлеуші',
   bin: 'БСН',
+  licenceNo: 'Лицензия нөмірі',
   feeAmount: 'Алым сомасы',
   amountDue: 'Төлеуге',
   amountDueUsd: 'АҚШ долларымен төлеуге',

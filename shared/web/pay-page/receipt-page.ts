@@ -21,6 +21,8 @@ export interface ReceiptPageContext {
   feeTitle: FeeTitle;
   /** Display names of the invoice's chains and tokens, by `chainId:token` (lower-case token). */
   tokens: Record<string, { chain: string; symbol: string }>;
+  /** The payer's licence number as the invoice recorded it from the register (the signed receipt does not carry it). */
+  licenceNo?: string;
   /** Absolute URL of the signed JSON (`…/v1/pay/{id}/receipt`). */
   jsonUrl: string;
   /** The invoice's payment page. */
@@ -75,6 +77,7 @@ function factsHtml(receipt: Receipt, ctx: ReceiptPageContext, r: ReceiptStrings)
       : []),
     [t.payer, receipt.payer.name],
     [t.bin, receipt.payer.bin, 'mono'],
+    ...(ctx.licenceNo ? [[t.licenceNo, ctx.licenceNo, 'mono'] as [string, string, string]] : []),
     [t.invoiceNo, receipt.invoiceId, 'mono'],
     [r.paidAt, `${formatDateTime(receipt.paidAt, ctx.lang)} (${t.timezone})`],
     [r.issuedAt, `${formatDateTime(receipt.issuedAt, ctx.lang)} (${t.timezone})`],

@@ -297,6 +297,7 @@ function invoiceFactsHtml(view: PayView, lang: PayLanguage, dueUsd: string): { f
     ...(view.reference ? [[t.reference, view.reference] as [string, string]] : []),
     [t.payer, view.payer.name],
     [t.bin, view.payer.bin, 'mono'],
+    ...(view.payer.licenceNo ? [[t.licenceNo, view.payer.licenceNo, 'mono'] as [string, string, string]] : []),
     [t.feeAmount, formatFeeAmount(view.fee, view, t, lang)],
     [t.amountDueUsd, dueUsd],
   ];
