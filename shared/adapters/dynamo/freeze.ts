@@ -2,7 +2,7 @@
  * DynamoDB form of the freeze watch: each incident once under its event's identity (listed newest first on gsi3),
  * and per chain the state of each (token, address) pair an issuer froze, moved only by a newer event.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type FreezeIncident, frozenKey } from '../../domain/freeze';
 import type { FreezeStore } from '../../ports';
 import { ddb } from '../aws/dynamodb';
@@ -69,19 +69,17 @@ export const dynamoFreezeStore: FreezeStore = {
 
   async frozen(chainId) {
     const keys = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await ddb.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': freezeKeys.pairs(chainId) },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
+    const pages = paginateQuery(
+      { client: ddb },
+      {
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': freezeKeys.pairs(chainId) },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) if (item.state === 'frozen') keys.add(String(item.sk));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return keys;
   },
 

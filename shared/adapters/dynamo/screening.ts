@@ -3,7 +3,7 @@
  * two uploads never both win) and the held transfers (one item each, under the transfer's id, listed newest first
  * per state on gsi3).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Hold, type HoldState, holdStates, type ScreeningList } from '../../domain/screening';
 import { ConcurrentChangeError, type HoldStore, type ScreeningLists } from '../../ports';
 import { ddb } from '../aws/dynamodb';
@@ -52,19 +52,15 @@ export const dynamoScreeningLists: ScreeningLists = {
 
   async all() {
     const lists: ScreeningList[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await ddb.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': screeningKeys.lists },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      lists.push(...(page.Items ?? []).map(listOf));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: ddb },
+      {
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': screeningKeys.lists },
+      },
+    );
+    for await (const page of pages) lists.push(...(page.Items ?? []).map(listOf));
     return lists;
   },
 };
