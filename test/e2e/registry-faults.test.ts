@@ -11,7 +11,15 @@ let runtime: LocalRuntime;
 let api: ApiClient;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ apiPort: 0, chainPort: 0, blockIntervalMs: 250, finalityDepth: 2 });
+  runtime = await startLocalRuntime({
+    apiPort: 0,
+    chainPort: 0,
+    blockIntervalMs: 250,
+    finalityDepth: 2,
+    // A try whose backoff could not be set (its receipt handle went stale while three pollers share the queue) comes
+    // back after the queue's visibility: 240 s in the topology (6× the publisher's timeout), past this test's wait.
+    queueOverrides: { outbox: { visibilityTimeoutSeconds: 30 } },
+  });
   api = apiClient(runtime.apiUrl);
 });
 
