@@ -55,3 +55,14 @@ export interface ScreenProps {
 
 /** A screen's strings: one record per language with the same keys. */
 export type Strings<K extends string> = Record<ConsoleLang, Record<K, string>>;
+
+/** A screen as the shell lists it: its path under `/console/#/`, its title, who may open it, and its component. */
+export interface ScreenEntry {
+  /** Hash route, e.g. `invoices` or `invoices/:id` (`:name` segments arrive in `params`). */
+  path: string;
+  title: Record<ConsoleLang, string>;
+  roles: ConsoleRole[];
+  /** Shown in the navigation (detail screens are reached from lists instead). */
+  nav: boolean;
+  component: (props: ScreenProps & { params: Record<string, string> }) => unknown;
+}
