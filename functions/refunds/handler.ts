@@ -6,8 +6,10 @@
 import { getAddress } from 'ethers';
 import * as z from 'zod';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
+import { jsonRpcTokenBlacklist } from '../../shared/adapters/chain/token-blacklist';
 import { configuredCustodian } from '../../shared/adapters/custodian';
 import { dynamoRefundSources, dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
+import { dynamoScreeningLists } from '../../shared/adapters/dynamo/screening';
 import { type Caller, httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { countMetric } from '../../shared/adapters/metrics';
 import { refundQueue } from '../../shared/adapters/work-queues';
@@ -19,6 +21,7 @@ import {
   rejectRefundAs,
   requestRefundAs,
 } from '../../shared/app/refunds';
+import { AddressScreening } from '../../shared/app/screen-sender';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN } from '../../shared/domain/invoices';
 import { MAX_UINT256 } from '../../shared/domain/money';
@@ -64,6 +67,12 @@ const deps: RefundDeps = {
   chains: enabledChains,
   queue: refundQueue,
   custodian: configuredCustodian,
+  destinations: new AddressScreening({
+    lists: dynamoScreeningLists,
+    blacklist: jsonRpcTokenBlacklist(),
+    chains: enabledChains,
+    now: () => new Date(),
+  }),
   now: () => new Date(),
 };
 
