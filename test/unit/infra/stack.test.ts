@@ -1568,8 +1568,9 @@ describe.each([
       expect(params[name]).toMatchObject({ Type: 'String', Description: expect.any(String) });
       expect(params[name].NoEcho).toBeUndefined();
     }
-    expect(json.Conditions.UseApiUrlAsPublicBaseUrl).toEqual({ 'Fn::Equals': [{ Ref: 'PublicBaseUrl' }, ''] });
-    const apiId = logicalId(s, s.stack.api.apiId);
+    expect(json.Conditions.UseEdgeUrlAsPublicBaseUrl).toEqual({ 'Fn::Equals': [{ Ref: 'PublicBaseUrl' }, ''] });
+    // Empty: payer links lead through the edge (CloudFront with the WAF), never to the bare execute-api endpoint.
+    const distributionId = logicalId(s, s.stack.edge.distribution.distributionDomainName);
     for (const [name, [, fn]] of serviceFunctions(s.resources)) {
       expect(fn.Properties.Environment.Variables, name).toMatchObject({
         [DEPLOYMENT_ENV.stage]: 'cloud',
@@ -1578,7 +1579,11 @@ describe.each([
         [DEPLOYMENT_ENV.nbkRatesUrl]: { Ref: 'NbkRatesUrl' },
         [DEPLOYMENT_ENV.alchemyWebhookId]: { Ref: 'AlchemyWebhookId' },
         [DEPLOYMENT_ENV.publicBaseUrl]: {
-          'Fn::If': ['UseApiUrlAsPublicBaseUrl', { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, { Ref: 'PublicBaseUrl' }],
+          'Fn::If': [
+            'UseEdgeUrlAsPublicBaseUrl',
+            { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] },
+            { Ref: 'PublicBaseUrl' },
+          ],
         },
       });
     }
