@@ -621,11 +621,22 @@ describe.each([
     const gsis = asArray<Json>(p.GlobalSecondaryIndexes);
     expect(gsis.map((g) => g.IndexName).sort()).toEqual(table.indexes.map((i) => i.name).sort());
     for (const index of table.indexes) {
-      expect(gsis.find((g) => g.IndexName === index.name).KeySchema).toEqual([
+      const gsi = gsis.find((g) => g.IndexName === index.name);
+      expect(gsi.KeySchema).toEqual([
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ]);
+      expect(gsi.Projection, index.name).toEqual(
+        index.projection === 'all'
+          ? { ProjectionType: 'ALL' }
+          : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.include] },
+      );
     }
+    // The status lists (every invoice, for ever) keep keys and the list filter's attributes only: no second copy.
+    expect(gsis.find((g) => g.IndexName === 'gsi4').Projection).toEqual({
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: ['payer', 'expiresAt'],
+    });
     const keyAttributes = [
       table.partitionKey,
       table.sortKey,
