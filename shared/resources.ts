@@ -19,7 +19,30 @@ export const table = {
   sortKey: 'sk',
   /** Overloaded global secondary indexes; entity modules in shared/ build their keys. */
   indexes: [
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'all' },
+    // A ministry's invoices, receipts and refunds, an invoice's transfers and sweeps, the suspense list, the scanner's
+    // watch writes. Kept: what the lists filter on (payer, expiresAt, feeCode, payerBin, state, chainId), what the
+    // scanner's warm read and an invoice's sweep links read (address, watchUntil, createdAt, watchWrittenAt,
+    // sweepId), so those two hot reads need no read-back; the lists read their page back by key.
+    {
+      name: 'gsi1',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      projection: {
+        include: [
+          'payer',
+          'expiresAt',
+          'feeCode',
+          'payerBin',
+          'state',
+          'chainId',
+          'address',
+          'watchUntil',
+          'createdAt',
+          'watchWrittenAt',
+          'sweepId',
+        ],
+      } as IndexProjection,
+    },
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'all' },
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'all' },
     // Status lists: a ministry's invoices in one status (a filtered page is one Query, whatever the mix), and a
