@@ -142,9 +142,9 @@ export const functions: FunctionSpec[] = [
   },
   {
     name: 'list-fees',
-    description: 'The fee catalog.',
+    description: 'The fee catalog in force now (versioned reference data, seeded from the sample catalog).',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/fees', auth: 'public' }] }],
-    access: {},
+    access: { table: 'read' },
   },
   {
     name: 'issue-invoice',
