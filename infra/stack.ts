@@ -145,6 +145,11 @@ export const SERVICE_METRICS = {
   holdsRejected: 'HoldsRejected',
   /** A token issuer blacklisted one of our deposit or custody addresses (alarmed). */
   freezeIncidents: 'FreezeIncidents',
+  /** Reference data: changes proposed and approved (four eyes). */
+  referenceChangesProposed: 'ReferenceChangesProposed',
+  referenceChangesApproved: 'ReferenceChangesApproved',
+  /** 1 while no MRP is approved for the Kazakhstan year 30 days ahead (every refresh-rates run publishes it). */
+  mrpMissingAhead: 'MrpMissingAhead',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -275,6 +280,17 @@ export const ALARMS = {
     description:
       'A chain reorganisation removed or moved a transfer the service had seen, or the scanner found its checkpoint ' +
       'block replaced. Review the affected invoices and transfers; a credited transfer should never be reorged out.',
+  },
+  mrpMissingAhead: {
+    id: 'MrpMissingAhead',
+    threshold: 0,
+    periodMinutes: 180,
+    evaluationPeriods: 1,
+    missingData: 'breaching',
+    description:
+      'No MRP is approved for the Kazakhstan year that starts within 30 days (or refresh-rates, which checks it ' +
+      "hourly, stopped reporting): on 1 January every MRP fee would answer 503. An operator enters the year's MRP " +
+      '(POST /v1/admin/mrp) and another approves it (docs/reference-data.md).',
   },
   freezeIncident: {
     id: 'FreezeIncident',
@@ -1183,6 +1199,13 @@ export class StablefeeStack extends Stack {
     for (const [id, spec, metricName] of sums) {
       this.addAlarm(id, spec, undefined, this.serviceMetric(metricName, cloudwatch.Stats.SUM, minutes(spec)));
     }
+    const mrp = ALARMS.mrpMissingAhead;
+    this.addAlarm(
+      'MrpMissingAheadAlarm',
+      mrp,
+      undefined,
+      this.serviceMetric(SERVICE_METRICS.mrpMissingAhead, cloudwatch.Stats.MAXIMUM, minutes(mrp)),
+    );
   }
 
   /**

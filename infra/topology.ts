@@ -376,6 +376,27 @@ export const functions: FunctionSpec[] = [
     timeoutSeconds: 29,
   },
   {
+    name: 'reference-data',
+    description:
+      'Reference data with four eyes: fees, the MRP of a year and registries are proposed, approved by another identity, versioned.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'POST', path: '/v1/admin/fees', auth: 'jwt' },
+          { method: 'POST', path: '/v1/admin/mrp', auth: 'jwt' },
+          { method: 'POST', path: '/v1/admin/registries', auth: 'jwt' },
+          { method: 'POST', path: '/v1/admin/changes/{id}/approve', auth: 'jwt' },
+          { method: 'POST', path: '/v1/admin/changes/{id}/reject', auth: 'jwt' },
+          { method: 'GET', path: '/v1/admin/changes', auth: 'jwt' },
+          { method: 'GET', path: '/v1/admin/reference/{kind}', auth: 'jwt' },
+        ],
+      },
+    ],
+    // Proposals, decisions and versions: conditional puts and one transaction, nothing else.
+    access: { table: 'readwrite' },
+  },
+  {
     name: 'licence-register',
     description:
       'The licensed-firm register: compliance uploads versioned snapshots; a BIN is read in the current one.',

@@ -382,7 +382,12 @@ describe('test fixture', () => {
 
 /** The metric names the stack reads, and those shared/adapters/metrics.ts emits (its stage counters and the scanner lag). */
 type StackMetricName = (typeof SERVICE_METRICS)[Exclude<keyof typeof SERVICE_METRICS, 'namespace' | 'dimensions'>];
-type EmittedMetricName = StageMetric | 'ScannerLagBlocks' | 'SweeperGasBalance' | 'OldestSubmittedSweepSeconds';
+type EmittedMetricName =
+  | StageMetric
+  | 'ScannerLagBlocks'
+  | 'SweeperGasBalance'
+  | 'OldestSubmittedSweepSeconds'
+  | 'MrpMissingAhead';
 
 describe('service metrics', () => {
   it('reads exactly the metric names the functions emit (checked by the type checker)', () => {
@@ -927,6 +932,17 @@ describe.each([
         EvaluationPeriods: 1,
       });
     }
+    // Every refresh-rates run publishes it: silence (the check failing or stopped) must alarm too.
+    expectAlarm(name('MrpMissingAhead'), {
+      Namespace: 'stablefee',
+      MetricName: 'MrpMissingAhead',
+      Dimensions: service,
+      Statistic: 'Maximum',
+      Period: 3 * 3600,
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'breaching',
+    });
     const streams = s.specs.some((spec) => spec.triggers.some((t) => t.kind === 'stream'));
     if (streams)
       expectAlarm(name('StreamFailures'), { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
@@ -950,7 +966,7 @@ describe.each([
     }
     const scheduled = s.specs.filter((spec) => spec.triggers.some((t) => t.kind === 'schedule')).length;
     const expectedCount =
-      3 * queueNames.length + s.specs.length + scheduled + 9 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
+      3 * queueNames.length + s.specs.length + scheduled + 10 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
