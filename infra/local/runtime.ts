@@ -27,6 +27,7 @@ import { type ProvisionedResources, provision, type QueueOverride } from './prov
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
 import { seedSampleRegister } from './seed-compliance';
+import { seedLocalReferenceData } from './seed-reference-data';
 import { hardhatAccountKey, SWEEPER_ACCOUNT } from './sweeper-key';
 
 /** Most receive loops one queue trigger gets locally, whatever its cloud maximum concurrency. */
@@ -156,11 +157,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const provider = await startAlchemyEmulator(chain, api.url, env, parts, log);
 
-    // Seed today's NBK rate from the fixture before the first invoice is quoted.
-    const refreshRates = functions.find((f) => f.name === 'refresh-rates');
-    if (refreshRates) await invoke(refreshRates, {});
-    // The sample licensed-firm register, so licence-requiring fees can be invoiced to the sample firm.
-    await seedSampleRegister();
+    await seedStartingData(env);
 
     const schedules =
       options.workers !== false ? startWorkers(aws, resources, parts, log) : new Map<string, Schedule>();
@@ -183,6 +180,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await parts.stopAll();
     throw error;
   }
+}
+
+/** What the first invoice needs: reference data, today's NBK rate, the sample licensed-firm register. */
+async function seedStartingData(env: Record<string, string>): Promise<void> {
+  // The reference data (fees, MRP, the mock registries), before the first invoice is priced.
+  await seedLocalReferenceData(JSON.parse(env.REGISTRIES ?? '{}'));
+  // Seed today's NBK rate from the fixture before the first invoice is quoted.
+  const refreshRates = functions.find((f) => f.name === 'refresh-rates');
+  if (refreshRates) await invoke(refreshRates, {});
+  // The sample licensed-firm register, so licence-requiring fees can be invoiced to the sample firm.
+  await seedSampleRegister();
 }
 
 /** The SMTP sink payers' mail goes to, stopped with the rest. */

@@ -44,10 +44,19 @@ export async function proposeReferenceChange(
   return change;
 }
 
-async function changeOrNotFound(id: string, store: ReferenceDataStore): Promise<ReferenceChange> {
+/** The change `id` as `actor` may see it: a ministry sees only changes of its own fees (others read as absent). */
+async function changeOrNotFound(
+  actor: ReferenceActor,
+  id: string,
+  store: ReferenceDataStore,
+): Promise<ReferenceChange> {
   const change = await store.change(id);
-  if (!change) throw new NotFoundError(`No change ${id}.`);
+  if (!change || !visibleTo(actor, change)) throw new NotFoundError(`No change ${id}.`);
   return change;
+}
+
+function visibleTo(actor: ReferenceActor, change: ReferenceChange): boolean {
+  return actor.role === 'operator' || (change.value.kind === 'fee' && change.value.fee.ministry === actor.ministry);
 }
 
 /**
@@ -61,7 +70,7 @@ export async function approveReferenceChange(
   deps: ReferenceDataDeps,
 ): Promise<ReferenceChange> {
   for (let attempt = 1; ; attempt++) {
-    const decided = approveChange(await changeOrNotFound(id, deps.store), actor, deps.now(), schedule);
+    const decided = approveChange(await changeOrNotFound(actor, id, deps.store), actor, deps.now(), schedule);
     try {
       await deps.store.decide(decided.change, decided.version);
       return decided.change;
@@ -79,7 +88,7 @@ export async function rejectReferenceChange(
   deps: ReferenceDataDeps,
 ): Promise<ReferenceChange> {
   for (let attempt = 1; ; attempt++) {
-    const rejected = rejectChange(await changeOrNotFound(id, deps.store), actor, deps.now(), reason);
+    const rejected = rejectChange(await changeOrNotFound(actor, id, deps.store), actor, deps.now(), reason);
     try {
       await deps.store.decide(rejected);
       return rejected;
@@ -95,9 +104,7 @@ export async function listReferenceChanges(
   filter: { state?: ChangeState; kind?: ReferenceKind },
   store: ReferenceDataStore,
 ): Promise<ReferenceChange[]> {
-  const changes = await store.changes(filter);
-  if (actor.role === 'operator') return changes;
-  return changes.filter((c) => c.value.kind === 'fee' && c.value.fee.ministry === actor.ministry);
+  return (await store.changes(filter)).filter((c) => visibleTo(actor, c));
 }
 
 /** Stored versions of `kind` (of one subject), or the seed ones for a subject none is stored of. */
