@@ -42,6 +42,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as triggers from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
 import {
@@ -1860,6 +1861,17 @@ export class StablefeeStack extends Stack {
             onFailure: new SqsDlq(this.getStreamFailureQueue()),
           });
           this.table.grantStreamRead(created.role);
+          break;
+        case 'deploy':
+          // Invoked by CloudFormation once the table exists, on every deployment that changes the function; a
+          // failed run fails (and rolls back) the deployment.
+          new triggers.Trigger(this, `${pascal(spec.name)}Deploy${index}`, {
+            handler: created.fn,
+            executeAfter: [this.table],
+            executeOnHandlerChange: true,
+            invocationType: triggers.InvocationType.REQUEST_RESPONSE,
+            timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+          });
           break;
         default: {
           const unknown: never = trigger;

@@ -62,7 +62,12 @@ export type Trigger =
        */
       maxEventAgeSeconds?: number;
     }
-  | { kind: 'stream'; batchSize: number };
+  | { kind: 'stream'; batchSize: number }
+  /**
+   * Run once per deployment that changes the function (a CDK trigger, after the table exists; a failure fails the
+   * deployment), and once at the local runtime's start. For idempotent setup, such as seeding reference data.
+   */
+  | { kind: 'deploy' };
 
 /** Table actions a function must ask for by name: DeleteItem (a delete, or a transaction's Delete), DescribeTable. */
 export type TableExtraAction = 'DeleteItem' | 'DescribeTable' | 'Scan';
@@ -395,6 +400,15 @@ export const functions: FunctionSpec[] = [
     ],
     // Proposals, decisions and versions: conditional puts and one transaction, nothing else.
     access: { table: 'readwrite' },
+  },
+  {
+    name: 'seed-reference-data',
+    description:
+      'Loads the seed reference data (sample fees, MRP by year, the configured registries) where none is stored yet.',
+    triggers: [{ kind: 'deploy' }],
+    // Conditional puts of versions only.
+    access: { table: 'readwrite' },
+    timeoutSeconds: 60,
   },
   {
     name: 'licence-register',

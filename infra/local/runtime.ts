@@ -27,7 +27,6 @@ import { type ProvisionedResources, provision, type QueueOverride } from './prov
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 import { type Schedule, startSchedule } from './scheduler';
 import { seedSampleRegister } from './seed-compliance';
-import { seedLocalReferenceData } from './seed-reference-data';
 import { hardhatAccountKey, SWEEPER_ACCOUNT } from './sweeper-key';
 
 /** Most receive loops one queue trigger gets locally, whatever its cloud maximum concurrency. */
@@ -157,7 +156,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const provider = await startAlchemyEmulator(chain, api.url, env, parts, log);
 
-    await seedStartingData(env);
+    await seedStartingData();
 
     const schedules =
       options.workers !== false ? startWorkers(aws, resources, parts, log) : new Map<string, Schedule>();
@@ -183,9 +182,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 }
 
 /** What the first invoice needs: reference data, today's NBK rate, the sample licensed-firm register. */
-async function seedStartingData(env: Record<string, string>): Promise<void> {
-  // The reference data (fees, MRP, the mock registries), before the first invoice is priced.
-  await seedLocalReferenceData(JSON.parse(env.REGISTRIES ?? '{}'));
+async function seedStartingData(): Promise<void> {
+  // The deploy-time steps, as a deployment runs them: the reference data before the first invoice is priced.
+  for (const fn of functions.filter((f) => f.triggers.some((t) => t.kind === 'deploy'))) await invoke(fn, {});
   // Seed today's NBK rate from the fixture before the first invoice is quoted.
   const refreshRates = functions.find((f) => f.name === 'refresh-rates');
   if (refreshRates) await invoke(refreshRates, {});

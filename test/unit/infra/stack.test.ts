@@ -597,6 +597,23 @@ describe.each([
     expect(report.success).toBe(true);
   });
 
+  it('runs each deploy-triggered function at deployment, after the table, and fails the deployment with it', () => {
+    const deployed = specs.filter((spec) => spec.triggers.some((t) => t.kind === 'deploy'));
+    const runs = ofType(s.resources, 'Custom::Trigger');
+    expect(runs).toHaveLength(deployed.length);
+    const fns = serviceFunctions(s.resources);
+    const tableId = logicalId(s, s.stack.table.tableArn);
+    for (const spec of deployed) {
+      const [fnId] = fns.get(spec.name) ?? [''];
+      // The function's current version (a new one, and a new run, whenever its code or configuration changes).
+      const run = runs.find(([, r]) => r.Properties?.HandlerArn?.Ref?.startsWith(`${fnId.slice(0, -8)}CurrentVersion`));
+      expect(run?.[1].Properties?.ExecuteOnHandlerChange, spec.name).toBe(true);
+      expect(run, spec.name).toBeDefined();
+      expect(run?.[1].Properties?.InvocationType).toBe('RequestResponse');
+      expect(JSON.stringify(run?.[1].DependsOn ?? [])).toContain(tableId);
+    }
+  });
+
   it('grants no Allow statement with a wildcard action anywhere in the template', () => {
     const statements = allStatements(s.template.toJSON());
     const allows = statements.filter((st) => st.Effect === 'Allow');
