@@ -42,6 +42,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as triggers from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
 import { providerNames } from '../shared/domain/transfers';
 import {
@@ -146,6 +147,11 @@ export const SERVICE_METRICS = {
   holdsRejected: 'HoldsRejected',
   /** A token issuer blacklisted one of our deposit or custody addresses (alarmed). */
   freezeIncidents: 'FreezeIncidents',
+  /** Reference data: changes proposed and approved (four eyes). */
+  referenceChangesProposed: 'ReferenceChangesProposed',
+  referenceChangesApproved: 'ReferenceChangesApproved',
+  /** 1 while no MRP is approved for the Kazakhstan year 30 days ahead (every refresh-rates run publishes it). */
+  mrpMissingAhead: 'MrpMissingAhead',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -276,6 +282,17 @@ export const ALARMS = {
     description:
       'A chain reorganisation removed or moved a transfer the service had seen, or the scanner found its checkpoint ' +
       'block replaced. Review the affected invoices and transfers; a credited transfer should never be reorged out.',
+  },
+  mrpMissingAhead: {
+    id: 'MrpMissingAhead',
+    threshold: 0,
+    periodMinutes: 180,
+    evaluationPeriods: 1,
+    missingData: 'breaching',
+    description:
+      'No MRP is approved for the Kazakhstan year that starts within 30 days (or refresh-rates, which checks it ' +
+      "hourly, stopped reporting): on 1 January every MRP fee would answer 503. An operator enters the year's MRP " +
+      '(POST /v1/admin/mrp) and another approves it (docs/reference-data.md).',
   },
   freezeIncident: {
     id: 'FreezeIncident',
@@ -1210,6 +1227,13 @@ export class StablefeeStack extends Stack {
     for (const [id, spec, metricName] of sums) {
       this.addAlarm(id, spec, undefined, this.serviceMetric(metricName, cloudwatch.Stats.SUM, minutes(spec)));
     }
+    const mrp = ALARMS.mrpMissingAhead;
+    this.addAlarm(
+      'MrpMissingAheadAlarm',
+      mrp,
+      undefined,
+      this.serviceMetric(SERVICE_METRICS.mrpMissingAhead, cloudwatch.Stats.MAXIMUM, minutes(mrp)),
+    );
   }
 
   /**
@@ -1865,6 +1889,17 @@ export class StablefeeStack extends Stack {
             onFailure: new SqsDlq(this.getStreamFailureQueue()),
           });
           this.table.grantStreamRead(created.role);
+          break;
+        case 'deploy':
+          // Invoked by CloudFormation once the table exists, on every deployment that changes the function; a
+          // failed run fails (and rolls back) the deployment.
+          new triggers.Trigger(this, `${pascal(spec.name)}Deploy${index}`, {
+            handler: created.fn,
+            executeAfter: [this.table],
+            executeOnHandlerChange: true,
+            invocationType: triggers.InvocationType.REQUEST_RESPONSE,
+            timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+          });
           break;
         default: {
           const unknown: never = trigger;

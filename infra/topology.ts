@@ -62,7 +62,12 @@ export type Trigger =
        */
       maxEventAgeSeconds?: number;
     }
-  | { kind: 'stream'; batchSize: number };
+  | { kind: 'stream'; batchSize: number }
+  /**
+   * Run once per deployment that changes the function (a CDK trigger, after the table exists; a failure fails the
+   * deployment), and once at the local runtime's start. For idempotent setup, such as seeding reference data.
+   */
+  | { kind: 'deploy' };
 
 /** Table actions a function must ask for by name: DeleteItem (a delete, or a transaction's Delete), DescribeTable. */
 export type TableExtraAction = 'DeleteItem' | 'DescribeTable' | 'Scan';
@@ -151,9 +156,9 @@ export const functions: FunctionSpec[] = [
   },
   {
     name: 'list-fees',
-    description: 'The fee catalog.',
+    description: 'The fee catalog in force now (versioned reference data, seeded from the sample catalog).',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/fees', auth: 'public' }] }],
-    access: {},
+    access: { table: 'read' },
   },
   {
     name: 'issue-invoice',
@@ -383,6 +388,36 @@ export const functions: FunctionSpec[] = [
     // Parsing a 5 MB statement and reading a month of custody logs from the node.
     memoryMb: 512,
     timeoutSeconds: 29,
+  },
+  {
+    name: 'reference-data',
+    description:
+      'Reference data with four eyes: fees, the MRP of a year and registries are proposed, approved by another identity, versioned.',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'POST', path: '/v1/admin/fees', auth: 'jwt' },
+          { method: 'POST', path: '/v1/admin/mrp', auth: 'jwt' },
+          { method: 'POST', path: '/v1/admin/registries', auth: 'jwt' },
+          { method: 'POST', path: '/v1/admin/changes/{id}/approve', auth: 'jwt' },
+          { method: 'POST', path: '/v1/admin/changes/{id}/reject', auth: 'jwt' },
+          { method: 'GET', path: '/v1/admin/changes', auth: 'jwt' },
+          { method: 'GET', path: '/v1/admin/reference/{kind}', auth: 'jwt' },
+        ],
+      },
+    ],
+    // Proposals, decisions and versions: conditional puts and one transaction, nothing else.
+    access: { table: 'readwrite' },
+  },
+  {
+    name: 'seed-reference-data',
+    description:
+      'Loads the seed reference data (sample fees, MRP by year, the configured registries) where none is stored yet.',
+    triggers: [{ kind: 'deploy' }],
+    // Conditional puts of versions only.
+    access: { table: 'readwrite' },
+    timeoutSeconds: 60,
   },
   {
     name: 'licence-register',

@@ -16,6 +16,7 @@ import type { RegisteredFirm, RegisterSnapshot } from './domain/licence-register
 import type { PayerMailRecord, PayerMailRequest, PayerMailTemplate } from './domain/payer-mail';
 import type { Receipt } from './domain/receipts';
 import type { InvoiceOutcome, StoredTransfer } from './domain/reconcile';
+import type { ChangeState, ReferenceChange, ReferenceKind, ReferenceVersion } from './domain/reference-data';
 import type { RefundReceipt, SignedRefundOrder } from './domain/refund-documents';
 import type { Refund, RefundLedger, RefundSource, RefundState } from './domain/refunds';
 import type { Hold, HoldState, ScreeningList } from './domain/screening';
@@ -921,4 +922,34 @@ export interface UploadArchive {
 export interface BlockClock {
   /** The block's timestamp, Unix seconds. */
   timestamp(block: number): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reference data (shared/app/reference-data.ts): fees, MRP per year, registries; versioned, four eyes.
+
+/** Reads the versions of reference data (pricing reads only this). */
+export interface ReferenceReader {
+  /** Every version of `kind` (of one `subject` when given), in no particular order. */
+  versions(kind: ReferenceKind, subject?: string): Promise<ReferenceVersion[]>;
+}
+
+/**
+ * Proposed changes and the versions approved ones became. Nothing is overwritten: a proposal and a version are each
+ * written once; a change's state moves once, from `proposed`, conditioned on the record as read.
+ */
+export interface ReferenceDataStore extends ReferenceReader {
+  /** Stores a new proposal (its id is new). */
+  propose(change: ReferenceChange): Promise<void>;
+  /** The change with `id`, read consistently. */
+  change(id: string): Promise<ReferenceChange | undefined>;
+  /** Changes, newest first, optionally in one state and of one kind. */
+  changes(filter: { state?: ChangeState; kind?: ReferenceKind }): Promise<ReferenceChange[]>;
+  /**
+   * Commits a decision in one transaction: the change as decided (conditioned on the version it was read at,
+   * `change.version - 1`) and, for an approval, its version (conditioned on being new).
+   * @throws ConcurrentChangeError when the change moved meanwhile.
+   */
+  decide(change: ReferenceChange, version?: ReferenceVersion): Promise<void>;
+  /** Writes a seed version unless one with its id is stored; true when written. */
+  seed(version: ReferenceVersion): Promise<boolean>;
 }

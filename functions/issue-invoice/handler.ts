@@ -1,17 +1,18 @@
 /** POST /v1/invoices — a ministry issues a fee invoice (see shared/app/issue-invoice.ts). */
 import * as z from 'zod';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
+import { serviceNow } from '../../shared/adapters/clock';
 import { depositXpub, publicBaseUrl } from '../../shared/adapters/config';
 import { dynamoInvoiceStore } from '../../shared/adapters/dynamo/invoices';
 import { dynamoLicenceRegister } from '../../shared/adapters/dynamo/licence-register';
 import { dynamoRateStore } from '../../shared/adapters/dynamo/rates';
+import { dynamoReferenceData } from '../../shared/adapters/dynamo/reference-data';
 import { httpRoute } from '../../shared/adapters/http';
 import { countMetric } from '../../shared/adapters/metrics';
 import { addressWatchQueue, payerMailQueue } from '../../shared/adapters/work-queues';
 import { issueInvoice } from '../../shared/app/issue-invoice';
 import { binSchema } from '../../shared/domain/bin';
 import { ValidationError } from '../../shared/domain/errors';
-import { sampleFeeCatalog } from '../../shared/domain/fees';
 import { EXPIRY_MINUTES, invoiceToWire } from '../../shared/domain/invoices';
 import { languages } from '../../shared/domain/languages';
 import { payerEmailSchema } from '../../shared/domain/payer-mail';
@@ -56,10 +57,10 @@ export const handler = httpRoute({ auth: ['ministry'], body }, async (req) => {
   }
   const ministry = req.caller.ministry;
   const outcome = await issueInvoice(ministry, req.body, key, {
-    catalog: sampleFeeCatalog,
+    reference: dynamoReferenceData,
     chains: enabledChains,
     accountXpub: depositXpub(),
-    now: () => new Date(),
+    now: serviceNow,
     invoices: dynamoInvoiceStore,
     rates: dynamoRateStore,
     addressWatch: addressWatchQueue,
@@ -67,7 +68,7 @@ export const handler = httpRoute({ auth: ['ministry'], body }, async (req) => {
     register: dynamoLicenceRegister,
   });
   if (outcome.created) countMetric('InvoicesIssued');
-  const wire = invoiceToWire(outcome.invoice, new Date(), publicBaseUrl());
+  const wire = invoiceToWire(outcome.invoice, serviceNow(), publicBaseUrl());
   return {
     status: 201,
     body: wire,

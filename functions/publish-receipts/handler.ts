@@ -15,18 +15,20 @@ import { publicBaseUrl, queueUrl } from '../../shared/adapters/config';
 import { dynamoInvoiceStore } from '../../shared/adapters/dynamo/invoices';
 import { dynamoPayerMailLog } from '../../shared/adapters/dynamo/payer-mail';
 import { CHAIN_DOCUMENT_ID_PATTERN, dynamoReceiptDeliveries } from '../../shared/adapters/dynamo/receipts';
+import { dynamoReferenceData } from '../../shared/adapters/dynamo/reference-data';
 import { dynamoRefundReceiptDeliveries } from '../../shared/adapters/dynamo/refunds';
 import { faultHook } from '../../shared/adapters/faults';
 import { lambdaHandler } from '../../shared/adapters/lambda';
 import { configuredMailer } from '../../shared/adapters/mail';
 import { countMetric } from '../../shared/adapters/metrics';
 import { logger } from '../../shared/adapters/observability';
-import { backoffSeconds, ministryRegistries } from '../../shared/adapters/registry';
+import { backoffSeconds, ministryRegistriesWith } from '../../shared/adapters/registry';
 import { type ParsedSqsRecord, SqsMessageProcessor } from '../../shared/adapters/sqs-batch';
 import { notifyPayer } from '../../shared/app/notify-payer';
 import { publishReceipt } from '../../shared/app/publish-receipt';
 import { publishRefundReceipt } from '../../shared/app/publish-refund-receipt';
 import { fitsOutboxMessage, MAX_CARRIED_DOCUMENT_BYTES } from '../../shared/app/reconcile-outbox';
+import { registryInForce } from '../../shared/app/reference-data';
 import { type PayerMailRequest, payerMailRequestSchema } from '../../shared/domain/payer-mail';
 import { REFUND_ID_PATTERN } from '../../shared/domain/refunds';
 import { queues } from '../../shared/resources';
@@ -36,6 +38,17 @@ import { queues } from '../../shared/resources';
  * than a message may carry; the use case checks its content and signature. It is kept as parsed (a record keeps its
  * keys in order), so the bytes sent are the bytes stored.
  */
+/** Approved registry URLs (reference data), read at most once a minute per ministry and container. */
+const approvedUrls = new Map<string, { url: string | undefined; until: number }>();
+async function approvedRegistryUrl(ministry: string): Promise<string | undefined> {
+  const cached = approvedUrls.get(ministry);
+  if (cached && cached.until > Date.now()) return cached.url;
+  const url = (await registryInForce(dynamoReferenceData, ministry, new Date()))?.value.url;
+  approvedUrls.set(ministry, { url, until: Date.now() + 60_000 });
+  return url;
+}
+const ministryRegistries = ministryRegistriesWith(approvedRegistryUrl);
+
 const messageSchema = z
   .object({
     receiptId: z.string().regex(CHAIN_DOCUMENT_ID_PATTERN),

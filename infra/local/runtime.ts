@@ -157,11 +157,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const provider = await startAlchemyEmulator(chain, api.url, env, parts, log);
 
-    // Seed today's NBK rate from the fixture before the first invoice is quoted.
-    const refreshRates = functions.find((f) => f.name === 'refresh-rates');
-    if (refreshRates) await invoke(refreshRates, {});
-    // The sample licensed-firm register, so licence-requiring fees can be invoiced to the sample firm.
-    await seedSampleRegister();
+    await seedStartingData();
 
     const schedules =
       options.workers !== false ? startWorkers(aws, resources, parts, log) : new Map<string, Schedule>();
@@ -184,6 +180,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await parts.stopAll();
     throw error;
   }
+}
+
+/** What the first invoice needs: reference data, today's NBK rate, the sample licensed-firm register. */
+async function seedStartingData(): Promise<void> {
+  // The deploy-time steps, as a deployment runs them: the reference data before the first invoice is priced.
+  for (const fn of functions.filter((f) => f.triggers.some((t) => t.kind === 'deploy'))) await invoke(fn, {});
+  // Seed today's NBK rate from the fixture before the first invoice is quoted.
+  const refreshRates = functions.find((f) => f.name === 'refresh-rates');
+  if (refreshRates) await invoke(refreshRates, {});
+  // The sample licensed-firm register, so licence-requiring fees can be invoiced to the sample firm.
+  await seedSampleRegister();
 }
 
 /** The SMTP sink payers' mail goes to, stopped with the rest. */

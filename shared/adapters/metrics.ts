@@ -45,11 +45,22 @@ export type StageMetric =
   | 'HoldsReleased'
   | 'HoldsRejected'
   /** A token issuer's blacklist event naming one of our deposit or custody addresses (alarmed). */
-  | 'FreezeIncidents';
+  | 'FreezeIncidents'
+  /** Reference data (docs/reference-data.md): changes proposed and approved (four eyes). */
+  | 'ReferenceChangesProposed'
+  | 'ReferenceChangesApproved';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {
   metrics.addMetric(name, MetricUnit.Count, n);
+}
+
+/**
+ * 1 when no MRP is approved for the Kazakhstan year 30 days ahead, else 0, published by every run of refresh-rates:
+ * the `MrpMissingAhead` alarm fires on 1 (and when the metric is missing), a month before MRP fees would fail.
+ */
+export function mrpMissingAheadGauge(missing: boolean): void {
+  metrics.singleMetric().addMetric('MrpMissingAhead', MetricUnit.Count, missing ? 1 : 0);
 }
 
 /** Blocks between a chain's head and the scanner's checkpoint after a run, per chain. */

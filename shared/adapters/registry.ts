@@ -7,8 +7,10 @@
  * Registry URLs must be `https` outside the local stage, and a delivery never follows a redirect.
  */
 import { createHmac } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import * as z from 'zod';
 import { ministryCodeSchema } from '../domain/ministry';
+import { isForbiddenAddress, registryUrlProblem } from '../domain/registry-url';
 import type { Registry, RegistryDelivery } from '../ports';
 import { stage } from './config';
 import { serviceSecretValue } from './service-secret';
@@ -105,15 +107,48 @@ export async function postSigned(
   }
 }
 
-/** The registry port (shared/ports.ts): each ministry's configured registry, over HTTPS with its shared secret. */
-export const ministryRegistries: Registry = {
-  async deliver(ministry, documentId, body, at) {
-    const endpoint = registryFor(ministry);
-    const secret = endpoint && (await registrySecret(ministry));
-    if (!endpoint || !secret) return { outcome: 'not-configured' };
-    return deliverReceipt(endpoint, secret, documentId, body, at);
-  },
-};
+/**
+ * Why `url` may not be posted to now, or undefined. Outside the local stage its host must be public as written AND
+ * as resolved at this moment: a name that resolves (for any of its addresses) to a private, loopback, link-local or
+ * metadata address is refused, so re-pointing an approved name (DNS rebinding) does not reach inside. What is left:
+ * fetch resolves the name again when it connects; a resolver flipping in that moment is not caught here (pinning the
+ * checked address needs a connect-time lookup hook in the HTTP client).
+ */
+export async function unsafeRegistryTarget(url: string, forStage: typeof stage): Promise<string | undefined> {
+  if (forStage === 'local') return registryUrlProblem(url, { allowLocalLoopback: true });
+  const problem = registryUrlProblem(url);
+  if (problem) return problem;
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  try {
+    const addresses = await lookup(host, { all: true, verbatim: true });
+    if (addresses.some((a) => isForbiddenAddress(a.address))) return `${host} resolves to a private address`;
+  } catch {
+    return `${host} does not resolve`;
+  }
+  return undefined;
+}
+
+/**
+ * The registry port (shared/ports.ts): each ministry's registry — the approved reference-data version when
+ * `approvedUrl` knows one (shared/app/reference-data.ts), else the deployment's configuration — over HTTPS with its
+ * shared secret, checked against server-side request forgery at request time.
+ */
+export function ministryRegistriesWith(approvedUrl?: (ministry: string) => Promise<string | undefined>): Registry {
+  return {
+    async deliver(ministry, documentId, body, at) {
+      const configured = registryFor(ministry);
+      const url = (await approvedUrl?.(ministry)) ?? configured?.url;
+      const secret = url && (await registrySecret(ministry));
+      if (!url || !secret) return { outcome: 'not-configured' };
+      const unsafe = await unsafeRegistryTarget(url, stage);
+      if (unsafe) return { outcome: 'retry', error: `registry URL refused: ${unsafe}` };
+      return deliverReceipt({ url, timeoutMs: configured?.timeoutMs ?? 5_000 }, secret, documentId, body, at);
+    },
+  };
+}
+
+/** {@link ministryRegistriesWith} on the deployment's configuration alone. */
+export const ministryRegistries: Registry = ministryRegistriesWith();
 
 /**
  * Seconds until the next try after `attempt` failed ones: exponential from `base`, capped, with ±20 % jitter so a

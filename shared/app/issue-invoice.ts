@@ -10,12 +10,13 @@ import { payerKod } from '../domain/bin';
 import type { ChainConfig } from '../domain/chains';
 import { commonDepositFactory, type DepositScheme, deriveDepositAddress } from '../domain/deposit-address';
 import { ConflictError, ValidationError } from '../domain/errors';
-import { type FeeAmount, type FeeCatalog, type FeeEntry, findFee } from '../domain/fees';
+import { type FeeAmount, type FeeEntry, MrpUnavailableError } from '../domain/fees';
 import { forwarderAddress } from '../domain/forwarder-address';
 import { FxRateUnavailableError, type Quote, quoteFee } from '../domain/fx';
-import { buildOptions, EXPIRY_MINUTES, type Invoice, newInvoiceId } from '../domain/invoices';
+import { buildOptions, EXPIRY_MINUTES, type Invoice, newInvoiceId, type PricedWith } from '../domain/invoices';
 import type { Language } from '../domain/languages';
 import { licenceStanding, PayerNotLicensedError } from '../domain/licence-register';
+import { kazakhstanYear } from '../domain/reference-data';
 import { kazakhstanDay } from '../domain/time';
 import type {
   AddressWatchRequests,
@@ -24,7 +25,9 @@ import type {
   LicenceRegister,
   PayerMailQueue,
   RateStore,
+  ReferenceReader,
 } from '../ports';
+import { feeInForce, mrpInForce } from './reference-data';
 
 export interface IssueInvoiceRequest {
   feeCode: string;
@@ -38,7 +41,8 @@ export interface IssueInvoiceRequest {
 }
 
 export interface IssueInvoiceDeps {
-  catalog: FeeCatalog;
+  /** The versioned reference data: the fee and the MRP in force at `now` (the seed versions until stored). */
+  reference: ReferenceReader;
   /** The enabled chains: their common `depositFactory`, if any, decides the deposit scheme. */
   chains: readonly ChainConfig[];
   /** The account xpub of the `xpub` scheme (unused when the chains name a deposit factory). */
@@ -67,8 +71,10 @@ export async function issueInvoice(
   idempotencyKey: string | undefined,
   deps: IssueInvoiceDeps,
 ): Promise<IssueOutcome> {
-  const fee = findFee(deps.catalog, request.feeCode);
-  if (!fee || fee.ministry !== ministry) {
+  const now = deps.now();
+  const priced = await feeInForce(deps.reference, request.feeCode, now);
+  const fee = priced?.value;
+  if (!priced || !fee || fee.ministry !== ministry) {
     throw new ValidationError([{ field: 'feeCode', message: `no fee ${request.feeCode} in ${ministry}'s catalog` }]);
   }
   const chains = selectChains(deps.chains, request.chains);
@@ -81,9 +87,10 @@ export async function issueInvoice(
     return { created: false, invoice: earlier };
   }
 
-  const now = deps.now();
   const licenceNo = await payerLicence(fee, request.payer.bin, kazakhstanDay(now), deps.register);
-  const quoted = await quote(fee.amount, kazakhstanDay(now), deps.rates);
+  const mrp = 'mrp' in fee.amount ? await mrpFor(now, deps.reference) : undefined;
+  const quoted = await quote(fee.amount, kazakhstanDay(now), deps.rates, mrp?.value);
+  const pricedWith: PricedWith = { fee: priced.version, ...(mrp ? { mrp: mrp.version } : {}) };
   // The id comes first: a forwarder's address is a function of it.
   const id = newInvoiceId();
   const deposit = await depositFor(id, deps);
@@ -105,6 +112,7 @@ export async function issueInvoice(
     ...(request.reference ? { reference: request.reference } : {}),
     ...(request.language ? { language: request.language } : {}),
     quote: quoted.quote,
+    pricedWith,
     dueMicroUsd: quoted.dueMicroUsd,
     paidMicroUsd: 0n,
     pendingMicroUsd: 0n,
@@ -195,12 +203,24 @@ async function earlierInvoice(
   return invoices.get(earlier.invoiceId);
 }
 
-/** A USD fee as is; a KZT or MRP fee with the NBK rate in force on `day`. */
-async function quote(amount: FeeAmount, day: string, rates: RateStore): Promise<Quote> {
+/**
+ * The MRP of `now`'s Kazakhstan year, as approved by then.
+ * @throws MrpUnavailableError (503) when none is: quoting with a guessed MRP would mis-charge every payer (the
+ *   `MrpMissingAhead` alarm fires 30 days before this can happen).
+ */
+async function mrpFor(now: Date, reference: ReferenceReader) {
+  const year = kazakhstanYear(now);
+  const mrp = await mrpInForce(reference, year, now);
+  if (!mrp) throw new MrpUnavailableError(`No MRP value is approved for ${year}; MRP fees cannot be quoted.`);
+  return mrp;
+}
+
+/** A USD fee as is; a KZT or MRP fee with the NBK rate in force on `day` (and `mrpKzt`, the MRP of its year). */
+async function quote(amount: FeeAmount, day: string, rates: RateStore, mrpKzt?: bigint): Promise<Quote> {
   if ('currency' in amount && amount.currency === 'USD') return quoteFee(amount, { rate: null, day });
   const rate = await rates.usdKztRateFor(day);
   if (!rate) throw new FxRateUnavailableError(`No NBK USD/KZT rate for ${day} or the week before; try again later.`);
-  return quoteFee(amount, { rate: rate.rate, rateDate: rate.rateDate, day });
+  return quoteFee(amount, { rate: rate.rate, rateDate: rate.rateDate, day, mrpKzt });
 }
 
 function selectChains(enabled: readonly ChainConfig[], wanted: number[] | undefined): ChainConfig[] {

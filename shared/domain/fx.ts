@@ -256,20 +256,24 @@ export function microUsdToKztMinor(microUsd: bigint, rate: string): bigint {
  * Quotes a fee in micro-USD for invoice day `day` (`YYYY-MM-DD`).
  * - USD fee: cents × 10_000, source `fixed`, no rate.
  * - KZT fee: tiyn / rate rounded UP to the cent, source `NBK`.
- * - MRP fee: hundredths of MRP × the KZT MRP of `day`'s year = an exact tiyn amount (an MRP is whole tenge, so no
+ * - MRP fee: hundredths of MRP × `mrpKzt` (else the seed table's KZT MRP of `day`'s year) = an exact tiyn amount (an MRP is whole tenge, so no
  *   rounding happens here; were it ever fractional the KZT would be rounded up to the tiyn), then as a KZT fee.
  *
  * @throws FxRateUnavailableError for a KZT/MRP fee without a rate.
  * @throws RangeError for an MRP fee in a year without a configured MRP.
  */
-export function quoteFee(fee: FeeAmount, opts: { rate: UsdKztRate | null; rateDate?: string; day: string }): Quote {
+export function quoteFee(
+  fee: FeeAmount,
+  opts: { rate: UsdKztRate | null; rateDate?: string; day: string; mrpKzt?: bigint },
+): Quote {
   if ('currency' in fee && fee.currency === 'USD') {
     return { dueMicroUsd: fee.minor * MICRO_USD_PER_CENT, quote: { source: 'fixed' } };
   }
   let kztMinor: bigint;
   let mrpKzt: bigint | undefined;
   if ('mrp' in fee) {
-    mrpKzt = mrpKztFor(opts.day, 'day');
+    // The versioned MRP the caller read (shared/app/reference-data.ts), else the seed table's.
+    mrpKzt = opts.mrpKzt ?? mrpKztFor(opts.day, 'day');
     kztMinor = mrpToKztMinor(fee.mrp, mrpKzt);
   } else {
     kztMinor = fee.minor;

@@ -67,6 +67,15 @@ export interface InvoiceAnnulment {
   at: string;
 }
 
+/**
+ * The reference-data versions an invoice was priced with (shared/domain/reference-data.ts): the fee's, and the
+ * MRP's for an MRP fee. Absent on invoices issued before reference data was versioned.
+ */
+export interface PricedWith {
+  fee: string;
+  mrp?: string;
+}
+
 /** An invoice as the domain sees it: money in bigint. */
 export interface Invoice {
   id: string;
@@ -80,6 +89,7 @@ export interface Invoice {
   /** The language the payer is written to in (mail); the pages follow the reader's choice. */
   language?: Language;
   quote: QuoteInfo;
+  pricedWith?: PricedWith;
   dueMicroUsd: bigint;
   paidMicroUsd: bigint;
   pendingMicroUsd: bigint;
@@ -168,6 +178,7 @@ export interface InvoiceWire {
   fee: FeeAmountWire;
   budget?: BudgetDetails;
   quote: QuoteInfo;
+  pricedWith?: PricedWith;
   dueMicroUsd: string;
   paidMicroUsd: string;
   pendingMicroUsd: string;
@@ -197,6 +208,7 @@ export function invoiceToWire(invoice: Invoice, now: Date, publicBaseUrl: string
     fee: feeAmountToJson(invoice.fee),
     ...(invoice.budget ? { budget: invoice.budget } : {}),
     quote: invoice.quote,
+    ...(invoice.pricedWith ? { pricedWith: invoice.pricedWith } : {}),
     dueMicroUsd: invoice.dueMicroUsd.toString(),
     paidMicroUsd: invoice.paidMicroUsd.toString(),
     pendingMicroUsd: invoice.pendingMicroUsd.toString(),

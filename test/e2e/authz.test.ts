@@ -320,7 +320,48 @@ const table: Row[] = [
     request: () => ({ method: 'POST', path: `/v1/holds/31337:0x${'0'.repeat(64)}:0/reject`, body: { reason: 'authz' } }) },
   { route: 'GET /v1/incidents',                     expected: [401, 401, 401, 403, 403, 200, 200],
     request: () => ({ method: 'GET', path: '/v1/incidents?limit=5' }) },
+  { route: 'POST /v1/admin/fees', what: 'an AFSA fee',
+                                                    expected: [401, 401, 401, 201, 403, 403, 201],
+    request: () => ({ method: 'POST', path: '/v1/admin/fees', body: { fee: authzFee, reason: 'authz' } }) },
+  { route: 'POST /v1/admin/mrp', what: "next year's",
+                                                    expected: [401, 401, 401, 403, 403, 403, 201],
+    request: () => ({ method: 'POST', path: '/v1/admin/mrp', body: { year: new Date().getUTCFullYear() + 1, kzt: '5000', reason: 'authz' } }) },
+  { route: 'POST /v1/admin/registries', what: "AFSA's, public https",
+                                                    expected: [401, 401, 401, 403, 403, 403, 201],
+    request: () => ({ method: 'POST', path: '/v1/admin/registries', body: { ministry: 'AFSA', url: 'https://registry.afsa.example.kz/receipts', reason: 'authz' } }) },
+  { route: 'POST /v1/admin/changes/{id}/approve', what: "an AFSA fee another AFSA identity proposed, fresh each time",
+                                                    expected: [401, 401, 401, 200, 404, 403, 200],
+    request: async () => ({ method: 'POST', path: `/v1/admin/changes/${await proposeFeeChange()}/approve` }) },
+  { route: 'POST /v1/admin/changes/{id}/reject', what: "an AFSA fee another AFSA identity proposed, fresh each time",
+                                                    expected: [401, 401, 401, 200, 404, 403, 200],
+    request: async () => ({ method: 'POST', path: `/v1/admin/changes/${await proposeFeeChange()}/reject`, body: { reason: 'authz' } }) },
+  { route: 'GET /v1/admin/changes',                 expected: [401, 401, 401, 200, 200, 403, 200],
+    request: () => ({ method: 'GET', path: '/v1/admin/changes?state=proposed' }),
+    verify: (caller, r) => {
+      // A ministry sees changes of its own fees only.
+      if (caller === 'ministry B') expect(r.json.items).toEqual([]);
+      if (caller === 'ministry A') expect(r.json.items.every((c: any) => c.value.fee?.ministry === 'AFSA')).toBe(true);
+    } },
+  { route: 'GET /v1/admin/reference/{kind}', what: 'fee versions',
+                                                    expected: [401, 401, 401, 403, 403, 403, 200],
+    request: () => ({ method: 'GET', path: '/v1/admin/reference/fee' }) },
 ];
+
+/** A fee of AFSA's that the reference-data rows propose. */
+const authzFee = {
+  code: 'AFSA-AUTHZ-FEE',
+  ministry: 'AFSA',
+  title: { kk: 'Алым', ru: 'Сбор', en: 'Authz fee' },
+  amount: { currency: 'USD', minor: '100' },
+};
+
+/** A fee change proposed by a second AFSA identity (so neither A nor the operator is its proposer); its id. */
+async function proposeFeeChange(): Promise<string> {
+  const token = await runtime.issuer.issue({ role: 'ministry', ministry: 'AFSA', subject: 'afsa-proposer' });
+  const r = await api.call('POST', '/v1/admin/fees', { token, body: { fee: authzFee, reason: 'authz' } });
+  expect(r.status, r.text).toBe(201);
+  return r.json.id;
+}
 
 /** A settlement report of one line under a fresh batch id (the transaction need not exist: it is stored, not matched). */
 function settlementReport(): string {

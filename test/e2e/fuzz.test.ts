@@ -1313,6 +1313,101 @@ function holdDecisionRequests(route: Route): fc.Arbitrary<FuzzRequest> {
   );
 }
 
+/** A fee entry an operator (or AFSA) could propose, for the reference-data generators. */
+const proposableFee = {
+  code: 'AFSA-FUZZ-FEE',
+  ministry: 'AFSA',
+  title: { kk: 'Алым', ru: 'Сбор', en: 'Fee' },
+  amount: { currency: 'USD', minor: '100' },
+};
+
+/** POST /v1/admin/fees (operator, or the fee's ministry): a proposal breaking a rule. */
+function feeProposalRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  const badFee = (key: string, values: unknown[]) =>
+    fc
+      .constantFrom(...values)
+      .map(
+        (v): Mutation => [`fee.${key}=${JSON.stringify(v)}`, (b) => ({ ...b, fee: { ...proposableFee, [key]: v } })],
+      );
+  return jsonWriteRequests(route, {
+    allowed: ['A', 'operator'],
+    valid: () => ({ fee: proposableFee, reason: 'fuzz' }),
+    mutations: () =>
+      fc.oneof(
+        badFee('code', ['afsa-x', '', 5, null, 'A'.repeat(80)]),
+        badFee('ministry', ['afsa', '', null]),
+        badFee('amount', [{ currency: 'EUR', minor: '1' }, { mrp: '0' }, { mrp: 1 }, { currency: 'USD', minor: 1 }]),
+        badFee('title', [{ kk: '', ru: 'x', en: 'x' }, 'x', null]),
+        setting('effectiveFrom', ['2020-01-01T00:00:00Z', 'tomorrow', 5]),
+        setting('reason', ['', 5, null, 'x'.repeat(600)]),
+        extraKey(['fee', 'reason', 'effectiveFrom']),
+        dropping(['fee', 'reason']),
+      ),
+  });
+}
+
+/** POST /v1/admin/mrp (operator): a year's MRP breaking a rule. */
+function mrpProposalRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  return jsonWriteRequests(route, {
+    allowed: ['operator'],
+    valid: () => ({ year: new Date().getUTCFullYear() + 1, kzt: '5000', reason: 'fuzz' }),
+    mutations: () =>
+      fc.oneof(
+        setting('year', [2020, 1999, '2027', 2027.5, null]),
+        setting('kzt', ['0', '-1', '4500.5', 4500, '', null]),
+        setting('reason', ['', 5, null]),
+        extraKey(['year', 'kzt', 'reason', 'effectiveFrom']),
+        dropping(['year', 'kzt', 'reason']),
+      ),
+  });
+}
+
+/** POST /v1/admin/registries (operator): a registry URL that is not https to a public host, or another bad field. */
+function registryProposalRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  return jsonWriteRequests(route, {
+    allowed: ['operator'],
+    valid: () => ({ ministry: 'AFSA', url: 'https://registry.afsa.example.kz/receipts', reason: 'fuzz' }),
+    mutations: () =>
+      fc.oneof(
+        setting('url', [
+          'http://169.254.169.254/latest/meta-data/',
+          'https://10.0.0.1/receipts',
+          'https://0x7f.1/',
+          'https://2130706433/',
+          'https://[::ffff:169.254.169.254]/',
+          'https://[fd00:ec2::254]/',
+          'https://localhost/',
+          'ftp://registry.example.kz/',
+          'http://registry.example.kz/',
+          '',
+          5,
+        ]),
+        setting('ministry', ['afsa', '', null]),
+        setting('format', ['soap', '', 5]),
+        setting('reason', ['', null]),
+        extraKey(['ministry', 'url', 'format', 'reason', 'effectiveFrom']),
+        dropping(['ministry', 'url', 'reason']),
+      ),
+  });
+}
+
+/** POST /v1/admin/changes/{id}/approve and /reject (operator, ministry): a change that does not exist. */
+function changeDecisionRequests(route: Route): fc.Arbitrary<FuzzRequest> {
+  return jsonWriteRequests(
+    { ...route, path: route.path.replace('{id}', `chg_${'f'.repeat(22)}`) },
+    {
+      allowed: ['A', 'B', 'operator'],
+      valid: () => ({}),
+      mutations: () =>
+        fc.oneof(
+          setting('effectiveFrom', ['2020-01-01T00:00:00Z', 'soon', 5]),
+          setting('reason', ['', 5]),
+          extraKey([]),
+        ),
+    },
+  );
+}
+
 /** Invalid-request generators for the write routes this file knows. */
 const writeGenerators: Record<string, (route: Route) => fc.Arbitrary<FuzzRequest>> = {
   'POST /v1/invoices': issueInvoiceRequests,
@@ -1326,6 +1421,11 @@ const writeGenerators: Record<string, (route: Route) => fc.Arbitrary<FuzzRequest
   'PUT /v1/screening-lists/{name}': screeningListRequests,
   'POST /v1/holds/{id}/release': holdDecisionRequests,
   'POST /v1/holds/{id}/reject': holdDecisionRequests,
+  'POST /v1/admin/fees': feeProposalRequests,
+  'POST /v1/admin/mrp': mrpProposalRequests,
+  'POST /v1/admin/registries': registryProposalRequests,
+  'POST /v1/admin/changes/{id}/approve': changeDecisionRequests,
+  'POST /v1/admin/changes/{id}/reject': changeDecisionRequests,
 };
 
 const isWrite = (route: Route) => route.method !== 'GET';

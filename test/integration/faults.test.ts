@@ -33,6 +33,7 @@ import {
 } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
 import { MemoryLicenceRegister } from '../support/memory-compliance';
+import { memoryReferenceData } from '../support/memory-reference-data';
 
 const REGISTRY_SECRET = randomBytes(32).toString('hex');
 const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
@@ -66,7 +67,6 @@ const { REPLAYED_ATTRIBUTE } = await import('../../shared/resources');
 const { issueInvoice } = await import('../../shared/app/issue-invoice');
 const { dynamoInvoiceStore } = await import('../../shared/adapters/dynamo/invoices');
 const { dynamoRateStore } = await import('../../shared/adapters/dynamo/rates');
-const { sampleFeeCatalog } = await import('../../shared/domain/fees');
 const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
 const { getCheckpoint } = await import('../../shared/adapters/dynamo/checkpoints');
 const { getReceipt } = await import('../../shared/adapters/dynamo/receipts');
@@ -110,7 +110,7 @@ async function issue(n: number): Promise<{ id: string; depositAddress: string }[
       { feeCode: 'AFSA-APP-AI', payer: { bin: '940140000385', name: `Firm ${i}` } },
       undefined,
       {
-        catalog: sampleFeeCatalog,
+        reference: memoryReferenceData(),
         chains: enabledChains,
         accountXpub: DEV_ACCOUNT_XPUB,
         now: () => new Date(),

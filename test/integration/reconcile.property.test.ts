@@ -36,6 +36,7 @@ import {
 } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
 import { MemoryLicenceRegister } from '../support/memory-compliance';
+import { memoryReferenceData } from '../support/memory-reference-data';
 
 const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
 const SIGNER = new Wallet(SIGNER_KEY).address;
@@ -76,7 +77,6 @@ const { handler: reconcileHandler } = await import('../../functions/reconcile-tr
 const { handler: expireHandler } = await import('../../functions/expire-invoices/handler');
 const { issueInvoice } = await import('../../shared/app/issue-invoice');
 const { dynamoRateStore } = await import('../../shared/adapters/dynamo/rates');
-const { sampleFeeCatalog } = await import('../../shared/domain/fees');
 const { enabledChains } = await import('../../shared/adapters/chain/enabled-chains');
 const { ddb } = await import('../../shared/adapters/aws/dynamodb');
 const { GetCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -216,7 +216,7 @@ async function issueInvoices(): Promise<{ id: string; depositAddress: string; du
       { feeCode: i === 1 ? 'AFSA-SUP-PMS' : 'AFSA-APP-AI', payer: { bin: '940140000385', name: `Firm ${i}` } },
       undefined,
       {
-        catalog: sampleFeeCatalog,
+        reference: memoryReferenceData(),
         chains: enabledChains,
         accountXpub: DEV_ACCOUNT_XPUB,
         now: () => new Date(),

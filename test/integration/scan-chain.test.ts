@@ -15,6 +15,7 @@ import { ERC20_TRANSFER_TOPIC, type TransferObservedInput } from '../../shared/d
 import { destroyLedgerClients, lambdaContext, ledgerProblems, pumpSightings, readLedger } from '../helpers/ledger';
 import { useMoto } from '../helpers/moto';
 import { MemoryLicenceRegister } from '../support/memory-compliance';
+import { memoryReferenceData } from '../support/memory-reference-data';
 
 const SIGNER_KEY = `0x${randomBytes(32).toString('hex')}`;
 const SIGNER = new Wallet(SIGNER_KEY).address;
@@ -47,7 +48,6 @@ const { enabledChains } = await import('../../shared/adapters/chain/enabled-chai
 const { issueInvoice } = await import('../../shared/app/issue-invoice');
 const { dynamoInvoiceStore } = await import('../../shared/adapters/dynamo/invoices');
 const { dynamoRateStore } = await import('../../shared/adapters/dynamo/rates');
-const { sampleFeeCatalog } = await import('../../shared/domain/fees');
 const { listUnmatched } = await import('../../shared/adapters/dynamo/transfers');
 const { metrics } = await import('../../shared/adapters/observability');
 
@@ -100,7 +100,7 @@ describe('scanner: dust and tokens off the allowlist', () => {
       { feeCode: 'AFSA-APP-AI', payer: { bin: '940140000385', name: 'Dust Test LLP' } },
       undefined,
       {
-        catalog: sampleFeeCatalog,
+        reference: memoryReferenceData(),
         chains: enabledChains,
         accountXpub: DEV_ACCOUNT_XPUB,
         now: () => new Date(),

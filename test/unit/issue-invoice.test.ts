@@ -4,13 +4,13 @@ import { type IssueInvoiceRequest, issueInvoice } from '../../shared/app/issue-i
 import { mainnetChains } from '../../shared/domain/chains';
 import { DEV_ACCOUNT_XPUB, DepositFactoryConfigError, deriveDepositAddress } from '../../shared/domain/deposit-address';
 import { ConflictError, ValidationError } from '../../shared/domain/errors';
-import { sampleFeeCatalog } from '../../shared/domain/fees';
 import { forwarderAddress } from '../../shared/domain/forwarder-address';
 import { FxRateUnavailableError } from '../../shared/domain/fx';
 import { MemoryAddressWatch } from '../support/memory-address-watch';
 import { MemoryLicenceRegister } from '../support/memory-compliance';
 import { MemoryInvoiceStore } from '../support/memory-invoice-store';
 import { MemoryRateStore } from '../support/memory-rates';
+import { memoryReferenceData } from '../support/memory-reference-data';
 
 /** A Tuesday morning in Kazakhstan (UTC+5). */
 const NOW = new Date('2026-03-10T06:00:00.000Z');
@@ -22,7 +22,7 @@ function ports() {
   const rates = new MemoryRateStore();
   const addressWatch = new MemoryAddressWatch();
   const deps = {
-    catalog: sampleFeeCatalog,
+    reference: memoryReferenceData(),
     chains: mainnetChains,
     accountXpub: DEV_ACCOUNT_XPUB,
     now: () => NOW,

@@ -18,6 +18,7 @@ import {
 import { LICENSED_FIRM, MemoryComplianceLog, MemoryLicenceRegister } from '../support/memory-compliance';
 import { MemoryInvoiceStore } from '../support/memory-invoice-store';
 import { MemoryRateStore } from '../support/memory-rates';
+import { memoryReferenceData } from '../support/memory-reference-data';
 
 const NOW = new Date('2026-03-10T06:00:00.000Z');
 const REVOKED: RegisteredFirm = { ...LICENSED_FIRM, bin: '950140000004', licenceNo: 'L-2', status: 'revoked' };
@@ -28,7 +29,7 @@ const CSV = `bin,name,licenceNo,status,activities,validFrom
 
 function issuing(register: MemoryLicenceRegister) {
   return {
-    catalog: sampleFeeCatalog,
+    reference: memoryReferenceData(),
     chains: mainnetChains,
     accountXpub: DEV_ACCOUNT_XPUB,
     now: () => NOW,

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverReceipt, parseRegistries } from '../../shared/adapters/registry';
+import { deliverReceipt, parseRegistries, unsafeRegistryTarget } from '../../shared/adapters/registry';
 
 interface Seen {
   method: string;
@@ -76,5 +76,19 @@ describe('parseRegistries', () => {
 
   it('reads an empty configuration as no registries', () => {
     expect(parseRegistries('', 'cloud')).toEqual({});
+  });
+});
+
+describe('unsafeRegistryTarget (checked again at request time)', () => {
+  it('refuses private and metadata addresses in the cloud, and names that do not resolve', async () => {
+    expect(await unsafeRegistryTarget('https://169.254.169.254/latest', 'cloud')).toBeDefined();
+    expect(await unsafeRegistryTarget('https://[::ffff:10.0.0.1]/r', 'cloud')).toBeDefined();
+    expect(await unsafeRegistryTarget('http://127.0.0.1:4000/r', 'cloud')).toBeDefined();
+    expect(await unsafeRegistryTarget('https://no-such-host.invalid/r', 'cloud')).toMatch(/does not resolve/);
+  });
+
+  it('allows the local mock registry on loopback in the local stage only', async () => {
+    expect(await unsafeRegistryTarget('http://127.0.0.1:4000/registries/AFSA/receipts', 'local')).toBeUndefined();
+    expect(await unsafeRegistryTarget('https://10.0.0.1/r', 'local')).toBeDefined();
   });
 });

@@ -152,6 +152,7 @@ export function invoiceFromItem(item: Record<string, unknown>): Invoice {
     ...(i.reference ? { reference: i.reference } : {}),
     ...(i.language ? { language: i.language } : {}),
     quote: i.quote,
+    ...(i.pricedWith ? { pricedWith: i.pricedWith } : {}),
     dueMicroUsd: BigInt(i.dueMicroUsd),
     paidMicroUsd: BigInt(i.paidMicroUsd),
     pendingMicroUsd: BigInt(i.pendingMicroUsd),

@@ -169,6 +169,9 @@ export const invoicesCsv: CsvSpec<InvoiceRowInput> = {
     { name: 'budget_knp', kind: 'text', value: ({ invoice }) => invoice.budget?.knp },
     { name: 'budget_kbe', kind: 'text', value: ({ invoice }) => invoice.budget?.kbe },
     { name: 'budget_beneficiary_bin', kind: 'text', value: ({ invoice }) => invoice.budget?.beneficiaryBin },
+    // The reference-data versions the invoice was priced with (empty for invoices issued before versioning).
+    { name: 'fee_version', kind: 'text', value: ({ invoice }) => invoice.pricedWith?.fee },
+    { name: 'mrp_version', kind: 'text', value: ({ invoice }) => invoice.pricedWith?.mrp },
   ],
 };
 

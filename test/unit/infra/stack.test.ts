@@ -382,7 +382,12 @@ describe('test fixture', () => {
 
 /** The metric names the stack reads, and those shared/adapters/metrics.ts emits (its stage counters and the scanner lag). */
 type StackMetricName = (typeof SERVICE_METRICS)[Exclude<keyof typeof SERVICE_METRICS, 'namespace' | 'dimensions'>];
-type EmittedMetricName = StageMetric | 'ScannerLagBlocks' | 'SweeperGasBalance' | 'OldestSubmittedSweepSeconds';
+type EmittedMetricName =
+  | StageMetric
+  | 'ScannerLagBlocks'
+  | 'SweeperGasBalance'
+  | 'OldestSubmittedSweepSeconds'
+  | 'MrpMissingAhead';
 
 describe('service metrics', () => {
   it('reads exactly the metric names the functions emit (checked by the type checker)', () => {
@@ -590,6 +595,23 @@ describe.each([
     );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
+  });
+
+  it('runs each deploy-triggered function at deployment, after the table, and fails the deployment with it', () => {
+    const deployed = specs.filter((spec) => spec.triggers.some((t) => t.kind === 'deploy'));
+    const runs = ofType(s.resources, 'Custom::Trigger');
+    expect(runs).toHaveLength(deployed.length);
+    const fns = serviceFunctions(s.resources);
+    const tableId = logicalId(s, s.stack.table.tableArn);
+    for (const spec of deployed) {
+      const [fnId] = fns.get(spec.name) ?? [''];
+      // The function's current version (a new one, and a new run, whenever its code or configuration changes).
+      const run = runs.find(([, r]) => r.Properties?.HandlerArn?.Ref?.startsWith(`${fnId.slice(0, -8)}CurrentVersion`));
+      expect(run?.[1].Properties?.ExecuteOnHandlerChange, spec.name).toBe(true);
+      expect(run, spec.name).toBeDefined();
+      expect(run?.[1].Properties?.InvocationType).toBe('RequestResponse');
+      expect(JSON.stringify(run?.[1].DependsOn ?? [])).toContain(tableId);
+    }
   });
 
   it('grants no Allow statement with a wildcard action anywhere in the template', () => {
@@ -938,6 +960,17 @@ describe.each([
         EvaluationPeriods: 1,
       });
     }
+    // Every refresh-rates run publishes it: silence (the check failing or stopped) must alarm too.
+    expectAlarm(name('MrpMissingAhead'), {
+      Namespace: 'stablefee',
+      MetricName: 'MrpMissingAhead',
+      Dimensions: service,
+      Statistic: 'Maximum',
+      Period: 3 * 3600,
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'breaching',
+    });
     const streams = s.specs.some((spec) => spec.triggers.some((t) => t.kind === 'stream'));
     if (streams)
       expectAlarm(name('StreamFailures'), { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
@@ -961,7 +994,7 @@ describe.each([
     }
     const scheduled = s.specs.filter((spec) => spec.triggers.some((t) => t.kind === 'schedule')).length;
     const expectedCount =
-      3 * queueNames.length + s.specs.length + scheduled + 9 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
+      3 * queueNames.length + s.specs.length + scheduled + 10 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
