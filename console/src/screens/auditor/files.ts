@@ -71,12 +71,21 @@ export const utf8Bytes = (text: string) => strToU8(text);
 
 const KNOWN_EXPORTS_KEY = 'stablefee.console.exports';
 
+/** What the list needs of `localStorage` (declared here so the module also type-checks without the DOM). */
+export interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+/** The browser's localStorage, when there is one. */
+const browserStorage = () => (globalThis as { localStorage?: KeyValueStore }).localStorage;
+
 /**
  * The exports this browser requested, newest first: the API has no list of exports (`GET /v1/exports/{id}` only),
  * so the console remembers the ids. Ids are not secrets; anything about an export is fetched with the token.
  */
 export const knownExports = {
-  list(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): string[] {
+  list(storage: Pick<KeyValueStore, 'getItem'> | undefined = browserStorage()): string[] {
     try {
       const parsed: unknown = JSON.parse(storage?.getItem(KNOWN_EXPORTS_KEY) ?? '[]');
       return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
@@ -84,7 +93,7 @@ export const knownExports = {
       return [];
     }
   },
-  add(id: string, storage: Pick<Storage, 'getItem' | 'setItem'> | undefined = globalThis.localStorage): string[] {
+  add(id: string, storage: KeyValueStore | undefined = browserStorage()): string[] {
     const ids = [id, ...knownExports.list(storage).filter((known) => known !== id)].slice(0, 50);
     storage?.setItem(KNOWN_EXPORTS_KEY, JSON.stringify(ids));
     return ids;
