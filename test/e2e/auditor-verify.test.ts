@@ -5,13 +5,10 @@
  * check (the manifest still passes), the zip holds every file, and axe finds no serious or critical violation.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { hexlify, randomBytes } from 'ethers';
 import { unzipSync } from 'fflate';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -20,8 +17,8 @@ import { fileSink } from '../../shared/adapters/byte-sinks';
 import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { runExport } from '../../shared/app/export';
 import { syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
+import { bundleHarness, type Harness, startHarness } from '../helpers/console-harness';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const signer = new LocalKeySigner(hexlify(randomBytes(32)));
 const EXPORT_ID = 'exp_harness';
@@ -45,29 +42,19 @@ render(jsx(ExportScreen, { api, lang: document.documentElement.lang, session: { 
 `;
 
 let dir: string;
-let server: Server;
+let harness: Harness;
 let base: string;
 let browser: Browser;
-let bundle: string;
 const files = new Map<string, Buffer>();
 /** Files the server answers changed: name → bytes. */
 const served = new Map<string, Buffer>();
 
-function serve(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) {
-  const url = new URL(req.url ?? '/', base);
+/** The fake API: the published signer, the done export, and its files behind their "presigned" links. */
+function answer(_req: IncomingMessage, res: ServerResponse, url: URL) {
   const send = (status: number, type: string, body: string | Buffer) => {
     res.writeHead(status, { 'content-type': type });
     res.end(body);
   };
-  if (url.pathname === '/') {
-    const lang = url.searchParams.get('lang') ?? 'en';
-    return send(
-      200,
-      'text/html',
-      `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>auditor</title></head><body><main id="root"></main><script type="module" src="/bundle.js"></script></body></html>`,
-    );
-  }
-  if (url.pathname === '/bundle.js') return send(200, 'text/javascript', bundle);
   if (url.pathname === '/api/v1/health')
     return send(200, 'application/json', JSON.stringify({ signer: expectedSigner }));
   if (url.pathname === `/api/v1/exports/${EXPORT_ID}`) return send(200, 'application/json', JSON.stringify(job()));
@@ -105,26 +92,14 @@ beforeAll(async () => {
   );
   for (const name of await readdir(dir)) files.set(name, await readFile(join(dir, name)));
   expectedSigner = await signer.address();
-  const result = await build({
-    stdin: { contents: HARNESS, resolveDir: root, loader: 'js' },
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    write: false,
-    logLevel: 'silent',
-  });
-  bundle = result.outputFiles[0]?.text ?? '';
-  server = createServer(serve);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  harness = await startHarness(await bundleHarness(HARNESS), answer);
+  base = harness.url;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await harness?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
