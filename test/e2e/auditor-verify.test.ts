@@ -3,6 +3,7 @@
  * tiny harness page (served here) renders the screen over a fake API whose export is a real one (runExport's files,
  * signed); "Verify in this browser" shows every check passed, one changed byte of receipts.csv fails that file's
  * check (the manifest still passes), the zip holds every file, and axe finds no serious or critical violation.
+ * The receipt screen verifies a pasted receipt and fails one changed after signing, loaded by id.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSink } from '../../shared/adapters/byte-sinks';
 import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { runExport } from '../../shared/app/export';
+import { parseCsv } from '../../tools/export-csv';
 import { syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
 import { bundleHarness, type Harness, startHarness } from '../helpers/console-harness';
 
@@ -28,6 +30,7 @@ const HARNESS = `
 import { render } from 'preact';
 import { jsx } from 'preact/jsx-runtime';
 import { ExportScreen } from './console/src/screens/auditor/export-detail';
+import { VerifyReceiptScreen } from './console/src/screens/auditor/verify-receipt';
 const json = async (path) => {
   const response = await fetch(path);
   return { status: response.status, ok: response.ok, body: await response.json(), headers: response.headers };
@@ -37,7 +40,8 @@ const api = {
   download: async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer()),
 };
 const params = { id: '${EXPORT_ID}' };
-render(jsx(ExportScreen, { api, lang: document.documentElement.lang, session: { role: 'auditor' }, params }),
+const screen = new URLSearchParams(location.search).get('screen') === 'receipt' ? VerifyReceiptScreen : ExportScreen;
+render(jsx(screen, { api, lang: document.documentElement.lang, session: { role: 'auditor' }, params }),
   document.getElementById('root'));
 `;
 
@@ -57,6 +61,8 @@ function answer(_req: IncomingMessage, res: ServerResponse, url: URL) {
   };
   if (url.pathname === '/api/v1/health')
     return send(200, 'application/json', JSON.stringify({ signer: expectedSigner }));
+  if (url.pathname === '/api/v1/receipts/rcp_changed')
+    return send(200, 'application/json', JSON.stringify(changedReceipt()));
   if (url.pathname === `/api/v1/exports/${EXPORT_ID}`) return send(200, 'application/json', JSON.stringify(job()));
   const name = url.pathname.startsWith('/files/') ? url.pathname.slice('/files/'.length) : '';
   const bytes = served.get(name) ?? files.get(name);
@@ -64,6 +70,16 @@ function answer(_req: IncomingMessage, res: ServerResponse, url: URL) {
 }
 
 let expectedSigner = '';
+/** The first receipt of the export as its receipt_json cell holds it. */
+const receiptJson = () => {
+  const [header, row] = parseCsv(files.get('receipts.csv') as Buffer);
+  return (row as string[])[(header as string[]).indexOf('receipt_json')] as string;
+};
+/** That receipt as the API would answer it (with `delivery`), its paid amount raised by one micro-USD. */
+const changedReceipt = () => {
+  const receipt = JSON.parse(receiptJson());
+  return { ...receipt, paidMicroUsd: (BigInt(receipt.paidMicroUsd) + 1n).toString(), delivery: { status: 'sent' } };
+};
 const job = () => ({
   id: EXPORT_ID,
   status: 'done',
@@ -169,6 +185,30 @@ describe('the auditor verifies an export in the browser', () => {
       return result.violations;
     })) as { id: string; impact: string }[];
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the auditor verifies a receipt in the browser', () => {
+  it('verifies a pasted receipt, shows its facts, and fails one changed after signing (loaded by id)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/?screen=receipt`);
+    await expect.poll(() => page.inputValue('#expected-signer')).toBe(expectedSigner);
+    await page.fill('#receipt-json', receiptJson());
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    expect(await page.getAttribute('[data-verdict]', 'data-verdict')).toBe('verified');
+    expect(await page.textContent('.receipt-facts')).toContain(JSON.parse(receiptJson()).hash);
+    await page.addScriptTag({ path: AXE });
+    const violations = (await page.evaluate(async () => (await (globalThis as any).axe.run()).violations)) as {
+      id: string;
+      impact: string;
+    }[];
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+
+    await page.fill('#receipt-id', 'rcp_changed');
+    await page.getByRole('button', { name: 'Load and verify' }).click();
+    await page.waitForSelector('[data-verdict="failed"]');
+    expect(await page.getAttribute('[data-check="receipt-signature"]', 'data-status')).toBe('failed');
     await page.close();
   });
 });
