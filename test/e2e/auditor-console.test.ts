@@ -3,7 +3,7 @@
  * period's export through the exports screen (its form, POST /v1/exports with the auditor's token), follows its
  * progress, and "Verify in this browser" (shared/verify, bundled for the browser) says verified on the export the
  * service produced and signed; then the same export with one byte of receipts.csv changed on its way to the browser
- * fails that check. The screens run in a harness page (the console shell is wired elsewhere); the harness proxies
+ * fails that check; the receipts list opens the paid receipt, verified. The screens run in a harness page (the console shell is wired elsewhere); the harness proxies
  * the API with the token, and the export's presigned links are fetched by the browser itself.
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -133,4 +133,16 @@ describe('the auditor exports a period and verifies it in the browser', () => {
     expect(await page.getAttribute('[data-check="manifest"]', 'data-status')).toBe('passed');
     await page.close();
   }, 120_000);
+
+  it('lists the paid receipt read-only and verifies it from the list', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${harness.url}/#/audit-receipts`);
+    await page.waitForSelector('table.receipts tbody tr');
+    await page.locator('table.receipts tbody tr a').first().click();
+    await page.waitForURL(/#\/verify-receipt\/rcp_/);
+    await page.waitForSelector('[data-verdict]', { timeout: 30_000 });
+    expect(await page.getAttribute('[data-verdict]', 'data-verdict')).toBe('verified');
+    expect(await page.textContent('.receipt-facts')).toContain('AFSA');
+    await page.close();
+  }, 60_000);
 });
