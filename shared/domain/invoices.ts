@@ -2,7 +2,7 @@
  * The invoice: what a ministry asks a licensed firm to pay, with its locked quote, deposit address and payment
  * options. Pure domain: state rules, the wire form, option building. Persistence is in shared/adapters/dynamo/invoices.ts.
  */
-import { randomBytes } from 'node:crypto';
+import { encodeBase64 } from 'ethers';
 import type { ChainConfig } from './chains';
 import type { DepositScheme } from './deposit-address';
 import { eip681TransferUri } from './eip681';
@@ -116,9 +116,13 @@ export interface Invoice {
   version: number;
 }
 
-/** A public invoice id: `inv_` and 128 random bits, base64url. */
+/**
+ * A public invoice id: `inv_` and 128 random bits, base64url. Web Crypto (global in Node and browsers) rather than
+ * node:crypto, so the domain modules the console's verifier loads (export columns) run in a browser.
+ */
 export function newInvoiceId(): string {
-  return `inv_${randomBytes(16).toString('base64url')}`;
+  const base64 = encodeBase64(crypto.getRandomValues(new Uint8Array(16)));
+  return `inv_${base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 }
 
 /** Shape check for ids in paths, so a malformed id is a 404 without touching the table. */

@@ -8,6 +8,8 @@ import { ValidationError } from './errors';
 /** Decimals of the internal USD unit: 1 USD = 1_000_000 micro-USD (matches the 6 decimals of USDT/USDC). */
 export const MICRO_USD_DECIMALS = 6;
 /** Micro-USD in one US dollar. */
+/** Fiat minor units (tiyn and cents): here, not in settlements.ts, so export columns need not load the report parser. */
+export const FIAT_DECIMALS = 2;
 export const MICRO_USD_PER_USD = 1_000_000n;
 /** Micro-USD in one US cent: fees and quotes are whole cents, so due amounts are multiples of this. */
 export const MICRO_USD_PER_CENT = 10_000n;

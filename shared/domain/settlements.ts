@@ -14,7 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { getAddress } from 'ethers';
 import { type ChainConfig, findChain, findToken } from './chains';
 import { type FieldIssue, ValidationError } from './errors';
-import { formatDecimal, parseDecimal } from './money';
+import { FIAT_DECIMALS, formatDecimal, parseDecimal } from './money';
 
 /** The report's columns, as the contract lists them; `kbk` may be absent or empty. */
 export const SETTLEMENT_COLUMNS = [
@@ -42,8 +42,8 @@ export const MAX_REPORTED_ISSUES = 50;
 /** Fiat currencies a custodian remits: KZT to the Treasury, USD to the authority's account. */
 export const fiatCurrencies = ['KZT', 'USD'] as const;
 export type FiatCurrency = (typeof fiatCurrencies)[number];
-/** Fiat minor units: tiyn and cents. */
-export const FIAT_DECIMALS = 2;
+/** Fiat minor units: tiyn and cents (shared/domain/money.ts). */
+export { FIAT_DECIMALS };
 /** A rate's precision: fiat per token unit. */
 export const RATE_DECIMALS = 6;
 

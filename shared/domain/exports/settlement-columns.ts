@@ -6,8 +6,9 @@
  * beside token units. The settlement journal entries go to journal.csv.
  */
 import type { BankEntry } from '../bank-statements';
+import { FIAT_DECIMALS } from '../money';
 import type { ReconciledLine, ReconciliationException } from '../settlement-reconciliation';
-import { FIAT_DECIMALS, type SettlementLine } from '../settlements';
+import type { SettlementLine } from '../settlements';
 import { type CsvSpec, fixedDecimal } from './columns';
 
 const fiat = (minor: bigint | undefined) => (minor === undefined ? undefined : fixedDecimal(minor, FIAT_DECIMALS));
