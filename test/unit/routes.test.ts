@@ -20,6 +20,7 @@ describe('route-key dispatch', () => {
       'pay-page',
       'read-invoices',
       'read-receipts',
+      'reference-data',
       'refunds',
       'request-export',
       'screening',
