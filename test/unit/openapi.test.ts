@@ -3,6 +3,7 @@
  * topology's routes with their auth, generated from the handlers' own schemas; the wire mappers' output conforms to
  * the response schemas (by type and by value); the reference page is self-contained and escapes what it shows.
  */
+import { createHash } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type * as z from 'zod';
@@ -21,7 +22,7 @@ import { NotFoundError, ValidationError } from '../../shared/domain/errors';
 import { feeToJson, sampleFeeCatalog } from '../../shared/domain/fees';
 import { type InvoiceWire, invoiceToWire } from '../../shared/domain/invoices';
 import type { Receipt } from '../../shared/domain/receipts';
-import { renderApiDocsPage } from '../../shared/web/api-docs/page';
+import { apiDocsHeaders, renderApiDocsPage } from '../../shared/web/api-docs/page';
 import { type PayView, toPayView } from '../../shared/web/pay-page/view';
 import { openApiResponseChecker } from '../helpers/openapi';
 import { anInvoice } from '../support/invoices';
@@ -125,6 +126,16 @@ describe('the reference page', () => {
     const html = renderApiDocsPage(document);
     for (const route of topologyRoutes) expect(html).toContain(`<code>${route.path}</code>`);
     expect(html).not.toMatch(/<script|https?:\/\/(?!stablefee\.dev)[^"<\s]*\.(js|css)/i);
+  });
+
+  it('allows its one stylesheet by hash and nothing else', () => {
+    const html = renderApiDocsPage(document);
+    const style = /<style>([^<]*)<\/style>/.exec(html)?.[1] ?? '';
+    const hash = createHash('sha256').update(style).digest('base64');
+    const csp = apiDocsHeaders()['content-security-policy'];
+    expect(csp).toContain(`style-src 'sha256-${hash}'`);
+    expect(csp).toMatch(/^default-src 'none'/);
+    expect(csp).not.toMatch(/script-src|https?:/);
   });
 
   it('escapes what the document says', () => {

@@ -40,7 +40,8 @@ export function apiDocsHeaders(): Record<string, string> {
 
 const anchorOf = (method: string, path: string) => `op-${method}-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
 const schemaAnchor = (name: string) => `schema-${name.replace(/[^A-Za-z0-9]+/g, '-')}`;
-const json = (value: unknown) => `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
+// Focusable, so a keyboard reaches a schema that scrolls.
+const json = (value: unknown) => `<pre tabindex="0">${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
 
 /** A schema: a link to the named one it refers to, or the schema itself. */
 function schemaHtml(schema: Record<string, unknown> | undefined): string {
