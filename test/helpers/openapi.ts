@@ -7,7 +7,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { compileRoutes } from '../../infra/local/api-server';
-import { buildOpenApiDocument, type OpenApiDocument } from '../../shared/adapters/api/openapi';
+import { buildOpenApiDocument, type OpenApiDocument, openApiPath } from '../../shared/adapters/api/openapi';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under `default` in some loaders.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
@@ -43,7 +43,8 @@ export function openApiResponseChecker(doc: OpenApiDocument = buildOpenApiDocume
     const match = routes.find((r) => r.route.method === upper && r.pattern.test(pathname));
     if (!match) return { problems: [] };
     const route = `${upper} ${match.route.path}`;
-    const operation = doc.paths[match.route.path]?.[upper.toLowerCase()];
+    const path = openApiPath(match.route.path);
+    const operation = doc.paths[path]?.[upper.toLowerCase()];
     if (!operation) return { route, problems: [`${route} is not in the OpenAPI document`] };
     const statusKey = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in operation.responses);
     if (!statusKey) return { route, problems: [`${route}: status ${status} is not documented`] };
@@ -53,7 +54,7 @@ export function openApiResponseChecker(doc: OpenApiDocument = buildOpenApiDocume
       return { route, problems: [`${route} ${status}: content type ${media || '(none)'} is not documented`] };
     }
     if (!content[media]?.schema) return { route, problems: [] };
-    const ref = ['paths', match.route.path, upper.toLowerCase(), 'responses', statusKey, 'content', media, 'schema'];
+    const ref = ['paths', path, upper.toLowerCase(), 'responses', statusKey, 'content', media, 'schema'];
     const validate = ajv.getSchema(`${DOCUMENT_ID}#/${ref.map(pointer).join('/')}`);
     if (!validate) return { route, problems: [`${route} ${status}: no schema at ${ref.join('/')}`] };
     if (validate(body)) return { route, problems: [] };

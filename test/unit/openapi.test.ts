@@ -48,11 +48,12 @@ describe('the OpenAPI document', () => {
         jwt: op.security.length > 0,
       })),
     );
-    expect(documented.map((d) => d.key).sort()).toEqual(topologyRoutes.map((r) => r.key).sort());
+    const templated = (key: string) => key.replace(/\{(\w+)\+\}/g, '{$1}');
+    expect(documented.map((d) => d.key).sort()).toEqual(topologyRoutes.map((r) => templated(r.key)).sort());
     expect(Object.keys(apiRoutes).sort()).toEqual(topologyRoutes.map((r) => r.key).sort());
     for (const route of topologyRoutes) {
       expect(apiRoutes[route.key]?.auth, route.key).toBe(route.auth);
-      expect(documented.find((d) => d.key === route.key)?.jwt, route.key).toBe(route.auth === 'jwt');
+      expect(documented.find((d) => d.key === templated(route.key))?.jwt, route.key).toBe(route.auth === 'jwt');
     }
   });
 

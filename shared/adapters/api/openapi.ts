@@ -72,8 +72,13 @@ function responseComponents(): { schemas: Record<string, JsonSchema>; refOf: Map
   return { schemas, refOf };
 }
 
+/** A route path as OpenAPI templates it: API Gateway's greedy `{proxy+}` is the parameter `{proxy}`. */
+export function openApiPath(routePath: string): string {
+  return routePath.replace(/\{(\w+)\+\}/g, '{$1}');
+}
+
 function pathParameters(path: string): OpenApiParameter[] {
-  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+  return [...openApiPath(path).matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name: name ?? '',
     in: 'path',
     required: true,
@@ -154,7 +159,8 @@ export function buildOpenApiDocument(routes: Record<string, RouteContract> = api
   const { schemas, refOf } = responseComponents();
   const paths: OpenApiDocument['paths'] = {};
   for (const [key, route] of Object.entries(routes)) {
-    const [method = '', path = ''] = key.split(' ');
+    const [method = '', routePath = ''] = key.split(' ');
+    const path = openApiPath(routePath);
     paths[path] ??= {};
     (paths[path] as Record<string, OpenApiOperation>)[method.toLowerCase()] = operation(key, route, refOf);
   }
