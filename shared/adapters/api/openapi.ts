@@ -138,6 +138,14 @@ function operation(key: string, route: RouteContract, refOf: Map<z.ZodType, stri
     responses['401'] ??= problem('No bearer token, or one that is not valid (signature, issuer, audience, expiry).');
     responses['403'] ??= problem("The token's role may not call this route.");
   }
+  const gateway = { 'application/json': { schema: { $ref: `${SCHEMA_REF}GatewayMessage` } } };
+  responses['429'] = { description: "API Gateway's throttle: retry later.", content: gateway };
+  if (route.body) {
+    responses['413'] ??= {
+      description: "The body is too large: the route's own bound (a problem) or API Gateway's 10 MB (its message).",
+      content: { ...problem('').content, ...gateway },
+    };
+  }
   responses['4XX'] = problem('The request was refused: the problem says why (validation names each field).');
   responses['5XX'] = problem('The service could not answer: retry later.');
   const body = requestBody(route.body);

@@ -48,6 +48,12 @@ export const problemSchema = z.looseObject({
   errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
 });
 
+/**
+ * API Gateway's own answer, before any function runs: throttling (429) and a body over its 10 MB limit (413). Not a
+ * problem: an HTTP API cannot customise these (docs/api.md, *Errors*).
+ */
+export const gatewayMessageSchema = z.strictObject({ message: z.string() });
+
 /** `GET /v1/health`: every dependency's check, and the receipt signer's address (null when it cannot be read). */
 export const healthSchema = z.strictObject({
   status: z.enum(['ok', 'degraded']),
@@ -159,6 +165,7 @@ export const payViewSchema = z.strictObject({
 /** The response schemas by the name the OpenAPI document gives them (`#/components/schemas/<name>`). */
 export const namedResponseSchemas = {
   Problem: problemSchema,
+  GatewayMessage: gatewayMessageSchema,
   Health: healthSchema,
   FeeList: feeListSchema,
   Invoice: invoiceSchema,
