@@ -14,13 +14,21 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { StablefeeEdgeWafStack } from './edge';
 import { StablefeeStack } from './stack';
 
 const app = new App();
 
 // Environment-agnostic on purpose: no lookups are needed, so one template deploys to any account and region
 // (the region-dependent parts, such as the Cognito issuer URL, use the AWS::Region pseudo parameter).
-new StablefeeStack(app, process.env.STABLEFEE_STACK_NAME ?? 'Stablefee', {
+const stackName = process.env.STABLEFEE_STACK_NAME ?? 'Stablefee';
+new StablefeeStack(app, stackName, {
+  tags: { project: 'stablefee' },
+});
+// The edge's WAF web ACL: CloudFront takes only a CLOUDFRONT-scope web ACL, and those live in us-east-1 (infra/edge.ts).
+// Deploy it first; its WebAclArn output is the service stack's EdgeWebAclArn parameter.
+new StablefeeEdgeWafStack(app, `${stackName}EdgeWaf`, {
+  env: { region: 'us-east-1' },
   tags: { project: 'stablefee' },
 });
 

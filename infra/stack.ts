@@ -53,6 +53,7 @@ import {
   sweeperKeyEnv,
 } from '../shared/resources';
 import { CHECKED_PARAMETERS, type CheckedParameter, checkedParameterValue } from './deployment-config';
+import { ApiEdge, CONSOLE_KEY_PREFIX } from './edge';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
   type BucketName,
@@ -502,7 +503,7 @@ const DEPLOYMENT_PARAMETERS = {
     default: '',
     description:
       'Payer-facing origin invoice links use, e.g. https://pay.example.kz (a custom domain in front of the API). ' +
-      "Empty: the HTTP API's own execute-api URL.",
+      'Empty: the CloudFront distribution in front of the API (output EdgeUrl).',
     allowedPattern: '^(https://[^\\s/]+(/\\S*)?)?$',
     constraintDescription: 'must be empty or an https:// URL',
   },
@@ -636,6 +637,11 @@ export interface StablefeeStackProps extends StackProps {
   readonly functions?: FunctionSpec[];
   /** Dashboard names are unique per account and region: give a second stack in one region its own. @default DASHBOARD_NAME */
   readonly dashboardName?: string;
+  /**
+   * The built console (a directory with its index.html), uploaded to the edge's console bucket at `/console/` on
+   * every deploy. @default none: the console bucket is not deployed to by this stack (infra/edge.ts `ApiEdge`)
+   */
+  readonly consoleAssetsDir?: string;
 }
 
 export class StablefeeStack extends Stack {
@@ -651,6 +657,8 @@ export class StablefeeStack extends Stack {
    * themselves, so a refusal is a problem+json like every other error: shared/adapters/bearer-token.ts).
    */
   readonly jwtTrust: { issuer: string; audience: string };
+  /** CloudFront (with the WAF web ACL) in front of the API and the console (infra/edge.ts). */
+  readonly edge: ApiEdge;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   readonly alarmTopic: sns.Topic;
@@ -684,6 +692,7 @@ export class StablefeeStack extends Stack {
       projectRoot = PROJECT_ROOT,
       functions = functionSpecs,
       dashboardName = DASHBOARD_NAME,
+      consoleAssetsDir,
       ...stackProps
     } = props;
     super(scope, id, {
@@ -706,6 +715,7 @@ export class StablefeeStack extends Stack {
     const http = this.createHttpApi();
     this.api = http.api;
     this.apiStage = http.stage;
+    this.edge = this.createEdge(consoleAssetsDir);
 
     this.receiptSigningKey = this.createReceiptSigningKey();
     if (functions.some((f) => f.access.gasSigner)) {
@@ -765,6 +775,20 @@ export class StablefeeStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
   }
 
+  /** CloudFront with the WAF web ACL in front of the API and the console (infra/edge.ts), and its outputs. */
+  private createEdge(consoleAssetsDir: string | undefined): ApiEdge {
+    const edge = new ApiEdge(this, 'Edge', { api: this.api, consoleAssetsDir });
+    new CfnOutput(this, 'EdgeUrl', {
+      value: edge.url,
+      description: 'CloudFront (WAF) in front of the API and the console (/console/): the URL to give out',
+    });
+    new CfnOutput(this, 'ConsoleBucketName', {
+      value: edge.consoleBucket.bucketName,
+      description: `Upload the built console here under ${CONSOLE_KEY_PREFIX} (served at <EdgeUrl>/console/)`,
+    });
+    return edge;
+  }
+
   /** One output per secret (its ARN), saying what JSON goes in it. */
   private outputSecrets(): void {
     const outputs: Record<SecretPurpose, [string, string]> = {
@@ -807,7 +831,10 @@ export class StablefeeStack extends Stack {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        // An index keeping keys and a few attributes is not a second copy of every item (its readers BatchGet them).
+        ...(index.projection === 'all'
+          ? { projectionType: dynamodb.ProjectionType.ALL }
+          : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection.include] }),
       });
     }
     return table;
@@ -1646,9 +1673,9 @@ export class StablefeeStack extends Stack {
     const nbkRatesUrl = parameter('NbkRatesUrl');
     this.mailFrom = parameter('MailFrom');
     const providerIds = this.createAddressWatchParameters();
-    // Functions do not depend on the routes (routes depend on functions), so pointing them at the API's own endpoint
-    // adds no dependency cycle: the HttpApi resource itself depends on nothing here.
-    const useApiUrl = new CfnCondition(this, 'UseApiUrlAsPublicBaseUrl', {
+    // Functions do not depend on the routes (routes depend on functions), so pointing them at the distribution in
+    // front of the API adds no dependency cycle: it and the HttpApi resource depend on nothing here.
+    const useEdgeUrl = new CfnCondition(this, 'UseEdgeUrlAsPublicBaseUrl', {
       expression: Fn.conditionEquals(publicBaseUrl, ''),
     });
     return {
@@ -1656,8 +1683,9 @@ export class StablefeeStack extends Stack {
       [DEPLOYMENT_ENV.depositXpub]: depositXpub,
       [DEPLOYMENT_ENV.chains]: chainsJson,
       [DEPLOYMENT_ENV.publicBaseUrl]: Fn.conditionIf(
-        useApiUrl.logicalId,
-        this.api.apiEndpoint,
+        useEdgeUrl.logicalId,
+        // The edge (WAF, rate limits), not the API's own endpoint: payer links lead through it.
+        this.edge.url,
         publicBaseUrl,
       ).toString(),
       [DEPLOYMENT_ENV.nbkRatesUrl]: nbkRatesUrl,

@@ -129,8 +129,17 @@ export const DEFAULT_SCHEDULE_MAX_EVENT_AGE_SECONDS = 60;
 export const functions: FunctionSpec[] = [
   {
     name: 'health',
-    description: 'Liveness and dependency checks: table, queues, chain RPC; publishes the receipt signer.',
-    triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/health', auth: 'public' }] }],
+    description:
+      'Public liveness and the receipt signer (cached at the edge); operators: every dependency (table, queues, RPC).',
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'GET', path: '/v1/health', auth: 'public' },
+          { method: 'GET', path: '/v1/ops/health', auth: 'jwt' },
+        ],
+      },
+    ],
     access: {
       table: 'read',
       // The table probe reads the table's status.

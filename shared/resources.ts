@@ -5,17 +5,55 @@
  * functions' configuration) read, so a name is spelled once and shared/ never imports infra/.
  */
 
+/**
+ * What a global secondary index keeps of each item: every attribute, or (`include`) only the table's and the index's
+ * keys plus the named attributes, which are what its queries filter on. A reader of an `include` index fetches
+ * the items themselves with BatchGetItem (shared/adapters/dynamo/index-items.ts), so the table does not store a
+ * second copy of every item for that index.
+ */
+export type IndexProjection = 'all' | { readonly include: readonly string[] };
+
 /** The single DynamoDB table (single-table design; see docs/data-model.md). */
 export const table = {
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Overloaded global secondary indexes; entity modules in shared/ build their keys. */
   indexes: [
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-    // Status lists: a ministry's invoices in one status (a filtered page is one Query, whatever the mix).
-    { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    // A ministry's invoices, receipts and refunds, an invoice's transfers and sweeps, the suspense list, the scanner's
+    // watch writes. Kept: what the lists filter on (payer, expiresAt, feeCode, payerBin, state, chainId), what the
+    // scanner's warm read and an invoice's sweep links read (address, watchUntil, createdAt, watchWrittenAt,
+    // sweepId), so those two hot reads need no read-back; the lists read their page back by key.
+    {
+      name: 'gsi1',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      projection: {
+        include: [
+          'payer',
+          'expiresAt',
+          'feeCode',
+          'payerBin',
+          'state',
+          'chainId',
+          'address',
+          'watchUntil',
+          'createdAt',
+          'watchWrittenAt',
+          'sweepId',
+        ],
+      } as IndexProjection,
+    },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'all' },
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'all' },
+    // Status lists: a ministry's invoices in one status (a filtered page is one Query, whatever the mix), and a
+    // source's refunds. Every invoice sits here for ever: only the list filter's attributes (the payer's BIN, the
+    // open list's expiry) are kept; a page's items are then read by key.
+    {
+      name: 'gsi4',
+      partitionKey: 'gsi4pk',
+      sortKey: 'gsi4sk',
+      projection: { include: ['payer', 'expiresAt'] } as IndexProjection,
+    },
   ],
   timeToLiveAttribute: 'ttl',
 } as const;

@@ -5,8 +5,10 @@
  */
 import { IDEMPOTENCY_KEY_PATTERN, refundRequestBody, refundsQuery } from '../../shared/adapters/api/requests';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
+import { jsonRpcTokenBlacklist } from '../../shared/adapters/chain/token-blacklist';
 import { configuredCustodian } from '../../shared/adapters/custodian';
 import { dynamoRefundSources, dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
+import { dynamoScreeningLists } from '../../shared/adapters/dynamo/screening';
 import { type Caller, httpRoute, httpRoutes } from '../../shared/adapters/http';
 import { countMetric } from '../../shared/adapters/metrics';
 import { refundQueue } from '../../shared/adapters/work-queues';
@@ -18,6 +20,7 @@ import {
   rejectRefundAs,
   requestRefundAs,
 } from '../../shared/app/refunds';
+import { AddressScreening } from '../../shared/app/screen-sender';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
 import { REFUND_ID_PATTERN, type RefundActor, refundToWire } from '../../shared/domain/refunds';
 
@@ -27,6 +30,12 @@ const deps: RefundDeps = {
   chains: enabledChains,
   queue: refundQueue,
   custodian: configuredCustodian,
+  destinations: new AddressScreening({
+    lists: dynamoScreeningLists,
+    blacklist: jsonRpcTokenBlacklist(),
+    chains: enabledChains,
+    now: () => new Date(),
+  }),
   now: () => new Date(),
 };
 

@@ -137,7 +137,10 @@ async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection:
+            index.projection === 'all'
+              ? { ProjectionType: 'ALL' }
+              : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.include] },
         })),
         // No stream: the local runtime runs no stream trigger, and moto copies the table once more per write for it.
       }),

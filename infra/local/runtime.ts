@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Wallet } from 'ethers';
 import { JWT_ENV } from '../../shared/adapters/bearer-token';
 import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
@@ -325,7 +326,10 @@ function startWorkers(
   parts: StartedParts,
   log: (line: string) => void,
 ): Map<string, Schedule> {
-  const sqs = new SQSClient({ endpoint: aws.endpoint, region: REGION });
+  // A receive that never answers would stall its loop for good (Lambda's pollers never hang): each call is bounded,
+  // well past the pollers' one-second long poll, and a timed-out receive's messages come back after their visibility.
+  const requestHandler = new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 15_000 });
+  const sqs = new SQSClient({ endpoint: aws.endpoint, region: REGION, requestHandler });
   const pollers: QueuePoller[] = [];
   const schedules = new Map<string, Schedule>();
   for (const fn of functions) {

@@ -42,12 +42,15 @@ const chainProbe =
     return { blockNumber: BigInt(blockHex).toString() };
   };
 
+/** The receipt signer's address (KMS `GetPublicKey` once per container; a dev key locally). */
+export const signerProbe: HealthProbe = async () => ({ address: await receiptSigner().address() });
+
 /** Every probe by name: `table`, `queue:<name>`, `chain:<id>`, `signer`. */
 export function serviceHealthProbes(): Record<string, HealthProbe> {
   return {
     table: tableProbe,
     ...Object.fromEntries((Object.keys(queues) as QueueName[]).map((name) => [`queue:${name}`, queueProbe(name)])),
     ...Object.fromEntries(chainEndpoints.map((chain) => [`chain:${chain.chainId}`, chainProbe(chain)])),
-    signer: async () => ({ address: await receiptSigner().address() }),
+    signer: signerProbe,
   };
 }

@@ -174,6 +174,8 @@ const HTTP_STATUS: Record<DomainErrorType, number> = {
   'mrp-unavailable': 503,
   // A fee that requires a licence, for a payer whose licence is not active (the problem names the status found).
   payer_not_licensed: 422,
+  // A refund to an address the screening lists or the token's blacklist name (the problem names the hits).
+  refund_destination_screened: 422,
 };
 
 /** Maps any thrown value to a problem response. Unknown errors become a 500 that reveals nothing internal. */

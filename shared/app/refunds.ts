@@ -8,7 +8,7 @@
  * Another ministry's refund (or a stray one's, for a ministry caller) reads as absent, never forbidden.
  */
 import { createHash } from 'node:crypto';
-import { type ChainConfig, findChain, findToken } from '../domain/chains';
+import { type ChainConfig, findChain, findToken, type TokenConfig } from '../domain/chains';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import {
   approveRefund,
@@ -30,6 +30,7 @@ import {
   suspenseRefundable,
   type Transition,
 } from '../domain/refunds';
+import { RefundDestinationScreenedError, type ScreeningHit } from '../domain/screening';
 import {
   ConcurrentChangeError,
   type Custodian,
@@ -46,6 +47,11 @@ export interface RefundDeps {
   queue: RefundQueue;
   /** The chain's custody account: never a refund's destination. */
   custodian: Pick<Custodian, 'custodyAccount'>;
+  /**
+   * What the screening lists and the token's blacklist say of an address (shared/app/screen-sender.ts): a refund is
+   * never requested nor approved to an address they name.
+   */
+  destinations: { hitsFor(chainId: number, token: TokenConfig, address: string): Promise<ScreeningHit[]> };
   now: () => Date;
   newId?: () => string;
 }
@@ -87,6 +93,7 @@ export async function requestRefundAs(
       now: deps.now(),
       ...(custody ? { custody } : {}),
     });
+    await refuseScreenedDestination(refund, deps);
     try {
       if (await deps.refunds.create(refund, { read: ledger, next: ledgerWith(ledger, refund) }, sourceVersion, claim))
         return { created: true, refund };
@@ -175,9 +182,24 @@ export function listRefunds(
  * a repeated approval, so an approval whose message was lost is sent by approving once more).
  */
 export async function approveRefundAs(actor: RefundActor, id: string, deps: RefundDeps): Promise<Refund> {
+  // Screened again at approval: a list may have named the destination since the request.
+  const requested = await readRefund(actor, id, deps.refunds);
+  if (requested.state === 'requested') await refuseScreenedDestination(requested, deps);
   const refund = await transition(actor, id, deps, (r, now) => approveRefund(r, actor, now));
   if (refund.state === 'approved') await deps.queue.enqueue(refund.id);
   return refund;
+}
+
+/** @throws RefundDestinationScreenedError when the lists or the token's blacklist name the refund's destination. */
+async function refuseScreenedDestination(
+  refund: Pick<Refund, 'chainId' | 'token' | 'to'>,
+  deps: RefundDeps,
+): Promise<void> {
+  const chain = findChain(deps.chains, refund.chainId);
+  const token = chain && findToken(chain, refund.token);
+  if (!token) throw new ConflictError(`Refunds of token ${refund.token} are not accepted on chain ${refund.chainId}.`);
+  const hits = await deps.destinations.hitsFor(refund.chainId, token, refund.to);
+  if (hits.length > 0) throw new RefundDestinationScreenedError(refund.to, hits);
 }
 
 /** Rejects a requested refund: its amount is released on its source's ledger, which takes a new request again. */

@@ -29,20 +29,57 @@ export interface SenderGate {
   gate(seen: TransferObserved, invoice: Invoice, token: TokenConfig): Promise<GateAnswer>;
 }
 
-export interface ScreeningDeps {
-  lists: ScreeningLists;
-  blacklist: TokenBlacklist;
+export interface ScreeningDeps extends AddressScreeningDeps {
   holds: HoldStore;
   log: ComplianceLog;
+}
+
+/** What screening needs to tell what is known of an address: the lists, the token's blacklist, the chains. */
+export interface AddressScreeningDeps {
+  lists: ScreeningLists;
+  blacklist: TokenBlacklist;
   chains: readonly ChainConfig[];
   now: () => Date;
 }
 
-/** The screening of one container: the ports, and the short-lived cache of what each sender's check found. */
-export class SenderScreening implements SenderGate {
+/**
+ * What the screening lists and a token's own blacklist say of an address, with the container's short cache: asked of
+ * a payment's sender before it is credited, and of a refund's destination before money is sent there.
+ */
+export class AddressScreening {
   private readonly cache = new Map<string, { hits: ScreeningHit[]; until: number }>();
 
-  constructor(private readonly deps: ScreeningDeps) {}
+  constructor(private readonly deps: AddressScreeningDeps) {}
+
+  /** The hits on `address` for `token` on `chainId` (none: clear); cached per chain, token and address. */
+  async hitsFor(chainId: number, token: TokenConfig, address: string): Promise<ScreeningHit[]> {
+    const key = `${chainId}:${token.address}:${address}`.toLowerCase();
+    const now = this.deps.now().getTime();
+    const cached = this.cache.get(key);
+    if (cached && cached.until > now) return cached.hits;
+    const [lists, frozen] = await Promise.all([this.deps.lists.all(), this.frozenByToken(chainId, token, address)]);
+    const wanted = address.toLowerCase();
+    const hits: ScreeningHit[] = lists
+      .filter((l) => l.addresses.some((a) => a.toLowerCase() === wanted))
+      .map((l) => ({ kind: 'list', list: l.name, source: l.source }));
+    if (frozen) hits.push({ kind: 'token-blacklist', token: token.address });
+    this.cache.set(key, { hits, until: now + SCREENING_CACHE_SECONDS * 1000 });
+    return hits;
+  }
+
+  private async frozenByToken(chainId: number, token: TokenConfig, address: string): Promise<boolean> {
+    if (!blacklistStyle({ chainId }, token)) return false;
+    return this.deps.blacklist.isBlacklisted(chainId, token.address, address);
+  }
+}
+
+/** The sender screening of one container: an address screening, and the holds and journal its hits write. */
+export class SenderScreening implements SenderGate {
+  private readonly addresses: AddressScreening;
+
+  constructor(private readonly deps: ScreeningDeps) {
+    this.addresses = new AddressScreening(deps);
+  }
 
   async gate(seen: TransferObserved, invoice: Invoice, token: TokenConfig): Promise<GateAnswer> {
     const id = transferId(seen);
@@ -61,24 +98,8 @@ export class SenderScreening implements SenderGate {
   }
 
   /** What the lists and the token's blacklist say of `sender` (cached per chain, token and sender). */
-  async hitsFor(chainId: number, token: TokenConfig, sender: string): Promise<ScreeningHit[]> {
-    const key = `${chainId}:${token.address}:${sender}`.toLowerCase();
-    const now = this.deps.now().getTime();
-    const cached = this.cache.get(key);
-    if (cached && cached.until > now) return cached.hits;
-    const [lists, frozen] = await Promise.all([this.deps.lists.all(), this.frozenByToken(chainId, token, sender)]);
-    const wanted = sender.toLowerCase();
-    const hits: ScreeningHit[] = lists
-      .filter((l) => l.addresses.some((a) => a.toLowerCase() === wanted))
-      .map((l) => ({ kind: 'list', list: l.name, source: l.source }));
-    if (frozen) hits.push({ kind: 'token-blacklist', token: token.address });
-    this.cache.set(key, { hits, until: now + SCREENING_CACHE_SECONDS * 1000 });
-    return hits;
-  }
-
-  private async frozenByToken(chainId: number, token: TokenConfig, sender: string): Promise<boolean> {
-    if (!blacklistStyle({ chainId }, token)) return false;
-    return this.deps.blacklist.isBlacklisted(chainId, token.address, sender);
+  hitsFor(chainId: number, token: TokenConfig, sender: string): Promise<ScreeningHit[]> {
+    return this.addresses.hitsFor(chainId, token, sender);
   }
 
   private holdOf(seen: TransferObserved, invoice: Invoice, token: TokenConfig, hits: ScreeningHit[]): Hold {

@@ -24,7 +24,8 @@ export type DomainErrorType =
   | 'unsupported-media-type'
   | 'fx-rate-unavailable'
   | 'mrp-unavailable'
-  | 'payer_not_licensed';
+  | 'payer_not_licensed'
+  | 'refund_destination_screened';
 
 /** Base class: `type` is a stable problem type slug, `title` its short human title. */
 export abstract class DomainError extends Error {

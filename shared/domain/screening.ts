@@ -7,7 +7,7 @@
  */
 import { getAddress } from 'ethers';
 import * as z from 'zod';
-import { ValidationError } from './errors';
+import { DomainError, ValidationError } from './errors';
 import { zodToValidationError } from './fees';
 import type { TransferObserved } from './transfers';
 
@@ -73,12 +73,36 @@ export function checkListName(name: string): string {
 /** Why a sender was held: a screening list naming it, or the token's issuer having blacklisted it. */
 export type ScreeningHit = { kind: 'list'; list: string; source: string } | { kind: 'token-blacklist'; token: string };
 
+/** What a hit says, as a person reads it. */
+function describeHit(hit: ScreeningHit): string {
+  return hit.kind === 'list'
+    ? `on screening list ${hit.list} (${hit.source})`
+    : `blacklisted by the token contract ${hit.token}`;
+}
+
+/**
+ * A refund would send money to an address the screening lists or the token's own blacklist name: no one may send it
+ * there (a sanctioned address, or one the token would refuse or freeze); another destination may be asked for.
+ */
+export class RefundDestinationScreenedError extends DomainError {
+  readonly type = 'refund_destination_screened';
+  readonly title = 'Refund destination screened';
+  constructor(
+    readonly to: string,
+    readonly hits: readonly ScreeningHit[],
+  ) {
+    super(`A refund cannot be sent to ${to}: it is ${hits.map(describeHit).join('; ')}.`);
+  }
+
+  /** The problem's extra members: the destination and what named it. */
+  override get details(): Record<string, unknown> {
+    return { to: this.to, hits: this.hits };
+  }
+}
+
 /** The hold's reason as a person reads it. */
 export function holdReasonOf(sender: string, hits: readonly ScreeningHit[]): string {
-  const parts = hits.map((h) =>
-    h.kind === 'list' ? `on screening list ${h.list} (${h.source})` : `blacklisted by the token contract ${h.token}`,
-  );
-  return `sender ${sender} ${parts.join('; ')}`;
+  return `sender ${sender} ${hits.map(describeHit).join('; ')}`;
 }
 
 export const holdStates = ['held', 'released', 'rejected'] as const;

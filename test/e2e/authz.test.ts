@@ -258,6 +258,8 @@ const table: Row[] = [
   { route: 'POST /v1/webhooks/{provider}', what: 'unsigned',
                                                     expected: [401, 401, 401, 401, 401, 401, 401],
     request: () => ({ ...signedEmptyDelivery(), headers: { 'content-type': 'application/json' } }) },
+  { route: 'GET /v1/ops/health',                    expected: [401, 401, 401, 403, 403, 403, 200],
+    request: () => ({ method: 'GET', path: '/v1/ops/health' }) },
   { route: 'POST /v1/ops/replay',                   expected: [401, 401, 401, 403, 403, 403, 200],
     request: () => ({ method: 'POST', path: '/v1/ops/replay', body: { queue: 'transfers' } }) },
   { route: 'GET /v1/transfers',                     expected: [401, 401, 401, 403, 403, 200, 200],

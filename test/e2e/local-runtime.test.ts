@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { functions, queues } from '../../infra/topology';
+import { apiClient } from '../helpers/api';
 
 let runtime: LocalRuntime;
 
@@ -16,9 +17,23 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
+/** An operator's dev token (the local runtime's /dev/tokens). */
+const operatorToken = () => apiClient(runtime.apiUrl).token({ role: 'operator' });
+
 describe('local runtime', () => {
-  it('answers GET /v1/health with every dependency ok', async () => {
+  it('answers the public GET /v1/health with liveness and the signer only, nothing about dependencies', async () => {
     const response = await fetch(`${runtime.apiUrl}/v1/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['signer', 'status']);
+    expect(body.status).toBe('ok');
+    expect(body.signer).toMatch(/^0x[0-9a-fA-F]{40}$/);
+  });
+
+  it('answers the operator GET /v1/ops/health with every dependency ok', async () => {
+    const response = await fetch(`${runtime.apiUrl}/v1/ops/health`, {
+      headers: { authorization: `Bearer ${await operatorToken()}` },
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
@@ -28,17 +43,20 @@ describe('local runtime', () => {
     expect((body as unknown as { signer: string }).signer).toMatch(/^0x[0-9a-fA-F]{40}$/);
   });
 
-  it('reports a failing dependency with 503 and names it', async () => {
+  it('reports a failing dependency on GET /v1/ops/health with 503 and names it; the public check stays 200', async () => {
     const { DeleteQueueCommand, SQSClient } = await import('@aws-sdk/client-sqs');
     const sqs = new SQSClient({ endpoint: runtime.aws.endpoint });
     await sqs.send(new DeleteQueueCommand({ QueueUrl: runtime.resources.queueUrls.outbox }));
     sqs.destroy();
-    const response = await fetch(`${runtime.apiUrl}/v1/health`);
+    const response = await fetch(`${runtime.apiUrl}/v1/ops/health`, {
+      headers: { authorization: `Bearer ${await operatorToken()}` },
+    });
     expect(response.status).toBe(503);
     const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(body.status).toBe('degraded');
     expect(body.checks['queue:outbox']?.status).toBe('failing');
     expect(body.checks.table?.status).toBe('ok');
+    expect((await fetch(`${runtime.apiUrl}/v1/health`)).status).toBe(200);
   });
 
   it('lists the fee catalog on GET /v1/fees', async () => {

@@ -7,7 +7,7 @@
  * Crash: the order executor fails after the custodian took the order and before recording it; the redelivered
  * message asks the custodian again under the same Idempotency-Key and the money moves once.
  */
-import { Contract, getAddress } from 'ethers';
+import { Contract, getAddress, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileContract } from '../../infra/local/contracts';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
@@ -134,6 +134,17 @@ describe('refunds with four eyes', () => {
     const before = await balanceOf(sender);
 
     const body = { invoiceId: invoice.id, reason: 'paid 100 USDT too much' };
+    // Money never goes out to an address a screening list names: 422, nothing stored.
+    const listedTo = Wallet.createRandom().address;
+    const compliance = await api.token({ role: 'compliance' });
+    const list = { source: 'e2e', asOf: '2026-12-01', addresses: [listedTo], reason: 'e2e' };
+    const listed = await api.call('PUT', '/v1/screening-lists/e2e-refunds', { token: compliance, body: list });
+    expect(listed.status, listed.text).toBe(200);
+    const screened = await requestRefund(tokens.alice, { ...body, to: listedTo });
+    expect(screened.status, screened.text).toBe(422);
+    expect(screened.json).toMatchObject({ type: expect.stringMatching(/refund_destination_screened$/), to: listedTo });
+    expect((await api.call('GET', '/v1/refunds', { token: tokens.alice })).json.items).toEqual([]);
+
     const requested = await requestRefund(tokens.alice, body, { 'idempotency-key': `refund-${invoice.id}` });
     expect(requested.status, requested.text).toBe(201);
     expect(requested.json).toMatchObject({ state: 'requested', amount: '100000000', to: sender, token: usdt() });

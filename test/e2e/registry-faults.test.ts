@@ -2,6 +2,7 @@
  * Registry publication under faults: with the mock registry failing half of all requests and timing out on some,
  * every paid invoice's receipt is delivered, and the registry stores each exactly once.
  */
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { type ApiClient, apiClient } from '../helpers/api';
@@ -27,6 +28,24 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
+/** Where the outbox's messages are, for a failure's message: a stuck receipt is in flight, waiting, or dead-lettered. */
+async function outboxDepths(): Promise<string> {
+  const sqs = new SQSClient({ endpoint: runtime.aws.endpoint, region: 'us-east-1' });
+  try {
+    const depth = async (url: string) => {
+      const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...names] }),
+      );
+      return `${Attributes.ApproximateNumberOfMessages} visible, ${Attributes.ApproximateNumberOfMessagesNotVisible} in flight`;
+    };
+    const { queueUrls, dlqUrls } = runtime.resources;
+    return `outbox: ${await depth(queueUrls.outbox)}; its DLQ: ${await depth(dlqUrls.outbox)}`;
+  } finally {
+    sqs.destroy();
+  }
+}
+
 describe('registry publication with a flaky registry', () => {
   it('delivers 20 receipts, each stored once, through failures and timeouts', { timeout: 180_000 }, async () => {
     runtime.registry.setFaults({ status: 503, rate: 0.5, timeoutRate: 0.1 });
@@ -47,10 +66,13 @@ describe('registry publication with a flaky registry', () => {
       async () => (await api.call('GET', '/v1/receipts?limit=100', { token: auditor })).json.items,
       (items: any[]) => items.length === 20 && items.every((r) => r.delivery.state === 'delivered'),
       150_000,
-    ).catch(async (error: Error) => {
+    ).catch(async () => {
       const items = (await api.call('GET', '/v1/receipts?limit=100', { token: auditor })).json.items;
-      const states = items.map((r: { receiptNo: string; delivery: object }) => [r.receiptNo, r.delivery]);
-      throw new Error(`${items.length} receipts: ${JSON.stringify(states)}; ${error.message.slice(0, 100)}`);
+      const states = items
+        .filter((r: { delivery: { state: string } }) => r.delivery.state !== 'delivered')
+        .map((r: { receiptNo: string; delivery: object }) => [r.receiptNo, r.delivery]);
+      const queues = await outboxDepths();
+      throw new Error(`${items.length} receipts, not delivered: ${JSON.stringify(states)}; queues ${queues}`);
     });
     expect(new Set(delivered.map((r: { invoiceId: string }) => r.invoiceId))).toEqual(
       new Set(invoices.map((i) => i.id)),

@@ -119,6 +119,43 @@ describe('status lists', () => {
     expect(queries).toEqual(['gsi4']);
   });
 
+  it('reads a page back by key: the status index keeps keys, payer and expiry only, the list answers whole invoices', async () => {
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../shared/adapters/aws/dynamodb');
+    const { tableName } = await import('../../shared/adapters/config');
+    const { Items = [] } = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'MINISTRY#AFSA#INVOICES#cancelled' },
+      }),
+    );
+    expect(Items.length).toBe(2);
+    for (const item of Items) {
+      expect(Object.keys(item).sort()).toEqual(['expiresAt', 'gsi4pk', 'gsi4sk', 'payer', 'pk', 'sk'].sort());
+    }
+    const commands: string[] = [];
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'pagingTestCommands' },
+    );
+    try {
+      const cancelled = await list('cancelled');
+      expect(commands).toEqual(['QueryCommand', 'BatchGetItemCommand']);
+      expect(cancelled.items.map((i) => i.id)).toEqual(ids([3, 1]));
+      for (const item of cancelled.items) {
+        expect(item.quote).toEqual({ source: 'fixed' });
+        expect(item.fee).toEqual({ currency: 'USD', minor: 100n });
+      }
+    } finally {
+      dynamodb.middlewareStack.remove('pagingTestCommands');
+    }
+  });
+
   it('lists an open invoice past its expiry as expired, not open', async () => {
     expect((await list('expired')).items.map((i) => i.id)).toEqual(ids([5, 4]));
     expect((await list('open')).items.map((i) => i.id)).toEqual(ids([7, 6, 2, 0]));

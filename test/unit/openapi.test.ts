@@ -108,7 +108,8 @@ describe("the wire mappers' output conforms to the response schemas", () => {
     ok('GET', `/v1/pay/${invoice.id}`, 200, toPayView(anInvoice(), now, 'https://pay.example'));
     ok('GET', '/v1/fees', 200, { items: sampleFeeCatalog.map(feeToJson) });
     const health = { status: 'ok', checks: { table: { status: 'ok', latencyMs: 3 } }, signer: null };
-    ok('GET', '/v1/health', 200, health);
+    ok('GET', '/v1/ops/health', 200, health);
+    ok('GET', '/v1/health', 200, { status: 'ok', signer: null });
     for (const error of [new NotFoundError('No invoice x.'), new ValidationError([{ field: 'a', message: 'b' }])]) {
       const res = errorResponse(error, '/v1/invoices/x');
       ok('GET', '/v1/invoices/x', res.statusCode ?? 0, JSON.parse(res.body ?? ''), 'application/problem+json');

@@ -2,11 +2,14 @@
 import { Wallet, ZeroAddress } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { approveRefundAs, readRefund, rejectRefundAs, requestRefundAs } from '../../shared/app/refunds';
+import { AddressScreening } from '../../shared/app/screen-sender';
 import { localChain } from '../../shared/domain/chains';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../shared/domain/errors';
 import type { StoredTransfer } from '../../shared/domain/reconcile';
 import type { RefundActor } from '../../shared/domain/refunds';
+import { RefundDestinationScreenedError } from '../../shared/domain/screening';
 import { anInvoice } from '../support/invoices';
+import { MemoryScreeningLists, MemoryTokenBlacklist } from '../support/memory-compliance';
 import { MemoryCustodian, MemoryRefundQueue, MemoryRefundSources, MemoryRefundStore } from '../support/memory-refunds';
 
 const USDT = Wallet.createRandom().address;
@@ -18,6 +21,7 @@ const bob: RefundActor = { subject: 'bob', role: 'ministry', ministry: 'AFSA' };
 const mallory: RefundActor = { subject: 'mallory', role: 'ministry', ministry: 'MINFIN' };
 const operator: RefundActor = { subject: 'olga', role: 'operator' };
 const operator2: RefundActor = { subject: 'oleg', role: 'operator' };
+const BY = { updatedBy: 'officer-1', updatedAt: '2026-03-01T00:00:00.000Z' };
 
 function transfer(overrides: Partial<StoredTransfer> = {}): StoredTransfer {
   const txHash = `0x${'1'.repeat(64)}`;
@@ -61,8 +65,12 @@ function setup() {
   sources.invoices.set(invoice.id, invoice);
   sources.transfers.set(paid.id, { ...paid, invoiceId: invoice.id });
   const custodian = new MemoryCustodian({ 31337: custody });
-  const deps = { refunds: store, sources, chains, queue, custodian, now: () => new Date('2026-03-10T08:00:00.000Z') };
-  return { sources, store, queue, invoice, deps };
+  const now = () => new Date('2026-03-10T08:00:00.000Z');
+  const lists = new MemoryScreeningLists();
+  const blacklist = new MemoryTokenBlacklist();
+  const destinations = new AddressScreening({ lists, blacklist, chains, now });
+  const deps = { refunds: store, sources, chains, queue, custodian, destinations, now };
+  return { sources, store, queue, invoice, deps, lists, blacklist };
 }
 
 describe('requesting a refund', () => {
@@ -210,6 +218,31 @@ describe('requesting a refund', () => {
     expect((await ask(elsewhere)).refund.to).toBe(elsewhere);
   });
 
+  it('refuses (422, nothing written) a destination a screening list or the token itself names', async () => {
+    const { invoice, deps, store, lists, blacklist } = setup();
+    const listed = Wallet.createRandom().address;
+    await lists.put({
+      name: 'ofac-sdn',
+      source: 'OFAC SDN',
+      asOf: '2026-03-01',
+      addresses: [listed.toLowerCase()],
+      ...BY,
+    });
+    const ask = (to?: string) =>
+      requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r', ...(to ? { to } : {}) }, undefined, deps);
+    const refused = await ask(listed).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RefundDestinationScreenedError);
+    expect((refused as RefundDestinationScreenedError).details).toEqual({
+      to: listed,
+      hits: [{ kind: 'list', list: 'ofac-sdn', source: 'OFAC SDN' }],
+    });
+    // The sender, the default destination, frozen by the token (it would refuse or freeze the refund).
+    blacklist.freeze(31337, USDT, sender);
+    await expect(ask()).rejects.toThrow(/blacklisted by the token contract/);
+    expect(store.refunds.size).toBe(0);
+    expect(store.openTransfers.size).toBe(0);
+  });
+
   it('a source that changed between read and write is read again', async () => {
     const { invoice, deps, sources, store } = setup();
     let bumped = false;
@@ -238,6 +271,23 @@ describe('four eyes', () => {
     expect(await approveRefundAs(bob, refund.id, deps)).toMatchObject({ state: 'approved', version: 1 });
     expect(queue.ids).toEqual([refund.id, refund.id]);
     await expect(rejectRefundAs(operator, refund.id, deps)).rejects.toThrow(ConflictError);
+  });
+
+  it('a destination listed after the request is refused at approval: nothing queued, the refund stays requested', async () => {
+    const { invoice, deps, queue, store, lists } = setup();
+    const to = Wallet.createRandom().address;
+    const { refund } = await requestRefundAs(alice, { invoiceId: invoice.id, reason: 'r', to }, undefined, deps);
+    await lists.put({ name: 'afm', source: 'AFM list', asOf: '2026-03-10', addresses: [to], ...BY });
+    // A later container (the cache is per container and short): the list is read afresh.
+    const fresh = {
+      ...deps,
+      destinations: new AddressScreening({ ...deps, lists, blacklist: new MemoryTokenBlacklist() }),
+    };
+    await expect(approveRefundAs(bob, refund.id, fresh)).rejects.toThrow(RefundDestinationScreenedError);
+    expect(queue.ids).toEqual([]);
+    expect(await readRefund(bob, refund.id, store)).toMatchObject({ state: 'requested', version: 0 });
+    // It can still be rejected, which frees the source for a request to another address.
+    expect(await rejectRefundAs(bob, refund.id, fresh)).toMatchObject({ state: 'rejected' });
   });
 
   it('an operator approves or rejects; a rejection frees the source for a new request', async () => {

@@ -16,6 +16,7 @@ describe('route-key dispatch', () => {
   it('covers every function with several routes', () => {
     expect(multiRoute.map((f) => f.name).sort()).toEqual([
       'api-docs',
+      'health',
       'licence-register',
       'pay-page',
       'read-invoices',

@@ -54,7 +54,10 @@ export const problemSchema = z.looseObject({
  */
 export const gatewayMessageSchema = z.strictObject({ message: z.string() });
 
-/** `GET /v1/health`: every dependency's check, and the receipt signer's address (null when it cannot be read). */
+/** `GET /v1/health`: liveness, and the receipt signer's address (null when it cannot be read). */
+export const livenessSchema = z.strictObject({ status: z.enum(['ok', 'degraded']), signer: z.string().nullable() });
+
+/** `GET /v1/ops/health`: every dependency's check, and the receipt signer's address (null when it cannot be read). */
 export const healthSchema = z.strictObject({
   status: z.enum(['ok', 'degraded']),
   checks: z.record(
@@ -166,6 +169,7 @@ export const payViewSchema = z.strictObject({
 export const namedResponseSchemas = {
   Problem: problemSchema,
   GatewayMessage: gatewayMessageSchema,
+  Liveness: livenessSchema,
   Health: healthSchema,
   FeeList: feeListSchema,
   Invoice: invoiceSchema,

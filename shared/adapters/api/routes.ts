@@ -30,6 +30,7 @@ import {
   invoiceDetailSchema,
   invoiceListSchema,
   invoiceSchema,
+  livenessSchema,
   payViewSchema,
   receiptListSchema,
   receiptSchemaWithDelivery,
@@ -76,8 +77,18 @@ export const apiRoutes: Record<string, RouteContract> = {
   'GET /v1/health': {
     auth: 'public',
     tag: 'Service',
-    summary: 'Liveness and the state of every dependency; publishes the receipt signer address.',
+    summary: 'Liveness and the receipt signer address (cached briefly at the edge).',
     callers: 'anyone',
+    responses: {
+      200: json('Alive.', livenessSchema),
+      503: json('The signer cannot be read.', livenessSchema),
+    },
+  },
+  'GET /v1/ops/health': {
+    auth: 'jwt',
+    tag: 'Operations',
+    summary: 'The state of every dependency: table, queues, chain RPC, signer.',
+    callers: 'operator',
     responses: {
       200: json('Every check is ok.', healthSchema),
       503: json('A dependency is failing: the body says which.', healthSchema),

@@ -8,6 +8,7 @@ import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { cursorStartKey, decodeCursor, encodeCursor, invalidCursor } from './cursor';
+import { fullItems } from './index-items';
 
 export interface NewestFirstQuery {
   index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
@@ -59,7 +60,7 @@ export async function queryNewestFirst(
         if (items.length === q.limit) {
           const last = items[items.length - 1] as Record<string, unknown>;
           const key = Object.fromEntries(['pk', 'sk', pk, sk].map((name) => [name, String(last[name])]));
-          return { items, nextCursor: encodeCursor({ p: String(last[pk]), k: key }) };
+          return { items: await fullItems(q.index, items), nextCursor: encodeCursor({ p: String(last[pk]), k: key }) };
         }
         items.push(item);
       }
@@ -67,7 +68,7 @@ export async function queryNewestFirst(
     // The cursor's start key belongs to its own partition; the next ones are read from their start.
     startKey = undefined;
   }
-  return { items, nextCursor: null };
+  return { items: await fullItems(q.index, items), nextCursor: null };
 }
 
 /** Several partitions of one index that share a sort-key space (`<ISO time>#<id>`), read as one newest-first list. */
@@ -112,7 +113,8 @@ export async function queryMergedNewestFirst(
   const items = merged.slice(0, q.limit);
   const last = items[items.length - 1];
   return {
-    items,
+    // The cursor is the index's sort key of the last item, taken before the items are read back.
+    items: await fullItems(q.index, items),
     nextCursor: merged.length > q.limit && last ? encodeCursor({ k: { before: String(last[sk]) } }) : null,
   };
 }

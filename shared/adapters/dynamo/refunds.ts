@@ -41,6 +41,7 @@ import {
 } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
+import { fullItems } from './index-items';
 import { findInvoiceIdByAddress, getInvoice, invoiceKeys } from './invoices';
 import { putJournalEntry } from './journal';
 import { queryNewestFirst } from './paging';
@@ -290,7 +291,7 @@ async function queryIndex(index: 'gsi3' | 'gsi4', partition: string, below?: str
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    refunds.push(...Items.map(refundFromItem));
+    refunds.push(...(await fullItems(index, Items)).map(refundFromItem));
     start = all ? LastEvaluatedKey : undefined;
   } while (start);
   return refunds;

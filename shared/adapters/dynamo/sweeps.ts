@@ -94,7 +94,10 @@ function candidateFromItem(i: Record<string, unknown>): SweepCandidate {
   };
 }
 
-/** Every item of one index partition (a chain's candidates or submitted sweeps: small by construction). */
+/**
+ * Every item of one index partition (a chain's candidates or submitted sweeps, an invoice's sweep links: small by
+ * construction), as the index keeps it: gsi1's links carry `sweepId` (projected), which is all their reader needs.
+ */
 async function queryPartition(index: 'gsi1' | 'gsi3', partition: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   const pages = paginateQuery(

@@ -13,6 +13,7 @@ import type { TransferSource } from '../../domain/transfers';
 import type { TransfersToRecheck } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
+import { fullItems } from './index-items';
 import { queryNewestFirst } from './paging';
 
 export type { StoredTransfer } from '../../domain/reconcile';
@@ -141,7 +142,7 @@ export async function transfersOfInvoice(invoiceId: string): Promise<StoredTrans
       ExpressionAttributeValues: { ':pk': transferKeys.ofInvoice(invoiceId) },
     }),
   );
-  return Items.map(transferFromItem);
+  return (await fullItems('gsi1', Items)).map(transferFromItem);
 }
 
 /** The suspense list, newest first, paginated. */

@@ -626,11 +626,22 @@ describe.each([
     const gsis = asArray<Json>(p.GlobalSecondaryIndexes);
     expect(gsis.map((g) => g.IndexName).sort()).toEqual(table.indexes.map((i) => i.name).sort());
     for (const index of table.indexes) {
-      expect(gsis.find((g) => g.IndexName === index.name).KeySchema).toEqual([
+      const gsi = gsis.find((g) => g.IndexName === index.name);
+      expect(gsi.KeySchema).toEqual([
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ]);
+      expect(gsi.Projection, index.name).toEqual(
+        index.projection === 'all'
+          ? { ProjectionType: 'ALL' }
+          : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.include] },
+      );
     }
+    // The status lists (every invoice, for ever) keep keys and the list filter's attributes only: no second copy.
+    expect(gsis.find((g) => g.IndexName === 'gsi4').Projection).toEqual({
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: ['payer', 'expiresAt'],
+    });
     const keyAttributes = [
       table.partitionKey,
       table.sortKey,
@@ -1572,8 +1583,9 @@ describe.each([
       expect(params[name]).toMatchObject({ Type: 'String', Description: expect.any(String) });
       expect(params[name].NoEcho).toBeUndefined();
     }
-    expect(json.Conditions.UseApiUrlAsPublicBaseUrl).toEqual({ 'Fn::Equals': [{ Ref: 'PublicBaseUrl' }, ''] });
-    const apiId = logicalId(s, s.stack.api.apiId);
+    expect(json.Conditions.UseEdgeUrlAsPublicBaseUrl).toEqual({ 'Fn::Equals': [{ Ref: 'PublicBaseUrl' }, ''] });
+    // Empty: payer links lead through the edge (CloudFront with the WAF), never to the bare execute-api endpoint.
+    const distributionId = logicalId(s, s.stack.edge.distribution.distributionDomainName);
     for (const [name, [, fn]] of serviceFunctions(s.resources)) {
       expect(fn.Properties.Environment.Variables, name).toMatchObject({
         [DEPLOYMENT_ENV.stage]: 'cloud',
@@ -1582,7 +1594,11 @@ describe.each([
         [DEPLOYMENT_ENV.nbkRatesUrl]: { Ref: 'NbkRatesUrl' },
         [DEPLOYMENT_ENV.alchemyWebhookId]: { Ref: 'AlchemyWebhookId' },
         [DEPLOYMENT_ENV.publicBaseUrl]: {
-          'Fn::If': ['UseApiUrlAsPublicBaseUrl', { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, { Ref: 'PublicBaseUrl' }],
+          'Fn::If': [
+            'UseEdgeUrlAsPublicBaseUrl',
+            { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] },
+            { Ref: 'PublicBaseUrl' },
+          ],
         },
       });
     }
