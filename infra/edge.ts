@@ -47,7 +47,7 @@ export interface EdgeRateLimit {
 }
 
 /**
- * Per-client-IP limits on the public routes (the JWT routes are behind the authorizer, throttled by the stage).
+ * Per-client-IP limits on the public routes (the JWT routes verify tokens in their functions, throttled by the stage).
  * Generous for people and providers, tight enough that one address cannot flood the functions behind them.
  */
 export const EDGE_RATE_LIMITS: readonly EdgeRateLimit[] = [
@@ -59,6 +59,8 @@ export const EDGE_RATE_LIMITS: readonly EdgeRateLimit[] = [
   { name: 'health', prefixes: [], exact: ['/v1/health'], limit: 300 },
   // The fee catalog: read by integrators' forms, rarely more than once a page.
   { name: 'fees', prefixes: [], exact: ['/v1/fees'], limit: 1_000 },
+  // The API's description and its reference page: read by people and code generators, now and then.
+  { name: 'docs', prefixes: [], exact: ['/v1/openapi.json', '/docs'], limit: 300 },
 ];
 
 /** The AWS managed rule groups the web ACL runs before the rate limits, with the rules counted instead of blocked. */

@@ -1,7 +1,7 @@
 /**
  * The stablefee stack: everything infra/topology.ts declares, and nothing per function that the topology does not
- * say. Table, queues (each with a dead-letter queue and an alarm on it), buckets, the HTTP API with its JWT
- * authorizer, the receipt signing key, the webhook secrets, the deployment parameters, one Lambda function per
+ * say. Table, queues (each with a dead-letter queue and an alarm on it), buckets, the HTTP API (its `jwt` routes'
+ * functions verify the bearer token against the user pool, or the JwtIssuer given), the receipt signing key, the webhook secrets, the deployment parameters, one Lambda function per
  * topology entry (built by FunctionDefaults), their triggers and exactly the grants their `access` names; then the
  * operations side: the alarms of `ALARMS` (all to the alarm topic) and the CloudWatch dashboard.
  */
@@ -24,7 +24,6 @@ import {
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -44,6 +43,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as triggers from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
+import { JWT_ENV } from '../shared/adapters/bearer-token';
 import { providerNames } from '../shared/domain/transfers';
 import {
   type BucketSpec,
@@ -632,6 +632,10 @@ const dashboardHeader = (): cloudwatch.TextWidget =>
   });
 
 /** A red line on a graph at an alarm's threshold. */
+/** The HTTP routes of a function. */
+const httpRoutesOf = (spec: FunctionSpec): HttpRoute[] =>
+  spec.triggers.flatMap((t) => (t.kind === 'http' ? t.routes : []));
+
 const alarmThreshold = (spec: AlarmSpec, label: string): cloudwatch.HorizontalAnnotation => ({
   value: spec.threshold,
   label,
@@ -665,9 +669,13 @@ export class StablefeeStack extends Stack {
   readonly backupPlan: backup.BackupPlan;
   readonly api: apigw.HttpApi;
   readonly apiStage: apigw.HttpStage;
+  /**
+   * The token issuer and audience the functions of `jwt` routes verify bearer tokens against (they verify them
+   * themselves, so a refusal is a problem+json like every other error: shared/adapters/bearer-token.ts).
+   */
+  readonly jwtTrust: { issuer: string; audience: string };
   /** CloudFront (with the WAF web ACL) in front of the API and the console (infra/edge.ts). */
   readonly edge: ApiEdge;
-  readonly authorizer: HttpJwtAuthorizer;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   readonly alarmTopic: sns.Topic;
@@ -719,7 +727,7 @@ export class StablefeeStack extends Stack {
     const auth = this.createAuth();
     this.userPool = auth.userPool;
     this.userPoolClient = auth.client;
-    this.authorizer = auth.authorizer;
+    this.jwtTrust = { issuer: auth.issuer, audience: auth.audience };
 
     const http = this.createHttpApi();
     this.api = http.api;
@@ -759,10 +767,10 @@ export class StablefeeStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'JwtIssuerInUse', { value: auth.issuer, description: 'Issuer the JWT authorizer trusts' });
+    new CfnOutput(this, 'JwtIssuerInUse', { value: auth.issuer, description: 'Issuer whose tokens the API accepts' });
     new CfnOutput(this, 'JwtAudienceInUse', {
       value: auth.audience,
-      description: 'Audience the JWT authorizer accepts',
+      description: 'Audience (aud, or client_id) the API accepts',
     });
     new CfnOutput(this, 'ReceiptSigningKeyArn', {
       value: this.receiptSigningKey.attrArn,
@@ -1747,7 +1755,6 @@ export class StablefeeStack extends Stack {
   private createAuth(): {
     userPool: cognito.UserPool;
     client: cognito.UserPoolClient;
-    authorizer: HttpJwtAuthorizer;
     issuer: string;
     audience: string;
   } {
@@ -1819,8 +1826,7 @@ export class StablefeeStack extends Stack {
       audienceParam.valueAsString,
     ).toString();
 
-    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', issuer, { jwtAudience: [audience] });
-    return { userPool, client, authorizer, issuer, audience };
+    return { userPool, client, issuer, audience };
   }
 
   private createHttpApi(): { api: apigw.HttpApi; stage: apigw.HttpStage } {
@@ -1850,8 +1856,6 @@ export class StablefeeStack extends Stack {
             latencyMs: '$context.responseLatency',
             integrationLatencyMs: '$context.integrationLatency',
             integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
-            sub: '$context.authorizer.claims.sub',
             userAgent: '$context.identity.userAgent',
           }),
         ),
@@ -1969,6 +1973,10 @@ export class StablefeeStack extends Stack {
     if (access.gasSigner && this.sweeperGasKey) env[sweeperKeyEnv.kmsKeyId] = this.sweeperGasKey.attrArn;
     for (const purpose of secretPurposesOf(spec)) env[secretArnEnv[purpose]] = this.secrets[purpose].secretArn;
     if (access.table) env[resourceEnv.table] = this.table.tableName;
+    if (httpRoutesOf(spec).some((r) => r.auth === 'jwt')) {
+      env[JWT_ENV.issuer] = this.jwtTrust.issuer;
+      env[JWT_ENV.audience] = this.jwtTrust.audience;
+    }
     for (const q of access.sendTo ?? []) env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
     for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
       env[resourceEnv.queueUrl(q)] = this.queues[q].queue.queueUrl;
@@ -2080,8 +2088,18 @@ export class StablefeeStack extends Stack {
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
         integration,
-        authorizer: route.auth === 'jwt' ? this.authorizer : undefined,
       });
+      if (route.auth === 'jwt') {
+        for (const r of created) {
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              `${route.method} ${route.path} is authorized in its function, which verifies the bearer token (JWKS, ` +
+              'issuer, audience, expiry, algorithm) and the role before anything else: an HTTP API authorizer cannot ' +
+              'answer a refusal as problem+json (docs/architecture.md, Authentication).',
+          });
+        }
+      }
       if (route.auth === 'public') {
         const key = `${route.method} ${route.path}`;
         this.publicRoutes.set(key, [...(this.publicRoutes.get(key) ?? []), ...created]);

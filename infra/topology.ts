@@ -155,6 +155,20 @@ export const functions: FunctionSpec[] = [
     },
   },
   {
+    name: 'api-docs',
+    description: "The OpenAPI 3.1 document of the API, generated from the handlers' schemas, and its reference page.",
+    triggers: [
+      {
+        kind: 'http',
+        routes: [
+          { method: 'GET', path: '/v1/openapi.json', auth: 'public' },
+          { method: 'GET', path: '/docs', auth: 'public' },
+        ],
+      },
+    ],
+    access: {},
+  },
+  {
     name: 'list-fees',
     description: 'The fee catalog in force now (versioned reference data, seeded from the sample catalog).',
     triggers: [{ kind: 'http', routes: [{ method: 'GET', path: '/v1/fees', auth: 'public' }] }],

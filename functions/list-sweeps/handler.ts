@@ -1,18 +1,10 @@
 /** GET /v1/sweeps?chainId&from&to — sweeps of deposit addresses to custody, newest first, for operators and auditors. */
-import * as z from 'zod';
+import { sweepsQuery } from '../../shared/adapters/api/requests';
 import { listSweeps } from '../../shared/adapters/dynamo/sweeps';
 import { httpRoute } from '../../shared/adapters/http';
 import { sweepToWire } from '../../shared/domain/sweeps';
 
-const query = z.strictObject({
-  chainId: z.coerce.number().int().positive().optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2048).optional(),
-});
-
-export const handler = httpRoute({ auth: ['operator', 'auditor'], query }, async (req) => {
+export const handler = httpRoute({ auth: ['operator', 'auditor'], query: sweepsQuery }, async (req) => {
   const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
   const { chainId, limit, cursor } = req.query;
   const from = iso(req.query.from);

@@ -5,7 +5,7 @@
  * capability.
  */
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import { payPageQuery, payQuery } from '../../shared/adapters/api/requests';
 import { publicBaseUrl } from '../../shared/adapters/config';
 import { getInvoice } from '../../shared/adapters/dynamo/invoices';
 import { getReceipt } from '../../shared/adapters/dynamo/receipts';
@@ -14,19 +14,14 @@ import { NotFoundError } from '../../shared/domain/errors';
 import { INVOICE_ID_PATTERN } from '../../shared/domain/invoices';
 import { receiptNotReadyPage, renderReceiptPage } from '../../shared/web/pay-page/receipt-page';
 import { notFoundPage, renderPayOptions, renderPayPage, securityHeaders } from '../../shared/web/pay-page/render';
-import { choosePayLanguage, langQuerySchema, toPayView } from '../../shared/web/pay-page/view';
-
-// A well-formed but unknown `lang` falls back to negotiation rather than failing the page.
-const query = z.object({ lang: langQuerySchema.optional() });
-// `part=options`: only the notices and payment options, which the open page swaps in when the amount due changes.
-const pageQuery = query.extend({ part: z.literal('options').optional() });
+import { choosePayLanguage, toPayView } from '../../shared/web/pay-page/view';
 
 /** The invoice behind a payment link, or undefined (a malformed id never touches the table). */
 async function invoiceOf(id: string) {
   return INVOICE_ID_PATTERN.test(id) ? await getInvoice(id) : undefined;
 }
 
-const page = httpRoute({ auth: 'public', query: pageQuery }, async (req) => {
+const page = httpRoute({ auth: 'public', query: payPageQuery }, async (req) => {
   const invoice = await invoiceOf(req.params.id ?? '');
   const lang = choosePayLanguage(req.query.lang, req.headers['accept-language']);
   const nonce = randomBytes(16).toString('base64');
@@ -42,7 +37,7 @@ const page = httpRoute({ auth: 'public', query: pageQuery }, async (req) => {
   return { status: 200, contentType: 'text/html; charset=utf-8', body: html, headers };
 });
 
-const view = httpRoute({ auth: 'public', query }, async (req) => {
+const view = httpRoute({ auth: 'public', query: payQuery }, async (req) => {
   const id = req.params.id ?? '';
   const invoice = await invoiceOf(id);
   if (!invoice) throw new NotFoundError(`No invoice ${id}.`);
@@ -50,7 +45,7 @@ const view = httpRoute({ auth: 'public', query }, async (req) => {
 });
 
 // The receipt as a page to read and print; the signed JSON below stays the document.
-const receiptPage = httpRoute({ auth: 'public', query }, async (req) => {
+const receiptPage = httpRoute({ auth: 'public', query: payQuery }, async (req) => {
   const id = req.params.id ?? '';
   const invoice = await invoiceOf(id);
   const lang = choosePayLanguage(req.query.lang, req.headers['accept-language']);
@@ -77,7 +72,7 @@ const receiptPage = httpRoute({ auth: 'public', query }, async (req) => {
 });
 
 // The payer's own receipt: the invoice link is the capability.
-const receipt = httpRoute({ auth: 'public', query }, async (req) => {
+const receipt = httpRoute({ auth: 'public', query: payQuery }, async (req) => {
   const id = req.params.id ?? '';
   const invoice = await invoiceOf(id);
   const stored = invoice?.receiptId ? await getReceipt(invoice.receiptId) : undefined;

@@ -2,7 +2,7 @@
  * GET /v1/invoices/{id} and GET /v1/invoices — a ministry reads its own invoices, an auditor reads all. Another
  * ministry's invoice is "not found", never "forbidden", so ids of other ministries cannot be probed.
  */
-import * as z from 'zod';
+import { invoicesQuery } from '../../shared/adapters/api/requests';
 import { publicBaseUrl } from '../../shared/adapters/config';
 import { getInvoice, listInvoices } from '../../shared/adapters/dynamo/invoices';
 import { dynamoPayerMailLog } from '../../shared/adapters/dynamo/payer-mail';
@@ -10,22 +10,12 @@ import { dynamoRefundStore } from '../../shared/adapters/dynamo/refunds';
 import { sweepsOfInvoice } from '../../shared/adapters/dynamo/sweeps';
 import { transfersOfInvoice, transferToWire } from '../../shared/adapters/dynamo/transfers';
 import { httpRoute, httpRoutes, readScope } from '../../shared/adapters/http';
-import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
-import { INVOICE_ID_PATTERN, invoiceStatuses, invoiceToWire } from '../../shared/domain/invoices';
+import { INVOICE_ID_PATTERN, invoiceToWire } from '../../shared/domain/invoices';
 import { refundToWire } from '../../shared/domain/refunds';
 import { invoiceSweepToWire } from '../../shared/domain/sweeps';
 
-const query = z.strictObject({
-  status: z.enum(invoiceStatuses).optional(),
-  payerBin: binSchema.optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2048).optional(),
-});
-
-const options = { auth: ['ministry', 'auditor'] as const, query };
+const options = { auth: ['ministry', 'auditor'] as const, query: invoicesQuery };
 
 const byId = httpRoute(options, async (req) => {
   const now = new Date();

@@ -2,23 +2,11 @@
  * GET /v1/receipts/{id} and GET /v1/receipts — signed receipts with their delivery state. A ministry sees only its
  * own, whatever the query string says; an auditor sees all (optionally one ministry's).
  */
-import * as z from 'zod';
+import { receiptsQuery } from '../../shared/adapters/api/requests';
 import { CHAIN_DOCUMENT_ID_PATTERN, getReceipt, listReceipts } from '../../shared/adapters/dynamo/receipts';
 import { httpRoute, httpRoutes, readScope } from '../../shared/adapters/http';
-import { binSchema } from '../../shared/domain/bin';
 import { NotFoundError } from '../../shared/domain/errors';
-import { ministryCodeSchema } from '../../shared/domain/ministry';
 import type { StoredReceipt } from '../../shared/ports';
-
-const query = z.strictObject({
-  ministry: ministryCodeSchema.optional(),
-  feeCode: z.string().min(1).max(64).optional(),
-  payerBin: binSchema.optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2048).optional(),
-});
 
 /** The API body of a stored receipt: the signed document plus its delivery state. */
 export function receiptToWire(stored: StoredReceipt) {
@@ -33,7 +21,7 @@ export function receiptToWire(stored: StoredReceipt) {
   };
 }
 
-const options = { auth: ['ministry', 'auditor'] as const, query };
+const options = { auth: ['ministry', 'auditor'] as const, query: receiptsQuery };
 
 const byId = httpRoute(options, async (req) => {
   const own = readScope(req.caller);

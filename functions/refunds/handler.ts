@@ -3,8 +3,7 @@
  * operator for a suspense transfer; Idempotency-Key), POST /v1/refunds/{id}/approve and /reject (another identity),
  * GET /v1/refunds/{id} and GET /v1/refunds (a ministry its own; operators and auditors all).
  */
-import { getAddress } from 'ethers';
-import * as z from 'zod';
+import { IDEMPOTENCY_KEY_PATTERN, refundRequestBody, refundsQuery } from '../../shared/adapters/api/requests';
 import { enabledChains } from '../../shared/adapters/chain/enabled-chains';
 import { jsonRpcTokenBlacklist } from '../../shared/adapters/chain/token-blacklist';
 import { configuredCustodian } from '../../shared/adapters/custodian';
@@ -23,43 +22,7 @@ import {
 } from '../../shared/app/refunds';
 import { AddressScreening } from '../../shared/app/screen-sender';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
-import { INVOICE_ID_PATTERN } from '../../shared/domain/invoices';
-import { MAX_UINT256 } from '../../shared/domain/money';
-import { REFUND_ID_PATTERN, type RefundActor, refundStates, refundToWire } from '../../shared/domain/refunds';
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
-const TRANSFER_ID = /^\d{1,12}:0x[0-9a-f]{64}:\d{1,6}$/;
-
-const address = z.string().refine((text) => {
-  try {
-    getAddress(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an address (EIP-55 checksum when mixed case)');
-
-const amount = z
-  .string()
-  .max(78)
-  .regex(/^[1-9]\d*$/, 'must be a positive integer of token base units, as a decimal string')
-  .refine((s) => BigInt(s) <= MAX_UINT256, 'must fit a uint256')
-  .transform((s) => BigInt(s));
-
-const common = { to: address.optional(), amount: amount.optional(), reason: z.string().trim().min(1).max(500) };
-const body = z.union([
-  z.strictObject({ invoiceId: z.string().regex(INVOICE_ID_PATTERN, 'must be an invoice id'), ...common }),
-  z.strictObject({
-    transferId: z.string().regex(TRANSFER_ID, 'must be a transfer id chainId:txHash:logIndex'),
-    ...common,
-  }),
-]);
-
-const listQuery = z.strictObject({
-  state: z.enum(refundStates).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2048).optional(),
-});
+import { REFUND_ID_PATTERN, type RefundActor, refundToWire } from '../../shared/domain/refunds';
 
 const deps: RefundDeps = {
   refunds: dynamoRefundStore,
@@ -89,9 +52,9 @@ function refundIdOf(params: Record<string, string>): string {
 }
 
 // The compliance role refunds the money of senders it rejected (suspense `sender_rejected`), and nothing else.
-const request = httpRoute({ auth: ['ministry', 'operator', 'compliance'], body }, async (req) => {
+const request = httpRoute({ auth: ['ministry', 'operator', 'compliance'], body: refundRequestBody }, async (req) => {
   const key = req.headers['idempotency-key'];
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+  if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new ValidationError([{ field: 'Idempotency-Key', message: 'use 1-128 letters, digits or _ . : -' }]);
   }
   const outcome = await requestRefundAs(actorOf(req.caller), req.body, key, deps);
@@ -123,7 +86,7 @@ const byId = httpRoute(readOptions, async (req) => {
   return { status: 200, body: refundToWire(refund) };
 });
 
-const list = httpRoute({ ...readOptions, query: listQuery }, async (req) => {
+const list = httpRoute({ ...readOptions, query: refundsQuery }, async (req) => {
   const page = await listRefunds(actorOf(req.caller), req.query, dynamoRefundStore);
   return { status: 200, body: { items: page.items.map(refundToWire), nextCursor: page.nextCursor } };
 });

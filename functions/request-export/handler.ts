@@ -3,7 +3,7 @@
  * its id. GET /v1/exports/{id} — its status; once `done`, the files with download links (shared/app/read-export.ts),
  * their SHA-256 and row counts, and the signed manifest.
  */
-import * as z from 'zod';
+import { exportBody } from '../../shared/adapters/api/requests';
 import { s3 } from '../../shared/adapters/aws/s3';
 import { s3DownloadLinks } from '../../shared/adapters/aws/s3-objects';
 import { bucketName } from '../../shared/adapters/config';
@@ -13,13 +13,6 @@ import { exportQueue } from '../../shared/adapters/work-queues';
 import { type ExportDownload, readExport } from '../../shared/app/read-export';
 import { requestExport } from '../../shared/app/request-export';
 import type { ExportJob } from '../../shared/domain/exports/jobs';
-import { ministryCodeSchema } from '../../shared/domain/ministry';
-
-const body = z.strictObject({
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso.datetime({ offset: true }),
-  ministry: ministryCodeSchema.optional(),
-});
 
 /** The API body of an export job. */
 function toWire(job: ExportJob, downloads: ExportDownload[]) {
@@ -48,7 +41,7 @@ function toWire(job: ExportJob, downloads: ExportDownload[]) {
 
 const now = () => new Date();
 
-const start = httpRoute({ auth: ['auditor'], body }, async (req) => {
+const start = httpRoute({ auth: ['auditor'], body: exportBody }, async (req) => {
   const { from, to, ministry } = req.body;
   const job = await requestExport({ from: new Date(from), to: new Date(to), ministry }, req.caller.subject, {
     jobs: dynamoExportJobs,

@@ -4,6 +4,7 @@
  * one, sending its sighting back through reconciliation.
  */
 import * as z from 'zod';
+import { holdDecisionBody, holdsQuery, TRANSFER_ID_PATTERN } from '../../shared/adapters/api/requests';
 import { dynamoComplianceLog } from '../../shared/adapters/dynamo/compliance-log';
 import { dynamoHoldStore, dynamoScreeningLists } from '../../shared/adapters/dynamo/screening';
 import { httpRoute, httpRoutes } from '../../shared/adapters/http';
@@ -12,17 +13,8 @@ import { sendMessages } from '../../shared/adapters/queue';
 import { decideHold, listHolds } from '../../shared/app/holds';
 import { putScreeningList } from '../../shared/app/screening-lists';
 import { NotFoundError } from '../../shared/domain/errors';
-import { holdStates, holdToWire, MAX_LIST_BYTES } from '../../shared/domain/screening';
+import { holdToWire, MAX_LIST_BYTES } from '../../shared/domain/screening';
 import type { TransferObserved } from '../../shared/domain/transfers';
-
-const TRANSFER_ID = /^\d{1,12}:0x[0-9a-f]{64}:\d{1,6}$/;
-
-const decisionBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
-const listQuery = z.strictObject({
-  state: z.enum(holdStates).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2048).optional(),
-});
 
 const holdDeps = {
   holds: dynamoHoldStore,
@@ -33,7 +25,7 @@ const holdDeps = {
 
 function holdIdOf(params: Record<string, string>): string {
   const id = params.id ?? '';
-  if (!TRANSFER_ID.test(id)) throw new NotFoundError(`No held transfer ${id}.`);
+  if (!TRANSFER_ID_PATTERN.test(id)) throw new NotFoundError(`No held transfer ${id}.`);
   return id;
 }
 
@@ -49,13 +41,13 @@ const putList = httpRoute({ auth: ['compliance'], body: z.unknown(), maxBodyByte
   return { status: 200, body: { ...header, addresses: addresses.length } };
 });
 
-const holds = httpRoute({ auth: ['compliance', 'operator', 'auditor'], query: listQuery }, async (req) => {
+const holds = httpRoute({ auth: ['compliance', 'operator', 'auditor'], query: holdsQuery }, async (req) => {
   const page = await listHolds(req.query, dynamoHoldStore);
   return { status: 200, body: { items: page.items.map(holdToWire), nextCursor: page.nextCursor ?? null } };
 });
 
 const decide = (decision: 'release' | 'reject') =>
-  httpRoute({ auth: ['compliance'], body: decisionBody }, async (req) => {
+  httpRoute({ auth: ['compliance'], body: holdDecisionBody }, async (req) => {
     const actor = { subject: req.caller.subject, role: req.caller.role };
     const hold = await decideHold(actor, holdIdOf(req.params), decision, req.body.reason, holdDeps);
     return { status: 200, body: holdToWire(hold) };

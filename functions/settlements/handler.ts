@@ -5,7 +5,7 @@
  * parsed and stored by shared/app/settlements.ts; the reconciliation is recomputed by
  * shared/app/settlement-reconciliation.ts from the stored facts and our own node.
  */
-import * as z from 'zod';
+import { periodQuery } from '../../shared/adapters/api/requests';
 import { s3 } from '../../shared/adapters/aws/s3';
 import { s3UploadArchive } from '../../shared/adapters/aws/s3-objects';
 import { jsonRpcBlockClock } from '../../shared/adapters/chain/block-clock';
@@ -57,9 +57,6 @@ const bankStatements = httpRoute({ auth: ['operator'] }, async (req) => {
     headers: replayed(created),
   };
 });
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD');
-const periodQuery = z.strictObject({ from: day, to: day });
 
 const reconciliation = httpRoute({ auth: ['auditor', 'operator'], query: periodQuery }, async (req) => {
   const result = await reconcilePeriod(req.query.from, req.query.to, {

@@ -1,6 +1,7 @@
 /**
  * The local HTTP API: serves every HTTP route of the topology by turning each request into a real API Gateway
- * HTTP API (payload 2.0) event for the route's handler, with the JWT authorizer's behaviour on `jwt` routes.
+ * HTTP API (payload 2.0) event for the route's handler. As in the cloud, no authorizer runs in front: the functions
+ * of `jwt` routes verify the bearer token against the dev issuer's JWKS (JWT_ISSUER, set by the runtime).
  * Also serves the dev issuer's `POST /dev/tokens` and JWKS, which exist only locally.
  */
 import { randomUUID } from 'node:crypto';
@@ -129,37 +130,13 @@ async function handleRequest(
     return;
   }
 
-  let claims: Record<string, string> | undefined;
-  if (match.route.auth === 'jwt') {
-    claims = await verifiedClaims(req, issuer);
-    if (!claims) {
-      // The cloud authorizer answers exactly this and never calls the function.
-      send(
-        res,
-        401,
-        { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
-        '{"message":"Unauthorized"}',
-      );
-      return;
-    }
-  }
-
+  // No authorizer in front of the function, as in the cloud: a `jwt` route's function verifies the bearer token
+  // itself (shared/adapters/bearer-token.ts, against this issuer's JWKS) and answers a bad one with a problem.
   const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
   const pathParameters = Object.fromEntries(match.params.map((name, i) => [name, decodePathSegment(values[i] ?? '')]));
-  const event = toEvent(req, url, body, match, pathParameters, claims);
+  const event = toEvent(req, url, body, match, pathParameters);
   const result = (await invoke(match.fn, event)) as APIGatewayProxyStructuredResultV2 | undefined;
   sendResult(res, result);
-}
-
-/** The claims of the request's bearer token, or undefined when there is none or the issuer rejects it. */
-async function verifiedClaims(req: IncomingMessage, issuer: DevIssuer): Promise<Record<string, string> | undefined> {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (!bearer?.[1]) return undefined;
-  try {
-    return await issuer.verify(bearer[1]);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Serves the dev issuer's JWKS and `POST /dev/tokens`; false when the request is for neither. */
@@ -249,7 +226,6 @@ function toEvent(
   body: Buffer,
   match: CompiledRoute,
   pathParameters: Record<string, string>,
-  claims: Record<string, string> | undefined,
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
@@ -289,7 +265,6 @@ function toEvent(
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-      ...(claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } } : {}),
     } as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'],
     ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: body.length > 0 && !isText,

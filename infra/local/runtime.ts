@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Wallet } from 'ethers';
+import { JWT_ENV } from '../../shared/adapters/bearer-token';
 import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
 import { CUSTODIAN_ENV, sweeperKeyEnv } from '../../shared/resources';
@@ -95,6 +96,17 @@ export function localWebhookSecrets(given: Record<string, string | undefined> = 
   );
 }
 
+/**
+ * The API's public origin, and the issuer whose tokens the functions verify themselves
+ * (shared/adapters/bearer-token.ts): here the dev issuer's JWKS, as in the cloud the user pool's.
+ */
+function trustApi(env: Record<string, string>, api: ApiServer & { issuer: DevIssuer }): void {
+  env.PUBLIC_BASE_URL = api.url;
+  env[JWT_ENV.issuer] = api.issuer.issuer;
+  env[JWT_ENV.audience] = api.issuer.audience;
+  Object.assign(process.env, env);
+}
+
 /** Starts every part; on a failure half-way, stops what already started and rethrows. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
@@ -153,7 +165,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       devPages: { '/dev/mail': () => ({ messages: mail.messages() }) },
     });
     parts.add(() => api.close());
-    env.PUBLIC_BASE_URL = api.url;
+    trustApi(env, api);
 
     const provider = await startAlchemyEmulator(chain, api.url, env, parts, log);
 

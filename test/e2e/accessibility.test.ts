@@ -111,4 +111,8 @@ describe('accessibility (axe-core)', () => {
     }
     expect(found).toEqual([]);
   }, 120_000);
+
+  it('finds no serious or critical violation on the API reference page (/docs)', async () => {
+    expect(await audit(`${runtime.apiUrl}/docs`, 1100, 'api-docs')).toEqual([]);
+  }, 120_000);
 });

@@ -9,7 +9,7 @@
  * One table. It must have a row for every HTTP route of infra/topology.ts (a new route fails the test until its row
  * is added) and no row for a route the topology does not have. Requests are valid, so that the status is the
  * authorization outcome: A's resources are read by everyone, writes carry valid bodies, and each cancel acts on a
- * fresh invoice. For jwt routes, the three refused tokens are the authorizer's 401 before any function runs; for
+ * fresh invoice. For jwt routes, the three refused tokens are a 401 problem before the route's rule runs; for
  * public routes every caller gets the public answer.
  */
 import { randomBytes } from 'node:crypto';
@@ -221,6 +221,10 @@ const table: Row[] = [
     request: () => ({ method: 'GET', path: '/v1/health' }) },
   { route: 'GET /v1/fees',                          expected: [200, 200, 200, 200, 200, 200, 200],
     request: () => ({ method: 'GET', path: '/v1/fees' }) },
+  { route: 'GET /v1/openapi.json',                  expected: [200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: '/v1/openapi.json' }) },
+  { route: 'GET /docs',                             expected: [200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ method: 'GET', path: '/docs' }) },
   { route: 'POST /v1/invoices', what: "A's fee",    expected: [401, 401, 401, 201, 400, 403, 403],
     request: () => ({ method: 'POST', path: '/v1/invoices', body: { feeCode: 'AFSA-APP-PMS', payer } }) },
   { route: 'POST /v1/invoices', what: "B's fee",    expected: [401, 401, 401, 400, 201, 403, 403],
@@ -446,9 +450,11 @@ describe('authorization matrix', () => {
         });
         actual[name][caller] = r.status;
         try {
-          // Who answered: the authorizer's own 401, or the function with a problem for every 4xx.
+          // Every refusal is the function's problem, a bad token's too (it verifies the token itself), naming Bearer.
           if (isJwt && (refusedByAuthorizer as readonly string[]).includes(caller)) {
-            expect(r.text).toBe('{"message":"Unauthorized"}');
+            expect(r.headers.get('content-type')).toBe('application/problem+json');
+            expect(r.json).toMatchObject({ status: 401, type: 'https://stablefee.dev/problems/unauthorized' });
+            expect(r.headers.get('www-authenticate')).toBe('Bearer');
           } else if (r.status >= 400) {
             expect(r.headers.get('content-type')).toBe('application/problem+json');
             expect(r.json.status).toBe(r.status);

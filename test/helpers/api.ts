@@ -1,4 +1,11 @@
-/** Small HTTP helpers for tests that talk to the local runtime's API. */
+/**
+ * Small HTTP helpers for tests that talk to the local runtime's API. Every JSON answer is checked against the
+ * OpenAPI document (test/helpers/openapi.ts): a body that does not conform to its route's documented response fails
+ * the call, so the e2e suites keep the document honest. `apiClient(url, { checkResponses: false })` opts out.
+ */
+import { openApiResponseChecker } from './openapi';
+
+let sharedChecker: ReturnType<typeof openApiResponseChecker> | undefined;
 
 export interface ApiClient {
   token(claims: { role: 'ministry' | 'auditor' | 'operator' | 'compliance'; ministry?: string }): Promise<string>;
@@ -9,8 +16,10 @@ export interface ApiClient {
   ): Promise<{ status: number; headers: Headers; json: any; text: string }>;
 }
 
-/** A client for the API at `baseUrl`. */
-export function apiClient(baseUrl: string): ApiClient {
+/** A client for the API at `baseUrl`; its answers are checked against the OpenAPI document unless told not to. */
+export function apiClient(baseUrl: string, options: { checkResponses?: boolean } = {}): ApiClient {
+  if (options.checkResponses !== false) sharedChecker ??= openApiResponseChecker();
+  const check = options.checkResponses === false ? undefined : sharedChecker;
   return {
     async token(claims) {
       const response = await fetch(`${baseUrl}/dev/tokens`, {
@@ -36,6 +45,20 @@ export function apiClient(baseUrl: string): ApiClient {
         json = text ? JSON.parse(text) : undefined;
       } catch {
         json = undefined;
+      }
+      if (check) {
+        const { problems } = check(
+          method,
+          new URL(path, baseUrl).pathname,
+          response.status,
+          response.headers.get('content-type'),
+          json,
+        );
+        if (problems.length) {
+          throw new Error(
+            `The answer does not conform to the OpenAPI document:\n${problems.join('\n')}\n${text.slice(0, 2000)}`,
+          );
+        }
       }
       return { status: response.status, headers: response.headers, json, text };
     },

@@ -297,6 +297,11 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
   if (access.gasSigner) keys.add(sweeperKeyEnv.kmsKeyId);
   for (const purpose of secretPurposesOf(spec)) keys.add(secretArnEnv[purpose]);
   if (access.table) keys.add(resourceEnv.table);
+  // A function of a jwt route verifies bearer tokens: whose it accepts.
+  if (spec.triggers.some((t) => t.kind === 'http' && t.routes.some((r) => r.auth === 'jwt'))) {
+    keys.add('JWT_ISSUER');
+    keys.add('JWT_AUDIENCE');
+  }
   for (const q of access.sendTo ?? []) keys.add(resourceEnv.queueUrl(q));
   for (const q of [...(access.inspect ?? []), ...(access.redrive ?? [])]) {
     keys.add(resourceEnv.queueUrl(q));
@@ -1279,39 +1284,38 @@ describe.each([
     }
   });
 
-  it('puts every topology route on the HTTP API; jwt routes use the JWT authorizer, public ones none', () => {
+  it("puts every topology route on the HTTP API, none behind a gateway authorizer: jwt routes' functions verify tokens", () => {
     const routes = ofType(s.resources, 'AWS::ApiGatewayV2::Route');
-    const authorizers = ofType(s.resources, 'AWS::ApiGatewayV2::Authorizer');
+    // An HTTP API authorizer answers a refusal with its own body; the functions answer it as a problem instead.
+    expect(ofType(s.resources, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
     const expected = routesOf(s.specs);
     expect(routes).toHaveLength(expected.length);
-    const jwtRoutes = expected.filter(([, r]) => r.auth === 'jwt');
-    expect(authorizers).toHaveLength(jwtRoutes.length > 0 ? 1 : 0);
     const fns = serviceFunctions(s.resources);
     for (const [spec, route] of expected) {
       const found = routes.find(([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`);
       expect(found, `${route.method} ${route.path}`).toBeDefined();
       const props = (found as [string, Resource])[1].Properties;
-      if (route.auth === 'jwt') {
-        const [authorizerId] = authorizers[0] as [string, Resource];
-        expect(props.AuthorizationType).toBe('JWT');
-        expect(props.AuthorizerId).toEqual({ Ref: authorizerId });
-      } else {
-        expect(props.AuthorizationType).toBe('NONE');
-        expect(props.AuthorizerId).toBeUndefined();
-      }
+      expect(props.AuthorizationType).toBe('NONE');
+      expect(props.AuthorizerId).toBeUndefined();
       // The route reaches the function that declares it.
       const integrationId = props.Target['Fn::Join'][1][1].Ref;
       const [fnId] = fns.get(spec.name) as [string, Resource];
       expect(s.resources[integrationId]?.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
     }
-    for (const [, authorizer] of authorizers) {
-      const p = authorizer.Properties;
-      expect(p.AuthorizerType).toBe('JWT');
-      expect(p.JwtConfiguration.Issuer['Fn::If'][0]).toBe('UseCognitoIssuer');
-      expect(p.JwtConfiguration.Issuer['Fn::If'][2]).toEqual({ Ref: 'JwtIssuer' });
-      expect(p.JwtConfiguration.Audience).toHaveLength(1);
-      expect(p.JwtConfiguration.Audience[0]['Fn::If'][0]).toBe('UseCognitoAudience');
-      expect(p.JwtConfiguration.Audience[0]['Fn::If'][2]).toEqual({ Ref: 'JwtAudience' });
+    // Every function of a jwt route is told whose tokens to accept (the user pool's, or the JwtIssuer/JwtAudience
+    // given); no other function is.
+    for (const spec of s.specs) {
+      const variables = (fns.get(spec.name) as [string, Resource])[1].Properties.Environment?.Variables ?? {};
+      const guarded = routesOf([spec]).some(([, r]) => r.auth === 'jwt');
+      if (!guarded) {
+        expect(variables.JWT_ISSUER, spec.name).toBeUndefined();
+        expect(variables.JWT_AUDIENCE, spec.name).toBeUndefined();
+        continue;
+      }
+      expect(variables.JWT_ISSUER['Fn::If'][0], spec.name).toBe('UseCognitoIssuer');
+      expect(variables.JWT_ISSUER['Fn::If'][2], spec.name).toEqual({ Ref: 'JwtIssuer' });
+      expect(variables.JWT_AUDIENCE['Fn::If'][0], spec.name).toBe('UseCognitoAudience');
+      expect(variables.JWT_AUDIENCE['Fn::If'][2], spec.name).toEqual({ Ref: 'JwtAudience' });
     }
   });
 
