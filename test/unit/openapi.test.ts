@@ -106,7 +106,10 @@ describe("the wire mappers' output conforms to the response schemas", () => {
     ok('POST', '/v1/invoices', 201, invoice);
     ok('GET', '/v1/invoices', 200, { items: [invoice], nextCursor: null });
     ok('GET', `/v1/pay/${invoice.id}`, 200, toPayView(anInvoice(), now, 'https://pay.example'));
-    ok('GET', '/v1/fees', 200, { items: sampleFeeCatalog.map(feeToJson) });
+    ok('GET', '/v1/fees', 200, {
+      items: sampleFeeCatalog.map((fee) => ({ ...feeToJson(fee), version: `seed:fee:${fee.code}` })),
+    });
+    ok('POST', '/v1/invoices', 201, { ...invoice, pricedWith: { fee: 'seed:fee:AFSA-APP-AI', mrp: 'mrp_1' } });
     const health = { status: 'ok', checks: { table: { status: 'ok', latencyMs: 3 } }, signer: null };
     ok('GET', '/v1/ops/health', 200, health);
     ok('GET', '/v1/health', 200, { status: 'ok', signer: null });

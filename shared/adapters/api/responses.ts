@@ -71,8 +71,8 @@ export const healthSchema = z.strictObject({
   signer: z.string().nullable(),
 });
 
-/** `GET /v1/fees`: the fee catalog. */
-export const feeListSchema = z.strictObject({ items: z.array(feeEntryWireSchema) });
+/** `GET /v1/fees`: the fee catalog in force, each entry with its version (the one an invoice issued now records). */
+export const feeListSchema = z.strictObject({ items: z.array(feeEntryWireSchema.extend({ version: z.string() })) });
 
 /** An invoice as its ministry and auditors read it (`invoiceToWire`). */
 export const invoiceSchema = z.strictObject({
@@ -93,6 +93,8 @@ export const invoiceSchema = z.strictObject({
   language: z.enum(languages),
   fee: feeAmountWireSchema,
   budget: budgetDetailsSchema.optional(),
+  // The reference-data versions the invoice was priced with (docs/reference-data.md); absent on older invoices.
+  pricedWith: z.strictObject({ fee: z.string(), mrp: z.string().optional() }).optional(),
   quote,
   dueMicroUsd: decimalString,
   paidMicroUsd: decimalString,

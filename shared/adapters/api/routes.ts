@@ -6,6 +6,15 @@
  * here (or a different `auth`), so a new route is described before it ships.
  */
 import type { ZodType } from 'zod';
+import {
+  approveChangeSchema,
+  changesQuerySchema,
+  feeProposalSchema,
+  mrpProposalSchema,
+  registryProposalSchemaFor,
+  rejectChangeSchema,
+  versionsQuerySchema,
+} from '../../domain/reference-data';
 import { screeningListBodySchema } from '../../domain/screening';
 import {
   exportBody,
@@ -356,5 +365,63 @@ export const apiRoutes: Record<string, RouteContract> = {
     callers: 'operator, auditor',
     query: incidentsQuery,
     responses: { 200: json('A page of incidents.') },
+  },
+  'POST /v1/admin/fees': {
+    auth: 'jwt',
+    tag: 'Reference data',
+    summary:
+      'Propose a fee entry (new, or a new version of one), effective now or from a date; another person approves.',
+    callers: 'operator, ministry (its own fees)',
+    body: feeProposalSchema,
+    responses: { 201: json('The change, proposed.') },
+  },
+  'POST /v1/admin/mrp': {
+    auth: 'jwt',
+    tag: 'Reference data',
+    summary: "Propose a year's MRP in KZT (in force from 00:00 Astana time on 1 January of that year).",
+    callers: 'operator',
+    body: mrpProposalSchema,
+    responses: { 201: json('The change, proposed.') },
+  },
+  'POST /v1/admin/registries': {
+    auth: 'jwt',
+    tag: 'Reference data',
+    summary: "Propose a ministry's registry endpoint (https, a public address only) and format.",
+    callers: 'operator',
+    // Deployed stages refuse loopback; the local runtime's mock registries are the one exception.
+    body: registryProposalSchemaFor(false),
+    responses: { 201: json('The change, proposed.') },
+  },
+  'POST /v1/admin/changes/{id}/approve': {
+    auth: 'jwt',
+    tag: 'Reference data',
+    summary: 'Approve a proposed change (never by its proposer), optionally from a later instant.',
+    callers: 'operator, ministry (its own fees)',
+    body: approveChangeSchema,
+    responses: { 200: json('The change, approved, with the version it made.') },
+  },
+  'POST /v1/admin/changes/{id}/reject': {
+    auth: 'jwt',
+    tag: 'Reference data',
+    summary: 'Reject a proposed change.',
+    callers: 'operator, ministry (its own fees)',
+    body: rejectChangeSchema,
+    responses: { 200: json('The change, rejected.') },
+  },
+  'GET /v1/admin/changes': {
+    auth: 'jwt',
+    tag: 'Reference data',
+    summary: 'Proposed, approved and rejected changes (a ministry sees its own fees only).',
+    callers: 'operator, ministry',
+    query: changesQuerySchema,
+    responses: { 200: json('The changes.') },
+  },
+  'GET /v1/admin/reference/{kind}': {
+    auth: 'jwt',
+    tag: 'Reference data',
+    summary: 'The versions of one kind of reference data (fee, mrp, registry), optionally of one subject.',
+    callers: 'operator',
+    query: versionsQuerySchema,
+    responses: { 200: json('The versions, each with its effective instant, who made it and why.') },
   },
 };
