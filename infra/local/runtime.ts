@@ -6,11 +6,15 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Wallet } from 'ethers';
 import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
 import { CUSTODIAN_ENV, sweeperKeyEnv } from '../../shared/resources';
+import { buildConsole } from '../console-build';
 import { DEFAULT_QUEUE_MAX_CONCURRENCY, functions, type QueueName } from '../topology';
 import { type ApiServer, startApiServer } from './api-server';
 import { type LocalChain, startChain } from './chain';
@@ -146,12 +150,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Only now may shared/aws load: its clients take AWS_ENDPOINT_URL at module load.
     serializeRequests((await import('../../shared/adapters/aws/dynamodb')).dynamodb);
 
-    const api: ApiServer & { issuer: DevIssuer } = await startApiServer({
-      port: options.apiPort ?? 3000,
-      issuer: (baseUrl) => createDevIssuer(`${baseUrl}/dev`),
-      devPages: { '/dev/mail': () => ({ messages: mail.messages() }) },
-    });
-    parts.add(() => api.close());
+    const api = await startApiPart(options, mail, parts);
     env.PUBLIC_BASE_URL = api.url;
 
     const provider = await startAlchemyEmulator(chain, api.url, env, parts, log);
@@ -183,6 +182,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await parts.stopAll();
     throw error;
   }
+}
+
+/**
+ * The HTTP API with the dev issuer, the mail sink's list and the console, built now so it always matches the code
+ * (into a directory of this run's own: runtimes side by side never share one; removed at stop).
+ */
+async function startApiPart(
+  options: LocalRuntimeOptions,
+  mail: MailSink,
+  parts: StartedParts,
+): Promise<ApiServer & { issuer: DevIssuer }> {
+  const consoleDir = await mkdtemp(join(tmpdir(), 'stablefee-console-'));
+  parts.add(() => rm(consoleDir, { recursive: true, force: true }));
+  await buildConsole({ outDir: consoleDir, config: { mode: 'dev' } });
+  const api = await startApiServer({
+    port: options.apiPort ?? 3000,
+    issuer: (baseUrl) => createDevIssuer(`${baseUrl}/dev`),
+    devPages: { '/dev/mail': () => ({ messages: mail.messages() }) },
+    staticSites: [{ prefix: '/console', dir: consoleDir }],
+  });
+  parts.add(() => api.close());
+  return api;
 }
 
 /** The SMTP sink payers' mail goes to, stopped with the rest. */
