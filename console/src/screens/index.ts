@@ -5,6 +5,11 @@
 import type { ScreenEntry } from '../contract';
 import { complianceScreens } from './compliance';
 import { ministryScreens } from './ministry';
-import { operatorScreens } from './operator';
+import { healthScreen, operatorScreens } from './operator';
 
-export const consoleScreens: ScreenEntry[] = [...ministryScreens, ...operatorScreens, ...complianceScreens];
+export const consoleScreens: ScreenEntry[] = [
+  ...ministryScreens,
+  ...operatorScreens,
+  ...complianceScreens,
+  healthScreen,
+];
