@@ -24,6 +24,7 @@ export const common: Strings<
   | 'actions'
   | 'reason'
   | 'error'
+  | 'file'
 > = {
   kk: {
     loading: 'Жүктелуде…',
@@ -42,6 +43,7 @@ export const common: Strings<
     actions: 'Әрекеттер',
     reason: 'Себебі',
     error: 'Қате',
+    file: 'Файл',
   },
   ru: {
     loading: 'Загрузка…',
@@ -60,6 +62,7 @@ export const common: Strings<
     actions: 'Действия',
     reason: 'Причина',
     error: 'Ошибка',
+    file: 'Файл',
   },
   en: {
     loading: 'Loading…',
@@ -78,6 +81,7 @@ export const common: Strings<
     actions: 'Actions',
     reason: 'Reason',
     error: 'Error',
+    file: 'File',
   },
 };
 

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { ApiResult, ConsoleApi, ConsoleLang } from './contract';
-import { ProblemView } from './ui';
+import { common, ProblemView } from './ui';
 
 /** Uploads one file to `method path` as `contentType`; `show` renders a successful answer. */
 export function UploadForm(props: {
@@ -16,6 +16,8 @@ export function UploadForm(props: {
   path: string | ((file: File) => string);
   contentType: string | ((file: File) => string);
   show: (body: unknown) => ComponentChildren;
+  /** Fields the upload needs beside the file (a list's name). */
+  children?: ComponentChildren;
 }) {
   const [file, setFile] = useState<File | undefined>(undefined);
   const [answer, setAnswer] = useState<ApiResult<unknown> | undefined>(undefined);
@@ -32,8 +34,9 @@ export function UploadForm(props: {
   return (
     <form class="card form" onSubmit={submit} aria-labelledby={`${props.id}-heading`}>
       <h2 id={`${props.id}-heading`}>{props.label}</h2>
+      {props.children}
       <label>
-        {props.label}
+        {common[props.lang].file}
         <input
           type="file"
           name={props.id}

@@ -100,7 +100,84 @@ describe('the console', () => {
     await page.getByRole('heading', { name: 'Transfers' }).waitFor();
     await page.context().close();
   }, 120_000);
-});
 
-// Keeps the import used until the operator and compliance flows land.
-void until;
+  it('operator: replays a dead-lettered receipt from the dead-letter screen', async () => {
+    runtime.registry.setFaults({ status: 503, rate: 1 });
+    const ministry = await api.token({ role: 'ministry', ministry: 'AFSA' });
+    const invoice = (
+      await api.call('POST', '/v1/invoices', {
+        token: ministry,
+        body: { feeCode: 'AFSA-APP-AI', payer: { bin: '940140000385', name: 'DLQ Firm' } },
+      })
+    ).json;
+    await pay(runtime, invoice.depositAddress, 500_000_000n);
+    const paid = await until(
+      async () => (await api.call('GET', `/v1/invoices/${invoice.id}`, { token: ministry })).json,
+      (i) => i.status === 'paid',
+    );
+    const receipt = async () => (await api.call('GET', `/v1/receipts/${paid.receiptId}`, { token: ministry })).json;
+    await until(receipt, (r) => r.delivery?.state === 'failed', 90_000);
+    runtime.registry.setFaults({ rate: 0 });
+
+    const page = await signIn('operator');
+    await page.getByRole('link', { name: 'Dead-letter queues' }).click();
+    await page.getByLabel('Queue').selectOption('outbox');
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const status = await page.getByRole('status').textContent();
+    expect(status).toMatch(/^outbox: Messages moved [1-9]\d*$/);
+    await until(receipt, (r) => r.delivery?.state === 'delivered');
+    expect(runtime.registry.received.has(paid.receiptId)).toBe(true);
+    await page.context().close();
+  }, 150_000);
+
+  it('compliance: uploads a screening list, then releases the payment it held, which is paid', async () => {
+    const screened = 7;
+    const page = await signIn('compliance');
+    await page.getByRole('link', { name: 'Register and lists' }).click();
+    const form = page.getByRole('form', { name: 'Screening list (JSON)' });
+    await form.getByLabel('List name').fill('console-e2e');
+    const list = { source: 'console e2e', asOf: '2026-12-01', addresses: [runtime.chain.payers[screened]] };
+    await form.getByLabel('File').setInputFiles({
+      name: 'list.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(list)),
+    });
+    await form.getByRole('button', { name: 'Upload list' }).click();
+    expect(await page.getByRole('status').textContent()).toMatch(/^console-e2e: Version 1, Addresses: 1$/);
+
+    const ministry = await api.token({ role: 'ministry', ministry: 'AFSA' });
+    const invoice = (
+      await api.call('POST', '/v1/invoices', {
+        token: ministry,
+        body: { feeCode: 'AFSA-APP-AI', payer: { bin: '940140000385', name: 'Held Firm' } },
+      })
+    ).json;
+    const tx = await pay(runtime, invoice.depositAddress, 500_000_000n, screened);
+    const compliance = await api.token({ role: 'compliance' });
+    const hold = await until(
+      async () =>
+        (await api.call('GET', '/v1/holds?state=held&limit=100', { token: compliance })).json.items.find(
+          (h: { txHash: string }) => h.txHash === tx?.hash,
+        ),
+      (h) => Boolean(h),
+      60_000,
+    );
+
+    await page.getByRole('link', { name: 'Holds' }).click();
+    const row = page.getByRole('row').filter({ hasText: invoice.id });
+    await row.getByLabel('Reason for the decision').fill('checked by console e2e: false positive');
+    await row.getByRole('button', { name: 'Release' }).click();
+    await row.waitFor({ state: 'detached' });
+    const released = (await api.call('GET', '/v1/holds?state=released&limit=100', { token: compliance })).json.items;
+    expect(released.find((h: { id: string }) => h.id === hold.id)?.decision).toMatchObject({
+      reason: 'checked by console e2e: false positive',
+    });
+    const paid = await until(
+      async () => (await api.call('GET', `/v1/invoices/${invoice.id}`, { token: ministry })).json,
+      (i) => i.status === 'paid',
+      60_000,
+    );
+    expect(paid.receiptId).toMatch(/^rcp_/);
+    await page.context().close();
+  }, 150_000);
+});

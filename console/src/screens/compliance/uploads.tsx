@@ -32,18 +32,6 @@ export function ComplianceUploads({ api, lang }: ScreenProps & { params: Record<
           );
         }}
       />
-      <div class="card form">
-        <label>
-          {t.listName}
-          <input
-            name="listName"
-            required
-            pattern="[A-Za-z0-9_.-]{1,64}"
-            value={listName}
-            onInput={(e) => setListName((e.target as HTMLInputElement).value)}
-          />
-        </label>
-      </div>
       <UploadForm
         api={api}
         lang={lang}
@@ -62,7 +50,18 @@ export function ComplianceUploads({ api, lang }: ScreenProps & { params: Record<
             </p>
           );
         }}
-      />
+      >
+        <label>
+          {t.listName}
+          <input
+            name="listName"
+            required
+            pattern="[A-Za-z0-9_.-]{1,64}"
+            value={listName}
+            onInput={(e) => setListName((e.target as HTMLInputElement).value)}
+          />
+        </label>
+      </UploadForm>
     </>
   );
 }
