@@ -645,6 +645,8 @@ export class StablefeeStack extends Stack {
   readonly authorizer: HttpJwtAuthorizer;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  /** What the console's `config.json` needs to sign in through the hosted UI: its app client and the UI's base URL. */
+  readonly consoleSignIn: { clientId: string; domain: string };
   readonly alarmTopic: sns.Topic;
   /** secp256k1 signing key of the receipts (EIP-712); its public key is the `signer` every receipt names. */
   readonly receiptSigningKey: kms.CfnKey;
@@ -693,6 +695,7 @@ export class StablefeeStack extends Stack {
     const auth = this.createAuth();
     this.userPool = auth.userPool;
     this.userPoolClient = auth.client;
+    this.consoleSignIn = auth.consoleSignIn;
     this.authorizer = auth.authorizer;
 
     const http = this.createHttpApi();
@@ -732,6 +735,8 @@ export class StablefeeStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.consoleSignIn.clientId });
+    new CfnOutput(this, 'ConsoleSignInDomain', { value: this.consoleSignIn.domain, description: 'Cognito hosted UI' });
     new CfnOutput(this, 'JwtIssuerInUse', { value: auth.issuer, description: 'Issuer the JWT authorizer trusts' });
     new CfnOutput(this, 'JwtAudienceInUse', {
       value: auth.audience,
@@ -1698,6 +1703,7 @@ export class StablefeeStack extends Stack {
     authorizer: HttpJwtAuthorizer;
     issuer: string;
     audience: string;
+    consoleSignIn: { clientId: string; domain: string };
   } {
     const issuerParam = new CfnParameter(this, 'JwtIssuer', {
       type: 'String',
@@ -1767,8 +1773,53 @@ export class StablefeeStack extends Stack {
       audienceParam.valueAsString,
     ).toString();
 
-    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', issuer, { jwtAudience: [audience] });
-    return { userPool, client, authorizer, issuer, audience };
+    // The console's own app client signs users in through the hosted UI; its ID tokens are accepted too.
+    const consoleSignIn = this.createConsoleSignIn(userPool);
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', issuer, {
+      jwtAudience: [audience, consoleSignIn.clientId],
+    });
+    return { userPool, client, authorizer, issuer, audience, consoleSignIn };
+  }
+
+  /**
+   * The console's sign-in: a public app client (no secret: it runs in the browser) allowed only the authorization
+   * code grant, used with PKCE (S256) by the console, returning to the `ConsoleUrl` parameter after sign-in and
+   * sign-out; and the user pool's hosted UI domain (a prefix unique to this stack). The console reads both from its
+   * `config.json` (`consoleSignIn` here; issue 17's hosting writes it).
+   */
+  private createConsoleSignIn(userPool: cognito.UserPool): { clientId: string; domain: string } {
+    const consoleUrl = new CfnParameter(this, 'ConsoleUrl', {
+      type: 'String',
+      default: 'http://localhost:3000/console/',
+      description:
+        'The console URL (its CloudFront address + /console/): where the hosted UI returns after sign-in and sign-out.',
+    }).valueAsString;
+    const client = userPool.addClient('ConsoleClient', {
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [consoleUrl],
+        logoutUrls: [consoleUrl],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes('role', 'ministry'),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+    });
+    // The stack id's UUID makes the prefix unique across stacks and accounts (it must be globally unique).
+    const domain = userPool.addDomain('HostedUi', {
+      cognitoDomain: { domainPrefix: Fn.join('-', ['stablefee', Fn.select(2, Fn.split('/', Aws.STACK_ID))]) },
+      managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI,
+    });
+    return { clientId: client.userPoolClientId, domain: domain.baseUrl() };
   }
 
   private createHttpApi(): { api: apigw.HttpApi; stage: apigw.HttpStage } {

@@ -1265,10 +1265,34 @@ describe.each([
       expect(p.AuthorizerType).toBe('JWT');
       expect(p.JwtConfiguration.Issuer['Fn::If'][0]).toBe('UseCognitoIssuer');
       expect(p.JwtConfiguration.Issuer['Fn::If'][2]).toEqual({ Ref: 'JwtIssuer' });
-      expect(p.JwtConfiguration.Audience).toHaveLength(1);
+      // The configured (or the stack's) app client, and the console's hosted-UI client.
+      expect(p.JwtConfiguration.Audience).toHaveLength(2);
       expect(p.JwtConfiguration.Audience[0]['Fn::If'][0]).toBe('UseCognitoAudience');
       expect(p.JwtConfiguration.Audience[0]['Fn::If'][2]).toEqual({ Ref: 'JwtAudience' });
+      expect(p.JwtConfiguration.Audience[1]).toEqual(s.stack.resolve(s.stack.consoleSignIn.clientId));
     }
+  });
+
+  it('gives the console a public hosted-UI client (code grant only, no secret, back to ConsoleUrl) and a domain', () => {
+    const json = s.template.toJSON();
+    expect(json.Parameters.ConsoleUrl).toMatchObject({ Type: 'String', Default: 'http://localhost:3000/console/' });
+    const clientId = s.stack.resolve(s.stack.consoleSignIn.clientId).Ref;
+    const client = s.resources[clientId]?.Properties;
+    expect(client).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      CallbackURLs: [{ Ref: 'ConsoleUrl' }],
+      LogoutURLs: [{ Ref: 'ConsoleUrl' }],
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    expect(client?.AllowedOAuthScopes).not.toContain('aws.cognito.signin.user.admin');
+    expect(client?.ExplicitAuthFlows).toBeUndefined();
+    const domains = ofType(s.resources, 'AWS::Cognito::UserPoolDomain');
+    expect(domains).toHaveLength(1);
+    expect(json.Outputs.ConsoleClientId.Value).toEqual({ Ref: clientId });
+    expect(json.Outputs.ConsoleSignInDomain).toBeDefined();
   });
 
   it('defaults the JWT issuer/audience to the Cognito pool and app client when the parameters are empty', () => {
