@@ -35,7 +35,10 @@ afterAll(async () => {
 /** A fresh browser page signed in through the console's dev sign-in page, in English. */
 async function signIn(role: string, ministry?: string, width = 1100): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
-  await context.addInitScript("localStorage.setItem('stablefee.console.lang', 'en')");
+  // English unless the page chose another language since (the test of the language's memory reloads).
+  await context.addInitScript(
+    "localStorage.getItem('stablefee.console.lang') || localStorage.setItem('stablefee.console.lang', 'en')",
+  );
   const page = await context.newPage();
   page.on('pageerror', (error) => {
     throw error;
@@ -62,6 +65,17 @@ describe('the console', () => {
     expect((await fetch(`${runtime.apiUrl}/console/config.json`)).status).toBe(200);
     expect((await fetch(`${runtime.apiUrl}/console/..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${runtime.apiUrl}/v1/health`)).status).toBe(200);
+  });
+
+  it('remembers the language but not the token: a reload keeps Russian and asks to sign in again', async () => {
+    const page = await signIn('ministry', 'AFSA');
+    await page.getByRole('banner').getByLabel('Language').selectOption('ru');
+    await page.getByRole('link', { name: 'Счета' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('ru');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Вход в консоль' }).waitFor();
+    expect(await page.evaluate('sessionStorage.length + document.cookie.length')).toBe(0);
+    await page.context().close();
   });
 
   it('ministry: issues an invoice through the form, finds it, opens it and sees it paid with its receipt', async () => {
