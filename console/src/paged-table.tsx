@@ -38,7 +38,7 @@ export function PagedTable<T>(props: {
       <ProblemView result={pages.result} lang={lang} />
       {pages.loading && !pages.page ? <p>{c.loading}</p> : null}
       {pages.page ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={props.caption}>
           <table>
             <caption class="sr-only">{props.caption}</caption>
             <thead>

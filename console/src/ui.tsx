@@ -25,6 +25,7 @@ export const common: Strings<
   | 'reason'
   | 'error'
   | 'file'
+  | 'table'
 > = {
   kk: {
     loading: 'Жүктелуде…',
@@ -44,6 +45,7 @@ export const common: Strings<
     reason: 'Себебі',
     error: 'Қате',
     file: 'Файл',
+    table: 'Кесте',
   },
   ru: {
     loading: 'Загрузка…',
@@ -63,6 +65,7 @@ export const common: Strings<
     reason: 'Причина',
     error: 'Ошибка',
     file: 'Файл',
+    table: 'Таблица',
   },
   en: {
     loading: 'Loading…',
@@ -82,6 +85,7 @@ export const common: Strings<
     reason: 'Reason',
     error: 'Error',
     file: 'File',
+    table: 'Table',
   },
 };
 

@@ -78,7 +78,7 @@ function Transfers({ invoice, lang }: { invoice: InvoiceDetail; lang: ConsoleLan
       {invoice.transfers.length === 0 ? (
         <p>{common[lang].none}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
           <table>
             <thead>
               <tr>

@@ -80,7 +80,7 @@ export function Invoices({ api, lang }: ScreenProps & { params: Record<string, s
       <ProblemView result={pages.result} lang={lang} />
       {pages.loading ? <p>{c.loading}</p> : null}
       {pages.page && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
           <table>
             <caption class="sr-only">{t.invoice}</caption>
             <thead>

@@ -70,7 +70,7 @@ export function Receipts({ api, lang }: ScreenProps & { params: Record<string, s
       <ProblemView result={pages.result} lang={lang} />
       {pages.loading ? <p>{c.loading}</p> : null}
       {pages.page && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
           <table>
             <caption class="sr-only">{t.receipt}</caption>
             <thead>

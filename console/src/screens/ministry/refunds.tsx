@@ -40,7 +40,7 @@ export function RefundsTable(props: { api: ConsoleApi; lang: ConsoleLang; refund
   return (
     <>
       <ProblemView result={answer} lang={lang} />
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
         <table>
           <caption class="sr-only">{t.refunds}</caption>
           <thead>

@@ -32,7 +32,7 @@ export function HealthScreen({ api, lang }: ScreenProps & { params: Record<strin
             {t.overall}: <StateBadge state={report.status} /> · {t.signer}:{' '}
             <code class="wrap">{report.signer ?? '—'}</code>
           </p>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
             <table>
               <thead>
                 <tr>

@@ -87,7 +87,7 @@ export function ReconciliationScreen({ api, lang }: ScreenProps & { params: Reco
           {r.exceptions.length === 0 ? (
             <p>{c.none}</p>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
               <table>
                 <thead>
                   <tr>
@@ -113,7 +113,7 @@ export function ReconciliationScreen({ api, lang }: ScreenProps & { params: Reco
             </div>
           )}
           <h2>{t.lines}</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
             <table>
               <thead>
                 <tr>
