@@ -1,7 +1,7 @@
 /** A paged list route shown as a table: the columns say what each cell shows; the API's problem shows above it. */
 import type { ComponentChildren } from 'preact';
 import type { ConsoleApi, ConsoleLang } from './contract';
-import { common, type Page, Pager, ProblemView, usePages } from './ui';
+import { common, type Page, Pager, ProblemView, TableWrap, usePages } from './ui';
 
 /** One column: its header and what a row shows in it. */
 export interface Column<T> {
@@ -38,7 +38,7 @@ export function PagedTable<T>(props: {
       <ProblemView result={pages.result} lang={lang} />
       {pages.loading && !pages.page ? <p>{c.loading}</p> : null}
       {pages.page ? (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label={props.caption}>
+        <TableWrap label={props.caption}>
           <table>
             <caption class="sr-only">{props.caption}</caption>
             <thead>
@@ -63,7 +63,7 @@ export function PagedTable<T>(props: {
             </tbody>
           </table>
           {pages.page.items.length === 0 ? <p>{c.none}</p> : null}
-        </div>
+        </TableWrap>
       ) : null}
       <Pager lang={lang} {...pages} />
     </>

@@ -2,6 +2,7 @@
  * Pieces every screen uses: loading an API resource, showing a problem (title, detail, each field's error), paging
  * through `nextCursor`, copy and QR buttons, and the common words in kk, ru and en.
  */
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
 import type { ApiResult, ConsoleLang, Problem, Strings } from './contract';
@@ -239,5 +240,18 @@ export function Short({ value }: { value: string }) {
       </span>
       <span class="sr-only">{value}</span>
     </code>
+  );
+}
+
+/**
+ * A table's frame, which scrolls sideways when the table is wider than the screen: a named region that takes focus,
+ * so a keyboard can scroll it too (axe `scrollable-region-focusable`).
+ */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to scroll.
+    <section class="table-wrap" tabIndex={0} aria-label={label}>
+      {children}
+    </section>
   );
 }

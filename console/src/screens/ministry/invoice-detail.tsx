@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { explorerTxUrl } from '../../../../shared/domain/explorers';
 import type { ApiResult, ConsoleApi, ConsoleLang, ScreenProps } from '../../contract';
 import { formatDateTime, formatMicroUsd, formatTokenAmount } from '../../format';
-import { CopyButton, common, ProblemView, QrCode, Short, StateBadge, useResource } from '../../ui';
+import { CopyButton, common, ProblemView, QrCode, Short, StateBadge, TableWrap, useResource } from '../../ui';
 import type { InvoiceRow } from './invoices';
 import { type Refund, RefundsTable } from './refunds';
 import { ministryStrings } from './strings';
@@ -78,7 +78,7 @@ function Transfers({ invoice, lang }: { invoice: InvoiceDetail; lang: ConsoleLan
       {invoice.transfers.length === 0 ? (
         <p>{common[lang].none}</p>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
+        <TableWrap label={common[lang].table}>
           <table>
             <thead>
               <tr>
@@ -114,7 +114,7 @@ function Transfers({ invoice, lang }: { invoice: InvoiceDetail; lang: ConsoleLan
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

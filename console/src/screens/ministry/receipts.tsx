@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { ScreenProps } from '../../contract';
 import { dayBoundary, formatDateTime, formatMicroUsd } from '../../format';
 import { href } from '../../router';
-import { common, type Page, Pager, ProblemView, queryString, StateBadge, usePages } from '../../ui';
+import { common, type Page, Pager, ProblemView, queryString, StateBadge, TableWrap, usePages } from '../../ui';
 import { ministryStrings } from './strings';
 
 interface ReceiptRow {
@@ -70,7 +70,7 @@ export function Receipts({ api, lang }: ScreenProps & { params: Record<string, s
       <ProblemView result={pages.result} lang={lang} />
       {pages.loading ? <p>{c.loading}</p> : null}
       {pages.page && (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
+        <TableWrap label={common[lang].table}>
           <table>
             <caption class="sr-only">{t.receipt}</caption>
             <thead>
@@ -107,7 +107,7 @@ export function Receipts({ api, lang }: ScreenProps & { params: Record<string, s
             </tbody>
           </table>
           {pages.page.items.length === 0 ? <p>{c.none}</p> : null}
-        </div>
+        </TableWrap>
       )}
       <Pager lang={lang} {...pages} />
     </>

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import type { ApiResult, ConsoleApi, ConsoleLang, ScreenProps } from '../../contract';
 import { formatDateTime, formatTokenAmount } from '../../format';
 import { href } from '../../router';
-import { common, type Page, Pager, ProblemView, queryString, Short, StateBadge, usePages } from '../../ui';
+import { common, type Page, Pager, ProblemView, queryString, Short, StateBadge, TableWrap, usePages } from '../../ui';
 import { ministryStrings } from './strings';
 
 /** A refund as the API answers it (the fields shown). */
@@ -40,7 +40,7 @@ export function RefundsTable(props: { api: ConsoleApi; lang: ConsoleLang; refund
   return (
     <>
       <ProblemView result={answer} lang={lang} />
-      <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
+      <TableWrap label={common[lang].table}>
         <table>
           <caption class="sr-only">{t.refunds}</caption>
           <thead>
@@ -98,7 +98,7 @@ export function RefundsTable(props: { api: ConsoleApi; lang: ConsoleLang; refund
           </tbody>
         </table>
         {props.refunds.length === 0 ? <p>{c.none}</p> : null}
-      </div>
+      </TableWrap>
     </>
   );
 }

@@ -1,6 +1,6 @@
 /** The service's health (`GET /v1/health`): every check with its latency, queue depth or detail, and the signer. */
 import type { ScreenProps } from '../../contract';
-import { common, ProblemView, StateBadge, useResource } from '../../ui';
+import { common, ProblemView, StateBadge, TableWrap, useResource } from '../../ui';
 import { operatorStrings } from './strings';
 
 interface Health {
@@ -32,7 +32,7 @@ export function HealthScreen({ api, lang }: ScreenProps & { params: Record<strin
             {t.overall}: <StateBadge state={report.status} /> · {t.signer}:{' '}
             <code class="wrap">{report.signer ?? '—'}</code>
           </p>
-          <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
+          <TableWrap label={common[lang].table}>
             <table>
               <thead>
                 <tr>
@@ -61,7 +61,7 @@ export function HealthScreen({ api, lang }: ScreenProps & { params: Record<strin
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       ) : (
         <ProblemView result={health.result} lang={lang} />

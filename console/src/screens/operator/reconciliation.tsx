@@ -1,7 +1,7 @@
 /** Three-way reconciliation for a period (`GET /v1/reconciliation`): summary, matched lines and every exception. */
 import { useState } from 'preact/hooks';
 import type { ApiResult, ScreenProps } from '../../contract';
-import { common, ProblemView, Short, StateBadge } from '../../ui';
+import { common, ProblemView, Short, StateBadge, TableWrap } from '../../ui';
 import { operatorStrings } from './strings';
 
 interface Reconciliation {
@@ -87,7 +87,7 @@ export function ReconciliationScreen({ api, lang }: ScreenProps & { params: Reco
           {r.exceptions.length === 0 ? (
             <p>{c.none}</p>
           ) : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
+            <TableWrap label={common[lang].table}>
               <table>
                 <thead>
                   <tr>
@@ -110,10 +110,10 @@ export function ReconciliationScreen({ api, lang }: ScreenProps & { params: Reco
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
           <h2>{t.lines}</h2>
-          <div class="table-wrap" tabIndex={0} role="region" aria-label={common[lang].table}>
+          <TableWrap label={common[lang].table}>
             <table>
               <thead>
                 <tr>
@@ -140,7 +140,7 @@ export function ReconciliationScreen({ api, lang }: ScreenProps & { params: Reco
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       ) : null}
     </>
