@@ -678,6 +678,8 @@ export class StablefeeStack extends Stack {
   readonly edge: ApiEdge;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  /** What the console's `config.json` needs to sign in through the hosted UI: its app client and the UI's base URL. */
+  readonly consoleSignIn: { clientId: string; domain: string };
   readonly alarmTopic: sns.Topic;
   /** secp256k1 signing key of the receipts (EIP-712); its public key is the `signer` every receipt names. */
   readonly receiptSigningKey: kms.CfnKey;
@@ -727,7 +729,9 @@ export class StablefeeStack extends Stack {
     const auth = this.createAuth();
     this.userPool = auth.userPool;
     this.userPoolClient = auth.client;
-    this.jwtTrust = { issuer: auth.issuer, audience: auth.audience };
+    this.consoleSignIn = auth.consoleSignIn;
+    // The console's ID tokens carry its own app client as audience: the functions accept both.
+    this.jwtTrust = { issuer: auth.issuer, audience: Fn.join(',', [auth.audience, auth.consoleSignIn.clientId]) };
 
     const http = this.createHttpApi();
     this.api = http.api;
@@ -767,11 +771,7 @@ export class StablefeeStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'JwtIssuerInUse', { value: auth.issuer, description: 'Issuer whose tokens the API accepts' });
-    new CfnOutput(this, 'JwtAudienceInUse', {
-      value: auth.audience,
-      description: 'Audience (aud, or client_id) the API accepts',
-    });
+    this.outputSignIn(auth);
     new CfnOutput(this, 'ReceiptSigningKeyArn', {
       value: this.receiptSigningKey.attrArn,
       description: 'KMS key (secp256k1) that signs receipts; GET /v1/health publishes its Ethereum address',
@@ -1752,11 +1752,23 @@ export class StablefeeStack extends Stack {
 
   // ---------------------------------------------------------------- HTTP API and auth
 
+  /** Where tokens come from and whom they are for: the console's `config.json` and API clients read these. */
+  private outputSignIn(auth: { issuer: string; audience: string }): void {
+    new CfnOutput(this, 'ConsoleClientId', { value: this.consoleSignIn.clientId });
+    new CfnOutput(this, 'ConsoleSignInDomain', { value: this.consoleSignIn.domain, description: 'Cognito hosted UI' });
+    new CfnOutput(this, 'JwtIssuerInUse', { value: auth.issuer, description: 'Issuer whose tokens the API accepts' });
+    new CfnOutput(this, 'JwtAudienceInUse', {
+      value: auth.audience,
+      description: "Audience (aud, or client_id) the API accepts, besides the console's client",
+    });
+  }
+
   private createAuth(): {
     userPool: cognito.UserPool;
     client: cognito.UserPoolClient;
     issuer: string;
     audience: string;
+    consoleSignIn: { clientId: string; domain: string };
   } {
     const issuerParam = new CfnParameter(this, 'JwtIssuer', {
       type: 'String',
@@ -1826,7 +1838,50 @@ export class StablefeeStack extends Stack {
       audienceParam.valueAsString,
     ).toString();
 
-    return { userPool, client, issuer, audience };
+    // The console's own app client signs users in through the hosted UI; its ID tokens are accepted too.
+    const consoleSignIn = this.createConsoleSignIn(userPool);
+    return { userPool, client, issuer, audience, consoleSignIn };
+  }
+
+  /**
+   * The console's sign-in: a public app client (no secret: it runs in the browser) allowed only the authorization
+   * code grant, used with PKCE (S256) by the console, returning to the `ConsoleUrl` parameter after sign-in and
+   * sign-out; and the user pool's hosted UI domain (a prefix unique to this stack). The console reads both from its
+   * `config.json` (`consoleSignIn` here; issue 17's hosting writes it).
+   */
+  private createConsoleSignIn(userPool: cognito.UserPool): { clientId: string; domain: string } {
+    const consoleUrl = new CfnParameter(this, 'ConsoleUrl', {
+      type: 'String',
+      default: 'http://localhost:3000/console/',
+      description:
+        'The console URL (its CloudFront address + /console/): where the hosted UI returns after sign-in and sign-out.',
+    }).valueAsString;
+    const client = userPool.addClient('ConsoleClient', {
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [consoleUrl],
+        logoutUrls: [consoleUrl],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes('role', 'ministry'),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+    });
+    // The stack id's UUID makes the prefix unique across stacks and accounts (it must be globally unique).
+    const domain = userPool.addDomain('HostedUi', {
+      cognitoDomain: { domainPrefix: Fn.join('-', ['stablefee', Fn.select(2, Fn.split('/', Aws.STACK_ID))]) },
+      managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI,
+    });
+    return { clientId: client.userPoolClientId, domain: domain.baseUrl() };
   }
 
   private createHttpApi(): { api: apigw.HttpApi; stage: apigw.HttpStage } {

@@ -11,6 +11,7 @@ import { responseSecurityHeaders } from '../../shared/adapters/security-headers'
 import { functions as allFunctions, type FunctionSpec, type HttpRoute } from '../topology';
 import { type DevIssuer, devTokenRequestSchema } from './dev-issuer';
 import { invoke } from './lambda';
+import { type StaticSite, staticAnswer } from './static-files';
 
 interface CompiledRoute {
   route: HttpRoute;
@@ -69,13 +70,15 @@ export async function startApiServer(options: {
   functions?: FunctionSpec[];
   /** Local-only `GET /dev/…` pages beyond the issuer's (the mail sink's list), by path: each returns a JSON body. */
   devPages?: Record<string, () => unknown>;
+  /** Static sites served beside the API (the console under `/console`); API routes are unaffected. */
+  staticSites?: StaticSite[];
 }): Promise<ApiServer & { issuer: DevIssuer }> {
   const routes = compileRoutes(options.functions);
   const host = options.host ?? '127.0.0.1';
   // The issuer needs the server's URL, known only once it listens; a request before then fails with a 500.
   let issuer: DevIssuer | undefined;
   const server = createServer((req, res) => {
-    handleRequest(req, res, routes, () => issuer, options.devPages ?? {}).catch((error) => {
+    handleRequest(req, res, routes, () => issuer, options.devPages ?? {}, options.staticSites ?? []).catch((error) => {
       console.error('[api] request failed', error);
       if (!res.headersSent)
         send(res, 500, { 'content-type': 'application/json' }, '{"message":"Internal Server Error"}');
@@ -106,8 +109,15 @@ async function handleRequest(
   routes: CompiledRoute[],
   readyIssuer: () => DevIssuer | undefined,
   devPages: Record<string, () => unknown>,
+  staticSites: StaticSite[],
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  const file = await staticAnswer(staticSites, (req.method ?? 'GET').toUpperCase(), url.pathname);
+  if (file) {
+    res.writeHead(file.status, { ...file.headers, 'content-length': Buffer.byteLength(file.body) });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+    return;
+  }
   const body = await readBody(req);
   if (body === 'too-large') {
     send(res, 413, { 'content-type': 'application/json' }, '{"message":"Request Entity Too Large"}');

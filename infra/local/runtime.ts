@@ -6,6 +6,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Wallet } from 'ethers';
@@ -13,6 +16,7 @@ import { JWT_ENV } from '../../shared/adapters/bearer-token';
 import { webhookSecretEnv } from '../../shared/adapters/providers/secrets';
 import { DEV_ACCOUNT_XPUB } from '../../shared/domain/deposit-address';
 import { CUSTODIAN_ENV, sweeperKeyEnv } from '../../shared/resources';
+import { buildConsole } from '../console-build';
 import { DEFAULT_QUEUE_MAX_CONCURRENCY, functions, type QueueName } from '../topology';
 import { type ApiServer, startApiServer } from './api-server';
 import { type LocalChain, startChain } from './chain';
@@ -159,12 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Only now may shared/aws load: its clients take AWS_ENDPOINT_URL at module load.
     serializeRequests((await import('../../shared/adapters/aws/dynamodb')).dynamodb);
 
-    const api: ApiServer & { issuer: DevIssuer } = await startApiServer({
-      port: options.apiPort ?? 3000,
-      issuer: (baseUrl) => createDevIssuer(`${baseUrl}/dev`),
-      devPages: { '/dev/mail': () => ({ messages: mail.messages() }) },
-    });
-    parts.add(() => api.close());
+    const api = await startApiPart(options, mail, parts);
     trustApi(env, api);
 
     const provider = await startAlchemyEmulator(chain, api.url, env, parts, log);
@@ -203,6 +202,28 @@ async function seedStartingData(): Promise<void> {
   if (refreshRates) await invoke(refreshRates, {});
   // The sample licensed-firm register, so licence-requiring fees can be invoiced to the sample firm.
   await seedSampleRegister();
+}
+
+/**
+ * The HTTP API with the dev issuer, the mail sink's list and the console, built now so it always matches the code
+ * (into a directory of this run's own: runtimes side by side never share one; removed at stop).
+ */
+async function startApiPart(
+  options: LocalRuntimeOptions,
+  mail: MailSink,
+  parts: StartedParts,
+): Promise<ApiServer & { issuer: DevIssuer }> {
+  const consoleDir = await mkdtemp(join(tmpdir(), 'stablefee-console-'));
+  parts.add(() => rm(consoleDir, { recursive: true, force: true }));
+  await buildConsole({ outDir: consoleDir, config: { mode: 'dev' } });
+  const api = await startApiServer({
+    port: options.apiPort ?? 3000,
+    issuer: (baseUrl) => createDevIssuer(`${baseUrl}/dev`),
+    devPages: { '/dev/mail': () => ({ messages: mail.messages() }) },
+    staticSites: [{ prefix: '/console', dir: consoleDir }],
+  });
+  parts.add(() => api.close());
+  return api;
 }
 
 /** The SMTP sink payers' mail goes to, stopped with the rest. */

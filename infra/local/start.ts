@@ -53,6 +53,7 @@ const lines = [
   '',
   'stablefee is running',
   `  API            ${runtime.apiUrl}   (try ${runtime.apiUrl}/v1/health)`,
+  `  console        ${runtime.apiUrl}/console/   (sign in with any role on its dev page)`,
   `  dev tokens     POST ${runtime.apiUrl}/dev/tokens {"role":"ministry","ministry":"AFSA"}`,
   `  chain RPC      ${runtime.chain.rpcUrl} (chain ${runtime.chain.chainId})`,
   ...runtime.chain.tokens.map((t) => `  token ${t.symbol.padEnd(8)} ${t.address} (${t.decimals} decimals)`),

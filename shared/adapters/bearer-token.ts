@@ -10,11 +10,15 @@ import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtV
 /** The token issuer and audience a deployment trusts, and where the issuer publishes its keys. */
 export interface JwtTrust {
   issuer: string;
-  audience: string;
+  /** The audiences (app clients) accepted: the API's, and the console's whose ID tokens the browser sends. */
+  audiences: string[];
   jwksUrl: string;
 }
 
-/** Environment names of the trust (set by the stack from the JwtIssuer/JwtAudience parameters, locally by the runtime). */
+/**
+ * Environment names of the trust (set by the stack from the JwtIssuer/JwtAudience parameters and the console's app
+ * client, locally by the runtime); the audience is a comma-separated list.
+ */
 export const JWT_ENV = { issuer: 'JWT_ISSUER', audience: 'JWT_AUDIENCE', jwksUrl: 'JWT_JWKS_URL' } as const;
 
 /** Only asymmetric signatures: never `none`, never a shared-secret HMAC a verifier could be tricked into. */
@@ -23,11 +27,14 @@ const ALGORITHMS = ['RS256', 'ES256'];
 /** The trust configured in the environment, or undefined when none is (the function then admits no token). */
 export function jwtTrustFromEnv(env: NodeJS.ProcessEnv = process.env): JwtTrust | undefined {
   const issuer = env[JWT_ENV.issuer];
-  const audience = env[JWT_ENV.audience];
-  if (!issuer || !audience) return undefined;
+  const audiences = (env[JWT_ENV.audience] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (!issuer || !audiences.length) return undefined;
   // Cognito (and most OIDC issuers) publish their keys here; JWT_JWKS_URL names another place.
   const jwksUrl = env[JWT_ENV.jwksUrl] || `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
-  return { issuer, audience, jwksUrl };
+  return { issuer, audiences, jwksUrl };
 }
 
 let cachedKeys: { url: string; keys: JWTVerifyGetKey } | undefined;
@@ -38,9 +45,11 @@ function keysAt(url: string): JWTVerifyGetKey {
 }
 
 /** API Gateway checks `aud` when the token has one, else `client_id` (Cognito access tokens carry no `aud`). */
-function audienceMatches(payload: JWTPayload, audience: string): boolean {
-  if (payload.aud !== undefined) return (Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(audience);
-  return payload.client_id === audience;
+function audienceMatches(payload: JWTPayload, audiences: readonly string[]): boolean {
+  if (payload.aud !== undefined) {
+    return (Array.isArray(payload.aud) ? payload.aud : [payload.aud]).some((aud) => audiences.includes(aud));
+  }
+  return typeof payload.client_id === 'string' && audiences.includes(payload.client_id);
 }
 
 /**
@@ -59,7 +68,7 @@ export async function verifiedBearerClaims(
       algorithms: ALGORITHMS,
       requiredClaims: ['exp'],
     });
-    if (!audienceMatches(payload, trust.audience)) return undefined;
+    if (!audienceMatches(payload, trust.audiences)) return undefined;
     return Object.fromEntries(
       Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
     );

@@ -1,13 +1,14 @@
 /**
  * axe-core in Chromium on the payer's pages, as a payer meets them: the payment page in kk, ru and en on a laptop
  * and a phone (open, then part paid), and the receipt page in each language once paid. No serious or critical
- * violation is allowed; the full results go to test-artifacts/accessibility/ for a person to read.
+ * violation is allowed; the full results go to test-artifacts/accessibility/ for a person to read. The console too:
+ * its sign-in page, and every screen in each role's navigation (and an invoice's detail) on a laptop and a tablet.
  * The pages' own CSP forbids the injected axe script, so this browser context bypasses CSP (only here).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { type PayLanguage, payLanguages } from '../../shared/web/pay-page/view';
@@ -56,17 +57,52 @@ async function audit(url: string, width: number, name: string): Promise<string[]
   const page = await context.newPage();
   try {
     await page.goto(url);
-    await page.addScriptTag({ path: AXE });
-    const violations = (await page.evaluate(
-      'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
-    )) as AxeViolation[];
-    writeFileSync(join(ARTIFACTS, `${name}.json`), JSON.stringify(violations, null, 2));
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    return await axeFindings(page, name);
   } finally {
     await context.close();
   }
+}
+
+/** axe on the page as it is now: the serious and critical violations; every finding goes to an artifact. */
+async function axeFindings(page: Page, name: string): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = (await page.evaluate(
+    'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
+  )) as AxeViolation[];
+  writeFileSync(join(ARTIFACTS, `${name}.json`), JSON.stringify(violations, null, 2));
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/**
+ * Every console screen a role's navigation offers (and `extra` routes), signed in through the dev sign-in page at
+ * `width`, each audited once loaded; the sign-in page first.
+ */
+async function auditConsole(role: string, width: number, extra: string[] = []): Promise<string[]> {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width, height: 900 } });
+  await context.addInitScript("localStorage.setItem('stablefee.console.lang', 'en')");
+  const page = await context.newPage();
+  const found: string[] = [];
+  try {
+    await page.goto(`${runtime.apiUrl}/console/`);
+    await page.getByLabel('Role').selectOption(role);
+    for (const v of await axeFindings(page, `console-signin-${role}-${width}`)) found.push(`sign-in: ${v}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const nav = page.getByRole('navigation', { name: 'Main menu' });
+    await nav.waitFor();
+    const routes = await nav.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    for (const route of [...routes, ...extra]) {
+      await page.evaluate(`location.hash = ${JSON.stringify(route ?? '')}`);
+      // A screen has loaded once nothing says "Loading…".
+      await page.getByText('Loading…').waitFor({ state: 'detached' });
+      const name = `console-${role}-${width}-${String(route).replace(/\W+/g, '_')}`;
+      for (const v of await axeFindings(page, name)) found.push(`${role} ${width} ${route}: ${v}`);
+    }
+  } finally {
+    await context.close();
+  }
+  return found;
 }
 
 describe('accessibility (axe-core)', () => {
@@ -115,4 +151,15 @@ describe('accessibility (axe-core)', () => {
   it('finds no serious or critical violation on the API reference page (/docs)', async () => {
     expect(await audit(`${runtime.apiUrl}/docs`, 1100, 'api-docs')).toEqual([]);
   }, 120_000);
+  for (const [device, width] of [
+    ['laptop', 1100],
+    ['tablet', 768],
+  ] as const) {
+    it(`finds no serious or critical violation on any console screen (${device})`, async () => {
+      const invoice = await issue();
+      const found = await auditConsole('ministry', width, [`#/invoices/${invoice.id}`]);
+      for (const role of ['auditor', 'operator', 'compliance']) found.push(...(await auditConsole(role, width)));
+      expect(found).toEqual([]);
+    }, 300_000);
+  }
 });

@@ -40,7 +40,7 @@ describe('verifiedBearerClaims', () => {
   it("admits the issuer's token and hands its claims on as strings", async () => {
     const token = await server.issuer.issue({ role: 'ministry', ministry: 'AFSA' });
     const claims = await verifiedBearerClaims(bearer(token), trust);
-    expect(claims).toMatchObject({ role: 'ministry', ministry: 'AFSA', iss: trust.issuer, aud: trust.audience });
+    expect(claims).toMatchObject({ role: 'ministry', ministry: 'AFSA', iss: trust.issuer, aud: trust.audiences[0] });
     expect(typeof claims?.exp).toBe('string');
   });
 
@@ -55,7 +55,7 @@ describe('verifiedBearerClaims', () => {
       const { port } = keys.address() as AddressInfo;
       const cognito = {
         issuer: 'https://cognito-idp.example/pool',
-        audience: 'client-1',
+        audiences: ['client-1', 'console-1'],
         jwksUrl: `http://127.0.0.1:${port}/`,
       };
       const sign = (claims: Record<string, unknown>) =>
@@ -66,6 +66,9 @@ describe('verifiedBearerClaims', () => {
           .sign(privateKey);
       const access = await sign({ sub: 'u', token_use: 'access', client_id: 'client-1', 'custom:role': 'auditor' });
       expect(await verifiedBearerClaims(bearer(access), cognito)).toMatchObject({ client_id: 'client-1' });
+      // The console's ID token: its own app client as `aud`, the second audience accepted.
+      const idToken = await sign({ sub: 'u', token_use: 'id', aud: 'console-1', 'custom:role': 'auditor' });
+      expect(await verifiedBearerClaims(bearer(idToken), cognito)).toMatchObject({ aud: 'console-1' });
       const otherClient = await sign({ sub: 'u', token_use: 'access', client_id: 'client-2' });
       expect(await verifiedBearerClaims(bearer(otherClient), cognito)).toBeUndefined();
       // With an `aud`, the audience is checked there, whatever client_id says.
@@ -87,13 +90,18 @@ describe('verifiedBearerClaims', () => {
       bearer(await server.issuer.issueWith({ role: 'auditor' }, { audience: 'someone-else' })),
       bearer(await server.issuer.issueWith({ role: 'auditor' }, { issuer: 'https://evil.example' })),
     ];
-    const other = await createDevIssuer(trust.issuer, trust.audience);
+    const other = await createDevIssuer(trust.issuer, trust.audiences[0]);
     refused.push(bearer(await other.issue({ role: 'auditor' })));
     for (const header of refused) expect(await verifiedBearerClaims(header, trust), String(header)).toBeUndefined();
   });
 
   it('refuses an unsigned token (alg none) and a shared-secret one (HS256)', async () => {
-    const claims = { role: 'auditor', iss: trust.issuer, aud: trust.audience, exp: Math.floor(Date.now() / 1000) + 60 };
+    const claims = {
+      role: 'auditor',
+      iss: trust.issuer,
+      aud: trust.audiences[0],
+      exp: Math.floor(Date.now() / 1000) + 60,
+    };
     const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const none = `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
     const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'dev-1' }).sign(new Uint8Array(32));
@@ -116,7 +124,7 @@ describe('a role-guarded route', () => {
 
   beforeAll(() => {
     process.env[JWT_ENV.issuer] = trust.issuer;
-    process.env[JWT_ENV.audience] = trust.audience;
+    process.env[JWT_ENV.audience] = trust.audiences.join(',');
   });
   afterAll(() => {
     delete process.env[JWT_ENV.issuer];

@@ -1314,9 +1314,35 @@ describe.each([
       }
       expect(variables.JWT_ISSUER['Fn::If'][0], spec.name).toBe('UseCognitoIssuer');
       expect(variables.JWT_ISSUER['Fn::If'][2], spec.name).toEqual({ Ref: 'JwtIssuer' });
-      expect(variables.JWT_AUDIENCE['Fn::If'][0], spec.name).toBe('UseCognitoAudience');
-      expect(variables.JWT_AUDIENCE['Fn::If'][2], spec.name).toEqual({ Ref: 'JwtAudience' });
+      // The configured (or the stack's) app client, and the console's hosted-UI client, comma-separated.
+      const [separator, audiences] = variables.JWT_AUDIENCE['Fn::Join'];
+      expect(separator, spec.name).toBe(',');
+      expect(audiences[0]['Fn::If'][0], spec.name).toBe('UseCognitoAudience');
+      expect(audiences[0]['Fn::If'][2], spec.name).toEqual({ Ref: 'JwtAudience' });
+      expect(audiences[1], spec.name).toEqual(s.stack.resolve(s.stack.consoleSignIn.clientId));
     }
+  });
+
+  it('gives the console a public hosted-UI client (code grant only, no secret, back to ConsoleUrl) and a domain', () => {
+    const json = s.template.toJSON();
+    expect(json.Parameters.ConsoleUrl).toMatchObject({ Type: 'String', Default: 'http://localhost:3000/console/' });
+    const clientId = s.stack.resolve(s.stack.consoleSignIn.clientId).Ref;
+    const client = s.resources[clientId]?.Properties;
+    expect(client).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      CallbackURLs: [{ Ref: 'ConsoleUrl' }],
+      LogoutURLs: [{ Ref: 'ConsoleUrl' }],
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    expect(client?.AllowedOAuthScopes).not.toContain('aws.cognito.signin.user.admin');
+    expect(client?.ExplicitAuthFlows).toBeUndefined();
+    const domains = ofType(s.resources, 'AWS::Cognito::UserPoolDomain');
+    expect(domains).toHaveLength(1);
+    expect(json.Outputs.ConsoleClientId.Value).toEqual({ Ref: clientId });
+    expect(json.Outputs.ConsoleSignInDomain).toBeDefined();
   });
 
   it('defaults the JWT issuer/audience to the Cognito pool and app client when the parameters are empty', () => {
