@@ -1,25 +1,27 @@
-/** The service's health (`GET /v1/health`): every check with its latency, queue depth or detail, and the signer. */
+/**
+ * The service's health: for operators every dependency's check with its latency, queue depth or detail
+ * (`GET /v1/ops/health`, operators only); for everyone else the public liveness and the signer (`GET /v1/health`).
+ */
 import type { ScreenProps } from '../../contract';
 import { common, ProblemView, StateBadge, TableWrap, useResource } from '../../ui';
 import { operatorStrings } from './strings';
 
 interface Health {
   status: string;
-  checks: Record<
+  checks?: Record<
     string,
     { status: string; latencyMs: number; depth?: number; blockNumber?: string; detail?: string; address?: string }
   >;
   signer: string | null;
 }
 
-export function HealthScreen({ api, lang }: ScreenProps & { params: Record<string, string> }) {
+export function HealthScreen({ api, lang, session }: ScreenProps & { params: Record<string, string> }) {
   const t = operatorStrings[lang];
-  const health = useResource(() => api.request<Health>('GET', '/v1/health'), 'health');
+  const path = session.role === 'operator' ? '/v1/ops/health' : '/v1/health';
+  const health = useResource(() => api.request<Health>('GET', path), 'health');
   // A degraded service answers 503 with the same report: show it rather than an error.
-  const report =
-    health.result?.body && typeof health.result.body === 'object' && 'checks' in health.result.body
-      ? health.result.body
-      : undefined;
+  const body = health.result?.body;
+  const report = body && typeof body === 'object' && 'signer' in body ? body : undefined;
   return (
     <>
       <button type="button" onClick={health.reload}>
@@ -32,36 +34,38 @@ export function HealthScreen({ api, lang }: ScreenProps & { params: Record<strin
             {t.overall}: <StateBadge state={report.status} /> · {t.signer}:{' '}
             <code class="wrap">{report.signer ?? '—'}</code>
           </p>
-          <TableWrap label={common[lang].table}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t.check}</th>
-                  <th scope="col">{t.state}</th>
-                  <th scope="col" class="num">
-                    {t.latency}
-                  </th>
-                  <th scope="col">{t.detail}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(report.checks).map(([name, check]) => (
-                  <tr key={name}>
-                    <th scope="row">{name}</th>
-                    <td>
-                      <StateBadge state={check.status} />
-                    </td>
-                    <td class="num">{check.latencyMs}</td>
-                    <td>
-                      {check.depth !== undefined ? `depth ${check.depth}` : ''}
-                      {check.blockNumber ? `block ${check.blockNumber}` : ''}
-                      {check.detail ?? ''}
-                    </td>
+          {report.checks ? (
+            <TableWrap label={common[lang].table}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.check}</th>
+                    <th scope="col">{t.state}</th>
+                    <th scope="col" class="num">
+                      {t.latency}
+                    </th>
+                    <th scope="col">{t.detail}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+                </thead>
+                <tbody>
+                  {Object.entries(report.checks ?? {}).map(([name, check]) => (
+                    <tr key={name}>
+                      <th scope="row">{name}</th>
+                      <td>
+                        <StateBadge state={check.status} />
+                      </td>
+                      <td class="num">{check.latencyMs}</td>
+                      <td>
+                        {check.depth !== undefined ? `depth ${check.depth}` : ''}
+                        {check.blockNumber ? `block ${check.blockNumber}` : ''}
+                        {check.detail ?? ''}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          ) : null}
         </>
       ) : (
         <ProblemView result={health.result} lang={lang} />
