@@ -163,7 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Only now may shared/aws load: its clients take AWS_ENDPOINT_URL at module load.
     serializeRequests((await import('../../shared/adapters/aws/dynamodb')).dynamodb);
 
-    const api = await startApiPart(options, mail, parts);
+    const api = await startApiPart(options, mail, parts, aws.endpoint);
     trustApi(env, api);
 
     const provider = await startAlchemyEmulator(chain, api.url, env, parts, log);
@@ -212,6 +212,7 @@ async function startApiPart(
   options: LocalRuntimeOptions,
   mail: MailSink,
   parts: StartedParts,
+  awsEndpoint: string,
 ): Promise<ApiServer & { issuer: DevIssuer }> {
   const consoleDir = await mkdtemp(join(tmpdir(), 'stablefee-console-'));
   parts.add(() => rm(consoleDir, { recursive: true, force: true }));
@@ -220,7 +221,8 @@ async function startApiPart(
     port: options.apiPort ?? 3000,
     issuer: (baseUrl) => createDevIssuer(`${baseUrl}/dev`),
     devPages: { '/dev/mail': () => ({ messages: mail.messages() }) },
-    staticSites: [{ prefix: '/console', dir: consoleDir }],
+    // The console downloads an export's files from their presigned links, on the emulator's origin.
+    staticSites: [{ prefix: '/console', dir: consoleDir, connectOrigins: [awsEndpoint] }],
   });
   parts.add(() => api.close());
   return api;

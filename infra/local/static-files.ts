@@ -22,6 +22,17 @@ const TYPES: Record<string, string> = {
 export interface StaticSite {
   prefix: string;
   dir: string;
+  /**
+   * Other origins its pages may fetch from (the console downloads an export's files from their presigned S3 links,
+   * locally on the emulator's origin): added to the CSP's `connect-src`, nothing else.
+   */
+  connectOrigins?: string[];
+}
+
+/** The CSP of a site's answers: {@link CONSOLE_CSP}, with the site's extra fetch origins when it has any. */
+function cspOf(site: StaticSite): string {
+  const origins = (site.connectOrigins ?? []).map((o) => new URL(o).origin);
+  return origins.length ? `${CONSOLE_CSP}; connect-src 'self' ${origins.join(' ')}` : CONSOLE_CSP;
 }
 
 /** What to answer for a request under a site: a redirect, a file, or a 404; undefined when no site serves the path. */
@@ -48,7 +59,7 @@ export async function staticAnswer(
   const name = pathname.slice(site.prefix.length + 1) || 'index.html';
   const type = /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.([a-z0-9]+)$/.exec(name)?.[1];
   const headers = {
-    'content-security-policy': CONSOLE_CSP,
+    'content-security-policy': cspOf(site),
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
