@@ -14,6 +14,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildConsole } from './console-build';
 import { StablefeeEdgeWafStack } from './edge';
 import { StablefeeStack } from './stack';
 
@@ -22,8 +23,12 @@ const app = new App();
 // Environment-agnostic on purpose: no lookups are needed, so one template deploys to any account and region
 // (the region-dependent parts, such as the Cognito issuer URL, use the AWS::Region pseudo parameter).
 const stackName = process.env.STABLEFEE_STACK_NAME ?? 'Stablefee';
+// The console, built from this checkout so a deploy ships the code it was synthesized with; its config.json (the
+// hosted UI's domain and client) is written by the stack at deploy time, not by the build.
+const consoleAssetsDir = await buildConsole({ config: null });
 new StablefeeStack(app, stackName, {
   tags: { project: 'stablefee' },
+  consoleAssetsDir,
 });
 // The edge's WAF web ACL: CloudFront takes only a CLOUDFRONT-scope web ACL, and those live in us-east-1 (infra/edge.ts).
 // Deploy it first; its WebAclArn output is the service stack's EdgeWebAclArn parameter.

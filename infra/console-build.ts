@@ -31,7 +31,8 @@ export const consoleFiles = ['index.html', 'styles.css', 'main.js', 'config.json
  * local dev sign-in). Resolves with the directory.
  */
 export async function buildConsole(
-  options: { outDir?: string; config?: ConsoleConfig; minify?: boolean } = {},
+  /** `config: null` writes no config.json (the CDK stack writes the cloud's at deploy time). */
+  options: { outDir?: string; config?: ConsoleConfig | null; minify?: boolean } = {},
 ): Promise<string> {
   const outDir = resolve(options.outDir ?? join(ROOT, 'dist', 'console'));
   mkdirSync(outDir, { recursive: true });
@@ -51,6 +52,7 @@ export async function buildConsole(
   });
   copyFileSync(join(CONSOLE, 'public', 'index.html'), join(outDir, 'index.html'));
   copyFileSync(join(CONSOLE, 'public', 'styles.css'), join(outDir, 'styles.css'));
-  writeFileSync(join(outDir, 'config.json'), JSON.stringify(options.config ?? { mode: 'dev' }));
+  if (options.config !== null)
+    writeFileSync(join(outDir, 'config.json'), JSON.stringify(options.config ?? { mode: 'dev' }));
   return outDir;
 }

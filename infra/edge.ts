@@ -207,6 +207,28 @@ export interface ApiEdgeProps {
    * (the lead's pipeline uploads it).
    */
   readonly consoleAssetsDir?: string;
+  /**
+   * The console's `config.json` in the cloud (hosted-UI sign-in: the Cognito domain and the console's app client),
+   * written beside the assets at deploy time.
+   */
+  readonly consoleConfig?: { mode: 'cognito'; domain: string; clientId: string };
+  /**
+   * Origins the console's pages may fetch besides their own (the hosted UI's token endpoint, the exports bucket's
+   * presigned links): its Content-Security-Policy's `connect-src`.
+   */
+  readonly consoleConnectOrigins?: string[];
+}
+
+/** The console's CSP at the edge, as the local runtime serves it (infra/local/static-files.ts), plus `origins`. */
+export function consoleCsp(origins: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    `connect-src 'self'${origins.map((o) => ` ${o}`).join('')}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
 }
 
 /**
@@ -256,7 +278,7 @@ export class ApiEdge extends Construct {
       serverAccessLogsPrefix: 'console/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.distribution = this.createDistribution(props.api, logBucket);
+    this.distribution = this.createDistribution(props, logBucket);
     this.url = `https://${this.distribution.distributionDomainName}`;
     Validations.of(this.distribution).acknowledge(
       {
@@ -273,7 +295,7 @@ export class ApiEdge extends Construct {
           'with a custom domain and ACM certificate, which docs/operations.md, Edge, describes).',
       },
     );
-    if (props.consoleAssetsDir !== undefined) this.deployConsole(props.consoleAssetsDir);
+    if (props.consoleAssetsDir !== undefined) this.deployConsole(props.consoleAssetsDir, props.consoleConfig);
   }
 
   private createLogBucket(): s3.Bucket {
@@ -295,7 +317,26 @@ export class ApiEdge extends Construct {
     return bucket;
   }
 
-  private createDistribution(api: apigw.IHttpApi, logBucket: s3.IBucket): cloudfront.Distribution {
+  /** The console's security headers: CloudFront's managed set, with the console's own CSP. */
+  private consoleHeaders(origins: readonly string[]): cloudfront.IResponseHeadersPolicy {
+    return new cloudfront.ResponseHeadersPolicy(this, 'ConsoleHeaders', {
+      comment: 'stablefee console: strict CSP, no framing, no sniffing, no referrer',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp(origins), override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+      },
+    });
+  }
+
+  private createDistribution(props: ApiEdgeProps, logBucket: s3.IBucket): cloudfront.Distribution {
+    const { api } = props;
     const apiOrigin = new origins.HttpOrigin(`${api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
@@ -348,7 +389,7 @@ export class ApiEdge extends Construct {
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
           cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-          responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+          responseHeadersPolicy: this.consoleHeaders(props.consoleConnectOrigins ?? []),
           functionAssociations: [{ function: consoleIndex, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         },
       },
@@ -356,9 +397,10 @@ export class ApiEdge extends Construct {
   }
 
   /** Uploads the built console (prune: files gone from the build go from the bucket) and invalidates its paths. */
-  private deployConsole(directory: string): void {
+  private deployConsole(directory: string, config: ApiEdgeProps['consoleConfig']): void {
     const deployment = new s3deploy.BucketDeployment(this, 'ConsoleDeployment', {
-      sources: [s3deploy.Source.asset(directory)],
+      // The build carries no config.json in the cloud: it is written here, with the stack's sign-in values.
+      sources: [s3deploy.Source.asset(directory), ...(config ? [s3deploy.Source.jsonData('config.json', config)] : [])],
       destinationBucket: this.consoleBucket,
       destinationKeyPrefix: CONSOLE_KEY_PREFIX,
       distribution: this.distribution,

@@ -794,7 +794,21 @@ export class StablefeeStack extends Stack {
 
   /** CloudFront with the WAF web ACL in front of the API and the console (infra/edge.ts), and its outputs. */
   private createEdge(consoleAssetsDir: string | undefined): ApiEdge {
-    const edge = new ApiEdge(this, 'Edge', { api: this.api, consoleAssetsDir });
+    const exportsBucket = this.buckets.exports;
+    const edge = new ApiEdge(this, 'Edge', {
+      api: this.api,
+      consoleAssetsDir,
+      consoleConfig: { mode: 'cognito', ...this.consoleSignIn },
+      // The console posts to the hosted UI's token endpoint and downloads exports from their presigned links (the
+      // region's S3 host names: naming the bucket itself would make the bucket's CORS rule and the CSP a cycle).
+      consoleConnectOrigins: [this.consoleSignIn.domain, `https://*.s3.${Aws.REGION}.amazonaws.com`],
+    });
+    // The auditor's browser fetches an export's files from the console's origin (the in-browser verification).
+    exportsBucket.addCorsRule({
+      allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+      allowedOrigins: [`https://${edge.distribution.distributionDomainName}`],
+      maxAge: 3600,
+    });
     new CfnOutput(this, 'EdgeUrl', {
       value: edge.url,
       description: 'CloudFront (WAF) in front of the API and the console (/console/): the URL to give out',

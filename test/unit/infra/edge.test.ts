@@ -267,6 +267,28 @@ describe('the service stack behind the edge', () => {
     expect(Template.fromStack(bare).findResources('Custom::CDKBucketDeployment')).toEqual({});
   });
 
+  it('sends the console with its own CSP (hosted UI and S3 only), its config.json, and exports readable from its origin', () => {
+    const config = only(template, 'AWS::CloudFront::Distribution').DistributionConfig;
+    const consoleBehavior = config.CacheBehaviors.find((b: Json) => b.PathPattern === CONSOLE_PATH_PATTERN);
+    const policyId = consoleBehavior.ResponseHeadersPolicyId.Ref;
+    const headers = json.Resources[policyId].Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(stack.resolve(headers.ContentSecurityPolicy.ContentSecurityPolicy));
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("connect-src 'self' ");
+    expect(csp).toContain('.s3.');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(headers.FrameOptions.FrameOption).toBe('DENY');
+    // config.json: the hosted UI's sign-in, written by the deployment (a second source beside the build).
+    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0] as Json;
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
+    const exportsId = stack.resolve(stack.buckets.exports.bucketName).Ref;
+    const cors = json.Resources[exportsId].Properties.CorsConfiguration.CorsRules;
+    expect(cors).toHaveLength(1);
+    expect(cors[0].AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(JSON.stringify(cors[0].AllowedOrigins)).toContain('DomainName');
+  });
+
   it('points payer links at the edge and outputs its URL and the console bucket', () => {
     template.hasOutput('EdgeUrl', {});
     template.hasOutput('ConsoleBucketName', {});
