@@ -731,7 +731,7 @@ export class StablefeeStack extends Stack {
     this.userPoolClient = auth.client;
     this.consoleSignIn = auth.consoleSignIn;
     // The console's ID tokens carry its own app client as audience: the functions accept both.
-    this.jwtTrust = { issuer: auth.issuer, audience: Fn.join(',', [auth.audience, auth.consoleSignIn.clientId]) };
+    this.jwtTrust = { issuer: auth.issuer, audience: auth.acceptedAudiences };
 
     const http = this.createHttpApi();
     this.api = http.api;
@@ -1782,6 +1782,8 @@ export class StablefeeStack extends Stack {
     client: cognito.UserPoolClient;
     issuer: string;
     audience: string;
+    /** What the functions accept as audience: comma-separated (docs/architecture.md, *Authentication*). */
+    acceptedAudiences: string;
     consoleSignIn: { clientId: string; domain: string };
   } {
     const issuerParam = new CfnParameter(this, 'JwtIssuer', {
@@ -1852,9 +1854,15 @@ export class StablefeeStack extends Stack {
       audienceParam.valueAsString,
     ).toString();
 
-    // The console's own app client signs users in through the hosted UI; its ID tokens are accepted too.
+    // The console's own app client signs users in through the hosted UI; its ID tokens are accepted too, but only
+    // when this stack's user pool is the issuer (another issuer's tokens never name our client).
     const consoleSignIn = this.createConsoleSignIn(userPool);
-    return { userPool, client, issuer, audience, consoleSignIn };
+    const acceptedAudiences = Fn.conditionIf(
+      useCognitoIssuer.logicalId,
+      Fn.join(',', [audience, consoleSignIn.clientId]),
+      audience,
+    ).toString();
+    return { userPool, client, issuer, audience, acceptedAudiences, consoleSignIn };
   }
 
   /**

@@ -35,6 +35,8 @@ const deps: RefundDeps = {
     blacklist: jsonRpcTokenBlacklist(),
     chains: enabledChains,
     now: () => new Date(),
+    // Money is about to leave: every request and approval reads the lists and the token afresh (they are rare).
+    cacheSeconds: 0,
   }),
   now: () => new Date(),
 };

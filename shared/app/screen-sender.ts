@@ -40,6 +40,8 @@ export interface AddressScreeningDeps {
   blacklist: TokenBlacklist;
   chains: readonly ChainConfig[];
   now: () => Date;
+  /** How long an answer is reused (default {@link SCREENING_CACHE_SECONDS}); 0 reads afresh every time. */
+  cacheSeconds?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export class AddressScreening {
       .filter((l) => l.addresses.some((a) => a.toLowerCase() === wanted))
       .map((l) => ({ kind: 'list', list: l.name, source: l.source }));
     if (frozen) hits.push({ kind: 'token-blacklist', token: token.address });
-    this.cache.set(key, { hits, until: now + SCREENING_CACHE_SECONDS * 1000 });
+    this.cache.set(key, { hits, until: now + (this.deps.cacheSeconds ?? SCREENING_CACHE_SECONDS) * 1000 });
     return hits;
   }
 

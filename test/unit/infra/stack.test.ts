@@ -1314,12 +1314,16 @@ describe.each([
       }
       expect(variables.JWT_ISSUER['Fn::If'][0], spec.name).toBe('UseCognitoIssuer');
       expect(variables.JWT_ISSUER['Fn::If'][2], spec.name).toEqual({ Ref: 'JwtIssuer' });
-      // The configured (or the stack's) app client, and the console's hosted-UI client, comma-separated.
-      const [separator, audiences] = variables.JWT_AUDIENCE['Fn::Join'];
+      // The configured (or the stack's) app client, and with the stack's own issuer the console's hosted-UI client
+      // too, comma-separated; another issuer's tokens never name the console's client.
+      const [condition, ownIssuer, otherIssuer] = variables.JWT_AUDIENCE['Fn::If'];
+      expect(condition, spec.name).toBe('UseCognitoIssuer');
+      const [separator, audiences] = ownIssuer['Fn::Join'];
       expect(separator, spec.name).toBe(',');
       expect(audiences[0]['Fn::If'][0], spec.name).toBe('UseCognitoAudience');
       expect(audiences[0]['Fn::If'][2], spec.name).toEqual({ Ref: 'JwtAudience' });
       expect(audiences[1], spec.name).toEqual(s.stack.resolve(s.stack.consoleSignIn.clientId));
+      expect(otherIssuer, spec.name).toEqual(audiences[0]);
     }
   });
 
