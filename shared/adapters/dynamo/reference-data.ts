@@ -17,6 +17,7 @@ import {
 import type { ReferenceDataStore } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
+import { fullItems } from './index-items';
 import { commit } from './transact';
 
 /** Every key of reference data, spelled once. */
@@ -98,12 +99,14 @@ export const dynamoReferenceData: ReferenceDataStore = {
   },
 
   async changes(filter) {
-    const items = await queryAll({
+    // gsi1 keeps only keys and a few attributes (shared/resources.ts): the changes are read back whole.
+    const listed = await queryAll({
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': referenceKeys.changesPartition },
       ScanIndexForward: false,
     });
+    const items = await fullItems('gsi1', listed);
     return items
       .map(changeFromItem)
       .filter((c) => (!filter.state || c.state === filter.state) && (!filter.kind || c.kind === filter.kind));
