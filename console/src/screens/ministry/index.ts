@@ -17,14 +17,15 @@ export const ministryScreens: ScreenEntry[] = [
   {
     path: 'invoices',
     title: { kk: 'Шоттар', ru: 'Счета', en: 'Invoices' },
-    roles: ['ministry'],
+    // Auditors read every ministry's invoices (read-only: the detail shows them no action).
+    roles: ['ministry', 'auditor'],
     nav: true,
     component: Invoices,
   },
   {
     path: 'invoices/:id',
     title: { kk: 'Шот', ru: 'Счёт', en: 'Invoice' },
-    roles: ['ministry'],
+    roles: ['ministry', 'auditor'],
     nav: false,
     component: InvoiceDetailScreen,
   },

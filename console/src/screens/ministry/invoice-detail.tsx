@@ -313,7 +313,13 @@ export function InvoiceDetailScreen({ api, lang, session, params }: ScreenProps 
           <Sweeps invoice={invoice} lang={lang} />
           <section aria-labelledby="refunds-heading">
             <h2 id="refunds-heading">{t.refunds}</h2>
-            <RefundsTable api={api} lang={lang} refunds={invoice.refunds ?? []} onDecided={loaded.reload} />
+            <RefundsTable
+              api={api}
+              lang={lang}
+              refunds={invoice.refunds ?? []}
+              onDecided={loaded.reload}
+              canDecide={session.role === 'ministry'}
+            />
             {session.role === 'ministry' && invoice.overpaidMicroUsd !== '0' ? (
               <RefundRequest api={api} lang={lang} invoice={invoice} onDone={loaded.reload} />
             ) : null}

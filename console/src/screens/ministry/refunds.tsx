@@ -26,8 +26,17 @@ export interface Refund {
   txHash?: string;
 }
 
-/** Refunds in a table; `onDecided` runs after an approve or reject so the caller reads them again. */
-export function RefundsTable(props: { api: ConsoleApi; lang: ConsoleLang; refunds: Refund[]; onDecided: () => void }) {
+/**
+ * Refunds in a table; `onDecided` runs after an approve or reject so the caller reads them again. A reader who may
+ * not decide (an auditor) sees no buttons (`canDecide` false); the API would refuse them anyway.
+ */
+export function RefundsTable(props: {
+  api: ConsoleApi;
+  lang: ConsoleLang;
+  refunds: Refund[];
+  onDecided: () => void;
+  canDecide?: boolean;
+}) {
   const { api, lang } = props;
   const t = ministryStrings[lang];
   const c = common[lang];
@@ -80,7 +89,7 @@ export function RefundsTable(props: { api: ConsoleApi; lang: ConsoleLang; refund
                 </td>
                 <td>{r.reason}</td>
                 <td>
-                  {r.state === 'requested' ? (
+                  {r.state === 'requested' && props.canDecide !== false ? (
                     <span class="actions">
                       <button type="button" onClick={() => decide(r.id, 'approve')}>
                         {t.approve}
