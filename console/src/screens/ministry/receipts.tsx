@@ -4,6 +4,7 @@ import type { ScreenProps } from '../../contract';
 import { dayBoundary, formatDateTime, formatMicroUsd } from '../../format';
 import { href } from '../../router';
 import { common, type Page, Pager, ProblemView, queryString, StateBadge, TableWrap, usePages } from '../../ui';
+import { PayerPeriodFields } from './filters';
 import { ministryStrings } from './strings';
 
 interface ReceiptRow {
@@ -53,19 +54,7 @@ export function Receipts({ api, lang }: ScreenProps & { params: Record<string, s
           {t.feeCode}
           <input name="feeCode" value={draft.feeCode} onInput={set('feeCode')} />
         </label>
-        <label>
-          {t.payerBin}
-          <input name="payerBin" inputMode="numeric" maxLength={12} value={draft.payerBin} onInput={set('payerBin')} />
-        </label>
-        <label>
-          {c.from}
-          <input name="from" type="date" value={draft.from} onInput={set('from')} />
-        </label>
-        <label>
-          {c.to}
-          <input name="to" type="date" value={draft.to} onInput={set('to')} />
-        </label>
-        <button type="submit">{c.search}</button>
+        <PayerPeriodFields lang={lang} draft={draft} set={set} />
       </form>
       <ProblemView result={pages.result} lang={lang} />
       {pages.loading ? <p>{c.loading}</p> : null}
