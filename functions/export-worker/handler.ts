@@ -24,7 +24,8 @@ import { settlementExportSource } from '../../shared/app/settlement-export';
 import { exportMessageSchema } from '../../shared/domain/exports/jobs';
 
 const message = exportMessageSchema;
-const processor = new SqsMessageProcessor(message, 'export');
+/** A processor per invocation: a batch's failures are its own (see SqsMessageProcessor). */
+const newProcessor = () => new SqsMessageProcessor(message, 'export');
 const tokenInfo = tokenInfoFrom(enabledChains);
 /** The settlement facts of a period, read as GET /v1/reconciliation reads them. */
 const settlementDeps = {
@@ -54,5 +55,5 @@ async function exportRecord(record: ParsedSqsRecord<typeof message>): Promise<vo
 }
 
 export const handler = lambdaHandler((event: SQSEvent) =>
-  processPartialResponse(event, exportRecord, processor, { throwOnFullBatchFailure: false }),
+  processPartialResponse(event, exportRecord, newProcessor(), { throwOnFullBatchFailure: false }),
 );

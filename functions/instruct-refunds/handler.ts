@@ -23,7 +23,8 @@ import { instructRefundOrder } from '../../shared/app/instruct-refund';
 import { REFUND_ID_PATTERN } from '../../shared/domain/refunds';
 
 const messageSchema = z.object({ refundId: z.string().regex(REFUND_ID_PATTERN) });
-const processor = new SqsMessageProcessor(messageSchema, 'refunds');
+/** A processor per invocation: a batch's failures are its own (see SqsMessageProcessor). */
+const newProcessor = () => new SqsMessageProcessor(messageSchema, 'refunds');
 const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
 
@@ -49,5 +50,5 @@ async function instructRecord(record: ParsedSqsRecord<typeof messageSchema>): Pr
 }
 
 export const handler = lambdaHandler((event: SQSEvent) =>
-  processPartialResponse(event, instructRecord, processor, { throwOnFullBatchFailure: false }),
+  processPartialResponse(event, instructRecord, newProcessor(), { throwOnFullBatchFailure: false }),
 );

@@ -69,7 +69,8 @@ const refundReceiptSchema = z.strictObject({
   refundId: z.string().regex(REFUND_ID_PATTERN),
 });
 const outboxMessageSchema = z.union([refundReceiptSchema, payerMailRequestSchema, messageSchema]);
-const processor = new SqsMessageProcessor(outboxMessageSchema, 'outbox');
+/** A processor per invocation: a batch's failures are its own (see SqsMessageProcessor). */
+const newProcessor = () => new SqsMessageProcessor(outboxMessageSchema, 'outbox');
 const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
 /** The queue's redrive limit: the topology's, unless the local runtime set another for a test. */
@@ -138,5 +139,5 @@ async function sendPayerMail(request: PayerMailRequest): Promise<{ result: strin
 }
 
 export const handler = lambdaHandler((event: SQSEvent) =>
-  processPartialResponse(event, publishRecord, processor, { throwOnFullBatchFailure: false }),
+  processPartialResponse(event, publishRecord, newProcessor(), { throwOnFullBatchFailure: false }),
 );

@@ -17,7 +17,8 @@ import { applyAddressWatch } from '../../shared/app/watch-addresses';
 import { addressWatchMessageSchema } from '../../shared/domain/address-watch';
 import type { AddressWatcher } from '../../shared/ports';
 
-const processor = new SqsMessageProcessor(addressWatchMessageSchema, 'address-watch');
+/** A processor per invocation: a batch's failures are its own (see SqsMessageProcessor). */
+const newProcessor = () => new SqsMessageProcessor(addressWatchMessageSchema, 'address-watch');
 
 type WatchRecord = ParsedSqsRecord<typeof addressWatchMessageSchema>;
 
@@ -47,7 +48,7 @@ async function watchRecord(record: WatchRecord, watchers: readonly AddressWatche
 export const handler = lambdaHandler(async (event: SQSEvent) => {
   // Built per batch: credentials come from Secrets Manager's cache, so a rotated token is picked up without a deploy.
   const watchers = await watchersFromConfig();
-  return processPartialResponse(event, (record: WatchRecord) => watchRecord(record, watchers), processor, {
+  return processPartialResponse(event, (record: WatchRecord) => watchRecord(record, watchers), newProcessor(), {
     throwOnFullBatchFailure: false,
   });
 });

@@ -44,7 +44,11 @@ function readBody<S extends z.ZodType>(schema: S, body: string): BodyRead<S> {
   return { ok: false, reason: issues.join('; ') };
 }
 
-/** The batch processor of one queue, whose messages are JSON matching `body` (`what` names them in logs). */
+/**
+ * The batch processor of one queue, whose messages are JSON matching `body` (`what` names them in logs). It holds
+ * one batch's records and failures: create one per invocation, never in module scope (locally a queue's receive loops
+ * call one module at once, and a shared processor reported another batch's failures: a failed message was deleted).
+ */
 export class SqsMessageProcessor<S extends z.ZodType> extends BatchProcessor {
   readonly #body: S;
   readonly #what: string;
