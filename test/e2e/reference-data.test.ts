@@ -5,6 +5,8 @@
  *   after; an invoice issued before a price change keeps its price; each invoice records the fee version;
  * - next year's MRP entered now: an invoice at 23:59:59 on 31 December (Astana) uses this year's, one at 00:00 on
  *   1 January next year's; with next year's missing, the MRP-ahead check is raised 30 days ahead;
+ * - a fee for a ministry the sample catalog does not know reaches auditors' lists (they read every ministry with a
+ *   fee in reference data);
  * - registry URLs naming the metadata service or a private address are refused.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +100,25 @@ describe('a new fee, scheduled', () => {
       [id, 'op-proposer', 'op-approver'],
       [dearer, 'op-proposer', 'op-approver'],
     ]);
+  });
+});
+
+describe('a fee for a ministry outside the sample catalog', () => {
+  it("is invoiced by that ministry, and the invoice and its listing reach auditors' lists", async () => {
+    const fee = {
+      code: 'MINJUST-E2E-FEE',
+      ministry: 'MINJUST',
+      title: { kk: 'Алым', ru: 'Сбор', en: 'Fee' },
+      amount: { currency: 'USD', minor: '5000' },
+    };
+    await approve(await propose('/v1/admin/fees', { fee, reason: 'a new ministry joins' }));
+    const minjust = await runtime.issuer.issue({ role: 'ministry', ministry: 'MINJUST' });
+    const issued = await issue(fee.code, minjust);
+    expect(issued.status, issued.text).toBe(201);
+    const auditor = await runtime.issuer.issue({ role: 'auditor' });
+    const listed = await api.call('GET', '/v1/invoices?limit=100', { token: auditor });
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.json.items.map((i: { id: string }) => i.id)).toContain(issued.json.id);
   });
 });
 

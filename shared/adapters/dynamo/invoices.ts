@@ -10,7 +10,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type FeeAmountWire, feeAmountFromJson, feeAmountToJson, sampleFeeCatalog } from '../../domain/fees';
+import { type FeeAmountWire, feeAmountFromJson, feeAmountToJson } from '../../domain/fees';
 import {
   type FinalPayment,
   type Invoice,
@@ -27,6 +27,7 @@ import { tableName } from '../config';
 import { faultHook } from '../faults';
 import { takeNext } from './counters';
 import { putJournalEntry } from './journal';
+import { listedMinistries } from './ministries';
 import { queryMergedNewestFirst } from './paging';
 
 /** Key builders: the only place invoice keys are spelled. */
@@ -317,12 +318,6 @@ export interface InvoiceQuery {
 const EPOCH = '2025-01-01T00:00:00.000Z';
 
 /**
- * The ministries an auditor's list reads, one partition each: every invoice is issued against the fee catalog, so
- * its ministry is one of the catalog's. A ministry leaving the catalog must stay here while it has invoices.
- */
-export const listedMinistries: readonly string[] = [...new Set(sampleFeeCatalog.map((fee) => fee.ministry))];
-
-/**
  * Invoices newest first. Without a status: each ministry's partition of gsi1 (one for a ministry, every listed one
  * for auditors), merged. With a status: the ministries' partitions of that stored status in gsi4, so a page costs
  * one Query per ministry whatever the mix of statuses. An open invoice past its expiry reads as expired
@@ -336,7 +331,7 @@ export async function listInvoices(
 ): Promise<{ items: Invoice[]; nextCursor: string | null }> {
   const from = query.from ?? EPOCH;
   const to = query.to ?? '9999-12-31T23:59:59.999Z';
-  const ministries = query.ministry ? [query.ministry] : listedMinistries;
+  const ministries = query.ministry ? [query.ministry] : await listedMinistries();
   const { status } = query;
   const page = await queryMergedNewestFirst({
     index: status ? 'gsi4' : 'gsi1',

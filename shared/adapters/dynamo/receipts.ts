@@ -9,7 +9,7 @@ import type { Receipt } from '../../domain/receipts';
 import type { DeliveryRecord, DeliveryState, ReceiptDeliveries, StoredReceipt } from '../../ports';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
-import { listedMinistries } from './invoices';
+import { listedMinistries } from './ministries';
 import { queryMergedNewestFirst } from './paging';
 
 export const receiptKeys = {
@@ -151,7 +151,7 @@ export async function listReceipts(
   }
   const page = await queryMergedNewestFirst({
     index: 'gsi1',
-    partitions: (q.ministry ? [q.ministry] : listedMinistries).map(receiptKeys.ministry),
+    partitions: (q.ministry ? [q.ministry] : await listedMinistries()).map(receiptKeys.ministry),
     sortKeyBetween: { from, to: `${to}#~` },
     filter: { expression: filters.join(' AND '), names: {}, values },
     limit: q.limit,
