@@ -64,6 +64,7 @@ const receiptPage = httpRoute({ auth: 'public', query: payQuery }, async (req) =
     nonce,
     feeTitle: invoice.feeTitle,
     ...(invoice.payer.licenceNo ? { licenceNo: invoice.payer.licenceNo } : {}),
+    ...(invoice.issuerContact ? { issuerContact: invoice.issuerContact } : {}),
     tokens,
     jsonUrl: `${base}/v1/pay/${id}/receipt`,
     payUrl: `${base}/pay/${id}?lang=${lang}`,

@@ -113,6 +113,7 @@ export async function issueInvoice(
     ...(request.language ? { language: request.language } : {}),
     quote: quoted.quote,
     pricedWith,
+    ...(fee.contact ? { issuerContact: fee.contact } : {}),
     dueMicroUsd: quoted.dueMicroUsd,
     paidMicroUsd: 0n,
     pendingMicroUsd: 0n,

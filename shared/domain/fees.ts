@@ -42,6 +42,16 @@ export interface FeeTitle {
   en: string;
 }
 
+/**
+ * How a payer reaches the issuer of a fee: its website (https), a mailbox and/or a phone number, at least one. Shown
+ * on the payment and receipt pages and in the payer's mail, above all when an invoice expired or was underpaid.
+ */
+export interface IssuerContact {
+  url?: string;
+  email?: string;
+  phone?: string;
+}
+
 /** One catalog entry. `budget` is present only for state-budget revenue (not for AFSA fees). */
 export interface FeeEntry {
   code: string;
@@ -54,6 +64,8 @@ export interface FeeEntry {
    * and other fees of licence holders. Application fees never require one (the applicant has no licence yet).
    */
   requiresLicence?: boolean;
+  /** Where payers reach the issuer about this fee; copied onto each invoice at issuance. */
+  contact?: IssuerContact;
 }
 
 /** Wire form of {@link FeeEntry}. */
@@ -64,6 +76,7 @@ export interface FeeEntryWire {
   amount: FeeAmountWire;
   budget?: BudgetDetails;
   requiresLicence?: boolean;
+  contact?: IssuerContact;
 }
 
 /** A fee catalog is a list of entries with unique codes. */
@@ -139,6 +152,26 @@ export const feeAmountWireSchema = z.union(
   { error: 'must be {"currency": "USD"|"KZT", "minor": "<integer string>"} or {"mrp": "<decimal string>"}' },
 );
 
+/**
+ * zod schema of an issuer contact: an https website, an e-mail address, an international phone number (`+7 7172 …`),
+ * at least one of them. Plain text only: the pages render each as a link they build themselves.
+ */
+export const issuerContactSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .max(200)
+      .optional(),
+    email: z.email().max(254).optional(),
+    phone: z
+      .string()
+      .regex(/^\+[0-9][0-9 ()-]{5,23}$/, 'must be an international number such as +7 7172 55 00 00')
+      .optional(),
+  })
+  .refine((c) => c.url !== undefined || c.email !== undefined || c.phone !== undefined, {
+    error: 'must give at least one of url, email, phone',
+  });
+
 /** zod schema for one catalog entry in wire form (as served by `GET /v1/fees` and loaded by operators). */
 export const feeEntryWireSchema = z.strictObject({
   code: z
@@ -150,6 +183,7 @@ export const feeEntryWireSchema = z.strictObject({
   amount: feeAmountWireSchema,
   budget: budgetDetailsSchema.optional(),
   requiresLicence: z.boolean().optional(),
+  contact: issuerContactSchema.optional(),
 });
 
 /** Converts an amount to its wire form. */
@@ -183,6 +217,7 @@ export function feeToJson(entry: FeeEntry): FeeEntryWire {
   };
   if (entry.budget) out.budget = { ...entry.budget };
   if (entry.requiresLicence) out.requiresLicence = true;
+  if (entry.contact) out.contact = { ...entry.contact };
   return out;
 }
 
@@ -202,6 +237,7 @@ export function feeFromJson(json: unknown, field?: string): FeeEntry {
   };
   if (w.budget) entry.budget = w.budget;
   if (w.requiresLicence) entry.requiresLicence = true;
+  if (w.contact) entry.contact = w.contact;
   return entry;
 }
 
@@ -247,12 +283,25 @@ const MINFIN_DUTY_BUDGET: BudgetDetails = {
   beneficiaryBin: SAMPLE_REVENUE_OFFICE_BIN,
 };
 
+/** The sample ministries' public websites: every sample fee names its ministry's. */
+const SAMPLE_ISSUER_CONTACTS: Record<string, IssuerContact> = {
+  AFSA: { url: 'https://afsa.aifc.kz' },
+  MINFIN: { url: 'https://www.gov.kz/memleket/entities/minfin' },
+};
+
+function withSampleContacts(entries: FeeEntry[]): FeeEntry[] {
+  return entries.map((fee) => {
+    const contact = SAMPLE_ISSUER_CONTACTS[fee.ministry];
+    return contact ? { ...fee, contact } : fee;
+  });
+}
+
 /**
  * A sample catalog for development and tests: AFSA (AIFC fees, set in USD, no budget details because the licensed
  * provider remits fiat to AFSA) and MINFIN (state duties in MRP and in KZT, with budget details). Amounts other than
  * the USD 3,000 PMS supervision fee are illustrative.
  */
-export const sampleFeeCatalog: FeeEntry[] = [
+export const sampleFeeCatalog: FeeEntry[] = withSampleContacts([
   {
     code: 'AFSA-SUP-PMS',
     ministry: 'AFSA',
@@ -318,4 +367,4 @@ export const sampleFeeCatalog: FeeEntry[] = [
     budget: MINFIN_DUTY_BUDGET,
     requiresLicence: true,
   },
-];
+]);

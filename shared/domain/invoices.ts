@@ -6,7 +6,14 @@ import { encodeBase64 } from 'ethers';
 import type { ChainConfig } from './chains';
 import type { DepositScheme } from './deposit-address';
 import { eip681TransferUri } from './eip681';
-import { type BudgetDetails, type FeeAmount, type FeeAmountWire, type FeeTitle, feeAmountToJson } from './fees';
+import {
+  type BudgetDetails,
+  type FeeAmount,
+  type FeeAmountWire,
+  type FeeTitle,
+  feeAmountToJson,
+  type IssuerContact,
+} from './fees';
 import type { QuoteInfo } from './fx';
 import { DEFAULT_LANGUAGE, type Language } from './languages';
 import { microUsdToTokenUnits } from './money';
@@ -90,6 +97,8 @@ export interface Invoice {
   language?: Language;
   quote: QuoteInfo;
   pricedWith?: PricedWith;
+  /** How the payer reaches the issuer: the fee's contact when the invoice was issued. */
+  issuerContact?: IssuerContact;
   dueMicroUsd: bigint;
   paidMicroUsd: bigint;
   pendingMicroUsd: bigint;
@@ -183,6 +192,7 @@ export interface InvoiceWire {
   budget?: BudgetDetails;
   quote: QuoteInfo;
   pricedWith?: PricedWith;
+  issuerContact?: IssuerContact;
   dueMicroUsd: string;
   paidMicroUsd: string;
   pendingMicroUsd: string;
@@ -213,6 +223,7 @@ export function invoiceToWire(invoice: Invoice, now: Date, publicBaseUrl: string
     ...(invoice.budget ? { budget: invoice.budget } : {}),
     quote: invoice.quote,
     ...(invoice.pricedWith ? { pricedWith: invoice.pricedWith } : {}),
+    ...(invoice.issuerContact ? { issuerContact: invoice.issuerContact } : {}),
     dueMicroUsd: invoice.dueMicroUsd.toString(),
     paidMicroUsd: invoice.paidMicroUsd.toString(),
     pendingMicroUsd: invoice.pendingMicroUsd.toString(),

@@ -104,17 +104,23 @@ describe('a new fee, scheduled', () => {
 });
 
 describe('a fee for a ministry outside the sample catalog', () => {
-  it("is invoiced by that ministry, and the invoice and its listing reach auditors' lists", async () => {
+  it("is invoiced by that ministry with its contact on the pay page, and the invoice reaches auditors' lists", async () => {
     const fee = {
       code: 'MINJUST-E2E-FEE',
       ministry: 'MINJUST',
       title: { kk: 'Алым', ru: 'Сбор', en: 'Fee' },
       amount: { currency: 'USD', minor: '5000' },
+      contact: { email: 'fees@minjust.example', phone: '+7 7172 00 00 00' },
     };
     await approve(await propose('/v1/admin/fees', { fee, reason: 'a new ministry joins' }));
     const minjust = await runtime.issuer.issue({ role: 'ministry', ministry: 'MINJUST' });
     const issued = await issue(fee.code, minjust);
     expect(issued.status, issued.text).toBe(201);
+    // The payer is told how to reach this issuer: the fee's contact, recorded on the invoice.
+    expect(issued.json.issuerContact).toEqual(fee.contact);
+    const page = await (await fetch(`${runtime.apiUrl}/pay/${issued.json.id}?lang=en`)).text();
+    expect(page).toContain('href="mailto:fees@minjust.example"');
+    expect(page).toContain('href="tel:+77172000000"');
     const auditor = await runtime.issuer.issue({ role: 'auditor' });
     const listed = await api.call('GET', '/v1/invoices?limit=100', { token: auditor });
     expect(listed.status, listed.text).toBe(200);

@@ -5,6 +5,7 @@ import { ValidationError } from '../../shared/domain/errors';
 import {
   catalogFromJson,
   type FeeAmount,
+  type FeeEntry,
   feeAmountFromJson,
   feeAmountToJson,
   feeEntryWireSchema,
@@ -179,5 +180,34 @@ describe('fee amount wire round trip (property)', () => {
         expect(feeAmountFromJson(JSON.parse(JSON.stringify(feeAmountToJson(a))))).toEqual(a);
       }),
     );
+  });
+});
+
+describe('issuer contact', () => {
+  const fee = { ...feeToJson(sampleFeeCatalog[0] as FeeEntry), contact: undefined as unknown };
+  const withContact = (contact: unknown) => ({ ...fee, contact });
+
+  it('takes an https website, an e-mail address and an international phone number, and round-trips', () => {
+    const contact = { url: 'https://afsa.aifc.kz/contacts', email: 'fees@afsa.example', phone: '+7 (7172) 64-72-60' };
+    expect(feeToJson(feeFromJson(withContact(contact))).contact).toEqual(contact);
+    expect(feeFromJson(withContact({ phone: '+7 7172 000000' })).contact).toEqual({ phone: '+7 7172 000000' });
+  });
+
+  it('refuses a link that is not https, a bad address or number, an unknown field, and an empty contact', () => {
+    for (const contact of [
+      { url: 'http://afsa.aifc.kz' },
+      { url: 'javascript:alert(1)' },
+      { email: 'not an address' },
+      { phone: '8 7172 000000' },
+      { phone: '+7 7172<script>' },
+      { fax: '+7 7172 000000' },
+      {},
+    ]) {
+      expect(() => feeFromJson(withContact(contact)), JSON.stringify(contact)).toThrow(ValidationError);
+    }
+  });
+
+  it('every sample fee names its ministry website', () => {
+    for (const entry of sampleFeeCatalog) expect(entry.contact?.url).toMatch(/^https:\/\//);
   });
 });

@@ -141,7 +141,11 @@ describe('notifyPayer', () => {
 describe('composePayerMail', () => {
   it('writes each language, escapes what the ministry typed, and links only the service', () => {
     const name = 'Firm <b>LLP</b> pay at https://evil.example/kz now';
-    const invoice = anInvoice({ feeTitle: title, payer: { bin: '940140000385', name, kod: '17' } });
+    const invoice = anInvoice({
+      feeTitle: title,
+      payer: { bin: '940140000385', name, kod: '17' },
+      issuerContact: { url: 'https://afsa.aifc.kz', email: 'fees@afsa.example' },
+    });
     for (const lang of ['kk', 'ru', 'en'] as const) {
       const mail = composePayerMail('invoice-issued', invoice, lang, BASE);
       expect(mail.subject).toContain(title[lang]);
@@ -149,9 +153,18 @@ describe('composePayerMail', () => {
       expect(mail.html).toContain('Firm &lt;b&gt;LLP&lt;/b&gt;');
       expect(mail.html).not.toContain('<b>LLP');
       const hrefs = [...mail.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
-      expect(hrefs).toEqual([`${BASE}/pay/${invoice.id}?lang=${lang}`, 'https://afsa.aifc.kz']);
+      expect(hrefs).toEqual([
+        `${BASE}/pay/${invoice.id}?lang=${lang}`,
+        'https://afsa.aifc.kz',
+        'mailto:fees@afsa.example',
+      ]);
     }
-    expect(composePayerMail('invoice-issued', invoice, 'en', BASE).text).toContain('USD 300.00');
+    const en = composePayerMail('invoice-issued', invoice, 'en', BASE).text;
+    expect(en).toContain('USD 300.00');
+    expect(en).toContain('https://afsa.aifc.kz, fees@afsa.example');
+    // No contact recorded (a fee without one): no contact line, the service's link only.
+    const bare = composePayerMail('invoice-issued', anInvoice({ feeTitle: title }), 'en', BASE);
+    expect([...bare.html.matchAll(/href="([^"]+)"/g)]).toHaveLength(1);
   });
 
   it('keeps a title or a name with line breaks out of the subject and on one line', () => {

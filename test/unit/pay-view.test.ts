@@ -148,14 +148,29 @@ describe('the page of what is still due', () => {
   });
 
   it('says how to reach the issuer on every page, and in the status of an expired part-paid invoice', async () => {
-    const partPaid = toPayView(invoice({ status: 'processing', paidMicroUsd: 200_000_000n }), AFTER_LATE_WINDOW, BASE);
+    const issuerContact = { url: 'https://afsa.aifc.kz', email: 'fees@afsa.example', phone: '+7 (7172) 64-72-60' };
+    const partPaid = toPayView(
+      invoice({ status: 'processing', paidMicroUsd: 200_000_000n, issuerContact }),
+      AFTER_LATE_WINDOW,
+      BASE,
+    );
     const html = await render(partPaid, AFTER_LATE_WINDOW);
-    const contact = 'contact the issuer, Astana Financial Services Authority (AFSA) https://afsa.aifc.kz';
+    const contact =
+      'contact the issuer, Astana Financial Services Authority (AFSA) https://afsa.aifc.kz fees@afsa.example +7 (7172) 64-72-60';
     expect(html).toContain('<a href="https://afsa.aifc.kz" rel="noopener noreferrer">https://afsa.aifc.kz</a>');
+    expect(html).toContain('<a href="mailto:fees@afsa.example" rel="noopener noreferrer">fees@afsa.example</a>');
+    expect(html).toContain('<a href="tel:+77172647260" rel="noopener noreferrer">+7 (7172) 64-72-60</a>');
     expect(text(html.slice(html.indexOf('id="status-body"'), html.indexOf('id="status-error"')))).toContain(contact);
     expect(text(html.slice(html.indexOf('<footer')))).toContain(contact);
-    const open = await render(toPayView(invoice(), BEFORE_EXPIRY, BASE), BEFORE_EXPIRY);
+    const open = await render(toPayView(invoice({ issuerContact }), BEFORE_EXPIRY, BASE), BEFORE_EXPIRY);
     expect(open).not.toContain('id="issuer-contact"');
     expect(text(open.slice(open.indexOf('<footer')))).toContain(contact);
+  });
+
+  it('names the issuer without links when the invoice recorded no contact (the fee had none)', async () => {
+    const html = await render(toPayView(invoice(), BEFORE_EXPIRY, BASE), BEFORE_EXPIRY);
+    const footer = html.slice(html.indexOf('<footer'));
+    expect(text(footer)).toContain('contact the issuer, Astana Financial Services Authority (AFSA)');
+    expect(footer.slice(0, footer.indexOf('</p>'))).not.toContain('<a ');
   });
 });

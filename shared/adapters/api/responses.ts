@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { binSchema } from '../../domain/bin';
-import { budgetDetailsSchema, feeAmountWireSchema, feeEntryWireSchema } from '../../domain/fees';
+import { budgetDetailsSchema, feeAmountWireSchema, feeEntryWireSchema, issuerContactSchema } from '../../domain/fees';
 import { invoiceStatuses } from '../../domain/invoices';
 import { languages } from '../../domain/languages';
 import { ministryCodeSchema } from '../../domain/ministry';
@@ -95,6 +95,7 @@ export const invoiceSchema = z.strictObject({
   budget: budgetDetailsSchema.optional(),
   // The reference-data versions the invoice was priced with (docs/reference-data.md); absent on older invoices.
   pricedWith: z.strictObject({ fee: z.string(), mrp: z.string().optional() }).optional(),
+  issuerContact: issuerContactSchema.optional(),
   quote,
   dueMicroUsd: decimalString,
   paidMicroUsd: decimalString,
@@ -150,6 +151,7 @@ export const payViewSchema = z.strictObject({
   feeTitle,
   reference: z.string().optional(),
   payer: z.strictObject({ name: z.string(), bin: binSchema, licenceNo: z.string().optional() }),
+  issuerContact: issuerContactSchema.optional(),
   fee: feeAmountWireSchema,
   budget: budgetDetailsSchema.optional(),
   quote,

@@ -154,6 +154,7 @@ export function invoiceFromItem(item: Record<string, unknown>): Invoice {
     ...(i.language ? { language: i.language } : {}),
     quote: i.quote,
     ...(i.pricedWith ? { pricedWith: i.pricedWith } : {}),
+    ...(i.issuerContact ? { issuerContact: i.issuerContact } : {}),
     dueMicroUsd: BigInt(i.dueMicroUsd),
     paidMicroUsd: BigInt(i.paidMicroUsd),
     pendingMicroUsd: BigInt(i.pendingMicroUsd),

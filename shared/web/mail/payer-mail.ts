@@ -6,8 +6,8 @@ import type { Invoice } from '../../domain/invoices';
 import type { Language } from '../../domain/languages';
 import type { PayerMailTemplate } from '../../domain/payer-mail';
 import { formatDateTime, formatUsd } from '../pay-page/format';
-import { fill, ISSUER_CONTACTS, MINISTRY_NAMES } from '../pay-page/i18n';
-import { escapeHtml } from '../pay-page/render';
+import { fill, MINISTRY_NAMES } from '../pay-page/i18n';
+import { contactLinks, escapeHtml } from '../pay-page/render';
 
 interface MailStrings {
   issuedSubject: string;
@@ -101,27 +101,31 @@ export function composePayerMail(
     expires: formatDateTime(invoice.expiresAt, lang),
     link,
   };
-  const contact = ISSUER_CONTACTS[invoice.ministry];
-  const body = (paid ? t.paidBody : t.issuedBody).map((line) => ({ line, url: line.includes('{link}') ? link : '' }));
-  if (contact) body.push({ line: t.contact, url: contact.url });
-  const lines = body.map(({ line }) => fill(line, { ...vars, url: contact?.url ?? '' }));
+  const contact = contactLinks(invoice.issuerContact);
+  const body = (paid ? t.paidBody : t.issuedBody).map((line) => ({
+    line,
+    links: line.includes('{link}') ? [{ href: link, text: link }] : [],
+  }));
+  if (contact.length) body.push({ line: t.contact, links: contact });
+  const lines = body.map(({ line }) => fill(line, { ...vars, url: contact.map((c) => c.text).join(', ') }));
   // A subject is one header line: whatever a title holds, no line break reaches it.
   const subject = fill(paid ? t.paidSubject : t.issuedSubject, vars).replace(/[\r\n\t]+/g, ' ');
   const text = `${lines.join('\n\n')}\n\n-- \n${t.footer}\n`;
   const html = [
     `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>`,
-    ...body.map(({ line, url }) => `<p>${htmlLine(line, vars, url)}</p>`),
+    ...body.map(({ line, links }) => `<p>${htmlLine(line, vars, links)}</p>`),
     `<hr><p><small>${escapeHtml(t.footer)}</small></p></body></html>`,
   ].join('\n');
   return { subject, text, html };
 }
 
 /**
- * One line as HTML: every value escaped, and only the service's own URL (`url`, in the line's `{link}` or `{url}`
- * slot) made a link. What a ministry typed (a payer name holding a URL) stays text.
+ * One line as HTML: every value escaped, and only the links given (the service's own URL, or the issuer's contact
+ * links built from checked reference data) made anchors, in the line's `{link}` or `{url}` slot. What a ministry
+ * typed (a payer name holding a URL) stays text.
  */
-function htmlLine(template: string, vars: Record<string, string>, url: string): string {
-  const anchor = url ? `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>` : '';
+function htmlLine(template: string, vars: Record<string, string>, links: { href: string; text: string }[]): string {
+  const anchor = links.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.text)}</a>`).join(', ');
   return template
     .split(/(\{\w+\})/)
     .map((part) => {

@@ -67,13 +67,15 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   function contactParagraph() {
     var p = el('p', 'contact', T.contactIssuer + ' ' + PAY.issuer.name);
     p.id = 'issuer-contact';
-    if (PAY.issuer.url && /^https:\/\//.test(PAY.issuer.url)) {
-      var a = el('a', '', PAY.issuer.url);
-      a.href = PAY.issuer.url;
+    // The server built each link from checked text (render.ts contactLinks); only these schemes are followed.
+    (PAY.issuer.links || []).forEach(function (link) {
+      if (!/^(https:\/\/|mailto:|tel:)/.test(link.href)) return;
+      var a = el('a', '', link.text);
+      a.href = link.href;
       a.rel = 'noopener noreferrer';
       p.appendChild(document.createTextNode(' '));
       p.appendChild(a);
-    }
+    });
     return p;
   }
   function renderStatus(v) {

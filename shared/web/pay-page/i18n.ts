@@ -109,16 +109,6 @@ export const MINISTRY_NAMES: Record<string, Record<PayLanguage, string>> = {
   },
 };
 
-/**
- * Where a payer reaches the issuer of an invoice, per ministry of the sample catalog (their public websites); shown
- * on every payment and receipt page. A deployment's own ministries come with their catalog (issue 18 moves both into
- * versioned reference data); a ministry without an entry shows its name only.
- */
-export const ISSUER_CONTACTS: Record<string, { url: string }> = {
-  AFSA: { url: 'https://afsa.aifc.kz' },
-  MINFIN: { url: 'https://www.gov.kz/memleket/entities/minfin' },
-};
-
 const en: PayStrings = {
   htmlTitle: 'Fee payment',
   brand: 'Government fee payment in stablecoins',

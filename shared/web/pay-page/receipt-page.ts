@@ -5,7 +5,7 @@
  * (`GET /v1/pay/{id}/receipt`) stays the signed document; this page only shows it.
  */
 import { explorerTxUrl } from '../../domain/explorers';
-import type { FeeTitle } from '../../domain/fees';
+import type { FeeTitle, IssuerContact } from '../../domain/fees';
 import type { Receipt } from '../../domain/receipts';
 import { formatDateTime, formatUnits, formatUsd } from './format';
 import { fill, STRINGS } from './i18n';
@@ -17,10 +17,12 @@ import type { PayLanguage } from './view';
 export interface ReceiptPageContext {
   lang: PayLanguage;
   nonce: string;
-  /** The fee's title in kk, ru and en (the signed receipt carries the English one). */
+  /** The fee's title in kk, ru and en (as the invoice recorded it). */
   feeTitle: FeeTitle;
   /** Display names of the invoice's chains and tokens, by `chainId:token` (lower-case token). */
   tokens: Record<string, { chain: string; symbol: string }>;
+  /** How the payer reaches the issuer, as the invoice recorded it. */
+  issuerContact?: IssuerContact;
   /** The payer's licence number as the invoice recorded it from the register (the signed receipt does not carry it). */
   licenceNo?: string;
   /** Absolute URL of the signed JSON (`…/v1/pay/{id}/receipt`). */
@@ -50,7 +52,10 @@ ${paymentsHtml(receipt, ctx, r)}
 </section>
 ${await verifyHtml(receipt, ctx, r)}
 <p class="no-print"><a href="${escapeHtml(ctx.payUrl)}">${escapeHtml(r.backToInvoice)}</a></p>`;
-  return documentHtml(ctx.lang, ctx.nonce, `${title} — ${t.htmlTitle}`, body, undefined, t, receipt.ministry);
+  return documentHtml(ctx.lang, ctx.nonce, `${title} — ${t.htmlTitle}`, body, undefined, t, {
+    ministry: receipt.ministry,
+    ...(ctx.issuerContact ? { contact: ctx.issuerContact } : {}),
+  });
 }
 
 /** The page for an invoice whose receipt is not issued yet (served with 404). */

@@ -8,7 +8,7 @@
 
 import QRCode from 'qrcode';
 import { EXPLORER_TX_URLS } from '../../domain/explorers';
-import type { FeeAmountWire } from '../../domain/fees';
+import type { FeeAmountWire, IssuerContact } from '../../domain/fees';
 import { microUsdToKztMinor } from '../../domain/fx';
 import { CLIENT_SCRIPT } from './client';
 import {
@@ -21,7 +21,7 @@ import {
   localizeDecimal,
   plainUnits,
 } from './format';
-import { fill, ISSUER_CONTACTS, LANGUAGE_NAMES, MINISTRY_NAMES, type PayStrings, STRINGS } from './i18n';
+import { fill, LANGUAGE_NAMES, MINISTRY_NAMES, type PayStrings, STRINGS } from './i18n';
 import { PAGE_CSS } from './styles';
 import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from './view';
 
@@ -142,6 +142,10 @@ function safeHttpUrl(url: string | null | undefined): string | undefined {
   return /^(https?:\/\/|\/(?!\/))/i.test(url) ? url : undefined;
 }
 
+function issuerOf(view: PayView): Issuer {
+  return { ministry: view.ministry, ...(view.issuerContact ? { contact: view.issuerContact } : {}) };
+}
+
 function statusHtml(view: PayView, lang: PayLanguage): string {
   const t = STRINGS[lang];
   const partPaid = view.status === 'processing' && view.pendingMicroUsd === '0';
@@ -171,7 +175,7 @@ function statusHtml(view: PayView, lang: PayLanguage): string {
   }
   if (view.status === 'expired' || view.status === 'cancelled' || view.exception !== 'none') {
     // The invoice needs its issuer now: say how to reach it right here, not only in the footer.
-    parts.push(issuerContactHtml(view.ministry, lang));
+    parts.push(issuerContactHtml(issuerOf(view), lang));
   }
   if (view.status === 'paid') {
     const receipt = safeHttpUrl(view.receiptPageUrl ?? view.receiptUrl);
@@ -243,12 +247,28 @@ export function ministryName(code: string, lang: PayLanguage): string {
   return MINISTRY_NAMES[code]?.[lang] ?? code;
 }
 
-/** How to reach the issuer `ministry`: its name and, where known, its website (a paragraph of the page). */
-export function issuerContactHtml(ministry: string, lang: PayLanguage, id = 'issuer-contact'): string {
+/** The issuer of an invoice, as its pages name it: the ministry and the contact the invoice recorded. */
+export interface Issuer {
+  ministry: string;
+  contact?: IssuerContact;
+}
+
+/** The links of an issuer contact: website, mailbox, phone (each built here from checked text, never taken as HTML). */
+export function contactLinks(contact: IssuerContact | undefined): { href: string; text: string }[] {
+  const links: { href: string; text: string }[] = [];
+  if (contact?.url && /^https:\/\//i.test(contact.url)) links.push({ href: contact.url, text: contact.url });
+  if (contact?.email) links.push({ href: `mailto:${contact.email}`, text: contact.email });
+  if (contact?.phone) links.push({ href: `tel:${contact.phone.replace(/[^+0-9]/g, '')}`, text: contact.phone });
+  return links;
+}
+
+/** How to reach the issuer: its name and each way the invoice's contact gives (a paragraph of the page). */
+export function issuerContactHtml(issuer: Issuer, lang: PayLanguage, id = 'issuer-contact'): string {
   const t = STRINGS[lang];
-  const url = safeHttpUrl(ISSUER_CONTACTS[ministry]?.url);
-  const link = url ? ` <a href="${escapeHtml(url)}" rel="noopener noreferrer">${escapeHtml(url)}</a>` : '';
-  return `<p class="contact" id="${id}">${escapeHtml(t.contactIssuer)} ${escapeHtml(ministryName(ministry, lang))}${link}</p>`;
+  const links = contactLinks(issuer.contact)
+    .map((l) => ` <a href="${escapeHtml(l.href)}" rel="noopener noreferrer">${escapeHtml(l.text)}</a>`)
+    .join('');
+  return `<p class="contact" id="${id}">${escapeHtml(t.contactIssuer)} ${escapeHtml(ministryName(issuer.ministry, lang))}${links}</p>`;
 }
 
 /**
@@ -262,7 +282,7 @@ export function documentHtml(
   body: string,
   script: string | undefined,
   t: PayStrings,
-  issuer?: string,
+  issuer?: Issuer,
 ): string {
   const n = escapeHtml(nonce);
   return `<!doctype html>
@@ -322,7 +342,7 @@ function invoiceFactsHtml(view: PayView, lang: PayLanguage, dueUsd: string): { f
 /** The page's script: the live-status client with the strings and view it needs (inlined under the CSP nonce). */
 function clientScript(view: PayView, lang: PayLanguage): string {
   const t = STRINGS[lang];
-  const issuer = { name: ministryName(view.ministry, lang), url: safeHttpUrl(ISSUER_CONTACTS[view.ministry]?.url) };
+  const issuer = { name: ministryName(view.ministry, lang), links: contactLinks(view.issuerContact) };
   const clientView = {
     id: view.id,
     status: view.status,
@@ -469,7 +489,7 @@ ${await payPartHtml(view, opts.lang)}
 <div id="announcer" class="sr-only" aria-live="polite"></div>`;
 
   const script = clientScript(view, opts.lang);
-  return documentHtml(opts.lang, opts.nonce, `${feeTitle} — ${t.htmlTitle}`, body, script, t, view.ministry);
+  return documentHtml(opts.lang, opts.nonce, `${feeTitle} — ${t.htmlTitle}`, body, script, t, issuerOf(view));
 }
 
 /** The page for an unknown invoice id (served with 404). */

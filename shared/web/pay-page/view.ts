@@ -6,7 +6,7 @@
 
 import * as z from 'zod';
 import { eip681TransferUri } from '../../domain/eip681';
-import type { BudgetDetails, FeeAmountWire, FeeTitle } from '../../domain/fees';
+import type { BudgetDetails, FeeAmountWire, FeeTitle, IssuerContact } from '../../domain/fees';
 import type { QuoteInfo } from '../../domain/fx';
 import {
   effectiveState,
@@ -54,6 +54,8 @@ export interface PayView {
   feeTitle: FeeTitle;
   reference?: string;
   payer: { name: string; bin: string; licenceNo?: string };
+  /** How the payer reaches the issuer (the fee's contact when the invoice was issued). */
+  issuerContact?: IssuerContact;
   fee: FeeAmountWire;
   budget?: BudgetDetails;
   quote: QuoteInfo;
@@ -124,6 +126,7 @@ export function toPayView(invoice: Invoice, now: Date, publicBaseUrl: string): P
       bin: wire.payer.bin,
       ...(wire.payer.licenceNo ? { licenceNo: wire.payer.licenceNo } : {}),
     },
+    ...(wire.issuerContact ? { issuerContact: wire.issuerContact } : {}),
     fee: wire.fee,
     ...(wire.budget ? { budget: wire.budget } : {}),
     quote: wire.quote,
