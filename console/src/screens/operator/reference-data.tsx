@@ -31,6 +31,8 @@ function useVersions(api: ConsoleApi, kind: ReferenceKind, refresh: number) {
 /** Whether a listed version is in force or scheduled, and from when. */
 function When({ listed, lang }: { listed: ListedVersion; lang: ConsoleLang }) {
   const t = referenceStrings[lang];
+  // A seed version is in force from the epoch: say what it is rather than show 1970.
+  if (Date.parse(listed.version.effectiveFrom) === 0) return <span class="badge badge-in-force">{t.seeded}</span>;
   return (
     <>
       <span class={`badge ${listed.scheduled ? 'badge-scheduled' : 'badge-in-force'}`}>
@@ -124,6 +126,19 @@ function VersionsTable(props: {
   );
 }
 
+const DAY_MS = 86_400_000;
+const KZ_OFFSET_MS = 5 * 3_600_000;
+
+/**
+ * The year whose MRP is missing 30 days ahead (as the service's `MrpMissingAhead` alarm decides), shown as an alert
+ * so the operator on duty enters it before MRP fees stop on 1 January; undefined when it is entered.
+ */
+function missingMrpYear(resource: ReturnType<typeof useVersions>, now: Date): number | undefined {
+  if (!resource.result?.ok) return undefined;
+  const year = new Date(now.getTime() + 30 * DAY_MS + KZ_OFFSET_MS).getUTCFullYear();
+  return resource.result.body.items.some((v) => v.subject === String(year)) ? undefined : year;
+}
+
 function Columns({ children }: { children: ComponentChildren }) {
   return <div class="columns">{children}</div>;
 }
@@ -143,8 +158,14 @@ export function ReferenceData({ api, lang, session }: ScreenProps & { params: Re
         .map((l) => (l.version.value as { fee: FeeWire }).fee)
     : [];
   const proposed = () => setProposals((n) => n + 1);
+  const missingYear = missingMrpYear(mrp, now);
   return (
     <>
+      {missingYear ? (
+        <p class="problem" role="alert">
+          {t.mrpMissing.replace('{year}', String(missingYear))}
+        </p>
+      ) : null}
       <ChangesSection
         api={api}
         lang={lang}

@@ -88,7 +88,7 @@ function ProposalForm(props: {
     if (result.ok) props.onProposed();
   };
   return (
-    <section class="card" aria-labelledby={`${props.id}-heading`}>
+    <section class="card proposal" aria-labelledby={`${props.id}-heading`}>
       <h2 id={`${props.id}-heading`}>{props.heading}</h2>
       <form class="form" onSubmit={onSubmit}>
         {props.children}

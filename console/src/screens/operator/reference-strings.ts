@@ -70,6 +70,8 @@ export const referenceStrings: Strings<
   | 'mrpHint'
   | 'urlHint'
   | 'urlBad'
+  | 'seeded'
+  | 'mrpMissing'
 > = {
   kk: {
     fees: 'Алымдар',
@@ -140,6 +142,9 @@ export const referenceStrings: Strings<
     mrpHint: 'Жылдың АЕК-і сол жылдың 1 қаңтарынан, Астана уақытымен 00:00-ден күшіне енеді.',
     urlHint: 'https, жария мекенжай ғана',
     urlBad: 'Бұл мекенжай (URL) емес.',
+    seeded: 'Бастапқы деректер, басынан күшінде',
+    mrpMissing:
+      '{year} жылға АЕК бекітілмеген: 1 қаңтардан бастап АЕК-пен белгіленген алымдарға шот шығару мүмкін емес. Оны төменде ұсыныңыз; басқа оператор бекітеді.',
   },
   ru: {
     fees: 'Сборы',
@@ -210,6 +215,9 @@ export const referenceStrings: Strings<
     mrpHint: 'МРП года действует с 00:00 по времени Астаны 1 января этого года.',
     urlHint: 'только https и публичный адрес',
     urlBad: 'Это не адрес (URL).',
+    seeded: 'Исходные данные, действуют с начала',
+    mrpMissing:
+      'МРП на {year} год не утверждён: с 1 января по сборам в МРП нельзя выставить счёт. Предложите его ниже; утверждает другой оператор.',
   },
   en: {
     fees: 'Fees',
@@ -280,5 +288,8 @@ export const referenceStrings: Strings<
     mrpHint: "A year's MRP is in force from 00:00 Astana time on 1 January of that year.",
     urlHint: 'https and a public address only',
     urlBad: 'Not an address (URL).',
+    seeded: 'Initial data, in force from the start',
+    mrpMissing:
+      'No MRP is approved for {year}: from 1 January, MRP-priced fees cannot be invoiced. Propose it below; another operator approves it.',
   },
 };
