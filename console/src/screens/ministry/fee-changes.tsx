@@ -36,7 +36,7 @@ export function FeeChanges({ api, lang, session }: ScreenProps & { params: Recor
         <ProblemView result={fees.result} lang={lang} />
         {fees.loading && !own ? <p>{c.loading}</p> : null}
         {own ? (
-          <TableWrap label={t.ownFees}>
+          <TableWrap label={`${t.ownFees}: ${c.table}`}>
             <table>
               <caption class="sr-only">{t.ownFees}</caption>
               <thead>

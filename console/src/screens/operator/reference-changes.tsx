@@ -144,7 +144,7 @@ export function ChangesSection(props: {
       <ProblemView result={changes.result} lang={lang} />
       {changes.loading && !items ? <p>{c.loading}</p> : null}
       {items ? (
-        <TableWrap label={t.changes}>
+        <TableWrap label={`${t.changes}: ${c.table}`}>
           <table>
             <caption class="sr-only">{t.changes}</caption>
             <thead>

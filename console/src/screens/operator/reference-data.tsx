@@ -87,7 +87,7 @@ function VersionsTable(props: {
       <ProblemView result={resource.result} lang={lang} />
       {resource.loading && !listed ? <p>{c.loading}</p> : null}
       {listed ? (
-        <TableWrap label={props.heading}>
+        <TableWrap label={`${props.heading}: ${c.table}`}>
           <table>
             <caption class="sr-only">{props.heading}</caption>
             <thead>
