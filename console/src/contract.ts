@@ -10,10 +10,14 @@ export type ConsoleLang = 'kk' | 'ru' | 'en';
 /** The roles the service knows (the token's role claim). */
 export type ConsoleRole = 'ministry' | 'auditor' | 'operator' | 'compliance';
 
-/** Who is signed in, as the token says; a ministry user also has their ministry code. */
+/**
+ * Who is signed in, as the token says; a ministry user also has their ministry code. `subject` is the token's `sub`
+ * (the identity four-eyes rules compare), when it has one.
+ */
 export interface ConsoleSession {
   role: ConsoleRole;
   ministry?: string;
+  subject?: string;
 }
 
 /** One API answer: the parsed JSON body (a problem+json document when `ok` is false), or raw bytes when asked. */

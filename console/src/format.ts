@@ -75,3 +75,21 @@ export function formatFeeAmount(
 export function dayBoundary(day: string, edge: 'from' | 'to'): string {
   return edge === 'from' ? `${day}T00:00:00.000+05:00` : `${day}T23:59:59.999+05:00`;
 }
+
+/** Whole tenge (an integer decimal string, as the MRP travels) as the reader's language writes KZT. */
+export function formatKzt(tenge: string | undefined, lang: ConsoleLang): string {
+  if (!tenge || !/^\d+$/.test(tenge)) return '—';
+  return new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'KZT', maximumFractionDigits: 0 }).format(
+    tenge as Intl.StringNumericLiteral,
+  );
+}
+
+/**
+ * A `datetime-local` field's value (`2026-12-03T10:00`), read as Kazakhstan time (UTC+5, as {@link dayBoundary}), as
+ * an ISO instant; undefined when empty or not a date.
+ */
+export function kazakhstanInstant(local: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(local)) return undefined;
+  const date = new Date(`${local.length === 16 ? `${local}:00` : local}+05:00`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}

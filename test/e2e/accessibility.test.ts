@@ -2,7 +2,8 @@
  * axe-core in Chromium on the payer's pages, as a payer meets them: the payment page in kk, ru and en on a laptop
  * and a phone (open, then part paid), and the receipt page in each language once paid. No serious or critical
  * violation is allowed; the full results go to test-artifacts/accessibility/ for a person to read. The console too:
- * its sign-in page, and every screen in each role's navigation (and an invoice's detail) on a laptop and a tablet.
+ * its sign-in page, and every screen in each role's navigation (and an invoice's detail) on a laptop and a tablet,
+ * with a fee change pending so the reference-data screens show one to approve.
  * The pages' own CSP forbids the injected axe script, so this browser context bypasses CSP (only here).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,20 @@ async function issue(): Promise<{ id: string; depositAddress: string }> {
   return created.json;
 }
 
+/** A pending change of an AFSA fee, so the reference-data screens are audited with a row to approve or reject. */
+async function proposeFeeChange(): Promise<void> {
+  const api = apiClient(runtime.apiUrl);
+  const token = await api.token({ role: 'ministry', ministry: 'AFSA' });
+  const fee = {
+    code: 'AFSA-A11Y',
+    ministry: 'AFSA',
+    title: { kk: 'Алым', ru: 'Сбор', en: 'Fee' },
+    amount: { currency: 'USD', minor: '10000' },
+  };
+  const proposed = await api.call('POST', '/v1/admin/fees', { token, body: { fee, reason: 'accessibility audit' } });
+  expect(proposed.status, proposed.text).toBe(201);
+}
+
 /** The serious and critical violations axe finds on `url` at `width`; every finding is written to an artifact. */
 async function audit(url: string, width: number, name: string): Promise<string[]> {
   const context = await browser.newContext({ bypassCSP: true, viewport: { width, height: 900 } });
@@ -94,8 +109,8 @@ async function auditConsole(role: string, width: number, extra: string[] = []): 
     const routes = await nav.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     for (const route of [...routes, ...extra]) {
       await page.evaluate(`location.hash = ${JSON.stringify(route ?? '')}`);
-      // A screen has loaded once nothing says "Loading…".
-      await page.getByText('Loading…').waitFor({ state: 'detached' });
+      // A screen has loaded once nothing says "Loading…" (a screen of several sections may say it in each).
+      await page.getByText('Loading…').first().waitFor({ state: 'detached' });
       const name = `console-${role}-${width}-${String(route).replace(/\W+/g, '_')}`;
       for (const v of await axeFindings(page, name)) found.push(`${role} ${width} ${route}: ${v}`);
     }
@@ -157,9 +172,10 @@ describe('accessibility (axe-core)', () => {
   ] as const) {
     it(`finds no serious or critical violation on any console screen (${device})`, async () => {
       const invoice = await issue();
+      await proposeFeeChange();
       const found = await auditConsole('ministry', width, [`#/invoices/${invoice.id}`]);
       for (const role of ['auditor', 'operator', 'compliance']) found.push(...(await auditConsole(role, width)));
       expect(found).toEqual([]);
-    }, 300_000);
+    }, 420_000);
   }
 });

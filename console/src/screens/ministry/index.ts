@@ -1,5 +1,6 @@
-/** The ministry's screens: issue, invoices and one invoice, receipts, refunds. */
+/** The ministry's screens: issue, invoices and one invoice, receipts, refunds, its fee changes. */
 import type { ScreenEntry } from '../../contract';
+import { FeeChanges } from './fee-changes';
 import { InvoiceDetailScreen } from './invoice-detail';
 import { Invoices } from './invoices';
 import { IssueInvoice } from './issue-invoice';
@@ -42,5 +43,12 @@ export const ministryScreens: ScreenEntry[] = [
     roles: ['ministry', 'operator'],
     nav: true,
     component: Refunds,
+  },
+  {
+    path: 'fee-changes',
+    title: { kk: 'Алымдарды өзгерту', ru: 'Изменения сборов', en: 'Fee changes' },
+    roles: ['ministry'],
+    nav: true,
+    component: FeeChanges,
   },
 ];

@@ -1,9 +1,13 @@
-/** The operator's screens: suspense, sweeps, settlement uploads, reconciliation, dead letters, incidents, health. */
+/**
+ * The operator's screens: suspense, sweeps, settlement uploads, reconciliation, dead letters, incidents, reference
+ * data, health.
+ */
 import type { ScreenEntry } from '../../contract';
 import { DeadLetters } from './dead-letters';
 import { HealthScreen } from './health';
 import { Incidents, Suspense, Sweeps } from './lists';
 import { ReconciliationScreen } from './reconciliation';
+import { ReferenceData } from './reference-data';
 import { SettlementUploads } from './uploads';
 
 export const operatorScreens: ScreenEntry[] = [
@@ -48,6 +52,13 @@ export const operatorScreens: ScreenEntry[] = [
     roles: ['operator'],
     nav: true,
     component: Incidents,
+  },
+  {
+    path: 'reference-data',
+    title: { kk: 'Анықтамалық деректер', ru: 'Справочные данные', en: 'Reference data' },
+    roles: ['operator'],
+    nav: true,
+    component: ReferenceData,
   },
 ];
 
