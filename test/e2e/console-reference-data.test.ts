@@ -137,6 +137,13 @@ describe('console: reference data', () => {
       .getByRole('row')
       .filter({ hasText: id });
     expect(await row.textContent()).toContain('US$550.00');
+    // Started from the fee in force: its issuer contact goes with the new price, not dropped.
+    expect(await form.getByLabel('Website for payers (https, optional)').inputValue()).toBe('https://afsa.aifc.kz');
+    const token = await api.token({ role: 'operator' });
+    const change = (await api.call('GET', '/v1/admin/changes?state=proposed', { token })).json.items.find(
+      (c: { id: string }) => c.id === id,
+    );
+    expect(change.value.fee.contact).toEqual({ url: 'https://afsa.aifc.kz' });
     await page.context().close();
   }, 60_000);
 });

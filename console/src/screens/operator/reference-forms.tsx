@@ -153,9 +153,29 @@ const emptyFee = {
   kbe: '',
   bin: '',
   requiresLicence: false,
+  contactUrl: '',
+  contactEmail: '',
+  contactPhone: '',
 };
 
 type FeeFields = typeof emptyFee;
+
+/** What the service takes as an issuer contact (shared/domain/fees.ts issuerContactSchema); checked as typed. */
+const CONTACT_CHECKS = {
+  contactUrl: (text: string) => /^https:\/\/[^\s]+$/i.test(text) && text.length <= 200,
+  contactEmail: (text: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) && text.length <= 254,
+  contactPhone: (text: string) => /^\+[0-9][0-9 ()-]{5,23}$/.test(text),
+};
+
+/** The contact the fields give, or none when all three are empty. */
+function contactOf(f: FeeFields): FeeWire['contact'] {
+  const contact = {
+    ...(f.contactUrl.trim() ? { url: f.contactUrl.trim() } : {}),
+    ...(f.contactEmail.trim() ? { email: f.contactEmail.trim() } : {}),
+    ...(f.contactPhone.trim() ? { phone: f.contactPhone.trim() } : {}),
+  };
+  return Object.keys(contact).length ? contact : undefined;
+}
 
 /** A catalog entry as the form's fields (to change one: its price, its titles, its budget details). */
 function fieldsOf(fee: FeeWire): FeeFields {
@@ -172,6 +192,10 @@ function fieldsOf(fee: FeeWire): FeeFields {
     kbe: fee.budget?.kbe ?? '',
     bin: fee.budget?.beneficiaryBin ?? '',
     requiresLicence: fee.requiresLicence === true,
+    // Kept when a fee is changed from the one in force: a price change must not drop how payers reach the issuer.
+    contactUrl: fee.contact?.url ?? '',
+    contactEmail: fee.contact?.email ?? '',
+    contactPhone: fee.contact?.phone ?? '',
   };
 }
 
@@ -184,6 +208,7 @@ function feeOf(f: FeeFields): FeeWire {
     amount: amountToWire(f.unit, f.amount),
     ...(f.budget ? { budget: { kbk: f.kbk, knp: f.knp, kbe: f.kbe, beneficiaryBin: f.bin } } : {}),
     ...(f.requiresLicence ? { requiresLicence: true } : {}),
+    ...(contactOf(f) ? { contact: contactOf(f) } : {}),
   };
 }
 
@@ -199,6 +224,9 @@ function feeProblems(f: FeeFields, lang: ConsoleLang) {
     knp: typedBad(f.knp, digits(3, f.knp), t.digitsBad),
     kbe: typedBad(f.kbe, digits(2, f.kbe), t.digitsBad),
     bin: binState(f.bin) === 'bad' ? t.binBad : false,
+    contactUrl: typedBad(f.contactUrl.trim(), CONTACT_CHECKS.contactUrl(f.contactUrl.trim()), t.contactBad),
+    contactEmail: typedBad(f.contactEmail.trim(), CONTACT_CHECKS.contactEmail(f.contactEmail.trim()), t.contactBad),
+    contactPhone: typedBad(f.contactPhone.trim(), CONTACT_CHECKS.contactPhone(f.contactPhone.trim()), t.contactBad),
   };
 }
 
@@ -209,7 +237,10 @@ function feeComplete(f: FeeFields, reason: string): boolean {
     MINISTRY.test(f.ministry) &&
     [f.kk, f.ru, f.en, reason].every((s) => s.trim() !== '') &&
     isAmount(f.amount) &&
-    budgetOk
+    budgetOk &&
+    (['contactUrl', 'contactEmail', 'contactPhone'] as const).every(
+      (name) => f[name].trim() === '' || CONTACT_CHECKS[name](f[name].trim()),
+    )
   );
 }
 
@@ -304,6 +335,31 @@ export function FeeForm(props: {
         />{' '}
         {t.requiresLicence}
       </label>
+      <Field
+        id="fee-contact-url"
+        label={t.contactUrl}
+        type="url"
+        inputMode="url"
+        value={fields.contactUrl}
+        onInput={set('contactUrl')}
+        bad={bad.contactUrl}
+      />
+      <Field
+        id="fee-contact-email"
+        label={t.contactEmail}
+        type="email"
+        value={fields.contactEmail}
+        onInput={set('contactEmail')}
+        bad={bad.contactEmail}
+      />
+      <Field
+        id="fee-contact-phone"
+        label={t.contactPhone}
+        type="tel"
+        value={fields.contactPhone}
+        onInput={set('contactPhone')}
+        bad={bad.contactPhone}
+      />
       <ReasonAndSchedule prefix="fee" lang={lang} reason={reason} setReason={setReason} from={from} setFrom={setFrom} />
     </ProposalForm>
   );

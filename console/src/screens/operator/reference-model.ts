@@ -17,6 +17,8 @@ export interface FeeWire {
   amount: { currency?: 'USD' | 'KZT'; minor?: string; mrp?: string };
   budget?: { kbk: string; knp: string; kbe: string; beneficiaryBin: string };
   requiresLicence?: boolean;
+  /** How payers reach the issuer (at least one of the three). */
+  contact?: { url?: string; email?: string; phone?: string };
 }
 
 /** What a change sets, on the wire. */

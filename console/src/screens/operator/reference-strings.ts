@@ -63,6 +63,10 @@ export const referenceStrings: Strings<
   | 'digitsBad'
   | 'binBad'
   | 'requiresLicence'
+  | 'contactUrl'
+  | 'contactEmail'
+  | 'contactPhone'
+  | 'contactBad'
   | 'effectiveFromOptional'
   | 'effectiveFromHint'
   | 'kztHint'
@@ -135,6 +139,10 @@ export const referenceStrings: Strings<
     digitsBad: 'Цифрлар саны дұрыс емес.',
     binBad: 'БСН дұрыс емес (бақылау цифры сәйкес келмейді).',
     requiresLicence: 'Тек белсенді лицензиясы бар төлеушіге',
+    contactUrl: 'Төлеушілерге арналған сайт (https, міндетті емес)',
+    contactEmail: 'Төлеушілерге арналған email (міндетті емес)',
+    contactPhone: 'Төлеушілерге арналған телефон (+7 …, міндетті емес)',
+    contactBad: 'Дұрыс емес: https сілтеме, email немесе +7 нөмірі.',
     effectiveFromOptional: 'Күшіне енуі (міндетті емес, Қазақстан уақыты)',
     effectiveFromHint: 'Бос болса — бекітілген сәттен.',
     kztHint: 'Бүтін теңге, мысалы 4325',
@@ -208,6 +216,10 @@ export const referenceStrings: Strings<
     digitsBad: 'Неверное число цифр.',
     binBad: 'Неверный БИН (не сходится контрольная цифра).',
     requiresLicence: 'Только плательщику с действующей лицензией',
+    contactUrl: 'Сайт для плательщиков (https, необязательно)',
+    contactEmail: 'Email для плательщиков (необязательно)',
+    contactPhone: 'Телефон для плательщиков (+7 …, необязательно)',
+    contactBad: 'Неверно: ссылка https, email или номер +7.',
     effectiveFromOptional: 'Вступает в силу (необязательно, время Казахстана)',
     effectiveFromHint: 'Пусто — с момента утверждения.',
     kztHint: 'Целые тенге, например 4325',
@@ -281,6 +293,10 @@ export const referenceStrings: Strings<
     digitsBad: 'Wrong number of digits.',
     binBad: 'Not a valid BIN (the check digit does not match).',
     requiresLicence: 'Only to a payer with an active licence',
+    contactUrl: 'Website for payers (https, optional)',
+    contactEmail: 'E-mail for payers (optional)',
+    contactPhone: 'Phone for payers (+7 …, optional)',
+    contactBad: 'Not valid: an https link, an e-mail address or a +7 number.',
     effectiveFromOptional: 'Effective from (optional, Kazakhstan time)',
     effectiveFromHint: 'Empty: from the approval.',
     kztHint: 'Whole tenge, e.g. 4325',
