@@ -27,7 +27,8 @@ const upload = httpRoute({ auth: ['compliance'] }, async (req) => {
     { register: dynamoLicenceRegister, log: dynamoComplianceLog, now: () => new Date() },
   );
   countMetric('RegisterSnapshotsUploaded');
-  return { status: 201, body: snapshot, headers: { location: `/v1/register/snapshots/${snapshot.version}` } };
+  // No Location: a snapshot has no route of its own (the body is the snapshot; BINs are read in the current one).
+  return { status: 201, body: snapshot };
 });
 
 const byBin = httpRoute({ auth: ['compliance', 'operator', 'auditor', 'ministry'] }, async (req) => {
