@@ -13,7 +13,7 @@ import {
   listReferenceChanges,
   proposeReferenceChange,
   type ReferenceDataDeps,
-  referenceVersions,
+  readableVersions,
   rejectReferenceChange,
 } from '../../shared/app/reference-data';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
@@ -111,10 +111,10 @@ const changes = httpRoute({ auth: ['operator', 'ministry'], query: changesQueryS
   return { status: 200, body: { items: list.map(changeToWire), nextCursor: null } };
 });
 
-const versions = httpRoute({ auth: ['operator'], query: versionsQuerySchema }, async (req) => {
+const versions = httpRoute({ auth: ['operator', 'ministry'], query: versionsQuerySchema }, async (req) => {
   const kind = referenceKinds.find((k) => k === req.params.kind);
   if (!kind) throw new NotFoundError(`No reference data ${req.params.kind}; use one of ${referenceKinds.join(', ')}.`);
-  const list = await referenceVersions(dynamoReferenceData, kind, req.query.subject);
+  const list = await readableVersions(actorOf(req.caller), dynamoReferenceData, kind, req.query.subject);
   return { status: 200, body: { items: list.map(versionToWire), nextCursor: null } };
 });
 

@@ -6,7 +6,7 @@
  * What is in force falls back to the seed versions for a subject the table holds none of, so a table not yet seeded
  * prices exactly as the code's sample data did.
  */
-import { NotFoundError } from '../domain/errors';
+import { ForbiddenError, NotFoundError } from '../domain/errors';
 import type { FeeEntry } from '../domain/fees';
 import {
   approveChange,
@@ -129,6 +129,23 @@ export async function referenceVersions(
 ): Promise<ReferenceVersion[]> {
   const all = await versionsWithSeeds(reader, kind, subject);
   return all.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : 0));
+}
+
+/**
+ * The versions `actor` may read, oldest first: an operator every kind; a ministry the versions of its own fees (what is
+ * in force and what is scheduled), nothing else.
+ * @throws ForbiddenError when a ministry asks for another kind than `fee`.
+ */
+export async function readableVersions(
+  actor: ReferenceActor,
+  reader: ReferenceReader,
+  kind: ReferenceKind,
+  subject?: string,
+): Promise<ReferenceVersion[]> {
+  if (actor.role !== 'operator' && kind !== 'fee') throw new ForbiddenError(`A ministry reads fee versions only.`);
+  const list = await referenceVersions(reader, kind, subject);
+  if (actor.role === 'operator') return list;
+  return list.filter((v) => v.value.kind === 'fee' && v.value.fee.ministry === actor.ministry);
 }
 
 /** The fee `code` in force at `at`, with its version; undefined when none is (yet). */

@@ -347,8 +347,18 @@ const table: Row[] = [
       if (caller === 'ministry A') expect(r.json.items.every((c: any) => c.value.fee?.ministry === 'AFSA')).toBe(true);
     } },
   { route: 'GET /v1/admin/reference/{kind}', what: 'fee versions',
+                                                    expected: [401, 401, 401, 200, 200, 403, 200],
+    request: () => ({ method: 'GET', path: '/v1/admin/reference/fee' }),
+    verify: (caller, r) => {
+      // A ministry reads the versions of its own fees only.
+      if (r.status !== 200) return;
+      const ministries = new Set(r.json.items.map((v: any) => v.value.fee.ministry));
+      if (caller === 'ministry A') expect([...ministries]).toEqual(['AFSA']);
+      if (caller === 'ministry B') expect(ministries.has('AFSA')).toBe(false);
+    } },
+  { route: 'GET /v1/admin/reference/{kind}', what: 'MRP versions',
                                                     expected: [401, 401, 401, 403, 403, 403, 200],
-    request: () => ({ method: 'GET', path: '/v1/admin/reference/fee' }) },
+    request: () => ({ method: 'GET', path: '/v1/admin/reference/mrp' }) },
 ];
 
 /** A fee of AFSA's that the reference-data rows propose. */

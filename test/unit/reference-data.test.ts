@@ -13,6 +13,7 @@ import {
   listReferenceChanges,
   mrpInForce,
   proposeReferenceChange,
+  readableVersions,
   rejectReferenceChange,
   seedReferenceData,
 } from '../../shared/app/reference-data';
@@ -197,5 +198,22 @@ describe('reference data: registry proposals', () => {
     expect(cloud.safeParse(body('http://127.0.0.1:4000/r')).success).toBe(false);
     expect(local.safeParse(body('http://127.0.0.1:4000/r')).success).toBe(true);
     expect(cloud.safeParse(body('https://registry.afsa.kz/receipts')).data).toMatchObject({ format: 'json' });
+  });
+});
+
+describe('reference data: who reads versions', () => {
+  it('an operator reads every kind; a ministry its own fees only, and no other kind', async () => {
+    const { store } = setup();
+    const minfin: ReferenceActor = { subject: 'minfin-clerk', role: 'ministry', ministry: 'MINFIN' };
+    const all = await readableVersions(alice, store, 'fee');
+    expect(new Set(all.map((v) => (v.value.kind === 'fee' ? v.value.fee.ministry : '')))).toEqual(
+      new Set(['AFSA', 'MINFIN']),
+    );
+    const own = await readableVersions(afsa, store, 'fee');
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((v) => v.value.kind === 'fee' && v.value.fee.ministry === 'AFSA')).toBe(true);
+    expect(await readableVersions(minfin, store, 'fee', 'AFSA-SUP-PMS')).toEqual([]);
+    await expect(readableVersions(afsa, store, 'mrp')).rejects.toThrow(ForbiddenError);
+    expect((await readableVersions(alice, store, 'mrp')).length).toBeGreaterThan(0);
   });
 });

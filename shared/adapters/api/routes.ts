@@ -420,7 +420,7 @@ export const apiRoutes: Record<string, RouteContract> = {
     auth: 'jwt',
     tag: 'Reference data',
     summary: 'The versions of one kind of reference data (fee, mrp, registry), optionally of one subject.',
-    callers: 'operator',
+    callers: "operator; a ministry reads its own fees' versions (kind fee)",
     query: versionsQuerySchema,
     responses: { 200: json('The versions, each with its effective instant, who made it and why.') },
   },
