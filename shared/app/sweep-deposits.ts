@@ -71,6 +71,12 @@ export interface SweepRunReport {
    * `submitted` and is sent again next run; the other tokens go on.
    */
   sendFailures: number;
+  /**
+   * Tokens not swept this run because the token's issuer froze the custody address: USDC would refuse the sweep, and
+   * USDT lets a blacklisted address receive, so the money would sit locked in a frozen wallet. It stays in the deposit
+   * addresses (ours, not frozen) until custody is unfrozen or replaced (the freeze incident's runbook).
+   */
+  custodyFrozen: number;
   /** The gas key's balance, in the chain's native units (decimal string). */
   gasBalance: string;
   /** Seconds the oldest sweep still submitted has waited (0: none). */
@@ -93,6 +99,7 @@ export async function sweepDeposits(chain: ChainConfig, deps: SweepDepositsDeps)
     chainId: chain.chainId,
     ...{ final: 0, failed: 0, rebroadcast: 0, waiting: 0, candidates: 0, cleared: 0, submitted: 0, addresses: 0 },
     sendFailures: 0,
+    custodyFrozen: 0,
     gasBalance: '0',
     oldestSubmittedSeconds: 0,
     requests: 0,
@@ -140,6 +147,10 @@ async function runOnChain(
   for (const [token, ofToken] of groupByToken(candidates)) {
     // A sweep of this token is in flight: its addresses read empty until it is final (or back if it fails).
     if (inFlight.has(token.toLowerCase())) continue;
+    if (frozen.has(frozenKey(token, deps.custody))) {
+      report.custodyFrozen++;
+      continue;
+    }
     const { cleared, batch } = await pick(token, ofToken, deps);
     report.cleared += cleared;
     if (!batch.length) continue;

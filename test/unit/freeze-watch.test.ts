@@ -190,4 +190,38 @@ describe('the sweeper and frozen addresses', () => {
     expect(node.balanceOf(USDC, DEPOSIT)).toBe(0n);
     expect(node.balanceOf(USDT, fine)).toBe(0n);
   });
+
+  it('sweeps no token into a custody address its issuer froze; the other tokens go on', async () => {
+    const rpc = new MemoryChain(10);
+    const node = new MemorySweepChain(rpc, CUSTODY);
+    const store = new MemorySweepStore();
+    const freeze = new MemoryFreezeStore();
+    for (const tokenAddress of [USDT, USDC]) {
+      node.pay(tokenAddress, DEPOSIT, 5_000_000n);
+      store.addCandidate({
+        chainId: 31337,
+        token: tokenAddress,
+        address: DEPOSIT,
+        invoiceId: 'inv_frozen',
+        transferId: `t-${tokenAddress}`,
+        at: '',
+      });
+    }
+    // Tether freezes our custody: USDT would still arrive there (Tether checks only the sender) and be locked.
+    rpc.send([usdtEvent('AddedBlackList', CUSTODY)]);
+    await watchFreezes(chainConfig, rpc, { from: 0, to: rpc.head }, { ...setup().deps, store: freeze });
+    const report = await sweepDeposits(chainConfig, {
+      rpc,
+      chain: node,
+      store,
+      custody: CUSTODY,
+      threshold: () => 1n,
+      batchSize: 50,
+      now: () => new Date('2026-12-01T12:00:00.000Z'),
+      frozen: (chainId) => freeze.frozen(chainId),
+    });
+    expect(report).toMatchObject({ custodyFrozen: 1, submitted: 1 });
+    expect(node.balanceOf(USDT, DEPOSIT)).toBe(5_000_000n);
+    expect(node.balanceOf(USDC, DEPOSIT)).toBe(0n);
+  });
 });
