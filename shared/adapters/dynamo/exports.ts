@@ -144,9 +144,9 @@ export function checkpointExportJob(id: string, runId: string, checkpoint: Expor
     new UpdateCommand({
       TableName: tableName(),
       Key: exportKeys.job(id),
-      ConditionExpression: `runId = :runId AND ${checkpoint.segments === 1 ? 'attribute_not_exists(segments)' : 'segments = :before'}`,
-      UpdateExpression: 'SET #checkpoint = :checkpoint, segments = :segments REMOVE runId, runUntil',
-      ExpressionAttributeNames: { '#checkpoint': 'checkpoint' },
+      ConditionExpression: `runId = :runId AND ${checkpoint.segments === 1 ? 'attribute_not_exists(#segments)' : '#segments = :before'}`,
+      UpdateExpression: 'SET #checkpoint = :checkpoint, #segments = :segments REMOVE runId, runUntil',
+      ExpressionAttributeNames: { '#checkpoint': 'checkpoint', '#segments': 'segments' },
       ExpressionAttributeValues: {
         ':runId': runId,
         ':checkpoint': JSON.stringify(checkpoint),
@@ -172,8 +172,8 @@ export function finishExportJob(
       ConditionExpression: 'runId = :runId',
       UpdateExpression:
         'SET #status = :done, finishedAt = :at, files = :files, manifest = :manifest ' +
-        'REMOVE runId, runUntil, #checkpoint, segments',
-      ExpressionAttributeNames: { '#status': 'status', '#checkpoint': 'checkpoint' },
+        'REMOVE runId, runUntil, #checkpoint, #segments',
+      ExpressionAttributeNames: { '#status': 'status', '#checkpoint': 'checkpoint', '#segments': 'segments' },
       ExpressionAttributeValues: {
         ':runId': runId,
         ':done': 'done',
