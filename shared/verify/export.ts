@@ -195,6 +195,9 @@ export async function verifyExport(
   return found.report();
 }
 
+/** A file name with no folder in it (no `/`, `\\`, or leading dot). */
+const PLAIN_FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
 /**
  * The manifest's files per CSV, in the order listed: format 2 names each part's CSV (`kind`); format 1 lists each
  * CSV once under its own name. A file of no known CSV, or listed twice, is a problem.
@@ -208,6 +211,11 @@ function partsByKind(manifest: ExportManifest, problems: CheckLog): Map<ExportCs
     names.add(file.name);
     if (!(EXPORT_CSV_NAMES as readonly (string | undefined)[]).includes(kind)) {
       problems.push(`manifest.json lists an unknown file ${file.name}`);
+      continue;
+    }
+    // Files are read by name from a folder: a name with a path in it would reach outside the export.
+    if (!PLAIN_FILE_NAME.test(file.name)) {
+      problems.push(`manifest.json lists ${JSON.stringify(file.name)}, not a plain file name`);
       continue;
     }
     const list = out.get(kind as ExportCsvName) ?? [];

@@ -275,6 +275,37 @@ describe('the verifier on a continued export', () => {
   });
 });
 
+describe('the verifier on a forged part list', () => {
+  it('reads no file outside the export: a part named with a path is refused, unread', async () => {
+    const { queue, jobs, objects, drain } = await setUp({ timeLeft: () => 900_000, reserveMs: 60_000 });
+    queue.queued.push(ID);
+    await drain();
+    const manifest = (await jobs.get(ID))?.manifest as ExportManifest;
+    const { signer: _s, signature: _sig, ...unsigned } = manifest;
+    const forged = await signManifest(
+      {
+        ...unsigned,
+        files: [...manifest.files, { name: '../secrets.csv', kind: 'invoices.csv', sha256: '0', rows: 0, bytes: 0 }],
+      },
+      signer,
+    );
+    objects.set('manifest.json', new TextEncoder().encode(renderManifest(forged)));
+    const asked: string[] = [];
+    const files = exportFilesOf(objects);
+    const report = await verifyExport(
+      {
+        read: (name) => {
+          asked.push(name);
+          return files.read(name);
+        },
+      },
+      { expectedSigner: signerAddress },
+    );
+    expect(report.problems).toContain('manifest.json lists "../secrets.csv", not a plain file name');
+    expect(asked).not.toContain('../secrets.csv');
+  });
+});
+
 describe('the verifier on a format 1 export (one file per CSV, no kinds)', () => {
   it('still verifies it, and still catches an edited file', async () => {
     const { queue, jobs, objects, drain } = await setUp({ timeLeft: () => 900_000, reserveMs: 60_000 });
