@@ -345,7 +345,8 @@ export const functions: FunctionSpec[] = [
     name: 'export-worker',
     description: "Streams a period's invoices, transfers, receipts and journal to S3 as CSV with a signed manifest.",
     triggers: [{ kind: 'queue', queue: 'exports', batchSize: 1, maxConcurrency: 2 }],
-    access: { table: 'readwrite', buckets: { exports: 'readwrite' }, signer: true },
+    // sendTo exports: a long export sends its own continuation (shared/app/export.ts).
+    access: { table: 'readwrite', sendTo: ['exports'], buckets: { exports: 'readwrite' }, signer: true },
     memoryMb: 512,
     timeoutSeconds: 900,
   },

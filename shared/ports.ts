@@ -5,7 +5,7 @@
 
 import type { BankEntry, BankStatementUpload } from './domain/bank-statements';
 import type { ChainConfig } from './domain/chains';
-import type { ExportJob, ExportJobSpec } from './domain/exports/jobs';
+import type { ExportCheckpoint, ExportJob, ExportJobSpec } from './domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from './domain/exports/manifest';
 import type { FreezeIncident } from './domain/freeze';
 import type { ResolvedRate } from './domain/fx';
@@ -623,12 +623,41 @@ export interface ExportJobs {
   create(spec: ExportJobSpec, requestedBy: string, at: Date): Promise<ExportJob>;
   /** A job by id (consistent read), or undefined. */
   get(id: string): Promise<ExportJob | undefined>;
-  /** Moves a job to `running`, counting the attempt; undefined when it is absent or already `done`. */
-  start(id: string, at: Date): Promise<ExportJob | undefined>;
-  /** Records the files and the signed manifest: the job is `done`. */
-  finish(id: string, result: { files: ManifestFile[]; manifest: ExportManifest }, at: Date): Promise<void>;
-  /** Records a failed run with its error; never overwrites a `done` job. */
-  fail(id: string, error: string, at: Date): Promise<void>;
+  /**
+   * Claims the job for `run` until `run.until` and moves it to `running`, counting the attempt; undefined when it is
+   * absent, already `done`, or claimed by another run whose claim holds past `run.at` (that run carries on, and its
+   * own message comes back if it dies).
+   */
+  start(id: string, run: ExportRun): Promise<ExportJob | undefined>;
+  /**
+   * Records segment `checkpoint.segments` and releases the claim, only if `runId` still holds the job and the job
+   * has recorded exactly the segments before it (a segment is recorded once); false when not.
+   */
+  checkpoint(id: string, runId: string, checkpoint: ExportCheckpoint): Promise<boolean>;
+  /**
+   * Records the files and the signed manifest (the job is `done`, its checkpoint and claim dropped), only if `runId`
+   * still holds it; false when not.
+   */
+  finish(
+    id: string,
+    result: { files: ManifestFile[]; manifest: ExportManifest },
+    at: Date,
+    runId: string,
+  ): Promise<boolean>;
+  /**
+   * Records a failed run with its error and releases its claim, keeping the checkpoint (the retry resumes there);
+   * never overwrites a `done` job nor one another run holds (without `runId`: one no run holds, a job that could
+   * not be queued).
+   */
+  fail(id: string, error: string, at: Date, runId?: string): Promise<void>;
+}
+
+/** One run's claim on an export job: at most one invocation writes a job's segment at a time. */
+export interface ExportRun {
+  runId: string;
+  at: Date;
+  /** When the claim lapses: the invocation's deadline, so a claim outlives no run. */
+  until: Date;
 }
 
 /** Hands export jobs to the export worker. */

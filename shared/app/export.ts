@@ -1,30 +1,23 @@
 /**
- * Running an export job: the job moves to `running`, each source streams through its CSV spec to its sink while the
- * totals accumulate from the rows as written, the manifest is signed and written, and the job is `done`. A job
- * already done is not run again (a redelivered message is a no-op); a failed run is recorded `failed` and thrown,
- * so the queue runs it again (the same file names are overwritten) and finally parks it in the dead-letter queue.
- * Sources and sinks are injected: the worker passes the store's paged queries and S3 multipart sinks; tests pass
- * generators and memory sinks.
+ * Running an export job, segment by segment: each delivery of the job's message claims the job (one run at a time),
+ * writes one segment from the job's checkpoint (shared/app/export-segment.ts: whole days of the period, one part
+ * file per CSV) until the invocation's time runs low, records the checkpoint and sends the job's message again to
+ * carry on, in a new invocation with a fresh 15 minutes; the segment that completes the period signs the manifest
+ * over every part and the job is `done`. A small export is one segment: one invocation, one file per CSV.
+ *
+ * Redeliveries and duplicates: a job already done is not run again; a message that finds the job claimed by a live
+ * run is dropped (that run carries on, and its own message comes back if it dies); a segment is recorded once
+ * (conditional on the run's claim and the segment count), so a crash within a segment redoes it, overwriting its
+ * own parts. A failed run is recorded `failed` (checkpoint kept) and thrown, so the queue runs it again from the
+ * last segment and finally parks it in the dead-letter queue. Sources and sinks are injected: the worker passes the
+ * store's paged queries and S3 multipart sinks; tests pass generators and memory sinks.
  */
 
+import { randomUUID } from 'node:crypto';
 import { logger } from '../adapters/observability';
 import { type ChainConfig, findChain, findToken, mainnetChains } from '../domain/chains';
-import {
-  type CsvSpec,
-  complianceCsv,
-  headerOf,
-  invoicesCsv,
-  journalCsv,
-  journalRowInputs,
-  receiptsCsv,
-  refundsCsv,
-  rowOf,
-  sweepRowInputs,
-  sweepsCsv,
-  type TokenInfo,
-  transfersCsv,
-} from '../domain/exports/columns';
-import type { ExportJob, ExportJobSpec } from '../domain/exports/jobs';
+import type { TokenInfo } from '../domain/exports/columns';
+import type { ExportCheckpoint, ExportJob, ExportJobSpec } from '../domain/exports/jobs';
 import {
   type ExportManifest,
   MANIFEST_FORMAT,
@@ -32,15 +25,10 @@ import {
   renderManifest,
   signManifest,
 } from '../domain/exports/manifest';
-import {
-  bankCsv,
-  type ReconciliationRowInput,
-  reconciliationCsv,
-  settlementsCsv,
-} from '../domain/exports/settlement-columns';
 import { TotalsAccumulator } from '../domain/exports/totals';
-import type { ByteSink, ExportJobs, ExportSources, ReceiptSigner, SettlementExport } from '../ports';
-import { writeBytes, writeCsv } from './export-files';
+import type { ByteSink, ExportJobs, ExportQueue, ExportSources, ReceiptSigner } from '../ports';
+import { writeBytes } from './export-files';
+import { firstCheckpoint, manifestFiles, writeSegment } from './export-segment';
 
 export interface RunExportDeps {
   sources: ExportSources;
@@ -56,38 +44,90 @@ export interface ExportResult {
   files: ManifestFile[];
 }
 
+/** A day: the step a segment writes at a time, and so the most rows a segment must fit in one invocation. */
+export const EXPORT_STEP_MS = 86_400_000;
+/** Time kept free at the end of an invocation by default: to complete the parts, record and send the continuation. */
+export const EXPORT_RESERVE_MS = 60_000;
+
 export interface RunExportJobDeps extends Omit<RunExportDeps, 'sources' | 'sinkFor'> {
   jobs: ExportJobs;
-  /** The store's records of the job's period. */
-  sourcesFor: (job: ExportJobSpec) => ExportSources;
+  /** The store's records of `period` (a day of the job's, or the job's whole period for its closing step). */
+  sourcesFor: (period: ExportJobSpec, known: { confirmationsAsOf: Record<string, number> }) => ExportSources;
   /** Where the job's file `name` goes. */
   sinkFor: (job: ExportJob, name: string, contentType: string) => ByteSink;
+  /** Where the job's continuation goes: its own queue, with the same export id. */
+  queue: ExportQueue;
+  /** Milliseconds this invocation has left (Lambda's `context.getRemainingTimeInMillis`). */
+  timeLeft: () => number;
+  /**
+   * Time to keep free at the end (default {@link EXPORT_RESERVE_MS}): a segment stops before a step when less than
+   * this plus its longest step so far is left.
+   */
+  reserveMs?: number;
+  /** Length of a step (default {@link EXPORT_STEP_MS}). */
+  stepMs?: number;
 }
 
 /** What a delivery of an export job came to. */
-export type ExportJobOutcome = { result: 'done'; files: ManifestFile[] } | { result: 'skipped' };
+export type ExportJobOutcome =
+  | { result: 'done'; files: ManifestFile[] }
+  | { result: 'continued'; segments: number }
+  | { result: 'skipped' };
 
-/** Runs export job `exportId` unless it is unknown or already done; a failed run is recorded and thrown. */
+/**
+ * Runs a segment of export job `exportId` unless it is unknown, done or held by another run; the job is then done,
+ * or continued through the queue. A failed run is recorded and thrown.
+ */
 export async function runExportJob(exportId: string, deps: RunExportJobDeps): Promise<ExportJobOutcome> {
-  const job = await deps.jobs.start(exportId, deps.now());
+  const runId = randomUUID();
+  const at = deps.now();
+  const job = await deps.jobs.start(exportId, { runId, at, until: new Date(at.getTime() + deps.timeLeft()) });
   if (!job) {
-    logger.info('export already done or unknown; nothing to do', { exportId });
+    logger.info('export done, unknown or held by another run; nothing to do', { exportId });
     return { result: 'skipped' };
   }
   try {
-    const result = await runExport(job, {
-      ...deps,
-      sources: deps.sourcesFor(job),
-      sinkFor: (name, contentType) => deps.sinkFor(job, name, contentType),
-    });
-    await deps.jobs.finish(exportId, result, deps.now());
-    logger.info('export done', { exportId, files: result.files.map((f) => ({ name: f.name, rows: f.rows })) });
-    return { result: 'done', files: result.files };
+    return await runJobSegment(job, runId, deps);
   } catch (error) {
     logger.error('export failed', { exportId, error: error as Error });
-    await deps.jobs.fail(exportId, (error as Error).message ?? String(error), deps.now());
+    await deps.jobs.fail(exportId, (error as Error).message ?? String(error), deps.now(), runId);
     throw error;
   }
+}
+
+async function runJobSegment(job: ExportJob, runId: string, deps: RunExportJobDeps): Promise<ExportJobOutcome> {
+  const reserveMs = deps.reserveMs ?? EXPORT_RESERVE_MS;
+  const { checkpoint, complete } = await writeSegment(job, job.checkpoint ?? firstCheckpoint(job, deps.now()), {
+    sourcesFor: deps.sourcesFor,
+    sinkFor: (name, contentType) => deps.sinkFor(job, name, contentType),
+    tokenInfo: deps.tokenInfo,
+    now: deps.now,
+    stepMs: deps.stepMs ?? EXPORT_STEP_MS,
+    shouldStop: (longestStepMs) => deps.timeLeft() < reserveMs + longestStepMs,
+  });
+  if (!complete) {
+    if (!(await deps.jobs.checkpoint(job.id, runId, checkpoint))) {
+      logger.warn('export segment already recorded by another run; dropping this one', { exportId: job.id });
+      return { result: 'skipped' };
+    }
+    await deps.queue.enqueue(job.id);
+    logger.info('export continues', { exportId: job.id, segments: checkpoint.segments, next: checkpoint.next });
+    return { result: 'continued', segments: checkpoint.segments };
+  }
+  const result = await signAndWriteManifest(job, checkpoint, {
+    ...deps,
+    sinkFor: (name, contentType) => deps.sinkFor(job, name, contentType),
+  });
+  if (!(await deps.jobs.finish(job.id, result, deps.now(), runId))) {
+    logger.warn('export finished by another run; dropping this one', { exportId: job.id });
+    return { result: 'skipped' };
+  }
+  logger.info('export done', {
+    exportId: job.id,
+    segments: checkpoint.segments,
+    files: result.files.map((f) => ({ name: f.name, rows: f.rows })),
+  });
+  return { result: 'done', files: result.files };
 }
 
 /**
@@ -107,86 +147,47 @@ export function tokenInfoFrom(
   };
 }
 
-/** Runs the export; throws if the journal read does not balance (the store is then inconsistent). */
+/** Runs a whole export in one go (one segment, the period as one step); throws if the journal does not balance. */
 export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promise<ExportResult> {
-  const asOf = deps.now();
-  const acc = new TotalsAccumulator();
+  const { checkpoint } = await writeSegment(job, firstCheckpoint(job, deps.now()), {
+    sourcesFor: () => deps.sources,
+    sinkFor: deps.sinkFor,
+    tokenInfo: deps.tokenInfo,
+    now: deps.now,
+    stepMs: Number.POSITIVE_INFINITY,
+    shouldStop: () => false,
+  });
+  return signAndWriteManifest(job, checkpoint, deps);
+}
 
-  async function write<T>(spec: CsvSpec<T>, inputs: AsyncIterable<T>): Promise<ManifestFile> {
-    const header = headerOf(spec);
-    async function* rows() {
-      for await (const input of inputs) {
-        const row = rowOf(spec, input);
-        const record: Record<string, string> = {};
-        for (let i = 0; i < header.length; i++) record[header[i] as string] = row[i] as string;
-        acc.add(spec.name, record);
-        yield row;
-      }
-    }
-    const written = await writeCsv(header, rows(), deps.sinkFor(spec.name, 'text/csv; charset=utf-8'));
-    return { name: spec.name, ...written };
-  }
-
-  const { sources } = deps;
-  // Settlement is read first: its derived journal entries join journal.csv.
-  const settlement = await sources.settlement?.();
-  const files: ManifestFile[] = [];
-  files.push(
-    await write(
-      invoicesCsv,
-      mapAsync(sources.invoices(), (invoice) => ({ invoice, asOf })),
-    ),
-  );
-  files.push(
-    await write(
-      transfersCsv,
-      mapAsync(sources.transfers(), ({ transfer, confirmations }) => ({
-        transfer,
-        confirmations,
-        token: deps.tokenInfo(transfer.chainId, transfer.token),
-      })),
-    ),
-  );
-  files.push(await write(receiptsCsv, sources.receipts()));
-  files.push(
-    await write(
-      journalCsv,
-      flatMapAsync(concatAsync(sources.journal(), settlement?.reconciliation.journal ?? []), journalRowInputs),
-    ),
-  );
-  files.push(
-    await write(
-      sweepsCsv,
-      flatMapAsync(sources.sweeps(), (sweep) => sweepRowInputs(sweep, deps.tokenInfo(sweep.chainId, sweep.token))),
-    ),
-  );
-  files.push(
-    await write(
-      refundsCsv,
-      mapAsync(sources.refunds(), (refund) => ({ refund })),
-    ),
-  );
-  files.push(await write(complianceCsv, sources.compliance()));
-
-  files.push(...(await writeSettlementFiles(write, settlement)));
-
+/**
+ * Checks the totals over every part (every journal entry balanced, debits = credits), signs the manifest listing
+ * every part and writes manifest.json.
+ */
+async function signAndWriteManifest(
+  job: ExportJobSpec,
+  checkpoint: ExportCheckpoint,
+  deps: Pick<RunExportDeps, 'sinkFor' | 'signer'>,
+): Promise<ExportResult> {
+  const acc = new TotalsAccumulator(checkpoint.totals);
   const { totals, trialBalance, receiptChains } = acc.finish();
   if (acc.problems.length) throw new Error(`export ${job.id}: ${acc.problems.join('; ')}`);
   if (trialBalance.debits !== trialBalance.credits) {
     throw new Error(`export ${job.id}: journal debits ${trialBalance.debits} != credits ${trialBalance.credits}`);
   }
+  const files = manifestFiles(checkpoint.parts);
   const manifest = await signManifest(
     {
       format: MANIFEST_FORMAT,
       exportId: job.id,
       period: { from: job.from, to: job.to },
       ministry: job.ministry ?? null,
-      generatedAt: asOf.toISOString(),
+      generatedAt: checkpoint.asOf,
       files,
       totals,
       trialBalance,
       receiptChains,
-      confirmationsAsOf: sources.confirmationsAsOf(),
+      confirmationsAsOf: checkpoint.confirmationsAsOf,
     },
     deps.signer,
   );
@@ -195,39 +196,4 @@ export async function runExport(job: ExportJobSpec, deps: RunExportDeps): Promis
     deps.sinkFor('manifest.json', 'application/json'),
   );
   return { manifest, files: [...files, { name: 'manifest.json', ...written }] };
-}
-
-async function* mapAsync<A, B>(source: AsyncIterable<A>, f: (a: A) => B): AsyncGenerator<B> {
-  for await (const a of source) yield f(a);
-}
-
-async function* flatMapAsync<A, B>(source: AsyncIterable<A>, f: (a: A) => Iterable<B>): AsyncGenerator<B> {
-  for await (const a of source) yield* f(a);
-}
-
-type WriteCsv = <T>(spec: CsvSpec<T>, inputs: AsyncIterable<T>) => Promise<ManifestFile>;
-
-/** settlements.csv, bank.csv and reconciliation.csv (empty when the export has no settlement facts). */
-async function writeSettlementFiles(
-  write: WriteCsv,
-  settlement: SettlementExport | undefined,
-): Promise<ManifestFile[]> {
-  const reconciled: ReconciliationRowInput[] = [
-    ...(settlement?.reconciliation.lines ?? []).map((item) => ({ item })),
-    ...(settlement?.reconciliation.exceptions ?? []).map((exception) => ({ exception })),
-  ];
-  return [
-    await write(settlementsCsv, fromList(settlement?.lines ?? [])),
-    await write(bankCsv, fromList(settlement?.entries ?? [])),
-    await write(reconciliationCsv, fromList(reconciled)),
-  ];
-}
-
-async function* concatAsync<A>(first: AsyncIterable<A>, then: Iterable<A>): AsyncGenerator<A> {
-  yield* first;
-  yield* then;
-}
-
-async function* fromList<A>(items: Iterable<A>): AsyncGenerator<A> {
-  yield* items;
 }

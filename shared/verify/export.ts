@@ -34,6 +34,8 @@ import {
   canonicalJson,
   type ExportManifest,
   MANIFEST_FORMAT,
+  MANIFEST_FORMAT_V1,
+  type ManifestFile,
   renderManifest,
   verifyManifestSignature,
 } from '../domain/exports/manifest';
@@ -64,12 +66,20 @@ const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
 };
 
 const manifestShape = z.object({
-  format: z.literal(MANIFEST_FORMAT),
+  format: z.enum([MANIFEST_FORMAT, MANIFEST_FORMAT_V1]),
   exportId: z.string(),
   period: z.object({ from: z.string(), to: z.string() }),
   ministry: z.string().nullable(),
   generatedAt: z.string(),
-  files: z.array(z.object({ name: z.string(), sha256: z.string(), rows: z.number().int(), bytes: z.number().int() })),
+  files: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.string().optional(),
+      sha256: z.string(),
+      rows: z.number().int(),
+      bytes: z.number().int(),
+    }),
+  ),
   totals: z.record(z.string(), z.unknown()),
   trialBalance: z.object({ debits: z.string(), credits: z.string() }),
   receiptChains: z.record(
@@ -169,16 +179,50 @@ export async function verifyExport(
     refundsCompleted: new Map(),
     refundEntries: new Map(),
   };
-  const listed = new Map(manifest.files.map((f) => [f.name, f]));
-  for (const name of listed.keys()) {
-    if (!(EXPORT_CSV_NAMES as readonly string[]).includes(name))
-      found.check('manifest').problems.push(`manifest.json lists an unknown file ${name}`);
-  }
-  for (const name of EXPORT_CSV_NAMES) {
-    await readExportFile(await files.read(name), name, listed.get(name), manifest.period, contents, found.check(name));
+  const parts = partsByKind(manifest, found.check('manifest').problems);
+  for (const kind of EXPORT_CSV_NAMES) {
+    const listed = parts.get(kind) ?? [];
+    const check = found.check(kind);
+    if (!listed.length) {
+      check.problems.push(`manifest.json does not list ${kind}`);
+      await readExportFile(await files.read(kind), kind, kind, undefined, manifest.period, contents, check);
+    }
+    for (const part of listed) {
+      await readExportFile(await files.read(part.name), part.name, kind, part, manifest.period, contents, check);
+    }
   }
   checkAcrossFiles(contents, manifest, options.expectedSigner, found);
   return found.report();
+}
+
+/** A file name with no folder in it (no `/`, `\\`, or leading dot). */
+const PLAIN_FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+/**
+ * The manifest's files per CSV, in the order listed: format 2 names each part's CSV (`kind`); format 1 lists each
+ * CSV once under its own name. A file of no known CSV, or listed twice, is a problem.
+ */
+function partsByKind(manifest: ExportManifest, problems: CheckLog): Map<ExportCsvName, ManifestFile[]> {
+  const out = new Map<ExportCsvName, ManifestFile[]>();
+  const names = new Set<string>();
+  for (const file of manifest.files) {
+    const kind = manifest.format === MANIFEST_FORMAT_V1 ? file.name : file.kind;
+    if (names.has(file.name)) problems.push(`manifest.json lists ${file.name} twice`);
+    names.add(file.name);
+    if (!(EXPORT_CSV_NAMES as readonly (string | undefined)[]).includes(kind)) {
+      problems.push(`manifest.json lists an unknown file ${file.name}`);
+      continue;
+    }
+    // Files are read by name from a folder: a name with a path in it would reach outside the export.
+    if (!PLAIN_FILE_NAME.test(file.name)) {
+      problems.push(`manifest.json lists ${JSON.stringify(file.name)}, not a plain file name`);
+      continue;
+    }
+    const list = out.get(kind as ExportCsvName) ?? [];
+    list.push(file);
+    out.set(kind as ExportCsvName, list);
+  }
+  return out;
 }
 
 /** The checks across files: totals and trial balance, receipt chains, receipts, sweeps, refunds, settlements. */
@@ -238,23 +282,24 @@ async function readManifest(
 }
 
 /**
- * Reads one CSV of the export row by row into `contents`, checking its header, each row's cell count (and each
- * receipt row against its signed receipt), and its SHA-256, bytes and rows against the manifest's `entry`.
+ * Reads one file of the export (a CSV of `kind`, or one of its parts) row by row into `contents`, checking its
+ * header, each row's cell count (and each receipt row against its signed receipt), and its SHA-256, bytes and rows
+ * against the manifest's `entry`. Parts are read in order into the same sums, so the totals are over every part.
  */
 async function readExportFile(
   bytes: Uint8Array | undefined,
-  name: ExportCsvName,
-  entry: ExportManifest['files'][number] | undefined,
+  name: string,
+  kind: ExportCsvName,
+  entry: ManifestFile | undefined,
   period: ExportManifest['period'],
   contents: ExportContents,
   { problems, notes }: CheckFindings,
 ): Promise<void> {
-  if (!entry) problems.push(`manifest.json does not list ${name}`);
   if (!bytes) {
     problems.push(`${name} is missing`);
     return;
   }
-  const expectedHeader = headerOf(SPECS[name]);
+  const expectedHeader = headerOf(SPECS[kind]);
   let rows = 0;
   let header: string[] | undefined;
   let rowProblems = 0;
@@ -277,14 +322,14 @@ async function readExportFile(
     }
     const row: Record<string, string> = {};
     for (let i = 0; i < expectedHeader.length; i++) row[expectedHeader[i] as string] = record[i] as string;
-    contents.acc.add(name, row);
-    if (name === 'invoices.csv') contents.invoices.set(row.invoice_id as string, invoiceFactsOf(row));
-    else if (name === 'receipts.csv') {
+    contents.acc.add(kind, row);
+    if (kind === 'invoices.csv') contents.invoices.set(row.invoice_id as string, invoiceFactsOf(row));
+    else if (kind === 'receipts.csv') {
       checkReceiptRow(row, rows, record, report, contents.receipts, contents.receiptRows);
-    } else if (name === 'refunds.csv') checkRefundRow(row, rows, period, report, contents);
-    if (name === 'sweeps.csv' || name === 'journal.csv') noteSweepRow(name, row, contents);
-    if (name === 'journal.csv') noteRefundEntryRow(row, contents);
-    if (name === 'settlements.csv' || name === 'reconciliation.csv') noteSettlementRow(name, row, contents);
+    } else if (kind === 'refunds.csv') checkRefundRow(row, rows, period, report, contents);
+    if (kind === 'sweeps.csv' || kind === 'journal.csv') noteSweepRow(kind, row, contents);
+    if (kind === 'journal.csv') noteRefundEntryRow(row, contents);
+    if (kind === 'settlements.csv' || kind === 'reconciliation.csv') noteSettlementRow(kind, row, contents);
   };
   try {
     // Each record is handed on as it is parsed, so the rows before a break in the format are still checked.

@@ -1,7 +1,8 @@
 /**
  * Exports against moto: POST /v1/exports → the `exports` queue → the worker streams the store's period to S3
  * (multipart) with a signed manifest → GET /v1/exports/{id} gives presigned links; the downloaded files verify
- * offline. Also: validation and roles, an idempotent re-run, and the worker's memory at two store sizes.
+ * offline. Also: validation and roles, an idempotent re-run, an export continued across invocations through the
+ * real queue, and the worker's memory at two store sizes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,8 @@ const { LocalKeySigner } = await import('../../shared/adapters/signing/key-signe
 
 const signer = new LocalKeySigner(signerKey);
 const context = { functionName: 'test', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 60_000 } as Context;
+/** The worker's invocation: its 15 minutes nearly whole. */
+const workerContext = { ...context, getRemainingTimeInMillis: () => 890_000 } as Context;
 const auditor = { sub: 'auditor-1', role: 'auditor' };
 const HYPERLINK = '=HYPERLINK("http://x")';
 const COUNT = 6;
@@ -80,7 +83,7 @@ async function drainExportQueue(): Promise<number> {
     );
     const message = Messages[0];
     if (!message) return handled;
-    const result = await exportWorker(sqsEvent(message.Body as string), context);
+    const result = await exportWorker(sqsEvent(message.Body as string), workerContext);
     expect(result).toEqual({ batchItemFailures: [] });
     await sqs.send(
       new DeleteMessageCommand({ QueueUrl: resources.queueUrls.exports, ReceiptHandle: message.ReceiptHandle }),
@@ -197,7 +200,7 @@ describe('an export through the queue, S3 and presigned links', () => {
 
   it('a redelivered message is a no-op; a re-run after a failure rewrites the same objects', async () => {
     const before = (await api('GET', `/v1/exports/${id}`)).json;
-    await exportWorker(sqsEvent(JSON.stringify({ exportId: id })), context);
+    await exportWorker(sqsEvent(JSON.stringify({ exportId: id })), workerContext);
     expect((await api('GET', `/v1/exports/${id}`)).json.finishedAt).toBe(before.finishedAt);
 
     await ddb.send(
@@ -209,7 +212,9 @@ describe('an export through the queue, S3 and presigned links', () => {
         ExpressionAttributeValues: { ':f': 'failed' },
       }),
     );
-    expect(await exportWorker(sqsEvent(JSON.stringify({ exportId: id })), context)).toEqual({ batchItemFailures: [] });
+    expect(await exportWorker(sqsEvent(JSON.stringify({ exportId: id })), workerContext)).toEqual({
+      batchItemFailures: [],
+    });
     const after = (await api('GET', `/v1/exports/${id}`)).json;
     expect(after).toMatchObject({ status: 'done', attempts: 2 });
     const listed = await s3.send(
@@ -243,6 +248,72 @@ describe('an export through the queue, S3 and presigned links', () => {
     expect(done.status).toBe('done');
     expect(done.manifest.ministry).toBe('MINFIN');
     expect(done.files.slice(0, 4).map((f: { rows: number }) => f.rows)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('an export continued across invocations through the queue', () => {
+  const twoDays = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z' };
+  let id: string;
+  const continuedDir = () => join(dir, 'continued');
+
+  beforeAll(async () => {
+    // A second day with one open invoice, so invoices.csv has a part from each day's segment.
+    const [invoice] = await (async () => {
+      const out = [];
+      for await (const i of syntheticSources({ count: 1, signer }).invoices()) out.push(i);
+      return out;
+    })();
+    if (!invoice) throw new Error('no synthetic invoice');
+    const { receiptId: _r, paidAt: _p, ...open } = invoice;
+    await createInvoice({
+      ...open,
+      id: 'inv_day2AAAAAAAAAAAAAAAAAA',
+      createdAt: '2026-03-02T10:00:00.000Z',
+      expiresAt: '2026-03-02T11:00:00.000Z',
+      status: 'expired',
+      paidMicroUsd: 0n,
+      payments: [],
+      depositAddress: `0x${'d2'.repeat(20)}`,
+      options: [],
+    });
+  });
+
+  it('runs a segment per invocation when the worker keeps more time free than it has, and verifies', async () => {
+    // The time kept free exceeds any invocation's: each segment stops after one day (at least one is written).
+    process.env.EXPORT_RESERVE_SECONDS = '100000';
+    try {
+      const r = await api('POST', '/v1/exports', twoDays);
+      expect(r.status).toBe(202);
+      id = r.json.id;
+      // Day one, day two, then the closing step: three deliveries, two of them continuations the worker sent.
+      expect(await drainExportQueue()).toBe(3);
+    } finally {
+      delete process.env.EXPORT_RESERVE_SECONDS;
+    }
+    const done = (await api('GET', `/v1/exports/${id}`)).json;
+    expect(done).toMatchObject({ status: 'done', attempts: 3 });
+    expect(done.manifest.format).toBe('stablefee-export/2');
+    const invoices = done.manifest.files.filter((f: { kind: string }) => f.kind === 'invoices.csv');
+    expect(invoices.map((f: { name: string; rows: number }) => [f.name, f.rows])).toEqual([
+      ['invoices.csv', COUNT],
+      ['invoices.part0002.csv', 1],
+    ]);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(continuedDir());
+    for (const file of done.files) {
+      const response = await fetch(file.url);
+      expect(response.status).toBe(200);
+      await writeFile(join(continuedDir(), file.name), Buffer.from(await response.arrayBuffer()));
+    }
+    const report = await verifyExportDir(continuedDir(), { expectedSigner: await signer.address() });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('treats the job message delivered again as a no-op', async () => {
+    const before = (await api('GET', `/v1/exports/${id}`)).json;
+    await exportWorker(sqsEvent(JSON.stringify({ exportId: id })), workerContext);
+    expect((await api('GET', `/v1/exports/${id}`)).json).toMatchObject({ attempts: 3, finishedAt: before.finishedAt });
   });
 });
 

@@ -1,11 +1,11 @@
 /**
  * In-memory export ports (shared/ports.ts): ExportJobs with the table adapter's state rules (a `done` job is never
- * started again nor marked failed), an ExportQueue that records or refuses, and DownloadLinks that spell out what
+ * started again nor marked failed; one run holds a job at a time; a segment is recorded once), an ExportQueue that records or refuses, and DownloadLinks that spell out what
  * they sign.
  */
-import type { ExportJob, ExportJobSpec } from '../../shared/domain/exports/jobs';
+import type { ExportCheckpoint, ExportJob, ExportJobSpec } from '../../shared/domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from '../../shared/domain/exports/manifest';
-import type { DownloadLinks, ExportJobs, ExportQueue } from '../../shared/ports';
+import type { DownloadLinks, ExportJobs, ExportQueue, ExportRun } from '../../shared/ports';
 
 export class MemoryExportJobs implements ExportJobs {
   readonly jobs = new Map<string, ExportJob>();
@@ -29,25 +29,50 @@ export class MemoryExportJobs implements ExportJobs {
     return job && structuredClone(job);
   }
 
-  async start(id: string, at: Date): Promise<ExportJob | undefined> {
+  async start(id: string, run: ExportRun): Promise<ExportJob | undefined> {
     const job = this.jobs.get(id);
     if (!job || job.status === 'done') return undefined;
+    if (job.runId && job.runUntil && job.runUntil > run.at.toISOString()) return undefined;
     const { error: _dropped, ...rest } = job;
-    const started: ExportJob = { ...rest, status: 'running', startedAt: at.toISOString(), attempts: job.attempts + 1 };
+    const started: ExportJob = {
+      ...rest,
+      status: 'running',
+      startedAt: run.at.toISOString(),
+      attempts: job.attempts + 1,
+      runId: run.runId,
+      runUntil: run.until.toISOString(),
+    };
     this.jobs.set(id, started);
     return structuredClone(started);
   }
 
-  async finish(id: string, result: { files: ManifestFile[]; manifest: ExportManifest }, at: Date): Promise<void> {
+  async checkpoint(id: string, runId: string, checkpoint: ExportCheckpoint): Promise<boolean> {
     const job = this.jobs.get(id);
-    if (!job) throw new Error(`no export ${id}`);
-    this.jobs.set(id, { ...job, ...result, status: 'done', finishedAt: at.toISOString() });
+    if (!job || job.runId !== runId || (job.checkpoint?.segments ?? 0) !== checkpoint.segments - 1) return false;
+    const { runId: _run, runUntil: _until, ...rest } = job;
+    this.jobs.set(id, { ...rest, checkpoint: structuredClone(checkpoint) });
+    return true;
   }
 
-  async fail(id: string, error: string, at: Date): Promise<void> {
+  async finish(
+    id: string,
+    result: { files: ManifestFile[]; manifest: ExportManifest },
+    at: Date,
+    runId: string,
+  ): Promise<boolean> {
     const job = this.jobs.get(id);
-    if (!job || job.status === 'done') return;
-    this.jobs.set(id, { ...job, status: 'failed', finishedAt: at.toISOString(), error: error.slice(0, 1000) });
+    if (!job) throw new Error(`no export ${id}`);
+    if (job.runId !== runId) return false;
+    const { runId: _run, runUntil: _until, checkpoint: _checkpoint, ...rest } = job;
+    this.jobs.set(id, { ...rest, ...structuredClone(result), status: 'done', finishedAt: at.toISOString() });
+    return true;
+  }
+
+  async fail(id: string, error: string, at: Date, runId?: string): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job || job.status === 'done' || job.runId !== runId) return;
+    const { runId: _run, runUntil: _until, ...rest } = job;
+    this.jobs.set(id, { ...rest, status: 'failed', finishedAt: at.toISOString(), error: error.slice(0, 1000) });
   }
 }
 

@@ -12,7 +12,7 @@ import { localChain, mainnetChains, token } from '../../shared/domain/chains';
 import { verifyManifestSignature } from '../../shared/domain/exports/manifest';
 import type { ExportSources } from '../../shared/ports';
 import { syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
-import { MemoryExportJobs } from '../support/memory-exports';
+import { MemoryExportJobs, MemoryExportQueue } from '../support/memory-exports';
 
 const NOW = new Date('2026-03-10T06:00:00.000Z');
 const signer = new LocalKeySigner(hexlify(randomBytes(32)));
@@ -33,6 +33,8 @@ async function setUp(count = 3) {
       sinks.set(j.prefix + name, sink);
       return sink;
     },
+    queue: new MemoryExportQueue(),
+    timeLeft: () => 900_000,
     tokenInfo: syntheticTokenInfo,
     signer,
     now: () => NOW,
@@ -78,7 +80,8 @@ describe('runExportJob', () => {
     await runExportJob(job.id, deps);
     expect(await runExportJob(job.id, deps)).toEqual({ result: 'skipped' });
     expect(await runExportJob('exp_unknownunknownunknow', deps)).toEqual({ result: 'skipped' });
-    expect(sourcesRead()).toBe(1);
+    // One day of sources and the closing step's, all in the first run.
+    expect(sourcesRead()).toBe(2);
   });
 
   it('records a failed run with its error, throws it, and runs again on redelivery', async () => {

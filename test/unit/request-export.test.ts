@@ -72,8 +72,8 @@ describe('readExport', () => {
   it('links every file of a done job for fifteen minutes', async () => {
     const { jobs, deps } = ports();
     const job = await requestExport(period('2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'), 'aud-1', deps);
-    await jobs.start(job.id, NOW);
-    await jobs.finish(job.id, { files, manifest: {} as never }, NOW);
+    await jobs.start(job.id, { runId: 'run-1', at: NOW, until: NOW });
+    await jobs.finish(job.id, { files, manifest: {} as never }, NOW, 'run-1');
     const read = await readExport(job.id, { jobs, links: memoryDownloadLinks, now: () => NOW });
     expect(read.job.status).toBe('done');
     expect(read.downloads).toEqual(
@@ -88,7 +88,7 @@ describe('readExport', () => {
   it('links nothing before the job is done', async () => {
     const { jobs, deps } = ports();
     const job = await requestExport(period('2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'), 'aud-1', deps);
-    await jobs.start(job.id, NOW);
+    await jobs.start(job.id, { runId: 'run-1', at: NOW, until: NOW });
     const read = await readExport(job.id, { jobs, links: memoryDownloadLinks, now: () => NOW });
     expect(read).toMatchObject({ job: { status: 'running', attempts: 1 }, downloads: [] });
   });

@@ -1,9 +1,11 @@
 /**
  * DynamoDB side of exports: the job items (`EXPORT#<id>`) and the period reads the export worker streams from.
  *
- * A job goes `requested` → `running` → `done`, or `failed` (with the error; the queue's retry runs it again, and a
- * new run overwrites the same S3 keys). A job already `done` is never run again, so a redelivered message is a
- * no-op.
+ * A job goes `requested` → `running` → `done`, or `failed` (with the error; the queue's retry runs it again from
+ * its checkpoint, and a redone segment overwrites its own S3 keys). A job already `done` is never run again, so a
+ * redelivered message is a no-op. One run holds a job at a time (`runId` until `runUntil`, its invocation's
+ * deadline); a segment is recorded with its checkpoint (JSON) and count (`segments`) on the condition that the run
+ * still holds the job and the segments before it are recorded, so a duplicate never records a segment twice.
  *
  * Period reads walk the monthly gsi2 partitions (`INVOICES#yyyy-mm`, `TRANSFERS#…`, `RECEIPTS#…`, `JOURNAL#…`,
  * `SWEEPS#…`) oldest first, with the sort key bounded to [from, to), one page (at most `pageSize` items) at a time;
@@ -12,7 +14,7 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExportJob, ExportJobSpec, ExportStatus } from '../../domain/exports/jobs';
+import type { ExportCheckpoint, ExportJob, ExportJobSpec, ExportStatus } from '../../domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from '../../domain/exports/manifest';
 import type { JournalEntry } from '../../domain/journal';
 import type { Receipt } from '../../domain/receipts';
@@ -53,6 +55,8 @@ function jobFromItem(item: Record<string, unknown>): ExportJob {
     ...(item.files ? { files: JSON.parse(item.files as string) as ManifestFile[] } : {}),
     ...(item.manifest ? { manifest: JSON.parse(item.manifest as string) as ExportManifest } : {}),
     ...(item.error ? { error: item.error as string } : {}),
+    ...(item.checkpoint ? { checkpoint: JSON.parse(item.checkpoint as string) as ExportCheckpoint } : {}),
+    ...(item.runId ? { runId: item.runId as string, runUntil: item.runUntil as string } : {}),
   };
 }
 
@@ -84,17 +88,32 @@ export async function getExportJob(id: string): Promise<ExportJob | undefined> {
   return Item ? jobFromItem(Item) : undefined;
 }
 
-/** Moves a job to `running` (counting the attempt); undefined when it is absent or already done. */
-export async function startExportJob(id: string, at: string): Promise<ExportJob | undefined> {
+/**
+ * Claims a job for run `runId` until `until` and moves it to `running` (counting the attempt); undefined when it is
+ * absent, already done, or held by another run whose claim lasts past `at`.
+ */
+export async function startExportJob(
+  id: string,
+  run: { runId: string; at: string; until: string },
+): Promise<ExportJob | undefined> {
   try {
     const { Attributes } = await ddb.send(
       new UpdateCommand({
         TableName: tableName(),
         Key: exportKeys.job(id),
-        ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
-        UpdateExpression: 'SET #status = :running, startedAt = :at ADD attempts :one REMOVE #error',
+        ConditionExpression:
+          'attribute_exists(pk) AND #status <> :done AND (attribute_not_exists(runUntil) OR runUntil <= :at)',
+        UpdateExpression:
+          'SET #status = :running, startedAt = :at, runId = :runId, runUntil = :until ADD attempts :one REMOVE #error',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: { ':done': 'done', ':running': 'running', ':at': at, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':done': 'done',
+          ':running': 'running',
+          ':at': run.at,
+          ':runId': run.runId,
+          ':until': run.until,
+          ':one': 1,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -105,21 +124,58 @@ export async function startExportJob(id: string, at: string): Promise<ExportJob 
   }
 }
 
-/** Records the files and the signed manifest; the job is `done`. */
-export async function finishExportJob(
+/** Runs `update` and answers whether its condition held. */
+async function conditionally(update: UpdateCommand): Promise<boolean> {
+  try {
+    await ddb.send(update);
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * Records segment `checkpoint.segments` and releases the run's claim, only if run `runId` holds the job and its
+ * recorded segments are the ones before (so a segment is recorded once); false when not.
+ */
+export function checkpointExportJob(id: string, runId: string, checkpoint: ExportCheckpoint): Promise<boolean> {
+  return conditionally(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: exportKeys.job(id),
+      ConditionExpression: `runId = :runId AND ${checkpoint.segments === 1 ? 'attribute_not_exists(#segments)' : '#segments = :before'}`,
+      UpdateExpression: 'SET #checkpoint = :checkpoint, #segments = :segments REMOVE runId, runUntil',
+      ExpressionAttributeNames: { '#checkpoint': 'checkpoint', '#segments': 'segments' },
+      ExpressionAttributeValues: {
+        ':runId': runId,
+        ':checkpoint': JSON.stringify(checkpoint),
+        ':segments': checkpoint.segments,
+        ...(checkpoint.segments === 1 ? {} : { ':before': checkpoint.segments - 1 }),
+      },
+    }),
+  );
+}
+
+/** Records the files and the signed manifest, only if run `runId` holds the job: it is `done`. */
+export function finishExportJob(
   id: string,
   files: ManifestFile[],
   manifest: ExportManifest,
   at: string,
-): Promise<void> {
-  await ddb.send(
+  runId: string,
+): Promise<boolean> {
+  return conditionally(
     new UpdateCommand({
       TableName: tableName(),
       Key: exportKeys.job(id),
-      ConditionExpression: 'attribute_exists(pk)',
-      UpdateExpression: 'SET #status = :done, finishedAt = :at, files = :files, manifest = :manifest',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ConditionExpression: 'runId = :runId',
+      UpdateExpression:
+        'SET #status = :done, finishedAt = :at, files = :files, manifest = :manifest ' +
+        'REMOVE runId, runUntil, #checkpoint, #segments',
+      ExpressionAttributeNames: { '#status': 'status', '#checkpoint': 'checkpoint', '#segments': 'segments' },
       ExpressionAttributeValues: {
+        ':runId': runId,
         ':done': 'done',
         ':at': at,
         ':files': JSON.stringify(files),
@@ -129,36 +185,37 @@ export async function finishExportJob(
   );
 }
 
-/** Records a failed run (the queue may run it again). Never overwrites a `done` job. */
-export async function failExportJob(id: string, message: string, at: string): Promise<void> {
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: exportKeys.job(id),
-        ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
-        UpdateExpression: 'SET #status = :failed, finishedAt = :at, #error = :error',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: {
-          ':done': 'done',
-          ':failed': 'failed',
-          ':at': at,
-          ':error': message.slice(0, 1000),
-        },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+/**
+ * Records a failed run (the queue may run it again from its checkpoint) and releases its claim. Never overwrites a
+ * `done` job, nor one held by a run other than `runId` (without `runId`: one no run holds).
+ */
+export async function failExportJob(id: string, message: string, at: string, runId?: string): Promise<void> {
+  await conditionally(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: exportKeys.job(id),
+      ConditionExpression: `attribute_exists(pk) AND #status <> :done AND ${runId ? 'runId = :runId' : 'attribute_not_exists(runId)'}`,
+      UpdateExpression: 'SET #status = :failed, finishedAt = :at, #error = :error REMOVE runId, runUntil',
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: {
+        ':done': 'done',
+        ':failed': 'failed',
+        ':at': at,
+        ':error': message.slice(0, 1000),
+        ...(runId ? { ':runId': runId } : {}),
+      },
+    }),
+  );
 }
 
 /** The export-jobs port (shared/ports.ts) on the table. */
 export const dynamoExportJobs: ExportJobs = {
   create: (spec, requestedBy, at) => createExportJob(spec, requestedBy, at.toISOString()),
   get: getExportJob,
-  start: (id, at) => startExportJob(id, at.toISOString()),
-  finish: (id, { files, manifest }, at) => finishExportJob(id, files, manifest, at.toISOString()),
-  fail: (id, error, at) => failExportJob(id, error, at.toISOString()),
+  start: (id, { runId, at, until }) => startExportJob(id, { runId, at: at.toISOString(), until: until.toISOString() }),
+  checkpoint: checkpointExportJob,
+  finish: (id, { files, manifest }, at, runId) => finishExportJob(id, files, manifest, at.toISOString(), runId),
+  fail: (id, error, at, runId) => failExportJob(id, error, at.toISOString(), runId),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -280,11 +337,18 @@ async function* periodRefunds(spec: ExportJobSpec, pageSize: number): AsyncGener
 /**
  * The store's records of an export's period: invoices by `createdAt`, transfers by `firstSeenAt`, receipts by
  * `issuedAt`, journal entries by `at`. With a ministry: its invoices, receipts and journal entries, and the
- * transfers matched to its invoices (unmatched transfers belong to no ministry and are left out).
+ * transfers matched to its invoices (unmatched transfers belong to no ministry and are left out). `confirmations`
+ * count to the scanner's checkpoint block per chain, read once, or to the one given in `confirmationsAsOf`.
  */
-export function storeExportSources(spec: ExportJobSpec, options: { pageSize?: number } = {}): ExportSources {
+export function storeExportSources(
+  spec: ExportJobSpec,
+  options: { pageSize?: number; confirmationsAsOf?: Record<string, number> } = {},
+): ExportSources {
   const pageSize = options.pageSize ?? 500;
-  const checkpoints = new Map<number, number | undefined>();
+  // Heads an earlier segment read are kept, so every segment counts confirmations to the same block.
+  const checkpoints = new Map<number, number | undefined>(
+    Object.entries(options.confirmationsAsOf ?? {}).map(([chainId, block]) => [Number(chainId), block]),
+  );
   async function checkpointBlock(chainId: number) {
     if (!checkpoints.has(chainId)) checkpoints.set(chainId, (await getCheckpoint(chainId))?.blockNumber);
     return checkpoints.get(chainId);

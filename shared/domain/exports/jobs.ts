@@ -1,11 +1,13 @@
 /**
  * Export jobs: what an auditor asks for (a closed period of at most a year, optionally one ministry's), the job's
- * life (`requested` → `running` → `done`, or `failed`, which the queue's retry runs again), and its id.
+ * life (`requested` → `running` → `done`, or `failed`, which the queue's retry runs again; a long export stays
+ * `running` across invocations, its checkpoint saying where the next one resumes), and its id.
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { ValidationError } from '../errors';
 import type { ExportManifest, ManifestFile } from './manifest';
+import type { TotalsState } from './totals';
 
 /** What one export covers. */
 export interface ExportJobSpec {
@@ -34,6 +36,32 @@ export interface ExportJob extends ExportJobSpec {
   files?: ManifestFile[];
   manifest?: ExportManifest;
   error?: string;
+  /** Where a job continued across invocations stands (absent before its first segment and once done). */
+  checkpoint?: ExportCheckpoint;
+  /** The run holding the job (one at a time) and until when its claim holds: its invocation's deadline. */
+  runId?: string;
+  runUntil?: string;
+}
+
+/**
+ * An export's progress between segments (shared/app/export.ts). A segment is what one invocation writes: whole
+ * steps (days) of the period, one part file per CSV with rows, and after the last day the closing step (refunds and
+ * settlement). It is recorded once, after its parts are complete, so a crash within a segment redoes it (its parts
+ * have the same names and are overwritten) and a crash after it resumes at the next.
+ */
+export interface ExportCheckpoint {
+  /** The export's "as of" time (invoices' state, the manifest's `generatedAt`), fixed by its first segment. */
+  asOf: string;
+  /** Segments written so far. */
+  segments: number;
+  /** Start of the first step not yet written; the job's `to` once every day is written. */
+  next: string;
+  /** Part files written so far, in the order written. */
+  parts: ManifestFile[];
+  /** The totals over every row written so far. */
+  totals: TotalsState;
+  /** Per chain id, the scanner's block `confirmations` count to: read once, kept for every later segment. */
+  confirmationsAsOf: Record<string, number>;
 }
 
 /** Shape of an export id (`exp_` and 128 random bits, base64url), checked before any read. */

@@ -20,12 +20,23 @@ import {
   type VerifyResult,
   verifyTypedDocument,
 } from '../receipts';
+import type { ExportCsvName } from './columns';
 import type { ExportTotals, ReceiptChainSegment, TrialBalance } from './totals';
 
-export const MANIFEST_FORMAT = 'stablefee-export/1';
+/**
+ * The manifest's format. Version 2 (exports continued across invocations): a CSV may be written as several part
+ * files, each listed with the `kind` (the CSV) it belongs to; version 1 listed each CSV once, under its own name.
+ * The verifier reads both.
+ */
+export const MANIFEST_FORMAT = 'stablefee-export/2';
+/** The single-file format of exports made before parts (still verified). */
+export const MANIFEST_FORMAT_V1 = 'stablefee-export/1';
 
 export interface ManifestFile {
+  /** The object's name under the export's prefix: `invoices.csv`, or a later segment's part `invoices.part0002.csv`. */
   name: string;
+  /** The CSV this part belongs to (format 2; absent from manifest.json's own entry and from format 1). */
+  kind?: ExportCsvName;
   /** Lower-case hex SHA-256 of the file's bytes. */
   sha256: string;
   /** Data rows (the header not counted). */
@@ -34,7 +45,7 @@ export interface ManifestFile {
 }
 
 export interface ExportManifest {
-  format: typeof MANIFEST_FORMAT;
+  format: typeof MANIFEST_FORMAT | typeof MANIFEST_FORMAT_V1;
   exportId: string;
   /** Half-open: records with their time in [from, to). ISO-8601 UTC with milliseconds. */
   period: { from: string; to: string };
@@ -67,6 +78,15 @@ export const MANIFEST_TYPES: Readonly<Record<'ExportManifest', readonly TypedDat
     { name: 'manifestHash', type: 'bytes32' },
   ],
 });
+
+/**
+ * The name of `kind`'s part written by segment `segment` (1-based): the first segment's part keeps the CSV's own
+ * name, so an export made in one invocation has exactly the files of format 1; later ones are numbered
+ * (`invoices.part0002.csv`), so a redone segment overwrites its own parts and nothing else.
+ */
+export function partName(kind: ExportCsvName, segment: number): string {
+  return segment === 1 ? kind : kind.replace(/\.csv$/, `.part${String(segment).padStart(4, '0')}.csv`);
+}
 
 /** JSON with object keys sorted at every level and no whitespace; arrays keep their order. */
 export function canonicalJson(value: unknown): string {

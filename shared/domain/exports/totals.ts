@@ -94,23 +94,60 @@ function slot<T>(map: Record<string, T>, key: string, init: () => T): T {
 
 const ordinal = (s: string): bigint => (/^\d+$/.test(s) ? BigInt(s) : -1n);
 
+/**
+ * What an accumulator has summed so far, as plain JSON (money as decimal strings): the part of an export's
+ * checkpoint that lets the next segment, in another invocation, carry on summing where this one stopped.
+ */
+export interface TotalsState {
+  totals: ExportTotals;
+  receiptChains: Record<string, ReceiptChainSegment>;
+  debits: string;
+  credits: string;
+  problems: string[];
+}
+
 /** Accumulates totals, trial balance and receipt chain segments over rows; reports rows it cannot account for. */
 export class TotalsAccumulator {
-  readonly totals: ExportTotals = {
-    invoices: { rows: 0, byStatus: {}, byFeeCurrency: {} },
-    transfers: { rows: 0, byState: {}, byToken: {} },
-    receipts: { rows: 0, dueMicroUsd: '0', paidMicroUsd: '0', overpaidMicroUsd: '0', byException: {} },
-    journal: { entries: 0, lines: 0 },
-    sweeps: { rows: 0, byState: {} },
-    refunds: { rows: 0, byState: {}, byToken: {} },
-    compliance: { rows: 0, byAction: {} },
-  };
-  readonly receiptChains: Record<string, ReceiptChainSegment> = {};
-  #debits = 0n;
-  #credits = 0n;
+  readonly totals: ExportTotals;
+  readonly receiptChains: Record<string, ReceiptChainSegment>;
+  #debits: bigint;
+  #credits: bigint;
   #entry: { id: string; debits: bigint; credits: bigint } | undefined;
   /** Unbalanced journal entries and malformed amounts, in file order. */
-  readonly problems: string[] = [];
+  readonly problems: string[];
+
+  /** A new accumulator, or one carrying on from `state` (a previous segment's {@link TotalsAccumulator.state}). */
+  constructor(state?: TotalsState) {
+    const from = state ? structuredClone(state) : undefined;
+    this.totals = from?.totals ?? {
+      invoices: { rows: 0, byStatus: {}, byFeeCurrency: {} },
+      transfers: { rows: 0, byState: {}, byToken: {} },
+      receipts: { rows: 0, dueMicroUsd: '0', paidMicroUsd: '0', overpaidMicroUsd: '0', byException: {} },
+      journal: { entries: 0, lines: 0 },
+      sweeps: { rows: 0, byState: {} },
+      refunds: { rows: 0, byState: {}, byToken: {} },
+      compliance: { rows: 0, byAction: {} },
+    };
+    this.receiptChains = from?.receiptChains ?? {};
+    this.#debits = BigInt(from?.debits ?? 0);
+    this.#credits = BigInt(from?.credits ?? 0);
+    this.problems = from?.problems ?? [];
+  }
+
+  /**
+   * The sums so far, closing the current journal entry: call it only between journal entries (an export segment
+   * ends between days, and an entry's lines are written together).
+   */
+  state(): TotalsState {
+    this.#closeEntry();
+    return structuredClone({
+      totals: this.totals,
+      receiptChains: this.receiptChains,
+      debits: this.#debits.toString(),
+      credits: this.#credits.toString(),
+      problems: this.problems,
+    });
+  }
 
   add(file: ExportCsvName, row: Row): void {
     try {
