@@ -64,7 +64,7 @@ const lines = [
   `  AWS emulator   ${runtime.aws.endpoint}`,
   `  registry mock  ${runtime.registry.url}`,
   `  mail sink      ${runtime.mail.smtpUrl} (payers' mail; read it at ${runtime.apiUrl}/dev/mail)`,
-  `  custodian mock ${runtime.custodian.url} (executes approved refunds from custody)`,
+  `  custodian mock ${runtime.custodian.url} (executes approved refunds from custody; POST /settlements converts and answers a settlement report and camt.053)`,
   `  webhook keys   ${webhookSecretsLine()}`,
   `  invoice link   ${invoiceLink}`,
   `  pay it         npx stablefee pay ${invoiceLink} [--token USDC] [--amount 100] [--payer 1..9]${rpcOption}`,
