@@ -32,6 +32,7 @@ import {
   reconciliationCsv,
   settlementsCsv,
 } from '../domain/exports/settlement-columns';
+import { EXPORT_CSV_SPECS } from '../domain/exports/specs';
 import { TotalsAccumulator } from '../domain/exports/totals';
 import type { ByteSink, ExportSources } from '../ports';
 import { CsvPart } from './export-files';
@@ -248,18 +249,7 @@ class SegmentParts {
   }
 }
 
-const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
-  'invoices.csv': invoicesCsv as CsvSpec<never>,
-  'transfers.csv': transfersCsv as CsvSpec<never>,
-  'receipts.csv': receiptsCsv as CsvSpec<never>,
-  'journal.csv': journalCsv as CsvSpec<never>,
-  'sweeps.csv': sweepsCsv as CsvSpec<never>,
-  'refunds.csv': refundsCsv as CsvSpec<never>,
-  'settlements.csv': settlementsCsv as CsvSpec<never>,
-  'bank.csv': bankCsv as CsvSpec<never>,
-  'reconciliation.csv': reconciliationCsv as CsvSpec<never>,
-  'compliance.csv': complianceCsv as CsvSpec<never>,
-};
+const SPECS = EXPORT_CSV_SPECS;
 
 async function* mapAsync<A, B>(source: AsyncIterable<A>, f: (a: A) => B): AsyncGenerator<B> {
   for await (const a of source) yield f(a);

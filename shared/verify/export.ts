@@ -15,20 +15,13 @@ import { parse as parseCsvSync } from 'csv-parse/browser/esm/sync';
 import { sha256 } from 'ethers';
 import * as z from 'zod';
 import {
-  type CsvSpec,
-  complianceCsv,
   EXPORT_CSV_NAMES,
   type ExportCsvName,
   fixedDecimal,
   headerOf,
-  invoicesCsv,
-  journalCsv,
   receiptsCsv,
   refundMicroUsd,
-  refundsCsv,
   rowOf,
-  sweepsCsv,
-  transfersCsv,
 } from '../domain/exports/columns';
 import {
   canonicalJson,
@@ -39,7 +32,7 @@ import {
   renderManifest,
   verifyManifestSignature,
 } from '../domain/exports/manifest';
-import { bankCsv, reconciliationCsv, settlementsCsv } from '../domain/exports/settlement-columns';
+import { EXPORT_CSV_SPECS } from '../domain/exports/specs';
 import { type Row, TotalsAccumulator } from '../domain/exports/totals';
 import { type ChainAnchor, type Receipt, verifyReceiptChain } from '../domain/receipts';
 import { NO_EXPECTED_SIGNER, receiptFromJson } from './receipt';
@@ -52,18 +45,7 @@ import { type CheckFindings, type CheckLog, EXPORT_CHECKS, Verification, type Ve
  */
 const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_column_count: true } as const;
 
-const SPECS: Record<ExportCsvName, CsvSpec<never>> = {
-  'invoices.csv': invoicesCsv as CsvSpec<never>,
-  'transfers.csv': transfersCsv as CsvSpec<never>,
-  'receipts.csv': receiptsCsv as CsvSpec<never>,
-  'journal.csv': journalCsv as CsvSpec<never>,
-  'sweeps.csv': sweepsCsv as CsvSpec<never>,
-  'refunds.csv': refundsCsv as CsvSpec<never>,
-  'settlements.csv': settlementsCsv as CsvSpec<never>,
-  'bank.csv': bankCsv as CsvSpec<never>,
-  'reconciliation.csv': reconciliationCsv as CsvSpec<never>,
-  'compliance.csv': complianceCsv as CsvSpec<never>,
-};
+const SPECS = EXPORT_CSV_SPECS;
 
 const manifestShape = z.object({
   format: z.enum([MANIFEST_FORMAT, MANIFEST_FORMAT_V1]),
