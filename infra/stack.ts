@@ -502,16 +502,15 @@ const DEPLOYMENT_PARAMETERS = {
     allowedPattern: '^xpub[1-9A-HJ-NP-Za-km-z]{107}$',
     constraintDescription: 'must be a 111-character base58 xpub (account level, public key only)',
   },
-  // RPC URLs are plain parameter values, visible to anyone who can describe the stack or read function
-  // configuration. Use endpoints without an API key embedded in the URL (or keys restricted by origin/IP); moving
-  // keyed RPC URLs into a Secrets Manager secret like the webhook secrets is future work.
+  // A keyed RPC URL is never a parameter value (parameters show to anyone who can describe the stack): its entry says
+  // "rpcUrlInSecret": true and the URL goes in the RpcUrlsSecret under its chain id.
   ChainsJson: {
     type: 'String',
     default: '[]',
     description:
       'Chains to watch: JSON array [{"chainId":1,"rpcUrl":"https://...","depositFactory":"0x..."}] (depositFactory ' +
-      'optional; the same on every chain or on none). No API keys inside RPC URLs (parameters are not secret). ' +
-      'Empty array: no chain enabled.',
+      'optional; the same on every chain or on none). An RPC URL with an API key: {"chainId":1,"rpcUrlInSecret":true} ' +
+      'and the URL in the RpcUrlsSecretArn secret, {"1":"https://..."}. Empty array: no chain enabled.',
     allowedPattern: '^\\s*\\[[\\s\\S]*\\]\\s*$',
     constraintDescription: 'must be a JSON array',
   },
@@ -833,6 +832,10 @@ export class StablefeeStack extends Stack {
       ],
       registries: ['RegistrySecretsArn', 'The registries\' HMAC secrets: JSON {"registries":{"<MINISTRY>":"…"}}'],
       custodian: ['CustodianSecretArn', 'The custodian\'s HMAC secret: JSON {"custodian":"…"}'],
+      rpcUrls: [
+        'RpcUrlsSecretArn',
+        'Keyed RPC URLs of the ChainsJson entries with "rpcUrlInSecret":true: JSON {"<chainId>":"https://…/<key>"}',
+      ],
     };
     for (const [purpose, [id, description]] of Object.entries(outputs) as [SecretPurpose, [string, string]][]) {
       new CfnOutput(this, id, { value: this.secrets[purpose].secretArn, description });
@@ -1673,6 +1676,13 @@ export class StablefeeStack extends Stack {
         { secretObjectValue: empty(['custodian']) },
         'the HMAC secret shared with the custodian, switched at a time agreed with it (no overlap window)',
       ],
+      rpcUrls: [
+        'RpcUrlsSecret',
+        'stablefee keyed RPC URLs, for ChainsJson entries with "rpcUrlInSecret":true: JSON {"<chainId>":"https://…"}',
+        { secretStringValue: SecretValue.unsafePlainText('{}') },
+        "RPC URLs with the RPC provider's API key, rotated in the provider's dashboard and then copied here (read at " +
+          'each cold start: docs/operations.md, "Rotating secrets")',
+      ],
     };
     const secrets = {} as Record<SecretPurpose, secretsmanager.Secret>;
     for (const [purpose, [id, description, value, rotation]] of Object.entries(specs) as [
@@ -1686,7 +1696,9 @@ export class StablefeeStack extends Stack {
       });
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: `No rotation Lambda: the values are ${rotation}. shared/adapters/service-secret.ts re-reads every 5 minutes.`,
+        reason:
+          `No rotation Lambda: the values are ${rotation}.` +
+          (purpose === 'rpcUrls' ? '' : ' shared/adapters/service-secret.ts re-reads every 5 minutes.'),
       });
       secrets[purpose] = secret;
     }

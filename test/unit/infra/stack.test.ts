@@ -1588,6 +1588,7 @@ describe.each([
       providerApi: { alchemyAuthToken: '', moralisApiKey: '', quicknodeApiKey: '' },
       registries: { registries: {} },
       custodian: { custodian: '' },
+      rpcUrls: {},
     };
     for (const purpose of SECRET_PURPOSES) {
       const secret = s.resources[ids[purpose] as string] as Resource;
@@ -1621,6 +1622,33 @@ describe.each([
     expect(readers('registries')).toEqual(['publish-receipts']);
     expect(readers('custodian')).toEqual(['instruct-refunds']);
     expect(readers('providerApi')).toEqual(['watch-addresses']);
+  });
+
+  it('grants the keyed RPC URLs to exactly the functions whose code reads the chain', () => {
+    if (s.specs !== functions) return;
+    // What reaches a chain node: the RPC URL itself, the per-chain runner, the token blacklist reader, the probes.
+    const chainReaders = /\b(rpcUrlOf|forEachChain|jsonRpcTokenBlacklist|serviceHealthProbes)\b/;
+    const readsChain = (name: string) => {
+      const source = readFileSync(path.join(PROJECT_ROOT, 'functions', name, 'handler.ts'), 'utf8');
+      return (source.match(/^import [^;]+;$/gms) ?? []).some((line) => chainReaders.test(line));
+    };
+    const readers = functions.filter((f) => secretPurposesOf(f).includes('rpcUrls')).map((f) => f.name);
+    expect(readers.sort()).toEqual(
+      functions
+        .filter((f) => readsChain(f.name))
+        .map((f) => f.name)
+        .sort(),
+    );
+    expect(readers).toContain('scan-chain');
+    expect(readers).not.toContain('issue-invoice');
+    // The grant is GetSecretValue/DescribeSecret on that one secret, on those roles only (the test above checks each).
+    const arn = JSON.stringify(s.stack.resolve(s.stack.secrets.rpcUrls.secretArn));
+    const holders = s.specs.filter((spec) => {
+      const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
+      const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
+      return (grants.get('secretsmanager:GetSecretValue') ?? []).includes(arn);
+    });
+    expect(holders.map((spec) => spec.name).sort()).toEqual(readers.sort());
   });
 
   it('declares the deployment parameters and passes them, with STAGE=cloud, to every function', () => {
