@@ -48,6 +48,7 @@ import { providerNames } from '../shared/domain/transfers';
 import {
   type BucketSpec,
   CUSTODIAN_ENV,
+  EDGE_ORIGIN_SECRET_ARN_ENV,
   type QueueSpec,
   type SecretPurpose,
   secretArnEnv,
@@ -811,6 +812,12 @@ export class StablefeeStack extends Stack {
     new CfnOutput(this, 'EdgeUrl', {
       value: edge.url,
       description: 'CloudFront (WAF) in front of the API and the console (/console/): the URL to give out',
+    });
+    new CfnOutput(this, 'EdgeOriginSecretArn', {
+      value: edge.originSecret.secretArn,
+      description:
+        'The header CloudFront adds and the API functions require: JSON {"current":"…","previous"?:"…"} ' +
+        '(rotation: docs/operations.md, Edge)',
     });
     new CfnOutput(this, 'ConsoleBucketName', {
       value: edge.consoleBucket.bucketName,
@@ -2062,6 +2069,8 @@ export class StablefeeStack extends Stack {
     if (access.gasSigner && this.sweeperGasKey) env[sweeperKeyEnv.kmsKeyId] = this.sweeperGasKey.attrArn;
     for (const purpose of secretPurposesOf(spec)) env[secretArnEnv[purpose]] = this.secrets[purpose].secretArn;
     if (access.table) env[resourceEnv.table] = this.table.tableName;
+    // Every HTTP function refuses a request that did not come through the edge (shared/adapters/origin-guard.ts).
+    if (httpRoutesOf(spec).length > 0) env[EDGE_ORIGIN_SECRET_ARN_ENV] = this.edge.originSecret.secretArn;
     if (httpRoutesOf(spec).some((r) => r.auth === 'jwt')) {
       env[JWT_ENV.issuer] = this.jwtTrust.issuer;
       env[JWT_ENV.audience] = this.jwtTrust.audience;
@@ -2115,6 +2124,7 @@ export class StablefeeStack extends Stack {
     }
     // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).
     for (const purpose of secretPurposesOf(spec)) this.secrets[purpose].grantRead(role);
+    if (httpRoutesOf(spec).length > 0) this.edge.originSecret.grantRead(role);
     if (access.mail) this.grantSendMail(role);
     if (access.table) {
       const actions = [

@@ -168,6 +168,18 @@ export const secretArnEnv = {
 } as const satisfies Record<SecretPurpose, string>;
 
 /**
+ * The header CloudFront adds to every request it forwards to the API (infra/edge.ts), whose value the HTTP functions
+ * check (shared/adapters/origin-guard.ts), so a request straight to the execute-api URL, around the WAF, is refused.
+ */
+export const EDGE_ORIGIN_HEADER = 'x-stablefee-origin';
+
+/**
+ * The environment variable naming the secret holding that header's accepted values (JSON `{"current", "previous"?}`);
+ * set on the HTTP functions in the cloud, unset locally (no guard).
+ */
+export const EDGE_ORIGIN_SECRET_ARN_ENV = 'EDGE_ORIGIN_SECRET_ARN';
+
+/**
  * The configuration name of the custodian that takes refund orders (its endpoint and custody accounts, JSON; read by
  * shared/adapters/custodian.ts, set by the stack's CustodianJson parameter and by the local runtime).
  */
