@@ -9,7 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { rpcUrlsReady } from './chain/rpc-urls';
+import { secretArnEnv } from '../resources';
 import { logger, metrics, tracer } from './observability';
 
 /** Wraps a handler function with the service's middleware. */
@@ -20,8 +20,12 @@ export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<
       // Responses are not recorded: they can carry invoices and receipts.
       .use(captureLambdaHandler(tracer, { captureResponse: false }))
       .use({
-        // At once after the first read (a failed read fails this invocation and is tried again on the next).
-        before: () => rpcUrlsReady(),
+        // Only where the RPC URL secret is given, and imported then: config.ts reads the environment when first
+        // imported, which must not be when this module is (the local runtime loads it before setting the stage).
+        // At once after the first read; a failed read fails this invocation and is tried again on the next.
+        before: async () => {
+          if (process.env[secretArnEnv.rpcUrls]) await (await import('./chain/rpc-urls')).rpcUrlsReady();
+        },
         after: () => {
           if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
         },

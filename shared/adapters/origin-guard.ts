@@ -10,7 +10,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ForbiddenError } from '../domain/errors';
 import { EDGE_ORIGIN_HEADER, EDGE_ORIGIN_SECRET_ARN_ENV } from '../resources';
-import { secretsManager } from './aws/secrets-manager';
 
 export { EDGE_ORIGIN_HEADER, EDGE_ORIGIN_SECRET_ARN_ENV };
 
@@ -19,8 +18,15 @@ const CACHE_SECONDS = 300;
 /** Reads the accepted values from the secret an ARN names. */
 export type ReadOriginValues = (arn: string) => Promise<unknown>;
 
-const secrets = new SecretsProvider({ awsSdkV3Client: secretsManager });
-const readOriginValues: ReadOriginValues = (arn) => secrets.get(arn, { transform: 'json', maxAge: CACHE_SECONDS });
+let secrets: SecretsProvider | undefined;
+/**
+ * Powertools' reader over the service's client, made at the first read: this module loads with every HTTP function
+ * (and with the local API server), where the guard is mostly off and the client's configuration not yet set.
+ */
+const readOriginValues: ReadOriginValues = async (arn) => {
+  secrets ??= new SecretsProvider({ awsSdkV3Client: (await import('./aws/secrets-manager')).secretsManager });
+  return secrets.get(arn, { transform: 'json', maxAge: CACHE_SECONDS });
+};
 
 /** The accepted values in the secret's document: `current`, and `previous` during a rotation; blank ones ignored. */
 function acceptedValues(document: unknown): string[] {
