@@ -13,7 +13,10 @@ import { parseRegistries } from '../shared/adapters/registry';
 
 /** The parameters whose values are checked, each with its check (throws with the parser's message). */
 export const CHECKED_PARAMETERS = {
-  /** An array of {chainId, rpcUrl, depositFactory?}; known chain ids; one deposit factory on every chain or none. */
+  /**
+   * An array of {chainId, rpcUrl | rpcUrlInSecret: true, depositFactory?}; known chain ids; one deposit factory on
+   * every chain or none. A keyed URL's place in the RPC URL secret is checked when the functions start.
+   */
   ChainsJson: (text: string): void => {
     // No local-chain tokens in a deployment: chain 31337 is refused like any chain stablefee does not know.
     resolveChains(z.array(chainEndpointSchema).parse(JSON.parse(text)), {});

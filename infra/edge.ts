@@ -7,14 +7,21 @@
  * `StablefeeEdgeWafStack` (infra/app.ts pins it to us-east-1), whose `WebAclArn` output the service stack takes as its
  * required `EdgeWebAclArn` parameter: deploy the WAF stack first (docs/operations.md, *Edge*). A parameter, not a
  * cross-region reference, because CDK's cross-region references need both stacks bound to an account and region.
+ *
+ * The execute-api URL stays reachable (an HTTP API takes no resource policy), so CloudFront adds a secret header to
+ * what it forwards to the API (`EDGE_ORIGIN_HEADER`, its value from the stack-generated origin secret through a
+ * CloudFormation dynamic reference) and the HTTP functions refuse requests without it (shared/adapters/origin-guard.ts).
  */
 import {
   Aws,
+  CfnCondition,
   CfnOutput,
   CfnParameter,
   DefaultStackSynthesizer,
   Duration,
+  Fn,
   RemovalPolicy,
+  SecretValue,
   Stack,
   type StackProps,
   Validations,
@@ -25,8 +32,10 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { EDGE_ORIGIN_HEADER } from '../shared/resources';
 
 /** How long CloudFront serves one answer of the public `GET /v1/health` to everyone (the health function's cost). */
 export const HEALTH_CACHE_SECONDS = 10;
@@ -197,6 +206,34 @@ export class StablefeeEdgeWafStack extends Stack {
 export const EDGE_WEB_ACL_ARN_PATTERN =
   '^arn:aws[a-z-]*:wafv2:us-east-1:\\d{12}:global/webacl/[A-Za-z0-9_-]+/[a-f0-9-]+$';
 
+/** A Secrets Manager version id (a UUID), or empty: the `EdgeOriginSecretVersionId` parameter. */
+export const SECRET_VERSION_ID_PATTERN = '^([0-9a-fA-F-]{32,64})?$';
+
+/**
+ * The edge origin secret: JSON `{"current": "<48 random characters>"}`, generated once by CloudFormation. CloudFront
+ * sends `current` as the `EDGE_ORIGIN_HEADER` header; the HTTP functions accept `current` and, during a rotation,
+ * `previous` (shared/adapters/origin-guard.ts).
+ */
+function createOriginSecret(scope: Construct): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(scope, 'OriginSecret', {
+    description: `stablefee edge origin header (${EDGE_ORIGIN_HEADER}): JSON {"current":"…","previous"?:"…"}`,
+    generateSecretString: {
+      secretStringTemplate: '{}',
+      generateStringKey: 'current',
+      passwordLength: 48,
+      excludePunctuation: true,
+    },
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'No rotation Lambda: CloudFront takes a new value only through a stack update (the distribution re-resolves ' +
+      'its dynamic reference), so rotation is the documented two-value procedure (docs/operations.md, Edge).',
+  });
+  return secret;
+}
+
 export interface ApiEdgeProps {
   readonly api: apigw.IHttpApi;
   /** Receives the console bucket's server access logs. */
@@ -255,6 +292,8 @@ export class ApiEdge extends Construct {
   readonly webAclArn: string;
   /** The distribution's https:// origin (payer links default to it). */
   readonly url: string;
+  /** What CloudFront sends as `EDGE_ORIGIN_HEADER` to the API, and the HTTP functions check. */
+  readonly originSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: ApiEdgeProps) {
     super(scope, id);
@@ -267,6 +306,7 @@ export class ApiEdge extends Construct {
       constraintDescription:
         'must be a CLOUDFRONT-scope web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/…)',
     }).valueAsString;
+    this.originSecret = createOriginSecret(this);
     const logBucket = this.createLogBucket();
     this.consoleBucket = new s3.Bucket(this, 'ConsoleBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -340,6 +380,8 @@ export class ApiEdge extends Construct {
     const apiOrigin = new origins.HttpOrigin(`${api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      // Replaces a viewer's header of the same name; the functions refuse a request without it (origin-guard.ts).
+      customHeaders: { [EDGE_ORIGIN_HEADER]: this.originHeaderValue() },
     });
     const apiBehavior: cloudfront.BehaviorOptions = {
       origin: apiOrigin,
@@ -394,6 +436,33 @@ export class ApiEdge extends Construct {
         },
       },
     });
+  }
+
+  /**
+   * The origin header's value: a CloudFormation dynamic reference to the secret's `current` (resolved at deploy time;
+   * dynamic references to Secrets Manager are allowed in every resource property). CloudFormation resolves it again
+   * only when the distribution's template changes, so the `EdgeOriginSecretVersionId` parameter pins the version:
+   * giving the version id of a rotated value is the stack update that makes CloudFront send it.
+   */
+  private originHeaderValue(): string {
+    const versionId = new CfnParameter(Stack.of(this), 'EdgeOriginSecretVersionId', {
+      type: 'String',
+      default: '',
+      description:
+        'Version id of the edge origin secret whose "current" CloudFront sends to the API; give the new one after ' +
+        'rotating it (docs/operations.md, Edge). Empty: the version current at the last distribution update.',
+      allowedPattern: SECRET_VERSION_ID_PATTERN,
+      constraintDescription: 'must be empty or a Secrets Manager version id',
+    }).valueAsString;
+    const pinned = new CfnCondition(this, 'OriginSecretVersionPinned', {
+      expression: Fn.conditionNot(Fn.conditionEquals(versionId, '')),
+    });
+    const reference = (id?: string) =>
+      SecretValue.secretsManager(this.originSecret.secretArn, {
+        jsonField: 'current',
+        ...(id ? { versionId: id } : {}),
+      }).unsafeUnwrap();
+    return Fn.conditionIf(pinned.logicalId, reference(versionId), reference()).toString();
   }
 
   /** Uploads the built console (prune: files gone from the build go from the bucket) and invalidates its paths. */

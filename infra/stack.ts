@@ -48,6 +48,7 @@ import { providerNames } from '../shared/domain/transfers';
 import {
   type BucketSpec,
   CUSTODIAN_ENV,
+  EDGE_ORIGIN_SECRET_ARN_ENV,
   type QueueSpec,
   type SecretPurpose,
   secretArnEnv,
@@ -502,16 +503,15 @@ const DEPLOYMENT_PARAMETERS = {
     allowedPattern: '^xpub[1-9A-HJ-NP-Za-km-z]{107}$',
     constraintDescription: 'must be a 111-character base58 xpub (account level, public key only)',
   },
-  // RPC URLs are plain parameter values, visible to anyone who can describe the stack or read function
-  // configuration. Use endpoints without an API key embedded in the URL (or keys restricted by origin/IP); moving
-  // keyed RPC URLs into a Secrets Manager secret like the webhook secrets is future work.
+  // A keyed RPC URL is never a parameter value (parameters show to anyone who can describe the stack): its entry says
+  // "rpcUrlInSecret": true and the URL goes in the RpcUrlsSecret under its chain id.
   ChainsJson: {
     type: 'String',
     default: '[]',
     description:
       'Chains to watch: JSON array [{"chainId":1,"rpcUrl":"https://...","depositFactory":"0x..."}] (depositFactory ' +
-      'optional; the same on every chain or on none). No API keys inside RPC URLs (parameters are not secret). ' +
-      'Empty array: no chain enabled.',
+      'optional; the same on every chain or on none). An RPC URL with an API key: {"chainId":1,"rpcUrlInSecret":true} ' +
+      'and the URL in the RpcUrlsSecretArn secret, {"1":"https://..."}. Empty array: no chain enabled.',
     allowedPattern: '^\\s*\\[[\\s\\S]*\\]\\s*$',
     constraintDescription: 'must be a JSON array',
   },
@@ -813,6 +813,12 @@ export class StablefeeStack extends Stack {
       value: edge.url,
       description: 'CloudFront (WAF) in front of the API and the console (/console/): the URL to give out',
     });
+    new CfnOutput(this, 'EdgeOriginSecretArn', {
+      value: edge.originSecret.secretArn,
+      description:
+        'The header CloudFront adds and the API functions require: JSON {"current":"…","previous"?:"…"} ' +
+        '(rotation: docs/operations.md, Edge)',
+    });
     new CfnOutput(this, 'ConsoleBucketName', {
       value: edge.consoleBucket.bucketName,
       description: `Upload the built console here under ${CONSOLE_KEY_PREFIX} (served at <EdgeUrl>/console/)`,
@@ -833,6 +839,10 @@ export class StablefeeStack extends Stack {
       ],
       registries: ['RegistrySecretsArn', 'The registries\' HMAC secrets: JSON {"registries":{"<MINISTRY>":"…"}}'],
       custodian: ['CustodianSecretArn', 'The custodian\'s HMAC secret: JSON {"custodian":"…"}'],
+      rpcUrls: [
+        'RpcUrlsSecretArn',
+        'Keyed RPC URLs of the ChainsJson entries with "rpcUrlInSecret":true: JSON {"<chainId>":"https://…/<key>"}',
+      ],
     };
     for (const [purpose, [id, description]] of Object.entries(outputs) as [SecretPurpose, [string, string]][]) {
       new CfnOutput(this, id, { value: this.secrets[purpose].secretArn, description });
@@ -1673,6 +1683,13 @@ export class StablefeeStack extends Stack {
         { secretObjectValue: empty(['custodian']) },
         'the HMAC secret shared with the custodian, switched at a time agreed with it (no overlap window)',
       ],
+      rpcUrls: [
+        'RpcUrlsSecret',
+        'stablefee keyed RPC URLs, for ChainsJson entries with "rpcUrlInSecret":true: JSON {"<chainId>":"https://…"}',
+        { secretStringValue: SecretValue.unsafePlainText('{}') },
+        "RPC URLs with the RPC provider's API key, rotated in the provider's dashboard and then copied here (read at " +
+          'each cold start: docs/operations.md, "Rotating secrets")',
+      ],
     };
     const secrets = {} as Record<SecretPurpose, secretsmanager.Secret>;
     for (const [purpose, [id, description, value, rotation]] of Object.entries(specs) as [
@@ -1686,7 +1703,9 @@ export class StablefeeStack extends Stack {
       });
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: `No rotation Lambda: the values are ${rotation}. shared/adapters/service-secret.ts re-reads every 5 minutes.`,
+        reason:
+          `No rotation Lambda: the values are ${rotation}.` +
+          (purpose === 'rpcUrls' ? '' : ' shared/adapters/service-secret.ts re-reads every 5 minutes.'),
       });
       secrets[purpose] = secret;
     }
@@ -2050,6 +2069,8 @@ export class StablefeeStack extends Stack {
     if (access.gasSigner && this.sweeperGasKey) env[sweeperKeyEnv.kmsKeyId] = this.sweeperGasKey.attrArn;
     for (const purpose of secretPurposesOf(spec)) env[secretArnEnv[purpose]] = this.secrets[purpose].secretArn;
     if (access.table) env[resourceEnv.table] = this.table.tableName;
+    // Every HTTP function refuses a request that did not come through the edge (shared/adapters/origin-guard.ts).
+    if (httpRoutesOf(spec).length > 0) env[EDGE_ORIGIN_SECRET_ARN_ENV] = this.edge.originSecret.secretArn;
     if (httpRoutesOf(spec).some((r) => r.auth === 'jwt')) {
       env[JWT_ENV.issuer] = this.jwtTrust.issuer;
       env[JWT_ENV.audience] = this.jwtTrust.audience;
@@ -2103,6 +2124,7 @@ export class StablefeeStack extends Stack {
     }
     // GetSecretValue and DescribeSecret on this one secret (it is encrypted with the AWS managed key: no KMS grant).
     for (const purpose of secretPurposesOf(spec)) this.secrets[purpose].grantRead(role);
+    if (httpRoutesOf(spec).length > 0) this.edge.originSecret.grantRead(role);
     if (access.mail) this.grantSendMail(role);
     if (access.table) {
       const actions = [

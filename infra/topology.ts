@@ -96,7 +96,8 @@ export interface FunctionAccess {
   signer?: boolean | 'publicKey';
   /**
    * The secrets the function reads, by purpose (shared/resources.ts `SecretPurpose`): each is its own secret, so a
-   * public webhook function cannot read the registries' or the custodian's keys.
+   * public webhook function cannot read the registries' or the custodian's keys. Every function that reads the chain
+   * names `rpcUrls` (the keyed RPC URLs; a stack test finds them by their imports).
    */
   secrets?: SecretPurpose[];
   /**
@@ -152,6 +153,8 @@ export const functions: FunctionSpec[] = [
       inspect: ['transfers', 'finals', 'outbox', 'addressWatch', 'exports', 'refunds'],
       // Publishes the signer address: the public key only, never Sign (a public function).
       signer: 'publicKey',
+      // The operators' report reads each chain's head (a keyed RPC URL is in the rpcUrls secret).
+      secrets: ['rpcUrls'],
     },
   },
   {
@@ -229,7 +232,7 @@ export const functions: FunctionSpec[] = [
     name: 'scan-chain',
     description: 'Discovers transfers to deposit addresses on each enabled chain, from a reorg-checked checkpoint.',
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
-    access: { table: 'readwrite', sendTo: ['transfers'] },
+    access: { table: 'readwrite', sendTo: ['transfers'], secrets: ['rpcUrls'] },
     timeoutSeconds: 50,
     reservedConcurrency: 1,
   },
@@ -237,7 +240,7 @@ export const functions: FunctionSpec[] = [
     name: 'confirm-transfers',
     description: 'Re-checks seen transfers on each chain: final, moved to another block, or removed (reorg).',
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 1 }],
-    access: { table: 'read', sendTo: ['transfers', 'finals'] },
+    access: { table: 'read', sendTo: ['transfers', 'finals'], secrets: ['rpcUrls'] },
     timeoutSeconds: 50,
     reservedConcurrency: 1,
   },
@@ -250,7 +253,7 @@ export const functions: FunctionSpec[] = [
       { kind: 'queue', queue: 'transfers', batchSize: 10, maxConcurrency: 10 },
       { kind: 'queue', queue: 'finals', batchSize: 10, maxConcurrency: 2 },
     ],
-    access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch', 'finals'], signer: true },
+    access: { table: 'readwrite', sendTo: ['outbox', 'addressWatch', 'finals'], signer: true, secrets: ['rpcUrls'] },
     timeoutSeconds: 30,
   },
   {
@@ -309,7 +312,7 @@ export const functions: FunctionSpec[] = [
     description: "Sweeps final deposits from forwarder addresses to each chain's custody, paying gas with its own key.",
     triggers: [{ kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 3 }],
     // DeleteItem: a swept address's candidate item, and a sweep's in-flight item once its outcome is recorded.
-    access: { table: 'readwrite', tableExtra: ['DeleteItem'], gasSigner: true },
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], gasSigner: true, secrets: ['rpcUrls'] },
     timeoutSeconds: 120,
     // One sender per gas key: two runs would race for its nonce.
     reservedConcurrency: 1,
@@ -346,7 +349,13 @@ export const functions: FunctionSpec[] = [
     description: "Streams a period's invoices, transfers, receipts and journal to S3 as CSV with a signed manifest.",
     triggers: [{ kind: 'queue', queue: 'exports', batchSize: 1, maxConcurrency: 2 }],
     // sendTo exports: a long export sends its own continuation (shared/app/export.ts).
-    access: { table: 'readwrite', sendTo: ['exports'], buckets: { exports: 'readwrite' }, signer: true },
+    access: {
+      table: 'readwrite',
+      sendTo: ['exports'],
+      buckets: { exports: 'readwrite' },
+      signer: true,
+      secrets: ['rpcUrls'],
+    },
     memoryMb: 512,
     timeoutSeconds: 900,
   },
@@ -366,14 +375,14 @@ export const functions: FunctionSpec[] = [
       },
     ],
     // DeleteItem: a rejected refund frees its transfer's open-refund item.
-    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['refunds'] },
+    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['refunds'], secrets: ['rpcUrls'] },
   },
   {
     name: 'instruct-refunds',
     description: "Sends each approved refund's signed order to the custodian; retries with backoff, then the DLQ.",
     triggers: [{ kind: 'queue', queue: 'refunds', batchSize: 5, maxConcurrency: 2 }],
     // The custodian's HMAC secret, to sign each order's request.
-    access: { table: 'readwrite', signer: true, secrets: ['custodian'] },
+    access: { table: 'readwrite', signer: true, secrets: ['custodian', 'rpcUrls'] },
     timeoutSeconds: 40,
   },
   {
@@ -382,7 +391,13 @@ export const functions: FunctionSpec[] = [
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 3 }],
     // refunds: an approval whose order message was lost (a crash) is queued again.
     // DeleteItem: a completed refund frees its transfer's open-refund item.
-    access: { table: 'readwrite', tableExtra: ['DeleteItem'], sendTo: ['outbox', 'refunds'], signer: true },
+    access: {
+      table: 'readwrite',
+      tableExtra: ['DeleteItem'],
+      sendTo: ['outbox', 'refunds'],
+      signer: true,
+      secrets: ['rpcUrls'],
+    },
     timeoutSeconds: 50,
   },
   {
@@ -399,7 +414,7 @@ export const functions: FunctionSpec[] = [
         ],
       },
     ],
-    access: { table: 'readwrite', buckets: { uploads: 'readwrite' } },
+    access: { table: 'readwrite', buckets: { uploads: 'readwrite' }, secrets: ['rpcUrls'] },
     // Parsing a 5 MB statement and reading a month of custody logs from the node.
     memoryMb: 512,
     timeoutSeconds: 29,

@@ -153,9 +153,10 @@ export const resourceEnv = {
 /**
  * What a secret is for: each purpose is its own Secrets Manager secret, granted only to the functions that use it
  * (shared/adapters/service-secret.ts reads them): the providers' webhook signing keys, the providers' API
- * credentials, the registries' HMAC secrets, the custodian's HMAC secret.
+ * credentials, the registries' HMAC secrets, the custodian's HMAC secret, and the keyed RPC URLs of the chains whose
+ * `CHAINS` entry says `rpcUrlInSecret` (shared/adapters/chain/rpc-urls.ts reads that one).
  */
-export type SecretPurpose = 'webhooks' | 'providerApi' | 'registries' | 'custodian';
+export type SecretPurpose = 'webhooks' | 'providerApi' | 'registries' | 'custodian' | 'rpcUrls';
 
 /** The environment variable naming each purpose's secret (the stack sets it on the functions granted it). */
 export const secretArnEnv = {
@@ -163,7 +164,20 @@ export const secretArnEnv = {
   providerApi: 'PROVIDER_API_SECRET_ARN',
   registries: 'REGISTRY_SECRETS_ARN',
   custodian: 'CUSTODIAN_SECRET_ARN',
+  rpcUrls: 'RPC_URLS_SECRET_ARN',
 } as const satisfies Record<SecretPurpose, string>;
+
+/**
+ * The header CloudFront adds to every request it forwards to the API (infra/edge.ts), whose value the HTTP functions
+ * check (shared/adapters/origin-guard.ts), so a request straight to the execute-api URL, around the WAF, is refused.
+ */
+export const EDGE_ORIGIN_HEADER = 'x-stablefee-origin';
+
+/**
+ * The environment variable naming the secret holding that header's accepted values (JSON `{"current", "previous"?}`);
+ * set on the HTTP functions in the cloud, unset locally (no guard).
+ */
+export const EDGE_ORIGIN_SECRET_ARN_ENV = 'EDGE_ORIGIN_SECRET_ARN';
 
 /**
  * The configuration name of the custodian that takes refund orders (its endpoint and custody accounts, JSON; read by

@@ -22,13 +22,23 @@ const contractAddressSchema = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
-/** One entry of `CHAINS` (the `ChainsJson` parameter); an unknown key is refused, so a misspelt one is not ignored. */
-export const chainEndpointSchema = z.strictObject({
-  chainId: z.number().int().positive(),
-  rpcUrl: z.url(),
-  /** The chain's deployed DepositFactory: invoices then use forwarder deposit addresses (docs/custody.md). */
-  depositFactory: contractAddressSchema.optional(),
-});
+/**
+ * One entry of `CHAINS` (the `ChainsJson` parameter); an unknown key is refused, so a misspelt one is not ignored.
+ * Its RPC endpoint is either `rpcUrl`, in the clear (a public or local node, or a key restricted by origin), or
+ * `rpcUrlInSecret: true`: a keyed URL (Alchemy, Infura) kept in the RPC URL secret under the chain id
+ * (shared/adapters/chain/rpc-urls.ts), so the key is in no parameter and no function configuration. Exactly one.
+ */
+export const chainEndpointSchema = z
+  .strictObject({
+    chainId: z.number().int().positive(),
+    rpcUrl: z.url().optional(),
+    rpcUrlInSecret: z.literal(true).optional(),
+    /** The chain's deployed DepositFactory: invoices then use forwarder deposit addresses (docs/custody.md). */
+    depositFactory: contractAddressSchema.optional(),
+  })
+  .refine((entry) => (entry.rpcUrl === undefined) !== (entry.rpcUrlInSecret === undefined), {
+    message: 'give exactly one of rpcUrl (in the clear) and rpcUrlInSecret: true (the URL is in the RPC URL secret)',
+  });
 
 /**
  * One enabled chain as deployment configuration: where to reach it and, optionally, its deposit factory. Tokens and
@@ -45,9 +55,11 @@ const envSchema = z.object({
       try {
         return z.array(chainEndpointSchema).parse(JSON.parse(text));
       } catch (error) {
+        // Node's JSON syntax errors quote the text around the fault, which may be an RPC URL: never repeated here.
+        const detail = error instanceof z.ZodError ? z.prettifyError(error) : 'not valid JSON';
         ctx.addIssue({
           code: 'custom',
-          message: `CHAINS is not a JSON array of {chainId, rpcUrl, depositFactory?}: ${error}`,
+          message: `CHAINS is not a JSON array of {chainId, rpcUrl | rpcUrlInSecret, depositFactory?}: ${detail}`,
         });
         return z.NEVER;
       }
@@ -65,7 +77,7 @@ export const depositXpub = (): string => required('DEPOSIT_XPUB');
 /** Deployment stage: `local` enables dev-only conveniences; nothing dev-only runs in `cloud`. */
 export const stage = env.STAGE;
 
-/** Chains this deployment watches, with their RPC endpoints. */
+/** Chains this deployment watches, with their RPC endpoints (a URL, or where in the RPC URL secret it is). */
 export const chainEndpoints: readonly ChainEndpoint[] = env.CHAINS;
 
 function required(name: string): string {

@@ -10,6 +10,7 @@ import { type QueueName, queues } from '../resources';
 import { dynamodb } from './aws/dynamodb';
 import { sqs } from './aws/sqs';
 import { jsonRpc } from './chain/json-rpc-probe';
+import { rpcUrlOf } from './chain/rpc-urls';
 import { type ChainEndpoint, chainEndpoints, queueUrl, tableName } from './config';
 import { receiptSigner } from './signing/receipt-signer';
 
@@ -32,9 +33,10 @@ const queueProbe =
 const chainProbe =
   (chain: ChainEndpoint): HealthProbe =>
   async () => {
+    const rpcUrl = rpcUrlOf(chain.chainId);
     const [chainIdHex, blockHex] = await Promise.all([
-      jsonRpc<string>(chain.rpcUrl, 'eth_chainId'),
-      jsonRpc<string>(chain.rpcUrl, 'eth_blockNumber'),
+      jsonRpc<string>(rpcUrl, 'eth_chainId'),
+      jsonRpc<string>(rpcUrl, 'eth_blockNumber'),
     ]);
     if (BigInt(chainIdHex) !== BigInt(chain.chainId)) {
       throw new Error(`RPC serves chain ${BigInt(chainIdHex)}, expected ${chain.chainId}`);

@@ -1,7 +1,8 @@
 /**
  * The HTTP adapter shared by every API function: turns an API Gateway v2 event into a typed request, enforces the
  * caller's role, validates query and body with zod, and maps typed errors (shared/domain/errors.ts) to RFC 9457
- * `application/problem+json` in one place. Use cases never see API Gateway types.
+ * `application/problem+json` in one place. Use cases never see API Gateway types. In the cloud, a request that did
+ * not come through the edge is refused first (./origin-guard.ts).
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { ZodType } from 'zod';
@@ -20,6 +21,7 @@ import { ministryCodeSchema } from '../domain/ministry';
 import { verifiedBearerClaims } from './bearer-token';
 import { lambdaHandler } from './lambda';
 import { logger } from './observability';
+import { requireEdgeOrigin } from './origin-guard';
 import { responseSecurityHeaders } from './security-headers';
 
 /** Roles a token may carry (claim `role`, or `custom:role` from a Cognito ID token). */
@@ -128,6 +130,8 @@ export function httpRoute<
   const base = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
       const headers = lowerCaseHeaders(event.headers);
+      // Before anything else: a request that did not come through the edge (CloudFront, WAF) is refused.
+      await requireEdgeOrigin(headers);
       // requireCaller admits only the listed roles, so the caller is the route's CallerFor<A>.
       const caller = (
         options.auth === 'public' ? optionalCaller(event) : await requireCaller(event, headers, options.auth)

@@ -2,7 +2,8 @@
  * The chains and tokens this deployment accepts: the chain ids named in configuration (`CHAINS`), each with its
  * token allowlist — the mainnet table of shared/domain/chains.ts, or for the local chain 31337 the test tokens the local
  * runtime deployed (`LOCAL_CHAIN_TOKENS`) — and its `depositFactory` when configured. Read once at module load, and
- * refused there when the chains' deposit factories do not give one deposit address per invoice.
+ * refused there when the chains' deposit factories do not give one deposit address per invoice. Their RPC URLs:
+ * ./rpc-urls.ts.
  */
 import * as z from 'zod';
 import { type ChainConfig, findChain, LOCAL_CHAIN_ID, localChain, mainnetChains, token } from '../../domain/chains';
@@ -50,9 +51,5 @@ export function resolveChains(
 /** Enabled chains with their accepted tokens, in configuration order. */
 export const enabledChains: readonly ChainConfig[] = resolveChains(chainEndpoints);
 
-/** The RPC URL of an enabled chain. */
-export function rpcUrlOf(chainId: number): string {
-  const endpoint = chainEndpoints.find((c) => c.chainId === chainId);
-  if (!endpoint) throw new Error(`chain ${chainId} is not enabled`);
-  return endpoint.rpcUrl;
-}
+/** The RPC URL of an enabled chain (in the clear, or read from the RPC URL secret at cold start: ./rpc-urls.ts). */
+export { rpcUrlOf } from './rpc-urls';

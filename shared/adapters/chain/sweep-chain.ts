@@ -16,6 +16,7 @@ import {
 } from 'ethers';
 import type { ReceiptSigner, SignedTransaction, SweepChain } from '../../ports';
 import { DigestSigner } from '../signing/gas-signer';
+import { withoutRpcUrl } from './json-rpc-probe';
 
 const FACTORY_ABI = [
   'function sweep(bytes32[] salts, address token)',
@@ -30,12 +31,25 @@ const GAS_HEADROOM_DENOMINATOR = 2n;
 /** At most this many balance reads per JSON-RPC batch. */
 const BATCH_MAX = 100;
 
-/** A provider that counts its HTTP requests (one per JSON-RPC batch). */
+/**
+ * A provider that counts its HTTP requests (one per JSON-RPC batch), and whose transport errors do not name the
+ * node's URL (ethers puts `requestUrl` in an HTTP error's message; the URL may carry an API key).
+ */
 class CountingProvider extends JsonRpcProvider {
   requests = 0;
+  constructor(
+    private readonly rpcUrl: string,
+    ...rest: ConstructorParameters<typeof JsonRpcProvider>
+  ) {
+    super(...rest);
+  }
   override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
     this.requests++;
-    return super._send(payload);
+    try {
+      return await super._send(payload);
+    } catch (error) {
+      throw withoutRpcUrl(error, this.rpcUrl);
+    }
   }
 }
 
@@ -49,7 +63,7 @@ export function ethersSweepChain(
 } {
   const request = new FetchRequest(rpcUrl);
   request.timeout = 8_000;
-  const provider = new CountingProvider(request, Network.from(chainId), {
+  const provider = new CountingProvider(rpcUrl, request, Network.from(chainId), {
     staticNetwork: true,
     batchMaxCount: BATCH_MAX,
     cacheTimeout: -1,

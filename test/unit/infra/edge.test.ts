@@ -23,6 +23,7 @@ import {
 } from '../../../infra/edge';
 import { PROJECT_ROOT, StablefeeStack } from '../../../infra/stack';
 import { functions } from '../../../infra/topology';
+import { EDGE_ORIGIN_HEADER, EDGE_ORIGIN_SECRET_ARN_ENV } from '../../../shared/resources';
 
 /** CloudFormation JSON (noExplicitAny is off for tests in biome.json). */
 type Json = any;
@@ -198,6 +199,67 @@ describe('the service stack behind the edge', () => {
     // AWS managed policies: CachingDisabled, AllViewerExceptHostHeader.
     expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
     expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+  });
+
+  it('adds the secret origin header to requests to the API only, from the stack-generated secret', () => {
+    const config = only(template, 'AWS::CloudFront::Distribution').DistributionConfig;
+    const apiOrigin = config.Origins.find((o: Json) => o.CustomOriginConfig);
+    expect(apiOrigin.OriginCustomHeaders).toHaveLength(1);
+    const [header] = apiOrigin.OriginCustomHeaders;
+    expect(header.HeaderName).toBe(EDGE_ORIGIN_HEADER);
+    // A dynamic reference to the secret's `current` (resolved by CloudFormation at deploy time), never a literal;
+    // pinned to the version EdgeOriginSecretVersionId names once one is given (the rotation's stack update).
+    const secretRef = stack.resolve(stack.edge.originSecret.secretArn);
+    const [condition, pinned, latest] = header.HeaderValue['Fn::If'];
+    expect(json.Conditions[condition]).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'EdgeOriginSecretVersionId' }, ''] }],
+    });
+    expect(latest).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', secretRef, ':SecretString:current::}}']] });
+    expect(pinned).toEqual({
+      'Fn::Join': [
+        '',
+        ['{{resolve:secretsmanager:', secretRef, ':SecretString:current::', { Ref: 'EdgeOriginSecretVersionId' }, '}}'],
+      ],
+    });
+    const parameter = json.Parameters.EdgeOriginSecretVersionId;
+    expect(parameter.Default).toBe('');
+    expect(new RegExp(parameter.AllowedPattern).test('a1b2c3d4-0000-1111-2222-333344445555')).toBe(true);
+    expect(new RegExp(parameter.AllowedPattern).test('AWSCURRENT}}')).toBe(false);
+    // The console's S3 origin carries no such header.
+    for (const origin of config.Origins.filter((o: Json) => !o.CustomOriginConfig))
+      expect(origin.OriginCustomHeaders).toBeUndefined();
+    // The secret: generated once ({"current": 48 characters}), kept when the stack goes.
+    const secret = json.Resources[secretRef.Ref];
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({
+      SecretStringTemplate: '{}',
+      GenerateStringKey: 'current',
+      PasswordLength: 48,
+    });
+  });
+
+  it('gives every HTTP function, and only those, the origin guard: the secret named and readable', () => {
+    const secretRef = JSON.stringify(stack.resolve(stack.edge.originSecret.secretArn));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Json[];
+    for (const { spec, fn, role } of stack.serviceFunctions) {
+      const guarded = spec.triggers.some((t) => t.kind === 'http');
+      const resource = json.Resources[stack.getLogicalId(fn.node.defaultChild as import('aws-cdk-lib').CfnElement)];
+      const env = resource.Properties.Environment.Variables;
+      expect(JSON.stringify(env[EDGE_ORIGIN_SECRET_ARN_ENV]), spec.name).toBe(guarded ? secretRef : undefined);
+      const roleRef = JSON.stringify(stack.resolve(role.roleName));
+      const reads = policies
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .some(
+          (st: Json) =>
+            [st.Action].flat().includes('secretsmanager:GetSecretValue') &&
+            // Statements with the same actions are merged (@aws-cdk/aws-iam:minimizePolicies).
+            [st.Resource].flat().some((r: Json) => JSON.stringify(r) === secretRef),
+        );
+      expect(reads, spec.name).toBe(guarded);
+    }
+    expect(stack.serviceFunctions.some(({ spec }) => spec.triggers.some((t) => t.kind === 'http'))).toBe(true);
+    expect(stack.serviceFunctions.some(({ spec }) => !spec.triggers.some((t) => t.kind === 'http'))).toBe(true);
   });
 
   it(`caches GET /v1/health ${HEALTH_CACHE_SECONDS} s for everyone, keyed on nothing; the operator check is not cached`, () => {

@@ -60,6 +60,7 @@ import { DEV_ACCOUNT_XPUB } from '../../../shared/domain/deposit-address';
 import { NBK_RATES_URL } from '../../../shared/domain/fx';
 import {
   type BucketSpec,
+  EDGE_ORIGIN_SECRET_ARN_ENV,
   isFifoQueue,
   type QueueSpec,
   type SecretPurpose,
@@ -261,6 +262,8 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
   if (access.signer === 'publicKey') allow(['kms:GetPublicKey'], [s.stack.receiptSigningKey.attrArn]);
   if (access.gasSigner && s.stack.sweeperGasKey) allow([...RECEIPT_SIGNER_ACTIONS], [s.stack.sweeperGasKey.attrArn]);
   for (const purpose of secretPurposesOf(spec)) allow(SECRET_READ, [s.stack.secrets[purpose].secretArn]);
+  // The edge's origin guard: every HTTP function reads the header's accepted values.
+  if (spec.triggers.some((t) => t.kind === 'http')) allow(SECRET_READ, [s.stack.edge.originSecret.secretArn]);
   if (access.mail)
     allow(['ses:SendEmail'], [s.stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })]);
   for (const trigger of spec.triggers) {
@@ -296,6 +299,7 @@ function expectedEnvKeys(spec: FunctionSpec): string[] {
   if (access.signer) keys.add(DEPLOYMENT_ENV.receiptSignerKeyId);
   if (access.gasSigner) keys.add(sweeperKeyEnv.kmsKeyId);
   for (const purpose of secretPurposesOf(spec)) keys.add(secretArnEnv[purpose]);
+  if (spec.triggers.some((t) => t.kind === 'http')) keys.add(EDGE_ORIGIN_SECRET_ARN_ENV);
   if (access.table) keys.add(resourceEnv.table);
   // A function of a jwt route verifies bearer tokens: whose it accepts.
   if (spec.triggers.some((t) => t.kind === 'http' && t.routes.some((r) => r.auth === 'jwt'))) {
@@ -1580,7 +1584,7 @@ describe.each([
       ofType(s.resources, 'AWS::SecretsManager::Secret')
         .map(([id]) => id)
         .sort(),
-    ).toEqual(Object.values(ids).sort());
+    ).toEqual([...Object.values(ids), logicalId(s, s.stack.edge.originSecret.secretArn)].sort());
     // The webhook secret keeps the logical id of the single secret of earlier releases (its values stay).
     expect(ids.webhooks).toMatch(/^WebhookSecrets/);
     const placeholders: Record<SecretPurpose, Json> = {
@@ -1588,6 +1592,7 @@ describe.each([
       providerApi: { alchemyAuthToken: '', moralisApiKey: '', quicknodeApiKey: '' },
       registries: { registries: {} },
       custodian: { custodian: '' },
+      rpcUrls: {},
     };
     for (const purpose of SECRET_PURPOSES) {
       const secret = s.resources[ids[purpose] as string] as Resource;
@@ -1621,6 +1626,33 @@ describe.each([
     expect(readers('registries')).toEqual(['publish-receipts']);
     expect(readers('custodian')).toEqual(['instruct-refunds']);
     expect(readers('providerApi')).toEqual(['watch-addresses']);
+  });
+
+  it('grants the keyed RPC URLs to exactly the functions whose code reads the chain', () => {
+    if (s.specs !== functions) return;
+    // What reaches a chain node: the RPC URL itself, the per-chain runner, the token blacklist reader, the probes.
+    const chainReaders = /\b(rpcUrlOf|forEachChain|jsonRpcTokenBlacklist|serviceHealthProbes)\b/;
+    const readsChain = (name: string) => {
+      const source = readFileSync(path.join(PROJECT_ROOT, 'functions', name, 'handler.ts'), 'utf8');
+      return (source.match(/^import [^;]+;$/gms) ?? []).some((line) => chainReaders.test(line));
+    };
+    const readers = functions.filter((f) => secretPurposesOf(f).includes('rpcUrls')).map((f) => f.name);
+    expect(readers.sort()).toEqual(
+      functions
+        .filter((f) => readsChain(f.name))
+        .map((f) => f.name)
+        .sort(),
+    );
+    expect(readers).toContain('scan-chain');
+    expect(readers).not.toContain('issue-invoice');
+    // The grant is GetSecretValue/DescribeSecret on that one secret, on those roles only (the test above checks each).
+    const arn = JSON.stringify(s.stack.resolve(s.stack.secrets.rpcUrls.secretArn));
+    const holders = s.specs.filter((spec) => {
+      const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
+      const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
+      return (grants.get('secretsmanager:GetSecretValue') ?? []).includes(arn);
+    });
+    expect(holders.map((spec) => spec.name).sort()).toEqual(readers.sort());
   });
 
   it('declares the deployment parameters and passes them, with STAGE=cloud, to every function', () => {
