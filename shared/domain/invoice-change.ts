@@ -4,7 +4,7 @@
  * and the fields of the receipt it is owed when it reaches `paid`.
  */
 import { feeAmountToJson } from './fees';
-import type { FinalPayment, Invoice, InvoiceAnnulment } from './invoices';
+import type { FinalPayment, Invoice, InvoiceAnnulment, PricedWith } from './invoices';
 import { tokenUnitsToMicroUsd } from './money';
 import { type Receipt, type ReceiptException, receiptIdFor, type UnsignedReceipt } from './receipts';
 import { applyUnits, type InvoiceOutcome, type StoredTransfer, type TokenUnits, tokenUnitsKey } from './reconcile';
@@ -71,6 +71,9 @@ export function receiptFields(
     // The payer as the registry knows it; never the mail address (contact data, not part of the fee's record).
     payer: { bin: invoice.payer.bin, name: invoice.payer.name, kod: invoice.payer.kod },
     fee: feeAmountToJson(invoice.fee),
+    // The versions the invoice was priced with; an invoice issued before reference data was versioned has none, and
+    // its receipt is signed over the type without them (shared/domain/receipts.ts, receiptTypeOf).
+    ...(invoice.pricedWith ? { pricedWith: pricedWithOf(invoice.pricedWith) } : {}),
     ...(invoice.budget ? { budget: invoice.budget } : {}),
     quote: invoice.quote,
     dueMicroUsd: invoice.dueMicroUsd.toString(),
@@ -91,6 +94,11 @@ export function receiptFields(
     paidAt: at,
     issuedAt: at,
   };
+}
+
+/** The invoice's versions as a receipt signs them: an MRP version only when there is one. */
+function pricedWithOf({ fee, mrp }: PricedWith): PricedWith {
+  return mrp ? { fee, mrp } : { fee };
 }
 
 /**

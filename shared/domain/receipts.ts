@@ -17,6 +17,7 @@ import * as z from 'zod';
 import type { ReceiptSigner } from '../ports';
 import { type BudgetDetails, budgetDetailsSchema, type FeeAmountWire, feeAmountWireSchema } from './fees';
 import type { QuoteInfo } from './fx';
+import type { PricedWith } from './invoices';
 import { ministryCodeSchema } from './ministry';
 import { MAX_UINT256 } from './money';
 
@@ -77,6 +78,12 @@ export interface Receipt {
   feeTitleRu?: string;
   payer: { bin: string; name: string; kod: string };
   fee: FeeAmountWire;
+  /**
+   * The reference-data versions the invoice was priced with (its `pricedWith`: the fee's version, and the MRP's for
+   * an MRP fee). Signed as `feeVersion` and `mrpVersion` right after `feeAmount`; absent on a receipt whose invoice
+   * was issued before reference data was versioned, which is signed over the type without them.
+   */
+  pricedWith?: PricedWith;
   budget?: BudgetDetails;
   quote: QuoteInfo;
   dueMicroUsd: string;
@@ -139,7 +146,8 @@ export const RECEIPT_DOMAIN = Object.freeze({ name: 'stablefee receipts', versio
 /**
  * The schema. Absent optional fields (feeTitle, budget, quote parts) are signed as empty strings; the wire schema
  * forbids empty strings where a value is present, so "absent" and "present" never share an encoding. uint256
- * values are canonical decimal strings in the message, so the typed data stays plain JSON.
+ * values are canonical decimal strings in the message, so the typed data stays plain JSON. `Receipt` is the type of
+ * the first receipts; fields added since join it only on receipts that carry them ({@link receiptTypeOf}).
  */
 export const RECEIPT_TYPES: Readonly<Record<'Receipt' | 'Payment', readonly TypedDataField[]>> = Object.freeze({
   Receipt: [
@@ -249,6 +257,7 @@ const receiptFieldsShape = {
     kod: z.string().regex(/^\d{2}$/, 'must be 2 digits'),
   }),
   fee: feeAmountWireSchema,
+  pricedWith: z.strictObject({ fee: nonEmpty, mrp: nonEmpty.optional() }).optional(),
   budget: budgetDetailsSchema.optional(),
   quote: quoteSchema,
   dueMicroUsd: uintString,
@@ -332,6 +341,7 @@ export function receiptTypedData(fields: ReceiptFields): ReceiptTypedData {
     payerKod: fields.payer.kod,
     feeCurrency: 'mrp' in fee ? 'MRP' : fee.currency,
     feeAmount: 'mrp' in fee ? fee.mrp : fee.minor,
+    ...(fields.pricedWith ? { feeVersion: fields.pricedWith.fee, mrpVersion: fields.pricedWith.mrp ?? '' } : {}),
     budgetKbk: fields.budget?.kbk ?? '',
     budgetKnp: fields.budget?.knp ?? '',
     budgetKbe: fields.budget?.kbe ?? '',
@@ -361,32 +371,49 @@ export function receiptTypedData(fields: ReceiptFields): ReceiptTypedData {
     prevHash: fields.prevHash,
   };
   const payment = RECEIPT_TYPES.Payment.map((f) => ({ ...f }));
-  const receiptType =
-    fields.feeTitleKk !== undefined ? withStateLanguageTitles(RECEIPT_TYPES.Receipt) : RECEIPT_TYPES.Receipt;
+  const receiptType = receiptTypeOf(fields);
   if (fields.kind === 'annulment') {
     return {
       domain: { ...RECEIPT_DOMAIN },
-      types: { Annulment: [...receiptType, ...ANNULMENT_FIELDS].map((f) => ({ ...f })), Payment: payment },
+      types: { Annulment: [...receiptType, ...ANNULMENT_FIELDS.map((f) => ({ ...f }))], Payment: payment },
       primaryType: 'Annulment',
       message: { ...message, annuls: fields.annuls ?? '', reason: fields.reason ?? '' },
     };
   }
   return {
     domain: { ...RECEIPT_DOMAIN },
-    types: { Receipt: receiptType.map((f) => ({ ...f })), Payment: payment },
+    types: { Receipt: receiptType, Payment: payment },
     primaryType: 'Receipt',
     message,
   };
 }
 
+/** The fee's Kazakh and Russian titles, signed after `feeTitle` when the receipt carries them. */
+const STATE_LANGUAGE_TITLE_FIELDS: readonly TypedDataField[] = Object.freeze([
+  { name: 'feeTitleKk', type: 'string' },
+  { name: 'feeTitleRu', type: 'string' },
+]);
+
+/** The reference-data versions the invoice was priced with, signed after `feeAmount` when the receipt carries them. */
+const PRICED_WITH_FIELDS: readonly TypedDataField[] = Object.freeze([
+  { name: 'feeVersion', type: 'string' },
+  { name: 'mrpVersion', type: 'string' },
+]);
+
 /**
- * The receipt type with the Kazakh and Russian fee titles after `feeTitle`: a receipt carrying them is signed over
- * this type (a different type string, so the two never share a digest), one without them over the original.
+ * The `Receipt` type a receipt's fields are signed over. Fields added after the first receipts were signed are in
+ * the type only when the receipt carries them, so a receipt signed before keeps its type (and verifies) and one
+ * carrying them is signed over a different type string (so the two never share a digest, and stripping the fields
+ * from a new receipt breaks its signature):
+ * - `feeTitleKk`, `feeTitleRu` after `feeTitle`, with the state-language titles;
+ * - `feeVersion`, `mrpVersion` after `feeAmount`, with `pricedWith` (`mrpVersion` empty for a fee not in MRP).
  */
-function withStateLanguageTitles(fields: readonly TypedDataField[]): TypedDataField[] {
-  return fields.flatMap((f) =>
-    f.name === 'feeTitle' ? [f, { name: 'feeTitleKk', type: 'string' }, { name: 'feeTitleRu', type: 'string' }] : [f],
-  );
+export function receiptTypeOf(fields: Pick<ReceiptFields, 'feeTitleKk' | 'pricedWith'>): TypedDataField[] {
+  return RECEIPT_TYPES.Receipt.flatMap((f) => {
+    if (f.name === 'feeTitle' && fields.feeTitleKk !== undefined) return [f, ...STATE_LANGUAGE_TITLE_FIELDS];
+    if (f.name === 'feeAmount' && fields.pricedWith !== undefined) return [f, ...PRICED_WITH_FIELDS];
+    return [f];
+  }).map((f) => ({ ...f }));
 }
 
 /** The EIP-712 digest of a typed document. */

@@ -19,6 +19,7 @@ import {
   type ExportCsvName,
   fixedDecimal,
   headerOf,
+  neutralize,
   receiptsCsv,
   refundMicroUsd,
   rowOf,
@@ -104,6 +105,9 @@ interface InvoiceFacts {
   annulledReceiptIds: string[];
   paidAt: string;
   ministry: string;
+  /** The invoices.csv cells of the reference-data versions it was priced with (empty before versioning). */
+  feeVersion: string;
+  mrpVersion: string;
 }
 
 /** What the rows of the files add up to, for the checks across files. */
@@ -463,6 +467,8 @@ function invoiceFactsOf(row: Row): InvoiceFacts {
     annulledReceiptIds: (row.annulled_receipt_ids ?? '').split(' ').filter(Boolean),
     paidAt: row.paid_at as string,
     ministry: row.ministry as string,
+    feeVersion: row.fee_version ?? '',
+    mrpVersion: row.mrp_version ?? '',
   };
 }
 
@@ -609,7 +615,22 @@ function receiptAgainstInvoice(receipt: Receipt, invoice: InvoiceFacts): string[
   if (invoice.dueMicroUsd !== receipt.dueMicroUsd) {
     problems.push(`${label}: receipt due ${receipt.dueMicroUsd} micro-USD, the invoice ${invoice.dueMicroUsd}`);
   }
+  problems.push(...versionsAgainstInvoice(receipt, invoice, label));
   return problems;
+}
+
+/**
+ * A receipt that signs the versions its invoice was priced with signs the ones invoices.csv shows. One without
+ * them (signed before receipts carried versions, though its invoice may record them) is not compared.
+ */
+function versionsAgainstInvoice(receipt: Receipt, invoice: InvoiceFacts, label: string): string[] {
+  if (!receipt.pricedWith) return [];
+  const signed = { fee: neutralize(receipt.pricedWith.fee), mrp: neutralize(receipt.pricedWith.mrp ?? '') };
+  if (signed.fee === invoice.feeVersion && signed.mrp === invoice.mrpVersion) return [];
+  return [
+    `${label}: receipt priced with fee version ${signed.fee || '(none)'} and MRP version ${signed.mrp || '(none)'}, ` +
+      `the invoice with ${invoice.feeVersion || '(none)'} and ${invoice.mrpVersion || '(none)'}`,
+  ];
 }
 
 function usd(micro: bigint | string): string {

@@ -89,6 +89,12 @@ describe('reconciliation by the chain scanner alone', () => {
     expect(receipt.payments[0].txHash).toBe(paid.transfers[0].txHash);
     const tampered = { ...message, paidMicroUsd: '500000001' };
     expect(verifyTypedData(domain, types, tampered, receipt.signature)).not.toBe(signer);
+    // It signs the reference-data version the invoice was priced with (issue 18); an edited one no longer verifies.
+    expect(invoice.pricedWith.fee).toBe('seed:fee:AFSA-APP-AI');
+    expect(receipt.pricedWith).toEqual(invoice.pricedWith);
+    expect(message.feeVersion).toBe(invoice.pricedWith.fee);
+    const otherVersion = { ...message, feeVersion: 'chg_other' };
+    expect(verifyTypedData(domain, types, otherVersion, receipt.signature)).not.toBe(signer);
 
     const own = await api.call('GET', `/v1/pay/${invoice.id}/receipt`);
     expect(own.json.receiptId).toBe(paid.receiptId);

@@ -32,7 +32,7 @@ const { createInvoice } = await import('../../shared/adapters/dynamo/invoices');
 const { transferItem } = await import('../../shared/adapters/dynamo/transfers');
 const { putReceiptItems } = await import('../../shared/adapters/dynamo/receipts');
 const { putJournalEntry } = await import('../../shared/adapters/dynamo/journal');
-const { syntheticSources } = await import('../fixtures/synthetic-export');
+const { SYNTHETIC_FEE_VERSION, syntheticSources } = await import('../fixtures/synthetic-export');
 const { runExport } = await import('../../shared/app/export');
 const { s3Sink } = await import('../../shared/adapters/aws/s3-objects');
 const { exportKeys, storeExportSources } = await import('../../shared/adapters/dynamo/exports');
@@ -196,6 +196,9 @@ describe('an export through the queue, S3 and presigned links', () => {
     const { readFile } = await import('node:fs/promises');
     expect(await readFile(join(dir, 'invoices.csv'), 'utf8')).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(await readFile(join(dir, 'receipts.csv'), 'utf8')).toContain(`"'=HYPERLINK(""http://x"")"`);
+    // Each receipt's fee version, as stored, in its fee_version cell (and equal to its invoice's: the report is clean).
+    const versionCells = (await readFile(join(dir, 'receipts.csv'), 'utf8')).split(`,"${SYNTHETIC_FEE_VERSION}",`);
+    expect(versionCells).toHaveLength(COUNT + 1);
   });
 
   it('a redelivered message is a no-op; a re-run after a failure rewrites the same objects', async () => {

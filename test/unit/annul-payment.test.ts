@@ -69,6 +69,25 @@ describe('annulPayment', () => {
     expect(kinds).toEqual(['receipt', 'annulment', 'receipt']);
   });
 
+  it('carries the versions the invoice was priced with into the annulment and the replacement, like the receipt', async () => {
+    const wired = reconcileDeps(undefined, '2026-12-01T12:00:00.000Z');
+    const pricedWith = { fee: 'seed:fee:MINFIN-DUTY-APOSTILLE', mrp: 'chg_mrp-2026' };
+    wired.store.addInvoice(openInvoice({ pricedWith }));
+    const first = payment(300_000_000n, { final: true });
+    await reconcileTransfer(first, wired.deps);
+    await reconcileTransfer(payment(300_000_000n, { final: true }), wired.deps);
+    await reconcileTransfer(payment(300_000_000n, { final: true }), wired.deps);
+    await reconcileTransfer(again(first, gone), wired.deps);
+    const chain = [...wired.store.documents.values()].map((d) => d.receipt);
+    expect(chain.map((r) => [r.kind ?? 'receipt', r.pricedWith, r.typedData.message.feeVersion])).toEqual([
+      ['receipt', pricedWith, pricedWith.fee],
+      ['annulment', pricedWith, pricedWith.fee],
+      ['receipt', pricedWith, pricedWith.fee],
+    ]);
+    expect(chain[1]?.typedData.types.Annulment?.map((f) => f.name)).toContain('mrpVersion');
+    expect(verifyReceiptChain(chain, { expectedSigner: await wired.signer.address() })).toEqual([]);
+  });
+
   it('leaves the receipt standing when the payment gone came after it (an overpayment)', async () => {
     const { store, deps, invoice, outbox } = setup();
     await reconcileTransfer(payment(500_000_000n, { final: true }), deps);

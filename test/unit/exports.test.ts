@@ -25,7 +25,13 @@ import type { Sweep } from '../../shared/domain/sweeps';
 import type { ComplianceDecision } from '../../shared/ports';
 import { csvRecords, parseCsv } from '../../tools/export-csv';
 import { verifyExportDir, verifyReceiptFile } from '../../tools/verify-export';
-import { SYNTHETIC_TOKEN, syntheticPeriod, syntheticSources, syntheticTokenInfo } from '../fixtures/synthetic-export';
+import {
+  SYNTHETIC_FEE_VERSION,
+  SYNTHETIC_TOKEN,
+  syntheticPeriod,
+  syntheticSources,
+  syntheticTokenInfo,
+} from '../fixtures/synthetic-export';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
@@ -271,22 +277,63 @@ describe('export of synthetic data, verified offline', () => {
     expect(text).toContain(`AFSA's last receipt is ${count - 1}, the manifest's head is receipt ${count}`);
   });
 
-  it('names a display cell that disagrees with the signed receipt, even in a re-signed export', async () => {
-    // Someone holding the key re-signs the manifest after editing a cell: the signed receipt still gives it away.
+  /**
+   * A copy of the export where `name`'s data row holding `needle` is edited by `edit`, and the manifest re-signed
+   * to match (as someone holding the key would), verified: only what the rows say against each other is left.
+   */
+  async function editedAndResigned(name: string, needle: string, edit: (line: string) => string) {
     const copyDir = await copy();
-    const path = join(copyDir, 'receipts.csv');
-    await writeFile(path, (await readFile(path, 'utf8')).replace('"Firm 4"', '"Firm 5"'));
+    const path = join(copyDir, name);
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    const at = lines.findIndex((l) => l.includes(needle));
+    const edited = edit(lines[at] as string);
+    expect(edited).not.toBe(lines[at]);
+    lines[at] = edited;
+    await writeFile(path, lines.join('\n'));
     const manifest = JSON.parse(await readFile(join(copyDir, 'manifest.json'), 'utf8'));
     const bytes = await readFile(path);
     const { createHash } = await import('node:crypto');
-    const file = manifest.files.find((f: { name: string }) => f.name === 'receipts.csv');
+    const file = manifest.files.find((f: { name: string }) => f.name === name);
     file.sha256 = createHash('sha256').update(bytes).digest('hex');
     file.bytes = bytes.length;
     const { signer: _s, signature: _sig, ...unsigned } = manifest;
     await writeFile(join(copyDir, 'manifest.json'), renderManifest(await signManifest(unsigned, signer)));
-    const report = await verifyExportDir(copyDir, { expectedSigner: await signer.address() });
+    return verifyExportDir(copyDir, { expectedSigner: await signer.address() });
+  }
+
+  it('names a display cell that disagrees with the signed receipt, even in a re-signed export', async () => {
+    // Someone holding the key re-signs the manifest after editing a cell: the signed receipt still gives it away.
+    const report = await editedAndResigned('receipts.csv', '"Firm 4"', (l) => l.replace('"Firm 4"', '"Firm 5"'));
     expect(report.problems).toEqual([
       'receipts.csv row 5 (AFSA receipt 5): column payer_name does not match the signed receipt',
+    ]);
+  });
+
+  it('carries the fee version each receipt signs, and names an edited fee_version cell', async () => {
+    const [header, ...rows] = parseCsv(await readFile(join(dir, 'receipts.csv'), 'utf8'));
+    const cell = (row: string[], name: string) => row[(header as string[]).indexOf(name)];
+    expect(header).toEqual(expect.arrayContaining(['fee_version', 'mrp_version']));
+    for (const row of rows) {
+      expect(cell(row, 'fee_version')).toBe(SYNTHETIC_FEE_VERSION);
+      expect(cell(row, 'mrp_version')).toBe('');
+      expect(JSON.parse(cell(row, 'receipt_json') as string).pricedWith).toEqual({ fee: SYNTHETIC_FEE_VERSION });
+    }
+    const version = `,"${SYNTHETIC_FEE_VERSION}",`;
+    const report = await editedAndResigned('receipts.csv', '"rcp_0000000000000000000004"', (l) =>
+      l.replace(version, ',"chg_cheaper",'),
+    );
+    expect(report.problems).toEqual([
+      'receipts.csv row 5 (AFSA receipt 5): column fee_version does not match the signed receipt',
+    ]);
+  });
+
+  it("names a receipt whose signed fee version is not its invoice's (invoices.csv edited, re-signed)", async () => {
+    const version = `,"${SYNTHETIC_FEE_VERSION}",`;
+    const report = await editedAndResigned('invoices.csv', '"inv_0000000000000000000001"', (l) =>
+      l.replace(version, ',"chg_cheaper",'),
+    );
+    expect(report.problems).toEqual([
+      `receipt rcp_0000000000000000000001 (invoice inv_0000000000000000000001): receipt priced with fee version ${SYNTHETIC_FEE_VERSION} and MRP version (none), the invoice with chg_cheaper and (none)`,
     ]);
   });
 

@@ -6,6 +6,9 @@ import { Script } from 'node:vm';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { eip681TransferUri } from '../../shared/domain/eip681';
+import type { Receipt } from '../../shared/domain/receipts';
+import { RECEIPT_STRINGS } from '../../shared/web/pay-page/receipt-i18n';
+import { renderReceiptPage } from '../../shared/web/pay-page/receipt-page';
 import {
   escapeHtml,
   formatDuration,
@@ -16,6 +19,7 @@ import {
   securityHeaders,
 } from '../../shared/web/pay-page/render';
 import { type PayLanguage, type PayOptionView, type PayView, payLanguages } from '../../shared/web/pay-page/view';
+import signedBeforeFeeVersions from '../fixtures/receipts/signed-before-fee-versions.json';
 
 /** Russian and Kazakh group thousands with a no-break space. */
 const NBSP = '\u00a0';
@@ -411,5 +415,33 @@ describe('notFoundPage', () => {
     expect(html).toContain(PAY_STRINGS[lang].notFoundTitle);
     expect(html).toContain(`<style nonce="${NONCE}">`);
     expect(html).not.toContain('<script');
+  });
+});
+
+describe('the receipt page', () => {
+  const context = (lang: PayLanguage) => ({
+    lang,
+    nonce: NONCE,
+    feeTitle: { kk: 'Апостиль', ru: 'Апостиль', en: 'Apostille' },
+    tokens: {},
+    jsonUrl: 'https://pay.example/v1/pay/inv_AAAAAAAAAAAAAAAAAAAAAg/receipt',
+    payUrl: 'https://pay.example/pay/inv_AAAAAAAAAAAAAAAAAAAAAg',
+  });
+
+  it('shows the versions the receipt signs in the small print, in every language, and nothing for a receipt without', async () => {
+    const before = signedBeforeFeeVersions as Receipt;
+    const versioned: Receipt = { ...before, pricedWith: { fee: 'chg_fee-2026', mrp: 'seed:mrp:2026' } };
+    for (const lang of payLanguages) {
+      const strings = RECEIPT_STRINGS[lang];
+      const html = await renderReceiptPage(versioned, context(lang));
+      expect(html).toContain(`<dt>${escapeHtml(strings.feeVersion)}</dt><dd class="mono">chg_fee-2026</dd>`);
+      expect(html).toContain(`<dt>${escapeHtml(strings.mrpVersion)}</dt><dd class="mono">seed:mrp:2026</dd>`);
+      const old = await renderReceiptPage(before, context(lang));
+      expect(old).not.toContain(escapeHtml(strings.feeVersion));
+      expect(old).not.toContain(escapeHtml(strings.mrpVersion));
+    }
+    const feeOnly = await renderReceiptPage({ ...before, pricedWith: { fee: 'chg_fee-2026' } }, context('en'));
+    expect(feeOnly).toContain('chg_fee-2026');
+    expect(feeOnly).not.toContain(RECEIPT_STRINGS.en.mrpVersion);
   });
 });

@@ -30,6 +30,8 @@ import {
   verifyTypedDocument,
 } from '../../shared/domain/receipts';
 
+import signedBeforeFeeVersions from '../fixtures/receipts/signed-before-fee-versions.json';
+
 const randomKey = () => hexlify(randomBytes(32));
 const signer = new LocalKeySigner(randomKey());
 
@@ -37,7 +39,10 @@ const USDT = '0xdAC17F958D2ee523a2206206994597C13D831ec7';
 const USDC_BSC = '0x8AC76a51cc950d9822D68b83fE1Ad97B32Cd580d';
 const TX = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 
-/** A MINFIN state duty in MRP with budget details, an NBK quote and two payments: every optional field present. */
+/**
+ * A MINFIN state duty in MRP priced with a fee and an MRP version, with budget details, an NBK quote and two payments:
+ * every optional field present.
+ */
 function unsigned(ministry: string, receiptNo: number | string, over: Partial<UnsignedReceipt> = {}): UnsignedReceipt {
   return {
     receiptId: `rcp_${ministry}_${receiptNo}`,
@@ -50,6 +55,7 @@ function unsigned(ministry: string, receiptNo: number | string, over: Partial<Un
     feeTitleRu: 'Государственная пошлина за проставление апостиля на официальном документе',
     payer: { bin: '940140000385', name: 'ТОО «Пример» / Example LLP', kod: '17' },
     fee: { mrp: '0.5' },
+    pricedWith: { fee: 'chg_fee-apostille-2026', mrp: 'seed:mrp:2026' },
     budget: { kbk: '108125', knp: '911', kbe: '11', beneficiaryBin: '081140001236' },
     quote: {
       source: 'NBK',
@@ -215,6 +221,83 @@ describe('buildReceipt / verifyReceipt', () => {
     );
   });
 
+  it('signs the versions the invoice was priced with after the fee amount, as feeVersion and mrpVersion', async () => {
+    const r = await buildReceipt(unsigned('MINFIN', 1), GENESIS_PREV_HASH, signer);
+    const names = r.typedData.types.Receipt?.map((f) => f.name) ?? [];
+    expect(names.slice(names.indexOf('feeAmount'), names.indexOf('feeAmount') + 3)).toEqual([
+      'feeAmount',
+      'feeVersion',
+      'mrpVersion',
+    ]);
+    expect(r.typedData.message).toMatchObject({ feeVersion: 'chg_fee-apostille-2026', mrpVersion: 'seed:mrp:2026' });
+    expect(verifyReceipt(r)).toEqual({ ok: true });
+    const { domain, types, message } = r.typedData;
+    expect(verifyTypedData(domain, types, message, r.signature)).toBe(r.signer);
+
+    // A fee not in MRP has no MRP version: signed as an empty string.
+    const usd = await buildReceipt(
+      { ...afsaUnsigned(1), pricedWith: { fee: 'seed:fee:AFSA-SUP-PMS' } },
+      GENESIS_PREV_HASH,
+      signer,
+    );
+    expect(usd.typedData.message).toMatchObject({ feeVersion: 'seed:fee:AFSA-SUP-PMS', mrpVersion: '' });
+    expect(verifyReceipt(usd)).toEqual({ ok: true });
+
+    // Empty version ids are refused, so "absent" and "present" never share an encoding.
+    await expect(
+      buildReceipt({ ...afsaUnsigned(1), pricedWith: { fee: '' } }, GENESIS_PREV_HASH, signer),
+    ).rejects.toThrow(/pricedWith\.fee/);
+    await expect(
+      buildReceipt({ ...afsaUnsigned(1), pricedWith: { fee: 'v', mrp: '' } }, GENESIS_PREV_HASH, signer),
+    ).rejects.toThrow(/pricedWith\.mrp/);
+  });
+
+  it('signs a receipt without versions (its invoice priced before they existed) over the type without them', async () => {
+    const { pricedWith: _versions, ...before } = unsigned('MINFIN', 1);
+    const older = await buildReceipt(before, GENESIS_PREV_HASH, signer);
+    const names = older.typedData.types.Receipt?.map((f) => f.name) ?? [];
+    expect(names).not.toContain('feeVersion');
+    expect(names).not.toContain('mrpVersion');
+    expect(older.typedData.message).not.toHaveProperty('feeVersion');
+    expect(verifyReceipt(older)).toEqual({ ok: true });
+  });
+
+  it('still verifies a receipt signed before fee versions existed (a stored fixture), and only with its own fields', async () => {
+    // Signed by the code of commit c57cbff (receipts without versions) with the test key
+    // LocalKeySigner(id('stablefee test fixture: receipts signed before fee versions')), never re-generated.
+    const stored = clone(signedBeforeFeeVersions) as Receipt;
+    expect(stored.typedData.types.Receipt?.map((f) => f.name)).not.toContain('feeVersion');
+    expect(verifyReceipt(stored, '0x38beca18edFE3c689A5b1E752A454Ddfcc50a2Da')).toEqual({ ok: true });
+    expect(verifyReceiptChain([stored])).toEqual([]);
+
+    // Versions added afterwards change the type and the digest: the signature no longer holds.
+    const claimed = { ...clone(stored), pricedWith: { fee: 'seed:fee:MINFIN-DUTY-APOSTILLE' } };
+    expect(problemsOf(verifyReceipt(claimed))).toContainEqual(expect.stringMatching(/^hash does not match fields/));
+    const retyped = { ...claimed, typedData: receiptTypedData(fieldsOf(claimed)) };
+    retyped.hash = typedDocumentHash(retyped.typedData);
+    expect(problemsOf(verifyReceipt(retyped))).toEqual([
+      expect.stringMatching(new RegExp(`^signature recovers 0x[0-9a-fA-F]{40}, not ${stored.signer}$`)),
+    ]);
+  });
+
+  it('names an edited feeVersion: in the fields, in the signed message, or in both', async () => {
+    const r = await buildReceipt(unsigned('MINFIN', 1), GENESIS_PREV_HASH, signer);
+
+    const message = clone(r);
+    (message.typedData.message as Record<string, unknown>).feeVersion = 'chg_cheaper';
+    expect(problemsOf(verifyReceipt(message))).toEqual([
+      'typedData differs from fields at typedData.message.feeVersion',
+    ]);
+
+    const both = clone(r);
+    if (both.pricedWith) both.pricedWith.fee = 'chg_cheaper';
+    (both.typedData.message as Record<string, unknown>).feeVersion = 'chg_cheaper';
+    const problems = problemsOf(verifyReceipt(both));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^hash does not match fields/);
+    expect(problems[1]).toMatch(new RegExp(`^signature recovers 0x[0-9a-fA-F]{40}, not ${r.signer}$`));
+  });
+
   it('still verifies after a JSON round trip with reordered keys (as a document store returns it)', async () => {
     const r = await buildReceipt(unsigned('MINFIN', 1), GENESIS_PREV_HASH, signer);
     const reorder = (v: unknown): unknown =>
@@ -330,6 +413,12 @@ describe('tampering with any field is detected', () => {
     'fee.mrp': (f) => {
       f.fee = { mrp: '0.6' };
     },
+    'pricedWith.fee': (f) => {
+      if (f.pricedWith) f.pricedWith.fee = 'chg_fee-apostille-2027';
+    },
+    'pricedWith.mrp': (f) => {
+      if (f.pricedWith) f.pricedWith.mrp = 'chg_mrp-2026-corrected';
+    },
     'budget.kbk': (f) => {
       if (f.budget) f.budget.kbk = '105402';
     },
@@ -415,6 +504,15 @@ describe('tampering with any field is detected', () => {
     'remove the Kazakh and Russian titles (the form of receipts issued before they were carried)': (f) => {
       delete f.feeTitleKk;
       delete f.feeTitleRu;
+    },
+    'remove pricedWith (the form of receipts of invoices priced before versions existed)': (f) => {
+      delete f.pricedWith;
+    },
+    'remove the MRP version': (f) => {
+      delete f.pricedWith?.mrp;
+    },
+    'swap the fee and MRP versions': (f) => {
+      f.pricedWith = { fee: 'seed:mrp:2026', mrp: 'chg_fee-apostille-2026' };
     },
     'remove budget': (f) => {
       delete f.budget;

@@ -189,6 +189,25 @@ describe('reconcileTransfer', () => {
     expect(outbox).toHaveLength(1);
   });
 
+  it('signs into the receipt the versions the invoice was priced with (none for an invoice priced before them)', async () => {
+    const { store, deps, signer } = reconcileDeps();
+    const versioned = openInvoice({ pricedWith: { fee: 'chg_afsa-fee-2026' } });
+    store.addInvoice(versioned);
+    const paid = await reconcileTransfer(payment(500_000_000n, { final: true }), deps);
+    const receipt = store.documents.get(paid.receiptId as string)?.receipt;
+    expect(receipt?.pricedWith).toEqual({ fee: 'chg_afsa-fee-2026' });
+    expect(receipt?.typedData.message).toMatchObject({ feeVersion: 'chg_afsa-fee-2026', mrpVersion: '' });
+    expect(receipt && verifyReceipt(receipt, await signer.address())).toEqual({ ok: true });
+
+    const before = reconcileDeps();
+    before.store.addInvoice(openInvoice());
+    const old = await reconcileTransfer(payment(500_000_000n, { final: true }), before.deps);
+    const unversioned = before.store.documents.get(old.receiptId as string)?.receipt;
+    expect(unversioned).not.toHaveProperty('pricedWith');
+    expect(unversioned?.typedData.types.Receipt?.map((f) => f.name)).not.toContain('feeVersion');
+    expect(unversioned && verifyReceipt(unversioned, await before.signer.address())).toEqual({ ok: true });
+  });
+
   it('sums 18-decimal parts in base units before converting, so two halves pay exactly', async () => {
     const wired = reconcileDeps(new MemoryReconcileStore());
     const dai = '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0';

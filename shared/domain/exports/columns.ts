@@ -292,6 +292,9 @@ export const receiptsCsv: CsvSpec<ReceiptRowInput> = {
     { name: 'budget_knp', kind: 'text', value: ({ receipt }) => receipt.budget?.knp },
     { name: 'budget_kbe', kind: 'text', value: ({ receipt }) => receipt.budget?.kbe },
     { name: 'budget_beneficiary_bin', kind: 'text', value: ({ receipt }) => receipt.budget?.beneficiaryBin },
+    // The reference-data versions the receipt signs (empty for receipts of invoices issued before versioning).
+    { name: 'fee_version', kind: 'text', value: ({ receipt }) => receipt.pricedWith?.fee },
+    { name: 'mrp_version', kind: 'text', value: ({ receipt }) => receipt.pricedWith?.mrp },
     { name: 'prev_hash', kind: 'text', value: ({ receipt }) => receipt.prevHash },
     { name: 'hash', kind: 'text', value: ({ receipt }) => receipt.hash },
     { name: 'signature', kind: 'text', value: ({ receipt }) => receipt.signature },

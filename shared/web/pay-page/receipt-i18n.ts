@@ -19,6 +19,10 @@ export interface ReceiptStrings {
   verifyText: string;
   signer: string;
   hash: string;
+  /** The reference-data version of the fee the invoice was priced with (small print, beside the signature). */
+  feeVersion: string;
+  /** The same for the MRP, for a fee in MRP. */
+  mrpVersion: string;
   downloadJson: string;
   verifyCommand: string;
   qrLabel: string;
@@ -46,6 +50,8 @@ const en: ReceiptStrings = {
     'The service signed this receipt (EIP-712). Anyone can check it without trusting this page: download the signed receipt and verify its signature against the signer address the service publishes.',
   signer: 'Signer address',
   hash: 'Receipt hash',
+  feeVersion: 'Fee version',
+  mrpVersion: 'MRP version',
   downloadJson: 'Download the signed receipt (JSON)',
   verifyCommand: 'To verify it on your computer:',
   qrLabel: 'QR code of the link to the signed receipt',
@@ -73,6 +79,8 @@ const ru: ReceiptStrings = {
     'Сервис подписал эту квитанцию (EIP-712). Её можно проверить, не доверяя этой странице: скачайте подписанную квитанцию и проверьте подпись по адресу подписанта, который публикует сервис.',
   signer: 'Адрес подписанта',
   hash: 'Хеш квитанции',
+  feeVersion: 'Версия тарифа',
+  mrpVersion: 'Версия МРП',
   downloadJson: 'Скачать подписанную квитанцию (JSON)',
   verifyCommand: 'Проверка на вашем компьютере:',
   qrLabel: 'QR-код ссылки на подписанную квитанцию',
@@ -100,6 +108,8 @@ const kk: ReceiptStrings = {
     'Сервис бұл түбіртекке қол қойды (EIP-712). Оны осы бетке сенбей-ақ тексеруге болады: қол қойылған түбіртекті жүктеп алып, қолтаңбасын сервис жариялайтын қол қоюшы мекенжайы бойынша тексеріңіз.',
   signer: 'Қол қоюшының мекенжайы',
   hash: 'Түбіртек хеші',
+  feeVersion: 'Тариф нұсқасы',
+  mrpVersion: 'АЕК нұсқасы',
   downloadJson: 'Қол қойылған түбіртекті жүктеп алу (JSON)',
   verifyCommand: 'Компьютеріңізде тексеру:',
   qrLabel: 'Қол қойылған түбіртек сілтемесінің QR коды',

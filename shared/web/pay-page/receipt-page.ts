@@ -1,7 +1,8 @@
 /**
  * The payer's receipt as a page a person reads and prints (`GET /pay/{id}/receipt`, kk/ru/en): receipt number,
  * ministry, fee with its budget codes, payer, each payment with its transaction hash and explorer link, when it was
- * paid, and how to verify the signature offline (the signer address, the signed JSON and a QR code to it). The JSON
+ * paid, and how to verify the signature offline (the signer address, the signed JSON and a QR code to it, and in the
+ * same small print the reference-data versions the receipt signs). The JSON
  * (`GET /v1/pay/{id}/receipt`) stays the signed document; this page only shows it.
  */
 import { explorerTxUrl } from '../../domain/explorers';
@@ -141,11 +142,19 @@ async function verifyHtml(receipt: Receipt, ctx: ReceiptPageContext, r: ReceiptS
 <dl class="facts">
 <dt>${escapeHtml(r.signer)}</dt><dd class="mono" id="signer">${escapeHtml(receipt.signer)}</dd>
 <dt>${escapeHtml(r.hash)}</dt><dd class="mono">${escapeHtml(receipt.hash)}</dd>
-</dl>
+${versionsHtml(receipt, r)}</dl>
 <p><a class="button-link no-print" href="${escapeHtml(ctx.jsonUrl)}" download="receipt-${escapeHtml(receipt.receiptNo)}.json">${escapeHtml(r.downloadJson)}</a></p>
 <p>${escapeHtml(r.verifyCommand)}</p>
 <p class="mono uri">${escapeHtml(command)}</p>
 </div>
 </div>
 </section>`;
+}
+
+/** The reference-data versions the receipt signs, in the signature's small print (none on receipts from before). */
+function versionsHtml(receipt: Receipt, r: ReceiptStrings): string {
+  const versions = receipt.pricedWith;
+  if (!versions) return '';
+  const row = (label: string, id: string) => `<dt>${escapeHtml(label)}</dt><dd class="mono">${escapeHtml(id)}</dd>\n`;
+  return row(r.feeVersion, versions.fee) + (versions.mrp ? row(r.mrpVersion, versions.mrp) : '');
 }
