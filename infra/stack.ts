@@ -73,6 +73,7 @@ import {
 } from './topology';
 
 type QueueTrigger = Extract<Trigger, { kind: 'queue' }>;
+type ScheduleTrigger = Extract<Trigger, { kind: 'schedule' }>;
 
 /** What a writer of a write-once bucket holds on its objects (FunctionAccess `writeOnce`), and nothing more. */
 export const WRITE_ONCE_ACTIONS = ['s3:PutObject', 's3:GetObject'] as const;
@@ -107,7 +108,6 @@ function denyRewrites(bucket: s3.Bucket): void {
     }),
   );
 }
-type ScheduleTrigger = Extract<Trigger, { kind: 'schedule' }>;
 
 /**
  * A queue hides a received message at least this many times its consumer's timeout (AWS's advice for Lambda event
