@@ -58,6 +58,7 @@ import { CHECKED_PARAMETERS, type CheckedParameter, checkedParameterValue } from
 import { ApiEdge, CONSOLE_KEY_PREFIX } from './edge';
 import { DEFAULT_TIMEOUT_SECONDS, FunctionDefaults, SERVICE_NAME, type ServiceFunction } from './function-defaults';
 import {
+  type BucketAccess,
   type BucketName,
   buckets as bucketSpecs,
   DEFAULT_QUEUE_MAX_CONCURRENCY,
@@ -74,6 +75,40 @@ import {
 
 type QueueTrigger = Extract<Trigger, { kind: 'queue' }>;
 type ScheduleTrigger = Extract<Trigger, { kind: 'schedule' }>;
+
+/** What a writer of a write-once bucket holds on its objects (FunctionAccess `writeOnce`), and nothing more. */
+export const WRITE_ONCE_ACTIONS = ['s3:PutObject', 's3:GetObject'] as const;
+
+/** Whether the bucket is write-once (S3 Object Lock): written only through `writeOnce` access. */
+const isWriteOnce = (b: BucketName): boolean => (bucketSpecs[b] as BucketSpec).lockDays !== undefined;
+
+/**
+ * A write-once bucket's policy, for every principal, the account root and the deploy role included: no delete
+ * (not even the delete marker a versioned bucket takes over a locked version, which would hide it), and no put that
+ * is not conditional (`If-None-Match: *`), so a key never gets a second version. The lock keeps every version for
+ * its retention whatever this policy says; this keeps each key's one version the current one.
+ */
+function denyRewrites(bucket: s3.Bucket): void {
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyDeletes',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      resources: [bucket.arnForObjects('*')],
+    }),
+  );
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyUnconditionalPuts',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects('*')],
+      conditions: { Null: { 's3:if-none-match': 'true' } },
+    }),
+  );
+}
 
 /**
  * A queue hides a received message at least this many times its consumer's timeout (AWS's advice for Lambda event
@@ -153,6 +188,10 @@ export const SERVICE_METRICS = {
   referenceChangesApproved: 'ReferenceChangesApproved',
   /** 1 while no MRP is approved for the Kazakhstan year 30 days ahead (every refresh-rates run publishes it). */
   mrpMissingAhead: 'MrpMissingAhead',
+  /** The write-once archive: documents and journal days written; a key found holding other bytes (alarmed). */
+  documentsArchived: 'DocumentsArchived',
+  journalDaysArchived: 'JournalDaysArchived',
+  archiveMismatches: 'ArchiveMismatches',
 } as const;
 
 /** The CloudWatch dashboard's name. */
@@ -363,6 +402,17 @@ export const ALARMS = {
       'A sweep failed (its transaction reverted, another transaction took its nonce, or every address in it failed). ' +
       'GET /v1/sweeps shows it (state failed, failure); its addresses stay candidates and go into a later sweep. ' +
       'Read the sweep-deposits logs.',
+  },
+  archiveMismatch: {
+    id: 'ArchiveMismatch',
+    threshold: 0,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    description:
+      'The write-once archive holds other bytes under a signed document id or a journal day than the service has ' +
+      'now: nothing was overwritten, the document was not sent (its outbox message dead-letters) or the journal ' +
+      'archiver stopped at that day. Read the "archive holds another document" or "journal day archived with other ' +
+      'entries" log line (key), compare the archived object with the stored one; see docs/operations.md.',
   },
   sweepAddressesFailed: {
     id: 'SweepAddressesFailed',
@@ -952,6 +1002,7 @@ export class StablefeeStack extends Stack {
         serverAccessLogsPrefix: `${name}/`,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      if (spec.lockDays !== undefined) denyRewrites(result[name]);
     }
     return result as Record<BucketName, s3.Bucket>;
   }
@@ -1255,6 +1306,7 @@ export class StablefeeStack extends Stack {
       ['TransfersUnmatchedAlarm', ALARMS.transfersUnmatched, SERVICE_METRICS.transfersUnmatched],
       ['FreezeIncidentAlarm', ALARMS.freezeIncident, SERVICE_METRICS.freezeIncidents],
       ['TransfersHeldAlarm', ALARMS.transfersHeld, SERVICE_METRICS.transfersHeld],
+      ['ArchiveMismatchAlarm', ALARMS.archiveMismatch, SERVICE_METRICS.archiveMismatches],
     ];
     for (const [id, spec, metricName] of sums) {
       this.addAlarm(id, spec, undefined, this.serviceMetric(metricName, cloudwatch.Stats.SUM, minutes(spec)));
@@ -2160,8 +2212,15 @@ export class StablefeeStack extends Stack {
       this.queues[q].queue.grantSendMessages(role);
     }
 
-    for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, 'read' | 'readwrite'][]) {
+    for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, BucketAccess][]) {
       const bucket = this.buckets[b];
+      if (isWriteOnce(b) !== (level === 'writeOnce') && level !== 'read') {
+        throw new Error(`${spec.name}: bucket ${b} is written ${isWriteOnce(b) ? 'writeOnce only' : 'readwrite'}`);
+      }
+      if (level === 'writeOnce') {
+        this.grantWriteOnce(role, b);
+        continue;
+      }
       // Explicit actions instead of grantRead/grantReadWrite, whose actions carry wildcards (s3:GetObject*, s3:List*).
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
       role.addToPrincipalPolicy(
@@ -2178,6 +2237,22 @@ export class StablefeeStack extends Stack {
         reason: `Object keys in the ${b} bucket are generated per export; the grant is limited to objects of this one bucket.`,
       });
     }
+  }
+
+  /**
+   * A write-once bucket's writer: PutObject (a conditional put: the bucket's policy refuses any other) and GetObject
+   * (to compare what a key holds) on its objects. No delete, no listing, no retention or legal-hold change: the
+   * bucket's default retention applies to every put without s3:PutObjectRetention.
+   */
+  private grantWriteOnce(role: iam.IRole, b: BucketName): void {
+    const bucket = this.buckets[b];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...WRITE_ONCE_ACTIONS], resources: [bucket.arnForObjects('*')] }),
+    );
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${this.nagArn(bucket.bucketArn)}/*]`,
+      reason: `Each signed document and journal day has its own key in the ${b} bucket; the grant is put-once and read on objects of this one bucket.`,
+    });
   }
 
   private addRoutes({ spec, fn }: ServiceFunction, routes: HttpRoute[]): void {

@@ -88,7 +88,12 @@ export interface FunctionAccess {
   inspect?: QueueName[];
   /** Dead-letter queues the function may move messages out of (replay). */
   redrive?: QueueName[];
-  buckets?: Partial<Record<BucketName, 'read' | 'readwrite'>>;
+  /**
+   * `read`: GetObject (and ListBucket); `readwrite` adds PutObject, DeleteObject and AbortMultipartUpload;
+   * `writeOnce`, the only write a write-once (locked) bucket takes: PutObject and GetObject on its objects, nothing
+   * else (no delete, no retention change, no listing); the bucket's policy refuses a put that is not conditional.
+   */
+  buckets?: Partial<Record<BucketName, BucketAccess>>;
   /**
    * Signs with the service's receipt key (KMS Sign and GetPublicKey on that key only; the key policy denies Sign to
    * every other role). `'publicKey'`: only reads its public key (the signer address), signs nothing.
@@ -110,6 +115,9 @@ export interface FunctionAccess {
   /** Sends mail to payers (SES SendEmail as the MailFrom address only). */
   mail?: boolean;
 }
+
+/** How a function may touch a bucket (see {@link FunctionAccess.buckets}). */
+export type BucketAccess = 'read' | 'readwrite' | 'writeOnce';
 
 export interface FunctionSpec {
   /** kebab-case; also the folder under functions/. */
@@ -262,8 +270,24 @@ export const functions: FunctionSpec[] = [
       "Publishes each issued receipt to its ministry's registry, and mails payers; retries with backoff, then the DLQ.",
     // A few at once: the registries are ministries' servers, not built for our bursts.
     triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5, maxConcurrency: 3 }],
-    access: { table: 'readwrite', secrets: ['registries'], mail: true },
+    // archive: every document is written once to the write-once archive before it is sent.
+    access: { table: 'readwrite', secrets: ['registries'], mail: true, buckets: { archive: 'writeOnce' } },
     timeoutSeconds: 40,
+  },
+  {
+    name: 'archive-journal',
+    description:
+      "Writes each closed Kazakhstan day's journal entries once to the write-once archive, catching up missed days.",
+    // Hourly, so a failed run is retried within the hour; a run with nothing to do reads one checkpoint item.
+    // Locally hourly too: tests run it on demand (runNow), and a local run never writes days unasked.
+    triggers: [{ kind: 'schedule', expression: 'rate(1 hour)', localEverySeconds: 3600 }],
+    // table: the journal (read) and the archiver's checkpoint (a conditional put).
+    access: { table: 'readwrite', buckets: { archive: 'writeOnce' } },
+    // A day is read and put whole: ~100k entries (1M invoices a month) is ~40 MB of JSON.
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    // One archiver: two runs would read the same checkpoint.
+    reservedConcurrency: 1,
   },
   {
     name: 'replay-dlq',

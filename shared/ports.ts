@@ -982,3 +982,31 @@ export interface ReferenceDataStore extends ReferenceReader {
   /** Writes a seed version unless one with its id is stored; true when written. */
   seed(version: ReferenceVersion): Promise<boolean>;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The write-once archive (shared/app/archive-document.ts, archive-journal.ts; docs/operations.md, "Backups and archive")
+
+/** What writing an object once came to. */
+export type ArchiveWrite =
+  /** Written now. */
+  | 'written'
+  /** The key already held exactly these bytes (a retry): nothing was written. */
+  | 'already-archived'
+  /** The key holds other bytes: nothing was written, nothing overwritten; someone must look. */
+  | 'different-body';
+
+/** A write-once store (the `archive` bucket, S3 Object Lock in compliance mode): a key's bytes never change. */
+export interface WriteOnceArchive {
+  /** Stores `bytes` at `key` unless the key exists; then compares what it holds (never overwrites). */
+  putOnce(key: string, bytes: Uint8Array, contentType: string): Promise<ArchiveWrite>;
+}
+
+/** What the journal archiver reads and where it keeps its progress. */
+export interface JournalArchiveStore {
+  /** The journal entries whose `at` is in `[from, to)` (ISO instants), in any order. */
+  entriesBetween(from: string, to: string): AsyncIterable<JournalEntry>;
+  /** The last Kazakhstan day (`YYYY-MM-DD`) whose journal is archived, or undefined before the first. */
+  lastArchivedDay(): Promise<string | undefined>;
+  /** Moves the checkpoint from `previous` to `day`; false when it no longer reads `previous` (another run moved it). */
+  markArchived(day: string, previous: string | undefined, at: Date): Promise<boolean>;
+}

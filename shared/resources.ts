@@ -116,7 +116,7 @@ export interface BucketSpec {
 export const buckets = {
   exports: { expireAfterDays: 30 },
   // The write-once archive of what the service signed (receipts, annulments, refund receipts) and of the journal:
-  // kept ten years, locked for the first seven. Nothing writes to it yet (docs/operations.md, "Backups and archive").
+  // kept ten years, locked for the first seven; written once per key (docs/operations.md, "Backups and archive").
   archive: { expireAfterDays: 3653, lockDays: 2557 },
   // Settlement reports and bank statements exactly as uploaded: accounting records, kept ten years.
   uploads: { expireAfterDays: 3650 },

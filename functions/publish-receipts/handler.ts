@@ -5,13 +5,16 @@
  * carried document that is not what the service issued fails its record, is never sent, and ends in the DLQ. A failed delivery fails its record and stretches the message's visibility
  * timeout exponentially (with jitter), so tries spread over about twenty hours; after the queue's maxReceiveCount
  * the message goes to the dead-letter queue, whose alarm calls an operator, who replays it with POST /v1/ops/replay.
+ * Every document is written to the write-once archive bucket before it is sent (shared/app/archive-document.ts).
  */
 import { processPartialResponse } from '@aws-lambda-powertools/batch';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
+import { s3 } from '../../shared/adapters/aws/s3';
+import { s3WriteOnceArchive } from '../../shared/adapters/aws/s3-archive';
 import { sqs } from '../../shared/adapters/aws/sqs';
-import { publicBaseUrl, queueUrl } from '../../shared/adapters/config';
+import { bucketName, publicBaseUrl, queueUrl } from '../../shared/adapters/config';
 import { dynamoInvoiceStore } from '../../shared/adapters/dynamo/invoices';
 import { dynamoPayerMailLog } from '../../shared/adapters/dynamo/payer-mail';
 import { CHAIN_DOCUMENT_ID_PATTERN, dynamoReceiptDeliveries } from '../../shared/adapters/dynamo/receipts';
@@ -75,6 +78,8 @@ const BACKOFF_BASE = Number(process.env.PUBLISH_BACKOFF_BASE_SECONDS ?? 60);
 const BACKOFF_CAP = Number(process.env.PUBLISH_BACKOFF_MAX_SECONDS ?? 2 * 3600);
 /** The queue's redrive limit: the topology's, unless the local runtime set another for a test. */
 const MAX_TRIES = Number(process.env.MAX_RECEIVE_COUNT_OUTBOX ?? queues.outbox.maxReceiveCount);
+/** The write-once archive (read lazily: a payer's mail never needs it). */
+const archive = () => s3WriteOnceArchive(s3, bucketName('archive'));
 /** The service's signer addresses this container has proven against the store (see publishReceipt). */
 const trustedSigners = new Set<string>();
 
@@ -90,12 +95,14 @@ async function publishRecord(record: ParsedSqsRecord<typeof outboxMessageSchema>
       ? await publishRefundReceipt(refundReceipt.data.refundId, {
           deliveries: dynamoRefundReceiptDeliveries,
           registry: ministryRegistries,
+          archive: archive(),
           now: () => new Date(),
         })
       : await publishReceipt(receiptMessage, {
           receipts: dynamoReceiptDeliveries,
           trustedSigners,
           registry: ministryRegistries,
+          archive: archive(),
           now: () => new Date(),
           lastTry: tries >= MAX_TRIES,
           correlationId: receiptMessage.correlationId ?? receiptMessage.receiptId,

@@ -10,9 +10,9 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FIFO_SUFFIX, type QueueSpec } from '../../shared/resources';
+import { type BucketSpec, FIFO_SUFFIX, type QueueSpec } from '../../shared/resources';
 import { type BucketName, buckets, type QueueName, queues, resourceEnv, table } from '../topology';
 
 export interface ProvisionedResources {
@@ -61,14 +61,8 @@ export async function provision(
     }
 
     const bucketNames = {} as Record<BucketName, string>;
-    for (const name of Object.keys(buckets) as BucketName[]) {
-      const bucket = `${prefix}-${name}`;
-      try {
-        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-      } catch (error) {
-        if ((error as Error).name !== 'BucketAlreadyOwnedByYou') throw error;
-      }
-      bucketNames[name] = bucket;
+    for (const [name, spec] of Object.entries(buckets) as [BucketName, BucketSpec][]) {
+      bucketNames[name] = await createBucket(s3, `${prefix}-${name}`, spec);
     }
 
     const env: Record<string, string> = { [resourceEnv.table]: tableName };
@@ -85,6 +79,30 @@ export async function provision(
     sqs.destroy();
     s3.destroy();
   }
+}
+
+/**
+ * A bucket as the stack makes it: a write-once one (`lockDays`) with S3 Object Lock in compliance mode and that
+ * default retention (moto keeps it, and refuses a conditional put over an existing key as S3 does).
+ */
+async function createBucket(s3: S3Client, bucket: string, spec: BucketSpec): Promise<string> {
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: spec.lockDays !== undefined }));
+  } catch (error) {
+    if ((error as Error).name !== 'BucketAlreadyOwnedByYou') throw error;
+  }
+  if (spec.lockDays !== undefined) {
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: bucket,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: spec.lockDays } },
+        },
+      }),
+    );
+  }
+  return bucket;
 }
 
 /**

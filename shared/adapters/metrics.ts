@@ -48,7 +48,11 @@ export type StageMetric =
   | 'FreezeIncidents'
   /** Reference data (docs/reference-data.md): changes proposed and approved (four eyes). */
   | 'ReferenceChangesProposed'
-  | 'ReferenceChangesApproved';
+  | 'ReferenceChangesApproved'
+  /** The write-once archive: documents and journal days written; a key holding other bytes (alarmed, never overwritten). */
+  | 'DocumentsArchived'
+  | 'JournalDaysArchived'
+  | 'ArchiveMismatches';
 
 /** Counts `n` occurrences of a stage event in this invocation. */
 export function countMetric(name: StageMetric, n = 1): void {

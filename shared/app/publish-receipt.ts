@@ -11,12 +11,17 @@
  * signer is compared with the stored copy: one read per signer per container). A document that fails any check is
  * refused: logged (`outbox document refused`), counted as a delivery failure (`ReceiptDeliveryFailures`, which is
  * alarmed), never sent, and its message ends in the dead-letter queue.
+ *
+ * Before it is sent, the document is archived write-once under its id (shared/app/archive-document.ts), the very
+ * bytes the registry is sent: so no registry holds a document the archive lacks. A key holding other bytes stops the
+ * delivery (fail closed: `ArchiveMismatches`, alarmed).
  */
 
 import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
 import { type Receipt, verifyReceipt } from '../domain/receipts';
-import type { ReceiptDeliveries, Registry } from '../ports';
+import type { ReceiptDeliveries, Registry, WriteOnceArchive } from '../ports';
+import { archiveDocument } from './archive-document';
 
 export type PublishOutcome = { result: 'delivered' | 'already-delivered' } | { result: 'retry'; error: string };
 
@@ -32,6 +37,8 @@ export interface PublishRequest {
 export interface PublishDeps {
   receipts: ReceiptDeliveries;
   registry: Registry;
+  /** The write-once archive every document is written to before it is sent. */
+  archive: WriteOnceArchive;
   now: () => Date;
   /** True when this is the last try before the message goes to the dead-letter queue. */
   lastTry: boolean;
@@ -60,6 +67,8 @@ export async function publishReceipt(request: PublishRequest, deps: PublishDeps)
   const due = request.document === undefined ? await storedDocument(receiptId, deps) : await carried(request, deps);
   if (due === 'already-delivered') return { result: 'already-delivered' };
   const { ministry } = due.receipt;
+  const kind = due.receipt.kind === 'annulment' ? 'annulment' : 'receipt';
+  await archiveDocument(deps.archive, { kind, id: receiptId, body: due.body }, deps.correlationId);
   const at = deps.now();
   const delivery = await deps.registry.deliver(ministry, receiptId, due.body, at);
   if (delivery.outcome === 'not-configured') {

@@ -8,12 +8,15 @@
  */
 import { countMetric } from '../adapters/metrics';
 import { logger } from '../adapters/observability';
-import type { RefundReceiptDeliveries, Registry } from '../ports';
+import type { RefundReceiptDeliveries, Registry, WriteOnceArchive } from '../ports';
+import { archiveDocument } from './archive-document';
 import type { PublishOutcome } from './publish-receipt';
 
 export interface PublishRefundReceiptDeps {
   deliveries: RefundReceiptDeliveries;
   registry: Registry;
+  /** The write-once archive every document is written to before it is sent. */
+  archive: WriteOnceArchive;
   now: () => Date;
 }
 
@@ -25,6 +28,7 @@ export async function publishRefundReceipt(refundId: string, deps: PublishRefund
   // From here the message's retries and dead-letter queue own the receipt: no completion run sends it again.
   await deps.deliveries.markSeen(refundId);
   const { receipt, document } = stored;
+  await archiveDocument(deps.archive, { kind: 'refund-receipt', id: receipt.receiptId, body: document });
   const delivery = await deps.registry.deliver(receipt.ministry, receipt.receiptId, document, deps.now());
   if (delivery.outcome !== 'delivered') {
     const error =

@@ -8,6 +8,7 @@ import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { type PublishDeps, publishReceipt } from '../../shared/app/publish-receipt';
 import type { Receipt } from '../../shared/domain/receipts';
 import { useMoto } from '../helpers/moto';
+import { MemoryWriteOnceArchive } from '../support/memory-archive';
 import { aSignedReceipt } from '../support/memory-receipts';
 import { MemoryRegistry } from '../support/memory-registry';
 
@@ -47,6 +48,7 @@ describe('receipt deliveries in the table', () => {
     const deps: PublishDeps = {
       receipts: dynamoReceiptDeliveries,
       registry: new MemoryRegistry(),
+      archive: new MemoryWriteOnceArchive(),
       now: () => AT,
       lastTry: false,
       trustedSigners: new Set([receipt.signer]),

@@ -8,6 +8,7 @@ import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { type PublishDeps, publishReceipt, RefusedDocumentError } from '../../shared/app/publish-receipt';
 import { MAX_CARRIED_DOCUMENT_BYTES, sendToOutbox } from '../../shared/app/reconcile-outbox';
 import { buildReceipt, type Receipt } from '../../shared/domain/receipts';
+import { MemoryWriteOnceArchive } from '../support/memory-archive';
 import { aReceipt, aSignedReceipt, MemoryReceiptDeliveries } from '../support/memory-receipts';
 import { MemoryRegistry } from '../support/memory-registry';
 import { reconcileDeps } from '../support/reconcile-fixtures';
@@ -21,6 +22,7 @@ function ports(options: Partial<PublishDeps> = {}) {
   const deps: PublishDeps = {
     receipts,
     registry,
+    archive: new MemoryWriteOnceArchive(),
     now: () => NOW,
     lastTry: false,
     trustedSigners: new Set(),
@@ -85,7 +87,14 @@ describe('publishReceipt, from the stored document (a message that carries none)
   it('waits, sending nothing, while the ministry has no registry configured', async () => {
     const receipts = new MemoryReceiptDeliveries().seed(aReceipt(ID, 'NOREG'));
     const registry = new MemoryRegistry();
-    const deps = { receipts, registry, now: () => NOW, lastTry: false, trustedSigners: new Set<string>() };
+    const deps = {
+      receipts,
+      registry,
+      archive: new MemoryWriteOnceArchive(),
+      now: () => NOW,
+      lastTry: false,
+      trustedSigners: new Set<string>(),
+    };
     const outcome = await publishReceipt({ receiptId: ID }, deps);
     expect(outcome).toEqual({ result: 'retry', error: 'no registry configured for NOREG' });
     expect(registry.deliveries).toEqual([]);
@@ -126,14 +135,15 @@ async function carrying(options: { proven: boolean }) {
   const receipts = new MemoryReceiptDeliveries().seed(receipt);
   const registry = new MemoryRegistry();
   const trustedSigners = new Set(options.proven ? [await SERVICE.address()] : []);
-  const deps: PublishDeps = { receipts, registry, now: () => NOW, lastTry: false, trustedSigners };
+  const archive = new MemoryWriteOnceArchive();
+  const deps: PublishDeps = { receipts, registry, archive, now: () => NOW, lastTry: false, trustedSigners };
   const message = (document: unknown = receipt) => ({
     receiptId: ID,
     invoiceId: receipt.invoiceId,
     ministry: receipt.ministry,
     document: structuredClone(document),
   });
-  return { receipt, receipts, registry, deps, message };
+  return { receipt, receipts, registry, archive, deps, message };
 }
 
 describe('publishReceipt, from the document the message carries', () => {
@@ -182,11 +192,13 @@ describe('publishReceipt, from the document the message carries', () => {
 describe('publishReceipt refuses a carried document the service did not issue', () => {
   /** Publishing `document` under receipt ID is refused: nothing reaches the registry, nothing changes in the store. */
   async function expectRefused(options: { proven: boolean }, forge: (genuine: Receipt) => Promise<unknown>) {
-    const { receipt, receipts, registry, deps, message } = await carrying(options);
+    const { receipt, receipts, registry, archive, deps, message } = await carrying(options);
     const before = await receipts.get(ID);
     const outcome = publishReceipt(message(await forge(structuredClone(receipt))), deps);
     await expect(outcome).rejects.toBeInstanceOf(RefusedDocumentError);
     expect(registry.deliveries).toEqual([]);
+    // Nor is it archived: only a document that checks out is.
+    expect(archive.objects.size).toBe(0);
     expect(await receipts.get(ID)).toEqual(before);
     expect(deps.trustedSigners.has(await OUTSIDER.address())).toBe(false);
   }

@@ -6,6 +6,7 @@ import { LocalKeySigner } from '../../shared/adapters/signing/key-signers';
 import { publishRefundReceipt } from '../../shared/app/publish-refund-receipt';
 import { buildRefundReceipt } from '../../shared/domain/refund-documents';
 import type { Refund } from '../../shared/domain/refunds';
+import { MemoryWriteOnceArchive } from '../support/memory-archive';
 import { MemoryRefundReceiptDeliveries, MemoryRefundStore } from '../support/memory-refunds';
 import { MemoryRegistry } from '../support/memory-registry';
 
@@ -38,7 +39,9 @@ async function setup() {
   store.receipts.set(receipt.receiptId, receipt);
   const deliveries = new MemoryRefundReceiptDeliveries(store);
   const registry = new MemoryRegistry();
-  return { refund, receipt, store, deliveries, registry, deps: { deliveries, registry, now: () => new Date() } };
+  const archive = new MemoryWriteOnceArchive();
+  const deps = { deliveries, registry, archive, now: () => new Date() };
+  return { refund, receipt, store, deliveries, registry, archive, deps };
 }
 
 describe('publishRefundReceipt', () => {

@@ -82,6 +82,7 @@ type Resources = Record<string, Resource>;
 const cdkContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
 const queueNames = Object.keys(queues) as QueueName[];
 const bucketNames = Object.keys(buckets) as BucketName[];
+const isLocked = (b: BucketName) => (buckets[b] as BucketSpec).lockDays !== undefined;
 /** The longest timeout a consumer of every queue may have. */
 const SHORTEST_CONSUMER_TIMEOUT = Math.floor(
   Math.min(...queueNames.map((q) => (queues[q] as QueueSpec).visibilityTimeoutSeconds)) / VISIBILITY_TIMEOUT_RATIO,
@@ -116,7 +117,8 @@ const everythingSpecs: FunctionSpec[] = functions.slice(0, 20).map((spec, i) => 
           tableExtra: ['DeleteItem'],
           sendTo: [queue],
           redrive: queueNames,
-          buckets: Object.fromEntries(bucketNames.map((b) => [b, 'readwrite'])),
+          // A write-once (locked) bucket takes no other writer.
+          buckets: Object.fromEntries(bucketNames.map((b) => [b, isLocked(b) ? 'writeOnce' : 'readwrite'])),
           signer: true,
         }
       : {
@@ -252,6 +254,11 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
   }
   for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, string][]) {
     const bucket = s.stack.buckets[b];
+    if (level === 'writeOnce') {
+      // Put (conditional, by the bucket's policy) and read back its objects; no listing, no delete.
+      allow(['s3:PutObject', 's3:GetObject'], [bucket.arnForObjects('*')]);
+      continue;
+    }
     allow(['s3:ListBucket'], [bucket.bucketArn]);
     allow(['s3:GetObject'], [bucket.arnForObjects('*')]);
     if (level === 'readwrite') {
@@ -549,6 +556,23 @@ describe('queues and triggers of the topology', () => {
       const spec = functions.find((f) => f.name === name);
       expect(spec?.access.table, name).toBe('read');
     }
+  });
+
+  it('writes the archive from the outbox publisher and the journal archiver only, write-once', () => {
+    const writers = functions.filter((f) => f.access.buckets?.archive !== undefined);
+    expect(writers.map((f) => [f.name, f.access.buckets?.archive])).toEqual([
+      ['publish-receipts', 'writeOnce'],
+      ['archive-journal', 'writeOnce'],
+    ]);
+    // The journal archiver holds a checkpoint: one run at a time, and a schedule like the others (no retries).
+    const archiver = functions.find((f) => f.name === 'archive-journal');
+    expect(archiver?.reservedConcurrency).toBe(1);
+    expect(archiver?.triggers).toEqual([expect.objectContaining({ kind: 'schedule' })]);
+  });
+
+  it('refuses a readwrite grant on a write-once bucket', () => {
+    const [first] = functions as [FunctionSpec];
+    expect(() => synth([{ ...first, access: { buckets: { archive: 'readwrite' } } }])).toThrow(/writeOnce only/);
   });
 
   it('runs each chain job (scanner, confirmer, sweeper) one at a time: reserved concurrency 1', () => {
@@ -958,6 +982,8 @@ describe.each([
     for (const [id, metric] of [
       ['RejectedHints', 'RejectedHints'],
       ['Annulment', 'Annulments'],
+      // A signed document or a journal day the write-once archive holds otherwise: one is one too many.
+      ['ArchiveMismatch', 'ArchiveMismatches'],
     ]) {
       expectAlarm(name(id as string), {
         Namespace: 'stablefee',
@@ -1003,7 +1029,7 @@ describe.each([
     }
     const scheduled = s.specs.filter((spec) => spec.triggers.some((t) => t.kind === 'schedule')).length;
     const expectedCount =
-      3 * queueNames.length + s.specs.length + scheduled + 10 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
+      3 * queueNames.length + s.specs.length + scheduled + 11 + (sweeper ? 4 : 0) + (streams ? 1 : 0);
     expect(alarms.size).toBe(expectedCount);
     expect(ofType(s.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(expectedCount);
     const ids = Object.values(ALARMS).map((a) => a.id);
@@ -1198,6 +1224,62 @@ describe.each([
     expect(buckets.archive.lockDays).toBeGreaterThanOrEqual(7 * 365);
   });
 
+  it('lets only its writers touch the archive, to put once and read: no delete, listing or retention change', () => {
+    const archiveArn = JSON.stringify(s.stack.resolve(s.stack.buckets.archive.bucketArn));
+    const objectsArn = JSON.stringify(s.stack.resolve(s.stack.buckets.archive.arnForObjects('*')));
+    for (const spec of s.specs) {
+      const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
+      const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
+      const onArchive = [...grants]
+        .filter(([, resources]) => resources.some((r) => r === archiveArn || r === objectsArn))
+        .map(([action]) => action)
+        .sort();
+      // readwrite on the archive is refused at synth (a test below).
+      const expected: Record<string, string[]> = {
+        writeOnce: ['s3:GetObject', 's3:PutObject'],
+        read: ['s3:GetObject', 's3:ListBucket'],
+        none: [],
+      };
+      const level = spec.access.buckets?.archive ?? 'none';
+      expect(onArchive, spec.name).toEqual(expected[level]);
+    }
+    // Nothing in the template allows a delete, a retention or legal-hold change, or a lock bypass on the archive.
+    const forbidden =
+      /^s3:(\*|Delete.*|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention|PutBucketObjectLockConfiguration|PutLifecycleConfiguration)$/;
+    for (const st of allStatements(s.template.toJSON()).filter((st) => st.Effect === 'Allow')) {
+      const resources = asArray<Json>(st.Resource).map((r) => JSON.stringify(r));
+      if (!resources.some((r) => r === archiveArn || r === objectsArn || r === '"*"')) continue;
+      for (const action of asArray<string>(st.Action)) expect(action, JSON.stringify(st)).not.toMatch(forbidden);
+    }
+  });
+
+  it("denies everyone, by the archive's bucket policy, a delete and a put that is not conditional", () => {
+    const bucketId = logicalId(s, s.stack.buckets.archive.bucketArn);
+    const [[, policy]] = ofType(s.resources, 'AWS::S3::BucketPolicy').filter(
+      ([, p]) => p.Properties.Bucket.Ref === bucketId,
+    ) as [[string, Resource]];
+    const objects = s.stack.resolve(s.stack.buckets.archive.arnForObjects('*'));
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Sid: 'DenyDeletes',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+          Resource: objects,
+        }),
+        expect.objectContaining({
+          Sid: 'DenyUnconditionalPuts',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:PutObject',
+          Resource: objects,
+          Condition: { Null: { 's3:if-none-match': 'true' } },
+        }),
+      ]),
+    );
+  });
+
   it('creates exactly one tagged Lambda per topology function with the shared defaults', () => {
     const fns = serviceFunctions(s.resources);
     expect(fns.size).toBe(s.specs.length);
@@ -1276,7 +1358,8 @@ describe.each([
       for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, string][]) {
         const objects = s.stack.buckets[b].arnForObjects('*');
         expect(has('s3:GetObject', objects)).toBe(true);
-        expect(has('s3:PutObject', objects)).toBe(level === 'readwrite');
+        expect(has('s3:PutObject', objects)).toBe(level !== 'read');
+        expect(has('s3:DeleteObject', objects)).toBe(level === 'readwrite');
       }
       for (const action of RECEIPT_SIGNER_ACTIONS) {
         const granted = action === 'kms:Sign' ? access.signer === true : Boolean(access.signer);
