@@ -25,7 +25,13 @@ let secrets: SecretsProvider | undefined;
  */
 const readOriginValues: ReadOriginValues = async (arn) => {
   secrets ??= new SecretsProvider({ awsSdkV3Client: (await import('./aws/secrets-manager')).secretsManager });
-  return secrets.get(arn, { transform: 'json', maxAge: CACHE_SECONDS });
+  const text = await secrets.get(arn, { maxAge: CACHE_SECONDS });
+  try {
+    return JSON.parse(typeof text === 'string' ? text : '');
+  } catch {
+    // JSON's syntax errors quote the start of the text, here the secret itself: never repeated (fails closed).
+    throw new Error('the edge origin secret is not a JSON object {"current": "…", "previous"?: "…"}');
+  }
 };
 
 /** The accepted values in the secret's document: `current`, and `previous` during a rotation; blank ones ignored. */
