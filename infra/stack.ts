@@ -2218,7 +2218,7 @@ export class StablefeeStack extends Stack {
         throw new Error(`${spec.name}: bucket ${b} is written ${isWriteOnce(b) ? 'writeOnce only' : 'readwrite'}`);
       }
       if (level === 'writeOnce') {
-        this.grantWriteOnce(role, b);
+        this.grantWriteOnce(role, b, access.writeOnceUnder ?? [], spec.name);
         continue;
       }
       // Explicit actions instead of grantRead/grantReadWrite, whose actions carry wildcards (s3:GetObject*, s3:List*).
@@ -2244,15 +2244,23 @@ export class StablefeeStack extends Stack {
    * (to compare what a key holds) on its objects. No delete, no listing, no retention or legal-hold change: the
    * bucket's default retention applies to every put without s3:PutObjectRetention.
    */
-  private grantWriteOnce(role: iam.IRole, b: BucketName): void {
+  private grantWriteOnce(role: iam.IRole, b: BucketName, folders: readonly string[], fn: string): void {
+    if (!folders.length || folders.some((f) => !/^[a-z0-9-]+$/.test(f))) {
+      throw new Error(`${fn}: writeOnce on ${b} needs writeOnceUnder, its own key folders (lower-case names)`);
+    }
     const bucket = this.buckets[b];
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [...WRITE_ONCE_ACTIONS], resources: [bucket.arnForObjects('*')] }),
+      new iam.PolicyStatement({
+        actions: [...WRITE_ONCE_ACTIONS],
+        resources: folders.map((f) => bucket.arnForObjects(`${f}/*`)),
+      }),
     );
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${this.nagArn(bucket.bucketArn)}/*]`,
-      reason: `Each signed document and journal day has its own key in the ${b} bucket; the grant is put-once and read on objects of this one bucket.`,
-    });
+    for (const f of folders) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${this.nagArn(bucket.bucketArn)}/${f}/*]`,
+        reason: `Each signed document and journal day has its own key under ${f}/ in the ${b} bucket; the grant is put-once and read on that folder only.`,
+      });
+    }
   }
 
   private addRoutes({ spec, fn }: ServiceFunction, routes: HttpRoute[]): void {

@@ -6,6 +6,7 @@
  * Adding a function: create functions/<name>/handler.ts exporting `handler`, then add one entry to `functions`.
  */
 
+import { DOCUMENT_ARCHIVE_FOLDERS, JOURNAL_ARCHIVE_FOLDER } from '../shared/domain/archive';
 import {
   type BucketName,
   buckets,
@@ -94,6 +95,11 @@ export interface FunctionAccess {
    * else (no delete, no retention change, no listing); the bucket's policy refuses a put that is not conditional.
    */
   buckets?: Partial<Record<BucketName, BucketAccess>>;
+  /**
+   * With `writeOnce`: the key folders the function may put under (required). Each writer holds its own folders only,
+   * so no writer can take a key another writes first (a locked object is never replaced).
+   */
+  writeOnceUnder?: readonly string[];
   /**
    * Signs with the service's receipt key (KMS Sign and GetPublicKey on that key only; the key policy denies Sign to
    * every other role). `'publicKey'`: only reads its public key (the signer address), signs nothing.
@@ -271,7 +277,13 @@ export const functions: FunctionSpec[] = [
     // A few at once: the registries are ministries' servers, not built for our bursts.
     triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 5, maxConcurrency: 3 }],
     // archive: every document is written once to the write-once archive before it is sent.
-    access: { table: 'readwrite', secrets: ['registries'], mail: true, buckets: { archive: 'writeOnce' } },
+    access: {
+      table: 'readwrite',
+      secrets: ['registries'],
+      mail: true,
+      buckets: { archive: 'writeOnce' },
+      writeOnceUnder: DOCUMENT_ARCHIVE_FOLDERS,
+    },
     timeoutSeconds: 40,
   },
   {
@@ -282,7 +294,7 @@ export const functions: FunctionSpec[] = [
     // Locally hourly too: tests run it on demand (runNow), and a local run never writes days unasked.
     triggers: [{ kind: 'schedule', expression: 'rate(1 hour)', localEverySeconds: 3600 }],
     // table: the journal (read) and the archiver's checkpoint (a conditional put).
-    access: { table: 'readwrite', buckets: { archive: 'writeOnce' } },
+    access: { table: 'readwrite', buckets: { archive: 'writeOnce' }, writeOnceUnder: [JOURNAL_ARCHIVE_FOLDER] },
     // A day is read and put whole: ~100k entries (1M invoices a month) is ~40 MB of JSON.
     memoryMb: 1024,
     timeoutSeconds: 300,

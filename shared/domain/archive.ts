@@ -29,10 +29,16 @@ export function documentArchiveKey(kind: ArchivedDocumentKind, id: string): stri
   return `${documentFolders[kind]}/${id}.json`;
 }
 
+/** The archive's folder of journal days. */
+export const JOURNAL_ARCHIVE_FOLDER = 'journal';
+
+/** The archive's folders of signed documents (the outbox publisher writes these, and only these). */
+export const DOCUMENT_ARCHIVE_FOLDERS: readonly string[] = Object.values(documentFolders);
+
 /** The key of a Kazakhstan day's journal entries: `journal/YYYY/MM/DD.jsonl`. */
 export function journalDayKey(day: string): string {
   const [year, month, date] = parseDay(day);
-  return `journal/${year}/${month}/${date}.jsonl`;
+  return `${JOURNAL_ARCHIVE_FOLDER}/${year}/${month}/${date}.jsonl`;
 }
 
 /** The media type of a journal day: one JSON object per line (JSON Lines). */

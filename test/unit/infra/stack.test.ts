@@ -119,6 +119,7 @@ const everythingSpecs: FunctionSpec[] = functions.slice(0, 20).map((spec, i) => 
           redrive: queueNames,
           // A write-once (locked) bucket takes no other writer.
           buckets: Object.fromEntries(bucketNames.map((b) => [b, isLocked(b) ? 'writeOnce' : 'readwrite'])),
+          writeOnceUnder: ['probe'],
           signer: true,
         }
       : {
@@ -255,8 +256,11 @@ function permittedGrants(s: Synth, spec: FunctionSpec, logGroupId: string): Map<
   for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, string][]) {
     const bucket = s.stack.buckets[b];
     if (level === 'writeOnce') {
-      // Put (conditional, by the bucket's policy) and read back its objects; no listing, no delete.
-      allow(['s3:PutObject', 's3:GetObject'], [bucket.arnForObjects('*')]);
+      // Put (conditional, by the bucket's policy) and read back its own folders' objects; no listing, no delete.
+      allow(
+        ['s3:PutObject', 's3:GetObject'],
+        (access.writeOnceUnder ?? []).map((f) => bucket.arnForObjects(`${f}/*`)),
+      );
       continue;
     }
     allow(['s3:ListBucket'], [bucket.bucketArn]);
@@ -560,9 +564,9 @@ describe('queues and triggers of the topology', () => {
 
   it('writes the archive from the outbox publisher and the journal archiver only, write-once', () => {
     const writers = functions.filter((f) => f.access.buckets?.archive !== undefined);
-    expect(writers.map((f) => [f.name, f.access.buckets?.archive])).toEqual([
-      ['publish-receipts', 'writeOnce'],
-      ['archive-journal', 'writeOnce'],
+    expect(writers.map((f) => [f.name, f.access.buckets?.archive, f.access.writeOnceUnder])).toEqual([
+      ['publish-receipts', 'writeOnce', ['receipts', 'annulments', 'refund-receipts']],
+      ['archive-journal', 'writeOnce', ['journal']],
     ]);
     // The journal archiver holds a checkpoint: one run at a time, and a schedule like the others (no retries).
     const archiver = functions.find((f) => f.name === 'archive-journal');
@@ -570,9 +574,10 @@ describe('queues and triggers of the topology', () => {
     expect(archiver?.triggers).toEqual([expect.objectContaining({ kind: 'schedule' })]);
   });
 
-  it('refuses a readwrite grant on a write-once bucket', () => {
+  it('refuses a readwrite grant on a write-once bucket, and a write-once grant without its own folders', () => {
     const [first] = functions as [FunctionSpec];
     expect(() => synth([{ ...first, access: { buckets: { archive: 'readwrite' } } }])).toThrow(/writeOnce only/);
+    expect(() => synth([{ ...first, access: { buckets: { archive: 'writeOnce' } } }])).toThrow(/writeOnceUnder/);
   });
 
   it('runs each chain job (scanner, confirmer, sweeper) one at a time: reserved concurrency 1', () => {
@@ -1227,11 +1232,17 @@ describe.each([
   it('lets only its writers touch the archive, to put once and read: no delete, listing or retention change', () => {
     const archiveArn = JSON.stringify(s.stack.resolve(s.stack.buckets.archive.bucketArn));
     const objectsArn = JSON.stringify(s.stack.resolve(s.stack.buckets.archive.arnForObjects('*')));
+    const folders = s.specs.flatMap((spec) => spec.access.writeOnceUnder ?? []);
+    const archiveArns = new Set([
+      archiveArn,
+      objectsArn,
+      ...folders.map((f) => JSON.stringify(s.stack.resolve(s.stack.buckets.archive.arnForObjects(`${f}/*`)))),
+    ]);
     for (const spec of s.specs) {
       const [, fn] = serviceFunctions(s.resources).get(spec.name) as [string, Resource];
       const grants = grantsOfRole(s.resources, fn.Properties.Role['Fn::GetAtt'][0]);
       const onArchive = [...grants]
-        .filter(([, resources]) => resources.some((r) => r === archiveArn || r === objectsArn))
+        .filter(([, resources]) => resources.some((r) => archiveArns.has(r)))
         .map(([action]) => action)
         .sort();
       // readwrite on the archive is refused at synth (a test below).
@@ -1248,7 +1259,7 @@ describe.each([
       /^s3:(\*|Delete.*|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention|PutBucketObjectLockConfiguration|PutLifecycleConfiguration)$/;
     for (const st of allStatements(s.template.toJSON()).filter((st) => st.Effect === 'Allow')) {
       const resources = asArray<Json>(st.Resource).map((r) => JSON.stringify(r));
-      if (!resources.some((r) => r === archiveArn || r === objectsArn || r === '"*"')) continue;
+      if (!resources.some((r) => archiveArns.has(r) || r === '"*"')) continue;
       for (const action of asArray<string>(st.Action)) expect(action, JSON.stringify(st)).not.toMatch(forbidden);
     }
   });
@@ -1357,6 +1368,16 @@ describe.each([
       }
       for (const [b, level] of Object.entries(access.buckets ?? {}) as [BucketName, string][]) {
         const objects = s.stack.buckets[b].arnForObjects('*');
+        if (level === 'writeOnce') {
+          // Its own folders only: no writer can take a key another writes (a locked object is never replaced).
+          expect(has('s3:PutObject', objects)).toBe(false);
+          for (const folder of access.writeOnceUnder ?? []) {
+            const own = s.stack.buckets[b].arnForObjects(`${folder}/*`);
+            expect(has('s3:GetObject', own) && has('s3:PutObject', own), `${spec.name} ${folder}`).toBe(true);
+            expect(has('s3:DeleteObject', own)).toBe(false);
+          }
+          continue;
+        }
         expect(has('s3:GetObject', objects)).toBe(true);
         expect(has('s3:PutObject', objects)).toBe(level !== 'read');
         expect(has('s3:DeleteObject', objects)).toBe(level === 'readwrite');
