@@ -13,6 +13,7 @@ import { enabledChains, rpcUrlOf } from '../../shared/adapters/chain/enabled-cha
 import { jsonRpcChain } from '../../shared/adapters/chain/json-rpc-chain';
 import { forEachChain } from '../../shared/adapters/chain/per-chain';
 import { ethersSweepChain } from '../../shared/adapters/chain/sweep-chain';
+import { jsonRpcTokenBlacklist } from '../../shared/adapters/chain/token-blacklist';
 import { dynamoFreezeStore } from '../../shared/adapters/dynamo/freeze';
 import { dynamoSweepStore } from '../../shared/adapters/dynamo/sweeps';
 import { faultHook } from '../../shared/adapters/faults';
@@ -41,6 +42,8 @@ const batchSize = sweepBatchSize(process.env.SWEEP_BATCH_SIZE);
 const sweptChains = enabledChains.filter((c) => c.depositFactory);
 const threshold = sweepThresholds(sweptChains);
 let gasKey: ReceiptSigner | undefined;
+/** The tokens' blacklists, read for custody before each token's sweep (one eth_call per token with candidates). */
+const blacklist = jsonRpcTokenBlacklist();
 /** Each factory's custody, read from the chain once per container. */
 const custodies = new Map<string, string>();
 
@@ -66,6 +69,7 @@ export const handler = lambdaHandler(async () => {
           now: () => new Date(),
           // Addresses a token issuer froze (the scanner's freeze watch): no sweep is attempted from them.
           frozen: (chainId) => dynamoFreezeStore.frozen(chainId),
+          blacklist,
           ...(fault ? { fault } : {}),
         });
       },

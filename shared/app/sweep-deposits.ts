@@ -29,7 +29,7 @@ import {
   sweepOutcome,
   worthSweeping,
 } from '../domain/sweeps';
-import type { ChainRpc, SweepChain, SweepStore } from '../ports';
+import type { ChainRpc, SweepChain, SweepStore, TokenBlacklist } from '../ports';
 import { type ChainTip, readTip } from './chain-tip';
 
 export interface SweepDepositsDeps {
@@ -48,6 +48,11 @@ export interface SweepDepositsDeps {
    * swept while frozen — a frozen address cannot send, and trying would only fail. Absent: none known.
    */
   frozen?: (chainId: number) => Promise<Set<string>>;
+  /**
+   * The tokens' own blacklists, read for the custody address before each token's sweep: the freeze watch knows the
+   * custody it is configured with (CustodianJson), this reads the factory's own, whatever the configuration says.
+   */
+  blacklist?: TokenBlacklist;
   /** Fault injection for the crash tests (shared/adapters/faults.ts): `after-record`, `after-broadcast`, `before-outcome`. */
   fault?: (step: string) => void;
 }
@@ -147,7 +152,7 @@ async function runOnChain(
   for (const [token, ofToken] of groupByToken(candidates)) {
     // A sweep of this token is in flight: its addresses read empty until it is final (or back if it fails).
     if (inFlight.has(token.toLowerCase())) continue;
-    if (frozen.has(frozenKey(token, deps.custody))) {
+    if (await custodyFrozen(chain.chainId, token, frozen, deps)) {
       report.custodyFrozen++;
       continue;
     }
@@ -164,6 +169,21 @@ async function runOnChain(
       report.addresses += batch.length;
     } else if (outcome.sendFailed) report.sendFailures++;
   }
+}
+
+/** Whether the token's issuer froze the factory's custody: as the freeze watch recorded it, or as the token says now. */
+async function custodyFrozen(
+  chainId: number,
+  token: string,
+  frozen: Set<string>,
+  deps: SweepDepositsDeps,
+): Promise<boolean> {
+  if (frozen.has(frozenKey(token, deps.custody))) return true;
+  if (!(await deps.blacklist?.isBlacklisted(chainId, token, deps.custody))) return false;
+  logger.error('the custody address is frozen by its token; nothing of this token is swept', { chainId, token });
+  // The freeze alarm (FreezeIncident), every run while it lasts: the watch did not label this address as custody.
+  countMetric('FreezeIncidents');
+  return true;
 }
 
 /** Seconds the oldest of `sweeps` has waited since it was submitted (0: none). */

@@ -15,7 +15,7 @@ import { forwarderAddress } from '../../shared/domain/forwarder-address';
 import { frozenKey } from '../../shared/domain/freeze';
 import { decodeBlacklistEvent } from '../../shared/domain/token-blacklist';
 import { type EmittedLog, MemoryChain } from '../support/memory-chain';
-import { MemoryFreezeStore } from '../support/memory-compliance';
+import { MemoryFreezeStore, MemoryTokenBlacklist } from '../support/memory-compliance';
 import { MemoryScanCheckpoints, MemoryWatchedAddresses } from '../support/memory-scan-stores';
 import { MemorySweepChain, MemorySweepStore } from '../support/memory-sweeps';
 
@@ -223,5 +223,37 @@ describe('the sweeper and frozen addresses', () => {
     expect(report).toMatchObject({ custodyFrozen: 1, submitted: 1 });
     expect(node.balanceOf(USDT, DEPOSIT)).toBe(5_000_000n);
     expect(node.balanceOf(USDC, DEPOSIT)).toBe(0n);
+  });
+
+  it("reads the factory's custody in the token's own blacklist: a freeze the watch did not label still stops the sweep", async () => {
+    const rpc = new MemoryChain(10);
+    const node = new MemorySweepChain(rpc, CUSTODY);
+    const store = new MemorySweepStore();
+    node.pay(USDT, DEPOSIT, 5_000_000n);
+    store.addCandidate({
+      chainId: 31337,
+      token: USDT,
+      address: DEPOSIT,
+      invoiceId: 'inv_frozen',
+      transferId: 't-usdt',
+      at: '',
+    });
+    // The watch knows another custody (CustodianJson unset or different): only the token itself says it is frozen.
+    const blacklist = new MemoryTokenBlacklist().freeze(31337, USDT, CUSTODY);
+    published.counts.length = 0;
+    const report = await sweepDeposits(chainConfig, {
+      rpc,
+      chain: node,
+      store,
+      custody: CUSTODY,
+      threshold: () => 1n,
+      batchSize: 50,
+      now: () => new Date('2026-12-01T12:00:00.000Z'),
+      frozen: async () => new Set<string>(),
+      blacklist,
+    });
+    expect(report).toMatchObject({ custodyFrozen: 1, submitted: 0 });
+    expect(node.balanceOf(USDT, DEPOSIT)).toBe(5_000_000n);
+    expect(published.counts).toContain('FreezeIncidents');
   });
 });
