@@ -51,7 +51,7 @@ function reserveMs(): number {
 
 async function exportRecord(record: ParsedSqsRecord<typeof message>, context: Context): Promise<void> {
   const { exportId } = record.body;
-  await runExportJob(exportId, {
+  const outcome = await runExportJob(exportId, {
     jobs: dynamoExportJobs,
     sourcesFor: (period, known) => {
       const settlement = settlementExportSource(period, settlementDeps);
@@ -69,6 +69,8 @@ async function exportRecord(record: ParsedSqsRecord<typeof message>, context: Co
     signer: receiptSigner(),
     now: () => new Date(),
   });
+  // Held by another run: fail the record so the message comes back after the visibility timeout (see runExportJob).
+  if (outcome.result === 'held') throw new Error(`export ${exportId} is held by another run; retried later`);
 }
 
 export const handler = lambdaHandler((event: SQSEvent, context: Context) =>

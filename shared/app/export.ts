@@ -72,7 +72,12 @@ export interface RunExportJobDeps extends Omit<RunExportDeps, 'sources' | 'sinkF
 export type ExportJobOutcome =
   | { result: 'done'; files: ManifestFile[] }
   | { result: 'continued'; segments: number }
-  | { result: 'skipped' };
+  | { result: 'skipped' }
+  /**
+   * Another run holds the job: this delivery must come back (fail its record), not be deleted. It may be the same
+   * message as the holder's, delivered twice: deleted here, nothing would resume the job if the holder then died.
+   */
+  | { result: 'held' };
 
 /**
  * Runs a segment of export job `exportId` unless it is unknown, done or held by another run; the job is then done,
@@ -83,7 +88,12 @@ export async function runExportJob(exportId: string, deps: RunExportJobDeps): Pr
   const at = deps.now();
   const job = await deps.jobs.start(exportId, { runId, at, until: new Date(at.getTime() + deps.timeLeft()) });
   if (!job) {
-    logger.info('export done, unknown or held by another run; nothing to do', { exportId });
+    const current = await deps.jobs.get(exportId);
+    if (current?.status === 'running' && current.runUntil && Date.parse(current.runUntil) > at.getTime()) {
+      logger.info('export held by another run; this delivery comes back later', { exportId });
+      return { result: 'held' };
+    }
+    logger.info('export done or unknown; nothing to do', { exportId });
     return { result: 'skipped' };
   }
   try {
