@@ -16,7 +16,6 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExportCheckpoint, ExportJob, ExportJobSpec, ExportStatus } from '../../domain/exports/jobs';
 import type { ExportManifest, ManifestFile } from '../../domain/exports/manifest';
-import type { JournalEntry } from '../../domain/journal';
 import type { Receipt } from '../../domain/receipts';
 import type { Refund } from '../../domain/refunds';
 import type { ExportJobs, ExportSources } from '../../ports';
@@ -26,7 +25,7 @@ import { batchGetItems } from './batch-get';
 import { getCheckpoint } from './checkpoints';
 import { complianceDecisionOf, complianceKeys } from './compliance-log';
 import { invoiceFromItem, invoiceKeys } from './invoices';
-import { journalKeys } from './journal';
+import { journalEntryFromItem, journalKeys } from './journal';
 import { receiptKeys } from './receipts';
 import { refundFromItem, refundKeys } from './refunds';
 import { sweepFromItem, sweepKeys } from './sweeps';
@@ -289,22 +288,6 @@ async function invoiceFacts(ids: readonly string[]): Promise<Map<string, { minis
   return out;
 }
 
-function journalFromItem(item: Item): JournalEntry {
-  return {
-    entryId: item.entryId as string,
-    at: item.at as string,
-    kind: item.kind as JournalEntry['kind'],
-    ...(item.invoiceId ? { invoiceId: item.invoiceId as string } : {}),
-    ...(item.transferId ? { transferId: item.transferId as string } : {}),
-    ...(item.ministry ? { ministry: item.ministry as string } : {}),
-    lines: (item.lines as { account: string; debit: string; credit: string }[]).map((l) => ({
-      account: l.account,
-      debit: BigInt(l.debit),
-      credit: BigInt(l.credit),
-    })),
-  };
-}
-
 /**
  * Refunds requested or completed in [from, to), oldest request first, page by page. Refunds have no monthly
  * partition (the refund item's four index keys are taken by its lists and its completion), so this reads the
@@ -385,7 +368,7 @@ export function storeExportSources(
     },
     async *journal() {
       for await (const page of periodPages(journalKeys.month, spec, pageSize, true)) {
-        for (const item of page) yield journalFromItem(item);
+        for (const item of page) yield journalEntryFromItem(item);
       }
     },
     async *sweeps() {

@@ -77,8 +77,8 @@ function monthsBetween(from: string, to: string): string[] {
   return months;
 }
 
-/** A stored journal item as the entry it holds. */
-function journalEntryFromItem(item: Record<string, unknown>): JournalEntry {
+/** A stored journal item as the entry it holds (the journal day archive and the period export read it alike). */
+export function journalEntryFromItem(item: Record<string, unknown>): JournalEntry {
   return {
     entryId: item.entryId as string,
     at: item.at as string,
