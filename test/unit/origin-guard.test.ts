@@ -79,7 +79,7 @@ describe('an HTTP route behind the guard', () => {
   it('answers 403 problem+json without the header, and serves the request with it', async () => {
     process.env[EDGE_ORIGIN_SECRET_ARN_ENV] = ARN;
     // The service's Powertools reader, answered here (unit tests reach no AWS).
-    vi.spyOn(SecretsProvider.prototype, 'get').mockResolvedValue({ current: CURRENT } as never);
+    vi.spyOn(SecretsProvider.prototype, 'get').mockResolvedValue(JSON.stringify({ current: CURRENT }) as never);
     const refused = await route(event({}), context);
     expect(refused.statusCode).toBe(403);
     expect(refused.headers?.['content-type']).toBe('application/problem+json');
