@@ -5,6 +5,7 @@
  * as a person would (labels, buttons, links); the API is read directly only to wait for the chain and to check
  * what the console did.
  */
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
@@ -132,6 +133,19 @@ describe('the console', () => {
     const receipt = async () => (await api.call('GET', `/v1/receipts/${paid.receiptId}`, { token: ministry })).json;
     await until(receipt, (r) => r.delivery?.state === 'failed', 90_000);
     runtime.registry.setFaults({ rate: 0 });
+    // The last try records `failed` before SQS moves the message: it reaches the DLQ on the receive after its
+    // visibility ends. Replay once it is there (else the replay rightly moves nothing).
+    const sqs = new SQSClient({ endpoint: runtime.aws.endpoint, region: 'us-east-1' });
+    const dlqDepth = async () => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: runtime.resources.dlqUrls.outbox,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      return Number(Attributes.ApproximateNumberOfMessages ?? 0);
+    };
+    await until(dlqDepth, (n) => n >= 1, 90_000).finally(() => sqs.destroy());
 
     const page = await signIn('operator');
     await page.getByRole('link', { name: 'Dead-letter queues' }).click();
